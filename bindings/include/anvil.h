@@ -1,0 +1,217 @@
+/*
+ * anvil.h - the one contract between the Java runtime and Anvil's native kernels.
+ *
+ * Plain C (C99), so that JavaCPP, jextract/FFM and C programs can all bind it:
+ *  - every symbol carries the anvil_ prefix;
+ *  - objects are opaque handles (anvil_context);
+ *  - operation parameters travel in plain descriptor structs of fixed-width fields;
+ *  - every entry point returns an anvil_status; on failure anvil_last_error() gives a
+ *    message for the calling thread (it names the operation and the offending values);
+ *  - no C++ type or exception crosses this boundary: every entry point validates its
+ *    arguments and catches everything the implementation throws.
+ *
+ * Tensors are float32, dense, row-major, NCHW for images. Pointers are owned by the
+ * caller; memory obtained from anvil_malloc must be released with anvil_free.
+ * Backward entry points that produce parameter gradients take `accumulate`:
+ * 0 overwrites the gradient, 1 adds to it (gradient accumulation over micro-batches).
+ */
+#ifndef ANVIL_H
+#define ANVIL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#if defined(_WIN32)
+#define ANVIL_API __declspec(dllexport)
+#else
+#define ANVIL_API __attribute__((visibility("default")))
+#endif
+
+/* Bumped whenever a function signature or struct layout changes. */
+#define ANVIL_ABI_VERSION 1
+
+typedef enum anvil_status {
+    ANVIL_OK = 0,
+    ANVIL_ERR_INVALID_ARGUMENT = 1, /* bad shape, null pointer, out-of-range value */
+    ANVIL_ERR_OUT_OF_MEMORY = 2,
+    ANVIL_ERR_UNSUPPORTED = 3,      /* valid request this build or device cannot serve */
+    ANVIL_ERR_INTERNAL = 4          /* a bug of ours: please report the message */
+} anvil_status;
+
+/* ---------------------------------------------------------------- library */
+
+/* Library version string, e.g. "0.1.0". Never fails. */
+ANVIL_API const char* anvil_version(void);
+/* ANVIL_ABI_VERSION of the loaded library. */
+ANVIL_API int32_t anvil_abi_version(void);
+/* Message of the last failed call on this thread ("" if none). Valid until the next call. */
+ANVIL_API const char* anvil_last_error(void);
+/* CPU features the kernels dispatch on, e.g. "avx2 fma avx512f". Never fails. */
+ANVIL_API const char* anvil_cpu_features(void);
+/* Name of the micro-kernel the GEMM selected on this CPU, e.g. "avx512-16x14". */
+ANVIL_API const char* anvil_gemm_kernel(void);
+
+/* ---------------------------------------------------------------- context */
+
+/* A context owns the worker threads and the scratch workspaces of the kernels.
+ * One context must not be used by two threads at the same time. */
+typedef struct anvil_context anvil_context;
+
+/* num_threads <= 0 selects the number of online CPUs. */
+ANVIL_API anvil_status anvil_context_create(int32_t num_threads, anvil_context** out);
+/* Destroying NULL is a no-op. */
+ANVIL_API anvil_status anvil_context_destroy(anvil_context* ctx);
+ANVIL_API anvil_status anvil_context_num_threads(const anvil_context* ctx, int32_t* out);
+/* Bytes currently held by the context's scratch workspaces. */
+ANVIL_API anvil_status anvil_context_workspace_bytes(const anvil_context* ctx, int64_t* out);
+
+/* ---------------------------------------------------------------- memory */
+
+/* 64-byte aligned host memory, counted in anvil_live_bytes(). bytes == 0 is an error. */
+ANVIL_API anvil_status anvil_malloc(int64_t bytes, void** out);
+/* Freeing NULL is a no-op. */
+ANVIL_API anvil_status anvil_free(void* ptr);
+/* Bytes allocated by anvil_malloc and not yet freed, process-wide. */
+ANVIL_API int64_t anvil_live_bytes(void);
+
+/* ---------------------------------------------------------------- elementwise */
+
+ANVIL_API anvil_status anvil_fill(anvil_context* ctx, int64_t n, float value, float* y);
+/* y = x (non-overlapping) */
+ANVIL_API anvil_status anvil_copy(anvil_context* ctx, int64_t n, const float* x, float* y);
+/* x *= alpha */
+ANVIL_API anvil_status anvil_scale(anvil_context* ctx, int64_t n, float alpha, float* x);
+/* y += alpha * x */
+ANVIL_API anvil_status anvil_axpy(anvil_context* ctx, int64_t n, float alpha, const float* x, float* y);
+
+/* ---------------------------------------------------------------- conv2d */
+
+typedef struct anvil_conv2d_desc {
+    int64_t batch;
+    int64_t in_channels, in_h, in_w;
+    int64_t out_channels;
+    int64_t kernel_h, kernel_w;
+    int64_t stride_h, stride_w;
+    int64_t pad_h, pad_w;
+    int64_t dilation_h, dilation_w;
+    int64_t groups;
+} anvil_conv2d_desc;
+
+/* Output height and width; fails if the (dilated) kernel is larger than the padded input. */
+ANVIL_API anvil_status anvil_conv2d_output_size(const anvil_conv2d_desc* d, int64_t* out_h, int64_t* out_w);
+/* x [N,C,H,W], w [O,C/groups,KH,KW], bias [O] or NULL, y [N,O,OH,OW] */
+ANVIL_API anvil_status anvil_conv2d_forward(anvil_context* ctx, const anvil_conv2d_desc* d,
+                                            const float* x, const float* w, const float* bias, float* y);
+/* dx = conv2d'(dy, w), overwritten */
+ANVIL_API anvil_status anvil_conv2d_backward_data(anvil_context* ctx, const anvil_conv2d_desc* d,
+                                                  const float* dy, const float* w, float* dx);
+/* dw (and db if not NULL) from x and dy */
+ANVIL_API anvil_status anvil_conv2d_backward_weight(anvil_context* ctx, const anvil_conv2d_desc* d,
+                                                    const float* x, const float* dy, float* dw, float* db,
+                                                    int32_t accumulate);
+
+/* ---------------------------------------------------------------- pool2d */
+
+typedef struct anvil_pool2d_desc {
+    int64_t batch, channels, in_h, in_w;
+    int64_t kernel_h, kernel_w;
+    int64_t stride_h, stride_w;
+    int64_t pad_h, pad_w;
+    int32_t count_include_pad; /* average pooling: divide by the full window (1) or its in-bounds part (0) */
+    int32_t reserved;
+} anvil_pool2d_desc;
+
+ANVIL_API anvil_status anvil_pool2d_output_size(const anvil_pool2d_desc* d, int64_t* out_h, int64_t* out_w);
+/* y [N,C,OH,OW]; argmax [N,C,OH,OW] receives the index (h*W+w) of each maximum in its plane,
+ * or may be NULL in inference. */
+ANVIL_API anvil_status anvil_maxpool2d_forward(anvil_context* ctx, const anvil_pool2d_desc* d,
+                                               const float* x, float* y, int32_t* argmax);
+/* dx (overwritten) from dy and the argmax of the forward pass */
+ANVIL_API anvil_status anvil_maxpool2d_backward(anvil_context* ctx, const anvil_pool2d_desc* d,
+                                                const float* dy, const int32_t* argmax, float* dx);
+ANVIL_API anvil_status anvil_avgpool2d_forward(anvil_context* ctx, const anvil_pool2d_desc* d,
+                                               const float* x, float* y);
+ANVIL_API anvil_status anvil_avgpool2d_backward(anvil_context* ctx, const anvil_pool2d_desc* d,
+                                                const float* dy, float* dx);
+
+/* ---------------------------------------------------------------- linear */
+
+typedef struct anvil_linear_desc {
+    int64_t batch, in_features, out_features;
+} anvil_linear_desc;
+
+/* y [B,O] = x [B,I] * w[O,I]^T + bias [O] (bias may be NULL) */
+ANVIL_API anvil_status anvil_linear_forward(anvil_context* ctx, const anvil_linear_desc* d,
+                                            const float* x, const float* w, const float* bias, float* y);
+/* dx [B,I] = dy [B,O] * w [O,I], overwritten */
+ANVIL_API anvil_status anvil_linear_backward_data(anvil_context* ctx, const anvil_linear_desc* d,
+                                                  const float* dy, const float* w, float* dx);
+/* dw [O,I] = dy^T x, db [O] = column sums of dy (db may be NULL) */
+ANVIL_API anvil_status anvil_linear_backward_weight(anvil_context* ctx, const anvil_linear_desc* d,
+                                                    const float* x, const float* dy, float* dw, float* db,
+                                                    int32_t accumulate);
+
+/* ---------------------------------------------------------------- activation */
+
+/* y = max(x, 0); x == y is allowed */
+ANVIL_API anvil_status anvil_relu_forward(anvil_context* ctx, int64_t n, const float* x, float* y);
+/* dx = dy where y > 0, else 0; y is the forward output; dy == dx is allowed */
+ANVIL_API anvil_status anvil_relu_backward(anvil_context* ctx, int64_t n, const float* y, const float* dy,
+                                           float* dx);
+/* Inverted dropout: y = x / (1-p) where keep(seed, i), else 0. The mask is a pure function of
+ * (seed, i), independent of the thread count, so backward recomputes it from the same seed.
+ * 0 <= p < 1. */
+ANVIL_API anvil_status anvil_dropout_forward(anvil_context* ctx, int64_t n, float p, uint64_t seed,
+                                             const float* x, float* y);
+ANVIL_API anvil_status anvil_dropout_backward(anvil_context* ctx, int64_t n, float p, uint64_t seed,
+                                              const float* dy, float* dx);
+
+/* ---------------------------------------------------------------- loss */
+
+/* Softmax cross-entropy with integer labels in [0, classes), mean over the batch.
+ * logits [B,K]; *loss receives the mean loss. Labels out of range are an error. */
+ANVIL_API anvil_status anvil_softmax_cross_entropy_forward(anvil_context* ctx, int64_t batch, int64_t classes,
+                                                           const float* logits, const int32_t* labels,
+                                                           float* loss);
+/* dlogits [B,K] = scale * (softmax(logits) - onehot(labels)) / B; scale is dL/dloss (usually 1). */
+ANVIL_API anvil_status anvil_softmax_cross_entropy_backward(anvil_context* ctx, int64_t batch, int64_t classes,
+                                                            const float* logits, const int32_t* labels,
+                                                            float scale, float* dlogits);
+/* predictions[b] = argmax_k logits[b,k] (first maximum) */
+ANVIL_API anvil_status anvil_argmax(anvil_context* ctx, int64_t batch, int64_t classes, const float* logits,
+                                    int32_t* predictions);
+
+/* ---------------------------------------------------------------- optimizers */
+
+/* PyTorch's SGD: g = grad + weight_decay * p; v = momentum * v + (1 - dampening) * g
+ * (v = g on step 1); g = nesterov ? g + momentum * v : v; p -= lr * g.
+ * velocity may be NULL only when momentum == 0. */
+typedef struct anvil_sgd_desc {
+    float lr, momentum, dampening, weight_decay;
+    int32_t nesterov;
+    int32_t reserved;
+} anvil_sgd_desc;
+
+/* step counts from 1 */
+ANVIL_API anvil_status anvil_sgd_step(anvil_context* ctx, const anvil_sgd_desc* d, int64_t step, int64_t n,
+                                      float* param, const float* grad, float* velocity);
+
+/* Adam (decoupled == 0: weight decay added to the gradient) or AdamW (decoupled == 1:
+ * p -= lr * weight_decay * p before the Adam update), with bias correction. */
+typedef struct anvil_adam_desc {
+    float lr, beta1, beta2, eps, weight_decay;
+    int32_t decoupled;
+} anvil_adam_desc;
+
+ANVIL_API anvil_status anvil_adam_step(anvil_context* ctx, const anvil_adam_desc* d, int64_t step, int64_t n,
+                                       float* param, const float* grad, float* m, float* v);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* ANVIL_H */

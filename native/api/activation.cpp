@@ -1,0 +1,68 @@
+// C ABI of ReLU and dropout: validation, then dispatch to the backend.
+#include <cmath>
+
+#include "api.h"
+#include "cpu/kernels.h"
+
+using namespace anvil;
+
+namespace {
+void check_p(float p) { ANVIL_REQUIRE(p >= 0.0f && p < 1.0f, "p must be in [0, 1), got %g", static_cast<double>(p)); }
+}  // namespace
+
+extern "C" {
+
+anvil_status anvil_relu_forward(anvil_context* ctx, int64_t n, const float* x, float* y) {
+    return api_call("anvil_relu_forward", [&] {
+        anvil_context& c = require_context(ctx);
+        require_non_negative(n, "n");
+        if (n == 0) return;
+        require_ptr(x, "x");
+        require_ptr(y, "y");
+        require_disjoint(x, n, "x", y, n, "y", true);
+        cpu::relu_forward(c, n, x, y);
+    });
+}
+
+anvil_status anvil_relu_backward(anvil_context* ctx, int64_t n, const float* y, const float* dy, float* dx) {
+    return api_call("anvil_relu_backward", [&] {
+        anvil_context& c = require_context(ctx);
+        require_non_negative(n, "n");
+        if (n == 0) return;
+        require_ptr(y, "y");
+        require_ptr(dy, "dy");
+        require_ptr(dx, "dx");
+        require_disjoint(dy, n, "dy", dx, n, "dx", true);
+        require_disjoint(y, n, "y", dx, n, "dx", true);
+        cpu::relu_backward(c, n, y, dy, dx);
+    });
+}
+
+anvil_status anvil_dropout_forward(anvil_context* ctx, int64_t n, float p, uint64_t seed, const float* x, float* y) {
+    return api_call("anvil_dropout_forward", [&] {
+        anvil_context& c = require_context(ctx);
+        require_non_negative(n, "n");
+        check_p(p);
+        if (n == 0) return;
+        require_ptr(x, "x");
+        require_ptr(y, "y");
+        require_disjoint(x, n, "x", y, n, "y", true);
+        cpu::dropout_forward(c, n, p, seed, x, y);
+    });
+}
+
+anvil_status anvil_dropout_backward(anvil_context* ctx, int64_t n, float p, uint64_t seed, const float* dy,
+                                    float* dx) {
+    return api_call("anvil_dropout_backward", [&] {
+        anvil_context& c = require_context(ctx);
+        require_non_negative(n, "n");
+        check_p(p);
+        if (n == 0) return;
+        require_ptr(dy, "dy");
+        require_ptr(dx, "dx");
+        require_disjoint(dy, n, "dy", dx, n, "dx", true);
+        cpu::dropout_backward(c, n, p, seed, dy, dx);
+    });
+}
+
+}  // extern "C"

@@ -1,0 +1,110 @@
+// C ABI of conv2d: descriptor validation, then dispatch to the backend.
+#include "api.h"
+#include "cpu/kernels.h"
+#include "shapes.h"
+
+using namespace anvil;
+
+namespace {
+
+struct ConvSizes {
+    int64_t x, w, y, out_h, out_w;
+};
+
+ConvSizes check_conv2d(const anvil_conv2d_desc* dp) {
+    ANVIL_REQUIRE(dp != nullptr, "descriptor is NULL");
+    const anvil_conv2d_desc& d = *dp;
+    require_positive(d.batch, "batch");
+    require_positive(d.in_channels, "in_channels");
+    require_positive(d.in_h, "in_h");
+    require_positive(d.in_w, "in_w");
+    require_positive(d.out_channels, "out_channels");
+    require_positive(d.kernel_h, "kernel_h");
+    require_positive(d.kernel_w, "kernel_w");
+    require_positive(d.stride_h, "stride_h");
+    require_positive(d.stride_w, "stride_w");
+    require_non_negative(d.pad_h, "pad_h");
+    require_non_negative(d.pad_w, "pad_w");
+    require_positive(d.dilation_h, "dilation_h");
+    require_positive(d.dilation_w, "dilation_w");
+    require_positive(d.groups, "groups");
+    const int64_t kLimit = INT64_C(1) << 31;
+    for (int64_t v : {d.in_h, d.in_w, d.kernel_h, d.kernel_w, d.stride_h, d.stride_w, d.pad_h, d.pad_w,
+                      d.dilation_h, d.dilation_w}) {
+        ANVIL_REQUIRE(v < kLimit, "spatial parameter %lld is too large", static_cast<long long>(v));
+    }
+    ANVIL_REQUIRE(d.in_channels % d.groups == 0 && d.out_channels % d.groups == 0,
+                  "in_channels %lld and out_channels %lld must both be divisible by groups %lld",
+                  static_cast<long long>(d.in_channels), static_cast<long long>(d.out_channels),
+                  static_cast<long long>(d.groups));
+    ConvSizes s;
+    s.out_h = conv2d_out_h(d);
+    s.out_w = conv2d_out_w(d);
+    ANVIL_REQUIRE(s.out_h > 0 && s.out_w > 0,
+                  "kernel %lldx%lld (dilation %lldx%lld) is larger than the padded input %lldx%lld (padding %lldx%lld)",
+                  static_cast<long long>(d.kernel_h), static_cast<long long>(d.kernel_w),
+                  static_cast<long long>(d.dilation_h), static_cast<long long>(d.dilation_w),
+                  static_cast<long long>(d.in_h + 2 * d.pad_h), static_cast<long long>(d.in_w + 2 * d.pad_w),
+                  static_cast<long long>(d.pad_h), static_cast<long long>(d.pad_w));
+    s.x = checked_numel({d.batch, d.in_channels, d.in_h, d.in_w}, "input");
+    s.w = checked_numel({d.out_channels, d.in_channels / d.groups, d.kernel_h, d.kernel_w}, "weight");
+    s.y = checked_numel({d.batch, d.out_channels, s.out_h, s.out_w}, "output");
+    return s;
+}
+
+}  // namespace
+
+extern "C" {
+
+anvil_status anvil_conv2d_output_size(const anvil_conv2d_desc* d, int64_t* out_h, int64_t* out_w) {
+    return api_call("anvil_conv2d_output_size", [&] {
+        require_ptr(out_h, "out_h");
+        require_ptr(out_w, "out_w");
+        ConvSizes s = check_conv2d(d);
+        *out_h = s.out_h;
+        *out_w = s.out_w;
+    });
+}
+
+anvil_status anvil_conv2d_forward(anvil_context* ctx, const anvil_conv2d_desc* d, const float* x, const float* w,
+                                  const float* bias, float* y) {
+    return api_call("anvil_conv2d_forward", [&] {
+        anvil_context& c = require_context(ctx);
+        ConvSizes s = check_conv2d(d);
+        require_ptr(x, "x");
+        require_ptr(w, "w");
+        require_ptr(y, "y");
+        require_disjoint(x, s.x, "x", y, s.y, "y", false);
+        cpu::conv2d_forward(c, *d, x, w, bias, y);
+    });
+}
+
+anvil_status anvil_conv2d_backward_data(anvil_context* ctx, const anvil_conv2d_desc* d, const float* dy,
+                                        const float* w, float* dx) {
+    return api_call("anvil_conv2d_backward_data", [&] {
+        anvil_context& c = require_context(ctx);
+        ConvSizes s = check_conv2d(d);
+        require_ptr(dy, "dy");
+        require_ptr(w, "w");
+        require_ptr(dx, "dx");
+        require_disjoint(dy, s.y, "dy", dx, s.x, "dx", false);
+        cpu::conv2d_backward_data(c, *d, dy, w, dx);
+    });
+}
+
+anvil_status anvil_conv2d_backward_weight(anvil_context* ctx, const anvil_conv2d_desc* d, const float* x,
+                                          const float* dy, float* dw, float* db, int32_t accumulate) {
+    return api_call("anvil_conv2d_backward_weight", [&] {
+        anvil_context& c = require_context(ctx);
+        ConvSizes s = check_conv2d(d);
+        require_ptr(x, "x");
+        require_ptr(dy, "dy");
+        require_ptr(dw, "dw");
+        ANVIL_REQUIRE(accumulate == 0 || accumulate == 1, "accumulate must be 0 or 1, got %d", accumulate);
+        require_disjoint(x, s.x, "x", dw, s.w, "dw", false);
+        require_disjoint(dy, s.y, "dy", dw, s.w, "dw", false);
+        cpu::conv2d_backward_weight(c, *d, x, dy, dw, db, accumulate != 0);
+    });
+}
+
+}  // extern "C"

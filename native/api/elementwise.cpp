@@ -1,0 +1,52 @@
+// C ABI of the element-wise kernels: validation, then dispatch to the backend.
+#include "api.h"
+#include "cpu/kernels.h"
+
+using namespace anvil;
+
+extern "C" {
+
+anvil_status anvil_fill(anvil_context* ctx, int64_t n, float value, float* y) {
+    return api_call("anvil_fill", [&] {
+        anvil_context& c = require_context(ctx);
+        require_non_negative(n, "n");
+        if (n > 0) require_ptr(y, "y");
+        if (n > 0) cpu::fill(c, n, value, y);
+    });
+}
+
+anvil_status anvil_copy(anvil_context* ctx, int64_t n, const float* x, float* y) {
+    return api_call("anvil_copy", [&] {
+        anvil_context& c = require_context(ctx);
+        require_non_negative(n, "n");
+        if (n == 0) return;
+        require_ptr(x, "x");
+        require_ptr(y, "y");
+        require_disjoint(x, n, "x", y, n, "y", false);
+        cpu::copy(c, n, x, y);
+    });
+}
+
+anvil_status anvil_scale(anvil_context* ctx, int64_t n, float alpha, float* x) {
+    return api_call("anvil_scale", [&] {
+        anvil_context& c = require_context(ctx);
+        require_non_negative(n, "n");
+        if (n == 0) return;
+        require_ptr(x, "x");
+        cpu::scale(c, n, alpha, x);
+    });
+}
+
+anvil_status anvil_axpy(anvil_context* ctx, int64_t n, float alpha, const float* x, float* y) {
+    return api_call("anvil_axpy", [&] {
+        anvil_context& c = require_context(ctx);
+        require_non_negative(n, "n");
+        if (n == 0) return;
+        require_ptr(x, "x");
+        require_ptr(y, "y");
+        require_disjoint(x, n, "x", y, n, "y", false);
+        cpu::axpy(c, n, alpha, x, y);
+    });
+}
+
+}  // extern "C"

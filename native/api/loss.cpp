@@ -1,0 +1,54 @@
+// C ABI of softmax cross-entropy and argmax: validation, then dispatch to the backend.
+#include "api.h"
+#include "cpu/kernels.h"
+
+using namespace anvil;
+
+namespace {
+void check_logits(int64_t batch, int64_t classes, const float* logits) {
+    require_positive(batch, "batch");
+    require_positive(classes, "classes");
+    ANVIL_REQUIRE(classes < (INT64_C(1) << 31), "classes %lld does not fit int32 labels",
+                  static_cast<long long>(classes));
+    checked_numel({batch, classes}, "logits");
+    require_ptr(logits, "logits");
+}
+}  // namespace
+
+extern "C" {
+
+anvil_status anvil_softmax_cross_entropy_forward(anvil_context* ctx, int64_t batch, int64_t classes,
+                                                 const float* logits, const int32_t* labels, float* loss) {
+    return api_call("anvil_softmax_cross_entropy_forward", [&] {
+        anvil_context& c = require_context(ctx);
+        check_logits(batch, classes, logits);
+        require_ptr(labels, "labels");
+        require_ptr(loss, "loss");
+        *loss = cpu::softmax_cross_entropy_forward(c, batch, classes, logits, labels);
+    });
+}
+
+anvil_status anvil_softmax_cross_entropy_backward(anvil_context* ctx, int64_t batch, int64_t classes,
+                                                  const float* logits, const int32_t* labels, float scale,
+                                                  float* dlogits) {
+    return api_call("anvil_softmax_cross_entropy_backward", [&] {
+        anvil_context& c = require_context(ctx);
+        check_logits(batch, classes, logits);
+        require_ptr(labels, "labels");
+        require_ptr(dlogits, "dlogits");
+        require_disjoint(logits, batch * classes, "logits", dlogits, batch * classes, "dlogits", true);
+        cpu::softmax_cross_entropy_backward(c, batch, classes, logits, labels, scale, dlogits);
+    });
+}
+
+anvil_status anvil_argmax(anvil_context* ctx, int64_t batch, int64_t classes, const float* logits,
+                          int32_t* predictions) {
+    return api_call("anvil_argmax", [&] {
+        anvil_context& c = require_context(ctx);
+        check_logits(batch, classes, logits);
+        require_ptr(predictions, "predictions");
+        cpu::argmax(c, batch, classes, logits, predictions);
+    });
+}
+
+}  // extern "C"

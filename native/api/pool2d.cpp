@@ -1,0 +1,108 @@
+// C ABI of max and average pooling: descriptor validation, then dispatch to the backend.
+#include "api.h"
+#include "cpu/kernels.h"
+#include "shapes.h"
+
+using namespace anvil;
+
+namespace {
+
+struct PoolSizes {
+    int64_t x, y, out_h, out_w;
+};
+
+PoolSizes check_pool2d(const anvil_pool2d_desc* dp) {
+    ANVIL_REQUIRE(dp != nullptr, "descriptor is NULL");
+    const anvil_pool2d_desc& d = *dp;
+    require_positive(d.batch, "batch");
+    require_positive(d.channels, "channels");
+    require_positive(d.in_h, "in_h");
+    require_positive(d.in_w, "in_w");
+    require_positive(d.kernel_h, "kernel_h");
+    require_positive(d.kernel_w, "kernel_w");
+    require_positive(d.stride_h, "stride_h");
+    require_positive(d.stride_w, "stride_w");
+    require_non_negative(d.pad_h, "pad_h");
+    require_non_negative(d.pad_w, "pad_w");
+    ANVIL_REQUIRE(d.in_h * d.in_w < (INT64_C(1) << 31), "input plane %lldx%lld is too large for int32 indices",
+                  static_cast<long long>(d.in_h), static_cast<long long>(d.in_w));
+    // As in PyTorch: padding at most half the window, so every window sees an input element.
+    ANVIL_REQUIRE(2 * d.pad_h <= d.kernel_h && 2 * d.pad_w <= d.kernel_w,
+                  "padding %lldx%lld must be at most half of the kernel %lldx%lld", static_cast<long long>(d.pad_h),
+                  static_cast<long long>(d.pad_w), static_cast<long long>(d.kernel_h),
+                  static_cast<long long>(d.kernel_w));
+    ANVIL_REQUIRE(d.count_include_pad == 0 || d.count_include_pad == 1, "count_include_pad must be 0 or 1, got %d",
+                  d.count_include_pad);
+    PoolSizes s;
+    s.out_h = pool2d_out_h(d);
+    s.out_w = pool2d_out_w(d);
+    ANVIL_REQUIRE(s.out_h > 0 && s.out_w > 0, "kernel %lldx%lld is larger than the padded input %lldx%lld",
+                  static_cast<long long>(d.kernel_h), static_cast<long long>(d.kernel_w),
+                  static_cast<long long>(d.in_h + 2 * d.pad_h), static_cast<long long>(d.in_w + 2 * d.pad_w));
+    s.x = checked_numel({d.batch, d.channels, d.in_h, d.in_w}, "input");
+    s.y = checked_numel({d.batch, d.channels, s.out_h, s.out_w}, "output");
+    return s;
+}
+
+}  // namespace
+
+extern "C" {
+
+anvil_status anvil_pool2d_output_size(const anvil_pool2d_desc* d, int64_t* out_h, int64_t* out_w) {
+    return api_call("anvil_pool2d_output_size", [&] {
+        require_ptr(out_h, "out_h");
+        require_ptr(out_w, "out_w");
+        PoolSizes s = check_pool2d(d);
+        *out_h = s.out_h;
+        *out_w = s.out_w;
+    });
+}
+
+anvil_status anvil_maxpool2d_forward(anvil_context* ctx, const anvil_pool2d_desc* d, const float* x, float* y,
+                                     int32_t* argmax) {
+    return api_call("anvil_maxpool2d_forward", [&] {
+        anvil_context& c = require_context(ctx);
+        PoolSizes s = check_pool2d(d);
+        require_ptr(x, "x");
+        require_ptr(y, "y");
+        require_disjoint(x, s.x, "x", y, s.y, "y", false);
+        cpu::maxpool2d_forward(c, *d, x, y, argmax);
+    });
+}
+
+anvil_status anvil_maxpool2d_backward(anvil_context* ctx, const anvil_pool2d_desc* d, const float* dy,
+                                      const int32_t* argmax, float* dx) {
+    return api_call("anvil_maxpool2d_backward", [&] {
+        anvil_context& c = require_context(ctx);
+        PoolSizes s = check_pool2d(d);
+        require_ptr(dy, "dy");
+        require_ptr(argmax, "argmax");
+        require_ptr(dx, "dx");
+        require_disjoint(dy, s.y, "dy", dx, s.x, "dx", false);
+        cpu::maxpool2d_backward(c, *d, dy, argmax, dx);
+    });
+}
+
+anvil_status anvil_avgpool2d_forward(anvil_context* ctx, const anvil_pool2d_desc* d, const float* x, float* y) {
+    return api_call("anvil_avgpool2d_forward", [&] {
+        anvil_context& c = require_context(ctx);
+        PoolSizes s = check_pool2d(d);
+        require_ptr(x, "x");
+        require_ptr(y, "y");
+        require_disjoint(x, s.x, "x", y, s.y, "y", false);
+        cpu::avgpool2d_forward(c, *d, x, y);
+    });
+}
+
+anvil_status anvil_avgpool2d_backward(anvil_context* ctx, const anvil_pool2d_desc* d, const float* dy, float* dx) {
+    return api_call("anvil_avgpool2d_backward", [&] {
+        anvil_context& c = require_context(ctx);
+        PoolSizes s = check_pool2d(d);
+        require_ptr(dy, "dy");
+        require_ptr(dx, "dx");
+        require_disjoint(dy, s.y, "dy", dx, s.x, "dx", false);
+        cpu::avgpool2d_backward(c, *d, dy, dx);
+    });
+}
+
+}  // extern "C"

@@ -1,0 +1,15 @@
+// Run-time CPU feature detection: the library is built for baseline x86-64 and selects
+// AVX2/AVX-512 code paths on the machine it runs on.
+#pragma once
+
+namespace anvil {
+
+struct CpuFeatures {
+    bool avx2 = false;
+    bool fma = false;
+    bool avx512f = false;
+};
+
+const CpuFeatures& cpu_features();
+
+}  // namespace anvil

@@ -1,0 +1,26 @@
+// Output-size arithmetic shared by the API validation layer and the kernels of every backend.
+#pragma once
+
+#include <cstdint>
+
+#include "anvil.h"
+
+namespace anvil {
+
+// floor((in + 2*pad - dilation*(k-1) - 1) / stride) + 1, or <= 0 if the window does not fit.
+inline int64_t window_out(int64_t in, int64_t k, int64_t stride, int64_t pad, int64_t dilation) {
+    int64_t span = dilation * (k - 1) + 1;
+    int64_t room = in + 2 * pad - span;
+    return room < 0 ? 0 : room / stride + 1;
+}
+
+inline int64_t conv2d_out_h(const anvil_conv2d_desc& d) {
+    return window_out(d.in_h, d.kernel_h, d.stride_h, d.pad_h, d.dilation_h);
+}
+inline int64_t conv2d_out_w(const anvil_conv2d_desc& d) {
+    return window_out(d.in_w, d.kernel_w, d.stride_w, d.pad_w, d.dilation_w);
+}
+inline int64_t pool2d_out_h(const anvil_pool2d_desc& d) { return window_out(d.in_h, d.kernel_h, d.stride_h, d.pad_h, 1); }
+inline int64_t pool2d_out_w(const anvil_pool2d_desc& d) { return window_out(d.in_w, d.kernel_w, d.stride_w, d.pad_w, 1); }
+
+}  // namespace anvil

@@ -1,0 +1,37 @@
+// Element-wise CPU kernels: contiguous loops the compiler vectorises, split across the pool.
+#include <cstring>
+
+#include "cpu/kernels.h"
+
+namespace anvil::cpu {
+
+namespace {
+// Below this many elements a loop is not worth waking the other threads for.
+constexpr int64_t kGrain = 1 << 15;
+}  // namespace
+
+void fill(anvil_context& ctx, int64_t n, float value, float* y) {
+    parallel_for(ctx.pool, n, kGrain, [&](int64_t b, int64_t e) {
+        for (int64_t i = b; i < e; ++i) y[i] = value;
+    });
+}
+
+void copy(anvil_context& ctx, int64_t n, const float* x, float* y) {
+    parallel_for(ctx.pool, n, kGrain, [&](int64_t b, int64_t e) {
+        std::memcpy(y + b, x + b, static_cast<size_t>(e - b) * sizeof(float));
+    });
+}
+
+void scale(anvil_context& ctx, int64_t n, float alpha, float* x) {
+    parallel_for(ctx.pool, n, kGrain, [&](int64_t b, int64_t e) {
+        for (int64_t i = b; i < e; ++i) x[i] *= alpha;
+    });
+}
+
+void axpy(anvil_context& ctx, int64_t n, float alpha, const float* x, float* y) {
+    parallel_for(ctx.pool, n, kGrain, [&](int64_t b, int64_t e) {
+        for (int64_t i = b; i < e; ++i) y[i] += alpha * x[i];
+    });
+}
+
+}  // namespace anvil::cpu
