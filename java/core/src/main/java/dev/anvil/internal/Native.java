@@ -1,0 +1,290 @@
+package dev.anvil.internal;
+
+import dev.anvil.AnvilException;
+import dev.anvil.jni.AnvilLib;
+import dev.anvil.jni.AnvilLib.AdamDesc;
+import dev.anvil.jni.AnvilLib.Conv2dDesc;
+import dev.anvil.jni.AnvilLib.LinearDesc;
+import dev.anvil.jni.AnvilLib.Pool2dDesc;
+import dev.anvil.jni.AnvilLib.SgdDesc;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+
+/**
+ * The one place where Java calls into libanvil. Every call checks the returned status and turns
+ * a failure into an {@link AnvilException} carrying the native message.
+ *
+ * <p>Callers (tensors, layers, optimizers) validate shapes and lifetimes before they get here;
+ * the native library validates again. Compute calls share one process-wide context (its worker
+ * threads and scratch memory) and are serialised on it, since a context serves one caller at a
+ * time.
+ *
+ * <p>This is not public API: it may change in any release.
+ */
+public final class Native {
+    private static final Object LOCK = new Object();
+    private static long context;
+    private static int threads;
+
+    static {
+        AnvilLib.load();
+        int abi = AnvilLib.anvil_abi_version();
+        if (abi != AnvilLib.ANVIL_ABI_VERSION) {
+            throw new UnsatisfiedLinkError("libanvil has ABI version " + abi + " but this binding needs "
+                    + AnvilLib.ANVIL_ABI_VERSION + ": the jar's native library and classes do not match");
+        }
+    }
+
+    private Native() {}
+
+    // ------------------------------------------------------------------ library
+
+    public static String version() {
+        return AnvilLib.anvil_version();
+    }
+
+    public static String cpuFeatures() {
+        return AnvilLib.anvil_cpu_features();
+    }
+
+    public static String gemmKernel() {
+        return AnvilLib.anvil_gemm_kernel();
+    }
+
+    public static long nativeLiveBytes() {
+        return AnvilLib.anvil_live_bytes();
+    }
+
+    /** Replaces the compute context by one with {@code n} threads ({@code n <= 0}: all CPUs). */
+    public static void setThreads(int n) {
+        synchronized (LOCK) {
+            long[] out = new long[1];
+            check(AnvilLib.anvil_context_create(n, out), "anvil_context_create");
+            if (context != 0) AnvilLib.anvil_context_destroy(context);
+            context = out[0];
+            int[] t = new int[1];
+            check(AnvilLib.anvil_context_num_threads(context, t), "anvil_context_num_threads");
+            threads = t[0];
+        }
+    }
+
+    public static int threads() {
+        synchronized (LOCK) {
+            ctx();
+            return threads;
+        }
+    }
+
+    public static long workspaceBytes() {
+        synchronized (LOCK) {
+            long[] out = new long[1];
+            check(AnvilLib.anvil_context_workspace_bytes(ctx(), out), "anvil_context_workspace_bytes");
+            return out[0];
+        }
+    }
+
+    /** The context; callers hold LOCK. Created on first use with the default thread count. */
+    private static long ctx() {
+        if (context == 0) {
+            String prop = System.getProperty("anvil.threads", System.getenv("ANVIL_NUM_THREADS"));
+            setThreads(prop == null || prop.isBlank() ? 0 : Integer.parseInt(prop.trim()));
+        }
+        return context;
+    }
+
+    static void check(int status, String op) {
+        if (status != AnvilLib.ANVIL_OK) {
+            String message = AnvilLib.anvil_last_error();
+            throw new AnvilException(AnvilException.Status.of(status),
+                    message == null || message.isEmpty() ? op + " failed with status " + status : message);
+        }
+    }
+
+    // ------------------------------------------------------------------ memory
+
+    public static long malloc(long bytes) {
+        long[] out = new long[1];
+        check(AnvilLib.anvil_malloc(bytes, out), "anvil_malloc");
+        return out[0];
+    }
+
+    public static void free(long address) {
+        check(AnvilLib.anvil_free(address), "anvil_free");
+    }
+
+    /** A little-endian-native direct buffer over native memory; valid while the memory is. */
+    public static ByteBuffer view(long address, long bytes) {
+        return AnvilLib.view(address, bytes).order(ByteOrder.nativeOrder());
+    }
+
+    // ------------------------------------------------------------------ elementwise
+
+    public static void fill(long n, float value, long y) {
+        synchronized (LOCK) {
+            check(AnvilLib.anvil_fill(ctx(), n, value, y), "anvil_fill");
+        }
+    }
+
+    public static void copy(long n, long x, long y) {
+        synchronized (LOCK) {
+            check(AnvilLib.anvil_copy(ctx(), n, x, y), "anvil_copy");
+        }
+    }
+
+    public static void scale(long n, float alpha, long x) {
+        synchronized (LOCK) {
+            check(AnvilLib.anvil_scale(ctx(), n, alpha, x), "anvil_scale");
+        }
+    }
+
+    public static void axpy(long n, float alpha, long x, long y) {
+        synchronized (LOCK) {
+            check(AnvilLib.anvil_axpy(ctx(), n, alpha, x, y), "anvil_axpy");
+        }
+    }
+
+    // ------------------------------------------------------------------ conv2d
+
+    public static long[] conv2dOutputSize(Conv2dDesc d) {
+        long[] h = new long[1], w = new long[1];
+        check(AnvilLib.anvil_conv2d_output_size(d, h, w), "anvil_conv2d_output_size");
+        return new long[] {h[0], w[0]};
+    }
+
+    public static void conv2dForward(Conv2dDesc d, long x, long w, long bias, long y) {
+        synchronized (LOCK) {
+            check(AnvilLib.anvil_conv2d_forward(ctx(), d, x, w, bias, y), "anvil_conv2d_forward");
+        }
+    }
+
+    public static void conv2dBackwardData(Conv2dDesc d, long dy, long w, long dx) {
+        synchronized (LOCK) {
+            check(AnvilLib.anvil_conv2d_backward_data(ctx(), d, dy, w, dx), "anvil_conv2d_backward_data");
+        }
+    }
+
+    public static void conv2dBackwardWeight(Conv2dDesc d, long x, long dy, long dw, long db, boolean accumulate) {
+        synchronized (LOCK) {
+            check(AnvilLib.anvil_conv2d_backward_weight(ctx(), d, x, dy, dw, db, accumulate ? 1 : 0),
+                    "anvil_conv2d_backward_weight");
+        }
+    }
+
+    // ------------------------------------------------------------------ pool2d
+
+    public static long[] pool2dOutputSize(Pool2dDesc d) {
+        long[] h = new long[1], w = new long[1];
+        check(AnvilLib.anvil_pool2d_output_size(d, h, w), "anvil_pool2d_output_size");
+        return new long[] {h[0], w[0]};
+    }
+
+    public static void maxPool2dForward(Pool2dDesc d, long x, long y, long argmax) {
+        synchronized (LOCK) {
+            check(AnvilLib.anvil_maxpool2d_forward(ctx(), d, x, y, argmax), "anvil_maxpool2d_forward");
+        }
+    }
+
+    public static void maxPool2dBackward(Pool2dDesc d, long dy, long argmax, long dx) {
+        synchronized (LOCK) {
+            check(AnvilLib.anvil_maxpool2d_backward(ctx(), d, dy, argmax, dx), "anvil_maxpool2d_backward");
+        }
+    }
+
+    public static void avgPool2dForward(Pool2dDesc d, long x, long y) {
+        synchronized (LOCK) {
+            check(AnvilLib.anvil_avgpool2d_forward(ctx(), d, x, y), "anvil_avgpool2d_forward");
+        }
+    }
+
+    public static void avgPool2dBackward(Pool2dDesc d, long dy, long dx) {
+        synchronized (LOCK) {
+            check(AnvilLib.anvil_avgpool2d_backward(ctx(), d, dy, dx), "anvil_avgpool2d_backward");
+        }
+    }
+
+    // ------------------------------------------------------------------ linear
+
+    public static void linearForward(LinearDesc d, long x, long w, long bias, long y) {
+        synchronized (LOCK) {
+            check(AnvilLib.anvil_linear_forward(ctx(), d, x, w, bias, y), "anvil_linear_forward");
+        }
+    }
+
+    public static void linearBackwardData(LinearDesc d, long dy, long w, long dx) {
+        synchronized (LOCK) {
+            check(AnvilLib.anvil_linear_backward_data(ctx(), d, dy, w, dx), "anvil_linear_backward_data");
+        }
+    }
+
+    public static void linearBackwardWeight(LinearDesc d, long x, long dy, long dw, long db, boolean accumulate) {
+        synchronized (LOCK) {
+            check(AnvilLib.anvil_linear_backward_weight(ctx(), d, x, dy, dw, db, accumulate ? 1 : 0),
+                    "anvil_linear_backward_weight");
+        }
+    }
+
+    // ------------------------------------------------------------------ activation
+
+    public static void reluForward(long n, long x, long y) {
+        synchronized (LOCK) {
+            check(AnvilLib.anvil_relu_forward(ctx(), n, x, y), "anvil_relu_forward");
+        }
+    }
+
+    public static void reluBackward(long n, long y, long dy, long dx) {
+        synchronized (LOCK) {
+            check(AnvilLib.anvil_relu_backward(ctx(), n, y, dy, dx), "anvil_relu_backward");
+        }
+    }
+
+    public static void dropoutForward(long n, float p, long seed, long x, long y) {
+        synchronized (LOCK) {
+            check(AnvilLib.anvil_dropout_forward(ctx(), n, p, seed, x, y), "anvil_dropout_forward");
+        }
+    }
+
+    public static void dropoutBackward(long n, float p, long seed, long dy, long dx) {
+        synchronized (LOCK) {
+            check(AnvilLib.anvil_dropout_backward(ctx(), n, p, seed, dy, dx), "anvil_dropout_backward");
+        }
+    }
+
+    // ------------------------------------------------------------------ loss
+
+    public static float softmaxCrossEntropyForward(long batch, long classes, long logits, long labels) {
+        float[] loss = new float[1];
+        synchronized (LOCK) {
+            check(AnvilLib.anvil_softmax_cross_entropy_forward(ctx(), batch, classes, logits, labels, loss),
+                    "anvil_softmax_cross_entropy_forward");
+        }
+        return loss[0];
+    }
+
+    public static void softmaxCrossEntropyBackward(long batch, long classes, long logits, long labels, float scale,
+            long dlogits) {
+        synchronized (LOCK) {
+            check(AnvilLib.anvil_softmax_cross_entropy_backward(ctx(), batch, classes, logits, labels, scale, dlogits),
+                    "anvil_softmax_cross_entropy_backward");
+        }
+    }
+
+    public static void argmax(long batch, long classes, long logits, long predictions) {
+        synchronized (LOCK) {
+            check(AnvilLib.anvil_argmax(ctx(), batch, classes, logits, predictions), "anvil_argmax");
+        }
+    }
+
+    // ------------------------------------------------------------------ optimizers
+
+    public static void sgdStep(SgdDesc d, long step, long n, long param, long grad, long velocity) {
+        synchronized (LOCK) {
+            check(AnvilLib.anvil_sgd_step(ctx(), d, step, n, param, grad, velocity), "anvil_sgd_step");
+        }
+    }
+
+    public static void adamStep(AdamDesc d, long step, long n, long param, long grad, long m, long v) {
+        synchronized (LOCK) {
+            check(AnvilLib.anvil_adam_step(ctx(), d, step, n, param, grad, m, v), "anvil_adam_step");
+        }
+    }
+}
