@@ -43,7 +43,10 @@ void apply_dropout(anvil_context& ctx, int64_t n, float p, uint64_t seed, const 
     const DropoutMask mask(p, seed);
     const float scale = 1.0f / (1.0f - p);
     parallel_for(ctx.pool, n, kGrain, [&](int64_t b, int64_t e) {
-        for (int64_t i = b; i < e; ++i) y[i] = mask.keep(i) ? x[i] * scale : 0.0f;
+        for (int64_t i = b; i < e; ++i) {
+            const float kept = x[i] * scale;
+            y[i] = mask.keep(i) ? kept : 0.0f;
+        }
     });
 }
 }  // namespace
@@ -58,7 +61,11 @@ void relu_forward(anvil_context& ctx, int64_t n, const float* x, float* y) {
 
 void relu_backward(anvil_context& ctx, int64_t n, const float* y, const float* dy, float* dx) {
     parallel_for(ctx.pool, n, kGrain, [&](int64_t b, int64_t e) {
-        for (int64_t i = b; i < e; ++i) dx[i] = y[i] > 0.0f ? dy[i] : 0.0f;
+        // Both operands are loaded unconditionally so that the select vectorises.
+        for (int64_t i = b; i < e; ++i) {
+            const float g = dy[i];
+            dx[i] = y[i] > 0.0f ? g : 0.0f;
+        }
     });
 }
 

@@ -60,7 +60,8 @@ void adam_step(anvil_context& ctx, const anvil_adam_desc& d, int64_t step, int64
     const float l2 = d.decoupled ? 0.0f : d.weight_decay;
     const float beta1 = d.beta1, beta2 = d.beta2, eps = d.eps;
     const float one_minus_beta1 = 1.0f - beta1, one_minus_beta2 = 1.0f - beta2;
-    parallel_for(ctx.pool, n, kGrain, [&](int64_t b, int64_t e) {
+    // Captured by value: the scalars are then plainly loop-invariant and the loop vectorises.
+    parallel_for(ctx.pool, n, kGrain, [=](int64_t b, int64_t e) {
         for (int64_t i = b; i < e; ++i) {
             float p = param[i] * decay;                  // AdamW: decoupled decay first
             float g = grad[i] + l2 * p;                  // Adam: L2 penalty in the gradient
