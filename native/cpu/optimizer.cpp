@@ -1,11 +1,78 @@
-// optimizer CPU kernels
-// Placeholder: replaced by the real kernels.
+// SGD and Adam/AdamW parameter updates, each a single pass over the parameters that follows
+// PyTorch's torch.optim formulas operation by operation (see anvil.h).
+#include <cmath>
+
 #include "cpu/kernels.h"
-#include "error.h"
 
 namespace anvil::cpu {
-#define ANVIL_TODO throw Error(ANVIL_ERR_UNSUPPORTED, "not implemented yet")
 
-void sgd_step(anvil_context&, const anvil_sgd_desc&, int64_t, int64_t, float*, const float*, float*) { ANVIL_TODO; }
-void adam_step(anvil_context&, const anvil_adam_desc&, int64_t, int64_t, float*, const float*, float*, float*) { ANVIL_TODO; }
+namespace {
+// Below this many parameters an update is not worth waking the other threads for.
+constexpr int64_t kGrain = 1 << 14;
+
+// Plain SGD (momentum == 0): no velocity buffer is read or written.
+void sgd_plain(anvil_context& ctx, int64_t n, float lr, float wd, float* param, const float* grad) {
+    parallel_for(ctx.pool, n, kGrain, [&](int64_t b, int64_t e) {
+        for (int64_t i = b; i < e; ++i) {
+            float g = grad[i] + wd * param[i];
+            param[i] -= lr * g;
+        }
+    });
+}
+
+// Heavy-ball or Nesterov momentum. On step 1 PyTorch initialises the buffer with the gradient
+// itself, undampened; the buffer is not read then, as it may hold anything (even NaN).
+void sgd_momentum(anvil_context& ctx, int64_t n, const anvil_sgd_desc& d, bool first_step, float* param,
+                  const float* grad, float* velocity) {
+    const float lr = d.lr, wd = d.weight_decay, momentum = d.momentum;
+    const float blend = 1.0f - d.dampening;
+    const bool nesterov = d.nesterov != 0;
+    parallel_for(ctx.pool, n, kGrain, [&](int64_t b, int64_t e) {
+        for (int64_t i = b; i < e; ++i) {
+            float g = grad[i] + wd * param[i];
+            float v = first_step ? g : momentum * velocity[i] + blend * g;
+            velocity[i] = v;
+            float update = nesterov ? g + momentum * v : v;
+            param[i] -= lr * update;
+        }
+    });
+}
+}  // namespace
+
+void sgd_step(anvil_context& ctx, const anvil_sgd_desc& d, int64_t step, int64_t n, float* param, const float* grad,
+              float* velocity) {
+    if (d.momentum == 0.0f) {
+        sgd_plain(ctx, n, d.lr, d.weight_decay, param, grad);
+    } else {
+        sgd_momentum(ctx, n, d, step == 1, param, grad, velocity);
+    }
+}
+
+void adam_step(anvil_context& ctx, const anvil_adam_desc& d, int64_t step, int64_t n, float* param,
+               const float* grad, float* m, float* v) {
+    // PyTorch computes the step scalars in double precision (Python floats) then applies them
+    // to float tensors; do the same.
+    const double bias1 = 1.0 - std::pow(static_cast<double>(d.beta1), static_cast<double>(step));
+    const double bias2 = 1.0 - std::pow(static_cast<double>(d.beta2), static_cast<double>(step));
+    const float step_size = static_cast<float>(d.lr / bias1);
+    const float sqrt_bias2 = static_cast<float>(std::sqrt(bias2));
+    const float decay = d.decoupled ? static_cast<float>(1.0 - static_cast<double>(d.lr) * d.weight_decay) : 1.0f;
+    const float l2 = d.decoupled ? 0.0f : d.weight_decay;
+    const float beta1 = d.beta1, beta2 = d.beta2, eps = d.eps;
+    const float one_minus_beta1 = 1.0f - beta1, one_minus_beta2 = 1.0f - beta2;
+    // Captured by value: the scalars are then plainly loop-invariant and the loop vectorises.
+    parallel_for(ctx.pool, n, kGrain, [=](int64_t b, int64_t e) {
+        for (int64_t i = b; i < e; ++i) {
+            float p = param[i] * decay;                  // AdamW: decoupled decay first
+            float g = grad[i] + l2 * p;                  // Adam: L2 penalty in the gradient
+            float mi = m[i] + one_minus_beta1 * (g - m[i]);  // exp_avg.lerp_(grad, 1 - beta1)
+            float vi = beta2 * v[i] + one_minus_beta2 * g * g;
+            m[i] = mi;
+            v[i] = vi;
+            float denom = std::sqrt(vi) / sqrt_bias2 + eps;
+            param[i] = p - step_size * (mi / denom);
+        }
+    });
+}
+
 }  // namespace anvil::cpu

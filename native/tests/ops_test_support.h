@@ -1,0 +1,102 @@
+// Small harness shared by the kernel tests: pass/fail counters, a seeded generator, tolerance
+// checks and a context per thread count. Tests reach the library through anvil.h only.
+#pragma once
+
+#include <cmath>
+#include <cstdint>
+#include <cstdio>
+#include <vector>
+
+#include "anvil.h"
+
+namespace test {
+
+inline int passed = 0;
+inline int failed = 0;
+
+inline void expect(bool ok, const char* what, const char* file, int line) {
+    if (ok) {
+        ++passed;
+    } else {
+        ++failed;
+        std::fprintf(stderr, "%s:%d: FAILED %s\n", file, line, what);
+    }
+}
+
+#define EXPECT(cond) ::test::expect((cond), #cond, __FILE__, __LINE__)
+// The call must succeed; on failure print the library's message.
+#define EXPECT_OK(call)                                                                 \
+    do {                                                                                \
+        anvil_status s_ = (call);                                                       \
+        ::test::expect(s_ == ANVIL_OK, #call, __FILE__, __LINE__);                      \
+        if (s_ != ANVIL_OK) std::fprintf(stderr, "  -> %s\n", anvil_last_error());      \
+    } while (0)
+
+// Prints the summary line every test ends with; the process exit code.
+inline int finish() {
+    // Contexts are destroyed by now, so every workspace and buffer must have been released.
+    EXPECT(anvil_live_bytes() == 0);
+    std::printf("%d passed, %d failed\n", passed, failed);
+    return failed == 0 ? 0 : 1;
+}
+
+// xorshift64*: deterministic data without depending on the standard library's generators.
+class Rng {
+public:
+    explicit Rng(uint64_t seed) : state_(seed * 2 + 1) {}
+    uint64_t next() {
+        state_ ^= state_ >> 12;
+        state_ ^= state_ << 25;
+        state_ ^= state_ >> 27;
+        return state_ * UINT64_C(2685821657736338717);
+    }
+    // Uniform in [lo, hi).
+    float uniform(float lo, float hi) { return lo + (hi - lo) * static_cast<float>((next() >> 40) * 0x1p-24); }
+    std::vector<float> vector(size_t n, float lo = -1.0f, float hi = 1.0f) {
+        std::vector<float> v(n);
+        for (float& x : v) x = uniform(lo, hi);
+        return v;
+    }
+
+private:
+    uint64_t state_;
+};
+
+// |got - want| <= atol + rtol * |want|; reports the first mismatch of a comparison by index.
+inline bool close(double got, double want, double rtol, double atol) {
+    return std::fabs(got - want) <= atol + rtol * std::fabs(want);
+}
+
+template <class Got, class Want>
+bool all_close(const Got& got, const Want& want, double rtol, double atol, const char* what) {
+    if (got.size() != want.size()) {
+        std::fprintf(stderr, "  %s: size %zu vs %zu\n", what, got.size(), want.size());
+        return false;
+    }
+    for (size_t i = 0; i < got.size(); ++i) {
+        if (!close(got[i], want[i], rtol, atol)) {
+            std::fprintf(stderr, "  %s: element %zu is %.9g, expected %.9g\n", what, i, static_cast<double>(got[i]),
+                         static_cast<double>(want[i]));
+            return false;
+        }
+    }
+    return true;
+}
+
+// One context per thread count the tests compare: results must not depend on it.
+struct Contexts {
+    anvil_context* one = nullptr;
+    anvil_context* two = nullptr;
+    Contexts() {
+        EXPECT_OK(anvil_context_create(1, &one));
+        EXPECT_OK(anvil_context_create(2, &two));
+    }
+    ~Contexts() {
+        anvil_context_destroy(one);
+        anvil_context_destroy(two);
+    }
+    Contexts(const Contexts&) = delete;
+    Contexts& operator=(const Contexts&) = delete;
+};
+
+}  // namespace test

@@ -1,0 +1,320 @@
+// Max and average pooling against double-precision reference loops, thread-count independence,
+// PyTorch's NaN and tie rules, and finite-difference checks of both backward passes.
+#include <algorithm>
+#include <cmath>
+#include <vector>
+
+#include "ops_test_support.h"
+
+using test::Contexts;
+using test::Rng;
+
+namespace {
+
+struct Shape {
+    int64_t n, c, h, w, kh, kw, sh, sw, ph, pw;
+};
+
+anvil_pool2d_desc desc(const Shape& s, int32_t count_include_pad) {
+    anvil_pool2d_desc d{};
+    d.batch = s.n;
+    d.channels = s.c;
+    d.in_h = s.h;
+    d.in_w = s.w;
+    d.kernel_h = s.kh;
+    d.kernel_w = s.kw;
+    d.stride_h = s.sh;
+    d.stride_w = s.sw;
+    d.pad_h = s.ph;
+    d.pad_w = s.pw;
+    d.count_include_pad = count_include_pad;
+    return d;
+}
+
+struct Sizes {
+    int64_t oh, ow, x, y;
+};
+
+Sizes sizes(const anvil_pool2d_desc& d) {
+    Sizes s{};
+    EXPECT_OK(anvil_pool2d_output_size(&d, &s.oh, &s.ow));
+    s.x = d.batch * d.channels * d.in_h * d.in_w;
+    s.y = d.batch * d.channels * s.oh * s.ow;
+    return s;
+}
+
+// Visits every output of every plane with its window written out directly from the definition.
+template <class Body>
+void for_each_window(const anvil_pool2d_desc& d, const Sizes& s, Body&& body) {
+    for (int64_t p = 0; p < d.batch * d.channels; ++p) {
+        for (int64_t oh = 0; oh < s.oh; ++oh) {
+            for (int64_t ow = 0; ow < s.ow; ++ow) {
+                int64_t hs = oh * d.stride_h - d.pad_h, ws = ow * d.stride_w - d.pad_w;
+                body(p, p * s.oh * s.ow + oh * s.ow + ow, hs, ws);
+            }
+        }
+    }
+}
+
+struct MaxRef {
+    std::vector<double> y;
+    std::vector<int32_t> argmax;
+};
+
+MaxRef max_reference(const anvil_pool2d_desc& d, const Sizes& s, const std::vector<float>& x) {
+    MaxRef r{std::vector<double>(s.y), std::vector<int32_t>(s.y)};
+    for_each_window(d, s, [&](int64_t p, int64_t j, int64_t hs, int64_t ws) {
+        double best = -INFINITY;
+        int32_t at = -1;
+        for (int64_t h = hs; h < hs + d.kernel_h; ++h) {
+            for (int64_t w = ws; w < ws + d.kernel_w; ++w) {
+                if (h < 0 || h >= d.in_h || w < 0 || w >= d.in_w) continue;
+                double v = x[p * d.in_h * d.in_w + h * d.in_w + w];
+                if (at < 0 || v > best || std::isnan(v)) {
+                    best = v;
+                    at = static_cast<int32_t>(h * d.in_w + w);
+                }
+            }
+        }
+        r.y[j] = best;
+        r.argmax[j] = at;
+    });
+    return r;
+}
+
+// PyTorch's divisor: the window clipped to the padded input, or to the input itself.
+double avg_divisor(const anvil_pool2d_desc& d, int64_t hs, int64_t ws) {
+    int64_t count = 0;
+    for (int64_t h = hs; h < hs + d.kernel_h; ++h) {
+        for (int64_t w = ws; w < ws + d.kernel_w; ++w) {
+            bool in_padded = h >= -d.pad_h && h < d.in_h + d.pad_h && w >= -d.pad_w && w < d.in_w + d.pad_w;
+            bool in_input = h >= 0 && h < d.in_h && w >= 0 && w < d.in_w;
+            count += d.count_include_pad ? in_padded : in_input;
+        }
+    }
+    return static_cast<double>(count);
+}
+
+std::vector<double> avg_reference(const anvil_pool2d_desc& d, const Sizes& s, const std::vector<float>& x) {
+    std::vector<double> y(s.y);
+    for_each_window(d, s, [&](int64_t p, int64_t j, int64_t hs, int64_t ws) {
+        double sum = 0.0;
+        for (int64_t h = std::max<int64_t>(hs, 0); h < std::min(hs + d.kernel_h, d.in_h); ++h) {
+            for (int64_t w = std::max<int64_t>(ws, 0); w < std::min(ws + d.kernel_w, d.in_w); ++w) {
+                sum += x[p * d.in_h * d.in_w + h * d.in_w + w];
+            }
+        }
+        y[j] = sum / avg_divisor(d, hs, ws);
+    });
+    return y;
+}
+
+std::vector<double> avg_backward_reference(const anvil_pool2d_desc& d, const Sizes& s, const std::vector<float>& dy) {
+    std::vector<double> dx(s.x, 0.0);
+    for_each_window(d, s, [&](int64_t p, int64_t j, int64_t hs, int64_t ws) {
+        double share = dy[j] / avg_divisor(d, hs, ws);
+        for (int64_t h = std::max<int64_t>(hs, 0); h < std::min(hs + d.kernel_h, d.in_h); ++h) {
+            for (int64_t w = std::max<int64_t>(ws, 0); w < std::min(ws + d.kernel_w, d.in_w); ++w) {
+                dx[p * d.in_h * d.in_w + h * d.in_w + w] += share;
+            }
+        }
+    });
+    return dx;
+}
+
+const std::vector<Shape> kShapes = {
+    {1, 1, 4, 4, 2, 2, 2, 2, 0, 0},     // the 2x2 fast path
+    {3, 5, 7, 9, 2, 2, 2, 2, 0, 0},     // fast path, odd sizes: last row and column dropped
+    {4, 6, 28, 28, 2, 2, 2, 2, 0, 0},   // the training shape, fewer planes
+    {2, 3, 7, 6, 3, 3, 1, 1, 1, 1},     // overlapping windows with padding
+    {2, 13, 9, 11, 3, 3, 2, 2, 1, 1},   // overlapping, stride 2, padding
+    {1, 7, 10, 8, 3, 2, 2, 1, 1, 0},    // rectangular kernel and stride
+    {3, 2, 5, 5, 5, 5, 1, 1, 2, 2},     // window as large as the input, maximal padding
+    {2, 9, 12, 13, 4, 4, 3, 3, 2, 1},   // stride < kernel, uneven padding
+    {1, 3, 6, 6, 1, 1, 1, 1, 0, 0},     // 1x1 identity
+    {2, 4, 8, 8, 2, 2, 1, 1, 1, 1},     // 2x2 with padding: not the fast path
+    {5, 3, 11, 7, 3, 3, 3, 3, 0, 0},    // non-overlapping 3x3
+    // Enough planes that two threads really split the work:
+    {64, 32, 28, 28, 2, 2, 2, 2, 0, 0},  // the training hot path
+    {4, 33, 12, 13, 3, 3, 1, 1, 1, 1},   // overlapping, padded
+};
+
+void test_max_forward_backward(const Contexts& ctxs) {
+    Rng rng(1);
+    for (const Shape& shape : kShapes) {
+        anvil_pool2d_desc d = desc(shape, 0);
+        Sizes s = sizes(d);
+        std::vector<float> x = rng.vector(s.x), dy = rng.vector(s.y);
+        MaxRef ref = max_reference(d, s, x);
+        std::vector<double> dx_ref(s.x, 0.0);
+        for (int64_t j = 0; j < s.y; ++j) {
+            dx_ref[(j / (s.oh * s.ow)) * d.in_h * d.in_w + ref.argmax[j]] += dy[j];
+        }
+        std::vector<float> y1, dx1;
+        for (anvil_context* ctx : {ctxs.one, ctxs.two}) {
+            std::vector<float> y(s.y, -7.0f), y_noidx(s.y), dx(s.x, 123.0f);  // dx must be overwritten
+            std::vector<int32_t> argmax(s.y, -1);
+            EXPECT_OK(anvil_maxpool2d_forward(ctx, &d, x.data(), y.data(), argmax.data()));
+            EXPECT_OK(anvil_maxpool2d_forward(ctx, &d, x.data(), y_noidx.data(), nullptr));
+            EXPECT(test::all_close(y, ref.y, 0, 0, "maxpool y"));
+            EXPECT(y_noidx == y);
+            EXPECT(argmax == ref.argmax);
+            EXPECT_OK(anvil_maxpool2d_backward(ctx, &d, dy.data(), argmax.data(), dx.data()));
+            EXPECT(test::all_close(dx, dx_ref, 1e-6, 1e-6, "maxpool dx"));
+            if (ctx == ctxs.one) {
+                y1 = y;
+                dx1 = dx;
+            } else {
+                EXPECT(y == y1);
+                EXPECT(dx == dx1);
+            }
+        }
+    }
+}
+
+void test_avg_forward_backward(const Contexts& ctxs) {
+    Rng rng(2);
+    for (const Shape& shape : kShapes) {
+        for (int32_t include_pad : {0, 1}) {
+            anvil_pool2d_desc d = desc(shape, include_pad);
+            Sizes s = sizes(d);
+            std::vector<float> x = rng.vector(s.x), dy = rng.vector(s.y);
+            std::vector<double> y_ref = avg_reference(d, s, x), dx_ref = avg_backward_reference(d, s, dy);
+            std::vector<float> y1, dx1;
+            for (anvil_context* ctx : {ctxs.one, ctxs.two}) {
+                std::vector<float> y(s.y), dx(s.x, 123.0f);
+                EXPECT_OK(anvil_avgpool2d_forward(ctx, &d, x.data(), y.data()));
+                EXPECT(test::all_close(y, y_ref, 1e-5, 1e-6, "avgpool y"));
+                EXPECT_OK(anvil_avgpool2d_backward(ctx, &d, dy.data(), dx.data()));
+                EXPECT(test::all_close(dx, dx_ref, 1e-5, 1e-6, "avgpool dx"));
+                if (ctx == ctxs.one) {
+                    y1 = y;
+                    dx1 = dx;
+                } else {
+                    EXPECT(y == y1);
+                    EXPECT(dx == dx1);
+                }
+            }
+        }
+    }
+}
+
+// count_include_pad makes a difference exactly at the border: a 3x3 window at the corner of a
+// padded input covers 4 inputs, divided by 9 (include) or 4 (exclude).
+void test_avg_divisor_corner(const Contexts& ctxs) {
+    anvil_pool2d_desc d = desc({1, 1, 4, 4, 3, 3, 1, 1, 1, 1}, 1);
+    std::vector<float> x(16, 1.0f), y(16);
+    EXPECT_OK(anvil_avgpool2d_forward(ctxs.one, &d, x.data(), y.data()));
+    EXPECT(std::fabs(y[0] - 4.0f / 9.0f) < 1e-6f);
+    EXPECT(std::fabs(y[5] - 1.0f) < 1e-6f);
+    d.count_include_pad = 0;
+    EXPECT_OK(anvil_avgpool2d_forward(ctxs.one, &d, x.data(), y.data()));
+    EXPECT(std::fabs(y[0] - 1.0f) < 1e-6f);
+}
+
+// PyTorch: a NaN in a window is its maximum; equal values keep the first in row-major order.
+void test_max_nan_and_ties(const Contexts& ctxs) {
+    for (const Shape& shape : {Shape{1, 1, 4, 4, 2, 2, 2, 2, 0, 0}, Shape{1, 1, 4, 4, 2, 2, 2, 2, 1, 1}}) {
+        anvil_pool2d_desc d = desc(shape, 0);
+        Sizes s = sizes(d);
+        std::vector<float> x(16, 0.5f), y(s.y);
+        std::vector<int32_t> argmax(s.y);
+        x[5] = NAN;  // row 1, column 1
+        x[6] = 9.0f;
+        EXPECT_OK(anvil_maxpool2d_forward(ctxs.one, &d, x.data(), y.data(), argmax.data()));
+        MaxRef ref = max_reference(d, s, x);
+        EXPECT(argmax == ref.argmax);
+        for (int64_t j = 0; j < s.y; ++j) {
+            EXPECT(std::isnan(y[j]) == std::isnan(ref.y[j]));
+            if (!std::isnan(ref.y[j])) EXPECT(y[j] == ref.y[j]);
+        }
+        EXPECT(std::isnan(y[0]) || std::isnan(y[s.ow + 1]));  // the window holding x[5]
+    }
+    anvil_pool2d_desc d = desc({1, 1, 2, 2, 2, 2, 2, 2, 0, 0}, 0);
+    std::vector<float> x(4, 1.0f), y(1);
+    std::vector<int32_t> argmax(1, -1);
+    EXPECT_OK(anvil_maxpool2d_forward(ctxs.one, &d, x.data(), y.data(), argmax.data()));
+    EXPECT(argmax[0] == 0);
+    x = {-INFINITY, -INFINITY, -INFINITY, -INFINITY};
+    EXPECT_OK(anvil_maxpool2d_forward(ctxs.one, &d, x.data(), y.data(), argmax.data()));
+    EXPECT(argmax[0] == 0 && y[0] == -INFINITY);
+}
+
+// L(x) = sum(pool(x) * r): its gradient is the backward pass applied to r. Central differences in
+// double of the float forward pass. Max-pool inputs are distinct multiples of 0.05 so that a
+// perturbation of 0.01 never changes which element is the maximum.
+template <class Forward, class Backward>
+void gradient_check(const anvil_pool2d_desc& d, std::vector<float> x, Forward&& forward, Backward&& backward,
+                    const char* what) {
+    Sizes s = sizes(d);
+    Rng rng(3);
+    std::vector<float> r = rng.vector(s.y), y(s.y), dx(s.x);
+    auto loss = [&](const std::vector<float>& at) {
+        forward(at, y);
+        double l = 0.0;
+        for (int64_t j = 0; j < s.y; ++j) l += static_cast<double>(y[j]) * r[j];
+        return l;
+    };
+    forward(x, y);  // leaves the argmax of x for the backward pass
+    backward(r, dx);
+    const float eps = 0.01f;
+    std::vector<double> numeric(s.x);
+    for (int64_t i = 0; i < s.x; ++i) {
+        float saved = x[i];
+        x[i] = saved + eps;
+        double plus = loss(x);
+        x[i] = saved - eps;
+        double minus = loss(x);
+        x[i] = saved;
+        numeric[i] = (plus - minus) / (2.0 * eps);
+    }
+    EXPECT(test::all_close(dx, numeric, 1e-2, 1e-3, what));
+}
+
+void test_gradients(const Contexts& ctxs) {
+    for (const Shape& shape : {Shape{2, 3, 7, 6, 3, 3, 1, 1, 1, 1}, Shape{1, 2, 6, 7, 2, 2, 2, 2, 0, 0},
+                               Shape{2, 2, 9, 8, 3, 3, 2, 2, 1, 1}}) {
+        for (int32_t include_pad : {0, 1}) {
+            anvil_pool2d_desc d = desc(shape, include_pad);
+            Sizes s = sizes(d);
+            anvil_context* ctx = ctxs.two;
+            Rng rng(4);
+            std::vector<float> x(s.x);
+            for (int64_t i = 0; i < s.x; ++i) x[i] = 0.05f * static_cast<float>(i);
+            for (int64_t i = s.x - 1; i > 0; --i) std::swap(x[i], x[rng.next() % (i + 1)]);
+            std::vector<int32_t> argmax(s.y);
+            gradient_check(
+                d, x,
+                [&](const std::vector<float>& in, std::vector<float>& out) {
+                    EXPECT_OK(anvil_maxpool2d_forward(ctx, &d, in.data(), out.data(), argmax.data()));
+                },
+                [&](const std::vector<float>& dy, std::vector<float>& dx) {
+                    EXPECT_OK(anvil_maxpool2d_backward(ctx, &d, dy.data(), argmax.data(), dx.data()));
+                },
+                "maxpool gradient");
+            gradient_check(
+                d, rng.vector(s.x),
+                [&](const std::vector<float>& in, std::vector<float>& out) {
+                    EXPECT_OK(anvil_avgpool2d_forward(ctx, &d, in.data(), out.data()));
+                },
+                [&](const std::vector<float>& dy, std::vector<float>& dx) {
+                    EXPECT_OK(anvil_avgpool2d_backward(ctx, &d, dy.data(), dx.data()));
+                },
+                "avgpool gradient");
+        }
+    }
+}
+
+}  // namespace
+
+int main() {
+    {
+        Contexts ctxs;
+        test_max_forward_backward(ctxs);
+        test_avg_forward_backward(ctxs);
+        test_avg_divisor_corner(ctxs);
+        test_max_nan_and_ties(ctxs);
+        test_gradients(ctxs);
+    }
+    return test::finish();
+}
