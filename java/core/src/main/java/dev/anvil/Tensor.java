@@ -42,12 +42,20 @@ public final class Tensor implements AutoCloseable {
 
     /** An uninitialised tensor of the given type. */
     public static Tensor empty(DType dtype, long... shape) {
-        Objects.requireNonNull(dtype, "dtype");
-        long[] s = checkShape(shape);
-        long bytes = Math.multiplyExact(Math.max(1, numel(s)), (long) dtype.bytes());
-        Tensor t = new Tensor(new Memory(bytes, "tensor " + dtype + Arrays.toString(s)), null, s, dtype);
+        Tensor t = emptyUnscoped(dtype, shape);
         Scope.track(t);
         return t;
+    }
+
+    /**
+     * An uninitialised tensor that no {@link Scope} tracks: for objects such as layers and
+     * optimizers that own tensors for their own lifetime and close them themselves.
+     */
+    public static Tensor emptyUnscoped(DType dtype, long... shape) {
+        Objects.requireNonNull(dtype, "dtype");
+        long[] s = checkShape(shape);
+        long bytes = Math.multiplyExact(numel(s), (long) dtype.bytes());
+        return new Tensor(new Memory(bytes, "tensor " + dtype + Arrays.toString(s)), null, s, dtype);
     }
 
     /** A float32 tensor of zeros. */

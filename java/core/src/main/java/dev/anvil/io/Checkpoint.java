@@ -1,0 +1,246 @@
+package dev.anvil.io;
+
+import dev.anvil.Tensor;
+import dev.anvil.nn.Sequential;
+import dev.anvil.nn.Sequential.NamedParameter;
+import dev.anvil.optim.Optimizer;
+import java.io.IOException;
+import java.nio.BufferUnderflowException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.zip.CRC32;
+
+/**
+ * Saves and restores a model's parameters, an optimizer's state and string metadata.
+ *
+ * <p>Format (little-endian): magic "ANVILCKP", format version, metadata count and entries
+ * (name, value), tensor count and tensors (name, rank, dims, float32 data), then the CRC-32 of
+ * everything before it and the end magic "ANVILEND". Tensors are named "model/0.weight" and
+ * "optim/0.weight/momentum_buffer".
+ *
+ * <p>Saving writes a temporary file beside the target, forces it to disk and renames it over the
+ * target, so a failed save leaves the previous checkpoint intact. Loading checks the checksum and
+ * every name and shape before it changes anything, so a bad file leaves the model untouched.
+ */
+public final class Checkpoint {
+    static final byte[] MAGIC = "ANVILCKP".getBytes(StandardCharsets.US_ASCII);
+    static final byte[] END = "ANVILEND".getBytes(StandardCharsets.US_ASCII);
+    static final int VERSION = 1;
+    private static final String STEPS_KEY = "optimizer.steps";
+
+    private Checkpoint() {}
+
+    /** Writes the model (and the optimizer's state, if not null) with the given metadata. */
+    public static void save(Path path, Sequential model, Optimizer optimizer, Map<String, String> metadata) throws IOException {
+        Map<String, String> meta = new LinkedHashMap<>(metadata == null ? Map.of() : metadata);
+        if (optimizer != null) meta.put(STEPS_KEY, Long.toString(optimizer.steps()));
+        Map<String, Tensor> tensors = collect(model, optimizer);
+
+        Path dir = path.toAbsolutePath().getParent();
+        if (dir != null) Files.createDirectories(dir);
+        Path tmp = Files.createTempFile(dir, path.getFileName().toString(), ".tmp");
+        try {
+            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
+                CRC32 crc = new CRC32();
+                ByteBuffer header = ByteBuffer.allocate(headerSize(meta)).order(ByteOrder.LITTLE_ENDIAN);
+                header.put(MAGIC).putInt(VERSION).putInt(meta.size());
+                for (Map.Entry<String, String> e : meta.entrySet()) {
+                    putString(header, e.getKey());
+                    putString(header, e.getValue());
+                }
+                header.putInt(tensors.size());
+                writeAll(ch, header.flip(), crc);
+                for (Map.Entry<String, Tensor> e : tensors.entrySet()) {
+                    Tensor t = e.getValue();
+                    ByteBuffer th = ByteBuffer.allocate(4 + utf8(e.getKey()).length + 4 + 8 * t.dim()).order(ByteOrder.LITTLE_ENDIAN);
+                    putString(th, e.getKey());
+                    th.putInt(t.dim());
+                    for (long d : t.shape()) th.putLong(d);
+                    writeAll(ch, th.flip(), crc);
+                    writeAll(ch, littleEndianBytes(t), crc);
+                }
+                ByteBuffer tail = ByteBuffer.allocate(16).order(ByteOrder.LITTLE_ENDIAN);
+                tail.putLong(crc.getValue()).put(END);
+                writeAll(ch, tail.flip(), null);
+                ch.force(true);
+            }
+            try {
+                Files.move(tmp, path, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            } catch (AtomicMoveNotSupportedException e) {
+                Files.move(tmp, path, StandardCopyOption.REPLACE_EXISTING);
+            }
+        } finally {
+            Files.deleteIfExists(tmp);
+        }
+    }
+
+    /**
+     * Restores the model (and the optimizer, if not null) from {@code path} and returns the
+     * metadata. Throws {@link CheckpointException} for a corrupt or truncated file or one whose
+     * tensors do not match the model, before changing anything.
+     */
+    public static Map<String, String> load(Path path, Sequential model, Optimizer optimizer) throws IOException {
+        ByteBuffer buf = readVerified(path);
+        Map<String, String> meta = new LinkedHashMap<>();
+        Map<String, ByteBuffer> data = new LinkedHashMap<>();
+        try {
+            int metaCount = count(buf.getInt(), path, "metadata entries");
+            for (int i = 0; i < metaCount; i++) meta.put(getString(buf, path), getString(buf, path));
+            int tensorCount = count(buf.getInt(), path, "tensors");
+            for (int i = 0; i < tensorCount; i++) {
+                String name = getString(buf, path);
+                int rank = buf.getInt();
+                if (rank < 1 || rank > 8) throw corrupt(path, "tensor " + name + " has rank " + rank);
+                long[] dims = new long[rank];
+                long numel = 1;
+                for (int d = 0; d < rank; d++) {
+                    dims[d] = buf.getLong();
+                    if (dims[d] <= 0 || dims[d] > Integer.MAX_VALUE) throw corrupt(path, "tensor " + name + " has dimension " + dims[d]);
+                    numel = Math.multiplyExact(numel, dims[d]);
+                }
+                if (numel * 4 > buf.remaining()) throw corrupt(path, "tensor " + name + " runs past the end of the file");
+                ByteBuffer slice = buf.slice(buf.position(), (int) (numel * 4)).order(ByteOrder.LITTLE_ENDIAN);
+                buf.position(buf.position() + (int) (numel * 4));
+                data.put(name + "#" + Arrays.toString(dims), slice);
+            }
+        } catch (BufferUnderflowException | ArithmeticException e) {
+            throw corrupt(path, "its contents end early");
+        }
+        if (buf.remaining() != 0) throw corrupt(path, buf.remaining() + " unexpected bytes after the last tensor");
+
+        Map<String, Tensor> targets = collect(model, optimizer);
+        // Check everything first, then copy: a mismatch must leave the model as it was.
+        for (Map.Entry<String, Tensor> e : targets.entrySet()) {
+            String key = e.getKey() + "#" + e.getValue().shapeString();
+            if (!data.containsKey(key)) {
+                String found = data.keySet().stream().filter(k -> k.startsWith(e.getKey() + "#")).findFirst()
+                        .map(k -> "it holds shape " + k.substring(k.indexOf('#') + 1)).orElse("it is missing");
+                throw new CheckpointException(path + " does not fit this model: " + e.getKey() + " should have shape "
+                        + e.getValue().shapeString() + " but " + found);
+            }
+        }
+        if (data.size() != targets.size()) {
+            String extra = data.keySet().stream().filter(k -> !targets.containsKey(k.substring(0, k.indexOf('#'))))
+                    .findFirst().orElse("?");
+            throw new CheckpointException(path + " does not fit this model: it holds " + extra.replace('#', ' ')
+                    + ", which the model (or optimizer) does not have");
+        }
+        if (optimizer != null && !meta.containsKey(STEPS_KEY)) {
+            throw new CheckpointException(path + " holds no optimizer state");
+        }
+        for (Map.Entry<String, Tensor> e : targets.entrySet()) {
+            ByteBuffer src = data.get(e.getKey() + "#" + e.getValue().shapeString());
+            e.getValue().floatBuffer().put(src.asFloatBuffer());
+        }
+        if (optimizer != null) optimizer.setSteps(Long.parseLong(meta.remove(STEPS_KEY)));
+        return meta;
+    }
+
+    private static Map<String, Tensor> collect(Sequential model, Optimizer optimizer) {
+        Map<String, Tensor> out = new LinkedHashMap<>();
+        List<NamedParameter> params = model.namedParameters();
+        for (NamedParameter np : params) out.put("model/" + np.name(), np.parameter().value());
+        if (optimizer != null) {
+            List<dev.anvil.nn.Parameter> optParams = optimizer.parameters();
+            for (int i = 0; i < optParams.size(); i++) {
+                String pname = nameOf(params, optParams.get(i), i);
+                for (Map.Entry<String, Tensor> s : optimizer.stateOf(i).entrySet()) {
+                    out.put("optim/" + pname + "/" + s.getKey(), s.getValue());
+                }
+            }
+        }
+        return out;
+    }
+
+    private static String nameOf(List<NamedParameter> params, dev.anvil.nn.Parameter p, int index) {
+        for (NamedParameter np : params) {
+            if (np.parameter() == p) return np.name();
+        }
+        return "param" + index;
+    }
+
+    private static ByteBuffer readVerified(Path path) throws IOException {
+        if (!Files.isRegularFile(path)) throw new CheckpointException(path + ": no such checkpoint file");
+        long size = Files.size(path);
+        int minimum = MAGIC.length + 12 + 16;
+        if (size < minimum) throw corrupt(path, "it is truncated (" + size + " bytes)");
+        if (size > Integer.MAX_VALUE) throw corrupt(path, "it is larger than 2 GiB");
+        ByteBuffer buf = ByteBuffer.allocate((int) size).order(ByteOrder.LITTLE_ENDIAN);
+        try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ)) {
+            while (buf.hasRemaining() && ch.read(buf) >= 0) {
+                // keep reading
+            }
+        }
+        buf.flip();
+        byte[] magic = new byte[MAGIC.length];
+        buf.get(magic);
+        if (!Arrays.equals(magic, MAGIC)) throw corrupt(path, "it is not an Anvil checkpoint (bad magic)");
+        int version = buf.getInt();
+        if (version != VERSION) {
+            throw new CheckpointException(path + " has checkpoint format version " + version + "; this Anvil reads version " + VERSION);
+        }
+        byte[] end = new byte[END.length];
+        buf.get((int) size - END.length, end);
+        if (!Arrays.equals(end, END)) throw corrupt(path, "it is truncated (no end marker)");
+        long stored = buf.getLong((int) size - 16);
+        CRC32 crc = new CRC32();
+        crc.update(buf.duplicate().position(0).limit((int) size - 16));
+        if (crc.getValue() != stored) throw corrupt(path, "its checksum does not match (the file is damaged)");
+        return buf.limit((int) size - 16);
+    }
+
+    private static CheckpointException corrupt(Path path, String why) {
+        return new CheckpointException(path + " is corrupt: " + why);
+    }
+
+    private static int count(int n, Path path, String what) throws CheckpointException {
+        if (n < 0 || n > 1_000_000) throw corrupt(path, "bad number of " + what + ": " + n);
+        return n;
+    }
+
+    private static int headerSize(Map<String, String> meta) {
+        int n = MAGIC.length + 4 + 4 + 4;
+        for (Map.Entry<String, String> e : meta.entrySet()) n += 8 + utf8(e.getKey()).length + utf8(e.getValue()).length;
+        return n;
+    }
+
+    private static byte[] utf8(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static void putString(ByteBuffer b, String s) {
+        byte[] bytes = utf8(s);
+        b.putInt(bytes.length).put(bytes);
+    }
+
+    private static String getString(ByteBuffer b, Path path) throws CheckpointException {
+        int n = b.getInt();
+        if (n < 0 || n > b.remaining()) throw corrupt(path, "bad string length " + n);
+        byte[] bytes = new byte[n];
+        b.get(bytes);
+        return new String(bytes, StandardCharsets.UTF_8);
+    }
+
+    /** A copy of the tensor's data in the file's byte order (little-endian). */
+    private static ByteBuffer littleEndianBytes(Tensor t) {
+        ByteBuffer out = ByteBuffer.allocate(Math.toIntExact(t.numel() * 4)).order(ByteOrder.LITTLE_ENDIAN);
+        out.asFloatBuffer().put(t.floatBuffer());
+        return out;
+    }
+
+    private static void writeAll(FileChannel ch, ByteBuffer b, CRC32 crc) throws IOException {
+        if (crc != null) crc.update(b.duplicate());
+        while (b.hasRemaining()) ch.write(b);
+    }
+}

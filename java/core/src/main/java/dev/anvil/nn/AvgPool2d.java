@@ -1,0 +1,45 @@
+package dev.anvil.nn;
+
+import dev.anvil.Tensor;
+import dev.anvil.internal.Native;
+
+/** Average pooling over NCHW planes (PyTorch's {@code count_include_pad} semantics). */
+public final class AvgPool2d extends Pool2d {
+    private final boolean countIncludePad;
+
+    /** Square window, stride equal to the window, no padding. */
+    public AvgPool2d(int kernel) {
+        this(kernel, kernel, 0, true);
+    }
+
+    public AvgPool2d(int kernel, int stride, int padding, boolean countIncludePad) {
+        this(kernel, kernel, stride, stride, padding, padding, countIncludePad);
+    }
+
+    public AvgPool2d(int kernelH, int kernelW, int strideH, int strideW, int padH, int padW, boolean countIncludePad) {
+        super("AvgPool2d", kernelH, kernelW, strideH, strideW, padH, padW);
+        this.countIncludePad = countIncludePad;
+        desc.count_include_pad(countIncludePad ? 1 : 0);
+    }
+
+    @Override
+    public Tensor forward(Tensor x) {
+        Tensor y = prepareForward(x);
+        Native.avgPool2dForward(desc, x.address(), y.address());
+        input = isTraining() ? x : null;
+        return y;
+    }
+
+    @Override
+    public Tensor backward(Tensor dy, boolean needInputGrad) {
+        Tensor dx = prepareBackward(dy);
+        if (!needInputGrad) return null;
+        Native.avgPool2dBackward(desc, dy.address(), dx.address());
+        return dx;
+    }
+
+    @Override
+    public String toString() {
+        return super.toString().replace(")", countIncludePad ? ")" : ", countIncludePad=false)");
+    }
+}

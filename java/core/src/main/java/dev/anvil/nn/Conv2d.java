@@ -1,0 +1,221 @@
+package dev.anvil.nn;
+
+import dev.anvil.Tensor;
+import dev.anvil.internal.Native;
+import dev.anvil.jni.AnvilLib.Conv2dDesc;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+
+/**
+ * 2-D convolution over NCHW input: weight [out, in/groups, kH, kW], optional bias [out].
+ * Built like PyTorch's {@code nn.Conv2d}:
+ * {@code Conv2d.builder(1, 32, 5).padding(2).build()}.
+ */
+public final class Conv2d extends Layer {
+    private final int inChannels, outChannels, kernelH, kernelW, strideH, strideW, padH, padW, dilationH, dilationW, groups;
+    private final Parameter weight;
+    private final Parameter bias;
+    private final Conv2dDesc desc = new Conv2dDesc();
+    private Tensor input;
+    private Tensor output;
+    private Tensor inputGrad;
+
+    private Conv2d(Builder b) {
+        super("Conv2d");
+        this.inChannels = b.inChannels;
+        this.outChannels = b.outChannels;
+        this.kernelH = b.kernelH;
+        this.kernelW = b.kernelW;
+        this.strideH = b.strideH;
+        this.strideW = b.strideW;
+        this.padH = b.padH;
+        this.padW = b.padW;
+        this.dilationH = b.dilationH;
+        this.dilationW = b.dilationW;
+        this.groups = b.groups;
+        this.weight = new Parameter("weight", outChannels, inChannels / groups, kernelH, kernelW);
+        this.bias = b.bias ? new Parameter("bias", outChannels) : null;
+        desc.in_channels(inChannels).out_channels(outChannels).kernel_h(kernelH).kernel_w(kernelW)
+                .stride_h(strideH).stride_w(strideW).pad_h(padH).pad_w(padW)
+                .dilation_h(dilationH).dilation_w(dilationW).groups(groups);
+        resetParameters(Init.next());
+    }
+
+    /** A square-kernel convolution with stride 1, no padding, bias on. */
+    public Conv2d(int inChannels, int outChannels, int kernel) {
+        this(builder(inChannels, outChannels, kernel));
+    }
+
+    public static Builder builder(int inChannels, int outChannels, int kernel) {
+        return new Builder(inChannels, outChannels, kernel, kernel);
+    }
+
+    public static Builder builder(int inChannels, int outChannels, int kernelH, int kernelW) {
+        return new Builder(inChannels, outChannels, kernelH, kernelW);
+    }
+
+    public Parameter weight() {
+        return weight;
+    }
+
+    /** The bias, or null when built without one. */
+    public Parameter bias() {
+        return bias;
+    }
+
+    @Override
+    public List<Parameter> parameters() {
+        List<Parameter> ps = new ArrayList<>(2);
+        ps.add(weight);
+        if (bias != null) ps.add(bias);
+        return ps;
+    }
+
+    @Override
+    public void resetParameters(SplittableRandom rng) {
+        long fanIn = (long) (inChannels / groups) * kernelH * kernelW;
+        Init.uniformFanIn(weight.value(), fanIn, rng);
+        if (bias != null) Init.uniformFanIn(bias.value(), fanIn, rng);
+    }
+
+    @Override
+    public long[] outputShape(long[] in) {
+        if (in.length != 4) {
+            throw new IllegalArgumentException(name() + ": expected a 4-D NCHW input, got shape " + shape(in));
+        }
+        if (in[1] != inChannels) {
+            throw new IllegalArgumentException(name() + ": expected " + inChannels + " input channels, got shape "
+                    + shape(in) + " (channel mismatch)");
+        }
+        long oh = outSize(in[2], kernelH, strideH, padH, dilationH);
+        long ow = outSize(in[3], kernelW, strideW, padW, dilationW);
+        if (oh <= 0 || ow <= 0) {
+            throw new IllegalArgumentException(name() + ": kernel " + kernelH + "x" + kernelW + " (dilation " + dilationH
+                    + "x" + dilationW + ") is larger than the padded input " + (in[2] + 2L * padH) + "x"
+                    + (in[3] + 2L * padW) + " of input shape " + shape(in));
+        }
+        return new long[] {in[0], outChannels, oh, ow};
+    }
+
+    static long outSize(long in, int k, int stride, int pad, int dilation) {
+        long room = in + 2L * pad - ((long) dilation * (k - 1) + 1);
+        return room < 0 ? 0 : room / stride + 1;
+    }
+
+    @Override
+    public Tensor forward(Tensor x) {
+        long[] outShape = checkInput(x);
+        long[] in = x.shape();
+        desc.batch(in[0]).in_h(in[2]).in_w(in[3]);
+        output = reuse(output, outShape);
+        Native.conv2dForward(desc, x.address(), weight.value().address(), bias == null ? 0 : bias.value().address(),
+                output.address());
+        input = isTraining() ? x : null;
+        return output;
+    }
+
+    @Override
+    public Tensor backward(Tensor dy, boolean needInputGrad) {
+        checkGradient(dy, input, output == null ? null : output.shape());
+        long[] in = input.shape();
+        desc.batch(in[0]).in_h(in[2]).in_w(in[3]);
+        boolean accumulate = weight.beginGradWrite();
+        if (bias != null && bias.beginGradWrite() != accumulate) {
+            throw new IllegalStateException(name() + ": weight and bias gradients were zeroed separately");
+        }
+        Native.conv2dBackwardWeight(desc, input.address(), dy.address(), weight.grad().address(),
+                bias == null ? 0 : bias.grad().address(), accumulate);
+        if (!needInputGrad) return null;
+        inputGrad = reuse(inputGrad, in);
+        Native.conv2dBackwardData(desc, dy.address(), weight.value().address(), inputGrad.address());
+        return inputGrad;
+    }
+
+    @Override
+    protected void releaseBuffers() {
+        closeAll(output, inputGrad);
+        desc.close();
+        input = null;
+    }
+
+    @Override
+    public String toString() {
+        return name() + "(" + inChannels + ", " + outChannels + ", kernel=" + kernelH + "x" + kernelW + ", stride=" + strideH
+                + "x" + strideW + ", padding=" + padH + "x" + padW + (dilationH != 1 || dilationW != 1
+                        ? ", dilation=" + dilationH + "x" + dilationW : "")
+                + (groups != 1 ? ", groups=" + groups : "") + (bias == null ? ", bias=false" : "") + ")";
+    }
+
+    /** Options of a {@link Conv2d}, with PyTorch's defaults. */
+    public static final class Builder {
+        private final int inChannels, outChannels, kernelH, kernelW;
+        private int strideH = 1, strideW = 1, padH, padW, dilationH = 1, dilationW = 1, groups = 1;
+        private boolean bias = true;
+
+        private Builder(int inChannels, int outChannels, int kernelH, int kernelW) {
+            this.inChannels = positive(inChannels, "inChannels");
+            this.outChannels = positive(outChannels, "outChannels");
+            this.kernelH = positive(kernelH, "kernel height");
+            this.kernelW = positive(kernelW, "kernel width");
+        }
+
+        public Builder stride(int s) {
+            return stride(s, s);
+        }
+
+        public Builder stride(int h, int w) {
+            strideH = positive(h, "stride");
+            strideW = positive(w, "stride");
+            return this;
+        }
+
+        public Builder padding(int p) {
+            return padding(p, p);
+        }
+
+        public Builder padding(int h, int w) {
+            padH = nonNegative(h, "padding");
+            padW = nonNegative(w, "padding");
+            return this;
+        }
+
+        public Builder dilation(int d) {
+            return dilation(d, d);
+        }
+
+        public Builder dilation(int h, int w) {
+            dilationH = positive(h, "dilation");
+            dilationW = positive(w, "dilation");
+            return this;
+        }
+
+        public Builder groups(int g) {
+            groups = positive(g, "groups");
+            return this;
+        }
+
+        public Builder bias(boolean on) {
+            bias = on;
+            return this;
+        }
+
+        public Conv2d build() {
+            if (inChannels % groups != 0 || outChannels % groups != 0) {
+                throw new IllegalArgumentException("Conv2d: inChannels " + inChannels + " and outChannels " + outChannels
+                        + " must both be divisible by groups " + groups);
+            }
+            return new Conv2d(this);
+        }
+    }
+
+    static int positive(int v, String what) {
+        if (v <= 0) throw new IllegalArgumentException(what + " must be positive, got " + v);
+        return v;
+    }
+
+    static int nonNegative(int v, String what) {
+        if (v < 0) throw new IllegalArgumentException(what + " must be >= 0, got " + v);
+        return v;
+    }
+}

@@ -1,0 +1,55 @@
+package dev.anvil.nn;
+
+import dev.anvil.DType;
+import dev.anvil.Tensor;
+import dev.anvil.internal.Native;
+
+/**
+ * Softmax cross-entropy between logits [batch, classes] and int32 labels [batch], averaged over
+ * the batch (PyTorch's {@code nn.CrossEntropyLoss} with the default mean reduction).
+ */
+public final class CrossEntropyLoss implements AutoCloseable {
+    private Tensor logits;
+    private Tensor labels;
+    private Tensor gradient;
+
+    /** The mean loss; remembers the inputs for {@link #backward()}. */
+    public float forward(Tensor logits, Tensor labels) {
+        check(logits, labels);
+        float loss = Native.softmaxCrossEntropyForward(logits.size(0), logits.size(1), logits.address(), labels.address());
+        this.logits = logits;
+        this.labels = labels;
+        return loss;
+    }
+
+    /** Gradient of the mean loss with respect to the logits of the last forward pass. */
+    public Tensor backward() {
+        if (logits == null) throw new IllegalStateException("CrossEntropyLoss: backward() called before forward()");
+        check(logits, labels);
+        gradient = Layer.reuse(gradient, logits.shape());
+        Native.softmaxCrossEntropyBackward(logits.size(0), logits.size(1), logits.address(), labels.address(), 1f,
+                gradient.address());
+        return gradient;
+    }
+
+    private static void check(Tensor logits, Tensor labels) {
+        if (logits == null || labels == null) throw new IllegalArgumentException("CrossEntropyLoss: logits and labels are required");
+        logits.checkOpen();
+        labels.checkOpen();
+        if (logits.dim() != 2 || logits.dtype() != DType.FLOAT32) {
+            throw new IllegalArgumentException("CrossEntropyLoss: expected FLOAT32 logits [batch, classes], got "
+                    + logits.dtype() + logits.shapeString());
+        }
+        if (labels.dim() != 1 || labels.dtype() != DType.INT32 || labels.size(0) != logits.size(0)) {
+            throw new IllegalArgumentException("CrossEntropyLoss: expected INT32 labels [" + logits.size(0) + "] for logits "
+                    + logits.shapeString() + ", got " + labels.dtype() + labels.shapeString());
+        }
+    }
+
+    @Override
+    public void close() {
+        if (gradient != null) gradient.close();
+        logits = null;
+        labels = null;
+    }
+}

@@ -1,0 +1,151 @@
+package dev.anvil.nn;
+
+import dev.anvil.DType;
+import dev.anvil.Tensor;
+import java.util.Arrays;
+import java.util.List;
+import java.util.SplittableRandom;
+
+/**
+ * A building block of a network with an explicit forward and backward pass.
+ *
+ * <p>Tensors returned by {@link #forward} and {@link #backward} belong to the layer: they are
+ * reused by the next call (no allocation per training step) and freed by {@link #close()}.
+ * A layer keeps a reference to its forward input for the backward pass, so the input must stay
+ * open and unchanged until then. Shape problems are reported before any native call, with the
+ * layer's name and the shapes involved.
+ */
+public abstract class Layer implements AutoCloseable {
+    private String name;
+    private boolean training = true;
+    private boolean closed;
+
+    protected Layer(String name) {
+        this.name = name;
+    }
+
+    /** The layer's name, used in messages, summaries and parameter names. */
+    public String name() {
+        return name;
+    }
+
+    /** Renames the layer (containers name their children by position). */
+    public void setName(String name) {
+        this.name = name;
+    }
+
+    /** Output shape for an input of the given shape; throws IllegalArgumentException if invalid. */
+    public abstract long[] outputShape(long[] inputShape);
+
+    /** Computes the output; in training mode also remembers what backward needs. */
+    public abstract Tensor forward(Tensor x);
+
+    /**
+     * Gradient with respect to the input, given the gradient of the output; adds (or writes, after
+     * zeroGrad) the parameter gradients. {@code needInputGrad == false} lets the first layer skip
+     * computing a gradient nobody uses; it then returns null.
+     */
+    public abstract Tensor backward(Tensor dy, boolean needInputGrad);
+
+    public final Tensor backward(Tensor dy) {
+        return backward(dy, true);
+    }
+
+    /** Trainable parameters, in a fixed order. */
+    public List<Parameter> parameters() {
+        return List.of();
+    }
+
+    /** Re-initialises the parameters from {@code rng} (no-op for layers without any). */
+    public void resetParameters(SplittableRandom rng) {}
+
+    /** Training mode (dropout active, state kept for backward) or evaluation mode. */
+    public void train(boolean on) {
+        training = on;
+    }
+
+    public final void eval() {
+        train(false);
+    }
+
+    public boolean isTraining() {
+        return training;
+    }
+
+    /** Number of trainable scalars. */
+    public long parameterCount() {
+        long n = 0;
+        for (Parameter p : parameters()) n += p.numel();
+        return n;
+    }
+
+    @Override
+    public void close() {
+        if (closed) return;
+        closed = true;
+        for (Parameter p : parameters()) p.close();
+        releaseBuffers();
+    }
+
+    /** Frees the layer's own activation buffers; called by close(). */
+    protected void releaseBuffers() {}
+
+    protected final void checkNotClosed() {
+        if (closed) throw new IllegalStateException(name + ": layer is closed");
+    }
+
+    // ------------------------------------------------------------------ helpers for subclasses
+
+    /** Checks x is an open float32 tensor and returns this layer's output shape for it. */
+    protected final long[] checkInput(Tensor x) {
+        checkNotClosed();
+        if (x == null) throw new IllegalArgumentException(name + ": input is null");
+        x.checkOpen();
+        if (x.dtype() != DType.FLOAT32) {
+            throw new IllegalArgumentException(name + ": expected a FLOAT32 input, got " + x.dtype() + x.shapeString());
+        }
+        return outputShape(x.shape());
+    }
+
+    /** Checks dy matches the output of the last forward pass (which must have happened in training mode). */
+    protected final void checkGradient(Tensor dy, Tensor lastInput, long[] expectedShape) {
+        checkNotClosed();
+        if (lastInput == null) {
+            throw new IllegalStateException(name + ": backward() called without a forward() in training mode");
+        }
+        if (dy == null) throw new IllegalArgumentException(name + ": output gradient is null");
+        dy.checkOpen();
+        if (!Arrays.equals(dy.shape(), expectedShape)) {
+            throw new IllegalArgumentException(name + ": output gradient has shape " + dy.shapeString()
+                    + " but the output of the last forward pass has shape " + Arrays.toString(expectedShape));
+        }
+    }
+
+    /** Returns {@code current} if it is open and has the shape, else a fresh layer-owned tensor. */
+    protected static Tensor reuse(Tensor current, long[] shape) {
+        return reuse(current, DType.FLOAT32, shape);
+    }
+
+    protected static Tensor reuse(Tensor current, DType dtype, long[] shape) {
+        if (current != null && !current.isClosed() && current.dtype() == dtype && Arrays.equals(current.shape(), shape)) {
+            return current;
+        }
+        if (current != null) current.close();
+        return Tensor.emptyUnscoped(dtype, shape);
+    }
+
+    protected static void closeAll(Tensor... tensors) {
+        for (Tensor t : tensors) {
+            if (t != null) t.close();
+        }
+    }
+
+    protected static String shape(long[] s) {
+        return Arrays.toString(s);
+    }
+
+    @Override
+    public String toString() {
+        return name;
+    }
+}

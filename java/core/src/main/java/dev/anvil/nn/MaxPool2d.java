@@ -1,0 +1,51 @@
+package dev.anvil.nn;
+
+import dev.anvil.DType;
+import dev.anvil.Tensor;
+import dev.anvil.internal.Native;
+
+/** Max pooling over NCHW planes; the forward pass records each maximum's position for backward. */
+public final class MaxPool2d extends Pool2d {
+    private Tensor argmax;
+
+    /** Square window, stride equal to the window, no padding (PyTorch's defaults). */
+    public MaxPool2d(int kernel) {
+        this(kernel, kernel, 0);
+    }
+
+    public MaxPool2d(int kernel, int stride, int padding) {
+        this(kernel, kernel, stride, stride, padding, padding);
+    }
+
+    public MaxPool2d(int kernelH, int kernelW, int strideH, int strideW, int padH, int padW) {
+        super("MaxPool2d", kernelH, kernelW, strideH, strideW, padH, padW);
+    }
+
+    @Override
+    public Tensor forward(Tensor x) {
+        Tensor y = prepareForward(x);
+        if (isTraining()) {
+            argmax = reuse(argmax, DType.INT32, y.shape());
+            Native.maxPool2dForward(desc, x.address(), y.address(), argmax.address());
+            input = x;
+        } else {
+            Native.maxPool2dForward(desc, x.address(), y.address(), 0);
+            input = null;
+        }
+        return y;
+    }
+
+    @Override
+    public Tensor backward(Tensor dy, boolean needInputGrad) {
+        Tensor dx = prepareBackward(dy);
+        if (!needInputGrad) return null;
+        Native.maxPool2dBackward(desc, dy.address(), argmax.address(), dx.address());
+        return dx;
+    }
+
+    @Override
+    protected void releaseBuffers() {
+        closeAll(argmax);
+        super.releaseBuffers();
+    }
+}

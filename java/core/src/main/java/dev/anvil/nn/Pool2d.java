@@ -1,0 +1,73 @@
+package dev.anvil.nn;
+
+import dev.anvil.Tensor;
+import dev.anvil.jni.AnvilLib.Pool2dDesc;
+
+/** What max and average pooling share: window geometry, shape checks and buffers. */
+abstract class Pool2d extends Layer {
+    final int kernelH, kernelW, strideH, strideW, padH, padW;
+    final Pool2dDesc desc = new Pool2dDesc();
+    Tensor input;
+    Tensor output;
+    Tensor inputGrad;
+
+    Pool2d(String name, int kernelH, int kernelW, int strideH, int strideW, int padH, int padW) {
+        super(name);
+        this.kernelH = Conv2d.positive(kernelH, "kernel");
+        this.kernelW = Conv2d.positive(kernelW, "kernel");
+        this.strideH = Conv2d.positive(strideH, "stride");
+        this.strideW = Conv2d.positive(strideW, "stride");
+        this.padH = Conv2d.nonNegative(padH, "padding");
+        this.padW = Conv2d.nonNegative(padW, "padding");
+        if (2 * padH > kernelH || 2 * padW > kernelW) {
+            throw new IllegalArgumentException(name + ": padding " + padH + "x" + padW + " must be at most half of the kernel "
+                    + kernelH + "x" + kernelW);
+        }
+        desc.kernel_h(kernelH).kernel_w(kernelW).stride_h(strideH).stride_w(strideW).pad_h(padH).pad_w(padW);
+    }
+
+    @Override
+    public long[] outputShape(long[] in) {
+        if (in.length != 4) {
+            throw new IllegalArgumentException(name() + ": expected a 4-D NCHW input, got shape " + shape(in));
+        }
+        long oh = Conv2d.outSize(in[2], kernelH, strideH, padH, 1);
+        long ow = Conv2d.outSize(in[3], kernelW, strideW, padW, 1);
+        if (oh <= 0 || ow <= 0) {
+            throw new IllegalArgumentException(name() + ": kernel " + kernelH + "x" + kernelW + " is larger than the padded input "
+                    + (in[2] + 2L * padH) + "x" + (in[3] + 2L * padW) + " of input shape " + shape(in));
+        }
+        return new long[] {in[0], in[1], oh, ow};
+    }
+
+    /** Validates x, sizes the descriptor and the output buffer. */
+    final Tensor prepareForward(Tensor x) {
+        long[] outShape = checkInput(x);
+        long[] in = x.shape();
+        desc.batch(in[0]).channels(in[1]).in_h(in[2]).in_w(in[3]);
+        output = reuse(output, outShape);
+        return output;
+    }
+
+    /** Validates dy against the last forward pass and sizes the input-gradient buffer. */
+    final Tensor prepareBackward(Tensor dy) {
+        checkGradient(dy, input, output == null ? null : output.shape());
+        long[] in = input.shape();
+        desc.batch(in[0]).channels(in[1]).in_h(in[2]).in_w(in[3]);
+        inputGrad = reuse(inputGrad, in);
+        return inputGrad;
+    }
+
+    @Override
+    protected void releaseBuffers() {
+        closeAll(output, inputGrad);
+        desc.close();
+        input = null;
+    }
+
+    @Override
+    public String toString() {
+        return name() + "(kernel=" + kernelH + "x" + kernelW + ", stride=" + strideH + "x" + strideW
+                + (padH != 0 || padW != 0 ? ", padding=" + padH + "x" + padW : "") + ")";
+    }
+}

@@ -1,0 +1,48 @@
+package dev.anvil.nn;
+
+import dev.anvil.Tensor;
+import dev.anvil.internal.Native;
+
+/** max(x, 0), element-wise; backward uses the output, so the input may be freed after forward. */
+public final class ReLU extends Layer {
+    private Tensor output;
+    private Tensor inputGrad;
+    private boolean haveOutput;
+
+    public ReLU() {
+        super("ReLU");
+    }
+
+    @Override
+    public long[] outputShape(long[] in) {
+        return in.clone();
+    }
+
+    @Override
+    public Tensor forward(Tensor x) {
+        long[] shape = checkInput(x);
+        output = reuse(output, shape);
+        Native.reluForward(x.numel(), x.address(), output.address());
+        haveOutput = isTraining();
+        return output;
+    }
+
+    @Override
+    public Tensor backward(Tensor dy, boolean needInputGrad) {
+        checkGradient(dy, haveOutput ? output : null, output == null ? null : output.shape());
+        if (!needInputGrad) return null;
+        inputGrad = reuse(inputGrad, output.shape());
+        Native.reluBackward(output.numel(), output.address(), dy.address(), inputGrad.address());
+        return inputGrad;
+    }
+
+    @Override
+    protected void releaseBuffers() {
+        closeAll(output, inputGrad);
+    }
+
+    @Override
+    public String toString() {
+        return name() + "()";
+    }
+}

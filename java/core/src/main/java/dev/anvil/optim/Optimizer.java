@@ -1,0 +1,97 @@
+package dev.anvil.optim;
+
+import dev.anvil.DType;
+import dev.anvil.Tensor;
+import dev.anvil.nn.Parameter;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Updates parameters from their gradients. Per-parameter state (momentum, Adam moments) is
+ * allocated on the first step, lives in native memory next to the parameters, and is freed by
+ * {@link #close()}. Parameters without a gradient since the last {@link #zeroGrad()} are skipped,
+ * as in PyTorch.
+ */
+public abstract class Optimizer implements AutoCloseable {
+    private final List<Parameter> params;
+    private final List<Map<String, Tensor>> state = new ArrayList<>();
+    protected float lr;
+    private long steps;
+
+    protected Optimizer(List<Parameter> params, double lr) {
+        if (params == null || params.isEmpty()) throw new IllegalArgumentException(getClass().getSimpleName() + ": no parameters");
+        if (!(lr >= 0 && Double.isFinite(lr))) {
+            throw new IllegalArgumentException(getClass().getSimpleName() + ": learning rate must be finite and >= 0, got " + lr);
+        }
+        this.params = List.copyOf(params);
+        this.lr = (float) lr;
+        for (int i = 0; i < this.params.size(); i++) state.add(new LinkedHashMap<>());
+    }
+
+    /** Applies one update to every parameter that has a gradient. */
+    public void step() {
+        steps++;
+        for (int i = 0; i < params.size(); i++) {
+            Parameter p = params.get(i);
+            if (p.hasGrad()) update(p, i, steps);
+        }
+    }
+
+    /** Marks every gradient empty. */
+    public void zeroGrad() {
+        for (Parameter p : params) p.zeroGrad();
+    }
+
+    /** Applies the update rule to parameter {@code index}; {@code step} counts from 1. */
+    protected abstract void update(Parameter p, int index, long step);
+
+    /** The state tensor {@code key} of parameter {@code index}, zero-filled when first asked for. */
+    protected final Tensor state(int index, String key) {
+        return state.get(index).computeIfAbsent(key,
+                k -> Tensor.emptyUnscoped(DType.FLOAT32, params.get(index).value().shape()).zero());
+    }
+
+    public List<Parameter> parameters() {
+        return params;
+    }
+
+    public float learningRate() {
+        return lr;
+    }
+
+    public void setLearningRate(double lr) {
+        if (!(lr >= 0 && Double.isFinite(lr))) throw new IllegalArgumentException("learning rate must be finite and >= 0, got " + lr);
+        this.lr = (float) lr;
+    }
+
+    /** Number of steps taken (the bias-correction clock of Adam). */
+    public long steps() {
+        return steps;
+    }
+
+    /** The names of the state tensors this optimizer keeps per parameter. */
+    public abstract List<String> stateKeys();
+
+    /** State of parameter {@code index} by key (allocated if absent), for checkpoints. */
+    public Map<String, Tensor> stateOf(int index) {
+        Map<String, Tensor> out = new LinkedHashMap<>();
+        for (String k : stateKeys()) out.put(k, state(index, k));
+        return out;
+    }
+
+    /** Restores the step count (checkpoints). */
+    public void setSteps(long steps) {
+        if (steps < 0) throw new IllegalArgumentException("steps must be >= 0, got " + steps);
+        this.steps = steps;
+    }
+
+    @Override
+    public void close() {
+        for (Map<String, Tensor> m : state) {
+            m.values().forEach(Tensor::close);
+            m.clear();
+        }
+    }
+}
