@@ -197,19 +197,64 @@ void pack_a(const KernelConfig& cfg, bool trans, const float* a, int64_t lda, in
     }
 }
 
+// One micro-panel of op(B) = B^T: out[p * nr + j] = b[j * ldb + p] for j < cols, p < kc, plus
+// zero columns up to nr. Plain loops, for CPUs without AVX and for the ragged edges.
+void pack_bt_scalar(const float* b, int64_t ldb, int64_t kc, int64_t cols, int64_t nr, int64_t j_begin,
+                    int64_t p_begin, float* out) {
+    for (int64_t j = j_begin; j < cols; ++j) {
+        const float* src = b + j * ldb;
+        for (int64_t p = 0; p < kc; ++p) out[p * nr + j] = src[p];
+    }
+    for (int64_t j = 0; j < j_begin; ++j) {
+        const float* src = b + j * ldb;
+        for (int64_t p = p_begin; p < kc; ++p) out[p * nr + j] = src[p];
+    }
+    for (int64_t j = cols; j < nr; ++j) {
+        for (int64_t p = 0; p < kc; ++p) out[p * nr + j] = 0.0f;
+    }
+}
+
+// The same with 8x8 register transposes: this packing is the GEMM's main overhead when m is small
+// (the fully connected forward pass, conv weight gradients), so it is worth vectorising.
+__attribute__((target("avx"))) void pack_bt_avx(const float* b, int64_t ldb, int64_t kc, int64_t cols, int64_t nr,
+                                                float* out) {
+    const int64_t j_end = cols / 8 * 8, p_end = kc / 8 * 8;
+    for (int64_t j = 0; j < j_end; j += 8) {
+        const float* src = b + j * ldb;
+        for (int64_t p = 0; p < p_end; p += 8) {
+            __m256 r[8], t[8], u[8];
+            for (int q = 0; q < 8; ++q) r[q] = _mm256_loadu_ps(src + q * ldb + p);
+            for (int q = 0; q < 8; q += 2) {
+                t[q] = _mm256_unpacklo_ps(r[q], r[q + 1]);
+                t[q + 1] = _mm256_unpackhi_ps(r[q], r[q + 1]);
+            }
+            for (int q = 0; q < 8; q += 4) {
+                u[q] = _mm256_shuffle_ps(t[q], t[q + 2], 0x44);
+                u[q + 1] = _mm256_shuffle_ps(t[q], t[q + 2], 0xEE);
+                u[q + 2] = _mm256_shuffle_ps(t[q + 1], t[q + 3], 0x44);
+                u[q + 3] = _mm256_shuffle_ps(t[q + 1], t[q + 3], 0xEE);
+            }
+            float* dst = out + p * nr + j;
+            for (int q = 0; q < 4; ++q) {
+                _mm256_storeu_ps(dst + q * nr, _mm256_permute2f128_ps(u[q], u[q + 4], 0x20));
+                _mm256_storeu_ps(dst + (q + 4) * nr, _mm256_permute2f128_ps(u[q], u[q + 4], 0x31));
+            }
+        }
+    }
+    pack_bt_scalar(b, ldb, kc, cols, nr, j_end, p_end, out);
+}
+
 // Packs rows [0, kc) x columns [0, nc) of op(B) into NR-wide micro-panels, each stored row by
 // row and zero-padded to NR columns.
 void pack_b(bool trans, const float* b, int64_t ldb, int64_t kc, int64_t nc, int64_t nr, float* out) {
+    static const bool avx = cpu_features().avx2;
     for (int64_t j0 = 0; j0 < nc; j0 += nr, out += nr * kc) {
         const int64_t cols = std::min(nr, nc - j0);
         if (trans) {
-            // op(B)(p, j) = b[j * ldb + p]: walk each source row contiguously.
-            for (int64_t j = 0; j < cols; ++j) {
-                const float* src = b + (j0 + j) * ldb;
-                for (int64_t p = 0; p < kc; ++p) out[p * nr + j] = src[p];
-            }
-            for (int64_t j = cols; j < nr; ++j) {
-                for (int64_t p = 0; p < kc; ++p) out[p * nr + j] = 0.0f;
+            if (avx) {
+                pack_bt_avx(b + j0 * ldb, ldb, kc, cols, nr, out);
+            } else {
+                pack_bt_scalar(b + j0 * ldb, ldb, kc, cols, nr, 0, kc, out);
             }
         } else {
             for (int64_t p = 0; p < kc; ++p) {
