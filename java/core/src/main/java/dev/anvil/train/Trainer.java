@@ -52,14 +52,24 @@ public final class Trainer implements AutoCloseable {
 
     /** Trains for {@code epochs} epochs, evaluating on {@code test} (may be null) after each. */
     public List<EpochResult> fit(DataLoader train, DataLoader test, int epochs) {
+        return fit(train, test, 1, epochs);
+    }
+
+    /**
+     * Runs epochs {@code first..last} (numbered from 1) of a run of {@code last} epochs, for
+     * example to resume after a checkpoint; the loader's shuffle order follows the epoch number.
+     */
+    public List<EpochResult> fit(DataLoader train, DataLoader test, int first, int last) {
         Objects.requireNonNull(train, "train");
-        if (epochs <= 0) throw new IllegalArgumentException("epochs must be positive, got " + epochs);
+        if (first < 1 || last < first) {
+            throw new IllegalArgumentException("epochs must satisfy 1 <= first <= last, got " + first + ".." + last);
+        }
         List<EpochResult> history = new ArrayList<>();
         long stepsPerEpoch = train.numBatches();
-        long totalSteps = stepsPerEpoch * epochs;
+        long totalSteps = stepsPerEpoch * (last - first + 1);
         long done = 0;
         long runStart = System.nanoTime();
-        for (int epoch = 1; epoch <= epochs; epoch++) {
+        for (int epoch = first; epoch <= last; epoch++) {
             train.setEpoch(epoch - 1);
             long start = System.nanoTime();
             double lossSum = 0;
@@ -71,10 +81,10 @@ public final class Trainer implements AutoCloseable {
                 samples += batch.size();
                 step++;
                 done++;
-                double elapsed = (System.nanoTime() - start) / 1e9;
-                double perStep = (System.nanoTime() - runStart) / 1e9 / done;
-                listener.onStep(new StepProgress(epoch, epochs, step, stepsPerEpoch, l, lossSum / samples,
-                        samples / Math.max(elapsed, 1e-9), perStep * (totalSteps - done)));
+                long now = System.nanoTime();
+                double perStep = (now - runStart) / 1e9 / done;
+                listener.onStep(new StepProgress(epoch, last, step, stepsPerEpoch, l, lossSum / samples,
+                        samples / Math.max((now - start) / 1e9, 1e-9), perStep * (totalSteps - done)));
             }
             double seconds = (System.nanoTime() - start) / 1e9;
             Evaluation eval = test == null ? null : evaluate(test);

@@ -1,0 +1,148 @@
+package dev.anvil.cli;
+
+import dev.anvil.Anvil;
+import dev.anvil.Tensor;
+import dev.anvil.nn.Conv2d;
+import dev.anvil.nn.Init;
+import dev.anvil.nn.Layer;
+import dev.anvil.nn.Linear;
+import dev.anvil.nn.MaxPool2d;
+import dev.anvil.nn.Models;
+import dev.anvil.nn.Sequential;
+import dev.anvil.optim.SGD;
+import dev.anvil.train.Trainer;
+import java.io.PrintWriter;
+import java.util.Arrays;
+import java.util.Locale;
+import java.util.SplittableRandom;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/**
+ * {@code anvil bench}: median time of each layer of the reference network on its training shapes
+ * and of a whole training step, with GFLOP/s where the FLOP count is defined. One JSON line per
+ * result with --json (the format of the PyTorch reference script, for side-by-side runs).
+ */
+@Command(name = "bench", mixinStandardHelpOptions = true,
+        description = "Time the reference network's layers and training step on random data.")
+final class BenchCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--batch", split = ",", defaultValue = "64,256", description = "Batch sizes of the step benchmark (default: ${DEFAULT-VALUE}).")
+    int[] batches;
+
+    @Option(names = "--warmup", defaultValue = "5", description = "Untimed runs first (default: ${DEFAULT-VALUE}).")
+    int warmup;
+
+    @Option(names = "--iters", defaultValue = "30", description = "Timed runs (default: ${DEFAULT-VALUE}).")
+    int iters;
+
+    @Option(names = "--threads", defaultValue = "0", description = "Compute threads, 0 = every CPU (default: ${DEFAULT-VALUE}).")
+    int threads;
+
+    @Option(names = "--json", description = "One JSON object per result instead of a table.")
+    boolean json;
+
+    private PrintWriter out;
+
+    @Override
+    public Integer call() {
+        if (warmup < 0 || iters <= 0) throw new IllegalArgumentException("--warmup must be >= 0 and --iters > 0");
+        out = spec.commandLine().getOut();
+        Anvil.setNumThreads(threads);
+        if (!json) {
+            out.printf("anvil %s, %d threads, gemm kernel %s, cpu %s%n", Anvil.version(), Anvil.numThreads(), Anvil.gemmKernel(),
+                    Anvil.cpuFeatures());
+            out.printf("%-12s %-40s %10s %10s %10s%n", "op", "shape", "median ms", "min ms", "GFLOP/s");
+        }
+        Init.manualSeed(0);
+        int b = 64;
+        double conv1 = 2.0 * b * 32 * 28 * 28 * 1 * 25, conv2 = 2.0 * b * 64 * 14 * 14 * 32 * 25, fc1 = 2.0 * b * 3136 * 1024;
+        try (Conv2d c1 = Conv2d.builder(1, 32, 5).padding(2).build(); Tensor x1 = random(b, 1, 28, 28)) {
+            layer("conv1_fwd", "64x1x28x28 -> 32, 5x5 pad 2", c1, x1, conv1, false);
+        }
+        try (Conv2d c2 = Conv2d.builder(32, 64, 5).padding(2).build(); Tensor x2 = random(b, 32, 14, 14)) {
+            layer("conv2_fwd", "64x32x14x14 -> 64, 5x5 pad 2", c2, x2, conv2, false);
+            layer("conv2_bwd", "data + weight + bias", c2, x2, 2 * conv2, true);
+        }
+        try (MaxPool2d pool = new MaxPool2d(2); Tensor xp = random(b, 32, 28, 28)) {
+            layer("maxpool_fwd", "64x32x28x28, 2x2/2", pool, xp, 0, false);
+            layer("maxpool_bwd", "64x32x14x14 -> 64x32x28x28", pool, xp, 0, true);
+        }
+        try (Linear l = new Linear(3136, 1024); Tensor xf = random(b, 3136)) {
+            layer("fc1_fwd", "64x3136 -> 1024", l, xf, fc1, false);
+            layer("fc1_bwd", "data + weight + bias", l, xf, 2 * fc1, true);
+        }
+        for (int batch : batches) trainStep(batch);
+        out.flush();
+        return 0;
+    }
+
+    private void layer(String op, String shape, Layer layer, Tensor x, double flops, boolean backward) {
+        Tensor y = layer.forward(x);
+        try (Tensor dy = backward ? random(y.shape()) : null) {
+            double[] ms = time(() -> {
+                if (backward) layer.backward(dy, true);
+                else layer.forward(x);
+            });
+            report(op, shape, ms, flops, 0);
+        }
+    }
+
+    private void trainStep(int batch) {
+        Init.manualSeed(0);
+        try (Sequential model = Models.fashionMnistCnn();
+                SGD opt = SGD.builder().lr(0.01).momentum(0.9).build(model.parameters());
+                Trainer trainer = Trainer.builder(model, opt).build();
+                Tensor x = random(batch, 1, 28, 28);
+                Tensor y = labels(batch)) {
+            double[] ms = time(() -> trainer.step(x, y));
+            report("train_step", "reference CNN, batch " + batch + ", SGD momentum", ms, 0, batch);
+        }
+    }
+
+    private double[] time(Runnable r) {
+        for (int i = 0; i < warmup; i++) r.run();
+        double[] ms = new double[iters];
+        for (int i = 0; i < iters; i++) {
+            long t0 = System.nanoTime();
+            r.run();
+            ms[i] = (System.nanoTime() - t0) / 1e6;
+        }
+        Arrays.sort(ms);
+        return ms;
+    }
+
+    private void report(String op, String shape, double[] sortedMs, double flops, int images) {
+        double median = sortedMs[sortedMs.length / 2];
+        double gflops = flops > 0 ? flops / (median / 1e3) / 1e9 : Double.NaN;
+        if (json) {
+            out.printf(Locale.ROOT, "{\"system\":\"anvil\",\"measure\":\"%s\",\"op\":\"%s\",\"shape\":\"%s\",\"threads\":%d,"
+                    + "\"median_ms\":%.4f,\"min_ms\":%.4f,\"n\":%d%s%s}%n",
+                    images > 0 ? "train_step" : "op", op, shape, Anvil.numThreads(), median, sortedMs[0], sortedMs.length,
+                    flops > 0 ? String.format(Locale.ROOT, ",\"gflop_per_s\":%.2f", gflops) : "",
+                    images > 0 ? String.format(Locale.ROOT, ",\"batch\":%d,\"img_per_s\":%.1f", images, images / (median / 1e3)) : "");
+        } else {
+            String rate = flops > 0 ? String.format(Locale.ROOT, "%10.1f", gflops)
+                    : images > 0 ? String.format(Locale.ROOT, "%7.0f img/s", images / (median / 1e3)) : String.format("%10s", "-");
+            out.printf(Locale.ROOT, "%-12s %-40s %10.3f %10.3f %s%n", op, shape, median, sortedMs[0], rate);
+        }
+        out.flush();
+    }
+
+    private static Tensor random(long... shape) {
+        Tensor t = Tensor.empty(shape);
+        Init.uniform(t, -1, 1, new SplittableRandom(shape.length));
+        return t;
+    }
+
+    private static Tensor labels(int batch) {
+        int[] y = new int[batch];
+        for (int i = 0; i < batch; i++) y[i] = i % 10;
+        return Tensor.ofInts(y, batch);
+    }
+}

@@ -1,0 +1,40 @@
+package dev.anvil.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The {@code anvil} command. */
+@Command(name = "anvil", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
+        description = "Train neural networks on Anvil's native kernels.",
+        subcommands = {TrainCommand.class, InfoCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
+public final class Main implements Runnable {
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    public static void main(String[] args) {
+        System.exit(run(args));
+    }
+
+    /** Runs the command line and returns the exit code (0 success, 1 failure, 2 usage error). */
+    public static int run(String... args) {
+        CommandLine cl = new CommandLine(new Main());
+        cl.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
+            commandLine.getErr().println("anvil: " + (e.getMessage() == null ? e.toString() : e.getMessage()));
+            if (Boolean.getBoolean("anvil.stacktrace")) e.printStackTrace(commandLine.getErr());
+            return 1;
+        });
+        return cl.execute(args);
+    }
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(spec.commandLine().getOut());
+    }
+
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            return new String[] {"anvil " + dev.anvil.Anvil.version()};
+        }
+    }
+}

@@ -1,0 +1,181 @@
+package dev.anvil.cli;
+
+import dev.anvil.Anvil;
+import dev.anvil.Device;
+import dev.anvil.data.DataLoader;
+import dev.anvil.data.Dataset;
+import dev.anvil.data.FashionMnist;
+import dev.anvil.io.Checkpoint;
+import dev.anvil.nn.Init;
+import dev.anvil.nn.Models;
+import dev.anvil.nn.Sequential;
+import dev.anvil.optim.Adam;
+import dev.anvil.optim.Optimizer;
+import dev.anvil.optim.SGD;
+import dev.anvil.train.EpochResult;
+import dev.anvil.train.StepProgress;
+import dev.anvil.train.Trainer;
+import dev.anvil.train.TrainingListener;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/** {@code anvil train}: trains the reference CNN on Fashion-MNIST (or MNIST files in the same format). */
+@Command(name = "train", mixinStandardHelpOptions = true,
+        description = "Train the reference CNN on Fashion-MNIST and report test accuracy after each epoch.")
+final class TrainCommand implements Callable<Integer> {
+    private static final Logger LOG = LoggerFactory.getLogger(TrainCommand.class);
+
+    enum OptimizerKind { sgd, adam, adamw }
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--epochs", defaultValue = "2", description = "Epochs to train (default: ${DEFAULT-VALUE}).")
+    int epochs;
+
+    @Option(names = "--batch", defaultValue = "64", description = "Batch size (default: ${DEFAULT-VALUE}).")
+    int batch;
+
+    @Option(names = "--lr", defaultValue = "0.01", description = "Learning rate (default: ${DEFAULT-VALUE}).")
+    double lr;
+
+    @Option(names = "--momentum", defaultValue = "0.9", description = "SGD momentum (default: ${DEFAULT-VALUE}).")
+    double momentum;
+
+    @Option(names = "--weight-decay", defaultValue = "0", description = "Weight decay (default: ${DEFAULT-VALUE}).")
+    double weightDecay;
+
+    @Option(names = "--optimizer", defaultValue = "sgd", description = "sgd, adam or adamw (default: ${DEFAULT-VALUE}).")
+    OptimizerKind optimizer;
+
+    @Option(names = "--seed", defaultValue = "42", description = "Seed of initialisation, shuffling and dropout (default: ${DEFAULT-VALUE}).")
+    long seed;
+
+    @Option(names = "--threads", defaultValue = "0", description = "Compute threads, 0 = every CPU (default: ${DEFAULT-VALUE}).")
+    int threads;
+
+    @Option(names = "--data", description = "Folder with the IDX files (default: /usr/share/datasets/fashion-mnist).")
+    Path data;
+
+    @Option(names = "--limit", description = "Train on the first N samples only (quick runs).")
+    Integer limit;
+
+    @Option(names = "--test-limit", description = "Evaluate on the first N test samples only.")
+    Integer testLimit;
+
+    @Option(names = "--checkpoint", description = "Save model and optimizer here after every epoch.")
+    Path checkpoint;
+
+    @Option(names = "--resume", description = "Continue from --checkpoint if it exists.")
+    boolean resume;
+
+    @Option(names = "--metrics", description = "Append one JSON line per epoch to this file.")
+    Path metrics;
+
+    @Option(names = "--device", defaultValue = "cpu", description = "cpu, cuda or cuda:N (default: ${DEFAULT-VALUE}).")
+    String device;
+
+    @Option(names = "--no-progress", description = "No live progress line.")
+    boolean noProgress;
+
+    @Override
+    public Integer call() throws IOException {
+        PrintWriter out = spec.commandLine().getOut();
+        validate();
+        Device.parse(device); // fails at once, saying why, for a device that cannot be used
+        Anvil.setNumThreads(threads);
+        Path dir = data != null ? data : FashionMnist.defaultDir();
+        Dataset train = FashionMnist.train(dir);
+        Dataset test = FashionMnist.test(dir);
+        if (limit != null) train = train.subset(Math.min(limit, train.size()));
+        if (testLimit != null) test = test.subset(Math.min(testLimit, test.size()));
+        LOG.info("{} training and {} test samples from {}; {} threads", train.size(), test.size(), dir, Anvil.numThreads());
+
+        Init.manualSeed(seed);
+        try (Sequential model = Models.fashionMnistCnn();
+                Optimizer opt = makeOptimizer(model);
+                DataLoader trainLoader = DataLoader.builder(train).batchSize(batch).shuffle(true).seed(seed).build();
+                DataLoader testLoader = DataLoader.builder(test).batchSize(1000).shuffle(false).build();
+                MetricsWriter metricsOut = metrics == null ? null : new MetricsWriter(metrics);
+                Trainer trainer = Trainer.builder(model, opt).listener(listener(out, metricsOut, model, opt)).build()) {
+            out.print(model.summary(batch, 1, 28, 28));
+            out.println("optimizer: " + opt);
+            out.flush();
+            int first = 1;
+            if (resume && checkpoint != null && Files.exists(checkpoint)) {
+                Map<String, String> meta = Checkpoint.load(checkpoint, model, opt);
+                first = Integer.parseInt(meta.getOrDefault("epoch", "0")) + 1;
+                LOG.info("resumed from {} after epoch {}", checkpoint, first - 1);
+            }
+            if (first > epochs) {
+                out.println("nothing to do: the checkpoint already holds " + (first - 1) + " epochs");
+                return 0;
+            }
+            List<EpochResult> history = trainer.fit(trainLoader, testLoader, first, epochs);
+            out.printf(Locale.ROOT, "test accuracy: %.4f%n", history.get(history.size() - 1).test().accuracy());
+            out.flush();
+        }
+        return 0;
+    }
+
+    private void validate() {
+        if (epochs <= 0) throw new IllegalArgumentException("--epochs must be positive, got " + epochs);
+        if (batch <= 0) throw new IllegalArgumentException("--batch must be positive, got " + batch);
+        if (limit != null && limit <= 0) throw new IllegalArgumentException("--limit must be positive, got " + limit);
+        if (testLimit != null && testLimit <= 0) throw new IllegalArgumentException("--test-limit must be positive, got " + testLimit);
+        if (resume && checkpoint == null) throw new IllegalArgumentException("--resume needs --checkpoint");
+    }
+
+    private Optimizer makeOptimizer(Sequential model) {
+        return switch (optimizer) {
+            case sgd -> SGD.builder().lr(lr).momentum(momentum).weightDecay(weightDecay).build(model.parameters());
+            case adam -> Adam.builder().lr(lr).weightDecay(weightDecay).build(model.parameters());
+            case adamw -> Adam.adamW().lr(lr).weightDecay(weightDecay).build(model.parameters());
+        };
+    }
+
+    /** Progress line, epoch report, metrics line and checkpoint after each epoch. */
+    private TrainingListener listener(PrintWriter out, MetricsWriter metricsOut, Sequential model, Optimizer opt) {
+        TrainingListener progress = noProgress ? new TrainingListener() {} : new ProgressLine(System.err);
+        return new TrainingListener() {
+            @Override
+            public void onStep(StepProgress p) {
+                progress.onStep(p);
+            }
+
+            @Override
+            public void onEpochEnd(EpochResult r) {
+                progress.onEpochEnd(r);
+                try {
+                    report(out, r, metricsOut);
+                    if (checkpoint != null) {
+                        Checkpoint.save(checkpoint, model, opt, Map.of("epoch", Integer.toString(r.epoch()), "seed", Long.toString(seed)));
+                        LOG.info("saved checkpoint {}", checkpoint);
+                    }
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            }
+        };
+    }
+
+    private void report(PrintWriter out, EpochResult r, MetricsWriter metricsOut) throws IOException {
+        out.printf(Locale.ROOT, "epoch %d/%d: train loss %.4f, %.0f images/s, %.1f s; test accuracy %.4f, test loss %.4f%n",
+                r.epoch(), epochs, r.trainLoss(), r.imagesPerSecond(), r.trainSeconds(), r.test().accuracy(), r.test().loss());
+        out.flush();
+        if (metricsOut != null) metricsOut.write(r);
+    }
+}
