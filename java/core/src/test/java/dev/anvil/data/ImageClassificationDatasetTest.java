@@ -6,6 +6,8 @@ import java.io.IOException;
 import java.nio.FloatBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import dev.anvil.Tensor;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -13,6 +15,11 @@ import org.junit.jupiter.api.io.TempDir;
 class ImageClassificationDatasetTest {
     @TempDir
     Path dir;
+
+    @AfterEach
+    void nothingLeaked() {
+        assertEquals(0, Tensor.liveBytes(), "tensor bytes leaked");
+    }
 
     private void writeMnistLike(String prefix, int n, byte[] labels, boolean gzip) throws IOException {
         byte[] pixels = new byte[n * 2 * 3];
@@ -115,6 +122,15 @@ class ImageClassificationDatasetTest {
             }
             assertEquals(0f, min);
             assertEquals(1f, max);
+        }
+        try (DataLoader loader = DataLoader.builder(train).batchSize(64).shuffle(true).seed(42).build()) {
+            int samples = 0;
+            for (Batch b : loader) {
+                assertArrayEquals(new long[] {b.size(), 1, 28, 28}, b.images().shape());
+                samples += b.size();
+            }
+            assertEquals(60000, samples);
+            assertEquals(938, loader.numBatches());
         }
     }
 }
