@@ -1,0 +1,370 @@
+package dev.anvil.data;
+
+import java.nio.FloatBuffer;
+import java.nio.IntBuffer;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Iterator;
+import java.util.List;
+import java.util.NoSuchElementException;
+import java.util.Objects;
+import java.util.SplittableRandom;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Batches of a {@link Dataset}, one epoch per {@link #iterator()} call:
+ *
+ * <pre>{@code
+ * try (DataLoader loader = DataLoader.builder(train).batchSize(64).shuffle(true).seed(42).build()) {
+ *     for (int e = 0; e < epochs; e++) {
+ *         for (Batch b : loader) { ... b.images(), b.labels() ... }
+ *     }
+ * }
+ * }</pre>
+ *
+ * <p><b>Order.</b> Each {@code iterator()} call runs the loader's current epoch and then advances
+ * the epoch counter ({@link #setEpoch} sets it). With shuffling, the order of an epoch is a pure
+ * function of the seed and the epoch number, so runs are reproducible and a resumed run can
+ * continue with the same order; without, samples come in index order.
+ *
+ * <p><b>Memory.</b> Batches live in a fixed ring of native tensors allocated once: {@code
+ * prefetch + 1} full batches, plus one smaller batch for the last, partial batch of an epoch when
+ * {@code dropLast} is false. A batch is valid until the next {@code next()} call on its iterator;
+ * then it goes back to the ring. {@link #close()} frees them all.
+ *
+ * <p><b>Threads.</b> With {@code prefetch > 0} a daemon thread named {@value #THREAD_NAME} fills
+ * up to {@code prefetch} batches ahead of the consumer, blocking (not spinning) when the ring is
+ * full; with {@code prefetch == 0} batches are filled on the caller's thread inside {@code next()}.
+ * An exception from the dataset reaches the consumer's {@code next()} as a {@link
+ * DataLoaderException}. Starting a new iteration before the previous one finished stops the
+ * previous one; its iterator then refuses to continue. A loader serves one consumer thread.
+ */
+public final class DataLoader implements Iterable<Batch>, AutoCloseable {
+    /** Name of the background thread that fills batches. */
+    public static final String THREAD_NAME = "anvil-data-loader";
+
+    private static final Logger LOG = LoggerFactory.getLogger(DataLoader.class);
+
+    private final Dataset dataset;
+    private final int batchSize;
+    private final boolean shuffle;
+    private final long seed;
+    private final boolean dropLast;
+    private final int prefetch;
+    private final int numBatches;
+    private final int sampleFloats;
+    private final List<Batch> fullBatches = new ArrayList<>();
+    private final Batch lastBatch; // the partial last batch of an epoch, or null when there is none
+    private final BlockingQueue<Batch> freeFull = new LinkedBlockingQueue<>();
+    private final BlockingQueue<Batch> freeLast = new LinkedBlockingQueue<>();
+    private final BlockingQueue<Filled> ready = new LinkedBlockingQueue<>();
+    private int epoch;
+    private EpochIterator current;
+    private boolean closed;
+
+    /** A filled batch, or the failure that stopped the producer. */
+    private record Filled(Batch batch, DataLoaderException failure) {}
+
+    private DataLoader(Builder b) {
+        this.dataset = b.dataset;
+        this.batchSize = b.batchSize;
+        this.shuffle = b.shuffle;
+        this.seed = b.seed;
+        this.dropLast = b.dropLast;
+        this.prefetch = b.prefetch;
+        long[] sampleShape = dataset.sampleShape();
+        long floats = 1;
+        for (long d : sampleShape) {
+            if (d <= 0) throw new IllegalArgumentException("dataset " + dataset + " has sample shape " + Arrays.toString(sampleShape));
+            floats *= d;
+            if (floats * batchSize > Integer.MAX_VALUE / Float.BYTES) {
+                throw new IllegalArgumentException("a batch of " + batchSize + " samples of shape "
+                        + Arrays.toString(sampleShape) + " does not fit in one tensor buffer; use a smaller batch size");
+            }
+        }
+        this.sampleFloats = (int) floats;
+        int full = dataset.size() / batchSize;
+        int rest = dataset.size() % batchSize;
+        this.numBatches = full + (dropLast || rest == 0 ? 0 : 1);
+        try {
+            for (int i = 0; i < Math.min(prefetch + 1, full); i++) fullBatches.add(new Batch(batchSize, sampleShape));
+            this.lastBatch = dropLast || rest == 0 ? null : new Batch(rest, sampleShape);
+        } catch (RuntimeException e) {
+            fullBatches.forEach(Batch::free);
+            throw e;
+        }
+        refillRing();
+    }
+
+    /** A builder for a loader over {@code dataset}. */
+    public static Builder builder(Dataset dataset) {
+        return new Builder(Objects.requireNonNull(dataset, "dataset"));
+    }
+
+    /** Number of batches in one epoch. */
+    public int numBatches() {
+        return numBatches;
+    }
+
+    /** Samples per full batch. */
+    public int batchSize() {
+        return batchSize;
+    }
+
+    /** The dataset batches are drawn from. */
+    public Dataset dataset() {
+        return dataset;
+    }
+
+    /** The epoch the next {@link #iterator()} call will run. */
+    public int epoch() {
+        return epoch;
+    }
+
+    /** Sets the epoch the next {@link #iterator()} call will run, e.g. to resume a run. */
+    public void setEpoch(int epoch) {
+        if (epoch < 0) throw new IllegalArgumentException("epoch must be >= 0, got " + epoch);
+        this.epoch = epoch;
+    }
+
+    /**
+     * Starts the next epoch, stopping an iteration still in progress (whose last batch is then
+     * no longer valid), and advances the epoch counter.
+     *
+     * @throws IllegalStateException if the loader is closed
+     */
+    @Override
+    public Iterator<Batch> iterator() {
+        if (closed) throw new IllegalStateException("DataLoader is closed");
+        stopCurrent();
+        current = new EpochIterator(epoch);
+        epoch++;
+        return current;
+    }
+
+    /** Stops the loader thread and frees every batch; idempotent. */
+    @Override
+    public void close() {
+        if (closed) return;
+        closed = true;
+        stopCurrent();
+        fullBatches.forEach(Batch::free);
+        if (lastBatch != null) lastBatch.free();
+    }
+
+    /** Sample indices of an epoch in the order they are served. */
+    static int[] order(int size, boolean shuffle, long seed, int epoch) {
+        int[] order = new int[size];
+        for (int i = 0; i < size; i++) order[i] = i;
+        if (shuffle) {
+            SplittableRandom random = new SplittableRandom(seed ^ (0x9E3779B97F4A7C15L * (epoch + 1L)));
+            for (int i = size - 1; i > 0; i--) {
+                int j = random.nextInt(i + 1);
+                int t = order[i];
+                order[i] = order[j];
+                order[j] = t;
+            }
+        }
+        return order;
+    }
+
+    private void stopCurrent() {
+        if (current == null) return;
+        current.stop();
+        current = null;
+        refillRing();
+    }
+
+    /** Returns every batch to the free lists; only while no producer runs. */
+    private void refillRing() {
+        ready.clear();
+        freeFull.clear();
+        freeFull.addAll(fullBatches);
+        freeLast.clear();
+        if (lastBatch != null) freeLast.add(lastBatch);
+    }
+
+    private void release(Batch batch) {
+        (batch == lastBatch ? freeLast : freeFull).add(batch);
+    }
+
+    /** Takes a free batch for batch number {@code index} of an epoch and fills it. */
+    private Batch fill(int[] order, int index) throws InterruptedException {
+        int start = index * batchSize;
+        Batch batch = (Math.min(batchSize, order.length - start) == batchSize ? freeFull : freeLast).take();
+        FloatBuffer images = batch.images().floatBuffer();
+        IntBuffer labels = batch.labels().intBuffer();
+        for (int i = 0; i < batch.size(); i++) {
+            int sample = order[start + i];
+            int before = images.position();
+            dataset.read(sample, images);
+            if (images.position() - before != sampleFloats) {
+                throw new IllegalStateException("dataset " + dataset + " wrote " + (images.position() - before)
+                        + " floats for sample " + sample + ", expected " + sampleFloats);
+            }
+            int label = dataset.label(sample);
+            if (label < 0 || label >= dataset.numClasses()) {
+                throw new IllegalStateException("dataset " + dataset + " gave label " + label + " for sample " + sample
+                        + ", outside [0, " + dataset.numClasses() + ")");
+            }
+            labels.put(label);
+        }
+        return batch;
+    }
+
+    /** One epoch: fills batches on a producer thread, or on the caller's thread without prefetch. */
+    private final class EpochIterator implements Iterator<Batch> {
+        private final int epochNumber;
+        private final int[] order;
+        private final Thread producer;
+        private int delivered;
+        private Batch held;
+        private volatile boolean stopped;
+
+        EpochIterator(int epochNumber) {
+            this.epochNumber = epochNumber;
+            this.order = order(dataset.size(), shuffle, seed, epochNumber);
+            LOG.debug("epoch {}: {} batches of up to {} samples from {}", epochNumber, numBatches, batchSize, dataset);
+            if (prefetch > 0 && numBatches > 0) {
+                producer = new Thread(this::produce, THREAD_NAME);
+                producer.setDaemon(true);
+                producer.start();
+            } else {
+                producer = null;
+            }
+        }
+
+        private void produce() {
+            int index = 0;
+            try {
+                for (; index < numBatches && !stopped; index++) ready.put(new Filled(fill(order, index), null));
+            } catch (InterruptedException e) {
+                // stopped by the consumer
+            } catch (Throwable t) {
+                if (!stopped) ready.add(new Filled(null, new DataLoaderException(failure(index, t), t)));
+            }
+        }
+
+        private String failure(int index, Throwable t) {
+            return "loading batch " + index + " of " + numBatches + " (epoch " + epochNumber + ") from " + dataset
+                    + " failed: " + t;
+        }
+
+        @Override
+        public boolean hasNext() {
+            checkCurrent();
+            return delivered < numBatches;
+        }
+
+        @Override
+        public Batch next() {
+            if (!hasNext()) throw new NoSuchElementException("epoch " + epochNumber + " has only " + numBatches + " batches");
+            if (held != null) release(held);
+            held = null;
+            Filled filled;
+            try {
+                filled = producer == null ? fillHere() : ready.take();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new DataLoaderException("interrupted while waiting for batch " + delivered + " of epoch " + epochNumber, e);
+            }
+            if (filled.failure() != null) {
+                delivered = numBatches; // this epoch is over
+                throw filled.failure();
+            }
+            held = filled.batch();
+            delivered++;
+            return held;
+        }
+
+        private Filled fillHere() throws InterruptedException {
+            try {
+                return new Filled(fill(order, delivered), null);
+            } catch (RuntimeException e) {
+                return new Filled(null, new DataLoaderException(failure(delivered, e), e));
+            }
+        }
+
+        private void checkCurrent() {
+            if (closed) throw new IllegalStateException("DataLoader is closed");
+            if (current != this) {
+                throw new IllegalStateException("the iteration of epoch " + epochNumber + " was stopped by a newer one");
+            }
+        }
+
+        /** Stops the producer and waits for it to end, keeping the caller's interrupt status. */
+        void stop() {
+            stopped = true;
+            if (producer == null) return;
+            boolean interrupted = false;
+            producer.interrupt();
+            while (producer.isAlive()) {
+                try {
+                    producer.join();
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                }
+            }
+            if (interrupted) Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Settings of a {@link DataLoader}; every setter checks its argument at once. */
+    public static final class Builder {
+        private final Dataset dataset;
+        private int batchSize = 32;
+        private boolean shuffle;
+        private long seed;
+        private boolean dropLast;
+        private int prefetch = 2;
+
+        private Builder(Dataset dataset) {
+            this.dataset = dataset;
+        }
+
+        /** Samples per batch (default 32); must be positive. */
+        public Builder batchSize(int batchSize) {
+            if (batchSize <= 0) throw new IllegalArgumentException("batchSize must be positive, got " + batchSize);
+            this.batchSize = batchSize;
+            return this;
+        }
+
+        /** Whether to shuffle each epoch (default false: index order). */
+        public Builder shuffle(boolean shuffle) {
+            this.shuffle = shuffle;
+            return this;
+        }
+
+        /** Seed of the shuffle order (default 0). */
+        public Builder seed(long seed) {
+            this.seed = seed;
+            return this;
+        }
+
+        /** Whether to leave out the last batch when it would be smaller than batchSize (default false). */
+        public Builder dropLast(boolean dropLast) {
+            this.dropLast = dropLast;
+            return this;
+        }
+
+        /**
+         * Batches to fill ahead on a background thread (default 2); 0 fills each batch on the
+         * caller's thread, inside {@code next()}.
+         */
+        public Builder prefetch(int prefetch) {
+            if (prefetch < 0) {
+                throw new IllegalArgumentException("prefetch must be >= 0 (0 loads batches on the caller's thread), got " + prefetch);
+            }
+            this.prefetch = prefetch;
+            return this;
+        }
+
+        /** A loader with these settings; allocates its batch tensors. */
+        public DataLoader build() {
+            return new DataLoader(this);
+        }
+    }
+}

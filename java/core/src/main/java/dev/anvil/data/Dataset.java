@@ -1,0 +1,38 @@
+package dev.anvil.data;
+
+import java.nio.FloatBuffer;
+
+/**
+ * A fixed, indexable collection of labelled samples for classification. Implementations must be
+ * safe to read from one background thread while the caller's thread does other work; they are
+ * never read by two threads at once by {@link DataLoader}.
+ */
+public interface Dataset {
+    /** Number of samples. */
+    int size();
+
+    /** Shape of one sample, without the batch dimension, e.g. {@code {1, 28, 28}}. */
+    long[] sampleShape();
+
+    /** Number of classes; every label lies in {@code [0, numClasses())}. */
+    int numClasses();
+
+    /**
+     * Writes sample {@code index} (the product of {@link #sampleShape()} floats) at the position
+     * of {@code dst} and advances that position past it.
+     */
+    void read(int index, FloatBuffer dst);
+
+    /** Class label of sample {@code index}. */
+    int label(int index);
+
+    /**
+     * A view of the first {@code limit} samples, or of all of them when {@code limit >= size()}.
+     *
+     * @throws IllegalArgumentException if {@code limit <= 0}
+     */
+    default Dataset subset(int limit) {
+        if (limit <= 0) throw new IllegalArgumentException("subset limit must be positive, got " + limit);
+        return limit >= size() ? this : new SubsetDataset(this, limit);
+    }
+}
