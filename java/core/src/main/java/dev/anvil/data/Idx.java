@@ -56,9 +56,9 @@ public final class Idx {
     public static Idx read(Path file) throws IOException {
         try (InputStream raw = new BufferedInputStream(Files.newInputStream(file), 1 << 16)) {
             boolean gzip = isGzip(raw);
-            InputStream content = gzip ? new GZIPInputStream(raw, 1 << 16) : raw;
             String what = gzip ? "decompressed IDX file " + file : "IDX file " + file;
             try {
+                InputStream content = gzip ? new GZIPInputStream(raw, 1 << 16) : raw;
                 return parse(new DataInputStream(content), what);
             } catch (EOFException e) {
                 throw new IOException(what + " ends early (truncated)", e);

@@ -76,6 +76,10 @@ class IdxTest {
         IOException ce = assertThrows(IOException.class, () -> Idx.read(cutGz));
         assertTrue(ce.getMessage().contains(cutGz.toString()), ce.getMessage());
 
+        Path gzipHeader = Files.write(dir.resolve("gzipheader.gz"), Arrays.copyOf(zipped, 5));
+        IOException gh = assertThrows(IOException.class, () -> Idx.read(gzipHeader));
+        assertTrue(gh.getMessage().contains(gzipHeader.toString()), gh.getMessage());
+
         Path header = Files.write(dir.resolve("header"), Arrays.copyOf(file, 6));
         IOException he = assertThrows(IOException.class, () -> Idx.read(header));
         assertTrue(he.getMessage().contains("truncated"), he.getMessage());
