@@ -103,16 +103,16 @@ public final class Sequential extends Layer {
     /** A table of layers, output shapes and parameter counts for an input of the given shape. */
     public String summary(long... inputShape) {
         StringBuilder sb = new StringBuilder();
-        String row = "%-44s %-22s %12s%n";
+        String row = "%-56s %-20s %12s%n";
         sb.append(String.format(row, "Layer", "Output shape", "Parameters"));
-        sb.append("-".repeat(80)).append('\n');
+        sb.append("-".repeat(90)).append('\n');
         sb.append(String.format(row, "input", Arrays.toString(inputShape), ""));
         long[] s = inputShape;
         for (Layer l : layers) {
             s = l.outputShape(s);
             sb.append(String.format(row, l.toString(), Arrays.toString(s), String.format("%,d", l.parameterCount())));
         }
-        sb.append("-".repeat(80)).append('\n');
+        sb.append("-".repeat(90)).append('\n');
         sb.append(String.format("Total parameters: %,d%n", parameterCount()));
         return sb.toString();
     }
