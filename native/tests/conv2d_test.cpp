@@ -5,7 +5,7 @@
 #include <cstring>
 
 #include "anvil.h"
-#include "test_util.h"
+#include "test_support.h"
 
 namespace {
 

@@ -7,7 +7,7 @@
 
 #include "context.h"
 #include "cpu/gemm.h"
-#include "test_util.h"
+#include "test_support.h"
 
 namespace {
 

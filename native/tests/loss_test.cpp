@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "ops_test_support.h"
+#include "test_support.h"
 
 using test::Contexts;
 using test::Rng;

@@ -4,7 +4,7 @@
 #include <cmath>
 #include <vector>
 
-#include "ops_test_support.h"
+#include "test_support.h"
 
 using test::Contexts;
 using test::Rng;

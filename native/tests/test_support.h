@@ -1,10 +1,14 @@
-// Small harness shared by the kernel tests: pass/fail counters, a seeded generator, tolerance
-// checks and a context per thread count. Tests reach the library through anvil.h only.
+// The harness shared by the C++ kernel tests: pass/fail counting, seeded random data, tolerance
+// checks against double-precision references and a context per thread count. Tests reach the
+// library through anvil.h (gemm_test also through the internal gemm.h).
 #pragma once
 
+#include <algorithm>
 #include <cmath>
+#include <cstdarg>
 #include <cstdint>
 #include <cstdio>
+#include <random>
 #include <vector>
 
 #include "anvil.h"
@@ -14,30 +18,60 @@ namespace test {
 inline int passed = 0;
 inline int failed = 0;
 
-inline void expect(bool ok, const char* what, const char* file, int line) {
+// Counts one check; on failure prints the printf-style message.
+inline void expect(bool ok, const char* fmt, ...) __attribute__((format(printf, 2, 3)));
+inline void expect(bool ok, const char* fmt, ...) {
     if (ok) {
         ++passed;
-    } else {
-        ++failed;
-        std::fprintf(stderr, "%s:%d: FAILED %s\n", file, line, what);
+        return;
     }
+    ++failed;
+    va_list args;
+    va_start(args, fmt);
+    std::fprintf(stderr, "FAIL: ");
+    std::vfprintf(stderr, fmt, args);
+    std::fprintf(stderr, "\n");
+    va_end(args);
 }
 
-#define EXPECT(cond) ::test::expect((cond), #cond, __FILE__, __LINE__)
+#define EXPECT(cond) ::test::expect((cond), "%s:%d: %s", __FILE__, __LINE__, #cond)
 // The call must succeed; on failure print the library's message.
-#define EXPECT_OK(call)                                                                 \
-    do {                                                                                \
-        anvil_status s_ = (call);                                                       \
-        ::test::expect(s_ == ANVIL_OK, #call, __FILE__, __LINE__);                      \
-        if (s_ != ANVIL_OK) std::fprintf(stderr, "  -> %s\n", anvil_last_error());      \
+#define EXPECT_OK(call)                                                                                 \
+    do {                                                                                                \
+        anvil_status s_ = (call);                                                                       \
+        ::test::expect(s_ == ANVIL_OK, "%s:%d: %s -> %s", __FILE__, __LINE__, #call, anvil_last_error()); \
     } while (0)
 
-// Prints the summary line every test ends with; the process exit code.
+// Prints the summary line every test ends with and returns the process exit code.
 inline int finish() {
     // Contexts are destroyed by now, so every workspace and buffer must have been released.
     EXPECT(anvil_live_bytes() == 0);
     std::printf("%d passed, %d failed\n", passed, failed);
     return failed == 0 ? 0 : 1;
+}
+
+// Uniform values in [-1, 1), reproducible from the seed.
+inline std::vector<float> random_floats(size_t n, uint32_t seed) {
+    std::mt19937 gen(seed);
+    std::uniform_real_distribution<float> dist(-1.0f, 1.0f);
+    std::vector<float> v(n);
+    for (float& x : v) x = dist(gen);
+    return v;
+}
+
+// Largest error of `got` against `want`, in units of the allowed error: a sum of `terms`
+// products of values in [-1, 1] may be off by about 1e-4 * sqrt(terms), relative to the value
+// when that is larger than 1. The check passes when the result is <= 1.
+inline double error_ratio(const float* got, const std::vector<double>& want, int64_t terms) {
+    const double tol = 1e-4 * std::sqrt(static_cast<double>(std::max<int64_t>(terms, 1)));
+    double worst = 0.0;
+    for (size_t i = 0; i < want.size(); ++i) {
+        const double err = std::fabs(static_cast<double>(got[i]) - want[i]);
+        const double ratio = err / (tol * std::max(1.0, std::fabs(want[i])));
+        if (std::isnan(ratio)) return INFINITY;
+        worst = std::max(worst, ratio);
+    }
+    return worst;
 }
 
 // xorshift64*: deterministic data without depending on the standard library's generators.
