@@ -1,0 +1,122 @@
+// Operator benchmark: median time and GFLOP/s of the GEMM and of the conv2d and linear kernels
+// on the shapes of a small convolutional network (batch 64).
+//   op_bench [threads] [runs]      defaults: 2 threads, 21 runs after 3 warm-up runs
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <functional>
+#include <random>
+#include <vector>
+
+#include "anvil.h"
+#include "context.h"
+#include "cpu/gemm.h"
+
+namespace {
+
+int g_runs = 21;
+
+// Median wall time of body() in milliseconds, after a few untimed warm-up calls.
+double median_ms(const std::function<void()>& body) {
+    for (int i = 0; i < 3; ++i) body();
+    std::vector<double> ms;
+    for (int i = 0; i < g_runs; ++i) {
+        const auto t0 = std::chrono::steady_clock::now();
+        body();
+        const auto t1 = std::chrono::steady_clock::now();
+        ms.push_back(std::chrono::duration<double, std::milli>(t1 - t0).count());
+    }
+    std::sort(ms.begin(), ms.end());
+    return ms[ms.size() / 2];
+}
+
+void report(const char* name, double flops, const std::function<void()>& body) {
+    const double ms = median_ms(body);
+    std::printf("%-34s %9.3f ms %8.1f GFLOP/s\n", name, ms, flops / (ms * 1e6));
+}
+
+std::vector<float> random_floats(size_t n, unsigned seed) {
+    std::mt19937 gen(seed);
+    std::uniform_real_distribution<float> dist(-1.0f, 1.0f);
+    std::vector<float> v(n);
+    for (float& x : v) x = dist(gen);
+    return v;
+}
+
+void check(anvil_status s) {
+    if (s != ANVIL_OK) {
+        std::fprintf(stderr, "op_bench: %s\n", anvil_last_error());
+        std::exit(1);
+    }
+}
+
+void bench_gemm(anvil_context* ctx) {
+    const int64_t n = 1024;
+    std::vector<float> a = random_floats(n * n, 1), b = random_floats(n * n, 2), c(n * n);
+    const double flops = 2.0 * n * n * n;
+    for (int ta = 0; ta < 2; ++ta) {
+        for (int tb = 0; tb < 2; ++tb) {
+            char name[64];
+            std::snprintf(name, sizeof name, "sgemm 1024^3 %c%c", ta ? 'T' : 'N', tb ? 'T' : 'N');
+            report(name, flops, [&] {
+                anvil::cpu::gemm(*ctx, ta != 0, tb != 0, n, n, n, 1.0f, a.data(), n, b.data(), n, 0.0f, c.data(), n);
+            });
+        }
+    }
+}
+
+void bench_conv(anvil_context* ctx, const char* label, const anvil_conv2d_desc& d) {
+    int64_t oh = 0, ow = 0;
+    check(anvil_conv2d_output_size(&d, &oh, &ow));
+    const int64_t cg = d.in_channels / d.groups;
+    std::vector<float> x = random_floats(d.batch * d.in_channels * d.in_h * d.in_w, 3);
+    std::vector<float> w = random_floats(d.out_channels * cg * d.kernel_h * d.kernel_w, 4);
+    std::vector<float> bias = random_floats(d.out_channels, 5);
+    std::vector<float> y(d.batch * d.out_channels * oh * ow), dy = random_floats(y.size(), 6);
+    std::vector<float> dx(x.size()), dw(w.size()), db(bias.size());
+    const double flops = 2.0 * d.batch * d.out_channels * oh * ow * cg * d.kernel_h * d.kernel_w;
+    char name[64];
+    std::snprintf(name, sizeof name, "%s forward", label);
+    report(name, flops, [&] { check(anvil_conv2d_forward(ctx, &d, x.data(), w.data(), bias.data(), y.data())); });
+    std::snprintf(name, sizeof name, "%s backward-data", label);
+    report(name, flops, [&] { check(anvil_conv2d_backward_data(ctx, &d, dy.data(), w.data(), dx.data())); });
+    std::snprintf(name, sizeof name, "%s backward-weight (+bias)", label);
+    report(name, flops, [&] {
+        check(anvil_conv2d_backward_weight(ctx, &d, x.data(), dy.data(), dw.data(), db.data(), 0));
+    });
+}
+
+anvil_conv2d_desc conv_desc(int64_t batch, int64_t c, int64_t hw, int64_t o, int64_t k, int64_t pad) {
+    return {batch, c, hw, hw, o, k, k, 1, 1, pad, pad, 1, 1, 1};
+}
+
+void bench_linear(anvil_context* ctx, const anvil_linear_desc& d) {
+    std::vector<float> x = random_floats(d.batch * d.in_features, 7);
+    std::vector<float> w = random_floats(d.out_features * d.in_features, 8);
+    std::vector<float> bias = random_floats(d.out_features, 9);
+    std::vector<float> y(d.batch * d.out_features), dy = random_floats(y.size(), 10);
+    std::vector<float> dx(x.size()), dw(w.size()), db(bias.size());
+    const double flops = 2.0 * d.batch * d.in_features * d.out_features;
+    report("fc1 forward", flops, [&] { check(anvil_linear_forward(ctx, &d, x.data(), w.data(), bias.data(), y.data())); });
+    report("fc1 backward-data", flops, [&] { check(anvil_linear_backward_data(ctx, &d, dy.data(), w.data(), dx.data())); });
+    report("fc1 backward-weight (+bias)", flops, [&] {
+        check(anvil_linear_backward_weight(ctx, &d, x.data(), dy.data(), dw.data(), db.data(), 0));
+    });
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    const int threads = argc > 1 ? std::atoi(argv[1]) : 2;
+    if (argc > 2) g_runs = std::max(1, std::atoi(argv[2]));
+    anvil_context* ctx = nullptr;
+    check(anvil_context_create(threads, &ctx));
+    std::printf("threads %d, micro-kernel %s, median of %d runs\n", threads, anvil_gemm_kernel(), g_runs);
+    bench_gemm(ctx);
+    bench_conv(ctx, "conv2 64x32x14x14 -> 64 5x5", conv_desc(64, 32, 14, 64, 5, 2));
+    bench_conv(ctx, "conv1 64x1x28x28 -> 32 5x5", conv_desc(64, 1, 28, 32, 5, 2));
+    bench_linear(ctx, {64, 3136, 1024});
+    check(anvil_context_destroy(ctx));
+    return 0;
+}
