@@ -1,12 +1,278 @@
-// conv2d CPU kernels
-// Placeholder: replaced by the real kernels.
+// conv2d on the CPU (NCHW) as GEMMs over im2col column matrices, one image and group at a time.
+// For group g of image n, with K = (C/groups)*KH*KW rows and P = OH*OW columns:
+//   forward          y_g [O/g, P]  = w_g [O/g, K] * col [K, P]          (+ bias)
+//   backward-data    col [K, P]    = w_g^T * dy_g [O/g, P]; then col2im adds col into dx
+//   backward-weight  dw_g [O/g, K] += dy_g * col^T                       (summed over images)
+// A 1x1 kernel with stride 1 and no padding needs no column matrix: the image is one already.
+//
+// Threads: with at least as many images as threads, each thread takes a contiguous range of
+// images and runs serial GEMMs on its own scratch; with fewer images, images go one by one and
+// each GEMM uses the whole pool. Either way the work split depends only on the thread count, so
+// results are deterministic for a given thread count. Workspace slots: see gemm.h.
+#include <algorithm>
+#include <cstring>
+
+#include "cpu/gemm.h"
 #include "cpu/kernels.h"
-#include "error.h"
+#include "shapes.h"
 
 namespace anvil::cpu {
-#define ANVIL_TODO throw Error(ANVIL_ERR_UNSUPPORTED, "not implemented yet")
 
-void conv2d_forward(anvil_context&, const anvil_conv2d_desc&, const float*, const float*, const float*, float*) { ANVIL_TODO; }
-void conv2d_backward_data(anvil_context&, const anvil_conv2d_desc&, const float*, const float*, float*) { ANVIL_TODO; }
-void conv2d_backward_weight(anvil_context&, const anvil_conv2d_desc&, const float*, const float*, float*, float*, bool) { ANVIL_TODO; }
+namespace {
+
+constexpr size_t kPackSlot = 16;
+constexpr size_t kColSlot = 17;
+constexpr size_t kPartialSlot = 18;
+
+struct Geometry {
+    int64_t batch, channels, height, width;  // input
+    int64_t out_channels, out_h, out_w;
+    int64_t groups, group_in, group_out;      // channels per group, in and out
+    int64_t k;                               // rows of the column matrix: group_in * KH * KW
+    int64_t p;                               // columns: OH * OW
+    bool direct;                             // the image itself is the column matrix
+};
+
+Geometry geometry(const anvil_conv2d_desc& d) {
+    Geometry s;
+    s.batch = d.batch;
+    s.channels = d.in_channels;
+    s.height = d.in_h;
+    s.width = d.in_w;
+    s.out_channels = d.out_channels;
+    s.out_h = conv2d_out_h(d);
+    s.out_w = conv2d_out_w(d);
+    s.groups = d.groups;
+    s.group_in = d.in_channels / d.groups;
+    s.group_out = d.out_channels / d.groups;
+    s.k = s.group_in * d.kernel_h * d.kernel_w;
+    s.p = s.out_h * s.out_w;
+    s.direct = d.kernel_h == 1 && d.kernel_w == 1 && d.stride_h == 1 && d.stride_w == 1 && d.pad_h == 0 &&
+               d.pad_w == 0;
+    return s;
+}
+
+// The output positions o in [lo, hi) for which o * stride + offset lies inside [0, size).
+struct Range {
+    int64_t lo, hi;
+};
+
+Range inside(int64_t offset, int64_t stride, int64_t size, int64_t out) {
+    const int64_t lo = offset >= 0 ? 0 : (-offset + stride - 1) / stride;
+    const int64_t hi = size - 1 - offset < 0 ? 0 : std::min(out, (size - 1 - offset) / stride + 1);
+    return {std::min(lo, hi), hi};
+}
+
+// Calls row_fn(row, plane, dh_offset, dw_offset) for every row of the column matrix: row index,
+// the input plane it reads and the offsets of its window tap relative to the output position.
+template <class RowFn>
+void for_each_col_row(const anvil_conv2d_desc& d, const Geometry& s, RowFn&& row_fn) {
+    int64_t row = 0;
+    for (int64_t c = 0; c < s.group_in; ++c) {
+        for (int64_t kh = 0; kh < d.kernel_h; ++kh) {
+            for (int64_t kw = 0; kw < d.kernel_w; ++kw, ++row) {
+                row_fn(row, c, kh * d.dilation_h - d.pad_h, kw * d.dilation_w - d.pad_w);
+            }
+        }
+    }
+}
+
+// col [K, P] from the group_in planes at x (one group of one image); zero where the window
+// reaches into the padding.
+void im2col(const anvil_conv2d_desc& d, const Geometry& s, const float* x, float* col) {
+    for_each_col_row(d, s, [&](int64_t row, int64_t c, int64_t off_h, int64_t off_w) {
+        const float* plane = x + c * s.height * s.width;
+        const Range cols = inside(off_w, d.stride_w, s.width, s.out_w);
+        float* out = col + row * s.p;
+        for (int64_t oh = 0; oh < s.out_h; ++oh, out += s.out_w) {
+            const int64_t ih = oh * d.stride_h + off_h;
+            if (ih < 0 || ih >= s.height) {
+                std::fill(out, out + s.out_w, 0.0f);
+                continue;
+            }
+            const float* src = plane + ih * s.width + off_w;
+            std::fill(out, out + cols.lo, 0.0f);
+            if (d.stride_w == 1) {
+                std::memcpy(out + cols.lo, src + cols.lo, static_cast<size_t>(cols.hi - cols.lo) * sizeof(float));
+            } else {
+                for (int64_t ow = cols.lo; ow < cols.hi; ++ow) out[ow] = src[ow * d.stride_w];
+            }
+            std::fill(out + cols.hi, out + s.out_w, 0.0f);
+        }
+    });
+}
+
+// Adds every entry of col [K, P] into the input position it was gathered from (the adjoint of
+// im2col). Padding positions are dropped.
+void col2im(const anvil_conv2d_desc& d, const Geometry& s, const float* col, float* dx) {
+    for_each_col_row(d, s, [&](int64_t row, int64_t c, int64_t off_h, int64_t off_w) {
+        float* plane = dx + c * s.height * s.width;
+        const Range cols = inside(off_w, d.stride_w, s.width, s.out_w);
+        const float* in = col + row * s.p;
+        for (int64_t oh = 0; oh < s.out_h; ++oh, in += s.out_w) {
+            const int64_t ih = oh * d.stride_h + off_h;
+            if (ih < 0 || ih >= s.height) continue;
+            float* dst = plane + ih * s.width + off_w;
+            for (int64_t ow = cols.lo; ow < cols.hi; ++ow) dst[ow * d.stride_w] += in[ow];
+        }
+    });
+}
+
+// Runs a GEMM either on the calling thread with its own packing buffer or across the pool.
+class GemmRunner {
+public:
+    GemmRunner(anvil_context* pooled, float* pack) : pooled_(pooled), pack_(pack) {}
+
+    void operator()(bool ta, bool tb, int64_t m, int64_t n, int64_t k, const float* a, int64_t lda, const float* b,
+                    int64_t ldb, float beta, float* c, int64_t ldc) const {
+        if (pooled_ != nullptr) {
+            gemm(*pooled_, ta, tb, m, n, k, 1.0f, a, lda, b, ldb, beta, c, ldc);
+        } else {
+            gemm_serial(ta, tb, m, n, k, 1.0f, a, lda, b, ldb, beta, c, ldc, pack_);
+        }
+    }
+
+private:
+    anvil_context* pooled_;
+    float* pack_;
+};
+
+// Scratch of one worker: its GEMM runner and its column buffer.
+struct WorkerScratch {
+    GemmRunner gemm;
+    float* col;
+};
+
+// Calls body(worker, first_image, end_image, scratch) for each worker (see the file comment for
+// the split). gemm_m/n/k is the largest GEMM the body runs; col_floats the column buffer it needs.
+template <class Body>
+void for_image_ranges(anvil_context& ctx, const Geometry& s, int64_t gemm_m, int64_t gemm_n, int64_t gemm_k,
+                      int64_t col_floats, Body&& body) {
+    const int threads = ctx.pool.size();
+    // Scratch parts are rounded to 16 floats so that every one stays 64-byte aligned.
+    const int64_t col_part = (std::max<int64_t>(col_floats, 1) + 15) / 16 * 16;
+    if (s.batch < threads) {
+        float* col = ctx.workspace.get<float>(kColSlot, static_cast<size_t>(col_part));
+        body(0, int64_t{0}, s.batch, WorkerScratch{GemmRunner(&ctx, nullptr), col});
+        return;
+    }
+    const int64_t pack_part = (gemm_pack_floats(gemm_m, gemm_n, gemm_k) + 15) / 16 * 16;
+    float* packs = ctx.workspace.get<float>(kPackSlot, static_cast<size_t>(pack_part * threads));
+    float* cols = ctx.workspace.get<float>(kColSlot, static_cast<size_t>(col_part * threads));
+    ctx.pool.run([&](int tid, int nthreads) {
+        const int64_t begin = s.batch * tid / nthreads, end = s.batch * (tid + 1) / nthreads;
+        body(tid, begin, end, WorkerScratch{GemmRunner(nullptr, packs + pack_part * tid), cols + col_part * tid});
+    });
+}
+
+// Number of workers for_image_ranges will use (one partial weight gradient each).
+int image_workers(anvil_context& ctx, const Geometry& s) { return s.batch < ctx.pool.size() ? 1 : ctx.pool.size(); }
+
+// Output channels per parallel chunk of the bias gradient.
+constexpr int64_t kBiasGrain = 8;
+
+}  // namespace
+
+void conv2d_forward(anvil_context& ctx, const anvil_conv2d_desc& d, const float* x, const float* w,
+                    const float* bias, float* y) {
+    const Geometry s = geometry(d);
+    const int64_t col_floats = s.direct ? 0 : s.k * s.p;
+    for_image_ranges(ctx, s, s.group_out, s.p, s.k, col_floats, [&](int, int64_t begin, int64_t end, WorkerScratch sc) {
+        for (int64_t n = begin; n < end; ++n) {
+            for (int64_t g = 0; g < s.groups; ++g) {
+                const float* xg = x + (n * s.channels + g * s.group_in) * s.height * s.width;
+                float* yg = y + (n * s.out_channels + g * s.group_out) * s.p;
+                const float* cols = xg;
+                if (!s.direct) {
+                    im2col(d, s, xg, sc.col);
+                    cols = sc.col;
+                }
+                float beta = 0.0f;
+                if (bias != nullptr) {
+                    // Start each output plane at its bias; the GEMM adds the convolution on top.
+                    for (int64_t o = 0; o < s.group_out; ++o) {
+                        std::fill(yg + o * s.p, yg + (o + 1) * s.p, bias[g * s.group_out + o]);
+                    }
+                    beta = 1.0f;
+                }
+                sc.gemm(false, false, s.group_out, s.p, s.k, w + g * s.group_out * s.k, s.k, cols, s.p, beta, yg, s.p);
+            }
+        }
+    });
+}
+
+void conv2d_backward_data(anvil_context& ctx, const anvil_conv2d_desc& d, const float* dy, const float* w,
+                          float* dx) {
+    const Geometry s = geometry(d);
+    const int64_t col_floats = s.direct ? 0 : s.k * s.p;
+    const int64_t plane = s.height * s.width;
+    for_image_ranges(ctx, s, s.k, s.p, s.group_out, col_floats, [&](int, int64_t begin, int64_t end, WorkerScratch sc) {
+        for (int64_t n = begin; n < end; ++n) {
+            for (int64_t g = 0; g < s.groups; ++g) {
+                const float* dyg = dy + (n * s.out_channels + g * s.group_out) * s.p;
+                const float* wg = w + g * s.group_out * s.k;
+                float* dxg = dx + (n * s.channels + g * s.group_in) * plane;
+                if (s.direct) {
+                    sc.gemm(true, false, s.k, s.p, s.group_out, wg, s.k, dyg, s.p, 0.0f, dxg, s.p);
+                    continue;
+                }
+                sc.gemm(true, false, s.k, s.p, s.group_out, wg, s.k, dyg, s.p, 0.0f, sc.col, s.p);
+                std::fill(dxg, dxg + s.group_in * plane, 0.0f);
+                col2im(d, s, sc.col, dxg);
+            }
+        }
+    });
+}
+
+void conv2d_backward_weight(anvil_context& ctx, const anvil_conv2d_desc& d, const float* x, const float* dy,
+                            float* dw, float* db, bool accumulate) {
+    const Geometry s = geometry(d);
+    const int64_t col_floats = s.direct ? 0 : s.k * s.p;
+    const int64_t w_size = s.out_channels * s.k;
+    const int workers = image_workers(ctx, s);
+    // With one worker the gradient is summed straight into dw; otherwise each worker sums its
+    // images into its own partial and the partials are added in worker order afterwards.
+    float* partials = workers > 1 ? ctx.workspace.get<float>(kPartialSlot, static_cast<size_t>(w_size * workers))
+                                  : nullptr;
+    for_image_ranges(ctx, s, s.group_out, s.k, s.p, col_floats,
+                     [&](int worker, int64_t begin, int64_t end, WorkerScratch sc) {
+        float* target = partials != nullptr ? partials + w_size * worker : dw;
+        bool overwrite = partials != nullptr || !accumulate;
+        for (int64_t n = begin; n < end; ++n, overwrite = false) {
+            for (int64_t g = 0; g < s.groups; ++g) {
+                const float* xg = x + (n * s.channels + g * s.group_in) * s.height * s.width;
+                const float* dyg = dy + (n * s.out_channels + g * s.group_out) * s.p;
+                const float* cols = xg;
+                if (!s.direct) {
+                    im2col(d, s, xg, sc.col);
+                    cols = sc.col;
+                }
+                sc.gemm(false, true, s.group_out, s.k, s.p, dyg, s.p, cols, s.p, overwrite ? 0.0f : 1.0f,
+                        target + g * s.group_out * s.k, s.k);
+            }
+        }
+    });
+    if (partials != nullptr) {
+        parallel_for(ctx.pool, w_size, 1 << 12, [&](int64_t begin, int64_t end) {
+            for (int64_t i = begin; i < end; ++i) {
+                float sum = accumulate ? dw[i] : 0.0f;
+                for (int t = 0; t < workers; ++t) sum += partials[t * w_size + i];
+                dw[i] = sum;
+            }
+        });
+    }
+    if (db == nullptr) return;
+    // Each channel is summed by one thread over images in order: deterministic.
+    parallel_for(ctx.pool, s.out_channels, kBiasGrain, [&](int64_t begin, int64_t end) {
+        for (int64_t o = begin; o < end; ++o) {
+            double sum = 0.0;
+            for (int64_t n = 0; n < s.batch; ++n) {
+                const float* plane = dy + (n * s.out_channels + o) * s.p;
+                for (int64_t i = 0; i < s.p; ++i) sum += plane[i];
+            }
+            db[o] = static_cast<float>(accumulate ? db[o] + sum : sum);
+        }
+    });
+}
+
 }  // namespace anvil::cpu

@@ -1,12 +1,56 @@
-// linear CPU kernels
-// Placeholder: replaced by the real kernels.
+// Fully connected layer on the CPU: three GEMMs whose transposes are absorbed by the GEMM's
+// packing, so no operand is ever transposed in memory. Shapes: x [B,I], w [O,I], y [B,O].
+#include "cpu/gemm.h"
 #include "cpu/kernels.h"
-#include "error.h"
 
 namespace anvil::cpu {
-#define ANVIL_TODO throw Error(ANVIL_ERR_UNSUPPORTED, "not implemented yet")
 
-void linear_forward(anvil_context&, const anvil_linear_desc&, const float*, const float*, const float*, float*) { ANVIL_TODO; }
-void linear_backward_data(anvil_context&, const anvil_linear_desc&, const float*, const float*, float*) { ANVIL_TODO; }
-void linear_backward_weight(anvil_context&, const anvil_linear_desc&, const float*, const float*, float*, float*, bool) { ANVIL_TODO; }
+namespace {
+
+// Output features per parallel chunk of the bias-gradient column sums.
+constexpr int64_t kBiasGrain = 256;
+
+}  // namespace
+
+void linear_forward(anvil_context& ctx, const anvil_linear_desc& d, const float* x, const float* w,
+                    const float* bias, float* y) {
+    const int64_t B = d.batch, I = d.in_features, O = d.out_features;
+    float beta = 0.0f;
+    if (bias != nullptr) {
+        // Start every row of y at the bias and let the GEMM add x w^T on top.
+        for (int64_t r = 0; r < B; ++r) {
+            for (int64_t o = 0; o < O; ++o) y[r * O + o] = bias[o];
+        }
+        beta = 1.0f;
+    }
+    // y[B,O] = x[B,I] * w[O,I]^T
+    gemm(ctx, false, true, B, O, I, 1.0f, x, I, w, I, beta, y, O);
+}
+
+void linear_backward_data(anvil_context& ctx, const anvil_linear_desc& d, const float* dy, const float* w,
+                          float* dx) {
+    const int64_t B = d.batch, I = d.in_features, O = d.out_features;
+    // dx[B,I] = dy[B,O] * w[O,I]
+    gemm(ctx, false, false, B, I, O, 1.0f, dy, O, w, I, 0.0f, dx, I);
+}
+
+void linear_backward_weight(anvil_context& ctx, const anvil_linear_desc& d, const float* x, const float* dy,
+                            float* dw, float* db, bool accumulate) {
+    const int64_t B = d.batch, I = d.in_features, O = d.out_features;
+    // dw[O,I] = dy[B,O]^T * x[B,I]
+    gemm(ctx, true, false, O, I, B, 1.0f, dy, O, x, I, accumulate ? 1.0f : 0.0f, dw, I);
+    if (db == nullptr) return;
+    // Column sums of dy, walked row by row for contiguous reads. Each output feature is summed
+    // by one thread in batch order, so the result does not depend on the thread count.
+    parallel_for(ctx.pool, O, kBiasGrain, [&](int64_t begin, int64_t end) {
+        if (!accumulate) {
+            for (int64_t o = begin; o < end; ++o) db[o] = 0.0f;
+        }
+        for (int64_t r = 0; r < B; ++r) {
+            const float* row = dy + r * O;
+            for (int64_t o = begin; o < end; ++o) db[o] += row[o];
+        }
+    });
+}
+
 }  // namespace anvil::cpu
