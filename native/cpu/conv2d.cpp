@@ -10,7 +10,6 @@
 // each GEMM uses the whole pool. Either way the work split depends only on the thread count, so
 // results are deterministic for a given thread count. Workspace slots: see gemm.h.
 #include <algorithm>
-#include <cstring>
 
 #include "cpu/gemm.h"
 #include "cpu/kernels.h"
@@ -91,13 +90,14 @@ void im2col(const anvil_conv2d_desc& d, const Geometry& s, const float* x, float
                 continue;
             }
             const float* src = plane + ih * s.width + off_w;
-            std::fill(out, out + cols.lo, 0.0f);
+            // Rows are short (often 10-30 floats): plain loops beat library calls here.
+            for (int64_t ow = 0; ow < cols.lo; ++ow) out[ow] = 0.0f;
             if (d.stride_w == 1) {
-                std::memcpy(out + cols.lo, src + cols.lo, static_cast<size_t>(cols.hi - cols.lo) * sizeof(float));
+                for (int64_t ow = cols.lo; ow < cols.hi; ++ow) out[ow] = src[ow];
             } else {
                 for (int64_t ow = cols.lo; ow < cols.hi; ++ow) out[ow] = src[ow * d.stride_w];
             }
-            std::fill(out + cols.hi, out + s.out_w, 0.0f);
+            for (int64_t ow = cols.hi; ow < s.out_w; ++ow) out[ow] = 0.0f;
         }
     });
 }
@@ -167,6 +167,20 @@ void for_image_ranges(anvil_context& ctx, const Geometry& s, int64_t gemm_m, int
 
 // Number of workers for_image_ranges will use (one partial weight gradient each).
 int image_workers(anvil_context& ctx, const Geometry& s) { return s.batch < ctx.pool.size() ? 1 : ctx.pool.size(); }
+
+// Sum of n floats in double, in eight interleaved lanes so that the loop vectorises instead of
+// waiting on one long chain of dependent adds. The order is fixed, and so is the result.
+double sum(const float* x, int64_t n) {
+    double lanes[8] = {};
+    int64_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        for (int l = 0; l < 8; ++l) lanes[l] += x[i + l];
+    }
+    double total = 0.0;
+    for (double lane : lanes) total += lane;
+    for (; i < n; ++i) total += x[i];
+    return total;
+}
 
 // Output channels per parallel chunk of the bias gradient.
 constexpr int64_t kBiasGrain = 8;
@@ -265,12 +279,9 @@ void conv2d_backward_weight(anvil_context& ctx, const anvil_conv2d_desc& d, cons
     // Each channel is summed by one thread over images in order: deterministic.
     parallel_for(ctx.pool, s.out_channels, kBiasGrain, [&](int64_t begin, int64_t end) {
         for (int64_t o = begin; o < end; ++o) {
-            double sum = 0.0;
-            for (int64_t n = 0; n < s.batch; ++n) {
-                const float* plane = dy + (n * s.out_channels + o) * s.p;
-                for (int64_t i = 0; i < s.p; ++i) sum += plane[i];
-            }
-            db[o] = static_cast<float>(accumulate ? db[o] + sum : sum);
+            double total = 0.0;
+            for (int64_t n = 0; n < s.batch; ++n) total += sum(dy + (n * s.out_channels + o) * s.p, s.p);
+            db[o] = static_cast<float>(accumulate ? db[o] + total : total);
         }
     });
 }

@@ -36,7 +36,7 @@ int64_t gemm_pack_floats(int64_t m, int64_t n, int64_t k);
 void gemm_serial(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, float alpha, const float* a,
                  int64_t lda, const float* b, int64_t ldb, float beta, float* c, int64_t ldc, float* pack);
 
-// Name of the micro-kernel chosen for this CPU, e.g. "avx512-14x32" (also declared in kernels.h).
+// Name of the micro-kernel chosen for this CPU, e.g. "avx512-8x32" (also declared in kernels.h).
 const char* gemm_kernel_name();
 
 }  // namespace anvil::cpu
