@@ -1,0 +1,189 @@
+package dev.anvil.ops;
+
+import static dev.anvil.ops.Check.assertClose;
+import static dev.anvil.ops.Check.uniform;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+
+import dev.anvil.Scope;
+import dev.anvil.Tensor;
+import dev.anvil.internal.Native;
+import java.util.Arrays;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * ReLU (exact: must equal the reference bit for bit) and inverted dropout, whose mask is a pure
+ * function of (seed, index): kept elements are x / (1-p), within {@link Check#elementTolerance}.
+ */
+class ActivationOpTest {
+    /** Lengths around vector widths and thread splits. */
+    private static final List<Integer> SIZES = List.of(1, 7, 16, 17, 1000, 4099, 100_003);
+    private static final long SEED = 0x5eedL;
+
+    @AfterEach
+    void nothingLeaked() {
+        Check.assertNoLiveTensors();
+    }
+
+    static Stream<Arguments> sizes() {
+        return Backends.cross(SIZES);
+    }
+
+    static Stream<Arguments> smallSizes() {
+        return Backends.cross(SIZES.stream().filter(n -> n <= 1000).toList());
+    }
+
+    static Stream<Arguments> dropProbabilities() {
+        return Backends.cross(List.of(0.1f, 0.5f, 0.9f));
+    }
+
+    // ------------------------------------------------------------------ relu
+
+    @ParameterizedTest(name = "{0} n={1}")
+    @MethodSource("sizes")
+    void reluMatchesReference(String backend, int n) {
+        Backends.use(backend);
+        float[] x = uniform(1, n), dy = uniform(2, n);
+        float[] y = relu(x, false);
+        assertClose("y", Reference.reluForward(x), y, 0);
+        assertArrayEquals(y, relu(x, true), "in-place y");
+        assertClose("dx", Reference.reluBackward(y, dy), reluBackward(y, dy, false), 0);
+        assertClose("in-place dx", Reference.reluBackward(y, dy), reluBackward(y, dy, true), 0);
+    }
+
+    @ParameterizedTest(name = "{0} n={1}")
+    @MethodSource("smallSizes")
+    void reluGradientMatchesFiniteDifferences(String backend, int n) {
+        Backends.use(backend);
+        float[] x = awayFromZero(uniform(1, n)), r = uniform(2, n);
+        GradCheck.check("relu dx", in -> relu(in, false), x, r, reluBackward(relu(x, false), r, false), 1e-2);
+    }
+
+    /** Moves every element at least 0.05 away from the kink at 0. */
+    private static float[] awayFromZero(float[] x) {
+        float[] out = x.clone();
+        for (int i = 0; i < out.length; i++) out[i] += out[i] < 0 ? -0.05f : 0.05f;
+        return out;
+    }
+
+    private static float[] relu(float[] x, boolean inPlace) {
+        try (Scope scope = Scope.open()) {
+            Tensor tx = Tensor.of(x, x.length), y = inPlace ? tx : Tensor.empty(x.length);
+            Native.reluForward(x.length, tx.address(), y.address());
+            return y.toFloatArray();
+        }
+    }
+
+    private static float[] reluBackward(float[] y, float[] dy, boolean inPlace) {
+        try (Scope scope = Scope.open()) {
+            Tensor ty = Tensor.of(y, y.length), tdy = Tensor.of(dy, dy.length);
+            Tensor dx = inPlace ? tdy : Tensor.empty(y.length);
+            Native.reluBackward(y.length, ty.address(), tdy.address(), dx.address());
+            return dx.toFloatArray();
+        }
+    }
+
+    // ------------------------------------------------------------------ dropout
+
+    @ParameterizedTest(name = "{0} p={1}")
+    @MethodSource("dropProbabilities")
+    void dropoutKeepsAboutOneMinusPScaledByOneOverOneMinusP(String backend, float p) {
+        Backends.use(backend);
+        int n = 200_000;
+        float[] x = positive(n), y = dropout(x, p, SEED, false);
+        int kept = 0;
+        double[] expected = new double[n];
+        for (int i = 0; i < n; i++) {
+            if (y[i] != 0) {
+                kept++;
+                expected[i] = x[i] / (1.0 - p);
+            }
+        }
+        assertClose("kept values", expected, y, Check.elementTolerance(expected));
+        double sigma = Math.sqrt(p * (1.0 - p) / n);
+        assertEquals(1 - p, kept / (double) n, 5 * sigma, "kept fraction (5 standard deviations)");
+    }
+
+    @ParameterizedTest(name = "{0} n={1}")
+    @MethodSource("sizes")
+    void dropoutMaskIsAFunctionOfTheSeed(String backend, int n) {
+        Backends.use(backend);
+        float[] x = positive(n);
+        float[] y = dropout(x, 0.5f, SEED, false);
+        assertArrayEquals(y, dropout(x, 0.5f, SEED, false), "same seed, same mask");
+        assertArrayEquals(y, dropout(x, 0.5f, SEED, true), "in place, same mask");
+        if (n >= 1000) assertFalse(Arrays.equals(y, dropout(x, 0.5f, SEED + 1, false)), "another seed, another mask");
+    }
+
+    @Test
+    void dropoutMaskDoesNotDependOnTheThreadCount() {
+        float[] x = positive(100_003);
+        try {
+            Native.setThreads(1);
+            float[] one = dropout(x, 0.3f, SEED, false);
+            Native.setThreads(2);
+            assertArrayEquals(one, dropout(x, 0.3f, SEED, false), "1 thread vs 2 threads");
+            Native.setThreads(0);
+            assertArrayEquals(one, dropout(x, 0.3f, SEED, false), "1 thread vs all CPUs");
+        } finally {
+            Native.setThreads(0);
+        }
+    }
+
+    @ParameterizedTest(name = "{0} n={1}")
+    @MethodSource("sizes")
+    void dropoutBackwardUsesTheForwardMask(String backend, int n) {
+        Backends.use(backend);
+        float p = 0.3f;
+        float[] y = dropout(positive(n), p, SEED, false), dy = positive(n), dx = dropoutBackward(dy, p, SEED);
+        double[] expected = new double[n];
+        for (int i = 0; i < n; i++) expected[i] = y[i] != 0 ? dy[i] / (1.0 - p) : 0;
+        assertClose("dx", expected, dx, Check.elementTolerance(expected));
+    }
+
+    @Test
+    void dropoutWithPZeroIsTheIdentity() {
+        float[] x = uniform(1, 1001);
+        assertArrayEquals(x, dropout(x, 0f, SEED, false));
+        assertArrayEquals(x, dropoutBackward(x, 0f, SEED));
+    }
+
+    @ParameterizedTest(name = "{0} n={1}")
+    @MethodSource("smallSizes")
+    void dropoutGradientMatchesFiniteDifferences(String backend, int n) {
+        Backends.use(backend);
+        float[] x = uniform(1, n), r = uniform(2, n);
+        // Dropout is linear in x for a fixed seed.
+        GradCheck.check("dropout dx", in -> dropout(in, 0.4f, SEED, false), x, r, dropoutBackward(r, 0.4f, SEED), 0.5);
+    }
+
+    /** Elements in [1, 2): never zero, so a zero output means a dropped element. */
+    private static float[] positive(int n) {
+        float[] x = uniform(3, n);
+        for (int i = 0; i < n; i++) x[i] = 1.5f + x[i] / 2;
+        return x;
+    }
+
+    private static float[] dropout(float[] x, float p, long seed, boolean inPlace) {
+        try (Scope scope = Scope.open()) {
+            Tensor tx = Tensor.of(x, x.length), y = inPlace ? tx : Tensor.empty(x.length);
+            Native.dropoutForward(x.length, p, seed, tx.address(), y.address());
+            return y.toFloatArray();
+        }
+    }
+
+    private static float[] dropoutBackward(float[] dy, float p, long seed) {
+        try (Scope scope = Scope.open()) {
+            Tensor tdy = Tensor.of(dy, dy.length), dx = Tensor.empty(dy.length);
+            Native.dropoutBackward(dy.length, p, seed, tdy.address(), dx.address());
+            return dx.toFloatArray();
+        }
+    }
+}
