@@ -159,7 +159,7 @@ ANVIL_API anvil_status anvil_linear_backward_weight(anvil_context* ctx, const an
 
 /* y = max(x, 0); x == y is allowed */
 ANVIL_API anvil_status anvil_relu_forward(anvil_context* ctx, int64_t n, const float* x, float* y);
-/* dx = dy where y > 0, else 0; y is the forward output; dy == dx is allowed */
+/* dx = dy where y > 0, else 0; y is the forward output; dx may be the same buffer as dy or y */
 ANVIL_API anvil_status anvil_relu_backward(anvil_context* ctx, int64_t n, const float* y, const float* dy,
                                            float* dx);
 /* Inverted dropout: y = x / (1-p) where keep(seed, i), else 0. The mask is a pure function of

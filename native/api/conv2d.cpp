@@ -103,6 +103,11 @@ anvil_status anvil_conv2d_backward_weight(anvil_context* ctx, const anvil_conv2d
         ANVIL_REQUIRE(accumulate == 0 || accumulate == 1, "accumulate must be 0 or 1, got %d", accumulate);
         require_disjoint(x, s.x, "x", dw, s.w, "dw", false);
         require_disjoint(dy, s.y, "dy", dw, s.w, "dw", false);
+        if (db != nullptr) {
+            require_disjoint(db, d->out_channels, "db", dw, s.w, "dw", false);
+            require_disjoint(db, d->out_channels, "db", x, s.x, "x", false);
+            require_disjoint(db, d->out_channels, "db", dy, s.y, "dy", false);
+        }
         cpu::conv2d_backward_weight(c, *d, x, dy, dw, db, accumulate != 0);
     });
 }

@@ -63,6 +63,11 @@ anvil_status anvil_linear_backward_weight(anvil_context* ctx, const anvil_linear
         ANVIL_REQUIRE(accumulate == 0 || accumulate == 1, "accumulate must be 0 or 1, got %d", accumulate);
         require_disjoint(x, s.x, "x", dw, s.w, "dw", false);
         require_disjoint(dy, s.y, "dy", dw, s.w, "dw", false);
+        if (db != nullptr) {
+            require_disjoint(db, d->out_features, "db", dw, s.w, "dw", false);
+            require_disjoint(db, d->out_features, "db", x, s.x, "x", false);
+            require_disjoint(db, d->out_features, "db", dy, s.y, "dy", false);
+        }
         cpu::linear_backward_weight(c, *d, x, dy, dw, db, accumulate != 0);
     });
 }

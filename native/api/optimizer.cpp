@@ -64,6 +64,8 @@ anvil_status anvil_adam_step(anvil_context* ctx, const anvil_adam_desc* d, int64
         require_disjoint(param, n, "param", m, n, "m", false);
         require_disjoint(param, n, "param", v, n, "v", false);
         require_disjoint(m, n, "m", v, n, "v", false);
+        require_disjoint(grad, n, "grad", m, n, "m", false);
+        require_disjoint(grad, n, "grad", v, n, "v", false);
         cpu::adam_step(c, *d, step, n, param, grad, m, v);
     });
 }

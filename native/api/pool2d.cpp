@@ -66,6 +66,10 @@ anvil_status anvil_maxpool2d_forward(anvil_context* ctx, const anvil_pool2d_desc
         require_ptr(x, "x");
         require_ptr(y, "y");
         require_disjoint(x, s.x, "x", y, s.y, "y", false);
+        if (argmax != nullptr) {
+            require_disjoint(reinterpret_cast<const float*>(argmax), s.y, "argmax", y, s.y, "y", false);
+            require_disjoint(reinterpret_cast<const float*>(argmax), s.y, "argmax", x, s.x, "x", false);
+        }
         cpu::maxpool2d_forward(c, *d, x, y, argmax);
     });
 }
@@ -79,6 +83,7 @@ anvil_status anvil_maxpool2d_backward(anvil_context* ctx, const anvil_pool2d_des
         require_ptr(argmax, "argmax");
         require_ptr(dx, "dx");
         require_disjoint(dy, s.y, "dy", dx, s.x, "dx", false);
+        require_disjoint(reinterpret_cast<const float*>(argmax), s.y, "argmax", dx, s.x, "dx", false);
         cpu::maxpool2d_backward(c, *d, dy, argmax, dx);
     });
 }
