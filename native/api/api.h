@@ -68,4 +68,59 @@ inline int64_t checked_numel(std::initializer_list<int64_t> dims, const char* wh
 void require_disjoint(const float* a, int64_t na, const char* name_a, const float* b, int64_t nb,
                       const char* name_b, bool same_ok);
 
+// Validates the geometry of a 2-D sliding window (convolution or pooling): sizes and strides
+// positive, padding non-negative, and every value below 2^31 so that index arithmetic in int64
+// cannot overflow.
+inline void check_window(int64_t in_h, int64_t in_w, int64_t kernel_h, int64_t kernel_w, int64_t stride_h,
+                         int64_t stride_w, int64_t pad_h, int64_t pad_w, int64_t dilation_h, int64_t dilation_w) {
+    require_positive(in_h, "in_h");
+    require_positive(in_w, "in_w");
+    require_positive(kernel_h, "kernel_h");
+    require_positive(kernel_w, "kernel_w");
+    require_positive(stride_h, "stride_h");
+    require_positive(stride_w, "stride_w");
+    require_non_negative(pad_h, "pad_h");
+    require_non_negative(pad_w, "pad_w");
+    require_positive(dilation_h, "dilation_h");
+    require_positive(dilation_w, "dilation_w");
+    const int64_t limit = INT64_C(1) << 31;
+    for (int64_t v : {in_h, in_w, kernel_h, kernel_w, stride_h, stride_w, pad_h, pad_w, dilation_h, dilation_w}) {
+        ANVIL_REQUIRE(v < limit, "spatial parameter %lld is too large", static_cast<long long>(v));
+    }
+}
+
+// Checks shared by the layers with weights (conv2d, linear): the buffers of y = f(x, w),
+// dx = f'(dy, w) and dw, db = f'(x, dy) are present and do not overlap where they must not.
+inline void check_weighted_forward(const float* x, int64_t nx, const float* w, int64_t nw, const float* y, int64_t ny) {
+    require_ptr(x, "x");
+    require_ptr(w, "w");
+    require_ptr(y, "y");
+    require_disjoint(x, nx, "x", y, ny, "y", false);
+    require_disjoint(w, nw, "w", y, ny, "y", false);
+}
+
+inline void check_weighted_backward_data(const float* dy, int64_t ny, const float* w, int64_t nw, const float* dx,
+                                         int64_t nx) {
+    require_ptr(dy, "dy");
+    require_ptr(w, "w");
+    require_ptr(dx, "dx");
+    require_disjoint(dy, ny, "dy", dx, nx, "dx", false);
+    require_disjoint(w, nw, "w", dx, nx, "dx", false);
+}
+
+inline void check_weighted_backward_weight(const float* x, int64_t nx, const float* dy, int64_t ny, const float* dw,
+                                           int64_t nw, const float* db, int64_t nb, int32_t accumulate) {
+    require_ptr(x, "x");
+    require_ptr(dy, "dy");
+    require_ptr(dw, "dw");
+    ANVIL_REQUIRE(accumulate == 0 || accumulate == 1, "accumulate must be 0 or 1, got %d", accumulate);
+    require_disjoint(x, nx, "x", dw, nw, "dw", false);
+    require_disjoint(dy, ny, "dy", dw, nw, "dw", false);
+    if (db != nullptr) {
+        require_disjoint(db, nb, "db", dw, nw, "dw", false);
+        require_disjoint(db, nb, "db", x, nx, "x", false);
+        require_disjoint(db, nb, "db", dy, ny, "dy", false);
+    }
+}
+
 }  // namespace anvil

@@ -16,23 +16,10 @@ ConvSizes check_conv2d(const anvil_conv2d_desc* dp) {
     const anvil_conv2d_desc& d = *dp;
     require_positive(d.batch, "batch");
     require_positive(d.in_channels, "in_channels");
-    require_positive(d.in_h, "in_h");
-    require_positive(d.in_w, "in_w");
     require_positive(d.out_channels, "out_channels");
-    require_positive(d.kernel_h, "kernel_h");
-    require_positive(d.kernel_w, "kernel_w");
-    require_positive(d.stride_h, "stride_h");
-    require_positive(d.stride_w, "stride_w");
-    require_non_negative(d.pad_h, "pad_h");
-    require_non_negative(d.pad_w, "pad_w");
-    require_positive(d.dilation_h, "dilation_h");
-    require_positive(d.dilation_w, "dilation_w");
     require_positive(d.groups, "groups");
-    const int64_t kLimit = INT64_C(1) << 31;
-    for (int64_t v : {d.in_h, d.in_w, d.kernel_h, d.kernel_w, d.stride_h, d.stride_w, d.pad_h, d.pad_w,
-                      d.dilation_h, d.dilation_w}) {
-        ANVIL_REQUIRE(v < kLimit, "spatial parameter %lld is too large", static_cast<long long>(v));
-    }
+    check_window(d.in_h, d.in_w, d.kernel_h, d.kernel_w, d.stride_h, d.stride_w, d.pad_h, d.pad_w, d.dilation_h,
+                 d.dilation_w);
     ANVIL_REQUIRE(d.in_channels % d.groups == 0 && d.out_channels % d.groups == 0,
                   "in_channels %lld and out_channels %lld must both be divisible by groups %lld",
                   static_cast<long long>(d.in_channels), static_cast<long long>(d.out_channels),
@@ -71,10 +58,7 @@ anvil_status anvil_conv2d_forward(anvil_context* ctx, const anvil_conv2d_desc* d
     return api_call("anvil_conv2d_forward", [&] {
         anvil_context& c = require_context(ctx);
         ConvSizes s = check_conv2d(d);
-        require_ptr(x, "x");
-        require_ptr(w, "w");
-        require_ptr(y, "y");
-        require_disjoint(x, s.x, "x", y, s.y, "y", false);
+        check_weighted_forward(x, s.x, w, s.w, y, s.y);
         cpu::conv2d_forward(c, *d, x, w, bias, y);
     });
 }
@@ -84,10 +68,7 @@ anvil_status anvil_conv2d_backward_data(anvil_context* ctx, const anvil_conv2d_d
     return api_call("anvil_conv2d_backward_data", [&] {
         anvil_context& c = require_context(ctx);
         ConvSizes s = check_conv2d(d);
-        require_ptr(dy, "dy");
-        require_ptr(w, "w");
-        require_ptr(dx, "dx");
-        require_disjoint(dy, s.y, "dy", dx, s.x, "dx", false);
+        check_weighted_backward_data(dy, s.y, w, s.w, dx, s.x);
         cpu::conv2d_backward_data(c, *d, dy, w, dx);
     });
 }
@@ -97,17 +78,7 @@ anvil_status anvil_conv2d_backward_weight(anvil_context* ctx, const anvil_conv2d
     return api_call("anvil_conv2d_backward_weight", [&] {
         anvil_context& c = require_context(ctx);
         ConvSizes s = check_conv2d(d);
-        require_ptr(x, "x");
-        require_ptr(dy, "dy");
-        require_ptr(dw, "dw");
-        ANVIL_REQUIRE(accumulate == 0 || accumulate == 1, "accumulate must be 0 or 1, got %d", accumulate);
-        require_disjoint(x, s.x, "x", dw, s.w, "dw", false);
-        require_disjoint(dy, s.y, "dy", dw, s.w, "dw", false);
-        if (db != nullptr) {
-            require_disjoint(db, d->out_channels, "db", dw, s.w, "dw", false);
-            require_disjoint(db, d->out_channels, "db", x, s.x, "x", false);
-            require_disjoint(db, d->out_channels, "db", dy, s.y, "dy", false);
-        }
+        check_weighted_backward_weight(x, s.x, dy, s.y, dw, s.w, db, d->out_channels, accumulate);
         cpu::conv2d_backward_weight(c, *d, x, dy, dw, db, accumulate != 0);
     });
 }

@@ -29,11 +29,7 @@ anvil_status anvil_linear_forward(anvil_context* ctx, const anvil_linear_desc* d
     return api_call("anvil_linear_forward", [&] {
         anvil_context& c = require_context(ctx);
         LinearSizes s = check_linear(d);
-        require_ptr(x, "x");
-        require_ptr(w, "w");
-        require_ptr(y, "y");
-        require_disjoint(x, s.x, "x", y, s.y, "y", false);
-        require_disjoint(w, s.w, "w", y, s.y, "y", false);
+        check_weighted_forward(x, s.x, w, s.w, y, s.y);
         cpu::linear_forward(c, *d, x, w, bias, y);
     });
 }
@@ -43,11 +39,7 @@ anvil_status anvil_linear_backward_data(anvil_context* ctx, const anvil_linear_d
     return api_call("anvil_linear_backward_data", [&] {
         anvil_context& c = require_context(ctx);
         LinearSizes s = check_linear(d);
-        require_ptr(dy, "dy");
-        require_ptr(w, "w");
-        require_ptr(dx, "dx");
-        require_disjoint(dy, s.y, "dy", dx, s.x, "dx", false);
-        require_disjoint(w, s.w, "w", dx, s.x, "dx", false);
+        check_weighted_backward_data(dy, s.y, w, s.w, dx, s.x);
         cpu::linear_backward_data(c, *d, dy, w, dx);
     });
 }
@@ -57,17 +49,7 @@ anvil_status anvil_linear_backward_weight(anvil_context* ctx, const anvil_linear
     return api_call("anvil_linear_backward_weight", [&] {
         anvil_context& c = require_context(ctx);
         LinearSizes s = check_linear(d);
-        require_ptr(x, "x");
-        require_ptr(dy, "dy");
-        require_ptr(dw, "dw");
-        ANVIL_REQUIRE(accumulate == 0 || accumulate == 1, "accumulate must be 0 or 1, got %d", accumulate);
-        require_disjoint(x, s.x, "x", dw, s.w, "dw", false);
-        require_disjoint(dy, s.y, "dy", dw, s.w, "dw", false);
-        if (db != nullptr) {
-            require_disjoint(db, d->out_features, "db", dw, s.w, "dw", false);
-            require_disjoint(db, d->out_features, "db", x, s.x, "x", false);
-            require_disjoint(db, d->out_features, "db", dy, s.y, "dy", false);
-        }
+        check_weighted_backward_weight(x, s.x, dy, s.y, dw, s.w, db, d->out_features, accumulate);
         cpu::linear_backward_weight(c, *d, x, dy, dw, db, accumulate != 0);
     });
 }

@@ -16,14 +16,7 @@ PoolSizes check_pool2d(const anvil_pool2d_desc* dp) {
     const anvil_pool2d_desc& d = *dp;
     require_positive(d.batch, "batch");
     require_positive(d.channels, "channels");
-    require_positive(d.in_h, "in_h");
-    require_positive(d.in_w, "in_w");
-    require_positive(d.kernel_h, "kernel_h");
-    require_positive(d.kernel_w, "kernel_w");
-    require_positive(d.stride_h, "stride_h");
-    require_positive(d.stride_w, "stride_w");
-    require_non_negative(d.pad_h, "pad_h");
-    require_non_negative(d.pad_w, "pad_w");
+    check_window(d.in_h, d.in_w, d.kernel_h, d.kernel_w, d.stride_h, d.stride_w, d.pad_h, d.pad_w, 1, 1);
     ANVIL_REQUIRE(d.in_h * d.in_w < (INT64_C(1) << 31), "input plane %lldx%lld is too large for int32 indices",
                   static_cast<long long>(d.in_h), static_cast<long long>(d.in_w));
     // As in PyTorch: padding at most half the window, so every window sees an input element.
