@@ -44,7 +44,7 @@ public class TrainStepBenchmark {
         model = Models.fashionMnistCnn();
         optimizer = SGD.builder().lr(0.01).momentum(0.9).build(model.parameters());
         trainer = Trainer.builder(model, optimizer).build();
-        images = LayerBenchmark.random(batch, 1, 28, 28);
+        images = OpBenchmark.random(batch, 1, 28, 28);
         int[] y = new int[batch];
         for (int i = 0; i < batch; i++) y[i] = i % 10;
         labels = Tensor.ofInts(y, batch);
