@@ -1,5 +1,6 @@
 package dev.anvil.cli;
 
+import java.io.PrintWriter;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -17,7 +18,18 @@ public final class Main implements Runnable {
 
     /** Runs the command line and returns the exit code (0 success, 1 failure, 2 usage error). */
     public static int run(String... args) {
+        return execute(new CommandLine(new Main()), args);
+    }
+
+    /** As {@link #run(String...)}, writing to {@code out} and {@code err} instead of the console. */
+    static int run(PrintWriter out, PrintWriter err, String... args) {
         CommandLine cl = new CommandLine(new Main());
+        cl.setOut(out);
+        cl.setErr(err);
+        return execute(cl, args);
+    }
+
+    private static int execute(CommandLine cl, String[] args) {
         cl.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
             commandLine.getErr().println("anvil: " + (e.getMessage() == null ? e.toString() : e.getMessage()));
             if (Boolean.getBoolean("anvil.stacktrace")) e.printStackTrace(commandLine.getErr());

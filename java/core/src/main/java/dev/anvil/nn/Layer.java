@@ -115,6 +115,9 @@ public abstract class Layer implements AutoCloseable {
         }
         if (dy == null) throw new IllegalArgumentException(name + ": output gradient is null");
         dy.checkOpen();
+        if (dy.dtype() != DType.FLOAT32) {
+            throw new IllegalArgumentException(name + ": expected a FLOAT32 output gradient, got " + dy.dtype() + dy.shapeString());
+        }
         if (!Arrays.equals(dy.shape(), expectedShape)) {
             throw new IllegalArgumentException(name + ": output gradient has shape " + dy.shapeString()
                     + " but the output of the last forward pass has shape " + Arrays.toString(expectedShape));

@@ -1,0 +1,316 @@
+package dev.anvil.nn;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+import dev.anvil.Tensor;
+import java.nio.FloatBuffer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Checks each layer's backward pass against central finite differences of its forward pass,
+ * through the public Layer API only. The loss is {@code sum(forward(x) * r)} for a fixed random
+ * {@code r}, so its gradient with respect to the output is {@code r}. Differences are taken in
+ * float32 (the kernels' precision) and accumulated in double; an analytic gradient {@code a}
+ * passes against the numeric one {@code n} when {@code |a - n| <= 2e-2 * max(|a|, |n|) + 1e-3}:
+ * the relative part covers the O(h^2) truncation error, the absolute floor the float32 rounding
+ * of the outputs divided by 2h.
+ */
+class LayerGradientTest {
+    private static final double REL_TOL = 2e-2;
+    private static final double ABS_TOL = 1e-3;
+    /** At most this many elements of each tensor are perturbed, evenly spread. */
+    private static final int MAX_CHECKED = 80;
+
+    @BeforeEach
+    void seed() {
+        Init.manualSeed(7);
+    }
+
+    @AfterEach
+    void nothingLeaked() {
+        assertEquals(0, Tensor.liveBytes(), "tensor bytes leaked");
+    }
+
+    static float[] random(int n, long seed, double lo, double hi) {
+        SplittableRandom rng = new SplittableRandom(seed);
+        float[] a = new float[n];
+        for (int i = 0; i < n; i++) a[i] = (float) (lo + (hi - lo) * rng.nextDouble());
+        return a;
+    }
+
+    /** Distinct values (a shuffled ramp with steps of 0.01), so that no max-pool window has a tie within h. */
+    private static float[] distinct(int n, long seed) {
+        float[] a = new float[n];
+        for (int i = 0; i < n; i++) a[i] = (i - n / 2) * 0.01f;
+        SplittableRandom rng = new SplittableRandom(seed);
+        for (int i = n - 1; i > 0; i--) {
+            int j = rng.nextInt(i + 1);
+            float t = a[i];
+            a[i] = a[j];
+            a[j] = t;
+        }
+        return a;
+    }
+
+    /** Values in [-1, -0.05] or [0.05, 1]: at least 0.05 away from ReLU's kink. */
+    private static float[] awayFromZero(int n, long seed) {
+        float[] a = random(n, seed, 0.05, 1.0);
+        SplittableRandom rng = new SplittableRandom(seed + 1);
+        for (int i = 0; i < n; i++) if (rng.nextBoolean()) a[i] = -a[i];
+        return a;
+    }
+
+    private static int numel(long[] shape) {
+        long n = 1;
+        for (long d : shape) n *= d;
+        return Math.toIntExact(n);
+    }
+
+    private static double weightedSum(Tensor y, float[] r) {
+        FloatBuffer b = y.floatBuffer();
+        double s = 0;
+        for (int i = 0; i < r.length; i++) s += (double) b.get(i) * r[i];
+        return s;
+    }
+
+    /** d loss / d target[i] by central differences, re-running the forward pass. */
+    private static double numeric(Layer layer, Tensor x, float[] r, FloatBuffer target, int i, float h) {
+        float orig = target.get(i);
+        float up = orig + h, down = orig - h;
+        target.put(i, up);
+        double plus = weightedSum(layer.forward(x), r);
+        target.put(i, down);
+        double minus = weightedSum(layer.forward(x), r);
+        target.put(i, orig);
+        return (plus - minus) / ((double) up - (double) down);
+    }
+
+    private static void assertGradient(String what, float[] analytic, Layer layer, Tensor x, float[] r, FloatBuffer target,
+            float h) {
+        int step = Math.max(1, analytic.length / MAX_CHECKED);
+        for (int i = 0; i < analytic.length; i += step) {
+            double n = numeric(layer, x, r, target, i, h);
+            double a = analytic[i];
+            double tol = REL_TOL * Math.max(Math.abs(a), Math.abs(n)) + ABS_TOL;
+            assertTrue(Math.abs(a - n) <= tol,
+                    () -> layer + ": " + what + " gradient of element differs: analytic " + a + ", numeric " + n);
+        }
+    }
+
+    /** Compares the input gradient and every parameter gradient of {@code layer} at {@code x} with finite differences. */
+    static void checkGradients(Layer layer, Tensor x, float h) {
+        float[] r = random(numel(layer.outputShape(x.shape())), 99, -1, 1);
+        float[] dx;
+        List<float[]> paramGrads = new ArrayList<>();
+        try (Tensor dy = Tensor.of(r, layer.outputShape(x.shape()))) {
+            for (Parameter p : layer.parameters()) p.zeroGrad();
+            layer.forward(x);
+            dx = layer.backward(dy).toFloatArray();
+            for (Parameter p : layer.parameters()) {
+                assertTrue(p.hasGrad(), p + " has no gradient after backward");
+                paramGrads.add(p.grad().toFloatArray());
+            }
+        }
+        assertGradient("input", dx, layer, x, r, x.floatBuffer(), h);
+        List<Parameter> params = layer.parameters();
+        for (int k = 0; k < params.size(); k++) {
+            assertGradient(params.get(k).name(), paramGrads.get(k), layer, x, r, params.get(k).value().floatBuffer(), h);
+        }
+    }
+
+    /** {@link #checkGradients(Layer, Tensor, float)} at an input holding {@code input}; closes the layer. */
+    private static void checkGradients(Layer layer, float h, float[] input, long... shape) {
+        try (layer; Tensor x = Tensor.of(input, shape)) {
+            checkGradients(layer, x, h);
+        }
+    }
+
+    @Test
+    void conv2dWithStrideAndPadding() {
+        checkGradients(Conv2d.builder(3, 4, 3).stride(2).padding(1).build(), 1e-2f, random(2 * 3 * 7 * 7, 1, -1, 1), 2, 3, 7, 7);
+    }
+
+    @Test
+    void conv2dWithDilationGroupsAndNoBias() {
+        Conv2d conv = Conv2d.builder(4, 6, 3).dilation(2).groups(2).padding(2).bias(false).build();
+        assertNull(conv.bias());
+        checkGradients(conv, 1e-2f, random(2 * 4 * 7 * 7, 2, -1, 1), 2, 4, 7, 7);
+    }
+
+    @Test
+    void conv2dWithRectangularKernelAndStride() {
+        checkGradients(Conv2d.builder(2, 3, 2, 3).stride(2, 1).padding(0, 1).build(), 1e-2f, random(2 * 2 * 6 * 5, 3, -1, 1),
+                2, 2, 6, 5);
+    }
+
+    @Test
+    void maxPool2d() {
+        checkGradients(new MaxPool2d(2), 1e-3f, distinct(2 * 3 * 6 * 6, 4), 2, 3, 6, 6);
+    }
+
+    @Test
+    void maxPool2dWithOverlappingPaddedWindows() {
+        checkGradients(new MaxPool2d(3, 2, 1), 1e-3f, distinct(2 * 2 * 7 * 7, 5), 2, 2, 7, 7);
+    }
+
+    @Test
+    void avgPool2dCountingPadding() {
+        checkGradients(new AvgPool2d(3, 2, 1, true), 1e-2f, random(2 * 2 * 7 * 7, 6, -1, 1), 2, 2, 7, 7);
+    }
+
+    @Test
+    void avgPool2dNotCountingPadding() {
+        checkGradients(new AvgPool2d(3, 2, 1, false), 1e-2f, random(2 * 2 * 7 * 7, 7, -1, 1), 2, 2, 7, 7);
+    }
+
+    @Test
+    void avgPoolPaddingModesDifferOnlyAtTheBorder() {
+        try (AvgPool2d with = new AvgPool2d(3, 1, 1, true); AvgPool2d without = new AvgPool2d(3, 1, 1, false);
+                Tensor x = Tensor.zeros(1, 1, 3, 3)) {
+            x.fill(9f);
+            float[] a = with.forward(x).toFloatArray();
+            float[] b = without.forward(x).toFloatArray();
+            assertEquals(4f, a[0], 1e-5f, "corner: 4 of 9 window cells are inside");
+            assertEquals(9f, b[0], 1e-5f);
+            assertEquals(9f, a[4], 1e-5f, "centre: the whole window is inside");
+            assertEquals(9f, b[4], 1e-5f);
+        }
+    }
+
+    @Test
+    void linear() {
+        checkGradients(new Linear(5, 3), 1e-2f, random(4 * 5, 8, -1, 1), 4, 5);
+    }
+
+    @Test
+    void linearWithoutBias() {
+        Linear fc = new Linear(6, 2, false);
+        assertEquals(1, fc.parameters().size());
+        checkGradients(fc, 1e-2f, random(3 * 6, 9, -1, 1), 3, 6);
+    }
+
+    @Test
+    void relu() {
+        checkGradients(new ReLU(), 1e-3f, awayFromZero(2 * 3 * 4, 10), 2, 3, 4);
+    }
+
+    @Test
+    void flatten() {
+        checkGradients(new Flatten(), 1e-2f, random(2 * 3 * 2 * 2, 11, -1, 1), 2, 3, 2, 2);
+    }
+
+    @Test
+    void sequentialConvReluPoolFlattenLinear() {
+        Sequential model = new Sequential(
+                Conv2d.builder(1, 2, 3).padding(1).build(), new ReLU(), new MaxPool2d(2), new Flatten(), new Linear(2 * 3 * 3, 3));
+        try (model; Tensor x = Tensor.of(random(2 * 6 * 6, 12, -1, 1), 2, 1, 6, 6)) {
+            assertEquals(4, model.parameters().size());
+            checkGradients(model, x, 1e-3f);
+        }
+    }
+
+    /**
+     * Re-running forward draws a new dropout mask, so finite differences do not apply: instead the
+     * output must be x * mask / (1 - p) and backward must apply the same mask and scale to dy.
+     */
+    @Test
+    void dropoutBackwardAppliesTheMaskOfTheLastForwardPass() {
+        double p = 0.3;
+        int n = 4000;
+        float[] input = awayFromZero(n, 13);
+        float[] r = random(n, 14, -1, 1);
+        try (Dropout dropout = new Dropout(p); Tensor x = Tensor.of(input, 2, n / 2); Tensor dy = Tensor.of(r, 2, n / 2)) {
+            float[] first = dropout.forward(x).toFloatArray();
+            float[] y = dropout.forward(x).toFloatArray();
+            float[] dx = dropout.backward(dy).toFloatArray();
+            int dropped = 0, changed = 0;
+            float scale = (float) (1 / (1 - p));
+            for (int i = 0; i < n; i++) {
+                boolean kept = y[i] != 0f;
+                if (!kept) dropped++;
+                if ((first[i] != 0f) != kept) changed++;
+                assertEquals(kept ? input[i] * scale : 0f, y[i], 1e-5f, "output " + i);
+                assertEquals(kept ? r[i] * scale : 0f, dx[i], 1e-5f, "input gradient " + i);
+            }
+            assertEquals(p, (double) dropped / n, 0.05, "fraction dropped");
+            assertTrue(changed > 0, "each forward pass must draw a new mask");
+        }
+    }
+
+    @Test
+    void dropoutIsTheIdentityInEvaluationAndWithPZero() {
+        try (Dropout dropout = new Dropout(0.5); Dropout none = new Dropout(0.0); Tensor x = Tensor.of(awayFromZero(64, 15), 4, 16);
+                Tensor dy = Tensor.of(random(64, 16, -1, 1), 4, 16)) {
+            assertArrayEquals(x.toFloatArray(), none.forward(x).toFloatArray());
+            assertArrayEquals(dy.toFloatArray(), none.backward(dy).toFloatArray());
+            dropout.eval();
+            assertArrayEquals(x.toFloatArray(), dropout.forward(x).toFloatArray());
+        }
+    }
+
+    @Test
+    void crossEntropyLossGradientMatchesFiniteDifferences() {
+        int batch = 4, classes = 5;
+        float[] logits = random(batch * classes, 17, -2, 2);
+        try (CrossEntropyLoss loss = new CrossEntropyLoss(); Tensor x = Tensor.of(logits, batch, classes);
+                Tensor labels = Tensor.ofInts(new int[] {0, 4, 2, 2}, batch)) {
+            double expected = 0;
+            for (int b = 0; b < batch; b++) {
+                double sum = 0;
+                for (int c = 0; c < classes; c++) sum += Math.exp(logits[b * classes + c]);
+                expected += Math.log(sum) - logits[b * classes + labels.toIntArray()[b]];
+            }
+            assertEquals(expected / batch, loss.forward(x, labels), 1e-5);
+            float[] analytic = loss.backward().toFloatArray();
+            FloatBuffer xb = x.floatBuffer();
+            for (int i = 0; i < analytic.length; i++) {
+                float orig = xb.get(i), up = orig + 1e-2f, down = orig - 1e-2f;
+                xb.put(i, up);
+                double plus = loss.forward(x, labels);
+                xb.put(i, down);
+                double minus = loss.forward(x, labels);
+                xb.put(i, orig);
+                double n = (plus - minus) / ((double) up - down);
+                assertEquals(n, analytic[i], REL_TOL * Math.abs(n) + ABS_TOL, "logit " + i);
+            }
+        }
+    }
+
+    @Test
+    void parameterGradientsAccumulateUntilZeroGrad() {
+        try (Linear fc = new Linear(4, 3); Conv2d conv = Conv2d.builder(2, 2, 3).padding(1).build();
+                Tensor x = Tensor.of(random(2 * 4, 18, -1, 1), 2, 4); Tensor dy = Tensor.of(random(2 * 3, 19, -1, 1), 2, 3);
+                Tensor img = Tensor.of(random(2 * 5 * 5, 20, -1, 1), 1, 2, 5, 5);
+                Tensor dimg = Tensor.of(random(2 * 5 * 5, 21, -1, 1), 1, 2, 5, 5)) {
+            checkAccumulation(fc, x, dy);
+            checkAccumulation(conv, img, dimg);
+        }
+    }
+
+    private static void checkAccumulation(Layer layer, Tensor x, Tensor dy) {
+        List<Parameter> params = layer.parameters();
+        params.forEach(Parameter::zeroGrad);
+        layer.forward(x);
+        layer.backward(dy);
+        List<float[]> once = params.stream().map(p -> p.grad().toFloatArray()).toList();
+        layer.backward(dy, false);
+        for (int k = 0; k < params.size(); k++) {
+            float[] twice = params.get(k).grad().toFloatArray();
+            for (int i = 0; i < twice.length; i++) {
+                assertEquals(2 * once.get(k)[i], twice[i], 1e-5f * (1 + Math.abs(twice[i])), layer + " " + params.get(k).name());
+            }
+        }
+        params.forEach(Parameter::zeroGrad);
+        assertFalse(params.get(0).hasGrad());
+        layer.backward(dy);
+        for (int k = 0; k < params.size(); k++) {
+            assertArrayEquals(once.get(k), params.get(k).grad().toFloatArray(), 1e-6f,
+                    layer + ": after zeroGrad the next backward must overwrite " + params.get(k).name());
+        }
+    }
+}

@@ -1,0 +1,137 @@
+package dev.anvil.nn;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+import dev.anvil.Tensor;
+import java.util.Arrays;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** The reference model as a Sequential: summary, parameter names, modes and initialisation. */
+class SequentialTest {
+    private static final long REFERENCE_PARAMETERS = 3_274_634;
+
+    @AfterEach
+    void nothingLeaked() {
+        assertEquals(0, Tensor.liveBytes(), "tensor bytes leaked");
+    }
+
+    @Test
+    void summaryListsEveryLayerWithOutputShapeAndParameters() {
+        long[][] shapes = {{64, 32, 28, 28}, {64, 32, 28, 28}, {64, 32, 14, 14}, {64, 64, 14, 14}, {64, 64, 14, 14},
+                {64, 64, 7, 7}, {64, 3136}, {64, 1024}, {64, 1024}, {64, 1024}, {64, 10}};
+        long[] counts = {832, 0, 0, 51_264, 0, 0, 0, 3_212_288, 0, 0, 10_250};
+        try (Sequential model = Models.fashionMnistCnn()) {
+            assertEquals(REFERENCE_PARAMETERS, model.parameterCount());
+            String summary = model.summary(64, 1, 28, 28);
+            List<String> lines = summary.lines().toList();
+            List<Layer> layers = model.layers();
+            assertEquals(shapes.length, layers.size());
+            for (int i = 0; i < layers.size(); i++) {
+                Layer layer = layers.get(i);
+                String line = lines.stream().filter(l -> l.startsWith(layer.toString())).findFirst()
+                        .orElseThrow(() -> new AssertionError("summary has no line for " + layer + ":\n" + summary));
+                assertTrue(line.startsWith(i + ":"), line);
+                assertTrue(line.contains(Arrays.toString(shapes[i])), "output shape of " + line);
+                assertTrue(line.trim().endsWith(" " + String.format("%,d", counts[i])), "parameter count of " + line);
+            }
+            assertTrue(summary.contains("[64, 1, 28, 28]"), "input shape:\n" + summary);
+            assertTrue(summary.contains("Total parameters: " + String.format("%,d", REFERENCE_PARAMETERS)), summary);
+        }
+    }
+
+    @Test
+    void namedParametersFollowPyTorchNaming() {
+        try (Sequential model = Models.fashionMnistCnn()) {
+            List<String> names = model.namedParameters().stream().map(Sequential.NamedParameter::name).toList();
+            assertEquals(List.of("0.weight", "0.bias", "3.weight", "3.bias", "7.weight", "7.bias", "10.weight", "10.bias"), names);
+            List<Parameter> params = model.parameters();
+            for (int i = 0; i < params.size(); i++) assertSame(params.get(i), model.namedParameters().get(i).parameter());
+            assertArrayEquals(new long[] {32, 1, 5, 5}, params.get(0).value().shape());
+            assertArrayEquals(new long[] {1024, 3136}, params.get(4).value().shape());
+        }
+    }
+
+    @Test
+    void evalTurnsDropoutOff() {
+        try (Sequential model = Models.fashionMnistCnn(); Tensor x = Tensor.of(LayerGradientTest.random(4 * 784, 3, 0, 1), 4, 1, 28, 28)) {
+            model.eval();
+            assertTrue(model.layers().stream().noneMatch(Layer::isTraining), "eval() reaches every child");
+            float[] first = model.forward(x).toFloatArray();
+            float[] second = model.forward(x).toFloatArray();
+            assertArrayEquals(first, second, "evaluation must be deterministic");
+            model.train(true);
+            assertTrue(model.layers().stream().allMatch(Layer::isTraining));
+            float[] training = model.forward(x).toFloatArray();
+            assertFalse(Arrays.equals(first, training), "dropout must change the training output");
+        }
+    }
+
+    @Test
+    void aLayerAddedToAnEvaluatingModelEvaluates() {
+        try (Sequential model = new Sequential(new ReLU())) {
+            model.eval();
+            Dropout dropout = new Dropout(0.5);
+            model.add(dropout);
+            assertFalse(dropout.isTraining());
+            assertEquals("1:Dropout", dropout.name());
+        }
+    }
+
+    @Test
+    void manualSeedDeterminesTheParameters() {
+        Init.manualSeed(123);
+        try (Sequential a = Models.fashionMnistCnn()) {
+            Init.manualSeed(123);
+            try (Sequential b = Models.fashionMnistCnn()) {
+                Init.manualSeed(124);
+                try (Sequential c = Models.fashionMnistCnn()) {
+                    for (int i = 0; i < a.parameters().size(); i++) {
+                        float[] va = a.parameters().get(i).value().toFloatArray();
+                        assertArrayEquals(va, b.parameters().get(i).value().toFloatArray(), "same seed, parameter " + i);
+                        assertFalse(Arrays.equals(va, c.parameters().get(i).value().toFloatArray()), "other seed, parameter " + i);
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
+    void resetParametersWithASeedIsReproducible() {
+        try (Sequential a = Models.fashionMnistCnn(); Sequential b = Models.fashionMnistCnn()) {
+            a.resetParameters(5);
+            b.resetParameters(5);
+            for (int i = 0; i < a.parameters().size(); i++) {
+                assertArrayEquals(a.parameters().get(i).value().toFloatArray(), b.parameters().get(i).value().toFloatArray());
+            }
+        }
+    }
+
+    @Test
+    void initialisationUsesPyTorchFanInBounds() {
+        Init.manualSeed(1);
+        try (Sequential model = Models.fashionMnistCnn()) {
+            List<Parameter> p = model.parameters();
+            assertUniformWithin(p.get(0), 1 / Math.sqrt(25));
+            assertUniformWithin(p.get(1), 1 / Math.sqrt(25));
+            assertUniformWithin(p.get(2), 1 / Math.sqrt(32 * 25));
+            assertUniformWithin(p.get(4), 1 / Math.sqrt(3136));
+            assertUniformWithin(p.get(5), 1 / Math.sqrt(3136));
+            assertUniformWithin(p.get(6), 1 / Math.sqrt(1024));
+        }
+    }
+
+    /** All values within ±bound, and spread over it (the extremes reach 80% of the bound, the mean is near 0). */
+    private static void assertUniformWithin(Parameter p, double bound) {
+        float[] v = p.value().toFloatArray();
+        double max = 0, sum = 0;
+        for (float f : v) {
+            assertTrue(Math.abs(f) <= bound, p + ": " + f + " is outside ±" + bound);
+            max = Math.max(max, Math.abs(f));
+            sum += f;
+        }
+        assertTrue(max >= 0.8 * bound, p + ": largest magnitude " + max + " for bound " + bound);
+        assertEquals(0, sum / v.length, bound / 2, p + ": mean");
+    }
+}
