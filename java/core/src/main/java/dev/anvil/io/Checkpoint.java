@@ -130,6 +130,10 @@ public final class Checkpoint {
                         + e.getValue().shapeString() + " but " + found);
             }
         }
+        if (optimizer == null) {
+            // Loading only the model (for evaluation, say) ignores any optimizer state in the file.
+            data.keySet().removeIf(k -> k.startsWith("optim/"));
+        }
         if (data.size() != targets.size()) {
             String extra = data.keySet().stream().filter(k -> !targets.containsKey(k.substring(0, k.indexOf('#'))))
                     .findFirst().orElse("?");
@@ -139,12 +143,24 @@ public final class Checkpoint {
         if (optimizer != null && !meta.containsKey(STEPS_KEY)) {
             throw new CheckpointException(path + " holds no optimizer state");
         }
+        long steps = optimizer == null ? 0 : parseSteps(meta.get(STEPS_KEY), path);
         for (Map.Entry<String, Tensor> e : targets.entrySet()) {
             ByteBuffer src = data.get(e.getKey() + "#" + e.getValue().shapeString());
             e.getValue().floatBuffer().put(src.asFloatBuffer());
         }
-        if (optimizer != null) optimizer.setSteps(Long.parseLong(meta.remove(STEPS_KEY)));
+        meta.remove(STEPS_KEY);
+        if (optimizer != null) optimizer.setSteps(steps);
         return meta;
+    }
+
+    private static long parseSteps(String text, Path path) throws CheckpointException {
+        try {
+            long steps = Long.parseLong(text);
+            if (steps >= 0) return steps;
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw corrupt(path, "bad optimizer step count '" + text + "'");
     }
 
     private static Map<String, Tensor> collect(Sequential model, Optimizer optimizer) {

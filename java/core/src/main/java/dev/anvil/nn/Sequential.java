@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
+import java.util.Locale;
 import java.util.SplittableRandom;
 
 /**
@@ -104,16 +105,16 @@ public final class Sequential extends Layer {
     public String summary(long... inputShape) {
         StringBuilder sb = new StringBuilder();
         String row = "%-56s %-20s %12s%n";
-        sb.append(String.format(row, "Layer", "Output shape", "Parameters"));
+        sb.append(String.format(Locale.ROOT, row, "Layer", "Output shape", "Parameters"));
         sb.append("-".repeat(90)).append('\n');
-        sb.append(String.format(row, "input", Arrays.toString(inputShape), ""));
+        sb.append(String.format(Locale.ROOT, row, "input", Arrays.toString(inputShape), ""));
         long[] s = inputShape;
         for (Layer l : layers) {
             s = l.outputShape(s);
-            sb.append(String.format(row, l.toString(), Arrays.toString(s), String.format("%,d", l.parameterCount())));
+            sb.append(String.format(Locale.ROOT, row, l.toString(), Arrays.toString(s), String.format(Locale.ROOT, "%,d", l.parameterCount())));
         }
         sb.append("-".repeat(90)).append('\n');
-        sb.append(String.format("Total parameters: %,d%n", parameterCount()));
+        sb.append(String.format(Locale.ROOT, "Total parameters: %,d%n", parameterCount()));
         return sb.toString();
     }
 

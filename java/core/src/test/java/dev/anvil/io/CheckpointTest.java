@@ -154,6 +154,17 @@ class CheckpointTest {
     }
 
     @Test
+    void modelCanBeLoadedWithoutTheOptimizerStateItWasSavedWith() throws IOException {
+        Path file = savedCheckpoint("full.ckpt");
+        Init.manualSeed(9);
+        try (Sequential a = model(4); Sequential b = model(4); SGD opt = sgd(b)) {
+            assertEquals(Map.of("epoch", "3"), Checkpoint.load(file, a, null));
+            Checkpoint.load(file, b, opt);
+            assertBitIdentical(snapshot(b, null), snapshot(a, null));
+        }
+    }
+
+    @Test
     void truncatedFilesAreRejected() throws IOException {
         Path file = savedCheckpoint("c.ckpt");
         byte[] bytes = Files.readAllBytes(file);

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.*;
 import dev.anvil.Tensor;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -34,10 +35,10 @@ class SequentialTest {
                         .orElseThrow(() -> new AssertionError("summary has no line for " + layer + ":\n" + summary));
                 assertTrue(line.startsWith(i + ":"), line);
                 assertTrue(line.contains(Arrays.toString(shapes[i])), "output shape of " + line);
-                assertTrue(line.trim().endsWith(" " + String.format("%,d", counts[i])), "parameter count of " + line);
+                assertTrue(line.trim().endsWith(" " + String.format(Locale.ROOT, "%,d", counts[i])), "parameter count of " + line);
             }
             assertTrue(summary.contains("[64, 1, 28, 28]"), "input shape:\n" + summary);
-            assertTrue(summary.contains("Total parameters: " + String.format("%,d", REFERENCE_PARAMETERS)), summary);
+            assertTrue(summary.contains("Total parameters: 3,274,634"), summary);
         }
     }
 
