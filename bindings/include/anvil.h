@@ -243,7 +243,8 @@ ANVIL_API anvil_status anvil_plugin_op_num_params(const anvil_plugin* plugin, in
 ANVIL_API anvil_status anvil_plugin_op_output_shape(const anvil_plugin* plugin, int32_t op, const int64_t* shape,
                                                     int32_t rank, const float* params, int32_t num_params,
                                                     int64_t* out_shape, int32_t* out_rank);
-/* y = op(x): x has `shape`, y the output shape; the buffers must not overlap. */
+/* y = op(x): x has `shape`, y the output shape; the buffers must not overlap. The op runs on the
+ * calling thread (ctx is checked like every compute call's, for a future device or thread split). */
 ANVIL_API anvil_status anvil_plugin_op_forward(anvil_context* ctx, const anvil_plugin* plugin, int32_t op,
                                                const int64_t* shape, int32_t rank, const float* params,
                                                int32_t num_params, const float* x, float* y);
