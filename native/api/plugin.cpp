@@ -22,8 +22,8 @@ public:
         ANVIL_REQUIRE(rank >= 1 && rank <= ANVIL_PLUGIN_MAX_RANK, "rank must be in [1, %d], got %d",
                       ANVIL_PLUGIN_MAX_RANK, rank);
         for (int32_t i = 0; i < rank; ++i) require_positive(shape[i], "every dimension of shape");
-        ANVIL_REQUIRE(num_params == op_.num_params, "op %s takes %d hyper-parameters, got %d", op_.name,
-                      op_.num_params, num_params);
+        ANVIL_REQUIRE(num_params == op_.num_params, "op %s expects num_params = %d, got %d", op_.name, op_.num_params,
+                      num_params);
         if (num_params > 0) require_ptr(params, "params");
 
         args_.in_shape = shape;

@@ -15,24 +15,22 @@ namespace {
     throw Error(ANVIL_ERR_PLUGIN, format("plug-in %s: %s", path, message.c_str()));
 }
 
-// The loader's message for the last failed dl* call on this thread.
-std::string dl_message() {
-    const char* m = dlerror();
-    return m != nullptr ? m : "unknown dynamic loader error";
-}
-
 }  // namespace
 
 PluginLibrary::PluginLibrary(const char* path) {
     // RTLD_NOW: an unresolved symbol fails here, not in the middle of a training step.
     // RTLD_LOCAL: two plug-ins may define the same helper symbols without clashing.
     handle_ = dlopen(path, RTLD_NOW | RTLD_LOCAL);
-    if (handle_ == nullptr) fail_load(path, dl_message());
+    if (handle_ == nullptr) {
+        // The loader's message names the file and the reason (missing, wrong architecture, an
+        // unresolved symbol).
+        const char* message = dlerror();
+        throw Error(ANVIL_ERR_PLUGIN, format("cannot load plug-in: %s", message != nullptr ? message : path));
+    }
     try {
-        dlerror();  // clear a stale message so that the one read below belongs to dlsym
         using Entry = const anvil_plugin_v1* (*)();
         auto entry = reinterpret_cast<Entry>(dlsym(handle_, "anvil_plugin_entry"));
-        if (entry == nullptr) fail_load(path, "no anvil_plugin_entry: " + dl_message());
+        if (entry == nullptr) fail_load(path, "does not export anvil_plugin_entry");
         table_ = entry();
         if (table_ == nullptr) fail_load(path, "anvil_plugin_entry returned NULL");
         validate_table(path);
