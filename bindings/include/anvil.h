@@ -31,7 +31,8 @@ extern "C" {
 #define ANVIL_API __attribute__((visibility("default")))
 #endif
 
-/* Bumped whenever a function signature or struct layout changes. */
+/* Bumped whenever a function signature or struct layout changes. Additions (new functions, new
+ * status codes) keep it: a binding built against an older header works with a newer library. */
 #define ANVIL_ABI_VERSION 1
 
 typedef enum anvil_status {
@@ -39,7 +40,8 @@ typedef enum anvil_status {
     ANVIL_ERR_INVALID_ARGUMENT = 1, /* bad shape, null pointer, out-of-range value */
     ANVIL_ERR_OUT_OF_MEMORY = 2,
     ANVIL_ERR_UNSUPPORTED = 3,      /* valid request this build or device cannot serve */
-    ANVIL_ERR_INTERNAL = 4          /* a bug of ours: please report the message */
+    ANVIL_ERR_INTERNAL = 4,         /* a bug of ours: please report the message */
+    ANVIL_ERR_PLUGIN = 5            /* a plug-in cannot be loaded, or one of its ops failed */
 } anvil_status;
 
 /* ---------------------------------------------------------------- library */
@@ -209,6 +211,49 @@ typedef struct anvil_adam_desc {
 
 ANVIL_API anvil_status anvil_adam_step(anvil_context* ctx, const anvil_adam_desc* d, int64_t step, int64_t n,
                                        float* param, const float* grad, float* m, float* v);
+
+/* ---------------------------------------------------------------- plug-ins */
+
+/* Ops from a shared library that implements anvil_plugin.h (guide: docs/extending.md). An op is
+ * a parameter-free function y = f(x) of one tensor with num_params float hyper-parameters; ops
+ * are numbered 0 .. count-1 in the plug-in's order. Shapes have rank 1 to 8 and positive
+ * dimensions. Strings returned here stay valid until the plug-in is unloaded. A plug-in may serve
+ * several threads at once; unloading it while one of its ops runs is a bug of the caller.
+ * Failures of the plug-in's own code come back as ANVIL_ERR_PLUGIN, arguments its check refuses as
+ * ANVIL_ERR_INVALID_ARGUMENT, both with the message "plug-in <name> op <op>: <its message>". */
+typedef struct anvil_plugin anvil_plugin;
+
+/* Loads the library at path (dlopen, RTLD_NOW | RTLD_LOCAL) and validates its op table.
+ * ANVIL_ERR_UNSUPPORTED: built against another ANVIL_PLUGIN_ABI_VERSION. ANVIL_ERR_PLUGIN: the
+ * library cannot be loaded (the message carries the loader's), has no anvil_plugin_entry, or its
+ * table is malformed (missing names or functions, duplicate op names). */
+ANVIL_API anvil_status anvil_plugin_load(const char* path, anvil_plugin** out);
+/* Unloading NULL is a no-op. */
+ANVIL_API anvil_status anvil_plugin_unload(anvil_plugin* plugin);
+ANVIL_API anvil_status anvil_plugin_name(const anvil_plugin* plugin, const char** out);
+ANVIL_API anvil_status anvil_plugin_op_count(const anvil_plugin* plugin, int32_t* out);
+/* Index of the op called name; an unknown name is an error that lists the plug-in's ops. */
+ANVIL_API anvil_status anvil_plugin_op_find(const anvil_plugin* plugin, const char* name, int32_t* out);
+ANVIL_API anvil_status anvil_plugin_op_name(const anvil_plugin* plugin, int32_t op, const char** out);
+/* "" when the plug-in gives none. */
+ANVIL_API anvil_status anvil_plugin_op_description(const anvil_plugin* plugin, int32_t op, const char** out);
+ANVIL_API anvil_status anvil_plugin_op_num_params(const anvil_plugin* plugin, int32_t op, int32_t* out);
+/* Shape of y for an input of the given shape: out_shape has room for 8 dimensions. params may be
+ * NULL when num_params is 0; num_params must equal the op's. */
+ANVIL_API anvil_status anvil_plugin_op_output_shape(const anvil_plugin* plugin, int32_t op, const int64_t* shape,
+                                                    int32_t rank, const float* params, int32_t num_params,
+                                                    int64_t* out_shape, int32_t* out_rank);
+/* y = op(x): x has `shape`, y the output shape; the buffers must not overlap. The op runs on the
+ * calling thread (ctx is checked like every compute call's, for a future device or thread split). */
+ANVIL_API anvil_status anvil_plugin_op_forward(anvil_context* ctx, const anvil_plugin* plugin, int32_t op,
+                                               const int64_t* shape, int32_t rank, const float* params,
+                                               int32_t num_params, const float* x, float* y);
+/* dx (overwritten, shape of x) from dy (shape of y) and the forward pass's x and y; dx must not
+ * overlap x, y or dy. */
+ANVIL_API anvil_status anvil_plugin_op_backward(anvil_context* ctx, const anvil_plugin* plugin, int32_t op,
+                                                const int64_t* shape, int32_t rank, const float* params,
+                                                int32_t num_params, const float* x, const float* y,
+                                                const float* dy, float* dx);
 
 #ifdef __cplusplus
 }

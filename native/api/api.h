@@ -2,6 +2,7 @@
 // exception into a status code plus the thread-local message returned by anvil_last_error().
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <initializer_list>
 #include <new>
@@ -53,15 +54,20 @@ inline void require_non_negative(int64_t v, const char* name) {
 }
 
 // Product of dimensions, refusing results that do not fit a signed 64-bit byte count of floats.
-inline int64_t checked_numel(std::initializer_list<int64_t> dims, const char* what) {
+inline int64_t checked_numel(const int64_t* dims, size_t count, const char* what) {
     constexpr int64_t kMax = INT64_MAX / 8;
     int64_t n = 1;
-    for (int64_t d : dims) {
+    for (size_t i = 0; i < count; ++i) {
+        const int64_t d = dims[i];
         ANVIL_REQUIRE(d >= 0, "%s has a negative dimension", what);
         ANVIL_REQUIRE(d == 0 || n <= kMax / d, "%s is too large", what);
         n *= d;
     }
     return n;
+}
+
+inline int64_t checked_numel(std::initializer_list<int64_t> dims, const char* what) {
+    return checked_numel(dims.begin(), dims.size(), what);
 }
 
 // The two float buffers must not overlap unless they are the same pointer and same_ok is set.

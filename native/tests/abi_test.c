@@ -127,6 +127,16 @@ int main(void) {
         EXPECT_ERROR(anvil_adam_step(ctx, &adam, 1, 4, buf, buf + 8, buf + 16, buf + 24), ANVIL_ERR_INVALID_ARGUMENT, "beta2");
     }
 
+    /* plug-ins (plugin_test loads real ones) */
+    {
+        anvil_plugin* plugin = NULL;
+        int32_t count = 0;
+        EXPECT_ERROR(anvil_plugin_load(NULL, &plugin), ANVIL_ERR_INVALID_ARGUMENT, "path");
+        EXPECT(plugin == NULL);
+        EXPECT_ERROR(anvil_plugin_op_count(NULL, &count), ANVIL_ERR_INVALID_ARGUMENT, "plug-in");
+        EXPECT(anvil_plugin_unload(NULL) == ANVIL_OK);
+    }
+
     EXPECT(anvil_context_destroy(ctx) == ANVIL_OK);
     EXPECT(anvil_context_destroy(NULL) == ANVIL_OK);
     EXPECT(anvil_live_bytes() == 0);
