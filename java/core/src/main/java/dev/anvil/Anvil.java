@@ -11,6 +11,15 @@ public final class Anvil {
         return Native.version();
     }
 
+    /**
+     * The binding that reaches the native library: "jni" (JavaCPP) or "ffm" (java.lang.foreign, JDK
+     * 22+). Chosen at start by the system property {@code anvil.binding}; unset, ffm where it is
+     * available, else jni.
+     */
+    public static String binding() {
+        return Native.binding();
+    }
+
     /** CPU features the native kernels use on this machine, e.g. "avx2 fma avx512f". */
     public static String cpuFeatures() {
         return Native.cpuFeatures();

@@ -7,7 +7,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
-/** {@code anvil info}: versions, CPU features, threads and CUDA availability. */
+/** {@code anvil info}: versions, binding, CPU features, threads and CUDA availability. */
 @Command(name = "info", description = "Print versions, CPU features, thread count and whether CUDA is usable.")
 final class InfoCommand implements Runnable {
     @Spec
@@ -17,6 +17,7 @@ final class InfoCommand implements Runnable {
     public void run() {
         PrintWriter out = spec.commandLine().getOut();
         out.printf("anvil        %s (native library)%n", Anvil.version());
+        out.printf("binding      %s (-Danvil.binding=jni|ffm)%n", Anvil.binding());
         out.printf("java         %s (%s)%n", System.getProperty("java.version"), System.getProperty("java.vm.name"));
         out.printf("os           %s %s %s%n", System.getProperty("os.name"), System.getProperty("os.version"),
                 System.getProperty("os.arch"));

@@ -1,12 +1,6 @@
 package dev.anvil.internal;
 
 import dev.anvil.AnvilException;
-import dev.anvil.jni.AnvilLib;
-import dev.anvil.jni.AnvilLib.AdamDesc;
-import dev.anvil.jni.AnvilLib.Conv2dDesc;
-import dev.anvil.jni.AnvilLib.LinearDesc;
-import dev.anvil.jni.AnvilLib.Pool2dDesc;
-import dev.anvil.jni.AnvilLib.SgdDesc;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 
@@ -19,19 +13,24 @@ import java.nio.ByteOrder;
  * threads and scratch memory) and are serialised on it, since a context serves one caller at a
  * time.
  *
+ * <p>The calls go through one {@link Binding}, JNI or FFM, chosen at start by {@link Bindings}.
+ *
  * <p>This is not public API: it may change in any release.
  */
 public final class Native {
+    /** ANVIL_ABI_VERSION of the anvil.h that the bindings were written against. */
+    private static final int ABI_VERSION = 1;
+    private static final int ANVIL_OK = 0;
+    private static final Binding B = Bindings.select();
     private static final Object LOCK = new Object();
     private static long context;
     private static int threads;
 
     static {
-        AnvilLib.load();
-        int abi = AnvilLib.anvil_abi_version();
-        if (abi != AnvilLib.ANVIL_ABI_VERSION) {
+        int abi = B.anvil_abi_version();
+        if (abi != ABI_VERSION) {
             throw new UnsatisfiedLinkError("libanvil has ABI version " + abi + " but this binding needs "
-                    + AnvilLib.ANVIL_ABI_VERSION + ": the jar's native library and classes do not match");
+                    + ABI_VERSION + ": the jar's native library and classes do not match");
         }
     }
 
@@ -39,31 +38,36 @@ public final class Native {
 
     // ------------------------------------------------------------------ library
 
+    /** The name of the binding in use: "jni" or "ffm". */
+    public static String binding() {
+        return B.name();
+    }
+
     public static String version() {
-        return AnvilLib.anvil_version();
+        return B.anvil_version();
     }
 
     public static String cpuFeatures() {
-        return AnvilLib.anvil_cpu_features();
+        return B.anvil_cpu_features();
     }
 
     public static String gemmKernel() {
-        return AnvilLib.anvil_gemm_kernel();
+        return B.anvil_gemm_kernel();
     }
 
     public static long nativeLiveBytes() {
-        return AnvilLib.anvil_live_bytes();
+        return B.anvil_live_bytes();
     }
 
     /** Replaces the compute context by one with {@code n} threads ({@code n <= 0}: all CPUs). */
     public static void setThreads(int n) {
         synchronized (LOCK) {
             long[] out = new long[1];
-            check(AnvilLib.anvil_context_create(n, out), "anvil_context_create");
-            if (context != 0) AnvilLib.anvil_context_destroy(context);
+            check(B.anvil_context_create(n, out), "anvil_context_create");
+            if (context != 0) B.anvil_context_destroy(context);
             context = out[0];
             int[] t = new int[1];
-            check(AnvilLib.anvil_context_num_threads(context, t), "anvil_context_num_threads");
+            check(B.anvil_context_num_threads(context, t), "anvil_context_num_threads");
             threads = t[0];
         }
     }
@@ -78,7 +82,7 @@ public final class Native {
     public static long workspaceBytes() {
         synchronized (LOCK) {
             long[] out = new long[1];
-            check(AnvilLib.anvil_context_workspace_bytes(ctx(), out), "anvil_context_workspace_bytes");
+            check(B.anvil_context_workspace_bytes(ctx(), out), "anvil_context_workspace_bytes");
             return out[0];
         }
     }
@@ -93,8 +97,8 @@ public final class Native {
     }
 
     static void check(int status, String op) {
-        if (status != AnvilLib.ANVIL_OK) {
-            String message = AnvilLib.anvil_last_error();
+        if (status != ANVIL_OK) {
+            String message = B.anvil_last_error();
             throw new AnvilException(AnvilException.Status.of(status),
                     message == null || message.isEmpty() ? op + " failed with status " + status : message);
         }
@@ -104,42 +108,42 @@ public final class Native {
 
     public static long malloc(long bytes) {
         long[] out = new long[1];
-        check(AnvilLib.anvil_malloc(bytes, out), "anvil_malloc");
+        check(B.anvil_malloc(bytes, out), "anvil_malloc");
         return out[0];
     }
 
     public static void free(long address) {
-        check(AnvilLib.anvil_free(address), "anvil_free");
+        check(B.anvil_free(address), "anvil_free");
     }
 
     /** A little-endian-native direct buffer over native memory; valid while the memory is. */
     public static ByteBuffer view(long address, long bytes) {
-        return AnvilLib.view(address, bytes).order(ByteOrder.nativeOrder());
+        return B.view(address, bytes).order(ByteOrder.nativeOrder());
     }
 
     // ------------------------------------------------------------------ elementwise
 
     public static void fill(long n, float value, long y) {
         synchronized (LOCK) {
-            check(AnvilLib.anvil_fill(ctx(), n, value, y), "anvil_fill");
+            check(B.anvil_fill(ctx(), n, value, y), "anvil_fill");
         }
     }
 
     public static void copy(long n, long x, long y) {
         synchronized (LOCK) {
-            check(AnvilLib.anvil_copy(ctx(), n, x, y), "anvil_copy");
+            check(B.anvil_copy(ctx(), n, x, y), "anvil_copy");
         }
     }
 
     public static void scale(long n, float alpha, long x) {
         synchronized (LOCK) {
-            check(AnvilLib.anvil_scale(ctx(), n, alpha, x), "anvil_scale");
+            check(B.anvil_scale(ctx(), n, alpha, x), "anvil_scale");
         }
     }
 
     public static void axpy(long n, float alpha, long x, long y) {
         synchronized (LOCK) {
-            check(AnvilLib.anvil_axpy(ctx(), n, alpha, x, y), "anvil_axpy");
+            check(B.anvil_axpy(ctx(), n, alpha, x, y), "anvil_axpy");
         }
     }
 
@@ -147,25 +151,25 @@ public final class Native {
 
     public static long[] conv2dOutputSize(Conv2dDesc d) {
         long[] h = new long[1], w = new long[1];
-        check(AnvilLib.anvil_conv2d_output_size(d, h, w), "anvil_conv2d_output_size");
+        check(B.anvil_conv2d_output_size(d, h, w), "anvil_conv2d_output_size");
         return new long[] {h[0], w[0]};
     }
 
     public static void conv2dForward(Conv2dDesc d, long x, long w, long bias, long y) {
         synchronized (LOCK) {
-            check(AnvilLib.anvil_conv2d_forward(ctx(), d, x, w, bias, y), "anvil_conv2d_forward");
+            check(B.anvil_conv2d_forward(ctx(), d, x, w, bias, y), "anvil_conv2d_forward");
         }
     }
 
     public static void conv2dBackwardData(Conv2dDesc d, long dy, long w, long dx) {
         synchronized (LOCK) {
-            check(AnvilLib.anvil_conv2d_backward_data(ctx(), d, dy, w, dx), "anvil_conv2d_backward_data");
+            check(B.anvil_conv2d_backward_data(ctx(), d, dy, w, dx), "anvil_conv2d_backward_data");
         }
     }
 
     public static void conv2dBackwardWeight(Conv2dDesc d, long x, long dy, long dw, long db, boolean accumulate) {
         synchronized (LOCK) {
-            check(AnvilLib.anvil_conv2d_backward_weight(ctx(), d, x, dy, dw, db, accumulate ? 1 : 0),
+            check(B.anvil_conv2d_backward_weight(ctx(), d, x, dy, dw, db, accumulate ? 1 : 0),
                     "anvil_conv2d_backward_weight");
         }
     }
@@ -174,31 +178,31 @@ public final class Native {
 
     public static long[] pool2dOutputSize(Pool2dDesc d) {
         long[] h = new long[1], w = new long[1];
-        check(AnvilLib.anvil_pool2d_output_size(d, h, w), "anvil_pool2d_output_size");
+        check(B.anvil_pool2d_output_size(d, h, w), "anvil_pool2d_output_size");
         return new long[] {h[0], w[0]};
     }
 
     public static void maxPool2dForward(Pool2dDesc d, long x, long y, long argmax) {
         synchronized (LOCK) {
-            check(AnvilLib.anvil_maxpool2d_forward(ctx(), d, x, y, argmax), "anvil_maxpool2d_forward");
+            check(B.anvil_maxpool2d_forward(ctx(), d, x, y, argmax), "anvil_maxpool2d_forward");
         }
     }
 
     public static void maxPool2dBackward(Pool2dDesc d, long dy, long argmax, long dx) {
         synchronized (LOCK) {
-            check(AnvilLib.anvil_maxpool2d_backward(ctx(), d, dy, argmax, dx), "anvil_maxpool2d_backward");
+            check(B.anvil_maxpool2d_backward(ctx(), d, dy, argmax, dx), "anvil_maxpool2d_backward");
         }
     }
 
     public static void avgPool2dForward(Pool2dDesc d, long x, long y) {
         synchronized (LOCK) {
-            check(AnvilLib.anvil_avgpool2d_forward(ctx(), d, x, y), "anvil_avgpool2d_forward");
+            check(B.anvil_avgpool2d_forward(ctx(), d, x, y), "anvil_avgpool2d_forward");
         }
     }
 
     public static void avgPool2dBackward(Pool2dDesc d, long dy, long dx) {
         synchronized (LOCK) {
-            check(AnvilLib.anvil_avgpool2d_backward(ctx(), d, dy, dx), "anvil_avgpool2d_backward");
+            check(B.anvil_avgpool2d_backward(ctx(), d, dy, dx), "anvil_avgpool2d_backward");
         }
     }
 
@@ -206,19 +210,19 @@ public final class Native {
 
     public static void linearForward(LinearDesc d, long x, long w, long bias, long y) {
         synchronized (LOCK) {
-            check(AnvilLib.anvil_linear_forward(ctx(), d, x, w, bias, y), "anvil_linear_forward");
+            check(B.anvil_linear_forward(ctx(), d, x, w, bias, y), "anvil_linear_forward");
         }
     }
 
     public static void linearBackwardData(LinearDesc d, long dy, long w, long dx) {
         synchronized (LOCK) {
-            check(AnvilLib.anvil_linear_backward_data(ctx(), d, dy, w, dx), "anvil_linear_backward_data");
+            check(B.anvil_linear_backward_data(ctx(), d, dy, w, dx), "anvil_linear_backward_data");
         }
     }
 
     public static void linearBackwardWeight(LinearDesc d, long x, long dy, long dw, long db, boolean accumulate) {
         synchronized (LOCK) {
-            check(AnvilLib.anvil_linear_backward_weight(ctx(), d, x, dy, dw, db, accumulate ? 1 : 0),
+            check(B.anvil_linear_backward_weight(ctx(), d, x, dy, dw, db, accumulate ? 1 : 0),
                     "anvil_linear_backward_weight");
         }
     }
@@ -227,25 +231,25 @@ public final class Native {
 
     public static void reluForward(long n, long x, long y) {
         synchronized (LOCK) {
-            check(AnvilLib.anvil_relu_forward(ctx(), n, x, y), "anvil_relu_forward");
+            check(B.anvil_relu_forward(ctx(), n, x, y), "anvil_relu_forward");
         }
     }
 
     public static void reluBackward(long n, long y, long dy, long dx) {
         synchronized (LOCK) {
-            check(AnvilLib.anvil_relu_backward(ctx(), n, y, dy, dx), "anvil_relu_backward");
+            check(B.anvil_relu_backward(ctx(), n, y, dy, dx), "anvil_relu_backward");
         }
     }
 
     public static void dropoutForward(long n, float p, long seed, long x, long y) {
         synchronized (LOCK) {
-            check(AnvilLib.anvil_dropout_forward(ctx(), n, p, seed, x, y), "anvil_dropout_forward");
+            check(B.anvil_dropout_forward(ctx(), n, p, seed, x, y), "anvil_dropout_forward");
         }
     }
 
     public static void dropoutBackward(long n, float p, long seed, long dy, long dx) {
         synchronized (LOCK) {
-            check(AnvilLib.anvil_dropout_backward(ctx(), n, p, seed, dy, dx), "anvil_dropout_backward");
+            check(B.anvil_dropout_backward(ctx(), n, p, seed, dy, dx), "anvil_dropout_backward");
         }
     }
 
@@ -254,7 +258,7 @@ public final class Native {
     public static float softmaxCrossEntropyForward(long batch, long classes, long logits, long labels) {
         float[] loss = new float[1];
         synchronized (LOCK) {
-            check(AnvilLib.anvil_softmax_cross_entropy_forward(ctx(), batch, classes, logits, labels, loss),
+            check(B.anvil_softmax_cross_entropy_forward(ctx(), batch, classes, logits, labels, loss),
                     "anvil_softmax_cross_entropy_forward");
         }
         return loss[0];
@@ -263,14 +267,14 @@ public final class Native {
     public static void softmaxCrossEntropyBackward(long batch, long classes, long logits, long labels, float scale,
             long dlogits) {
         synchronized (LOCK) {
-            check(AnvilLib.anvil_softmax_cross_entropy_backward(ctx(), batch, classes, logits, labels, scale, dlogits),
+            check(B.anvil_softmax_cross_entropy_backward(ctx(), batch, classes, logits, labels, scale, dlogits),
                     "anvil_softmax_cross_entropy_backward");
         }
     }
 
     public static void argmax(long batch, long classes, long logits, long predictions) {
         synchronized (LOCK) {
-            check(AnvilLib.anvil_argmax(ctx(), batch, classes, logits, predictions), "anvil_argmax");
+            check(B.anvil_argmax(ctx(), batch, classes, logits, predictions), "anvil_argmax");
         }
     }
 
@@ -278,13 +282,13 @@ public final class Native {
 
     public static void sgdStep(SgdDesc d, long step, long n, long param, long grad, long velocity) {
         synchronized (LOCK) {
-            check(AnvilLib.anvil_sgd_step(ctx(), d, step, n, param, grad, velocity), "anvil_sgd_step");
+            check(B.anvil_sgd_step(ctx(), d, step, n, param, grad, velocity), "anvil_sgd_step");
         }
     }
 
     public static void adamStep(AdamDesc d, long step, long n, long param, long grad, long m, long v) {
         synchronized (LOCK) {
-            check(AnvilLib.anvil_adam_step(ctx(), d, step, n, param, grad, m, v), "anvil_adam_step");
+            check(B.anvil_adam_step(ctx(), d, step, n, param, grad, m, v), "anvil_adam_step");
         }
     }
 }

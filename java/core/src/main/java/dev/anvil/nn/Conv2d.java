@@ -1,8 +1,8 @@
 package dev.anvil.nn;
 
 import dev.anvil.Tensor;
+import dev.anvil.internal.Conv2dDesc;
 import dev.anvil.internal.Native;
-import dev.anvil.jni.AnvilLib.Conv2dDesc;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
@@ -135,7 +135,6 @@ public final class Conv2d extends Layer {
     @Override
     protected void releaseBuffers() {
         closeAll(output, inputGrad);
-        desc.close();
         input = null;
     }
 

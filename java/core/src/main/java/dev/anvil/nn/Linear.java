@@ -1,8 +1,8 @@
 package dev.anvil.nn;
 
 import dev.anvil.Tensor;
+import dev.anvil.internal.LinearDesc;
 import dev.anvil.internal.Native;
-import dev.anvil.jni.AnvilLib.LinearDesc;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
@@ -91,7 +91,6 @@ public final class Linear extends Layer {
     @Override
     protected void releaseBuffers() {
         closeAll(output, inputGrad);
-        desc.close();
         input = null;
     }
 

@@ -1,7 +1,7 @@
 package dev.anvil.nn;
 
 import dev.anvil.Tensor;
-import dev.anvil.jni.AnvilLib.Pool2dDesc;
+import dev.anvil.internal.Pool2dDesc;
 
 /** What max and average pooling share: window geometry, shape checks and buffers. */
 abstract class Pool2d extends Layer {
@@ -61,7 +61,6 @@ abstract class Pool2d extends Layer {
     @Override
     protected void releaseBuffers() {
         closeAll(output, inputGrad);
-        desc.close();
         input = null;
     }
 

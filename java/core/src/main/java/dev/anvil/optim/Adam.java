@@ -1,7 +1,7 @@
 package dev.anvil.optim;
 
+import dev.anvil.internal.AdamDesc;
 import dev.anvil.internal.Native;
-import dev.anvil.jni.AnvilLib.AdamDesc;
 import dev.anvil.nn.Parameter;
 import java.util.List;
 
@@ -48,12 +48,6 @@ public final class Adam extends Optimizer {
     @Override
     public List<String> stateKeys() {
         return List.of("exp_avg", "exp_avg_sq");
-    }
-
-    @Override
-    public void close() {
-        super.close();
-        desc.close();
     }
 
     @Override

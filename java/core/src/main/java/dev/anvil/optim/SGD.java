@@ -1,7 +1,7 @@
 package dev.anvil.optim;
 
 import dev.anvil.internal.Native;
-import dev.anvil.jni.AnvilLib.SgdDesc;
+import dev.anvil.internal.SgdDesc;
 import dev.anvil.nn.Parameter;
 import java.util.List;
 
@@ -37,12 +37,6 @@ public final class SGD extends Optimizer {
     @Override
     public List<String> stateKeys() {
         return momentum == 0f ? List.of() : List.of("momentum_buffer");
-    }
-
-    @Override
-    public void close() {
-        super.close();
-        desc.close();
     }
 
     @Override

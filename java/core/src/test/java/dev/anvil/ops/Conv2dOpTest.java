@@ -7,8 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 
 import dev.anvil.Scope;
 import dev.anvil.Tensor;
+import dev.anvil.internal.Conv2dDesc;
 import dev.anvil.internal.Native;
-import dev.anvil.jni.AnvilLib.Conv2dDesc;
 import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
@@ -58,9 +58,8 @@ class Conv2dOpTest {
     @MethodSource("shapes")
     void outputSizeMatchesGeometry(String backend, ConvGeom s) {
         Backends.use(backend);
-        try (Conv2dDesc d = s.desc()) {
-            assertArrayEquals(new long[] {s.oh(), s.ow()}, Native.conv2dOutputSize(d));
-        }
+        Conv2dDesc d = s.desc();
+        assertArrayEquals(new long[] {s.oh(), s.ow()}, Native.conv2dOutputSize(d));
     }
 
     @ParameterizedTest(name = "{0} {1}")
@@ -131,7 +130,8 @@ class Conv2dOpTest {
 
     /** y of the native forward; bias may be null. */
     private static float[] forward(ConvGeom s, float[] x, float[] w, float[] bias) {
-        try (Scope scope = Scope.open(); Conv2dDesc d = s.desc()) {
+        Conv2dDesc d = s.desc();
+        try (Scope scope = Scope.open()) {
             Tensor tx = Tensor.of(x, s.xShape()), tw = Tensor.of(w, s.wShape()), ty = Tensor.empty(s.yShape());
             long b = bias == null ? 0 : Tensor.of(bias, s.o()).address();
             Native.conv2dForward(d, tx.address(), tw.address(), b, ty.address());
@@ -140,7 +140,8 @@ class Conv2dOpTest {
     }
 
     private static float[] backwardData(ConvGeom s, float[] dy, float[] w) {
-        try (Scope scope = Scope.open(); Conv2dDesc d = s.desc()) {
+        Conv2dDesc d = s.desc();
+        try (Scope scope = Scope.open()) {
             Tensor tdy = Tensor.of(dy, s.yShape()), tw = Tensor.of(w, s.wShape());
             Tensor dx = Tensor.empty(s.xShape()).fill(Float.NaN); // must be overwritten
             Native.conv2dBackwardData(d, tdy.address(), tw.address(), dx.address());
@@ -154,7 +155,8 @@ class Conv2dOpTest {
      */
     private static float[][] backwardWeight(ConvGeom s, float[] x, float[] dy, float[] dw0, float[] db0) {
         boolean accumulate = dw0 != null;
-        try (Scope scope = Scope.open(); Conv2dDesc d = s.desc()) {
+        Conv2dDesc d = s.desc();
+        try (Scope scope = Scope.open()) {
             Tensor tx = Tensor.of(x, s.xShape()), tdy = Tensor.of(dy, s.yShape());
             Tensor dw = accumulate ? Tensor.of(dw0, s.wShape()) : Tensor.empty(s.wShape()).fill(Float.NaN);
             Tensor db = accumulate ? Tensor.of(db0, s.o()) : Tensor.empty(s.o()).fill(Float.NaN);

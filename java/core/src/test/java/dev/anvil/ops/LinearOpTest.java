@@ -6,8 +6,8 @@ import static dev.anvil.ops.Check.uniform;
 
 import dev.anvil.Scope;
 import dev.anvil.Tensor;
+import dev.anvil.internal.LinearDesc;
 import dev.anvil.internal.Native;
-import dev.anvil.jni.AnvilLib.LinearDesc;
 import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
@@ -109,7 +109,8 @@ class LinearOpTest {
     }
 
     private static float[] forward(Shape s, float[] x, float[] w, float[] bias) {
-        try (Scope scope = Scope.open(); LinearDesc d = s.desc()) {
+        LinearDesc d = s.desc();
+        try (Scope scope = Scope.open()) {
             Tensor tx = Tensor.of(x, s.batch, s.in), tw = Tensor.of(w, s.out, s.in), y = Tensor.empty(s.batch, s.out);
             long b = bias == null ? 0 : Tensor.of(bias, s.out).address();
             Native.linearForward(d, tx.address(), tw.address(), b, y.address());
@@ -118,7 +119,8 @@ class LinearOpTest {
     }
 
     private static float[] backwardData(Shape s, float[] dy, float[] w) {
-        try (Scope scope = Scope.open(); LinearDesc d = s.desc()) {
+        LinearDesc d = s.desc();
+        try (Scope scope = Scope.open()) {
             Tensor tdy = Tensor.of(dy, s.batch, s.out), tw = Tensor.of(w, s.out, s.in);
             Tensor dx = Tensor.empty(s.batch, s.in).fill(Float.NaN); // must be overwritten
             Native.linearBackwardData(d, tdy.address(), tw.address(), dx.address());
@@ -129,7 +131,8 @@ class LinearOpTest {
     /** {dw, db}: accumulated onto dw0 and db0 if given, else overwriting gradients that start as NaN. */
     private static float[][] backwardWeight(Shape s, float[] x, float[] dy, float[] dw0, float[] db0) {
         boolean accumulate = dw0 != null;
-        try (Scope scope = Scope.open(); LinearDesc d = s.desc()) {
+        LinearDesc d = s.desc();
+        try (Scope scope = Scope.open()) {
             Tensor tx = Tensor.of(x, s.batch, s.in), tdy = Tensor.of(dy, s.batch, s.out);
             Tensor dw = accumulate ? Tensor.of(dw0, s.out, s.in) : Tensor.empty(s.out, s.in).fill(Float.NaN);
             Tensor db = accumulate ? Tensor.of(db0, s.out) : Tensor.empty(s.out).fill(Float.NaN);

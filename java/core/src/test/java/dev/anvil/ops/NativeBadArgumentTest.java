@@ -7,12 +7,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.anvil.DType;
 import dev.anvil.Scope;
 import dev.anvil.Tensor;
+import dev.anvil.internal.AdamDesc;
+import dev.anvil.internal.Conv2dDesc;
+import dev.anvil.internal.LinearDesc;
 import dev.anvil.internal.Native;
-import dev.anvil.jni.AnvilLib.AdamDesc;
-import dev.anvil.jni.AnvilLib.Conv2dDesc;
-import dev.anvil.jni.AnvilLib.LinearDesc;
-import dev.anvil.jni.AnvilLib.Pool2dDesc;
-import dev.anvil.jni.AnvilLib.SgdDesc;
+import dev.anvil.internal.Pool2dDesc;
+import dev.anvil.internal.SgdDesc;
 import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -88,12 +88,11 @@ class NativeBadArgumentTest {
     private static final ConvGeom CONV = ConvGeom.of(1, 4, 8, 8, 4, 3, 1, 1, 1, 2);
 
     private void assertConvInvalid(UnaryOperator<Conv2dDesc> change, String... fragments) {
-        try (Conv2dDesc desc = change.apply(CONV.desc())) {
-            assertInvalid(() -> Native.conv2dOutputSize(desc), fragments);
-            assertInvalid(() -> Native.conv2dForward(desc, a, b, 0, c), fragments);
-            assertInvalid(() -> Native.conv2dBackwardData(desc, a, b, c), fragments);
-            assertInvalid(() -> Native.conv2dBackwardWeight(desc, a, b, c, d, false), fragments);
-        }
+        Conv2dDesc desc = change.apply(CONV.desc());
+        assertInvalid(() -> Native.conv2dOutputSize(desc), fragments);
+        assertInvalid(() -> Native.conv2dForward(desc, a, b, 0, c), fragments);
+        assertInvalid(() -> Native.conv2dBackwardData(desc, a, b, c), fragments);
+        assertInvalid(() -> Native.conv2dBackwardWeight(desc, a, b, c, d, false), fragments);
     }
 
     @Test
@@ -115,19 +114,18 @@ class NativeBadArgumentTest {
 
     @Test
     void conv2dRefusesNullAndOverlappingBuffers() {
-        try (Conv2dDesc desc = CONV.desc()) {
-            assertInvalid(() -> Native.conv2dForward(desc, 0, b, 0, c), "anvil_conv2d_forward", "x is NULL");
-            assertInvalid(() -> Native.conv2dForward(desc, a, 0, 0, c), "w is NULL");
-            assertInvalid(() -> Native.conv2dForward(desc, a, b, 0, 0), "y is NULL");
-            assertInvalid(() -> Native.conv2dForward(desc, a, b, 0, a + 64), "x and y overlap");
-            assertInvalid(() -> Native.conv2dBackwardData(desc, 0, b, c), "anvil_conv2d_backward_data", "dy is NULL");
-            assertInvalid(() -> Native.conv2dBackwardData(desc, a, b, 0), "dx is NULL");
-            assertInvalid(() -> Native.conv2dBackwardData(desc, a, b, a), "dy and dx overlap");
-            assertInvalid(() -> Native.conv2dBackwardWeight(desc, a, b, 0, d, false), "anvil_conv2d_backward_weight",
-                    "dw is NULL");
-            assertInvalid(() -> Native.conv2dBackwardWeight(desc, a, b, a, d, true), "x and dw overlap");
-            assertInvalid(() -> Native.conv2dBackwardWeight(desc, a, b, b, d, true), "dy and dw overlap");
-        }
+        Conv2dDesc desc = CONV.desc();
+        assertInvalid(() -> Native.conv2dForward(desc, 0, b, 0, c), "anvil_conv2d_forward", "x is NULL");
+        assertInvalid(() -> Native.conv2dForward(desc, a, 0, 0, c), "w is NULL");
+        assertInvalid(() -> Native.conv2dForward(desc, a, b, 0, 0), "y is NULL");
+        assertInvalid(() -> Native.conv2dForward(desc, a, b, 0, a + 64), "x and y overlap");
+        assertInvalid(() -> Native.conv2dBackwardData(desc, 0, b, c), "anvil_conv2d_backward_data", "dy is NULL");
+        assertInvalid(() -> Native.conv2dBackwardData(desc, a, b, 0), "dx is NULL");
+        assertInvalid(() -> Native.conv2dBackwardData(desc, a, b, a), "dy and dx overlap");
+        assertInvalid(() -> Native.conv2dBackwardWeight(desc, a, b, 0, d, false), "anvil_conv2d_backward_weight",
+                "dw is NULL");
+        assertInvalid(() -> Native.conv2dBackwardWeight(desc, a, b, a, d, true), "x and dw overlap");
+        assertInvalid(() -> Native.conv2dBackwardWeight(desc, a, b, b, d, true), "dy and dw overlap");
     }
 
     // ------------------------------------------------------------------ pool2d
@@ -136,13 +134,12 @@ class NativeBadArgumentTest {
     private static final PoolGeom POOL = PoolGeom.of(2, 3, 7, 7, 3, 2, 1, false);
 
     private void assertPoolInvalid(UnaryOperator<Pool2dDesc> change, String... fragments) {
-        try (Pool2dDesc desc = change.apply(POOL.desc())) {
-            assertInvalid(() -> Native.pool2dOutputSize(desc), fragments);
-            assertInvalid(() -> Native.maxPool2dForward(desc, a, b, ints), fragments);
-            assertInvalid(() -> Native.maxPool2dBackward(desc, a, ints, b), fragments);
-            assertInvalid(() -> Native.avgPool2dForward(desc, a, b), fragments);
-            assertInvalid(() -> Native.avgPool2dBackward(desc, a, b), fragments);
-        }
+        Pool2dDesc desc = change.apply(POOL.desc());
+        assertInvalid(() -> Native.pool2dOutputSize(desc), fragments);
+        assertInvalid(() -> Native.maxPool2dForward(desc, a, b, ints), fragments);
+        assertInvalid(() -> Native.maxPool2dBackward(desc, a, ints, b), fragments);
+        assertInvalid(() -> Native.avgPool2dForward(desc, a, b), fragments);
+        assertInvalid(() -> Native.avgPool2dBackward(desc, a, b), fragments);
     }
 
     @Test
@@ -160,25 +157,23 @@ class NativeBadArgumentTest {
 
     @Test
     void poolRefusesNullAndOverlappingBuffers() {
-        try (Pool2dDesc desc = POOL.desc()) {
-            assertInvalid(() -> Native.maxPool2dForward(desc, 0, b, ints), "anvil_maxpool2d_forward", "x is NULL");
-            assertInvalid(() -> Native.maxPool2dForward(desc, a, a, ints), "x and y overlap");
-            assertInvalid(() -> Native.maxPool2dBackward(desc, a, 0, b), "anvil_maxpool2d_backward", "argmax is NULL");
-            assertInvalid(() -> Native.maxPool2dBackward(desc, a, ints, a + 4), "dy and dx overlap");
-            assertInvalid(() -> Native.avgPool2dForward(desc, a, 0), "anvil_avgpool2d_forward", "y is NULL");
-            assertInvalid(() -> Native.avgPool2dBackward(desc, 0, b), "anvil_avgpool2d_backward", "dy is NULL");
-            assertInvalid(() -> Native.avgPool2dBackward(desc, a, a), "dy and dx overlap");
-        }
+        Pool2dDesc desc = POOL.desc();
+        assertInvalid(() -> Native.maxPool2dForward(desc, 0, b, ints), "anvil_maxpool2d_forward", "x is NULL");
+        assertInvalid(() -> Native.maxPool2dForward(desc, a, a, ints), "x and y overlap");
+        assertInvalid(() -> Native.maxPool2dBackward(desc, a, 0, b), "anvil_maxpool2d_backward", "argmax is NULL");
+        assertInvalid(() -> Native.maxPool2dBackward(desc, a, ints, a + 4), "dy and dx overlap");
+        assertInvalid(() -> Native.avgPool2dForward(desc, a, 0), "anvil_avgpool2d_forward", "y is NULL");
+        assertInvalid(() -> Native.avgPool2dBackward(desc, 0, b), "anvil_avgpool2d_backward", "dy is NULL");
+        assertInvalid(() -> Native.avgPool2dBackward(desc, a, a), "dy and dx overlap");
     }
 
     // ------------------------------------------------------------------ linear
 
     private void assertLinearInvalid(long batch, long in, long out, String... fragments) {
-        try (LinearDesc desc = new LinearDesc().batch(batch).in_features(in).out_features(out)) {
-            assertInvalid(() -> Native.linearForward(desc, a, b, 0, c), fragments);
-            assertInvalid(() -> Native.linearBackwardData(desc, a, b, c), fragments);
-            assertInvalid(() -> Native.linearBackwardWeight(desc, a, b, c, d, false), fragments);
-        }
+        LinearDesc desc = new LinearDesc().batch(batch).in_features(in).out_features(out);
+        assertInvalid(() -> Native.linearForward(desc, a, b, 0, c), fragments);
+        assertInvalid(() -> Native.linearBackwardData(desc, a, b, c), fragments);
+        assertInvalid(() -> Native.linearBackwardWeight(desc, a, b, c, d, false), fragments);
     }
 
     @Test
@@ -190,16 +185,15 @@ class NativeBadArgumentTest {
 
     @Test
     void linearRefusesNullAndOverlappingBuffers() {
-        try (LinearDesc desc = new LinearDesc().batch(2).in_features(3).out_features(4)) {
-            assertInvalid(() -> Native.linearForward(desc, 0, b, 0, c), "anvil_linear_forward", "x is NULL");
-            assertInvalid(() -> Native.linearForward(desc, a, b, 0, a), "x and y overlap");
-            assertInvalid(() -> Native.linearForward(desc, a, b, 0, b + 8), "w and y overlap");
-            assertInvalid(() -> Native.linearBackwardData(desc, a, 0, c), "anvil_linear_backward_data", "w is NULL");
-            assertInvalid(() -> Native.linearBackwardData(desc, a, b, b), "w and dx overlap");
-            assertInvalid(() -> Native.linearBackwardWeight(desc, a, b, 0, d, false), "anvil_linear_backward_weight",
-                    "dw is NULL");
-            assertInvalid(() -> Native.linearBackwardWeight(desc, a, b, a + 4, d, false), "x and dw overlap");
-        }
+        LinearDesc desc = new LinearDesc().batch(2).in_features(3).out_features(4);
+        assertInvalid(() -> Native.linearForward(desc, 0, b, 0, c), "anvil_linear_forward", "x is NULL");
+        assertInvalid(() -> Native.linearForward(desc, a, b, 0, a), "x and y overlap");
+        assertInvalid(() -> Native.linearForward(desc, a, b, 0, b + 8), "w and y overlap");
+        assertInvalid(() -> Native.linearBackwardData(desc, a, 0, c), "anvil_linear_backward_data", "w is NULL");
+        assertInvalid(() -> Native.linearBackwardData(desc, a, b, b), "w and dx overlap");
+        assertInvalid(() -> Native.linearBackwardWeight(desc, a, b, 0, d, false), "anvil_linear_backward_weight",
+                "dw is NULL");
+        assertInvalid(() -> Native.linearBackwardWeight(desc, a, b, a + 4, d, false), "x and dw overlap");
     }
 
     // ------------------------------------------------------------------ activation
@@ -260,9 +254,8 @@ class NativeBadArgumentTest {
     // ------------------------------------------------------------------ optimizers
 
     private void assertSgdInvalid(Reference.Sgd h, long step, long n, long velocity, String... fragments) {
-        try (SgdDesc desc = h.desc()) {
-            assertInvalid(() -> Native.sgdStep(desc, step, n, a, b, velocity), fragments);
-        }
+        SgdDesc desc = h.desc();
+        assertInvalid(() -> Native.sgdStep(desc, step, n, a, b, velocity), fragments);
     }
 
     @Test
@@ -280,16 +273,14 @@ class NativeBadArgumentTest {
         assertSgdInvalid(ok, 1, 4, 0, "velocity is NULL");
         assertSgdInvalid(ok, 1, 4, a + 8, "param and velocity overlap");
         assertSgdInvalid(ok, 1, 4, b, "grad and velocity overlap");
-        try (SgdDesc desc = ok.desc()) {
-            assertInvalid(() -> Native.sgdStep(desc, 1, 4, 0, b, c), "param is NULL");
-            assertInvalid(() -> Native.sgdStep(desc, 1, 4, a, a, c), "param and grad overlap");
-        }
+        SgdDesc desc = ok.desc();
+        assertInvalid(() -> Native.sgdStep(desc, 1, 4, 0, b, c), "param is NULL");
+        assertInvalid(() -> Native.sgdStep(desc, 1, 4, a, a, c), "param and grad overlap");
     }
 
     private void assertAdamInvalid(Reference.Adam h, long step, long m, long v, String... fragments) {
-        try (AdamDesc desc = h.desc()) {
-            assertInvalid(() -> Native.adamStep(desc, step, 4, a, b, m, v), fragments);
-        }
+        AdamDesc desc = h.desc();
+        assertInvalid(() -> Native.adamStep(desc, step, 4, a, b, m, v), fragments);
     }
 
     @Test
@@ -305,9 +296,8 @@ class NativeBadArgumentTest {
         assertAdamInvalid(ok, 1, c, 0, "v is NULL");
         assertAdamInvalid(ok, 1, c, c + 8, "m and v overlap");
         assertAdamInvalid(ok, 1, a, d, "param and m overlap");
-        try (AdamDesc desc = ok.desc()) {
-            assertInvalid(() -> Native.adamStep(desc, 1, -4, a, b, c, d), "n must be >= 0");
-            assertInvalid(() -> Native.adamStep(desc, 1, 4, a, a + 4, c, d), "param and grad overlap");
-        }
+        AdamDesc desc = ok.desc();
+        assertInvalid(() -> Native.adamStep(desc, 1, -4, a, b, c, d), "n must be >= 0");
+        assertInvalid(() -> Native.adamStep(desc, 1, 4, a, a + 4, c, d), "param and grad overlap");
     }
 }

@@ -5,9 +5,9 @@ import static dev.anvil.ops.Check.uniform;
 
 import dev.anvil.Scope;
 import dev.anvil.Tensor;
+import dev.anvil.internal.AdamDesc;
 import dev.anvil.internal.Native;
-import dev.anvil.jni.AnvilLib.AdamDesc;
-import dev.anvil.jni.AnvilLib.SgdDesc;
+import dev.anvil.internal.SgdDesc;
 import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
@@ -61,7 +61,8 @@ class OptimizerOpTest {
         Backends.use(backend);
         float[] p0 = uniform(1, N);
         double[] p = Check.toDouble(p0), v = new double[N];
-        try (Scope scope = Scope.open(); SgdDesc d = h.desc()) {
+        SgdDesc d = h.desc();
+        try (Scope scope = Scope.open()) {
             Tensor param = Tensor.of(p0, N), grad = Tensor.empty(N), velocity = Tensor.zeros(N);
             long velocityAddress = h.momentum() == 0 ? 0 : velocity.address(); // NULL is allowed without momentum
             for (int step = 1; step <= STEPS; step++) {
@@ -83,7 +84,8 @@ class OptimizerOpTest {
         Backends.use(backend);
         float[] p0 = uniform(1, N);
         double[] p = Check.toDouble(p0), m = new double[N], v = new double[N];
-        try (Scope scope = Scope.open(); AdamDesc d = h.desc()) {
+        AdamDesc d = h.desc();
+        try (Scope scope = Scope.open()) {
             Tensor param = Tensor.of(p0, N), grad = Tensor.empty(N), tm = Tensor.zeros(N), tv = Tensor.zeros(N);
             for (int step = 1; step <= STEPS; step++) {
                 float[] g = uniform(100 + step, N);

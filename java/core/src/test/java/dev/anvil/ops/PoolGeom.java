@@ -1,8 +1,8 @@
 package dev.anvil.ops;
 
-import dev.anvil.jni.AnvilLib.Pool2dDesc;
+import dev.anvil.internal.Pool2dDesc;
 
-/** The geometry of one pooling case; {@link #desc()} gives the native descriptor (close it). */
+/** The geometry of one pooling case; {@link #desc()} gives the native descriptor (a plain value). */
 record PoolGeom(int n, int c, int h, int w, int kh, int kw, int sh, int sw, int ph, int pw, boolean countIncludePad) {
 
     /** Square window, equal stride and padding in both directions. */

@@ -10,7 +10,7 @@ import dev.anvil.DType;
 import dev.anvil.Scope;
 import dev.anvil.Tensor;
 import dev.anvil.internal.Native;
-import dev.anvil.jni.AnvilLib.Pool2dDesc;
+import dev.anvil.internal.Pool2dDesc;
 import java.util.Arrays;
 import java.util.List;
 import java.util.stream.Stream;
@@ -56,9 +56,8 @@ class PoolOpTest {
     @MethodSource("shapes")
     void outputSizeMatchesGeometry(String backend, PoolGeom s) {
         Backends.use(backend);
-        try (Pool2dDesc d = s.desc()) {
-            assertArrayEquals(new long[] {s.oh(), s.ow()}, Native.pool2dOutputSize(d));
-        }
+        Pool2dDesc d = s.desc();
+        assertArrayEquals(new long[] {s.oh(), s.ow()}, Native.pool2dOutputSize(d));
     }
 
     @ParameterizedTest(name = "{0} {1}")
@@ -114,7 +113,8 @@ class PoolOpTest {
     private record MaxResult(float[] y, int[] argmax) {}
 
     private static MaxResult maxForward(PoolGeom s, float[] x) {
-        try (Scope scope = Scope.open(); Pool2dDesc d = s.desc()) {
+        Pool2dDesc d = s.desc();
+        try (Scope scope = Scope.open()) {
             Tensor tx = Tensor.of(x, s.xShape()), y = Tensor.empty(s.yShape()), argmax = Tensor.empty(DType.INT32, s.yShape());
             Native.maxPool2dForward(d, tx.address(), y.address(), argmax.address());
             return new MaxResult(y.toFloatArray(), argmax.toIntArray());
@@ -122,7 +122,8 @@ class PoolOpTest {
     }
 
     private static float[] maxForwardWithoutArgmax(PoolGeom s, float[] x) {
-        try (Scope scope = Scope.open(); Pool2dDesc d = s.desc()) {
+        Pool2dDesc d = s.desc();
+        try (Scope scope = Scope.open()) {
             Tensor tx = Tensor.of(x, s.xShape()), y = Tensor.empty(s.yShape());
             Native.maxPool2dForward(d, tx.address(), y.address(), 0);
             return y.toFloatArray();
@@ -130,7 +131,8 @@ class PoolOpTest {
     }
 
     private static float[] maxBackward(PoolGeom s, float[] dy, int[] argmax) {
-        try (Scope scope = Scope.open(); Pool2dDesc d = s.desc()) {
+        Pool2dDesc d = s.desc();
+        try (Scope scope = Scope.open()) {
             Tensor tdy = Tensor.of(dy, s.yShape()), ta = Tensor.ofInts(argmax, s.yShape());
             Tensor dx = Tensor.empty(s.xShape()).fill(Float.NaN); // must be overwritten
             Native.maxPool2dBackward(d, tdy.address(), ta.address(), dx.address());
@@ -139,7 +141,8 @@ class PoolOpTest {
     }
 
     private static float[] avgForward(PoolGeom s, float[] x) {
-        try (Scope scope = Scope.open(); Pool2dDesc d = s.desc()) {
+        Pool2dDesc d = s.desc();
+        try (Scope scope = Scope.open()) {
             Tensor tx = Tensor.of(x, s.xShape()), y = Tensor.empty(s.yShape());
             Native.avgPool2dForward(d, tx.address(), y.address());
             return y.toFloatArray();
@@ -147,7 +150,8 @@ class PoolOpTest {
     }
 
     private static float[] avgBackward(PoolGeom s, float[] dy) {
-        try (Scope scope = Scope.open(); Pool2dDesc d = s.desc()) {
+        Pool2dDesc d = s.desc();
+        try (Scope scope = Scope.open()) {
             Tensor tdy = Tensor.of(dy, s.yShape()), dx = Tensor.empty(s.xShape()).fill(Float.NaN);
             Native.avgPool2dBackward(d, tdy.address(), dx.address());
             return dx.toFloatArray();

@@ -1,7 +1,7 @@
 package dev.anvil.ops;
 
-import dev.anvil.jni.AnvilLib.AdamDesc;
-import dev.anvil.jni.AnvilLib.SgdDesc;
+import dev.anvil.internal.AdamDesc;
+import dev.anvil.internal.SgdDesc;
 
 /**
  * Straightforward double-precision loop implementations of every op, written from the semantics
