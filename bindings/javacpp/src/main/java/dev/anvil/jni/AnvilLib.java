@@ -3,6 +3,7 @@ package dev.anvil.jni;
 import org.bytedeco.javacpp.BytePointer;
 import org.bytedeco.javacpp.Loader;
 import org.bytedeco.javacpp.Pointer;
+import org.bytedeco.javacpp.PointerPointer;
 import org.bytedeco.javacpp.annotation.Cast;
 import org.bytedeco.javacpp.annotation.Const;
 import org.bytedeco.javacpp.annotation.Name;
@@ -33,6 +34,7 @@ public final class AnvilLib {
     public static final int ANVIL_ERR_OUT_OF_MEMORY = 2;
     public static final int ANVIL_ERR_UNSUPPORTED = 3;
     public static final int ANVIL_ERR_INTERNAL = 4;
+    public static final int ANVIL_ERR_PLUGIN = 5;
 
     /** Loads the native libraries (idempotent). */
     public static void load() {
@@ -237,4 +239,24 @@ public final class AnvilLib {
 
     public static native int anvil_adam_step(@Cast("anvil_context*") long ctx, @Const AdamDesc d, long step, long n, @Cast("float*") long param,
             @Cast("const float*") long grad, @Cast("float*") long m, @Cast("float*") long v);
+
+    // ------------------------------------------------------------------ plug-ins
+    public static native int anvil_plugin_load(String path, @Cast("anvil_plugin**") long[] out);
+    public static native int anvil_plugin_unload(@Cast("anvil_plugin*") long plugin);
+    public static native int anvil_plugin_name(@Cast("const anvil_plugin*") long plugin, @Cast("const char**") PointerPointer<?> out);
+    public static native int anvil_plugin_op_count(@Cast("const anvil_plugin*") long plugin, @Cast("int32_t*") int[] out);
+    public static native int anvil_plugin_op_find(@Cast("const anvil_plugin*") long plugin, String name, @Cast("int32_t*") int[] out);
+    public static native int anvil_plugin_op_name(@Cast("const anvil_plugin*") long plugin, int op, @Cast("const char**") PointerPointer<?> out);
+    public static native int anvil_plugin_op_description(@Cast("const anvil_plugin*") long plugin, int op,
+            @Cast("const char**") PointerPointer<?> out);
+    public static native int anvil_plugin_op_num_params(@Cast("const anvil_plugin*") long plugin, int op, @Cast("int32_t*") int[] out);
+    public static native int anvil_plugin_op_output_shape(@Cast("const anvil_plugin*") long plugin, int op,
+            @Cast("const int64_t*") long[] shape, int rank, @Cast("const float*") float[] params, int numParams,
+            @Cast("int64_t*") long[] outShape, @Cast("int32_t*") int[] outRank);
+    public static native int anvil_plugin_op_forward(@Cast("anvil_context*") long ctx, @Cast("const anvil_plugin*") long plugin, int op,
+            @Cast("const int64_t*") long[] shape, int rank, @Cast("const float*") float[] params, int numParams,
+            @Cast("const float*") long x, @Cast("float*") long y);
+    public static native int anvil_plugin_op_backward(@Cast("anvil_context*") long ctx, @Cast("const anvil_plugin*") long plugin, int op,
+            @Cast("const int64_t*") long[] shape, int rank, @Cast("const float*") float[] params, int numParams,
+            @Cast("const float*") long x, @Cast("const float*") long y, @Cast("const float*") long dy, @Cast("float*") long dx);
 }

@@ -105,6 +105,17 @@ public class anvil_h {
         return ANVIL_ERR_INTERNAL;
     }
 
+    private static final int ANVIL_ERR_PLUGIN = 5;
+
+    /**
+     * {@snippet lang=c :
+     * enum anvil_status.ANVIL_ERR_PLUGIN = 5
+     * }
+     */
+    public static int ANVIL_ERR_PLUGIN() {
+        return ANVIL_ERR_PLUGIN;
+    }
+
     private static class anvil_version {
         public static final FunctionDescriptor DESC = FunctionDescriptor.of(
             anvil_h.C_POINTER
@@ -2244,4 +2255,644 @@ public class anvil_h {
         }
     }
 
+    private static class anvil_plugin_load {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            anvil_h.C_INT,
+            anvil_h.C_POINTER,
+            anvil_h.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = anvil_h.findOrThrow("anvil_plugin_load");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * anvil_status anvil_plugin_load(const char* path, anvil_plugin** out)
+     * }
+     */
+    public static FunctionDescriptor anvil_plugin_load$descriptor() {
+        return anvil_plugin_load.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * anvil_status anvil_plugin_load(const char* path, anvil_plugin** out)
+     * }
+     */
+    public static MethodHandle anvil_plugin_load$handle() {
+        return anvil_plugin_load.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * anvil_status anvil_plugin_load(const char* path, anvil_plugin** out)
+     * }
+     */
+    public static MemorySegment anvil_plugin_load$address() {
+        return anvil_plugin_load.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * anvil_status anvil_plugin_load(const char* path, anvil_plugin** out)
+     * }
+     */
+    public static int anvil_plugin_load(MemorySegment path, MemorySegment out) {
+        var mh$ = anvil_plugin_load.HANDLE;
+        try {
+            return (int)mh$.invokeExact(path, out);
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class anvil_plugin_unload {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            anvil_h.C_INT,
+            anvil_h.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = anvil_h.findOrThrow("anvil_plugin_unload");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * anvil_status anvil_plugin_unload(anvil_plugin* plugin)
+     * }
+     */
+    public static FunctionDescriptor anvil_plugin_unload$descriptor() {
+        return anvil_plugin_unload.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * anvil_status anvil_plugin_unload(anvil_plugin* plugin)
+     * }
+     */
+    public static MethodHandle anvil_plugin_unload$handle() {
+        return anvil_plugin_unload.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * anvil_status anvil_plugin_unload(anvil_plugin* plugin)
+     * }
+     */
+    public static MemorySegment anvil_plugin_unload$address() {
+        return anvil_plugin_unload.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * anvil_status anvil_plugin_unload(anvil_plugin* plugin)
+     * }
+     */
+    public static int anvil_plugin_unload(MemorySegment plugin) {
+        var mh$ = anvil_plugin_unload.HANDLE;
+        try {
+            return (int)mh$.invokeExact(plugin);
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class anvil_plugin_name {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            anvil_h.C_INT,
+            anvil_h.C_POINTER,
+            anvil_h.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = anvil_h.findOrThrow("anvil_plugin_name");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * anvil_status anvil_plugin_name(const anvil_plugin* plugin, const char** out)
+     * }
+     */
+    public static FunctionDescriptor anvil_plugin_name$descriptor() {
+        return anvil_plugin_name.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * anvil_status anvil_plugin_name(const anvil_plugin* plugin, const char** out)
+     * }
+     */
+    public static MethodHandle anvil_plugin_name$handle() {
+        return anvil_plugin_name.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * anvil_status anvil_plugin_name(const anvil_plugin* plugin, const char** out)
+     * }
+     */
+    public static MemorySegment anvil_plugin_name$address() {
+        return anvil_plugin_name.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * anvil_status anvil_plugin_name(const anvil_plugin* plugin, const char** out)
+     * }
+     */
+    public static int anvil_plugin_name(MemorySegment plugin, MemorySegment out) {
+        var mh$ = anvil_plugin_name.HANDLE;
+        try {
+            return (int)mh$.invokeExact(plugin, out);
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class anvil_plugin_op_count {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            anvil_h.C_INT,
+            anvil_h.C_POINTER,
+            anvil_h.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = anvil_h.findOrThrow("anvil_plugin_op_count");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * anvil_status anvil_plugin_op_count(const anvil_plugin* plugin, int32_t* out)
+     * }
+     */
+    public static FunctionDescriptor anvil_plugin_op_count$descriptor() {
+        return anvil_plugin_op_count.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * anvil_status anvil_plugin_op_count(const anvil_plugin* plugin, int32_t* out)
+     * }
+     */
+    public static MethodHandle anvil_plugin_op_count$handle() {
+        return anvil_plugin_op_count.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * anvil_status anvil_plugin_op_count(const anvil_plugin* plugin, int32_t* out)
+     * }
+     */
+    public static MemorySegment anvil_plugin_op_count$address() {
+        return anvil_plugin_op_count.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * anvil_status anvil_plugin_op_count(const anvil_plugin* plugin, int32_t* out)
+     * }
+     */
+    public static int anvil_plugin_op_count(MemorySegment plugin, MemorySegment out) {
+        var mh$ = anvil_plugin_op_count.HANDLE;
+        try {
+            return (int)mh$.invokeExact(plugin, out);
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class anvil_plugin_op_find {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            anvil_h.C_INT,
+            anvil_h.C_POINTER,
+            anvil_h.C_POINTER,
+            anvil_h.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = anvil_h.findOrThrow("anvil_plugin_op_find");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * anvil_status anvil_plugin_op_find(const anvil_plugin* plugin, const char* name, int32_t* out)
+     * }
+     */
+    public static FunctionDescriptor anvil_plugin_op_find$descriptor() {
+        return anvil_plugin_op_find.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * anvil_status anvil_plugin_op_find(const anvil_plugin* plugin, const char* name, int32_t* out)
+     * }
+     */
+    public static MethodHandle anvil_plugin_op_find$handle() {
+        return anvil_plugin_op_find.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * anvil_status anvil_plugin_op_find(const anvil_plugin* plugin, const char* name, int32_t* out)
+     * }
+     */
+    public static MemorySegment anvil_plugin_op_find$address() {
+        return anvil_plugin_op_find.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * anvil_status anvil_plugin_op_find(const anvil_plugin* plugin, const char* name, int32_t* out)
+     * }
+     */
+    public static int anvil_plugin_op_find(MemorySegment plugin, MemorySegment name, MemorySegment out) {
+        var mh$ = anvil_plugin_op_find.HANDLE;
+        try {
+            return (int)mh$.invokeExact(plugin, name, out);
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class anvil_plugin_op_name {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            anvil_h.C_INT,
+            anvil_h.C_POINTER,
+            anvil_h.C_INT,
+            anvil_h.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = anvil_h.findOrThrow("anvil_plugin_op_name");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * anvil_status anvil_plugin_op_name(const anvil_plugin* plugin, int32_t op, const char** out)
+     * }
+     */
+    public static FunctionDescriptor anvil_plugin_op_name$descriptor() {
+        return anvil_plugin_op_name.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * anvil_status anvil_plugin_op_name(const anvil_plugin* plugin, int32_t op, const char** out)
+     * }
+     */
+    public static MethodHandle anvil_plugin_op_name$handle() {
+        return anvil_plugin_op_name.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * anvil_status anvil_plugin_op_name(const anvil_plugin* plugin, int32_t op, const char** out)
+     * }
+     */
+    public static MemorySegment anvil_plugin_op_name$address() {
+        return anvil_plugin_op_name.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * anvil_status anvil_plugin_op_name(const anvil_plugin* plugin, int32_t op, const char** out)
+     * }
+     */
+    public static int anvil_plugin_op_name(MemorySegment plugin, int op, MemorySegment out) {
+        var mh$ = anvil_plugin_op_name.HANDLE;
+        try {
+            return (int)mh$.invokeExact(plugin, op, out);
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class anvil_plugin_op_description {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            anvil_h.C_INT,
+            anvil_h.C_POINTER,
+            anvil_h.C_INT,
+            anvil_h.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = anvil_h.findOrThrow("anvil_plugin_op_description");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * anvil_status anvil_plugin_op_description(const anvil_plugin* plugin, int32_t op, const char** out)
+     * }
+     */
+    public static FunctionDescriptor anvil_plugin_op_description$descriptor() {
+        return anvil_plugin_op_description.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * anvil_status anvil_plugin_op_description(const anvil_plugin* plugin, int32_t op, const char** out)
+     * }
+     */
+    public static MethodHandle anvil_plugin_op_description$handle() {
+        return anvil_plugin_op_description.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * anvil_status anvil_plugin_op_description(const anvil_plugin* plugin, int32_t op, const char** out)
+     * }
+     */
+    public static MemorySegment anvil_plugin_op_description$address() {
+        return anvil_plugin_op_description.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * anvil_status anvil_plugin_op_description(const anvil_plugin* plugin, int32_t op, const char** out)
+     * }
+     */
+    public static int anvil_plugin_op_description(MemorySegment plugin, int op, MemorySegment out) {
+        var mh$ = anvil_plugin_op_description.HANDLE;
+        try {
+            return (int)mh$.invokeExact(plugin, op, out);
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class anvil_plugin_op_num_params {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            anvil_h.C_INT,
+            anvil_h.C_POINTER,
+            anvil_h.C_INT,
+            anvil_h.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = anvil_h.findOrThrow("anvil_plugin_op_num_params");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * anvil_status anvil_plugin_op_num_params(const anvil_plugin* plugin, int32_t op, int32_t* out)
+     * }
+     */
+    public static FunctionDescriptor anvil_plugin_op_num_params$descriptor() {
+        return anvil_plugin_op_num_params.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * anvil_status anvil_plugin_op_num_params(const anvil_plugin* plugin, int32_t op, int32_t* out)
+     * }
+     */
+    public static MethodHandle anvil_plugin_op_num_params$handle() {
+        return anvil_plugin_op_num_params.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * anvil_status anvil_plugin_op_num_params(const anvil_plugin* plugin, int32_t op, int32_t* out)
+     * }
+     */
+    public static MemorySegment anvil_plugin_op_num_params$address() {
+        return anvil_plugin_op_num_params.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * anvil_status anvil_plugin_op_num_params(const anvil_plugin* plugin, int32_t op, int32_t* out)
+     * }
+     */
+    public static int anvil_plugin_op_num_params(MemorySegment plugin, int op, MemorySegment out) {
+        var mh$ = anvil_plugin_op_num_params.HANDLE;
+        try {
+            return (int)mh$.invokeExact(plugin, op, out);
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class anvil_plugin_op_output_shape {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            anvil_h.C_INT,
+            anvil_h.C_POINTER,
+            anvil_h.C_INT,
+            anvil_h.C_POINTER,
+            anvil_h.C_INT,
+            anvil_h.C_POINTER,
+            anvil_h.C_INT,
+            anvil_h.C_POINTER,
+            anvil_h.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = anvil_h.findOrThrow("anvil_plugin_op_output_shape");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * anvil_status anvil_plugin_op_output_shape(const anvil_plugin* plugin, int32_t op, const int64_t* shape, int32_t rank, const float* params, int32_t num_params, int64_t* out_shape, int32_t* out_rank)
+     * }
+     */
+    public static FunctionDescriptor anvil_plugin_op_output_shape$descriptor() {
+        return anvil_plugin_op_output_shape.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * anvil_status anvil_plugin_op_output_shape(const anvil_plugin* plugin, int32_t op, const int64_t* shape, int32_t rank, const float* params, int32_t num_params, int64_t* out_shape, int32_t* out_rank)
+     * }
+     */
+    public static MethodHandle anvil_plugin_op_output_shape$handle() {
+        return anvil_plugin_op_output_shape.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * anvil_status anvil_plugin_op_output_shape(const anvil_plugin* plugin, int32_t op, const int64_t* shape, int32_t rank, const float* params, int32_t num_params, int64_t* out_shape, int32_t* out_rank)
+     * }
+     */
+    public static MemorySegment anvil_plugin_op_output_shape$address() {
+        return anvil_plugin_op_output_shape.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * anvil_status anvil_plugin_op_output_shape(const anvil_plugin* plugin, int32_t op, const int64_t* shape, int32_t rank, const float* params, int32_t num_params, int64_t* out_shape, int32_t* out_rank)
+     * }
+     */
+    public static int anvil_plugin_op_output_shape(MemorySegment plugin, int op, MemorySegment shape, int rank, MemorySegment params, int num_params, MemorySegment out_shape, MemorySegment out_rank) {
+        var mh$ = anvil_plugin_op_output_shape.HANDLE;
+        try {
+            return (int)mh$.invokeExact(plugin, op, shape, rank, params, num_params, out_shape, out_rank);
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class anvil_plugin_op_forward {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            anvil_h.C_INT,
+            anvil_h.C_POINTER,
+            anvil_h.C_POINTER,
+            anvil_h.C_INT,
+            anvil_h.C_POINTER,
+            anvil_h.C_INT,
+            anvil_h.C_POINTER,
+            anvil_h.C_INT,
+            anvil_h.C_POINTER,
+            anvil_h.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = anvil_h.findOrThrow("anvil_plugin_op_forward");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * anvil_status anvil_plugin_op_forward(anvil_context* ctx, const anvil_plugin* plugin, int32_t op, const int64_t* shape, int32_t rank, const float* params, int32_t num_params, const float* x, float* y)
+     * }
+     */
+    public static FunctionDescriptor anvil_plugin_op_forward$descriptor() {
+        return anvil_plugin_op_forward.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * anvil_status anvil_plugin_op_forward(anvil_context* ctx, const anvil_plugin* plugin, int32_t op, const int64_t* shape, int32_t rank, const float* params, int32_t num_params, const float* x, float* y)
+     * }
+     */
+    public static MethodHandle anvil_plugin_op_forward$handle() {
+        return anvil_plugin_op_forward.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * anvil_status anvil_plugin_op_forward(anvil_context* ctx, const anvil_plugin* plugin, int32_t op, const int64_t* shape, int32_t rank, const float* params, int32_t num_params, const float* x, float* y)
+     * }
+     */
+    public static MemorySegment anvil_plugin_op_forward$address() {
+        return anvil_plugin_op_forward.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * anvil_status anvil_plugin_op_forward(anvil_context* ctx, const anvil_plugin* plugin, int32_t op, const int64_t* shape, int32_t rank, const float* params, int32_t num_params, const float* x, float* y)
+     * }
+     */
+    public static int anvil_plugin_op_forward(MemorySegment ctx, MemorySegment plugin, int op, MemorySegment shape, int rank, MemorySegment params, int num_params, MemorySegment x, MemorySegment y) {
+        var mh$ = anvil_plugin_op_forward.HANDLE;
+        try {
+            return (int)mh$.invokeExact(ctx, plugin, op, shape, rank, params, num_params, x, y);
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class anvil_plugin_op_backward {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            anvil_h.C_INT,
+            anvil_h.C_POINTER,
+            anvil_h.C_POINTER,
+            anvil_h.C_INT,
+            anvil_h.C_POINTER,
+            anvil_h.C_INT,
+            anvil_h.C_POINTER,
+            anvil_h.C_INT,
+            anvil_h.C_POINTER,
+            anvil_h.C_POINTER,
+            anvil_h.C_POINTER,
+            anvil_h.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = anvil_h.findOrThrow("anvil_plugin_op_backward");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * anvil_status anvil_plugin_op_backward(anvil_context* ctx, const anvil_plugin* plugin, int32_t op, const int64_t* shape, int32_t rank, const float* params, int32_t num_params, const float* x, const float* y, const float* dy, float* dx)
+     * }
+     */
+    public static FunctionDescriptor anvil_plugin_op_backward$descriptor() {
+        return anvil_plugin_op_backward.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * anvil_status anvil_plugin_op_backward(anvil_context* ctx, const anvil_plugin* plugin, int32_t op, const int64_t* shape, int32_t rank, const float* params, int32_t num_params, const float* x, const float* y, const float* dy, float* dx)
+     * }
+     */
+    public static MethodHandle anvil_plugin_op_backward$handle() {
+        return anvil_plugin_op_backward.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * anvil_status anvil_plugin_op_backward(anvil_context* ctx, const anvil_plugin* plugin, int32_t op, const int64_t* shape, int32_t rank, const float* params, int32_t num_params, const float* x, const float* y, const float* dy, float* dx)
+     * }
+     */
+    public static MemorySegment anvil_plugin_op_backward$address() {
+        return anvil_plugin_op_backward.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * anvil_status anvil_plugin_op_backward(anvil_context* ctx, const anvil_plugin* plugin, int32_t op, const int64_t* shape, int32_t rank, const float* params, int32_t num_params, const float* x, const float* y, const float* dy, float* dx)
+     * }
+     */
+    public static int anvil_plugin_op_backward(MemorySegment ctx, MemorySegment plugin, int op, MemorySegment shape, int rank, MemorySegment params, int num_params, MemorySegment x, MemorySegment y, MemorySegment dy, MemorySegment dx) {
+        var mh$ = anvil_plugin_op_backward.HANDLE;
+        try {
+            return (int)mh$.invokeExact(ctx, plugin, op, shape, rank, params, num_params, x, y, dy, dx);
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
 }

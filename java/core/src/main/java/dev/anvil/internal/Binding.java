@@ -114,4 +114,32 @@ interface Binding {
     int anvil_sgd_step(long ctx, SgdDesc d, long step, long n, long param, long grad, long velocity);
 
     int anvil_adam_step(long ctx, AdamDesc d, long step, long n, long param, long grad, long m, long v);
+
+    // ------------------------------------------------------------------ plug-ins
+    // Shapes and hyper-parameters (at most 8 dimensions, a few floats) travel as small arrays;
+    // tensor data as addresses. Strings come back through one-element String arrays.
+    int anvil_plugin_load(String path, long[] out);
+
+    int anvil_plugin_unload(long plugin);
+
+    int anvil_plugin_name(long plugin, String[] out);
+
+    int anvil_plugin_op_count(long plugin, int[] out);
+
+    int anvil_plugin_op_find(long plugin, String name, int[] out);
+
+    int anvil_plugin_op_name(long plugin, int op, String[] out);
+
+    int anvil_plugin_op_description(long plugin, int op, String[] out);
+
+    int anvil_plugin_op_num_params(long plugin, int op, int[] out);
+
+    int anvil_plugin_op_output_shape(long plugin, int op, long[] shape, int rank, float[] params, int numParams,
+            long[] outShape, int[] outRank);
+
+    int anvil_plugin_op_forward(long ctx, long plugin, int op, long[] shape, int rank, float[] params, int numParams,
+            long x, long y);
+
+    int anvil_plugin_op_backward(long ctx, long plugin, int op, long[] shape, int rank, float[] params, int numParams,
+            long x, long y, long dy, long dx);
 }

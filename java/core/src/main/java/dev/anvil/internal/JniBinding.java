@@ -2,6 +2,7 @@ package dev.anvil.internal;
 
 import dev.anvil.jni.AnvilLib;
 import java.nio.ByteBuffer;
+import org.bytedeco.javacpp.PointerPointer;
 
 /**
  * {@link Binding} through JavaCPP's JNI glue ({@link AnvilLib}); works on every JDK. Descriptors are
@@ -265,5 +266,77 @@ final class JniBinding implements Binding {
     @Override
     public int anvil_adam_step(long ctx, AdamDesc d, long step, long n, long param, long grad, long m, long v) {
         return AnvilLib.anvil_adam_step(ctx, adam(d), step, n, param, grad, m, v);
+    }
+
+    // ------------------------------------------------------------------ plug-ins
+
+    @Override
+    public int anvil_plugin_load(String path, long[] out) {
+        return AnvilLib.anvil_plugin_load(path, out);
+    }
+
+    @Override
+    public int anvil_plugin_unload(long plugin) {
+        return AnvilLib.anvil_plugin_unload(plugin);
+    }
+
+    @Override
+    public int anvil_plugin_name(long plugin, String[] out) {
+        try (PointerPointer<?> p = new PointerPointer<>(1)) {
+            int status = AnvilLib.anvil_plugin_name(plugin, p);
+            out[0] = status == AnvilLib.ANVIL_OK ? p.getString(0) : null;
+            return status;
+        }
+    }
+
+    @Override
+    public int anvil_plugin_op_count(long plugin, int[] out) {
+        return AnvilLib.anvil_plugin_op_count(plugin, out);
+    }
+
+    @Override
+    public int anvil_plugin_op_find(long plugin, String name, int[] out) {
+        return AnvilLib.anvil_plugin_op_find(plugin, name, out);
+    }
+
+    @Override
+    public int anvil_plugin_op_name(long plugin, int op, String[] out) {
+        try (PointerPointer<?> p = new PointerPointer<>(1)) {
+            int status = AnvilLib.anvil_plugin_op_name(plugin, op, p);
+            out[0] = status == AnvilLib.ANVIL_OK ? p.getString(0) : null;
+            return status;
+        }
+    }
+
+    @Override
+    public int anvil_plugin_op_description(long plugin, int op, String[] out) {
+        try (PointerPointer<?> p = new PointerPointer<>(1)) {
+            int status = AnvilLib.anvil_plugin_op_description(plugin, op, p);
+            out[0] = status == AnvilLib.ANVIL_OK ? p.getString(0) : null;
+            return status;
+        }
+    }
+
+    @Override
+    public int anvil_plugin_op_num_params(long plugin, int op, int[] out) {
+        return AnvilLib.anvil_plugin_op_num_params(plugin, op, out);
+    }
+
+    @Override
+    public int anvil_plugin_op_output_shape(long plugin, int op, long[] shape, int rank, float[] params, int numParams,
+            long[] outShape, int[] outRank) {
+        return AnvilLib.anvil_plugin_op_output_shape(plugin, op, shape, rank, params, numParams, outShape, outRank);
+    }
+
+    @Override
+    public int anvil_plugin_op_forward(long ctx, long plugin, int op, long[] shape, int rank, float[] params,
+            int numParams, long x, long y) {
+        return AnvilLib.anvil_plugin_op_forward(ctx, plugin, op, shape, rank, params, numParams, x, y);
+    }
+
+    @Override
+    public int anvil_plugin_op_backward(long ctx, long plugin, int op, long[] shape, int rank, float[] params,
+            int numParams, long x, long y, long dy, long dx) {
+        return AnvilLib.anvil_plugin_op_backward(ctx, plugin, op, shape, rank, params, numParams, x, y, dy, dx);
     }
 }

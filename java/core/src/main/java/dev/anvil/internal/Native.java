@@ -291,4 +291,77 @@ public final class Native {
             check(B.anvil_adam_step(ctx(), d, step, n, param, grad, m, v), "anvil_adam_step");
         }
     }
+
+    // ------------------------------------------------------------------ plug-ins
+
+    /** Loads a plug-in library; returns its handle. */
+    public static long pluginLoad(String path) {
+        long[] out = new long[1];
+        check(B.anvil_plugin_load(path, out), "anvil_plugin_load");
+        return out[0];
+    }
+
+    public static void pluginUnload(long plugin) {
+        check(B.anvil_plugin_unload(plugin), "anvil_plugin_unload");
+    }
+
+    public static String pluginName(long plugin) {
+        String[] out = new String[1];
+        check(B.anvil_plugin_name(plugin, out), "anvil_plugin_name");
+        return out[0];
+    }
+
+    public static int pluginOpCount(long plugin) {
+        int[] out = new int[1];
+        check(B.anvil_plugin_op_count(plugin, out), "anvil_plugin_op_count");
+        return out[0];
+    }
+
+    public static int pluginOpFind(long plugin, String name) {
+        int[] out = new int[1];
+        check(B.anvil_plugin_op_find(plugin, name, out), "anvil_plugin_op_find");
+        return out[0];
+    }
+
+    public static String pluginOpName(long plugin, int op) {
+        String[] out = new String[1];
+        check(B.anvil_plugin_op_name(plugin, op, out), "anvil_plugin_op_name");
+        return out[0];
+    }
+
+    public static String pluginOpDescription(long plugin, int op) {
+        String[] out = new String[1];
+        check(B.anvil_plugin_op_description(plugin, op, out), "anvil_plugin_op_description");
+        return out[0];
+    }
+
+    public static int pluginOpNumParams(long plugin, int op) {
+        int[] out = new int[1];
+        check(B.anvil_plugin_op_num_params(plugin, op, out), "anvil_plugin_op_num_params");
+        return out[0];
+    }
+
+    /** The output shape of the op for an input of {@code shape} (validated by the plug-in). */
+    public static long[] pluginOpOutputShape(long plugin, int op, long[] shape, float[] params) {
+        long[] dims = new long[8];
+        int[] rank = new int[1];
+        check(B.anvil_plugin_op_output_shape(plugin, op, shape, shape.length, params, params.length, dims, rank),
+                "anvil_plugin_op_output_shape");
+        return java.util.Arrays.copyOf(dims, rank[0]);
+    }
+
+    public static void pluginOpForward(long plugin, int op, long[] shape, float[] params, long x, long y) {
+        synchronized (LOCK) {
+            check(B.anvil_plugin_op_forward(ctx(), plugin, op, shape, shape.length, params, params.length, x, y),
+                    "anvil_plugin_op_forward");
+        }
+    }
+
+    public static void pluginOpBackward(long plugin, int op, long[] shape, float[] params, long x, long y, long dy,
+            long dx) {
+        synchronized (LOCK) {
+            check(B.anvil_plugin_op_backward(ctx(), plugin, op, shape, shape.length, params, params.length, x, y, dy, dx),
+                    "anvil_plugin_op_backward");
+        }
+    }
 }

@@ -426,4 +426,128 @@ final class FfmBinding implements Binding {
         return anvil_h.anvil_adam_step(ofAddress(ctx), adam(d), step, n, ofAddress(param), ofAddress(grad),
                 ofAddress(m), ofAddress(v));
     }
+
+    // ------------------------------------------------------------------ plug-ins
+    // Rare calls (loading, naming) and small arrays: a confined arena per call is simple and cheap
+    // next to the op itself.
+
+    /** The C string a {@code const char**} output slot points to. */
+    private static String stringAt(MemorySegment slot) {
+        return string(slot.get(ValueLayout.ADDRESS, 0).reinterpret(Long.MAX_VALUE));
+    }
+
+    @Override
+    public int anvil_plugin_load(String path, long[] out) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment slot = arena.allocate(ValueLayout.ADDRESS);
+            int status = anvil_h.anvil_plugin_load(arena.allocateFrom(path), slot);
+            out[0] = slot.get(ValueLayout.JAVA_LONG, 0);
+            return status;
+        }
+    }
+
+    @Override
+    public int anvil_plugin_unload(long plugin) {
+        return anvil_h.anvil_plugin_unload(ofAddress(plugin));
+    }
+
+    @Override
+    public int anvil_plugin_name(long plugin, String[] out) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment slot = arena.allocate(ValueLayout.ADDRESS);
+            int status = anvil_h.anvil_plugin_name(ofAddress(plugin), slot);
+            out[0] = status == AnvilLib.ANVIL_OK ? stringAt(slot) : null;
+            return status;
+        }
+    }
+
+    @Override
+    public int anvil_plugin_op_count(long plugin, int[] out) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment slot = arena.allocate(ValueLayout.JAVA_INT);
+            int status = anvil_h.anvil_plugin_op_count(ofAddress(plugin), slot);
+            out[0] = slot.get(ValueLayout.JAVA_INT, 0);
+            return status;
+        }
+    }
+
+    @Override
+    public int anvil_plugin_op_find(long plugin, String name, int[] out) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment slot = arena.allocate(ValueLayout.JAVA_INT);
+            int status = anvil_h.anvil_plugin_op_find(ofAddress(plugin), arena.allocateFrom(name), slot);
+            out[0] = slot.get(ValueLayout.JAVA_INT, 0);
+            return status;
+        }
+    }
+
+    @Override
+    public int anvil_plugin_op_name(long plugin, int op, String[] out) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment slot = arena.allocate(ValueLayout.ADDRESS);
+            int status = anvil_h.anvil_plugin_op_name(ofAddress(plugin), op, slot);
+            out[0] = status == AnvilLib.ANVIL_OK ? stringAt(slot) : null;
+            return status;
+        }
+    }
+
+    @Override
+    public int anvil_plugin_op_description(long plugin, int op, String[] out) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment slot = arena.allocate(ValueLayout.ADDRESS);
+            int status = anvil_h.anvil_plugin_op_description(ofAddress(plugin), op, slot);
+            out[0] = status == AnvilLib.ANVIL_OK ? stringAt(slot) : null;
+            return status;
+        }
+    }
+
+    @Override
+    public int anvil_plugin_op_num_params(long plugin, int op, int[] out) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment slot = arena.allocate(ValueLayout.JAVA_INT);
+            int status = anvil_h.anvil_plugin_op_num_params(ofAddress(plugin), op, slot);
+            out[0] = slot.get(ValueLayout.JAVA_INT, 0);
+            return status;
+        }
+    }
+
+    @Override
+    public int anvil_plugin_op_output_shape(long plugin, int op, long[] shape, int rank, float[] params, int numParams,
+            long[] outShape, int[] outRank) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment dims = arena.allocate(ValueLayout.JAVA_LONG, outShape.length);
+            MemorySegment rankSlot = arena.allocate(ValueLayout.JAVA_INT);
+            int status = anvil_h.anvil_plugin_op_output_shape(ofAddress(plugin), op, longs(arena, shape), rank,
+                    floats(arena, params), numParams, dims, rankSlot);
+            MemorySegment.copy(dims, ValueLayout.JAVA_LONG, 0, outShape, 0, outShape.length);
+            outRank[0] = rankSlot.get(ValueLayout.JAVA_INT, 0);
+            return status;
+        }
+    }
+
+    @Override
+    public int anvil_plugin_op_forward(long ctx, long plugin, int op, long[] shape, int rank, float[] params,
+            int numParams, long x, long y) {
+        try (Arena arena = Arena.ofConfined()) {
+            return anvil_h.anvil_plugin_op_forward(ofAddress(ctx), ofAddress(plugin), op, longs(arena, shape), rank,
+                    floats(arena, params), numParams, ofAddress(x), ofAddress(y));
+        }
+    }
+
+    @Override
+    public int anvil_plugin_op_backward(long ctx, long plugin, int op, long[] shape, int rank, float[] params,
+            int numParams, long x, long y, long dy, long dx) {
+        try (Arena arena = Arena.ofConfined()) {
+            return anvil_h.anvil_plugin_op_backward(ofAddress(ctx), ofAddress(plugin), op, longs(arena, shape), rank,
+                    floats(arena, params), numParams, ofAddress(x), ofAddress(y), ofAddress(dy), ofAddress(dx));
+        }
+    }
+
+    private static MemorySegment longs(Arena arena, long[] values) {
+        return values == null ? MemorySegment.NULL : arena.allocateFrom(ValueLayout.JAVA_LONG, values);
+    }
+
+    private static MemorySegment floats(Arena arena, float[] values) {
+        return values == null || values.length == 0 ? MemorySegment.NULL : arena.allocateFrom(ValueLayout.JAVA_FLOAT, values);
+    }
 }
