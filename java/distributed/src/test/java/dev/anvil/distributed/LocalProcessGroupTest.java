@@ -25,13 +25,15 @@ class LocalProcessGroupTest {
     }
 
     private static float[] allReduced(int ranks, int n, ReduceOp op) {
-        float[] expected = new float[n];
-        for (int i = 0; i < n; i++) {
-            float s = 0;
-            for (int r = 0; r < ranks; r++) s += values(r, n)[i];
-            expected[i] = op == ReduceOp.AVG ? s / ranks : s;
+        float[] sum = values(0, n);
+        for (int r = 1; r < ranks; r++) {
+            float[] v = values(r, n);
+            for (int i = 0; i < n; i++) sum[i] += v[i];
         }
-        return expected;
+        if (op == ReduceOp.AVG) {
+            for (int i = 0; i < n; i++) sum[i] /= ranks;
+        }
+        return sum;
     }
 
     @Test
