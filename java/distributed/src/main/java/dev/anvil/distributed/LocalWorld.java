@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
+import java.util.function.IntPredicate;
 import java.util.stream.IntStream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -193,7 +194,7 @@ public final class LocalWorld implements AutoCloseable {
     }
 
     /** Waits for a change, or throws if the ranks still missing can no longer come in time. */
-    private void awaitChange(CollectiveCall call, String what, java.util.function.IntPredicate missing, long deadlineNanos) {
+    private void awaitChange(CollectiveCall call, String what, IntPredicate missing, long deadlineNanos) {
         List<Integer> absent = IntStream.range(0, size).filter(missing).boxed().toList();
         if (abortReason != null) {
             throw new CollectiveException(call.describe() + " failed: ranks " + absent + " " + what
