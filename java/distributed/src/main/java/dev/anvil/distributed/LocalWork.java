@@ -1,0 +1,58 @@
+package dev.anvil.distributed;
+
+import java.time.Duration;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/** A collective queued on a {@link LocalProcessGroup}'s worker thread. */
+final class LocalWork implements Work {
+    private final CollectiveCall call;
+    private final CompletableFuture<Void> done;
+    private final Duration groupTimeout;
+
+    LocalWork(CollectiveCall call, CompletableFuture<Void> done, Duration groupTimeout) {
+        this.call = call;
+        this.done = done;
+        this.groupTimeout = groupTimeout;
+    }
+
+    @Override
+    public boolean isDone() {
+        return done.isDone();
+    }
+
+    /** Waits until the worker finishes it; the worker bounds each collective by the group's timeout. */
+    @Override
+    public void await() {
+        try {
+            done.join();
+        } catch (CompletionException | CancellationException e) {
+            throw failure(e.getCause() == null ? e : e.getCause());
+        }
+    }
+
+    @Override
+    public void await(Duration timeout) {
+        try {
+            done.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
+        } catch (ExecutionException e) {
+            throw failure(e.getCause());
+        } catch (TimeoutException e) {
+            throw new CollectiveException(call.describe() + " not complete after " + timeout.toMillis()
+                    + " ms (the group's timeout is " + groupTimeout.toMillis() + " ms)");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new CollectiveException(call.describe() + ": interrupted while waiting for it", e);
+        }
+    }
+
+    /** The worker's failure, rethrown with the caller's stack trace. */
+    private CollectiveException failure(Throwable cause) {
+        return new CollectiveException(cause instanceof CollectiveException ? cause.getMessage() : call.describe() + " failed: " + cause,
+                cause);
+    }
+}
