@@ -27,6 +27,10 @@ import org.openjdk.jmh.runner.options.TimeValue;
  * <p>Usage: {@code Profile <out-prefix> <peak-gflops> [benchmark-regex...]}
  */
 public final class Profile {
+    /** The suites of a quick profile: ops, training step, binding overhead, plug-in op, all-reduce. */
+    private static final List<Class<?>> SUITES = List.of(OpBenchmark.class, TrainStepBenchmark.class,
+            BindingOverheadBenchmark.class, PluginBenchmark.class, AllReduceBenchmark.class);
+
     private Profile() {}
 
     public static void main(String[] args) throws RunnerException, IOException {
@@ -43,7 +47,11 @@ public final class Profile {
         if (args.length > 2) {
             for (int i = 2; i < args.length; i++) options.include(args[i]);
         } else {
-            options.include(OpBenchmark.class.getSimpleName()).include(TrainStepBenchmark.class.getSimpleName());
+            for (Class<?> suite : SUITES) options.include(suite.getSimpleName());
+        }
+        if (!dev.anvil.internal.Bindings.ffmAvailable()) {
+            System.err.println("profile: no FFM binding on this JVM (it needs JDK 22+): skipping the ffm benchmarks");
+            options.exclude("BindingOverheadBenchmark\\.ffm");
         }
         Collection<RunResult> results = new Runner(options.build()).run();
 
