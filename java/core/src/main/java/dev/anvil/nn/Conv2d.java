@@ -3,26 +3,22 @@ package dev.anvil.nn;
 import dev.anvil.Tensor;
 import dev.anvil.internal.Conv2dDesc;
 import dev.anvil.internal.Native;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.SplittableRandom;
 
 /**
  * 2-D convolution over NCHW input: weight [out, in/groups, kH, kW], optional bias [out].
  * Built like PyTorch's {@code nn.Conv2d}:
  * {@code Conv2d.builder(1, 32, 5).padding(2).build()}.
  */
-public final class Conv2d extends Layer {
+public final class Conv2d extends WeightedLayer {
     private final int inChannels, outChannels, kernelH, kernelW, strideH, strideW, padH, padW, dilationH, dilationW, groups;
-    private final Parameter weight;
-    private final Parameter bias;
     private final Conv2dDesc desc = new Conv2dDesc();
     private Tensor input;
     private Tensor output;
     private Tensor inputGrad;
 
     private Conv2d(Builder b) {
-        super("Conv2d");
+        super("Conv2d", (long) (b.inChannels / b.groups) * b.kernelH * b.kernelW,
+                new long[] {b.outChannels, b.inChannels / b.groups, b.kernelH, b.kernelW}, b.bias, b.outChannels);
         this.inChannels = b.inChannels;
         this.outChannels = b.outChannels;
         this.kernelH = b.kernelH;
@@ -34,12 +30,9 @@ public final class Conv2d extends Layer {
         this.dilationH = b.dilationH;
         this.dilationW = b.dilationW;
         this.groups = b.groups;
-        this.weight = new Parameter("weight", outChannels, inChannels / groups, kernelH, kernelW);
-        this.bias = b.bias ? new Parameter("bias", outChannels) : null;
         desc.in_channels(inChannels).out_channels(outChannels).kernel_h(kernelH).kernel_w(kernelW)
                 .stride_h(strideH).stride_w(strideW).pad_h(padH).pad_w(padW)
                 .dilation_h(dilationH).dilation_w(dilationW).groups(groups);
-        resetParameters(Init.next());
     }
 
     /** A square-kernel convolution with stride 1, no padding, bias on. */
@@ -53,30 +46,6 @@ public final class Conv2d extends Layer {
 
     public static Builder builder(int inChannels, int outChannels, int kernelH, int kernelW) {
         return new Builder(inChannels, outChannels, kernelH, kernelW);
-    }
-
-    public Parameter weight() {
-        return weight;
-    }
-
-    /** The bias, or null when built without one. */
-    public Parameter bias() {
-        return bias;
-    }
-
-    @Override
-    public List<Parameter> parameters() {
-        List<Parameter> ps = new ArrayList<>(2);
-        ps.add(weight);
-        if (bias != null) ps.add(bias);
-        return ps;
-    }
-
-    @Override
-    public void resetParameters(SplittableRandom rng) {
-        long fanIn = (long) (inChannels / groups) * kernelH * kernelW;
-        Init.uniformFanIn(weight.value(), fanIn, rng);
-        if (bias != null) Init.uniformFanIn(bias.value(), fanIn, rng);
     }
 
     @Override
@@ -109,8 +78,7 @@ public final class Conv2d extends Layer {
         long[] in = x.shape();
         desc.batch(in[0]).in_h(in[2]).in_w(in[3]);
         output = reuse(output, outShape);
-        Native.conv2dForward(desc, x.address(), weight.value().address(), bias == null ? 0 : bias.value().address(),
-                output.address());
+        Native.conv2dForward(desc, x.address(), weight().value().address(), biasAddress(), output.address());
         input = isTraining() ? x : null;
         return output;
     }
@@ -120,15 +88,11 @@ public final class Conv2d extends Layer {
         checkGradient(dy, input, output == null ? null : output.shape());
         long[] in = input.shape();
         desc.batch(in[0]).in_h(in[2]).in_w(in[3]);
-        boolean accumulate = weight.beginGradWrite();
-        if (bias != null && bias.beginGradWrite() != accumulate) {
-            throw new IllegalStateException(name() + ": weight and bias gradients were zeroed separately");
-        }
-        Native.conv2dBackwardWeight(desc, input.address(), dy.address(), weight.grad().address(),
-                bias == null ? 0 : bias.grad().address(), accumulate);
+        Native.conv2dBackwardWeight(desc, input.address(), dy.address(), weight().grad().address(), biasGradAddress(),
+                beginGradWrite());
         if (!needInputGrad) return null;
         inputGrad = reuse(inputGrad, in);
-        Native.conv2dBackwardData(desc, dy.address(), weight.value().address(), inputGrad.address());
+        Native.conv2dBackwardData(desc, dy.address(), weight().value().address(), inputGrad.address());
         return inputGrad;
     }
 
@@ -143,7 +107,7 @@ public final class Conv2d extends Layer {
         return name() + "(" + inChannels + ", " + outChannels + ", kernel=" + kernelH + "x" + kernelW + ", stride=" + strideH
                 + "x" + strideW + ", padding=" + padH + "x" + padW + (dilationH != 1 || dilationW != 1
                         ? ", dilation=" + dilationH + "x" + dilationW : "")
-                + (groups != 1 ? ", groups=" + groups : "") + (bias == null ? ", bias=false" : "") + ")";
+                + (groups != 1 ? ", groups=" + groups : "") + (bias() == null ? ", bias=false" : "") + ")";
     }
 
     /** Options of a {@link Conv2d}, with PyTorch's defaults. */

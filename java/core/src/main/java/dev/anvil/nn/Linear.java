@@ -3,15 +3,10 @@ package dev.anvil.nn;
 import dev.anvil.Tensor;
 import dev.anvil.internal.LinearDesc;
 import dev.anvil.internal.Native;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.SplittableRandom;
 
 /** Fully connected layer y = x W^T + b over [batch, in] input; W is [out, in] as in PyTorch. */
-public final class Linear extends Layer {
+public final class Linear extends WeightedLayer {
     private final int inFeatures, outFeatures;
-    private final Parameter weight;
-    private final Parameter bias;
     private final LinearDesc desc = new LinearDesc();
     private Tensor input;
     private Tensor output;
@@ -22,36 +17,11 @@ public final class Linear extends Layer {
     }
 
     public Linear(int inFeatures, int outFeatures, boolean bias) {
-        super("Linear");
-        this.inFeatures = Conv2d.positive(inFeatures, "inFeatures");
-        this.outFeatures = Conv2d.positive(outFeatures, "outFeatures");
-        this.weight = new Parameter("weight", outFeatures, inFeatures);
-        this.bias = bias ? new Parameter("bias", outFeatures) : null;
+        super("Linear", Conv2d.positive(inFeatures, "inFeatures"),
+                new long[] {Conv2d.positive(outFeatures, "outFeatures"), inFeatures}, bias, outFeatures);
+        this.inFeatures = inFeatures;
+        this.outFeatures = outFeatures;
         desc.in_features(inFeatures).out_features(outFeatures);
-        resetParameters(Init.next());
-    }
-
-    public Parameter weight() {
-        return weight;
-    }
-
-    /** The bias, or null when built without one. */
-    public Parameter bias() {
-        return bias;
-    }
-
-    @Override
-    public List<Parameter> parameters() {
-        List<Parameter> ps = new ArrayList<>(2);
-        ps.add(weight);
-        if (bias != null) ps.add(bias);
-        return ps;
-    }
-
-    @Override
-    public void resetParameters(SplittableRandom rng) {
-        Init.uniformFanIn(weight.value(), inFeatures, rng);
-        if (bias != null) Init.uniformFanIn(bias.value(), inFeatures, rng);
     }
 
     @Override
@@ -68,8 +38,7 @@ public final class Linear extends Layer {
         long[] outShape = checkInput(x);
         desc.batch(outShape[0]);
         output = reuse(output, outShape);
-        Native.linearForward(desc, x.address(), weight.value().address(), bias == null ? 0 : bias.value().address(),
-                output.address());
+        Native.linearForward(desc, x.address(), weight().value().address(), biasAddress(), output.address());
         input = isTraining() ? x : null;
         return output;
     }
@@ -78,13 +47,11 @@ public final class Linear extends Layer {
     public Tensor backward(Tensor dy, boolean needInputGrad) {
         checkGradient(dy, input, output == null ? null : output.shape());
         desc.batch(input.size(0));
-        boolean accumulate = weight.beginGradWrite();
-        if (bias != null) bias.beginGradWrite();
-        Native.linearBackwardWeight(desc, input.address(), dy.address(), weight.grad().address(),
-                bias == null ? 0 : bias.grad().address(), accumulate);
+        Native.linearBackwardWeight(desc, input.address(), dy.address(), weight().grad().address(), biasGradAddress(),
+                beginGradWrite());
         if (!needInputGrad) return null;
         inputGrad = reuse(inputGrad, input.shape());
-        Native.linearBackwardData(desc, dy.address(), weight.value().address(), inputGrad.address());
+        Native.linearBackwardData(desc, dy.address(), weight().value().address(), inputGrad.address());
         return inputGrad;
     }
 
@@ -96,6 +63,6 @@ public final class Linear extends Layer {
 
     @Override
     public String toString() {
-        return name() + "(" + inFeatures + ", " + outFeatures + (bias == null ? ", bias=false" : "") + ")";
+        return name() + "(" + inFeatures + ", " + outFeatures + (bias() == null ? ", bias=false" : "") + ")";
     }
 }

@@ -1,15 +1,14 @@
 package dev.anvil.distributed;
 
 import dev.anvil.data.Dataset;
-import java.nio.FloatBuffer;
+import dev.anvil.data.IndexedView;
 
 /** One rank's samples of the current epoch of a {@link DistributedSampler}; see {@link DistributedSampler#shard}. */
-final class ShardDataset implements Dataset {
-    private final Dataset source;
+final class ShardDataset extends IndexedView {
     private final DistributedSampler sampler;
 
     ShardDataset(Dataset source, DistributedSampler sampler) {
-        this.source = source;
+        super(source);
         this.sampler = sampler;
     }
 
@@ -19,27 +18,12 @@ final class ShardDataset implements Dataset {
     }
 
     @Override
-    public long[] sampleShape() {
-        return source.sampleShape();
-    }
-
-    @Override
-    public int numClasses() {
-        return source.numClasses();
-    }
-
-    @Override
-    public void read(int index, FloatBuffer dst) {
-        source.read(sampler.sampleAt(index), dst);
-    }
-
-    @Override
-    public int label(int index) {
-        return source.label(sampler.sampleAt(index));
+    protected int sourceIndex(int index) {
+        return sampler.sampleAt(index);
     }
 
     @Override
     public String toString() {
-        return "shard of rank " + sampler.rank() + " of " + source;
+        return "shard of rank " + sampler.rank() + " of " + source();
     }
 }
