@@ -19,9 +19,10 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * Sum all-reduce of one float32 buffer between 2 ranks of a LocalProcessGroup (threads of this
- * JVM). Algorithm bandwidth = megabytes / time; each rank reads both buffers and writes both for
- * its half, so memory traffic is about 3x that.
+ * Sum all-reduce of one float32 buffer between 2 ranks (threads of this JVM) of a backend:
+ * {@code local} (shared memory: each rank reads both buffers and writes both for its half, so
+ * memory traffic is about 3x the size) or {@code tcp} (ring over loopback sockets: each rank sends
+ * and receives the size once). Algorithm bandwidth = megabytes / time.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -36,6 +37,9 @@ public class AllReduceBenchmark {
     @Param({"2"})
     public int ranks;
 
+    @Param({"local", "tcp"})
+    public String backend;
+
     private Tensor mine;
     private Tensor[] theirs;
     private PeerRanks peers;
@@ -46,7 +50,7 @@ public class AllReduceBenchmark {
         mine = Tensor.emptyUnscoped(DType.FLOAT32, floats).zero(); // zeros stay zeros: no overflow however long it runs
         theirs = new Tensor[ranks];
         for (int r = 1; r < ranks; r++) theirs[r] = Tensor.emptyUnscoped(DType.FLOAT32, floats).zero();
-        peers = new PeerRanks(ranks, g -> g.allReduce(theirs[g.rank()], ReduceOp.SUM));
+        peers = new PeerRanks(backend, ranks, g -> g.allReduce(theirs[g.rank()], ReduceOp.SUM));
     }
 
     @Benchmark

@@ -89,7 +89,7 @@ public class DdpStepBenchmark {
         Init.manualSeed(0);
         replicas = new Replica[ranks];
         for (int r = 0; r < ranks; r++) replicas[r] = new Replica();
-        peers = new PeerRanks(ranks, g -> {
+        peers = new PeerRanks("local", ranks, g -> {
             Replica replica = replicas[g.rank()];
             if (replica.trainer == null) replica.join(g);
             replica.step();

@@ -5,6 +5,7 @@ import dev.anvil.Device;
 import dev.anvil.data.DataLoader;
 import dev.anvil.data.Dataset;
 import dev.anvil.data.FashionMnist;
+import dev.anvil.distributed.DistributedEnvironment;
 import dev.anvil.io.Checkpoint;
 import dev.anvil.nn.Init;
 import dev.anvil.nn.Models;
@@ -91,10 +92,27 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--no-progress", description = "No live progress line.")
     boolean noProgress;
 
+    @Option(names = "--backend", description = "Data-parallel training over this process group backend: tcp or local "
+            + "(default: tcp when WORLD_SIZE, OMPI_COMM_WORLD_SIZE or SLURM_NTASKS says there are several ranks).")
+    String backend;
+
+    @Option(names = "--ranks", defaultValue = "1", description = "Run this many ranks as threads of this JVM (default: ${DEFAULT-VALUE}: "
+            + "one rank, as the environment says).")
+    int ranks;
+
+    @Option(names = "--timeout", defaultValue = "${env:ANVIL_TIMEOUT:-300}",
+            description = "Seconds the rendezvous and each collective may wait for the other ranks (default: ${DEFAULT-VALUE}).")
+    int timeoutSeconds;
+
+    @Option(names = "--checkpoint-every", defaultValue = "0",
+            description = "Also save --checkpoint every N steps (data-parallel training; 0 = after each epoch only).")
+    int checkpointEvery;
+
     @Override
     public Integer call() throws IOException {
         PrintWriter out = spec.commandLine().getOut();
         validate();
+        DistributedEnvironment env = DistributedEnvironment.detect();
         Device.parse(device); // fails at once, saying why, for a device that cannot be used
         Anvil.setNumThreads(threads);
         Path dir = data != null ? data : FashionMnist.defaultDir();
@@ -103,6 +121,10 @@ final class TrainCommand implements Callable<Integer> {
         if (limit != null) train = train.subset(Math.min(limit, train.size()));
         if (testLimit != null) test = test.subset(Math.min(testLimit, test.size()));
         LOG.info("{} training and {} test samples from {}; {} threads", train.size(), test.size(), dir, Anvil.numThreads());
+        if (backend != null || env.isDistributed() || ranks > 1 || checkpointEvery > 0) {
+            new DataParallelRun(this, env, out).run(train, test);
+            return 0;
+        }
 
         Init.manualSeed(seed);
         try (Sequential model = Models.fashionMnistCnn();
@@ -137,9 +159,12 @@ final class TrainCommand implements Callable<Integer> {
         if (limit != null && limit <= 0) throw new IllegalArgumentException("--limit must be positive, got " + limit);
         if (testLimit != null && testLimit <= 0) throw new IllegalArgumentException("--test-limit must be positive, got " + testLimit);
         if (resume && checkpoint == null) throw new IllegalArgumentException("--resume needs --checkpoint");
+        if (ranks <= 0) throw new IllegalArgumentException("--ranks must be positive, got " + ranks);
+        if (timeoutSeconds <= 0) throw new IllegalArgumentException("--timeout must be positive, got " + timeoutSeconds);
+        if (checkpointEvery < 0) throw new IllegalArgumentException("--checkpoint-every must be >= 0, got " + checkpointEvery);
     }
 
-    private Optimizer makeOptimizer(Sequential model) {
+    Optimizer makeOptimizer(Sequential model) {
         return switch (optimizer) {
             case sgd -> SGD.builder().lr(lr).momentum(momentum).weightDecay(weightDecay).build(model.parameters());
             case adam -> Adam.builder().lr(lr).weightDecay(weightDecay).build(model.parameters());
@@ -172,7 +197,7 @@ final class TrainCommand implements Callable<Integer> {
         };
     }
 
-    private void report(PrintWriter out, EpochResult r, MetricsWriter metricsOut) throws IOException {
+    void report(PrintWriter out, EpochResult r, MetricsWriter metricsOut) throws IOException {
         out.printf(Locale.ROOT, "epoch %d/%d: train loss %.4f, %.0f images/s, %.1f s; test accuracy %.4f, test loss %.4f%n",
                 r.epoch(), epochs, r.trainLoss(), r.imagesPerSecond(), r.trainSeconds(), r.test().accuracy(), r.test().loss());
         out.flush();

@@ -25,7 +25,7 @@ import org.slf4j.LoggerFactory;
  * {@link Builder#bucketCapBytes}. {@link #backward} runs the layers' backward passes itself, last
  * layer first, and starts the all-reduce of each bucket as soon as the layers have produced all
  * its gradients, while the remaining layers run. Buckets are reduced in the same order on every
- * rank, and the reduction adds in rank order, so every rank gets bit-identical gradients.
+ * rank, and the reduction adds in an order fixed by rank positions, so every rank gets bit-identical gradients.
  *
  * <p>The result is a weighted mean: each backward call contributes its loss gradient with a
  * weight, {@code 1} for {@link #backward(Tensor)} or its sample count for

@@ -144,7 +144,7 @@ public final class LocalProcessGroup implements ProcessGroup {
         Contribution mine = new Contribution(call, sizeMustMatch, payload);
         try {
             CompletableFuture<Void> done = CompletableFuture.runAsync(() -> execute(mine, waitForPeers, body), worker);
-            return new LocalWork(call, done, timeout());
+            return new QueuedWork(call, done, timeout());
         } catch (RejectedExecutionException e) {
             throw new CollectiveException(call.describe() + " refused: the group is closed", e);
         }

@@ -24,6 +24,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** Ranks on threads train to the same parameters as one process on the global batch. */
 class DistributedDataParallelTest {
@@ -116,25 +117,30 @@ class DistributedDataParallelTest {
 
     /** Every rank's parameters after DDP training with a sampler per rank. */
     private static List<List<float[]>> distributed(int world, ShardingStrategy strategy, long bucketCap) {
-        Dataset data = new Bands(SIZE);
         try (LocalWorld w = LocalProcessGroup.create(world, Duration.ofSeconds(60))) {
-            return w.run(g -> {
-                DistributedSampler sampler = samplerBuilder(g.rank(), world, strategy).build();
-                // ranks start from different parameters: DDP must broadcast rank 0's
-                try (Sequential model = smallModel(SEED + 100L * g.rank());
-                        DistributedDataParallel ddp = DistributedDataParallel.builder(model, g)
-                                .bucketCapBytes(bucketCap).firstBucketCapBytes(bucketCap).build();
-                        SGD opt = sgd(model);
-                        DdpTrainer trainer = new DdpTrainer(ddp, opt);
-                        DataLoader loader = DataLoader.builder(sampler.shard(data)).batchSize(sampler.batchSize()).prefetch(0).build()) {
-                    for (int epoch = 0; epoch < EPOCHS; epoch++) {
-                        sampler.setEpoch(epoch);
-                        for (Batch b : loader) trainer.step(b.images(), b.labels());
-                    }
-                    return values(model);
-                }
-            });
+            return w.run(training(world, strategy, bucketCap));
         }
+    }
+
+    /** One rank's DDP training with its own sampler; returns its parameters. */
+    private static LocalWorld.RankTask<List<float[]>> training(int world, ShardingStrategy strategy, long bucketCap) {
+        Dataset data = new Bands(SIZE);
+        return g -> {
+            DistributedSampler sampler = samplerBuilder(g.rank(), world, strategy).build();
+            // ranks start from different parameters: DDP must broadcast rank 0's
+            try (Sequential model = smallModel(SEED + 100L * g.rank());
+                    DistributedDataParallel ddp = DistributedDataParallel.builder(model, g)
+                            .bucketCapBytes(bucketCap).firstBucketCapBytes(bucketCap).build();
+                    SGD opt = sgd(model);
+                    DdpTrainer trainer = new DdpTrainer(ddp, opt);
+                    DataLoader loader = DataLoader.builder(sampler.shard(data)).batchSize(sampler.batchSize()).prefetch(0).build()) {
+                for (int epoch = 0; epoch < EPOCHS; epoch++) {
+                    sampler.setEpoch(epoch);
+                    for (Batch b : loader) trainer.step(b.images(), b.labels());
+                }
+                return values(model);
+            }
+        };
     }
 
     private static DistributedSampler.Builder samplerBuilder(int rank, int world, ShardingStrategy strategy) {
@@ -154,6 +160,15 @@ class DistributedDataParallelTest {
     void ranksTrainLikeOneProcessOnTheGlobalBatch(int world, ShardingStrategy strategy) {
         List<float[]> expected = reference(samplerBuilder(0, world, strategy), new Bands(SIZE));
         List<List<float[]>> ranks = distributed(world, strategy, DistributedDataParallel.DEFAULT_BUCKET_CAP_BYTES);
+        assertReplicasIdentical(ranks);
+        assertClose(expected, ranks.get(0));
+    }
+
+    @ParameterizedTest(name = "{0} ranks")
+    @ValueSource(ints = {2, 3})
+    void ranksOverTcpTrainLikeOneProcessOnTheGlobalBatch(int world) throws Exception {
+        List<float[]> expected = reference(samplerBuilder(0, world, ShardingStrategy.strided()), new Bands(SIZE));
+        List<List<float[]>> ranks = TcpWorld.run(world, Duration.ofSeconds(60), training(world, ShardingStrategy.strided(), 64));
         assertReplicasIdentical(ranks);
         assertClose(expected, ranks.get(0));
     }

@@ -8,13 +8,13 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
-/** A collective queued on a {@link LocalProcessGroup}'s worker thread. */
-final class LocalWork implements Work {
+/** A collective queued on a group's worker thread, which bounds it by the group's timeout. */
+final class QueuedWork implements Work {
     private final CollectiveCall call;
     private final CompletableFuture<Void> done;
     private final Duration groupTimeout;
 
-    LocalWork(CollectiveCall call, CompletableFuture<Void> done, Duration groupTimeout) {
+    QueuedWork(CollectiveCall call, CompletableFuture<Void> done, Duration groupTimeout) {
         this.call = call;
         this.done = done;
         this.groupTimeout = groupTimeout;

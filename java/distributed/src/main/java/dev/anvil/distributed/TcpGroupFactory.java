@@ -1,0 +1,39 @@
+package dev.anvil.distributed;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.time.Duration;
+
+/**
+ * The {@code "tcp"} backend: a {@link TcpProcessGroup} whose ranks meet in the store at the
+ * master address. Rank 0 hosts the store unless {@code anvil launch} already does
+ * ({@link DistributedEnvironment#storeHosted()}).
+ */
+final class TcpGroupFactory implements ProcessGroupFactory {
+    /** Key prefix of the group's entries in the store. */
+    static final String PREFIX = "tcp";
+
+    @Override
+    public String name() {
+        return "tcp";
+    }
+
+    @Override
+    public ProcessGroup create(DistributedEnvironment env, Duration timeout) throws IOException {
+        TcpStoreServer server = env.rank() == 0 && !env.storeHosted()
+                ? TcpStoreServer.start(InetAddress.getByName(env.masterAddress()), env.masterPort()) : null;
+        TcpStore store = null;
+        try {
+            store = TcpStore.connect(env.masterAddress(), env.masterPort(), timeout);
+            TcpStore client = store;
+            return TcpProcessGroup.join(store, PREFIX, env.rank(), env.worldSize(), timeout, () -> {
+                client.close();
+                if (server != null) server.close();
+            });
+        } catch (IOException | RuntimeException e) {
+            if (store != null) store.close();
+            if (server != null) server.close();
+            throw e;
+        }
+    }
+}
