@@ -28,7 +28,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 /** Ranks on threads train to the same parameters as one process on the global batch. */
 class DistributedDataParallelTest {
     private static final long SEED = 17;
-    private static final int SIZE = 103; // the samples of DistributedSamplerTest's locality shards
+    static final int SIZE = 103; // the samples of DistributedSamplerTest's locality shards
     private static final int EPOCHS = 2;
 
     @AfterEach
@@ -97,7 +97,7 @@ class DistributedDataParallelTest {
     }
 
     /** Parameters after one process trains on the union of the ranks' batches, step by step. */
-    private static List<float[]> reference(DistributedSampler.Builder sampler, Dataset data) {
+    static List<float[]> reference(DistributedSampler.Builder sampler, Dataset data) {
         DistributedSampler s = sampler.build();
         try (Sequential model = smallModel(SEED); SGD opt = sgd(model); CrossEntropyLoss loss = new CrossEntropyLoss()) {
             for (int epoch = 0; epoch < EPOCHS; epoch++) {
@@ -116,28 +116,31 @@ class DistributedDataParallelTest {
 
     /** Every rank's parameters after DDP training with a sampler per rank. */
     private static List<List<float[]>> distributed(int world, ShardingStrategy strategy, long bucketCap) {
-        Dataset data = new Bands(SIZE);
         try (LocalWorld w = LocalProcessGroup.create(world, Duration.ofSeconds(60))) {
-            return w.run(g -> {
-                DistributedSampler sampler = samplerBuilder(g.rank(), world, strategy).build();
-                // ranks start from different parameters: DDP must broadcast rank 0's
-                try (Sequential model = smallModel(SEED + 100L * g.rank());
-                        DistributedDataParallel ddp = DistributedDataParallel.builder(model, g)
-                                .bucketCapBytes(bucketCap).firstBucketCapBytes(bucketCap).build();
-                        SGD opt = sgd(model);
-                        DdpTrainer trainer = new DdpTrainer(ddp, opt);
-                        DataLoader loader = DataLoader.builder(sampler.shard(data)).batchSize(sampler.batchSize()).prefetch(0).build()) {
-                    for (int epoch = 0; epoch < EPOCHS; epoch++) {
-                        sampler.setEpoch(epoch);
-                        for (Batch b : loader) trainer.step(b.images(), b.labels());
-                    }
-                    return values(model);
-                }
-            });
+            return w.run(g -> train(g, strategy, bucketCap));
         }
     }
 
-    private static DistributedSampler.Builder samplerBuilder(int rank, int world, ShardingStrategy strategy) {
+    /** This rank's parameters after DDP training on its shard (the MPI test's ranks run it too). */
+    static List<float[]> train(ProcessGroup g, ShardingStrategy strategy, long bucketCap) {
+        Dataset data = new Bands(SIZE);
+        DistributedSampler sampler = samplerBuilder(g.rank(), g.worldSize(), strategy).build();
+        // ranks start from different parameters: DDP must broadcast rank 0's
+        try (Sequential model = smallModel(SEED + 100L * g.rank());
+                DistributedDataParallel ddp = DistributedDataParallel.builder(model, g)
+                        .bucketCapBytes(bucketCap).firstBucketCapBytes(bucketCap).build();
+                SGD opt = sgd(model);
+                DdpTrainer trainer = new DdpTrainer(ddp, opt);
+                DataLoader loader = DataLoader.builder(sampler.shard(data)).batchSize(sampler.batchSize()).prefetch(0).build()) {
+            for (int epoch = 0; epoch < EPOCHS; epoch++) {
+                sampler.setEpoch(epoch);
+                for (Batch b : loader) trainer.step(b.images(), b.labels());
+            }
+            return values(model);
+        }
+    }
+
+    static DistributedSampler.Builder samplerBuilder(int rank, int world, ShardingStrategy strategy) {
         return DistributedSampler.builder(SIZE, rank, world).strategy(strategy).batchSize(4).seed(3);
     }
 
@@ -252,7 +255,7 @@ class DistributedDataParallelTest {
         return Tensor.ofInts(y, samples.length);
     }
 
-    private static void assertReplicasIdentical(List<List<float[]>> ranks) {
+    static void assertReplicasIdentical(List<List<float[]>> ranks) {
         for (int r = 1; r < ranks.size(); r++) {
             for (int i = 0; i < ranks.get(0).size(); i++) {
                 assertArrayEquals(ranks.get(0).get(i), ranks.get(r).get(i), 0f, "rank " + r + " parameter " + i + " differs from rank 0");
@@ -261,7 +264,7 @@ class DistributedDataParallelTest {
     }
 
     /** Each parameter tensor within 1e-5 relative (in the L2 norm) of the reference. */
-    private static void assertClose(List<float[]> expected, List<float[]> actual) {
+    static void assertClose(List<float[]> expected, List<float[]> actual) {
         for (int i = 0; i < expected.size(); i++) {
             double diff = 0, norm = 0;
             for (int j = 0; j < expected.get(i).length; j++) {
