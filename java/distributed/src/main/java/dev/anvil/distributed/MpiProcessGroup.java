@@ -89,7 +89,7 @@ public final class MpiProcessGroup implements ProcessGroup {
      *     mpirun, or a group was created before in this process; the message says how to fix it
      */
     public static MpiProcessGroup create(Duration timeout) {
-        return create(0, timeout);
+        return join(0, timeout);
     }
 
     /**
@@ -97,9 +97,14 @@ public final class MpiProcessGroup implements ProcessGroup {
      * {@code expectedWorldSize} (every rank refuses and leaves MPI, so the job ends cleanly).
      */
     public static MpiProcessGroup create(int expectedWorldSize, Duration timeout) {
+        if (expectedWorldSize < 1) throw new IllegalArgumentException("expected world size must be positive, got " + expectedWorldSize);
+        return join(expectedWorldSize, timeout);
+    }
+
+    /** {@code expectedWorldSize} 0 accepts any world size. */
+    private static MpiProcessGroup join(int expectedWorldSize, Duration timeout) {
         Objects.requireNonNull(timeout, "timeout");
         if (timeout.isNegative() || timeout.isZero()) throw new IllegalArgumentException("timeout must be positive, got " + timeout);
-        if (expectedWorldSize < 0) throw new IllegalArgumentException("expected world size must be positive, got " + expectedWorldSize);
         if (!CREATED.compareAndSet(false, true)) {
             throw new IllegalStateException("an MPI process group was already created in this process: MPI can be "
                     + "initialised only once, so use that group");
