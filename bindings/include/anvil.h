@@ -41,7 +41,8 @@ typedef enum anvil_status {
     ANVIL_ERR_OUT_OF_MEMORY = 2,
     ANVIL_ERR_UNSUPPORTED = 3,      /* valid request this build or device cannot serve */
     ANVIL_ERR_INTERNAL = 4,         /* a bug of ours: please report the message */
-    ANVIL_ERR_PLUGIN = 5            /* a plug-in cannot be loaded, or one of its ops failed */
+    ANVIL_ERR_PLUGIN = 5,           /* a plug-in cannot be loaded, or one of its ops failed */
+    ANVIL_ERR_TIMEOUT = 6           /* a collective did not complete before its deadline */
 } anvil_status;
 
 /* ---------------------------------------------------------------- library */
@@ -254,6 +255,44 @@ ANVIL_API anvil_status anvil_plugin_op_backward(anvil_context* ctx, const anvil_
                                                 const int64_t* shape, int32_t rank, const float* params,
                                                 int32_t num_params, const float* x, const float* y,
                                                 const float* dy, float* dx);
+
+/* ---------------------------------------------------------------- MPI */
+
+/* Collectives across processes through Open MPI, loaded at run time (dlopen of libmpi.so.40, then
+ * libmpi.so; the environment variable ANVIL_MPI_LIBRARY names another file instead): libanvil
+ * neither links nor needs MPI until these functions are called. What is bound is Open MPI's binary
+ * interface (4.x and 5.x), not MPI's source API, so other MPI implementations are not supported.
+ * The processes must be started by mpirun. MPI is called with MPI_THREAD_SERIALIZED: the caller
+ * makes sure that two threads never call these functions at the same time.
+ *
+ * Every collective runs over MPI_COMM_WORLD as a non-blocking MPI operation, polled until it
+ * completes or timeout_ms (> 0) have passed. Then it returns ANVIL_ERR_TIMEOUT and leaves the
+ * operation pending: the ranks no longer agree on what comes next, so every later collective is
+ * refused and the job can only be ended with anvil_mpi_abort. */
+
+/* ANVIL_OK when Open MPI can be loaded; ANVIL_ERR_UNSUPPORTED, with a message that says how to
+ * install it, otherwise. */
+ANVIL_API anvil_status anvil_mpi_available(void);
+/* MPI_Init_thread; a no-op once initialised. ANVIL_ERR_UNSUPPORTED: Open MPI is missing, the
+ * process was not started by mpirun, MPI was finalised, or it lacks MPI_THREAD_SERIALIZED. */
+ANVIL_API anvil_status anvil_mpi_init(void);
+/* This process's rank in MPI_COMM_WORLD, and its size; after anvil_mpi_init. */
+ANVIL_API anvil_status anvil_mpi_rank(int32_t* out);
+ANVIL_API anvil_status anvil_mpi_size(int32_t* out);
+/* In place: the n floats of data become their element-wise sum over the ranks, on every rank. */
+ANVIL_API anvil_status anvil_mpi_allreduce_sum(float* data, int64_t n, int64_t timeout_ms);
+/* The bytes of rank root are copied into data on every other rank. */
+ANVIL_API anvil_status anvil_mpi_bcast(void* data, int64_t bytes, int32_t root, int64_t timeout_ms);
+ANVIL_API anvil_status anvil_mpi_barrier(int64_t timeout_ms);
+/* Every rank gives the same number of bytes (below 2^31); all receives size * bytes, those of rank r
+ * at offset r * bytes. */
+ANVIL_API anvil_status anvil_mpi_allgather(const void* mine, int64_t bytes, void* all, int64_t timeout_ms);
+/* MPI_Finalize; a no-op when MPI is not initialised or already finalised. Refused after a
+ * timeout, since peers may still wait for this rank: abort instead. */
+ANVIL_API anvil_status anvil_mpi_finalize(void);
+/* MPI_Abort(MPI_COMM_WORLD, code): mpirun ends every process of the job, this one included. Returns
+ * (ANVIL_ERR_UNSUPPORTED) only when MPI is not initialised. */
+ANVIL_API anvil_status anvil_mpi_abort(int32_t code);
 
 #ifdef __cplusplus
 }

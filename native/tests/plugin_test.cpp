@@ -19,15 +19,6 @@ std::string test_plugin(const char* name) {
     return std::string(ANVIL_TEST_PLUGIN_DIR) + "/libanvil_test_" + name + ".so";
 }
 
-// The call failed with `status` and a message that mentions `word`.
-#define EXPECT_ERROR(call, status, word)                                                                    \
-    do {                                                                                                    \
-        anvil_status s_ = (call);                                                                           \
-        ::test::expect(s_ == (status) && std::strstr(anvil_last_error(), (word)) != nullptr,                \
-                       "%s:%d: %s -> status %d, \"%s\"; expected status %d mentioning \"%s\"", __FILE__,    \
-                       __LINE__, #call, s_, anvil_last_error(), (status), (word));                          \
-    } while (0)
-
 int64_t numel(const std::vector<int64_t>& shape) {
     int64_t n = 1;
     for (int64_t d : shape) n *= d;

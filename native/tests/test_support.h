@@ -8,6 +8,7 @@
 #include <cstdarg>
 #include <cstdint>
 #include <cstdio>
+#include <cstring>
 #include <random>
 #include <vector>
 
@@ -40,6 +41,15 @@ inline void expect(bool ok, const char* fmt, ...) {
     do {                                                                                                \
         anvil_status s_ = (call);                                                                       \
         ::test::expect(s_ == ANVIL_OK, "%s:%d: %s -> %s", __FILE__, __LINE__, #call, anvil_last_error()); \
+    } while (0)
+
+// The call failed with `status` and a message that mentions `word`.
+#define EXPECT_ERROR(call, status, word)                                                                    \
+    do {                                                                                                    \
+        anvil_status s_ = (call);                                                                           \
+        ::test::expect(s_ == (status) && std::strstr(anvil_last_error(), (word)) != nullptr,                \
+                       "%s:%d: %s -> status %d, \"%s\"; expected status %d mentioning \"%s\"", __FILE__,    \
+                       __LINE__, #call, s_, anvil_last_error(), (status), (word));                          \
     } while (0)
 
 // Prints the summary line every test ends with and returns the process exit code.

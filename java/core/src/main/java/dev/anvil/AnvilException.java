@@ -10,7 +10,7 @@ public class AnvilException extends RuntimeException {
 
     /** The native status codes of {@code anvil.h}. */
     public enum Status {
-        OK, INVALID_ARGUMENT, OUT_OF_MEMORY, UNSUPPORTED, INTERNAL, PLUGIN, UNKNOWN;
+        OK, INVALID_ARGUMENT, OUT_OF_MEMORY, UNSUPPORTED, INTERNAL, PLUGIN, TIMEOUT, UNKNOWN;
 
         public static Status of(int code) {
             return code >= 0 && code < UNKNOWN.ordinal() ? values()[code] : UNKNOWN;

@@ -35,6 +35,7 @@ public final class AnvilLib {
     public static final int ANVIL_ERR_UNSUPPORTED = 3;
     public static final int ANVIL_ERR_INTERNAL = 4;
     public static final int ANVIL_ERR_PLUGIN = 5;
+    public static final int ANVIL_ERR_TIMEOUT = 6;
 
     /** Loads the native libraries (idempotent). */
     public static void load() {
@@ -259,4 +260,16 @@ public final class AnvilLib {
     public static native int anvil_plugin_op_backward(@Cast("anvil_context*") long ctx, @Cast("const anvil_plugin*") long plugin, int op,
             @Cast("const int64_t*") long[] shape, int rank, @Cast("const float*") float[] params, int numParams,
             @Cast("const float*") long x, @Cast("const float*") long y, @Cast("const float*") long dy, @Cast("float*") long dx);
+
+    // ------------------------------------------------------------------ MPI
+    public static native int anvil_mpi_available();
+    public static native int anvil_mpi_init();
+    public static native int anvil_mpi_rank(@Cast("int32_t*") int[] out);
+    public static native int anvil_mpi_size(@Cast("int32_t*") int[] out);
+    public static native int anvil_mpi_allreduce_sum(@Cast("float*") long data, long n, long timeoutMs);
+    public static native int anvil_mpi_bcast(@Cast("void*") long data, long bytes, int root, long timeoutMs);
+    public static native int anvil_mpi_barrier(long timeoutMs);
+    public static native int anvil_mpi_allgather(@Cast("const void*") long mine, long bytes, @Cast("void*") long all, long timeoutMs);
+    public static native int anvil_mpi_finalize();
+    public static native int anvil_mpi_abort(int code);
 }

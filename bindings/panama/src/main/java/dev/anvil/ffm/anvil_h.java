@@ -116,6 +116,17 @@ public class anvil_h {
         return ANVIL_ERR_PLUGIN;
     }
 
+    private static final int ANVIL_ERR_TIMEOUT = 6;
+
+    /**
+     * {@snippet lang=c :
+     * enum anvil_status.ANVIL_ERR_TIMEOUT = 6
+     * }
+     */
+    public static int ANVIL_ERR_TIMEOUT() {
+        return ANVIL_ERR_TIMEOUT;
+    }
+
     private static class anvil_version {
         public static final FunctionDescriptor DESC = FunctionDescriptor.of(
             anvil_h.C_POINTER
@@ -2891,6 +2902,561 @@ public class anvil_h {
         var mh$ = anvil_plugin_op_backward.HANDLE;
         try {
             return (int)mh$.invokeExact(ctx, plugin, op, shape, rank, params, num_params, x, y, dy, dx);
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class anvil_mpi_available {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            anvil_h.C_INT
+        );
+
+        public static final MemorySegment ADDR = anvil_h.findOrThrow("anvil_mpi_available");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * anvil_status anvil_mpi_available(void)
+     * }
+     */
+    public static FunctionDescriptor anvil_mpi_available$descriptor() {
+        return anvil_mpi_available.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * anvil_status anvil_mpi_available(void)
+     * }
+     */
+    public static MethodHandle anvil_mpi_available$handle() {
+        return anvil_mpi_available.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * anvil_status anvil_mpi_available(void)
+     * }
+     */
+    public static MemorySegment anvil_mpi_available$address() {
+        return anvil_mpi_available.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * anvil_status anvil_mpi_available(void)
+     * }
+     */
+    public static int anvil_mpi_available() {
+        var mh$ = anvil_mpi_available.HANDLE;
+        try {
+            return (int)mh$.invokeExact();
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class anvil_mpi_init {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            anvil_h.C_INT
+        );
+
+        public static final MemorySegment ADDR = anvil_h.findOrThrow("anvil_mpi_init");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * anvil_status anvil_mpi_init(void)
+     * }
+     */
+    public static FunctionDescriptor anvil_mpi_init$descriptor() {
+        return anvil_mpi_init.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * anvil_status anvil_mpi_init(void)
+     * }
+     */
+    public static MethodHandle anvil_mpi_init$handle() {
+        return anvil_mpi_init.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * anvil_status anvil_mpi_init(void)
+     * }
+     */
+    public static MemorySegment anvil_mpi_init$address() {
+        return anvil_mpi_init.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * anvil_status anvil_mpi_init(void)
+     * }
+     */
+    public static int anvil_mpi_init() {
+        var mh$ = anvil_mpi_init.HANDLE;
+        try {
+            return (int)mh$.invokeExact();
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class anvil_mpi_rank {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            anvil_h.C_INT,
+            anvil_h.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = anvil_h.findOrThrow("anvil_mpi_rank");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * anvil_status anvil_mpi_rank(int32_t *out)
+     * }
+     */
+    public static FunctionDescriptor anvil_mpi_rank$descriptor() {
+        return anvil_mpi_rank.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * anvil_status anvil_mpi_rank(int32_t *out)
+     * }
+     */
+    public static MethodHandle anvil_mpi_rank$handle() {
+        return anvil_mpi_rank.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * anvil_status anvil_mpi_rank(int32_t *out)
+     * }
+     */
+    public static MemorySegment anvil_mpi_rank$address() {
+        return anvil_mpi_rank.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * anvil_status anvil_mpi_rank(int32_t *out)
+     * }
+     */
+    public static int anvil_mpi_rank(MemorySegment out) {
+        var mh$ = anvil_mpi_rank.HANDLE;
+        try {
+            return (int)mh$.invokeExact(out);
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class anvil_mpi_size {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            anvil_h.C_INT,
+            anvil_h.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = anvil_h.findOrThrow("anvil_mpi_size");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * anvil_status anvil_mpi_size(int32_t *out)
+     * }
+     */
+    public static FunctionDescriptor anvil_mpi_size$descriptor() {
+        return anvil_mpi_size.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * anvil_status anvil_mpi_size(int32_t *out)
+     * }
+     */
+    public static MethodHandle anvil_mpi_size$handle() {
+        return anvil_mpi_size.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * anvil_status anvil_mpi_size(int32_t *out)
+     * }
+     */
+    public static MemorySegment anvil_mpi_size$address() {
+        return anvil_mpi_size.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * anvil_status anvil_mpi_size(int32_t *out)
+     * }
+     */
+    public static int anvil_mpi_size(MemorySegment out) {
+        var mh$ = anvil_mpi_size.HANDLE;
+        try {
+            return (int)mh$.invokeExact(out);
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class anvil_mpi_allreduce_sum {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            anvil_h.C_INT,
+            anvil_h.C_POINTER,
+            anvil_h.C_LONG,
+            anvil_h.C_LONG
+        );
+
+        public static final MemorySegment ADDR = anvil_h.findOrThrow("anvil_mpi_allreduce_sum");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * anvil_status anvil_mpi_allreduce_sum(float *data, int64_t n, int64_t timeout_ms)
+     * }
+     */
+    public static FunctionDescriptor anvil_mpi_allreduce_sum$descriptor() {
+        return anvil_mpi_allreduce_sum.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * anvil_status anvil_mpi_allreduce_sum(float *data, int64_t n, int64_t timeout_ms)
+     * }
+     */
+    public static MethodHandle anvil_mpi_allreduce_sum$handle() {
+        return anvil_mpi_allreduce_sum.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * anvil_status anvil_mpi_allreduce_sum(float *data, int64_t n, int64_t timeout_ms)
+     * }
+     */
+    public static MemorySegment anvil_mpi_allreduce_sum$address() {
+        return anvil_mpi_allreduce_sum.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * anvil_status anvil_mpi_allreduce_sum(float *data, int64_t n, int64_t timeout_ms)
+     * }
+     */
+    public static int anvil_mpi_allreduce_sum(MemorySegment data, long n, long timeout_ms) {
+        var mh$ = anvil_mpi_allreduce_sum.HANDLE;
+        try {
+            return (int)mh$.invokeExact(data, n, timeout_ms);
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class anvil_mpi_bcast {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            anvil_h.C_INT,
+            anvil_h.C_POINTER,
+            anvil_h.C_LONG,
+            anvil_h.C_INT,
+            anvil_h.C_LONG
+        );
+
+        public static final MemorySegment ADDR = anvil_h.findOrThrow("anvil_mpi_bcast");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * anvil_status anvil_mpi_bcast(void *data, int64_t bytes, int32_t root, int64_t timeout_ms)
+     * }
+     */
+    public static FunctionDescriptor anvil_mpi_bcast$descriptor() {
+        return anvil_mpi_bcast.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * anvil_status anvil_mpi_bcast(void *data, int64_t bytes, int32_t root, int64_t timeout_ms)
+     * }
+     */
+    public static MethodHandle anvil_mpi_bcast$handle() {
+        return anvil_mpi_bcast.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * anvil_status anvil_mpi_bcast(void *data, int64_t bytes, int32_t root, int64_t timeout_ms)
+     * }
+     */
+    public static MemorySegment anvil_mpi_bcast$address() {
+        return anvil_mpi_bcast.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * anvil_status anvil_mpi_bcast(void *data, int64_t bytes, int32_t root, int64_t timeout_ms)
+     * }
+     */
+    public static int anvil_mpi_bcast(MemorySegment data, long bytes, int root, long timeout_ms) {
+        var mh$ = anvil_mpi_bcast.HANDLE;
+        try {
+            return (int)mh$.invokeExact(data, bytes, root, timeout_ms);
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class anvil_mpi_barrier {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            anvil_h.C_INT,
+            anvil_h.C_LONG
+        );
+
+        public static final MemorySegment ADDR = anvil_h.findOrThrow("anvil_mpi_barrier");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * anvil_status anvil_mpi_barrier(int64_t timeout_ms)
+     * }
+     */
+    public static FunctionDescriptor anvil_mpi_barrier$descriptor() {
+        return anvil_mpi_barrier.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * anvil_status anvil_mpi_barrier(int64_t timeout_ms)
+     * }
+     */
+    public static MethodHandle anvil_mpi_barrier$handle() {
+        return anvil_mpi_barrier.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * anvil_status anvil_mpi_barrier(int64_t timeout_ms)
+     * }
+     */
+    public static MemorySegment anvil_mpi_barrier$address() {
+        return anvil_mpi_barrier.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * anvil_status anvil_mpi_barrier(int64_t timeout_ms)
+     * }
+     */
+    public static int anvil_mpi_barrier(long timeout_ms) {
+        var mh$ = anvil_mpi_barrier.HANDLE;
+        try {
+            return (int)mh$.invokeExact(timeout_ms);
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class anvil_mpi_allgather {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            anvil_h.C_INT,
+            anvil_h.C_POINTER,
+            anvil_h.C_LONG,
+            anvil_h.C_POINTER,
+            anvil_h.C_LONG
+        );
+
+        public static final MemorySegment ADDR = anvil_h.findOrThrow("anvil_mpi_allgather");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * anvil_status anvil_mpi_allgather(const void *mine, int64_t bytes, void *all, int64_t timeout_ms)
+     * }
+     */
+    public static FunctionDescriptor anvil_mpi_allgather$descriptor() {
+        return anvil_mpi_allgather.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * anvil_status anvil_mpi_allgather(const void *mine, int64_t bytes, void *all, int64_t timeout_ms)
+     * }
+     */
+    public static MethodHandle anvil_mpi_allgather$handle() {
+        return anvil_mpi_allgather.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * anvil_status anvil_mpi_allgather(const void *mine, int64_t bytes, void *all, int64_t timeout_ms)
+     * }
+     */
+    public static MemorySegment anvil_mpi_allgather$address() {
+        return anvil_mpi_allgather.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * anvil_status anvil_mpi_allgather(const void *mine, int64_t bytes, void *all, int64_t timeout_ms)
+     * }
+     */
+    public static int anvil_mpi_allgather(MemorySegment mine, long bytes, MemorySegment all, long timeout_ms) {
+        var mh$ = anvil_mpi_allgather.HANDLE;
+        try {
+            return (int)mh$.invokeExact(mine, bytes, all, timeout_ms);
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class anvil_mpi_finalize {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            anvil_h.C_INT
+        );
+
+        public static final MemorySegment ADDR = anvil_h.findOrThrow("anvil_mpi_finalize");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * anvil_status anvil_mpi_finalize(void)
+     * }
+     */
+    public static FunctionDescriptor anvil_mpi_finalize$descriptor() {
+        return anvil_mpi_finalize.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * anvil_status anvil_mpi_finalize(void)
+     * }
+     */
+    public static MethodHandle anvil_mpi_finalize$handle() {
+        return anvil_mpi_finalize.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * anvil_status anvil_mpi_finalize(void)
+     * }
+     */
+    public static MemorySegment anvil_mpi_finalize$address() {
+        return anvil_mpi_finalize.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * anvil_status anvil_mpi_finalize(void)
+     * }
+     */
+    public static int anvil_mpi_finalize() {
+        var mh$ = anvil_mpi_finalize.HANDLE;
+        try {
+            return (int)mh$.invokeExact();
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class anvil_mpi_abort {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            anvil_h.C_INT,
+            anvil_h.C_INT
+        );
+
+        public static final MemorySegment ADDR = anvil_h.findOrThrow("anvil_mpi_abort");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * anvil_status anvil_mpi_abort(int32_t code)
+     * }
+     */
+    public static FunctionDescriptor anvil_mpi_abort$descriptor() {
+        return anvil_mpi_abort.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * anvil_status anvil_mpi_abort(int32_t code)
+     * }
+     */
+    public static MethodHandle anvil_mpi_abort$handle() {
+        return anvil_mpi_abort.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * anvil_status anvil_mpi_abort(int32_t code)
+     * }
+     */
+    public static MemorySegment anvil_mpi_abort$address() {
+        return anvil_mpi_abort.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * anvil_status anvil_mpi_abort(int32_t code)
+     * }
+     */
+    public static int anvil_mpi_abort(int code) {
+        var mh$ = anvil_mpi_abort.HANDLE;
+        try {
+            return (int)mh$.invokeExact(code);
         } catch (Throwable ex$) {
            throw new AssertionError("should not reach here", ex$);
         }

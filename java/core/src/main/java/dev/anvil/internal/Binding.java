@@ -142,4 +142,26 @@ interface Binding {
 
     int anvil_plugin_op_backward(long ctx, long plugin, int op, long[] shape, int rank, float[] params, int numParams,
             long x, long y, long dy, long dx);
+
+    // ------------------------------------------------------------------ MPI
+    // Buffers travel as addresses; a collective may block for up to its timeout.
+    int anvil_mpi_available();
+
+    int anvil_mpi_init();
+
+    int anvil_mpi_rank(int[] out);
+
+    int anvil_mpi_size(int[] out);
+
+    int anvil_mpi_allreduce_sum(long data, long n, long timeoutMs);
+
+    int anvil_mpi_bcast(long data, long bytes, int root, long timeoutMs);
+
+    int anvil_mpi_barrier(long timeoutMs);
+
+    int anvil_mpi_allgather(long mine, long bytes, long all, long timeoutMs);
+
+    int anvil_mpi_finalize();
+
+    int anvil_mpi_abort(int code);
 }

@@ -339,4 +339,56 @@ final class JniBinding implements Binding {
             int numParams, long x, long y, long dy, long dx) {
         return AnvilLib.anvil_plugin_op_backward(ctx, plugin, op, shape, rank, params, numParams, x, y, dy, dx);
     }
+
+    // ------------------------------------------------------------------ MPI
+
+    @Override
+    public int anvil_mpi_available() {
+        return AnvilLib.anvil_mpi_available();
+    }
+
+    @Override
+    public int anvil_mpi_init() {
+        return AnvilLib.anvil_mpi_init();
+    }
+
+    @Override
+    public int anvil_mpi_rank(int[] out) {
+        return AnvilLib.anvil_mpi_rank(out);
+    }
+
+    @Override
+    public int anvil_mpi_size(int[] out) {
+        return AnvilLib.anvil_mpi_size(out);
+    }
+
+    @Override
+    public int anvil_mpi_allreduce_sum(long data, long n, long timeoutMs) {
+        return AnvilLib.anvil_mpi_allreduce_sum(data, n, timeoutMs);
+    }
+
+    @Override
+    public int anvil_mpi_bcast(long data, long bytes, int root, long timeoutMs) {
+        return AnvilLib.anvil_mpi_bcast(data, bytes, root, timeoutMs);
+    }
+
+    @Override
+    public int anvil_mpi_barrier(long timeoutMs) {
+        return AnvilLib.anvil_mpi_barrier(timeoutMs);
+    }
+
+    @Override
+    public int anvil_mpi_allgather(long mine, long bytes, long all, long timeoutMs) {
+        return AnvilLib.anvil_mpi_allgather(mine, bytes, all, timeoutMs);
+    }
+
+    @Override
+    public int anvil_mpi_finalize() {
+        return AnvilLib.anvil_mpi_finalize();
+    }
+
+    @Override
+    public int anvil_mpi_abort(int code) {
+        return AnvilLib.anvil_mpi_abort(code);
+    }
 }

@@ -364,4 +364,54 @@ public final class Native {
                     "anvil_plugin_op_backward");
         }
     }
+
+    // ------------------------------------------------------------------ MPI
+    // Not serialised on LOCK: the MPI process group calls these from its one worker thread, and a
+    // collective may wait for its peers up to its timeout without holding up the compute calls.
+
+    /** Throws {@link AnvilException} (UNSUPPORTED), saying how to install Open MPI, when it cannot be loaded. */
+    public static void mpiAvailable() {
+        check(B.anvil_mpi_available(), "anvil_mpi_available");
+    }
+
+    public static void mpiInit() {
+        check(B.anvil_mpi_init(), "anvil_mpi_init");
+    }
+
+    public static int mpiRank() {
+        int[] out = new int[1];
+        check(B.anvil_mpi_rank(out), "anvil_mpi_rank");
+        return out[0];
+    }
+
+    public static int mpiSize() {
+        int[] out = new int[1];
+        check(B.anvil_mpi_size(out), "anvil_mpi_size");
+        return out[0];
+    }
+
+    public static void mpiAllReduceSum(long data, long n, long timeoutMs) {
+        check(B.anvil_mpi_allreduce_sum(data, n, timeoutMs), "anvil_mpi_allreduce_sum");
+    }
+
+    public static void mpiBroadcast(long data, long bytes, int root, long timeoutMs) {
+        check(B.anvil_mpi_bcast(data, bytes, root, timeoutMs), "anvil_mpi_bcast");
+    }
+
+    public static void mpiBarrier(long timeoutMs) {
+        check(B.anvil_mpi_barrier(timeoutMs), "anvil_mpi_barrier");
+    }
+
+    public static void mpiAllGather(long mine, long bytes, long all, long timeoutMs) {
+        check(B.anvil_mpi_allgather(mine, bytes, all, timeoutMs), "anvil_mpi_allgather");
+    }
+
+    public static void mpiFinalize() {
+        check(B.anvil_mpi_finalize(), "anvil_mpi_finalize");
+    }
+
+    /** Ends every process of the MPI job, this one included. */
+    public static void mpiAbort(int code) {
+        check(B.anvil_mpi_abort(code), "anvil_mpi_abort");
+    }
 }

@@ -543,6 +543,70 @@ final class FfmBinding implements Binding {
         }
     }
 
+    // ------------------------------------------------------------------ MPI
+    // Plain downcalls, never critical ones: a collective may wait for its peers up to its timeout,
+    // and a critical downcall would hold off the garbage collector all that time.
+
+    @Override
+    public int anvil_mpi_available() {
+        return anvil_h.anvil_mpi_available();
+    }
+
+    @Override
+    public int anvil_mpi_init() {
+        return anvil_h.anvil_mpi_init();
+    }
+
+    @Override
+    public int anvil_mpi_rank(int[] out) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment slot = arena.allocate(ValueLayout.JAVA_INT);
+            int status = anvil_h.anvil_mpi_rank(slot);
+            out[0] = slot.get(ValueLayout.JAVA_INT, 0);
+            return status;
+        }
+    }
+
+    @Override
+    public int anvil_mpi_size(int[] out) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment slot = arena.allocate(ValueLayout.JAVA_INT);
+            int status = anvil_h.anvil_mpi_size(slot);
+            out[0] = slot.get(ValueLayout.JAVA_INT, 0);
+            return status;
+        }
+    }
+
+    @Override
+    public int anvil_mpi_allreduce_sum(long data, long n, long timeoutMs) {
+        return anvil_h.anvil_mpi_allreduce_sum(ofAddress(data), n, timeoutMs);
+    }
+
+    @Override
+    public int anvil_mpi_bcast(long data, long bytes, int root, long timeoutMs) {
+        return anvil_h.anvil_mpi_bcast(ofAddress(data), bytes, root, timeoutMs);
+    }
+
+    @Override
+    public int anvil_mpi_barrier(long timeoutMs) {
+        return anvil_h.anvil_mpi_barrier(timeoutMs);
+    }
+
+    @Override
+    public int anvil_mpi_allgather(long mine, long bytes, long all, long timeoutMs) {
+        return anvil_h.anvil_mpi_allgather(ofAddress(mine), bytes, ofAddress(all), timeoutMs);
+    }
+
+    @Override
+    public int anvil_mpi_finalize() {
+        return anvil_h.anvil_mpi_finalize();
+    }
+
+    @Override
+    public int anvil_mpi_abort(int code) {
+        return anvil_h.anvil_mpi_abort(code);
+    }
+
     private static MemorySegment longs(Arena arena, long[] values) {
         return values == null ? MemorySegment.NULL : arena.allocateFrom(ValueLayout.JAVA_LONG, values);
     }

@@ -11,8 +11,8 @@ import java.util.stream.Collectors;
 
 /**
  * Process groups by backend name: {@code "local"} (ranks are threads of this JVM, see
- * {@link LocalGroupFactory}), {@code "tcp"} ({@link TcpProcessGroup}), and any backend plugged
- * in as a {@link ProcessGroupFactory} (such as {@code "mpi"} or {@code "nccl"}).
+ * {@link LocalGroupFactory}), {@code "tcp"} ({@link TcpProcessGroup}), {@code "mpi"} ({@link MpiProcessGroup}, under
+ * mpirun), and any backend plugged in as a {@link ProcessGroupFactory} (such as {@code "nccl"}).
  *
  * <pre>{@code
  * try (ProcessGroup group = ProcessGroups.create("tcp", DistributedEnvironment.detect(), Duration.ofMinutes(5))) { ... }
@@ -24,6 +24,7 @@ public final class ProcessGroups {
     static {
         register(new LocalGroupFactory());
         register(new TcpGroupFactory());
+        register(new MpiGroupFactory());
         for (ProcessGroupFactory f : ServiceLoader.load(ProcessGroupFactory.class, ProcessGroups.class.getClassLoader())) register(f);
     }
 

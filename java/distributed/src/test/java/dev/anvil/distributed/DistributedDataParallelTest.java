@@ -29,7 +29,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 /** Ranks on threads train to the same parameters as one process on the global batch. */
 class DistributedDataParallelTest {
     private static final long SEED = 17;
-    private static final int SIZE = 103; // the samples of DistributedSamplerTest's locality shards
+    static final int SIZE = 103; // the samples of DistributedSamplerTest's locality shards
     private static final int EPOCHS = 2;
 
     @AfterEach
@@ -98,7 +98,7 @@ class DistributedDataParallelTest {
     }
 
     /** Parameters after one process trains on the union of the ranks' batches, step by step. */
-    private static List<float[]> reference(DistributedSampler.Builder sampler, Dataset data) {
+    static List<float[]> reference(DistributedSampler.Builder sampler, Dataset data) {
         DistributedSampler s = sampler.build();
         try (Sequential model = smallModel(SEED); SGD opt = sgd(model); CrossEntropyLoss loss = new CrossEntropyLoss()) {
             for (int epoch = 0; epoch < EPOCHS; epoch++) {
@@ -118,32 +118,35 @@ class DistributedDataParallelTest {
     /** Every rank's parameters after DDP training with a sampler per rank. */
     private static List<List<float[]>> distributed(int world, ShardingStrategy strategy, long bucketCap) {
         try (LocalWorld w = LocalProcessGroup.create(world, Duration.ofSeconds(60))) {
-            return w.run(training(world, strategy, bucketCap));
+            return w.run(training(strategy, bucketCap));
         }
     }
 
-    /** One rank's DDP training with its own sampler; returns its parameters. */
-    private static LocalWorld.RankTask<List<float[]>> training(int world, ShardingStrategy strategy, long bucketCap) {
-        Dataset data = new Bands(SIZE);
-        return g -> {
-            DistributedSampler sampler = samplerBuilder(g.rank(), world, strategy).build();
-            // ranks start from different parameters: DDP must broadcast rank 0's
-            try (Sequential model = smallModel(SEED + 100L * g.rank());
-                    DistributedDataParallel ddp = DistributedDataParallel.builder(model, g)
-                            .bucketCapBytes(bucketCap).firstBucketCapBytes(bucketCap).build();
-                    SGD opt = sgd(model);
-                    DdpTrainer trainer = new DdpTrainer(ddp, opt);
-                    DataLoader loader = DataLoader.builder(sampler.shard(data)).batchSize(sampler.batchSize()).prefetch(0).build()) {
-                for (int epoch = 0; epoch < EPOCHS; epoch++) {
-                    sampler.setEpoch(epoch);
-                    for (Batch b : loader) trainer.step(b.images(), b.labels());
-                }
-                return values(model);
-            }
-        };
+    /** One rank's DDP training, as a task for any world of ranks. */
+    private static LocalWorld.RankTask<List<float[]>> training(ShardingStrategy strategy, long bucketCap) {
+        return g -> train(g, strategy, bucketCap);
     }
 
-    private static DistributedSampler.Builder samplerBuilder(int rank, int world, ShardingStrategy strategy) {
+    /** This rank's parameters after DDP training on its shard (the MPI test's ranks run it too). */
+    static List<float[]> train(ProcessGroup g, ShardingStrategy strategy, long bucketCap) {
+        Dataset data = new Bands(SIZE);
+        DistributedSampler sampler = samplerBuilder(g.rank(), g.worldSize(), strategy).build();
+        // ranks start from different parameters: DDP must broadcast rank 0's
+        try (Sequential model = smallModel(SEED + 100L * g.rank());
+                DistributedDataParallel ddp = DistributedDataParallel.builder(model, g)
+                        .bucketCapBytes(bucketCap).firstBucketCapBytes(bucketCap).build();
+                SGD opt = sgd(model);
+                DdpTrainer trainer = new DdpTrainer(ddp, opt);
+                DataLoader loader = DataLoader.builder(sampler.shard(data)).batchSize(sampler.batchSize()).prefetch(0).build()) {
+            for (int epoch = 0; epoch < EPOCHS; epoch++) {
+                sampler.setEpoch(epoch);
+                for (Batch b : loader) trainer.step(b.images(), b.labels());
+            }
+            return values(model);
+        }
+    }
+
+    static DistributedSampler.Builder samplerBuilder(int rank, int world, ShardingStrategy strategy) {
         return DistributedSampler.builder(SIZE, rank, world).strategy(strategy).batchSize(4).seed(3);
     }
 
@@ -168,7 +171,7 @@ class DistributedDataParallelTest {
     @ValueSource(ints = {2, 3})
     void ranksOverTcpTrainLikeOneProcessOnTheGlobalBatch(int world) throws Exception {
         List<float[]> expected = reference(samplerBuilder(0, world, ShardingStrategy.strided()), new Bands(SIZE));
-        List<List<float[]>> ranks = TcpWorld.run(world, Duration.ofSeconds(60), training(world, ShardingStrategy.strided(), 64));
+        List<List<float[]>> ranks = TcpWorld.run(world, Duration.ofSeconds(60), training(ShardingStrategy.strided(), 64));
         assertReplicasIdentical(ranks);
         assertClose(expected, ranks.get(0));
     }
@@ -267,7 +270,7 @@ class DistributedDataParallelTest {
         return Tensor.ofInts(y, samples.length);
     }
 
-    private static void assertReplicasIdentical(List<List<float[]>> ranks) {
+    static void assertReplicasIdentical(List<List<float[]>> ranks) {
         for (int r = 1; r < ranks.size(); r++) {
             for (int i = 0; i < ranks.get(0).size(); i++) {
                 assertArrayEquals(ranks.get(0).get(i), ranks.get(r).get(i), 0f, "rank " + r + " parameter " + i + " differs from rank 0");
@@ -276,7 +279,7 @@ class DistributedDataParallelTest {
     }
 
     /** Each parameter tensor within 1e-5 relative (in the L2 norm) of the reference. */
-    private static void assertClose(List<float[]> expected, List<float[]> actual) {
+    static void assertClose(List<float[]> expected, List<float[]> actual) {
         for (int i = 0; i < expected.size(); i++) {
             double diff = 0, norm = 0;
             for (int j = 0; j < expected.get(i).length; j++) {
