@@ -92,7 +92,7 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--no-progress", description = "No live progress line.")
     boolean noProgress;
 
-    @Option(names = "--backend", description = "Data-parallel training over this process group backend: tcp or local "
+    @Option(names = "--backend", description = "Data-parallel training over this process group backend: tcp, mpi (under mpirun) or local "
             + "(default: tcp when WORLD_SIZE, OMPI_COMM_WORLD_SIZE or SLURM_NTASKS says there are several ranks).")
     String backend;
 

@@ -68,7 +68,17 @@ class DistributedEnvironmentTest {
         assertTrue(ProcessGroups.available().containsAll(List.of("local", "tcp")), ProcessGroups.available().toString());
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> ProcessGroups.create("nccl", DistributedEnvironment.single(), Duration.ofSeconds(1)));
-        assertTrue(e.getMessage().contains("unknown backend 'nccl'") && e.getMessage().contains("local, tcp"), e.getMessage());
+        assertTrue(e.getMessage().contains("unknown backend 'nccl'") && e.getMessage().contains("local")
+                && e.getMessage().contains("tcp"), e.getMessage());
+    }
+
+    @Test
+    void mpiIsListedAsUsableOrWithTheReasonItIsNot() {
+        if (MpiProcessGroup.isAvailable()) {
+            assertTrue(ProcessGroups.available().contains("mpi"), ProcessGroups.available().toString());
+        } else {
+            assertTrue(ProcessGroups.describe().contains("mpi (not available: "), ProcessGroups.describe());
+        }
     }
 
     @Test
