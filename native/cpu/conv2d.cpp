@@ -11,6 +11,7 @@
 // results are deterministic for a given thread count. Workspace slots: see gemm.h.
 #include <algorithm>
 
+#include "cpu/conv2d_direct.h"
 #include "cpu/gemm.h"
 #include "cpu/kernels.h"
 #include "shapes.h"
@@ -189,6 +190,7 @@ constexpr int64_t kBiasGrain = 8;
 
 void conv2d_forward(anvil_context& ctx, const anvil_conv2d_desc& d, const float* x, const float* w,
                     const float* bias, float* y) {
+    if (conv2d_direct_forward(ctx, d, x, w, bias, y)) return;
     const Geometry s = geometry(d);
     const int64_t col_floats = s.direct ? 0 : s.k * s.p;
     for_image_ranges(ctx, s, s.group_out, s.p, s.k, col_floats, [&](int, int64_t begin, int64_t end, WorkerScratch sc) {
@@ -217,6 +219,7 @@ void conv2d_forward(anvil_context& ctx, const anvil_conv2d_desc& d, const float*
 
 void conv2d_backward_data(anvil_context& ctx, const anvil_conv2d_desc& d, const float* dy, const float* w,
                           float* dx) {
+    if (conv2d_direct_backward_data(ctx, d, dy, w, dx)) return;
     const Geometry s = geometry(d);
     const int64_t col_floats = s.direct ? 0 : s.k * s.p;
     const int64_t plane = s.height * s.width;
@@ -238,8 +241,11 @@ void conv2d_backward_data(anvil_context& ctx, const anvil_conv2d_desc& d, const 
     });
 }
 
-void conv2d_backward_weight(anvil_context& ctx, const anvil_conv2d_desc& d, const float* x, const float* dy,
-                            float* dw, float* db, bool accumulate) {
+namespace {
+
+// The weight gradient through im2col + GEMM.
+void weight_gradient_gemm(anvil_context& ctx, const anvil_conv2d_desc& d, const float* x, const float* dy, float* dw,
+                          bool accumulate) {
     const Geometry s = geometry(d);
     const int64_t col_floats = s.direct ? 0 : s.k * s.p;
     const int64_t w_size = s.out_channels * s.k;
@@ -275,7 +281,15 @@ void conv2d_backward_weight(anvil_context& ctx, const anvil_conv2d_desc& d, cons
             }
         });
     }
+}
+
+}  // namespace
+
+void conv2d_backward_weight(anvil_context& ctx, const anvil_conv2d_desc& d, const float* x, const float* dy,
+                            float* dw, float* db, bool accumulate) {
+    if (!conv2d_direct_backward_weight(ctx, d, x, dy, dw, accumulate)) weight_gradient_gemm(ctx, d, x, dy, dw, accumulate);
     if (db == nullptr) return;
+    const Geometry s = geometry(d);
     // Each channel is summed by one thread over images in order: deterministic.
     parallel_for(ctx.pool, s.out_channels, kBiasGrain, [&](int64_t begin, int64_t end) {
         for (int64_t o = begin; o < end; ++o) {

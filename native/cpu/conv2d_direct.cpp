@@ -1,0 +1,355 @@
+// Direct stride-1 conv2d on AVX-512. All three passes are one kind of product, a "correlation"
+// of zero-padded planes with a packed weight table:
+//   out[i][o] = sum_p in[i + off[p]] * wt[p][o]       for i < MR positions, o < NR channels
+// where `in` points at the first of MR neighbouring input positions and off[p] is where window
+// tap p lies relative to it. The micro-kernel keeps the MR x NR tile in registers for the whole
+// sum, broadcasting inputs straight from the padded planes (no column matrix, no packing of the
+// large operand) and loading NR channels of packed weights per tap.
+//   forward          in = x padded by the conv padding; taps (c, kh, kw); wt[p][o] = w[o][p]
+//   backward-data    in = dy padded so that the transposed conv becomes a plain one; taps
+//                    (o, kh, kw) of the flipped window; wt[p][c] = w[o][c][KH-1-kh][KW-1-kw]
+//   backward-weight  the roles turn around: the MR "positions" are MR neighbouring kw taps of
+//                    one (c, kh) row, the sum runs over output positions p (off[p] = where p
+//                    lies in the padded x) and wt[p][o] is dy transposed to positions x channels.
+// Forward and backward-data split rows of output over the threads and compute every output from
+// the same data in the same order, so they do not depend on the thread count. Backward-weight
+// splits the images: each worker sums its images into its own partial gradient, and the
+// partials are added in worker order (deterministic for a given thread count).
+#include "cpu/conv2d_direct.h"
+
+#include <immintrin.h>
+
+#include <algorithm>
+#include <array>
+#include <cstring>
+#include <utility>
+
+#include "cpu_features.h"
+#include "shapes.h"
+
+namespace anvil::cpu {
+
+namespace {
+
+// Workspace slots (see gemm.h for the list).
+constexpr size_t kWeightSlot = 19;
+constexpr size_t kOffsetSlot = 20;
+constexpr size_t kPlaneSlot = 21;
+constexpr size_t kGradOutSlot = 22;
+constexpr size_t kPartialSlot = 23;
+
+// ------------------------------------------------------------------ micro-kernel
+
+// out[i * 16NV + o] (+)= sum_{p < k} in[i + off[p]] * wt[p * 16NV + o]. With `add` the tile in
+// `out` is the starting value (a running sum over several calls), otherwise it is overwritten.
+// Registers: MR * NV accumulators, NV weight vectors and one broadcast must fit the 32 zmm.
+template <int MR, int NV>
+__attribute__((target("avx512f"))) void tile_kernel(int64_t k, const float* in, const int32_t* off, const float* wt,
+                                                     float* out, bool add) {
+    constexpr int nr = 16 * NV;
+    __m512 acc[MR][NV];
+#pragma GCC unroll 16
+    for (int i = 0; i < MR; ++i) {
+#pragma GCC unroll 4
+        for (int v = 0; v < NV; ++v) acc[i][v] = add ? _mm512_load_ps(out + i * nr + v * 16) : _mm512_setzero_ps();
+    }
+    for (int64_t p = 0; p < k; ++p) {
+        const float* src = in + off[p];
+        __m512 wv[NV];
+#pragma GCC unroll 4
+        for (int v = 0; v < NV; ++v) wv[v] = _mm512_load_ps(wt + v * 16);
+#pragma GCC unroll 16
+        for (int i = 0; i < MR; ++i) {
+            const __m512 a = _mm512_set1_ps(src[i]);
+#pragma GCC unroll 4
+            for (int v = 0; v < NV; ++v) acc[i][v] = _mm512_fmadd_ps(a, wv[v], acc[i][v]);
+        }
+        wt += nr;
+    }
+#pragma GCC unroll 16
+    for (int i = 0; i < MR; ++i) {
+#pragma GCC unroll 4
+        for (int v = 0; v < NV; ++v) _mm512_store_ps(out + i * nr + v * 16, acc[i][v]);
+    }
+}
+
+using TileKernel = void (*)(int64_t, const float*, const int32_t*, const float*, float*, bool);
+
+// Largest MR per NV that keeps everything in registers, and the largest tile.
+constexpr int max_mr(int nv) { return nv == 4 ? 6 : 14; }
+constexpr int64_t kMaxTileFloats = 14 * 32;
+
+template <int NV, size_t... I>
+constexpr std::array<TileKernel, sizeof...(I)> kernels_for(std::index_sequence<I...>) {
+    return {tile_kernel<static_cast<int>(I) + 1, NV>...};
+}
+
+// The kernel for MR positions and 16 * nv channels.
+TileKernel kernel(int64_t mr, int nv) {
+    static constexpr auto k1 = kernels_for<1>(std::make_index_sequence<max_mr(1)>());
+    static constexpr auto k2 = kernels_for<2>(std::make_index_sequence<max_mr(2)>());
+    static constexpr auto k4 = kernels_for<4>(std::make_index_sequence<max_mr(4)>());
+    return nv == 1 ? k1[mr - 1] : nv == 2 ? k2[mr - 1] : k4[mr - 1];
+}
+
+// Vectors per channel block: enough for `channels`, at most 4 (NV = 4 only pays off with
+// channels to fill it, as it allows fewer positions per tile).
+int vectors_for(int64_t channels, int most) {
+    if (channels <= 16) return 1;
+    if (channels <= 32 || most < 4) return 2;
+    return 4;
+}
+
+// Splits `extent` into the fewest chunks of at most `most`, as even as possible; chunk j is
+// [begin(j), begin(j + 1)).
+struct Chunks {
+    int64_t extent, count;
+    int64_t begin(int64_t j) const { return extent * j / count; }
+};
+
+Chunks chunks(int64_t extent, int64_t most) { return {extent, (extent + most - 1) / most}; }
+
+// ------------------------------------------------------------------ data preparation
+
+// A stride-1 correlation over groups of planes: the shapes of one image and group.
+struct Correlation {
+    int64_t in_c, in_h, in_w;     // padded input planes
+    int64_t out_c, out_h, out_w;  // output planes
+    int64_t kh, kw, dil_h, dil_w;
+    int64_t taps() const { return in_c * kh * kw; }
+};
+
+// Copies `c` planes of h x w from src into dst planes of ph x pw, source row r landing on row
+// r + top and column q on column q + left (either may be negative: that part is cropped), with
+// zeros everywhere else.
+void pad_planes(const float* src, int64_t c, int64_t h, int64_t w, int64_t top, int64_t left, int64_t ph,
+                int64_t pw, float* dst) {
+    const int64_t q_lo = std::clamp<int64_t>(left, 0, pw), q_hi = std::clamp<int64_t>(left + w, q_lo, pw);
+    for (int64_t ch = 0; ch < c; ++ch) {
+        for (int64_t r = 0; r < ph; ++r, dst += pw) {
+            const int64_t sr = r - top;
+            if (sr < 0 || sr >= h) {
+                std::fill(dst, dst + pw, 0.0f);
+                continue;
+            }
+            const float* row = src + (ch * h + sr) * w;
+            std::fill(dst, dst + q_lo, 0.0f);
+            std::memcpy(dst + q_lo, row + (q_lo - left), static_cast<size_t>(q_hi - q_lo) * sizeof(float));
+            std::fill(dst + q_hi, dst + pw, 0.0f);
+        }
+    }
+}
+
+// off[p] for tap p = (c, kh, kw) of a correlation: where the tap reads, relative to the output
+// position, in the padded planes.
+void tap_offsets(const Correlation& s, int32_t* off) {
+    for (int64_t c = 0, p = 0; c < s.in_c; ++c) {
+        for (int64_t kh = 0; kh < s.kh; ++kh) {
+            for (int64_t kw = 0; kw < s.kw; ++kw, ++p) {
+                off[p] = static_cast<int32_t>((c * s.in_h + kh * s.dil_h) * s.in_w + kw * s.dil_w);
+            }
+        }
+    }
+}
+
+// Packs the weight table of every group: for group g and block b of nr output channels,
+// nr-wide rows of value(g, p, o) over taps p, zero beyond `out_c` channels.
+template <class Value>
+void pack_weights(int64_t groups, int64_t taps, int64_t out_c, int64_t nr, float* dst, Value&& value) {
+    for (int64_t g = 0; g < groups; ++g) {
+        for (int64_t b = 0; b < out_c; b += nr) {
+            for (int64_t p = 0; p < taps; ++p, dst += nr) {
+                for (int64_t o = 0; o < nr; ++o) dst[o] = b + o < out_c ? value(g, p, b + o) : 0.0f;
+            }
+        }
+    }
+}
+
+int64_t round16(int64_t floats) { return (floats + 15) / 16 * 16; }
+
+// ------------------------------------------------------------------ the correlation
+
+// out = correlation of the padded planes with the weights wt packed by pack_weights (+ bias), for `images` images
+// of `groups` groups; pad(u, dst) writes the padded input planes of image-group u = n * groups + g.
+template <class Pad>
+void correlate(anvil_context& ctx, const Correlation& s, int64_t images, int64_t groups, const float* wt,
+               const float* bias, float* out, Pad&& pad) {
+    const int nv = vectors_for(s.out_c, 2);
+    const int64_t nr = 16 * nv, blocks = (s.out_c + nr - 1) / nr, taps = s.taps();
+    const int64_t group_weights = blocks * taps * nr;
+    const int64_t plane_part = round16(s.in_c * s.in_h * s.in_w);
+    const int threads = ctx.pool.size();
+    auto* off = ctx.workspace.get<int32_t>(kOffsetSlot, static_cast<size_t>(taps));
+    float* planes = ctx.workspace.get<float>(kPlaneSlot, static_cast<size_t>(plane_part * threads));
+    tap_offsets(s, off);
+
+    const int64_t out_plane = s.out_h * s.out_w;
+    const Chunks cols = chunks(s.out_w, max_mr(nv));
+    const int64_t units = images * groups * s.out_h;  // one output row of one image and group
+    ctx.pool.run([&](int tid, int nthreads) {
+        float* in = planes + plane_part * tid;
+        alignas(64) float tile[kMaxTileFloats];
+        int64_t padded = -1;
+        for (int64_t unit = units * tid / nthreads; unit < units * (tid + 1) / nthreads; ++unit) {
+            const int64_t u = unit / s.out_h, row = unit % s.out_h, g = u % groups;
+            if (u != padded) {
+                pad(u, in);
+                padded = u;
+            }
+            for (int64_t b = 0; b < blocks; ++b) {
+                const float* wb = wt + g * group_weights + b * taps * nr;
+                const int64_t channels = std::min(nr, s.out_c - b * nr);
+                for (int64_t j = 0; j < cols.count; ++j) {
+                    const int64_t q0 = cols.begin(j), mr = cols.begin(j + 1) - q0;
+                    kernel(mr, nv)(taps, in + row * s.in_w + q0, off, wb, tile, false);
+                    // The tile is positions x channels; the output is channel planes.
+                    float* dst = out + (u * s.out_c + b * nr) * out_plane + row * s.out_w + q0;
+                    for (int64_t o = 0; o < channels; ++o) {
+                        const float add = bias != nullptr ? bias[g * s.out_c + b * nr + o] : 0.0f;
+                        for (int64_t i = 0; i < mr; ++i) dst[o * out_plane + i] = tile[i * nr + o] + add;
+                    }
+                }
+            }
+        }
+    });
+}
+
+// Stride 1 with AVX-512, and at least 8 output channels per group: the channels fill the vector
+// lanes, and with fewer most of each multiply-add would be wasted on padding lanes.
+bool handles(const anvil_conv2d_desc& d, int64_t out_channels) {
+    return cpu_features().avx512f && d.stride_h == 1 && d.stride_w == 1 && out_channels >= 8;
+}
+
+}  // namespace
+
+bool conv2d_direct_forward(anvil_context& ctx, const anvil_conv2d_desc& d, const float* x, const float* w,
+                           const float* bias, float* y) {
+    if (!handles(d, d.out_channels / d.groups)) return false;
+    const int64_t oh = conv2d_out_h(d), ow = conv2d_out_w(d);
+    const int64_t cg = d.in_channels / d.groups, og = d.out_channels / d.groups;
+    const Correlation s{cg,          oh + d.dilation_h * (d.kernel_h - 1), ow + d.dilation_w * (d.kernel_w - 1),
+                        og,          oh,
+                        ow,          d.kernel_h,
+                        d.kernel_w,  d.dilation_h,
+                        d.dilation_w};
+    const int64_t nr = 16 * vectors_for(og, 2), taps = s.taps();
+    float* wt = ctx.workspace.get<float>(kWeightSlot,
+                                         static_cast<size_t>(d.groups * (og + nr - 1) / nr * nr * taps));
+    pack_weights(d.groups, taps, og, nr, wt, [&](int64_t g, int64_t p, int64_t o) { return w[(g * og + o) * taps + p]; });
+    const int64_t in_plane = d.in_h * d.in_w;
+    correlate(ctx, s, d.batch, d.groups, wt, bias, y, [&](int64_t u, float* dst) {
+        pad_planes(x + u * cg * in_plane, cg, d.in_h, d.in_w, d.pad_h, d.pad_w, s.in_h, s.in_w, dst);
+    });
+    return true;
+}
+
+bool conv2d_direct_backward_data(anvil_context& ctx, const anvil_conv2d_desc& d, const float* dy, const float* w,
+                                 float* dx) {
+    if (!handles(d, d.in_channels / d.groups)) return false;
+    const int64_t oh = conv2d_out_h(d), ow = conv2d_out_w(d);
+    const int64_t cg = d.in_channels / d.groups, og = d.out_channels / d.groups;
+    const int64_t reach_h = d.dilation_h * (d.kernel_h - 1), reach_w = d.dilation_w * (d.kernel_w - 1);
+    // dx[c][ih][iw] = sum over (o, kh, kw) of dy[o][ih + pad - kh dil][iw + ...] w[o][c][kh][kw]: with
+    // dy shifted down by reach - pad and the window flipped, a plain correlation over dy.
+    const Correlation s{og, d.in_h + reach_h, d.in_w + reach_w, cg, d.in_h, d.in_w,
+                        d.kernel_h, d.kernel_w, d.dilation_h, d.dilation_w};
+    const int64_t nr = 16 * vectors_for(cg, 2), taps = s.taps(), window = d.kernel_h * d.kernel_w;
+    float* wt = ctx.workspace.get<float>(kWeightSlot,
+                                         static_cast<size_t>(d.groups * (cg + nr - 1) / nr * nr * taps));
+    pack_weights(d.groups, taps, cg, nr, wt, [&](int64_t g, int64_t p, int64_t c) {
+        const int64_t o = p / window, flipped = window - 1 - p % window;
+        return w[((g * og + o) * cg + c) * window + flipped];
+    });
+    correlate(ctx, s, d.batch, d.groups, wt, nullptr, dx, [&](int64_t u, float* dst) {
+        pad_planes(dy + u * og * oh * ow, og, oh, ow, reach_h - d.pad_h, reach_w - d.pad_w, s.in_h, s.in_w, dst);
+    });
+    return true;
+}
+
+bool conv2d_direct_backward_weight(anvil_context& ctx, const anvil_conv2d_desc& d, const float* x, const float* dy,
+                                   float* dw, bool accumulate) {
+    // The kernel's positions are neighbouring kw taps, one apart only without dilation.
+    if (!handles(d, d.out_channels / d.groups) || d.dilation_w != 1) return false;
+    const int64_t oh = conv2d_out_h(d), ow = conv2d_out_w(d), positions = oh * ow;
+    const int64_t cg = d.in_channels / d.groups, og = d.out_channels / d.groups;
+    const int64_t groups = d.groups, kh_n = d.kernel_h, window = d.kernel_h * d.kernel_w;
+    const int64_t ph = oh + d.dilation_h * (d.kernel_h - 1), pw = ow + d.kernel_w - 1;
+    const int nv = vectors_for(og, 4);
+    const int64_t nr = 16 * nv, blocks = (og + nr - 1) / nr;
+    const Chunks taps = chunks(d.kernel_w, max_mr(nv));
+    // Partial gradients are kept as kernel tiles: one per (group, block, c, kh, kw chunk).
+    const int64_t tile_floats = max_mr(nv) * nr;
+    const int64_t tiles = groups * blocks * cg * kh_n * taps.count;
+    const int workers = static_cast<int>(std::min<int64_t>(ctx.pool.size(), d.batch));
+    const int64_t plane_part = round16(cg * ph * pw), grad_part = round16(blocks * positions * nr);
+    const int64_t partial_part = tiles * tile_floats;
+    float* planes = ctx.workspace.get<float>(kPlaneSlot, static_cast<size_t>(plane_part * workers));
+    float* grads = ctx.workspace.get<float>(kGradOutSlot, static_cast<size_t>(grad_part * workers));
+    float* partials = ctx.workspace.get<float>(kPartialSlot, static_cast<size_t>(partial_part * workers));
+    auto* off = ctx.workspace.get<int32_t>(kOffsetSlot, static_cast<size_t>(positions));
+    for (int64_t r = 0; r < oh; ++r) {
+        for (int64_t q = 0; q < ow; ++q) off[r * ow + q] = static_cast<int32_t>(r * pw + q);
+    }
+
+    ctx.pool.run([&](int tid, int) {
+        if (tid >= workers) return;
+        float* in = planes + plane_part * tid;
+        float* grad = grads + grad_part * tid;
+        float* partial = partials + partial_part * tid;
+        const int64_t first = d.batch * tid / workers, end = d.batch * (tid + 1) / workers;
+        for (int64_t n = first; n < end; ++n) {
+            for (int64_t g = 0; g < groups; ++g) {
+                const int64_t u = n * groups + g;
+                pad_planes(x + u * cg * d.in_h * d.in_w, cg, d.in_h, d.in_w, d.pad_h, d.pad_w, ph, pw, in);
+                // dy of this image and group as blocks of positions x nr channels.
+                const float* dyu = dy + u * og * positions;
+                for (int64_t b = 0; b < blocks; ++b) {
+                    float* dst = grad + b * positions * nr;
+                    for (int64_t o = 0; o < nr; ++o) {
+                        const int64_t c = b * nr + o;
+                        for (int64_t p = 0; p < positions; ++p) dst[p * nr + o] = c < og ? dyu[c * positions + p] : 0.0f;
+                    }
+                }
+                float* t = partial + g * blocks * cg * kh_n * taps.count * tile_floats;
+                for (int64_t b = 0; b < blocks; ++b) {
+                    for (int64_t c = 0; c < cg; ++c) {
+                        for (int64_t kh = 0; kh < kh_n; ++kh) {
+                            const float* row = in + (c * ph + kh * d.dilation_h) * pw;
+                            for (int64_t j = 0; j < taps.count; ++j, t += tile_floats) {
+                                const int64_t kw0 = taps.begin(j);
+                                kernel(taps.begin(j + 1) - kw0, nv)(positions, row + kw0, off, grad + b * positions * nr,
+                                                                    t, n != first);
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    });
+
+    // dw[o][c][kh][kw] = (dw +) the partials in worker order.
+    parallel_for(ctx.pool, groups * blocks * cg, 1, [&](int64_t begin, int64_t end) {
+        for (int64_t gbc = begin; gbc < end; ++gbc) {
+            const int64_t g = gbc / (blocks * cg), b = gbc / cg % blocks, c = gbc % cg;
+            for (int64_t kh = 0; kh < kh_n; ++kh) {
+                for (int64_t j = 0; j < taps.count; ++j) {
+                    const int64_t tile = (gbc * kh_n + kh) * taps.count + j;
+                    for (int64_t i = 0; i < taps.begin(j + 1) - taps.begin(j); ++i) {
+                        const int64_t kw = taps.begin(j) + i;
+                        for (int64_t o = 0; o < std::min(nr, og - b * nr); ++o) {
+                            float& target = dw[((g * og + b * nr + o) * cg + c) * window + kh * d.kernel_w + kw];
+                            float sum = accumulate ? target : 0.0f;
+                            for (int wk = 0; wk < workers; ++wk) {
+                                sum += partials[wk * partial_part + tile * tile_floats + i * nr + o];
+                            }
+                            target = sum;
+                        }
+                    }
+                }
+            }
+        }
+    });
+    return true;
+}
+
+}  // namespace anvil::cpu

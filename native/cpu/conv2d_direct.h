@@ -1,0 +1,19 @@
+// Direct (implicit-GEMM) conv2d for stride 1 on CPUs with AVX-512: no column matrix, the
+// micro-kernel reads the zero-padded input planes itself through a table of window offsets.
+// Each function returns false, having done nothing, when the layer or the CPU is not one it
+// handles; conv2d.cpp then takes its im2col + GEMM path.
+#pragma once
+
+#include "cpu/kernels.h"
+
+namespace anvil::cpu {
+
+bool conv2d_direct_forward(anvil_context& ctx, const anvil_conv2d_desc& d, const float* x, const float* w,
+                           const float* bias, float* y);
+bool conv2d_direct_backward_data(anvil_context& ctx, const anvil_conv2d_desc& d, const float* dy, const float* w,
+                                 float* dx);
+// The weight gradient only; the bias gradient stays with the caller.
+bool conv2d_direct_backward_weight(anvil_context& ctx, const anvil_conv2d_desc& d, const float* x, const float* dy,
+                                   float* dw, bool accumulate);
+
+}  // namespace anvil::cpu
