@@ -169,20 +169,6 @@ void for_image_ranges(anvil_context& ctx, const Geometry& s, int64_t gemm_m, int
 // Number of workers for_image_ranges will use (one partial weight gradient each).
 int image_workers(anvil_context& ctx, const Geometry& s) { return s.batch < ctx.pool.size() ? 1 : ctx.pool.size(); }
 
-// Sum of n floats in double, in eight interleaved lanes so that the loop vectorises instead of
-// waiting on one long chain of dependent adds. The order is fixed, and so is the result.
-double sum(const float* x, int64_t n) {
-    double lanes[8] = {};
-    int64_t i = 0;
-    for (; i + 8 <= n; i += 8) {
-        for (int l = 0; l < 8; ++l) lanes[l] += x[i + l];
-    }
-    double total = 0.0;
-    for (double lane : lanes) total += lane;
-    for (; i < n; ++i) total += x[i];
-    return total;
-}
-
 // Output channels per parallel chunk of the bias gradient.
 constexpr int64_t kBiasGrain = 8;
 
@@ -287,14 +273,15 @@ void weight_gradient_gemm(anvil_context& ctx, const anvil_conv2d_desc& d, const 
 
 void conv2d_backward_weight(anvil_context& ctx, const anvil_conv2d_desc& d, const float* x, const float* dy,
                             float* dw, float* db, bool accumulate) {
-    if (!conv2d_direct_backward_weight(ctx, d, x, dy, dw, accumulate)) weight_gradient_gemm(ctx, d, x, dy, dw, accumulate);
+    if (conv2d_direct_backward_weight(ctx, d, x, dy, dw, db, accumulate)) return;
+    weight_gradient_gemm(ctx, d, x, dy, dw, accumulate);
     if (db == nullptr) return;
     const Geometry s = geometry(d);
     // Each channel is summed by one thread over images in order: deterministic.
     parallel_for(ctx.pool, s.out_channels, kBiasGrain, [&](int64_t begin, int64_t end) {
         for (int64_t o = begin; o < end; ++o) {
             double total = 0.0;
-            for (int64_t n = 0; n < s.batch; ++n) total += sum(dy + (n * s.out_channels + o) * s.p, s.p);
+            for (int64_t n = 0; n < s.batch; ++n) total += channel_sum(dy + (n * s.out_channels + o) * s.p, s.p);
             db[o] = static_cast<float>(accumulate ? db[o] + total : total);
         }
     });

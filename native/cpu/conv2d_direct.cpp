@@ -37,6 +37,7 @@ constexpr size_t kOffsetSlot = 20;
 constexpr size_t kPlaneSlot = 21;
 constexpr size_t kGradOutSlot = 22;
 constexpr size_t kPartialSlot = 23;
+constexpr size_t kBiasSlot = 24;
 
 // ------------------------------------------------------------------ micro-kernel
 
@@ -167,6 +168,26 @@ void pack_weights(int64_t groups, int64_t taps, int64_t out_c, int64_t nr, float
 
 int64_t round16(int64_t floats) { return (floats + 15) / 16 * 16; }
 
+// dy of one image and group (channels x positions) as blocks of positions x nr channels, zero
+// beyond `channels`: the weight table of the backward-weight correlation. Each row of 16
+// channels is one gather (masked at the last block), reading 16 source rows front to back.
+__attribute__((target("avx512f"))) void transpose_blocks(const float* src, int64_t channels, int64_t positions,
+                                                          int64_t nr, float* dst) {
+    const __m512i rows = _mm512_mullo_epi32(_mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15),
+                                            _mm512_set1_epi32(static_cast<int32_t>(positions)));
+    for (int64_t b = 0; b < channels; b += nr, dst += positions * nr) {
+        for (int64_t c0 = b; c0 < b + nr; c0 += 16) {
+            const int64_t live = std::clamp<int64_t>(channels - c0, 0, 16);
+            const __mmask16 mask = static_cast<__mmask16>((1u << live) - 1);
+            const float* in = src + std::min(c0, channels - 1) * positions;
+            float* out = dst + (c0 - b);
+            for (int64_t p = 0; p < positions; ++p) {
+                _mm512_store_ps(out + p * nr, _mm512_mask_i32gather_ps(_mm512_setzero_ps(), mask, rows, in + p, 4));
+            }
+        }
+    }
+}
+
 // ------------------------------------------------------------------ the correlation
 
 // out = correlation of the padded planes with the weights wt packed by pack_weights (+ bias), for `images` images
@@ -267,7 +288,7 @@ bool conv2d_direct_backward_data(anvil_context& ctx, const anvil_conv2d_desc& d,
 }
 
 bool conv2d_direct_backward_weight(anvil_context& ctx, const anvil_conv2d_desc& d, const float* x, const float* dy,
-                                   float* dw, bool accumulate) {
+                                   float* dw, float* db, bool accumulate) {
     // The kernel's positions are neighbouring kw taps, one apart only without dilation.
     if (!handles(d, d.out_channels / d.groups) || d.dilation_w != 1) return false;
     const int64_t oh = conv2d_out_h(d), ow = conv2d_out_w(d), positions = oh * ow;
@@ -287,6 +308,9 @@ bool conv2d_direct_backward_weight(anvil_context& ctx, const anvil_conv2d_desc& 
     float* grads = ctx.workspace.get<float>(kGradOutSlot, static_cast<size_t>(grad_part * workers));
     float* partials = ctx.workspace.get<float>(kPartialSlot, static_cast<size_t>(partial_part * workers));
     auto* off = ctx.workspace.get<int32_t>(kOffsetSlot, static_cast<size_t>(positions));
+    // Bias gradient: the sum of each channel of each image, added over images in order below.
+    double* sums = db != nullptr ? ctx.workspace.get<double>(kBiasSlot, static_cast<size_t>(d.batch * d.out_channels))
+                                 : nullptr;
     for (int64_t r = 0; r < oh; ++r) {
         for (int64_t q = 0; q < ow; ++q) off[r * ow + q] = static_cast<int32_t>(r * pw + q);
     }
@@ -301,14 +325,10 @@ bool conv2d_direct_backward_weight(anvil_context& ctx, const anvil_conv2d_desc& 
             for (int64_t g = 0; g < groups; ++g) {
                 const int64_t u = n * groups + g;
                 pad_planes(x + u * cg * d.in_h * d.in_w, cg, d.in_h, d.in_w, d.pad_h, d.pad_w, ph, pw, in);
-                // dy of this image and group as blocks of positions x nr channels.
                 const float* dyu = dy + u * og * positions;
-                for (int64_t b = 0; b < blocks; ++b) {
-                    float* dst = grad + b * positions * nr;
-                    for (int64_t o = 0; o < nr; ++o) {
-                        const int64_t c = b * nr + o;
-                        for (int64_t p = 0; p < positions; ++p) dst[p * nr + o] = c < og ? dyu[c * positions + p] : 0.0f;
-                    }
+                transpose_blocks(dyu, og, positions, nr, grad);
+                if (sums != nullptr) {
+                    for (int64_t o = 0; o < og; ++o) sums[u * og + o] = channel_sum(dyu + o * positions, positions);
                 }
                 float* t = partial + g * blocks * cg * kh_n * taps.count * tile_floats;
                 for (int64_t b = 0; b < blocks; ++b) {
@@ -349,7 +369,26 @@ bool conv2d_direct_backward_weight(anvil_context& ctx, const anvil_conv2d_desc& 
             }
         }
     });
+    if (db != nullptr) {
+        for (int64_t o = 0; o < d.out_channels; ++o) {
+            double total = 0.0;
+            for (int64_t n = 0; n < d.batch; ++n) total += sums[n * d.out_channels + o];
+            db[o] = static_cast<float>(accumulate ? db[o] + total : total);
+        }
+    }
     return true;
+}
+
+double channel_sum(const float* x, int64_t n) {
+    double lanes[8] = {};
+    int64_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        for (int l = 0; l < 8; ++l) lanes[l] += x[i + l];
+    }
+    double total = 0.0;
+    for (double lane : lanes) total += lane;
+    for (; i < n; ++i) total += x[i];
+    return total;
 }
 
 }  // namespace anvil::cpu

@@ -12,8 +12,12 @@ bool conv2d_direct_forward(anvil_context& ctx, const anvil_conv2d_desc& d, const
                            const float* bias, float* y);
 bool conv2d_direct_backward_data(anvil_context& ctx, const anvil_conv2d_desc& d, const float* dy, const float* w,
                                  float* dx);
-// The weight gradient only; the bias gradient stays with the caller.
+// db may be null.
 bool conv2d_direct_backward_weight(anvil_context& ctx, const anvil_conv2d_desc& d, const float* x, const float* dy,
-                                   float* dw, bool accumulate);
+                                   float* dw, float* db, bool accumulate);
+
+// Sum of n floats in double, in eight interleaved lanes so that the loop vectorises instead of
+// waiting on one long chain of dependent adds. The order is fixed, and so is the result.
+double channel_sum(const float* x, int64_t n);
 
 }  // namespace anvil::cpu
