@@ -1,10 +1,12 @@
 // Operator benchmark: median time and GFLOP/s of the GEMM and of the conv2d and linear kernels
 // on the shapes of a small convolutional network (batch 64), with the CPU time they took.
-//   op_bench [threads] [runs]      defaults: 2 threads, 21 runs after 3 warm-up runs
+//   op_bench [threads] [runs] [filter]   defaults: 2 threads, 21 runs after 3 warm-up runs, every
+//                                        operation (filter: only those whose name contains it)
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <ctime>
 #include <functional>
 #include <random>
@@ -18,6 +20,7 @@
 namespace {
 
 int g_runs = 21;
+const char* g_filter = "";
 
 // CPU time of the whole process (all threads) in milliseconds.
 double cpu_ms() {
@@ -48,6 +51,7 @@ std::pair<double, double> median_ms(const std::function<void()>& body) {
 }
 
 void report(const char* name, double flops, const std::function<void()>& body) {
+    if (std::strstr(name, g_filter) == nullptr) return;
     const auto [wall, cpu] = median_ms(body);
     std::printf("%-38s %8.3f ms %7.1f GFLOP/s   cpu %8.3f ms\n", name, wall, flops / (wall * 1e6), cpu);
 }
@@ -126,6 +130,7 @@ void bench_linear(anvil_context* ctx, const anvil_linear_desc& d) {
 int main(int argc, char** argv) {
     const int threads = argc > 1 ? std::atoi(argv[1]) : 2;
     if (argc > 2) g_runs = std::max(1, std::atoi(argv[2]));
+    if (argc > 3) g_filter = argv[3];
     anvil_context* ctx = nullptr;
     check(anvil_context_create(threads, &ctx));
     std::printf("threads %d, micro-kernel %s, median of %d runs\n", threads, anvil_gemm_kernel(), g_runs);
