@@ -11,6 +11,8 @@
 //   backward-weight  the roles turn around: the MR "positions" are MR neighbouring kw taps of
 //                    one (c, kh) row, the sum runs over output positions p (off[p] = where p
 //                    lies in the padded x) and wt[p][o] is dy transposed to positions x channels.
+// Layers with few output channels or few taps (the first layer of a network) take row tiles
+// instead, the same sum with the lanes along an output row (see row_kernel).
 // Forward and backward-data split rows of output over the threads and compute every output from
 // the same data in the same order, so they do not depend on the thread count. Backward-weight
 // splits the images: each worker sums its images into its own partial gradient, and the
@@ -101,6 +103,84 @@ int vectors_for(int64_t channels, int most) {
     return 4;
 }
 
+// The other orientation, for layers with few output channels or few taps, where the tile above
+// would waste lanes or spend more time turning its tile around than computing it: the lanes run
+// along an output row (32 positions, two vectors) and the weights are broadcast. MC channels x
+// R rows x 32 positions, stored straight into the output planes, masked to `lanes` positions.
+struct RowTile {
+    int64_t k;
+    const float* in;  // padded input at the tile's first position
+    int64_t in_w;
+    const int32_t* off;
+    const float* wt;  // packed weights at the tile's first channel, rows of nr
+    int64_t nr;
+    float* out;       // output at the tile's first channel and position
+    int64_t out_plane, out_w, lanes, channels;
+    const float* bias;  // at the tile's first channel, or null
+};
+
+constexpr int64_t kRowLanes = 32;
+
+template <int MC, int R>
+__attribute__((target("avx512f"))) void row_kernel(const RowTile& t) {
+    __m512 acc[MC][R][2];
+#pragma GCC unroll 4
+    for (int c = 0; c < MC; ++c) {
+#pragma GCC unroll 16
+        for (int r = 0; r < R; ++r) acc[c][r][0] = acc[c][r][1] = _mm512_setzero_ps();
+    }
+    for (int64_t p = 0; p < t.k; ++p) {
+        const float* src = t.in + t.off[p];
+        const float* w = t.wt + p * t.nr;
+        __m512 x[R][2];
+#pragma GCC unroll 16
+        for (int r = 0; r < R; ++r) {
+            x[r][0] = _mm512_loadu_ps(src + r * t.in_w);
+            x[r][1] = _mm512_loadu_ps(src + r * t.in_w + 16);
+        }
+#pragma GCC unroll 4
+        for (int c = 0; c < MC; ++c) {
+            const __m512 wc = _mm512_set1_ps(w[c]);
+#pragma GCC unroll 16
+            for (int r = 0; r < R; ++r) {
+                acc[c][r][0] = _mm512_fmadd_ps(wc, x[r][0], acc[c][r][0]);
+                acc[c][r][1] = _mm512_fmadd_ps(wc, x[r][1], acc[c][r][1]);
+            }
+        }
+    }
+    const __mmask16 m0 = static_cast<__mmask16>(t.lanes >= 16 ? 0xFFFF : (1u << t.lanes) - 1);
+    const __mmask16 m1 = static_cast<__mmask16>(t.lanes >= 32 ? 0xFFFF : t.lanes > 16 ? (1u << (t.lanes - 16)) - 1 : 0);
+#pragma GCC unroll 4
+    for (int c = 0; c < MC; ++c) {
+        if (c >= t.channels) break;
+        const __m512 b = _mm512_set1_ps(t.bias != nullptr ? t.bias[c] : 0.0f);
+#pragma GCC unroll 16
+        for (int r = 0; r < R; ++r) {
+            float* dst = t.out + c * t.out_plane + r * t.out_w;
+            _mm512_mask_storeu_ps(dst, m0, _mm512_add_ps(acc[c][r][0], b));
+            _mm512_mask_storeu_ps(dst + 16, m1, _mm512_add_ps(acc[c][r][1], b));
+        }
+    }
+}
+
+using RowKernel = void (*)(const RowTile&);
+
+// Channels x rows of the row tiles: four channels by three rows fill the registers; with fewer
+// than four channels, one channel by twelve rows (its inputs then feed the multiply-adds
+// straight from memory).
+constexpr int kRowChannels = 4, kRowRows = 3, kRowRowsSingle = 6;
+
+template <int MC, size_t... I>
+constexpr std::array<RowKernel, sizeof...(I)> row_kernels_for(std::index_sequence<I...>) {
+    return {row_kernel<MC, static_cast<int>(I) + 1>...};
+}
+
+RowKernel row_kernel_for(int mc, int64_t rows) {
+    static constexpr auto k4 = row_kernels_for<kRowChannels>(std::make_index_sequence<kRowRows>());
+    static constexpr auto k1 = row_kernels_for<1>(std::make_index_sequence<kRowRowsSingle>());
+    return mc == kRowChannels ? k4[rows - 1] : k1[rows - 1];
+}
+
 // Splits `extent` into the fewest chunks of at most `most`, as even as possible; chunk j is
 // [begin(j), begin(j + 1)).
 struct Chunks {
@@ -121,22 +201,19 @@ struct Correlation {
 };
 
 // Copies `c` planes of h x w from src into dst planes of ph x pw, source row r landing on row
-// r + top and column q on column q + left (either may be negative: that part is cropped), with
-// zeros everywhere else.
-void pad_planes(const float* src, int64_t c, int64_t h, int64_t w, int64_t top, int64_t left, int64_t ph,
-                int64_t pw, float* dst) {
+// r + top and column q on column q + left (either may be negative: that part is cropped). Only
+// the copied cells are written: the rest of dst is zeroed once per call of a conv2d function and
+// stays zero, as every image writes the same cells. Rows are short (often 10-30 floats), so a
+// plain loop beats a library call per row.
+void copy_planes(const float* src, int64_t c, int64_t h, int64_t w, int64_t top, int64_t left, int64_t ph,
+                 int64_t pw, float* dst) {
     const int64_t q_lo = std::clamp<int64_t>(left, 0, pw), q_hi = std::clamp<int64_t>(left + w, q_lo, pw);
-    for (int64_t ch = 0; ch < c; ++ch) {
-        for (int64_t r = 0; r < ph; ++r, dst += pw) {
-            const int64_t sr = r - top;
-            if (sr < 0 || sr >= h) {
-                std::fill(dst, dst + pw, 0.0f);
-                continue;
-            }
-            const float* row = src + (ch * h + sr) * w;
-            std::fill(dst, dst + q_lo, 0.0f);
-            std::memcpy(dst + q_lo, row + (q_lo - left), static_cast<size_t>(q_hi - q_lo) * sizeof(float));
-            std::fill(dst + q_hi, dst + pw, 0.0f);
+    const int64_t r_lo = std::clamp<int64_t>(top, 0, ph), r_hi = std::clamp<int64_t>(top + h, r_lo, ph);
+    for (int64_t ch = 0; ch < c; ++ch, dst += ph * pw) {
+        for (int64_t r = r_lo; r < r_hi; ++r) {
+            const float* in = src + (ch * h + r - top) * w - left;
+            float* out = dst + r * pw;
+            for (int64_t q = q_lo; q < q_hi; ++q) out[q] = in[q];
         }
     }
 }
@@ -190,62 +267,98 @@ __attribute__((target("avx512f"))) void transpose_blocks(const float* src, int64
 
 // ------------------------------------------------------------------ the correlation
 
-// out = correlation of the padded planes with the weights wt packed by pack_weights (+ bias), for `images` images
-// of `groups` groups; pad(u, dst) writes the padded input planes of image-group u = n * groups + g.
-template <class Pad>
+// Whether a correlation takes row tiles rather than channel tiles: with under 8 channels most
+// lanes of a channel tile would be padding, and with few taps per output turning the channel
+// tile around costs about as much as computing it (given rows long enough to fill row tiles).
+bool row_tiles(const Correlation& s) { return s.out_c < 8 || (s.taps() < 64 && s.out_w >= 24); }
+
+// Vectors of the channel blocks that pack_weights must produce for a correlation.
+int correlation_vectors(const Correlation& s) { return vectors_for(s.out_c, 2); }
+
+// out = correlation of the padded planes with the weights wt packed by pack_weights (+ bias), for
+// `images` images of `groups` groups; copy(u, dst) writes the padded input planes of image-group
+// u = n * groups + g (through copy_planes: dst comes zeroed).
+template <class Copy>
 void correlate(anvil_context& ctx, const Correlation& s, int64_t images, int64_t groups, const float* wt,
-               const float* bias, float* out, Pad&& pad) {
-    const int nv = vectors_for(s.out_c, 2);
+               const float* bias, float* out, Copy&& copy) {
+    const int nv = correlation_vectors(s);
     const int64_t nr = 16 * nv, blocks = (s.out_c + nr - 1) / nr, taps = s.taps();
     const int64_t group_weights = blocks * taps * nr;
-    const int64_t plane_part = round16(s.in_c * s.in_h * s.in_w);
+    const int64_t plane_floats = s.in_c * s.in_h * s.in_w;
+    // Row tiles read up to a whole tile width past the last position of the planes.
+    const int64_t plane_part = round16(plane_floats + kRowLanes);
     const int threads = ctx.pool.size();
     auto* off = ctx.workspace.get<int32_t>(kOffsetSlot, static_cast<size_t>(taps));
     float* planes = ctx.workspace.get<float>(kPlaneSlot, static_cast<size_t>(plane_part * threads));
     tap_offsets(s, off);
 
     const int64_t out_plane = s.out_h * s.out_w;
+    const bool by_rows = row_tiles(s);
+    const int mc = s.out_c >= kRowChannels ? kRowChannels : 1;
+    const int64_t rows_per_unit = by_rows ? (mc == 1 ? kRowRowsSingle : kRowRows) : 1;
+    const int64_t row_units = (s.out_h + rows_per_unit - 1) / rows_per_unit;
     const Chunks cols = chunks(s.out_w, max_mr(nv));
-    const int64_t units = images * groups * s.out_h;  // one output row of one image and group
+    const int64_t units = images * groups * row_units;  // some output rows of one image and group
+
+    // Channel tiles for output row `row` of image-group u.
+    auto channel_unit = [&](const float* in, int64_t u, int64_t row, float* tile) {
+        const int64_t g = u % groups;
+        for (int64_t b = 0; b < blocks; ++b) {
+            const float* wb = wt + g * group_weights + b * taps * nr;
+            const int64_t channels = std::min(nr, s.out_c - b * nr);
+            for (int64_t j = 0; j < cols.count; ++j) {
+                const int64_t q0 = cols.begin(j), mr = cols.begin(j + 1) - q0;
+                kernel(mr, nv)(taps, in + row * s.in_w + q0, off, wb, tile, false);
+                // The tile is positions x channels; the output is channel planes.
+                float* dst = out + (u * s.out_c + b * nr) * out_plane + row * s.out_w + q0;
+                for (int64_t o = 0; o < channels; ++o) {
+                    const float add = bias != nullptr ? bias[g * s.out_c + b * nr + o] : 0.0f;
+                    for (int64_t i = 0; i < mr; ++i) dst[o * out_plane + i] = tile[i * nr + o] + add;
+                }
+            }
+        }
+    };
+    // Row tiles for `rows` output rows from `row` of image-group u.
+    auto row_unit = [&](const float* in, int64_t u, int64_t row, int64_t rows) {
+        const int64_t g = u % groups;
+        const RowKernel run = row_kernel_for(mc, rows);
+        for (int64_t c0 = 0; c0 < s.out_c; c0 += mc) {
+            const int64_t b = c0 / nr;
+            for (int64_t q0 = 0; q0 < s.out_w; q0 += kRowLanes) {
+                run({taps, in + row * s.in_w + q0, s.in_w, off, wt + g * group_weights + b * taps * nr + (c0 - b * nr),
+                     nr, out + (u * s.out_c + c0) * out_plane + row * s.out_w + q0, out_plane, s.out_w,
+                     std::min(kRowLanes, s.out_w - q0), std::min<int64_t>(mc, s.out_c - c0),
+                     bias != nullptr ? bias + g * s.out_c + c0 : nullptr});
+            }
+        }
+    };
     ctx.pool.run([&](int tid, int nthreads) {
         float* in = planes + plane_part * tid;
+        std::fill(in, in + plane_part, 0.0f);
         alignas(64) float tile[kMaxTileFloats];
         int64_t padded = -1;
         for (int64_t unit = units * tid / nthreads; unit < units * (tid + 1) / nthreads; ++unit) {
-            const int64_t u = unit / s.out_h, row = unit % s.out_h, g = u % groups;
+            const int64_t u = unit / row_units, row = unit % row_units * rows_per_unit;
             if (u != padded) {
-                pad(u, in);
+                copy(u, in);
                 padded = u;
             }
-            for (int64_t b = 0; b < blocks; ++b) {
-                const float* wb = wt + g * group_weights + b * taps * nr;
-                const int64_t channels = std::min(nr, s.out_c - b * nr);
-                for (int64_t j = 0; j < cols.count; ++j) {
-                    const int64_t q0 = cols.begin(j), mr = cols.begin(j + 1) - q0;
-                    kernel(mr, nv)(taps, in + row * s.in_w + q0, off, wb, tile, false);
-                    // The tile is positions x channels; the output is channel planes.
-                    float* dst = out + (u * s.out_c + b * nr) * out_plane + row * s.out_w + q0;
-                    for (int64_t o = 0; o < channels; ++o) {
-                        const float add = bias != nullptr ? bias[g * s.out_c + b * nr + o] : 0.0f;
-                        for (int64_t i = 0; i < mr; ++i) dst[o * out_plane + i] = tile[i * nr + o] + add;
-                    }
-                }
+            if (by_rows) {
+                row_unit(in, u, row, std::min(rows_per_unit, s.out_h - row));
+            } else {
+                channel_unit(in, u, row, tile);
             }
         }
     });
 }
 
-// Stride 1 with AVX-512, and at least 8 output channels per group: the channels fill the vector
-// lanes, and with fewer most of each multiply-add would be wasted on padding lanes.
-bool handles(const anvil_conv2d_desc& d, int64_t out_channels) {
-    return cpu_features().avx512f && d.stride_h == 1 && d.stride_w == 1 && out_channels >= 8;
-}
+bool handles(const anvil_conv2d_desc& d) { return cpu_features().avx512f && d.stride_h == 1 && d.stride_w == 1; }
 
 }  // namespace
 
 bool conv2d_direct_forward(anvil_context& ctx, const anvil_conv2d_desc& d, const float* x, const float* w,
                            const float* bias, float* y) {
-    if (!handles(d, d.out_channels / d.groups)) return false;
+    if (!handles(d)) return false;
     const int64_t oh = conv2d_out_h(d), ow = conv2d_out_w(d);
     const int64_t cg = d.in_channels / d.groups, og = d.out_channels / d.groups;
     const Correlation s{cg,          oh + d.dilation_h * (d.kernel_h - 1), ow + d.dilation_w * (d.kernel_w - 1),
@@ -253,20 +366,20 @@ bool conv2d_direct_forward(anvil_context& ctx, const anvil_conv2d_desc& d, const
                         ow,          d.kernel_h,
                         d.kernel_w,  d.dilation_h,
                         d.dilation_w};
-    const int64_t nr = 16 * vectors_for(og, 2), taps = s.taps();
+    const int64_t nr = 16 * correlation_vectors(s), taps = s.taps();
     float* wt = ctx.workspace.get<float>(kWeightSlot,
                                          static_cast<size_t>(d.groups * (og + nr - 1) / nr * nr * taps));
     pack_weights(d.groups, taps, og, nr, wt, [&](int64_t g, int64_t p, int64_t o) { return w[(g * og + o) * taps + p]; });
     const int64_t in_plane = d.in_h * d.in_w;
     correlate(ctx, s, d.batch, d.groups, wt, bias, y, [&](int64_t u, float* dst) {
-        pad_planes(x + u * cg * in_plane, cg, d.in_h, d.in_w, d.pad_h, d.pad_w, s.in_h, s.in_w, dst);
+        copy_planes(x + u * cg * in_plane, cg, d.in_h, d.in_w, d.pad_h, d.pad_w, s.in_h, s.in_w, dst);
     });
     return true;
 }
 
 bool conv2d_direct_backward_data(anvil_context& ctx, const anvil_conv2d_desc& d, const float* dy, const float* w,
                                  float* dx) {
-    if (!handles(d, d.in_channels / d.groups)) return false;
+    if (!handles(d)) return false;
     const int64_t oh = conv2d_out_h(d), ow = conv2d_out_w(d);
     const int64_t cg = d.in_channels / d.groups, og = d.out_channels / d.groups;
     const int64_t reach_h = d.dilation_h * (d.kernel_h - 1), reach_w = d.dilation_w * (d.kernel_w - 1);
@@ -274,7 +387,7 @@ bool conv2d_direct_backward_data(anvil_context& ctx, const anvil_conv2d_desc& d,
     // dy shifted down by reach - pad and the window flipped, a plain correlation over dy.
     const Correlation s{og, d.in_h + reach_h, d.in_w + reach_w, cg, d.in_h, d.in_w,
                         d.kernel_h, d.kernel_w, d.dilation_h, d.dilation_w};
-    const int64_t nr = 16 * vectors_for(cg, 2), taps = s.taps(), window = d.kernel_h * d.kernel_w;
+    const int64_t nr = 16 * correlation_vectors(s), taps = s.taps(), window = d.kernel_h * d.kernel_w;
     float* wt = ctx.workspace.get<float>(kWeightSlot,
                                          static_cast<size_t>(d.groups * (cg + nr - 1) / nr * nr * taps));
     pack_weights(d.groups, taps, cg, nr, wt, [&](int64_t g, int64_t p, int64_t c) {
@@ -282,15 +395,16 @@ bool conv2d_direct_backward_data(anvil_context& ctx, const anvil_conv2d_desc& d,
         return w[((g * og + o) * cg + c) * window + flipped];
     });
     correlate(ctx, s, d.batch, d.groups, wt, nullptr, dx, [&](int64_t u, float* dst) {
-        pad_planes(dy + u * og * oh * ow, og, oh, ow, reach_h - d.pad_h, reach_w - d.pad_w, s.in_h, s.in_w, dst);
+        copy_planes(dy + u * og * oh * ow, og, oh, ow, reach_h - d.pad_h, reach_w - d.pad_w, s.in_h, s.in_w, dst);
     });
     return true;
 }
 
 bool conv2d_direct_backward_weight(anvil_context& ctx, const anvil_conv2d_desc& d, const float* x, const float* dy,
                                    float* dw, float* db, bool accumulate) {
-    // The kernel's positions are neighbouring kw taps, one apart only without dilation.
-    if (!handles(d, d.out_channels / d.groups) || d.dilation_w != 1) return false;
+    // The kernel's positions are neighbouring kw taps, one apart only without dilation; the
+    // channels fill its lanes, and with under 8 most of each multiply-add would be wasted.
+    if (!handles(d) || d.dilation_w != 1 || d.out_channels / d.groups < 8) return false;
     const int64_t oh = conv2d_out_h(d), ow = conv2d_out_w(d), positions = oh * ow;
     const int64_t cg = d.in_channels / d.groups, og = d.out_channels / d.groups;
     const int64_t groups = d.groups, kh_n = d.kernel_h, window = d.kernel_h * d.kernel_w;
@@ -318,13 +432,14 @@ bool conv2d_direct_backward_weight(anvil_context& ctx, const anvil_conv2d_desc& 
     ctx.pool.run([&](int tid, int) {
         if (tid >= workers) return;
         float* in = planes + plane_part * tid;
+        std::fill(in, in + plane_part, 0.0f);  // see copy_planes
         float* grad = grads + grad_part * tid;
         float* partial = partials + partial_part * tid;
         const int64_t first = d.batch * tid / workers, end = d.batch * (tid + 1) / workers;
         for (int64_t n = first; n < end; ++n) {
             for (int64_t g = 0; g < groups; ++g) {
                 const int64_t u = n * groups + g;
-                pad_planes(x + u * cg * d.in_h * d.in_w, cg, d.in_h, d.in_w, d.pad_h, d.pad_w, ph, pw, in);
+                copy_planes(x + u * cg * d.in_h * d.in_w, cg, d.in_h, d.in_w, d.pad_h, d.pad_w, ph, pw, in);
                 const float* dyu = dy + u * og * positions;
                 transpose_blocks(dyu, og, positions, nr, grad);
                 if (sums != nullptr) {
