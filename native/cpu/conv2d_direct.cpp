@@ -245,21 +245,51 @@ void pack_weights(int64_t groups, int64_t taps, int64_t out_c, int64_t nr, float
 
 int64_t round16(int64_t floats) { return (floats + 15) / 16 * 16; }
 
+// Transposes 16 rows of 16 floats in registers: four rounds, round H swapping the off-diagonal
+// H x H blocks of every 2H x 2H block (element (i, l) with bit H of l set trades places with
+// element (i + H, l - H)).
+template <int H>
+__attribute__((target("avx512f"), always_inline)) inline void transpose_round(__m512 (&rows)[16]) {
+    const __m512i lo = _mm512_setr_epi32(0 & H ? 16 - H : 0, 1 & H ? 17 - H : 1, 2 & H ? 18 - H : 2,
+                                         3 & H ? 19 - H : 3, 4 & H ? 20 - H : 4, 5 & H ? 21 - H : 5,
+                                         6 & H ? 22 - H : 6, 7 & H ? 23 - H : 7, 8 & H ? 24 - H : 8,
+                                         9 & H ? 25 - H : 9, 10 & H ? 26 - H : 10, 11 & H ? 27 - H : 11,
+                                         12 & H ? 28 - H : 12, 13 & H ? 29 - H : 13, 14 & H ? 30 - H : 14,
+                                         15 & H ? 31 - H : 15);
+    const __m512i hi = _mm512_add_epi32(lo, _mm512_set1_epi32(H));
+#pragma GCC unroll 16
+    for (int i = 0; i < 16; ++i) {
+        if ((i & H) != 0) continue;
+        const __m512 a = rows[i], b = rows[i + H];
+        rows[i] = _mm512_permutex2var_ps(a, lo, b);
+        rows[i + H] = _mm512_permutex2var_ps(a, hi, b);
+    }
+}
+
+__attribute__((target("avx512f"), always_inline)) inline void transpose16(__m512 (&rows)[16]) {
+    transpose_round<8>(rows);
+    transpose_round<4>(rows);
+    transpose_round<2>(rows);
+    transpose_round<1>(rows);
+}
+
 // dy of one image and group (channels x positions) as blocks of positions x nr channels, zero
-// beyond `channels`: the weight table of the backward-weight correlation. Each row of 16
-// channels is one gather (masked at the last block), reading 16 source rows front to back.
+// beyond `channels`: the weight table of the backward-weight correlation. Reads dy front to back
+// in 16 x 16 squares and turns each around in registers.
 __attribute__((target("avx512f"))) void transpose_blocks(const float* src, int64_t channels, int64_t positions,
                                                           int64_t nr, float* dst) {
-    const __m512i rows = _mm512_mullo_epi32(_mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15),
-                                            _mm512_set1_epi32(static_cast<int32_t>(positions)));
     for (int64_t b = 0; b < channels; b += nr, dst += positions * nr) {
         for (int64_t c0 = b; c0 < b + nr; c0 += 16) {
-            const int64_t live = std::clamp<int64_t>(channels - c0, 0, 16);
-            const __mmask16 mask = static_cast<__mmask16>((1u << live) - 1);
-            const float* in = src + std::min(c0, channels - 1) * positions;
-            float* out = dst + (c0 - b);
-            for (int64_t p = 0; p < positions; ++p) {
-                _mm512_store_ps(out + p * nr, _mm512_mask_i32gather_ps(_mm512_setzero_ps(), mask, rows, in + p, 4));
+            for (int64_t p0 = 0; p0 < positions; p0 += 16) {
+                const int64_t count = std::min<int64_t>(16, positions - p0);
+                const __mmask16 mask = static_cast<__mmask16>((1u << count) - 1);
+                __m512 rows[16];
+                for (int j = 0; j < 16; ++j) {
+                    rows[j] = c0 + j < channels ? _mm512_maskz_loadu_ps(mask, src + (c0 + j) * positions + p0)
+                                                : _mm512_setzero_ps();
+                }
+                transpose16(rows);
+                for (int64_t l = 0; l < count; ++l) _mm512_store_ps(dst + (p0 + l) * nr + (c0 - b), rows[l]);
             }
         }
     }
