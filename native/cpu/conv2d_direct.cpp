@@ -117,7 +117,28 @@ struct RowTile {
     float* out;       // output at the tile's first channel and position
     int64_t out_plane, out_w, lanes, channels;
     const float* bias;  // at the tile's first channel, or null
+    int64_t window_w;   // taps per window row (row_kernel_reuse)
 };
+
+// Stores the accumulators of a row tile: acc[c][r] plus the bias of channel c, masked to the
+// tile's lanes and channels.
+template <int MC, int R>
+__attribute__((target("avx512f"), always_inline)) inline void store_row_tile(const RowTile& t,
+                                                                             const __m512 (&acc)[MC][R][2]) {
+    const __mmask16 m0 = static_cast<__mmask16>(t.lanes >= 16 ? 0xFFFF : (1u << t.lanes) - 1);
+    const __mmask16 m1 = static_cast<__mmask16>(t.lanes >= 32 ? 0xFFFF : t.lanes > 16 ? (1u << (t.lanes - 16)) - 1 : 0);
+#pragma GCC unroll 4
+    for (int c = 0; c < MC; ++c) {
+        if (c >= t.channels) break;
+        const __m512 b = _mm512_set1_ps(t.bias != nullptr ? t.bias[c] : 0.0f);
+#pragma GCC unroll 16
+        for (int r = 0; r < R; ++r) {
+            float* dst = t.out + c * t.out_plane + r * t.out_w;
+            _mm512_mask_storeu_ps(dst, m0, _mm512_add_ps(acc[c][r][0], b));
+            _mm512_mask_storeu_ps(dst + 16, m1, _mm512_add_ps(acc[c][r][1], b));
+        }
+    }
+}
 
 constexpr int64_t kRowLanes = 32;
 
@@ -148,36 +169,69 @@ __attribute__((target("avx512f"))) void row_kernel(const RowTile& t) {
             }
         }
     }
-    const __mmask16 m0 = static_cast<__mmask16>(t.lanes >= 16 ? 0xFFFF : (1u << t.lanes) - 1);
-    const __mmask16 m1 = static_cast<__mmask16>(t.lanes >= 32 ? 0xFFFF : t.lanes > 16 ? (1u << (t.lanes - 16)) - 1 : 0);
-#pragma GCC unroll 4
-    for (int c = 0; c < MC; ++c) {
-        if (c >= t.channels) break;
-        const __m512 b = _mm512_set1_ps(t.bias != nullptr ? t.bias[c] : 0.0f);
+    store_row_tile<MC, R>(t, acc);
+}
+
+// One channel by R rows, for a window KH rows tall without dilation: there each input row feeds
+// up to KH output rows (through taps kh = 0 .. KH - 1), so the kernel loads every input row of
+// a (channel, kw) tap column once and uses it KH times, instead of reloading it for every tap
+// as row_kernel<1, R> does (which leaves that kernel waiting on loads).
+template <int R, int KH>
+__attribute__((target("avx512f"))) void row_kernel_reuse(const RowTile& t) {
+    __m512 acc[1][R][2];
 #pragma GCC unroll 16
-        for (int r = 0; r < R; ++r) {
-            float* dst = t.out + c * t.out_plane + r * t.out_w;
-            _mm512_mask_storeu_ps(dst, m0, _mm512_add_ps(acc[c][r][0], b));
-            _mm512_mask_storeu_ps(dst + 16, m1, _mm512_add_ps(acc[c][r][1], b));
+    for (int r = 0; r < R; ++r) acc[0][r][0] = acc[0][r][1] = _mm512_setzero_ps();
+    const int64_t column = KH * t.window_w;  // taps per input channel
+    for (int64_t p0 = 0; p0 < t.k; p0 += column) {
+        for (int64_t p = p0; p < p0 + t.window_w; ++p) {
+            const float* src = t.in + t.off[p];
+            __m512 w[KH];
+#pragma GCC unroll 8
+            for (int kh = 0; kh < KH; ++kh) w[kh] = _mm512_set1_ps(t.wt[(p + kh * t.window_w) * t.nr]);
+#pragma GCC unroll 32
+            for (int j = 0; j < R + KH - 1; ++j) {
+                const __m512 x0 = _mm512_loadu_ps(src + j * t.in_w);
+                const __m512 x1 = _mm512_loadu_ps(src + j * t.in_w + 16);
+#pragma GCC unroll 8
+                for (int kh = 0; kh < KH; ++kh) {
+                    const int r = j - kh;
+                    if (r < 0 || r >= R) continue;
+                    acc[0][r][0] = _mm512_fmadd_ps(w[kh], x0, acc[0][r][0]);
+                    acc[0][r][1] = _mm512_fmadd_ps(w[kh], x1, acc[0][r][1]);
+                }
+            }
         }
     }
+    store_row_tile<1, R>(t, acc);
 }
 
 using RowKernel = void (*)(const RowTile&);
 
 // Channels x rows of the row tiles: four channels by three rows fill the registers; with fewer
-// than four channels, one channel by twelve rows (its inputs then feed the multiply-adds
-// straight from memory).
-constexpr int kRowChannels = 4, kRowRows = 3, kRowRowsSingle = 6;
+// than four channels, one channel by six rows (its inputs then feed the multiply-adds straight
+// from memory), or by twelve rows where row_kernel_reuse applies.
+constexpr int kRowChannels = 4, kRowRows = 3, kRowRowsSingle = 6, kRowRowsReuse = 12;
 
 template <int MC, size_t... I>
 constexpr std::array<RowKernel, sizeof...(I)> row_kernels_for(std::index_sequence<I...>) {
     return {row_kernel<MC, static_cast<int>(I) + 1>...};
 }
 
-RowKernel row_kernel_for(int mc, int64_t rows) {
+template <int KH, size_t... I>
+constexpr std::array<RowKernel, sizeof...(I)> reuse_kernels_for(std::index_sequence<I...>) {
+    return {row_kernel_reuse<static_cast<int>(I) + 1, KH>...};
+}
+
+// Window heights with a row_kernel_reuse.
+bool reuse_height(int64_t kh) { return kh == 3 || kh == 5; }
+
+// mc channels by `rows` rows; `reuse`: row_kernel_reuse for a window kh rows tall.
+RowKernel row_kernel_for(int mc, int64_t rows, bool reuse, int64_t kh) {
     static constexpr auto k4 = row_kernels_for<kRowChannels>(std::make_index_sequence<kRowRows>());
     static constexpr auto k1 = row_kernels_for<1>(std::make_index_sequence<kRowRowsSingle>());
+    static constexpr auto r3 = reuse_kernels_for<3>(std::make_index_sequence<kRowRowsReuse>());
+    static constexpr auto r5 = reuse_kernels_for<5>(std::make_index_sequence<kRowRowsReuse>());
+    if (reuse) return kh == 3 ? r3[rows - 1] : r5[rows - 1];
     return mc == kRowChannels ? k4[rows - 1] : k1[rows - 1];
 }
 
@@ -325,7 +379,8 @@ void correlate(anvil_context& ctx, const Correlation& s, int64_t images, int64_t
     const int64_t out_plane = s.out_h * s.out_w;
     const bool by_rows = row_tiles(s);
     const int mc = s.out_c >= kRowChannels ? kRowChannels : 1;
-    const int64_t rows_per_unit = by_rows ? (mc == 1 ? kRowRowsSingle : kRowRows) : 1;
+    const bool reuse = by_rows && mc == 1 && s.dil_h == 1 && reuse_height(s.kh);
+    const int64_t rows_per_unit = !by_rows ? 1 : reuse ? kRowRowsReuse : mc == 1 ? kRowRowsSingle : kRowRows;
     const int64_t row_units = (s.out_h + rows_per_unit - 1) / rows_per_unit;
     const Chunks cols = chunks(s.out_w, max_mr(nv));
     const int64_t units = images * groups * row_units;  // some output rows of one image and group
@@ -351,14 +406,14 @@ void correlate(anvil_context& ctx, const Correlation& s, int64_t images, int64_t
     // Row tiles for `rows` output rows from `row` of image-group u.
     auto row_unit = [&](const float* in, int64_t u, int64_t row, int64_t rows) {
         const int64_t g = u % groups;
-        const RowKernel run = row_kernel_for(mc, rows);
+        const RowKernel run = row_kernel_for(mc, rows, reuse, s.kh);
         for (int64_t c0 = 0; c0 < s.out_c; c0 += mc) {
             const int64_t b = c0 / nr;
             for (int64_t q0 = 0; q0 < s.out_w; q0 += kRowLanes) {
                 run({taps, in + row * s.in_w + q0, s.in_w, off, wt + g * group_weights + b * taps * nr + (c0 - b * nr),
                      nr, out + (u * s.out_c + c0) * out_plane + row * s.out_w + q0, out_plane, s.out_w,
                      std::min(kRowLanes, s.out_w - q0), std::min<int64_t>(mc, s.out_c - c0),
-                     bias != nullptr ? bias + g * s.out_c + c0 : nullptr});
+                     bias != nullptr ? bias + g * s.out_c + c0 : nullptr, s.kw});
             }
         }
     };
