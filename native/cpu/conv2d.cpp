@@ -1,4 +1,6 @@
-// conv2d on the CPU (NCHW) as GEMMs over im2col column matrices, one image and group at a time.
+// conv2d on the CPU (NCHW). Stride 1 on CPUs with AVX-512 goes to the direct kernels of
+// conv2d_direct.cpp; everything else (other strides, other CPUs) is computed here as GEMMs over
+// im2col column matrices, one image and group at a time.
 // For group g of image n, with K = (C/groups)*KH*KW rows and P = OH*OW columns:
 //   forward          y_g [O/g, P]  = w_g [O/g, K] * col [K, P]          (+ bias)
 //   backward-data    col [K, P]    = w_g^T * dy_g [O/g, P]; then col2im adds col into dx

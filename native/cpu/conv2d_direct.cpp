@@ -446,14 +446,11 @@ bool conv2d_direct_forward(anvil_context& ctx, const anvil_conv2d_desc& d, const
     if (!handles(d)) return false;
     const int64_t oh = conv2d_out_h(d), ow = conv2d_out_w(d);
     const int64_t cg = d.in_channels / d.groups, og = d.out_channels / d.groups;
-    const Correlation s{cg,          oh + d.dilation_h * (d.kernel_h - 1), ow + d.dilation_w * (d.kernel_w - 1),
-                        og,          oh,
-                        ow,          d.kernel_h,
-                        d.kernel_w,  d.dilation_h,
-                        d.dilation_w};
+    const Correlation s{cg, oh + d.dilation_h * (d.kernel_h - 1), ow + d.dilation_w * (d.kernel_w - 1), og, oh, ow,
+                        d.kernel_h, d.kernel_w, d.dilation_h, d.dilation_w};
     const int64_t nr = 16 * correlation_vectors(s), taps = s.taps();
     float* wt = ctx.workspace.get<float>(kWeightSlot,
-                                         static_cast<size_t>(d.groups * (og + nr - 1) / nr * nr * taps));
+                                         static_cast<size_t>(d.groups * ((og + nr - 1) / nr) * nr * taps));
     pack_weights(d.groups, taps, og, nr, wt, [&](int64_t g, int64_t p, int64_t o) { return w[(g * og + o) * taps + p]; });
     const int64_t in_plane = d.in_h * d.in_w;
     correlate(ctx, s, d.batch, d.groups, wt, bias, y, [&](int64_t u, float* dst) {
@@ -474,7 +471,7 @@ bool conv2d_direct_backward_data(anvil_context& ctx, const anvil_conv2d_desc& d,
                         d.kernel_h, d.kernel_w, d.dilation_h, d.dilation_w};
     const int64_t nr = 16 * correlation_vectors(s), taps = s.taps(), window = d.kernel_h * d.kernel_w;
     float* wt = ctx.workspace.get<float>(kWeightSlot,
-                                         static_cast<size_t>(d.groups * (cg + nr - 1) / nr * nr * taps));
+                                         static_cast<size_t>(d.groups * ((cg + nr - 1) / nr) * nr * taps));
     pack_weights(d.groups, taps, cg, nr, wt, [&](int64_t g, int64_t p, int64_t c) {
         const int64_t o = p / window, flipped = window - 1 - p % window;
         return w[((g * og + o) * cg + c) * window + flipped];
