@@ -24,6 +24,7 @@
 #include <algorithm>
 #include <array>
 #include <cstring>
+#include <limits>
 #include <utility>
 
 #include "cpu_features.h"
@@ -437,7 +438,15 @@ void correlate(anvil_context& ctx, const Correlation& s, int64_t images, int64_t
     });
 }
 
-bool handles(const anvil_conv2d_desc& d) { return cpu_features().avx512f && d.stride_h == 1 && d.stride_w == 1; }
+// Stride 1 on AVX-512, with the padded planes of one image and group (for any of the three
+// passes) small enough for the 32-bit offset tables.
+bool handles(const anvil_conv2d_desc& d) {
+    if (!cpu_features().avx512f || d.stride_h != 1 || d.stride_w != 1) return false;
+    const int64_t channels = std::max(d.in_channels, d.out_channels) / d.groups;
+    const int64_t rows = d.in_h + 2 * d.pad_h + d.dilation_h * (d.kernel_h - 1);
+    const int64_t cols = d.in_w + 2 * d.pad_w + d.dilation_w * (d.kernel_w - 1);
+    return channels * rows * cols < std::numeric_limits<int32_t>::max() / 2;
+}
 
 }  // namespace
 
