@@ -350,6 +350,21 @@ __attribute__((target("avx512f"))) void transpose_blocks(const float* src, int64
     }
 }
 
+// Writes channels [0, count) (count <= 16) of a channel tile of mr <= 16 positions, rows of nr
+// floats, into `count` output planes `plane` apart, adding bias[o] when bias is not null: one
+// register transpose instead of a strided walk over the tile.
+__attribute__((target("avx512f"))) void store_channel_tile(const float* tile, int64_t nr, int64_t mr, int64_t count,
+                                                            const float* bias, float* out, int64_t plane) {
+    __m512 rows[16];
+    for (int i = 0; i < 16; ++i) rows[i] = i < mr ? _mm512_load_ps(tile + i * nr) : _mm512_setzero_ps();
+    transpose16(rows);
+    const __mmask16 mask = static_cast<__mmask16>((1u << mr) - 1);
+    for (int64_t o = 0; o < count; ++o) {
+        const __m512 b = _mm512_set1_ps(bias != nullptr ? bias[o] : 0.0f);
+        _mm512_mask_storeu_ps(out + o * plane, mask, _mm512_add_ps(rows[o], b));
+    }
+}
+
 // ------------------------------------------------------------------ the correlation
 
 // Whether a correlation takes row tiles rather than channel tiles: with under 8 channels most
@@ -397,9 +412,10 @@ void correlate(anvil_context& ctx, const Correlation& s, int64_t images, int64_t
                 kernel(mr, nv)(taps, in + row * s.in_w + q0, off, wb, tile, false);
                 // The tile is positions x channels; the output is channel planes.
                 float* dst = out + (u * s.out_c + b * nr) * out_plane + row * s.out_w + q0;
-                for (int64_t o = 0; o < channels; ++o) {
-                    const float add = bias != nullptr ? bias[g * s.out_c + b * nr + o] : 0.0f;
-                    for (int64_t i = 0; i < mr; ++i) dst[o * out_plane + i] = tile[i * nr + o] + add;
+                for (int64_t o0 = 0; o0 < channels; o0 += 16) {
+                    store_channel_tile(tile + o0, nr, mr, std::min<int64_t>(16, channels - o0),
+                                       bias != nullptr ? bias + g * s.out_c + b * nr + o0 : nullptr,
+                                       dst + o0 * out_plane, out_plane);
                 }
             }
         }
