@@ -1,4 +1,6 @@
-// conv2d on the CPU (NCHW) as GEMMs over im2col column matrices, one image and group at a time.
+// conv2d on the CPU (NCHW). Stride 1 on CPUs with AVX-512 goes to the direct kernels of
+// conv2d_direct.cpp; everything else (other strides, other CPUs) is computed here as GEMMs over
+// im2col column matrices, one image and group at a time.
 // For group g of image n, with K = (C/groups)*KH*KW rows and P = OH*OW columns:
 //   forward          y_g [O/g, P]  = w_g [O/g, K] * col [K, P]          (+ bias)
 //   backward-data    col [K, P]    = w_g^T * dy_g [O/g, P]; then col2im adds col into dx
@@ -11,6 +13,7 @@
 // results are deterministic for a given thread count. Workspace slots: see gemm.h.
 #include <algorithm>
 
+#include "cpu/conv2d_direct.h"
 #include "cpu/gemm.h"
 #include "cpu/kernels.h"
 #include "shapes.h"
@@ -168,20 +171,6 @@ void for_image_ranges(anvil_context& ctx, const Geometry& s, int64_t gemm_m, int
 // Number of workers for_image_ranges will use (one partial weight gradient each).
 int image_workers(anvil_context& ctx, const Geometry& s) { return s.batch < ctx.pool.size() ? 1 : ctx.pool.size(); }
 
-// Sum of n floats in double, in eight interleaved lanes so that the loop vectorises instead of
-// waiting on one long chain of dependent adds. The order is fixed, and so is the result.
-double sum(const float* x, int64_t n) {
-    double lanes[8] = {};
-    int64_t i = 0;
-    for (; i + 8 <= n; i += 8) {
-        for (int l = 0; l < 8; ++l) lanes[l] += x[i + l];
-    }
-    double total = 0.0;
-    for (double lane : lanes) total += lane;
-    for (; i < n; ++i) total += x[i];
-    return total;
-}
-
 // Output channels per parallel chunk of the bias gradient.
 constexpr int64_t kBiasGrain = 8;
 
@@ -189,6 +178,7 @@ constexpr int64_t kBiasGrain = 8;
 
 void conv2d_forward(anvil_context& ctx, const anvil_conv2d_desc& d, const float* x, const float* w,
                     const float* bias, float* y) {
+    if (conv2d_direct_forward(ctx, d, x, w, bias, y)) return;
     const Geometry s = geometry(d);
     const int64_t col_floats = s.direct ? 0 : s.k * s.p;
     for_image_ranges(ctx, s, s.group_out, s.p, s.k, col_floats, [&](int, int64_t begin, int64_t end, WorkerScratch sc) {
@@ -217,6 +207,7 @@ void conv2d_forward(anvil_context& ctx, const anvil_conv2d_desc& d, const float*
 
 void conv2d_backward_data(anvil_context& ctx, const anvil_conv2d_desc& d, const float* dy, const float* w,
                           float* dx) {
+    if (conv2d_direct_backward_data(ctx, d, dy, w, dx)) return;
     const Geometry s = geometry(d);
     const int64_t col_floats = s.direct ? 0 : s.k * s.p;
     const int64_t plane = s.height * s.width;
@@ -238,8 +229,11 @@ void conv2d_backward_data(anvil_context& ctx, const anvil_conv2d_desc& d, const 
     });
 }
 
-void conv2d_backward_weight(anvil_context& ctx, const anvil_conv2d_desc& d, const float* x, const float* dy,
-                            float* dw, float* db, bool accumulate) {
+namespace {
+
+// The weight gradient through im2col + GEMM.
+void weight_gradient_gemm(anvil_context& ctx, const anvil_conv2d_desc& d, const float* x, const float* dy, float* dw,
+                          bool accumulate) {
     const Geometry s = geometry(d);
     const int64_t col_floats = s.direct ? 0 : s.k * s.p;
     const int64_t w_size = s.out_channels * s.k;
@@ -275,12 +269,21 @@ void conv2d_backward_weight(anvil_context& ctx, const anvil_conv2d_desc& d, cons
             }
         });
     }
+}
+
+}  // namespace
+
+void conv2d_backward_weight(anvil_context& ctx, const anvil_conv2d_desc& d, const float* x, const float* dy,
+                            float* dw, float* db, bool accumulate) {
+    if (conv2d_direct_backward_weight(ctx, d, x, dy, dw, db, accumulate)) return;
+    weight_gradient_gemm(ctx, d, x, dy, dw, accumulate);
     if (db == nullptr) return;
+    const Geometry s = geometry(d);
     // Each channel is summed by one thread over images in order: deterministic.
     parallel_for(ctx.pool, s.out_channels, kBiasGrain, [&](int64_t begin, int64_t end) {
         for (int64_t o = begin; o < end; ++o) {
             double total = 0.0;
-            for (int64_t n = 0; n < s.batch; ++n) total += sum(dy + (n * s.out_channels + o) * s.p, s.p);
+            for (int64_t n = 0; n < s.batch; ++n) total += channel_sum(dy + (n * s.out_channels + o) * s.p, s.p);
             db[o] = static_cast<float>(accumulate ? db[o] + total : total);
         }
     });

@@ -247,25 +247,48 @@ __attribute__((target("avx"))) void pack_bt_avx(const float* b, int64_t ldb, int
     pack_bt_scalar(b, ldb, kc, cols, nr, j_end, p_end, out);
 }
 
+// One row of B (not transposed) spread over the micro-panels: src[j0 + j] goes to
+// out[j0 / nr * panel + j] for the nc columns, zero-padded to whole panels.
+void pack_b_row_scalar(const float* src, int64_t nc, int64_t nr, int64_t panel, float* out) {
+    for (int64_t j0 = 0; j0 < nc; j0 += nr, out += panel) {
+        const int64_t cols = std::min(nr, nc - j0);
+        for (int64_t j = 0; j < cols; ++j) out[j] = src[j0 + j];
+        for (int64_t j = cols; j < nr; ++j) out[j] = 0.0f;
+    }
+}
+
+// The same for 32-wide panels, two vector copies per panel instead of a library call.
+__attribute__((target("avx512f"))) void pack_b_row_32(const float* src, int64_t nc, int64_t panel, float* out) {
+    const int64_t full = nc / 32 * 32;
+    for (int64_t j0 = 0; j0 < full; j0 += 32, out += panel) {
+        _mm512_store_ps(out, _mm512_loadu_ps(src + j0));
+        _mm512_store_ps(out + 16, _mm512_loadu_ps(src + j0 + 16));
+    }
+    if (full < nc) pack_b_row_scalar(src + full, nc - full, 32, panel, out);
+}
+
 // Packs rows [0, kc) x columns [0, nc) of op(B) into NR-wide micro-panels, each stored row by
-// row and zero-padded to NR columns.
+// row and zero-padded to NR columns. B not transposed is walked row by row, so that the source
+// is read front to back rather than as kc short pieces of far-apart rows per panel.
 void pack_b(bool trans, const float* b, int64_t ldb, int64_t kc, int64_t nc, int64_t nr, float* out) {
     static const bool avx = cpu_features().avx2;
+    static const bool avx512 = cpu_features().avx512f;
+    if (!trans) {
+        for (int64_t p = 0; p < kc; ++p) {
+            if (avx512 && nr == 32) {
+                pack_b_row_32(b + p * ldb, nc, nr * kc, out + p * nr);
+            } else {
+                pack_b_row_scalar(b + p * ldb, nc, nr, nr * kc, out + p * nr);
+            }
+        }
+        return;
+    }
     for (int64_t j0 = 0; j0 < nc; j0 += nr, out += nr * kc) {
         const int64_t cols = std::min(nr, nc - j0);
-        if (trans) {
-            if (avx) {
-                pack_bt_avx(b + j0 * ldb, ldb, kc, cols, nr, out);
-            } else {
-                pack_bt_scalar(b + j0 * ldb, ldb, kc, cols, nr, 0, kc, out);
-            }
+        if (avx) {
+            pack_bt_avx(b + j0 * ldb, ldb, kc, cols, nr, out);
         } else {
-            for (int64_t p = 0; p < kc; ++p) {
-                const float* src = b + p * ldb + j0;
-                float* dst = out + p * nr;
-                std::memcpy(dst, src, static_cast<size_t>(cols) * sizeof(float));
-                for (int64_t j = cols; j < nr; ++j) dst[j] = 0.0f;
-            }
+            pack_bt_scalar(b + j0 * ldb, ldb, kc, cols, nr, 0, kc, out);
         }
     }
 }
@@ -371,6 +394,98 @@ void run_blocked(const KernelConfig& cfg, const Problem& p, float* pack) {
     }
 }
 
+// ------------------------------------------------------------------ A * B^T with few rows
+
+// C = A * B^T with few rows of A is a fully connected layer's forward pass (batch rows times the
+// rows of the weight matrix). Blocked, it spends about a third of its time transposing B into
+// panels, as each packed element then serves only m / MR micro-kernel calls. But both operands
+// already run along k in memory, so this path takes dot products instead: lanes along k, no
+// packing, and one horizontal sum per element of C at the end (cheap when k is long).
+constexpr int64_t kDotMaxM = 64, kDotMinK = 256;
+constexpr int kDotRows = 4, kDotCols = 6;  // 24 accumulators, 4 + 1 vectors of operands
+
+// C[i][j] = alpha * dot(A row i, B row j) + beta * C[i][j] for an MI x NJ tile. Every element
+// takes the same sequence of operations whatever the tile shape, so edge tiles (1 x 1) give the
+// same bits as full ones and the result does not depend on how the columns are split.
+// Sum of the 16 lanes of v, always in the same order.
+// (The halves go through memory: GCC 12's cross-lane 512-bit intrinsics trip -Wuninitialized.)
+__attribute__((target("avx512f"), always_inline)) inline float lane_sum(__m512 v) {
+    alignas(64) float lanes[16];
+    _mm512_store_ps(lanes, v);
+    const __m256 h = _mm256_add_ps(_mm256_load_ps(lanes), _mm256_load_ps(lanes + 8));
+    __m128 x = _mm_add_ps(_mm256_castps256_ps128(h), _mm256_extractf128_ps(h, 1));
+    x = _mm_add_ps(x, _mm_movehl_ps(x, x));
+    x = _mm_add_ss(x, _mm_movehdup_ps(x));
+    return _mm_cvtss_f32(x);
+}
+
+// One step of dot_tile: 16 (or, masked, fewer) values of k from position p.
+template <int MI, int NJ>
+__attribute__((target("avx512f"), always_inline)) inline void dot_step(__m512 (&acc)[MI][NJ], const float* a,
+                                                                       int64_t lda, const float* b, int64_t ldb,
+                                                                       __mmask16 mask) {
+    __m512 av[MI];
+#pragma GCC unroll 8
+    for (int i = 0; i < MI; ++i) av[i] = _mm512_maskz_loadu_ps(mask, a + i * lda);
+#pragma GCC unroll 8
+    for (int j = 0; j < NJ; ++j) {
+        const __m512 bj = _mm512_maskz_loadu_ps(mask, b + j * ldb);
+#pragma GCC unroll 8
+        for (int i = 0; i < MI; ++i) acc[i][j] = _mm512_fmadd_ps(av[i], bj, acc[i][j]);
+    }
+}
+
+template <int MI, int NJ>
+__attribute__((target("avx512f"))) void dot_tile(int64_t k, const float* a, int64_t lda, const float* b, int64_t ldb,
+                                                 float alpha, float beta, float* c, int64_t ldc) {
+    __m512 acc[MI][NJ];
+#pragma GCC unroll 8
+    for (int i = 0; i < MI; ++i) {
+#pragma GCC unroll 8
+        for (int j = 0; j < NJ; ++j) acc[i][j] = _mm512_setzero_ps();
+    }
+    int64_t p = 0;
+    for (; p + 16 <= k; p += 16) dot_step<MI, NJ>(acc, a + p, lda, b + p, ldb, 0xFFFF);
+    if (p < k) dot_step<MI, NJ>(acc, a + p, lda, b + p, ldb, static_cast<__mmask16>((1u << (k - p)) - 1));
+#pragma GCC unroll 8
+    for (int i = 0; i < MI; ++i) {
+#pragma GCC unroll 8
+        for (int j = 0; j < NJ; ++j) {
+            const float v = alpha * lane_sum(acc[i][j]);
+            c[i * ldc + j] = beta != 0.0f ? v + beta * c[i * ldc + j] : v;
+        }
+    }
+}
+
+bool use_dot(const Problem& p) {
+    static const bool avx512 = cpu_features().avx512f;
+    return avx512 && !p.trans_a && p.trans_b && p.m <= kDotMaxM && p.k >= kDotMinK;
+}
+
+// The whole of p by dot tiles: a group of kDotCols rows of B stays in cache while every group
+// of rows of A passes by it.
+void run_dot(const Problem& p) {
+    for (int64_t j0 = 0; j0 < p.n; j0 += kDotCols) {
+        const int64_t nj = std::min<int64_t>(kDotCols, p.n - j0);
+        for (int64_t i0 = 0; i0 < p.m; i0 += kDotRows) {
+            const int64_t mi = std::min<int64_t>(kDotRows, p.m - i0);
+            const float* a = p.a + i0 * p.lda;
+            const float* b = p.b + j0 * p.ldb;
+            float* c = p.c + i0 * p.ldc + j0;
+            if (mi == kDotRows && nj == kDotCols) {
+                dot_tile<kDotRows, kDotCols>(p.k, a, p.lda, b, p.ldb, p.alpha, p.beta, c, p.ldc);
+                continue;
+            }
+            for (int64_t i = 0; i < mi; ++i) {
+                for (int64_t j = 0; j < nj; ++j) {
+                    dot_tile<1, 1>(p.k, a + i * p.lda, p.lda, b + j * p.ldb, p.ldb, p.alpha, p.beta, c + i * p.ldc + j,
+                                   p.ldc);
+                }
+            }
+        }
+    }
+}
+
 // Below this many multiply-adds a product is not worth waking the other threads for.
 constexpr int64_t kParallelMinMacs = 1 << 17;
 
@@ -389,6 +504,22 @@ void gemm(anvil_context& ctx, bool trans_a, bool trans_b, int64_t m, int64_t n, 
           const float* a, int64_t lda, const float* b, int64_t ldb, float beta, float* c, int64_t ldc) {
     const KernelConfig& cfg = config();
     const Problem p{trans_a, trans_b, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc};
+    if (m > 0 && n > 0 && use_dot(p)) {
+        // Whole groups of kDotCols columns per thread, so that only the last group is ragged.
+        const int64_t groups = (n + kDotCols - 1) / kDotCols;
+        const int64_t workers = m * n * k < kParallelMinMacs ? 1 : std::min<int64_t>(ctx.pool.size(), groups);
+        if (workers == 1) {
+            run_dot(p);
+            return;
+        }
+        ctx.pool.run([&](int tid, int) {
+            if (tid >= workers) return;
+            const int64_t begin = std::min(n, groups * tid / workers * kDotCols);
+            const int64_t end = std::min(n, groups * (tid + 1) / workers * kDotCols);
+            if (begin < end) run_dot(cols_of(p, begin, end - begin));
+        });
+        return;
+    }
     // Split C into one slab per thread along whichever dimension has more micro-tiles, in whole
     // micro-tiles so that no tile is shared; each thread packs its own operands.
     const int64_t tiles_m = (m + cfg.mr - 1) / cfg.mr;

@@ -13,6 +13,8 @@
 //   16     conv2d: GEMM packing buffers, one part per thread
 //   17     conv2d: im2col / col2im column buffers, one part per thread
 //   18     conv2d backward-weight: per-thread partial weight gradients
+//   19-24  conv2d_direct.cpp: packed weights, offset table, padded planes, transposed output
+//          gradient, partial weight gradients, per-image bias sums
 // Slots must be requested on the calling thread (Workspace is not thread-safe), before
 // the parallel region that uses them.
 #pragma once

@@ -158,6 +158,10 @@ int main() {
         {3, 10, 12, 12, 12, 3, 3, 1, 1, 1, 1, 1, 1, 2},   // odd batch split over 2 threads
         {2, 2, 3, 3, 3, 3, 3, 1, 1, 3, 3, 1, 1, 1},       // padding as large as the kernel
         {2, 9, 13, 5, 11, 3, 2, 2, 3, 1, 2, 2, 1, 1},     // channels not a multiple of 8, mixed strides
+        {2, 8, 9, 30, 64, 3, 7, 1, 1, 1, 3, 1, 1, 1},     // wide rows, 64 channels, kernel 7 wide
+        {3, 6, 7, 7, 40, 3, 3, 1, 1, 1, 1, 1, 1, 2},      // 20 channels per group
+        {2, 4, 9, 9, 8, 3, 3, 1, 1, 2, 1, 2, 1, 1},       // dilation in height only
+        {4, 32, 14, 14, 64, 5, 5, 1, 1, 2, 2, 1, 1, 1},   // conv2 of the benchmark, small batch
     };
     for (const anvil_conv2d_desc& d : cases) {
         for (int bias = 0; bias < 2; ++bias) {

@@ -1,0 +1,616 @@
+// Direct stride-1 conv2d on AVX-512. All three passes are one kind of product, a "correlation"
+// of zero-padded planes with a packed weight table:
+//   out[i][o] = sum_p in[i + off[p]] * wt[p][o]       for i < MR positions, o < NR channels
+// where `in` points at the first of MR neighbouring input positions and off[p] is where window
+// tap p lies relative to it. The micro-kernel keeps the MR x NR tile in registers for the whole
+// sum, broadcasting inputs straight from the padded planes (no column matrix, no packing of the
+// large operand) and loading NR channels of packed weights per tap.
+//   forward          in = x padded by the conv padding; taps (c, kh, kw); wt[p][o] = w[o][p]
+//   backward-data    in = dy padded so that the transposed conv becomes a plain one; taps
+//                    (o, kh, kw) of the flipped window; wt[p][c] = w[o][c][KH-1-kh][KW-1-kw]
+//   backward-weight  the roles turn around: the MR "positions" are MR neighbouring kw taps of
+//                    one (c, kh) row, the sum runs over output positions p (off[p] = where p
+//                    lies in the padded x) and wt[p][o] is dy transposed to positions x channels.
+// Layers with few output channels or few taps (the first layer of a network) take row tiles
+// instead, the same sum with the lanes along an output row (see row_kernel).
+// Forward and backward-data split rows of output over the threads and compute every output from
+// the same data in the same order, so they do not depend on the thread count. Backward-weight
+// splits the images: each worker sums its images into its own partial gradient, and the
+// partials are added in worker order (deterministic for a given thread count).
+#include "cpu/conv2d_direct.h"
+
+#include <immintrin.h>
+
+#include <algorithm>
+#include <array>
+#include <cstring>
+#include <limits>
+#include <utility>
+
+#include "cpu_features.h"
+#include "shapes.h"
+
+namespace anvil::cpu {
+
+namespace {
+
+// Workspace slots (see gemm.h for the list).
+constexpr size_t kWeightSlot = 19;
+constexpr size_t kOffsetSlot = 20;
+constexpr size_t kPlaneSlot = 21;
+constexpr size_t kGradOutSlot = 22;
+constexpr size_t kPartialSlot = 23;
+constexpr size_t kBiasSlot = 24;
+
+// ------------------------------------------------------------------ micro-kernel
+
+// out[i * 16NV + o] (+)= sum_{p < k} in[i + off[p]] * wt[p * 16NV + o]. With `add` the tile in
+// `out` is the starting value (a running sum over several calls), otherwise it is overwritten.
+// Registers: MR * NV accumulators, NV weight vectors and one broadcast must fit the 32 zmm.
+template <int MR, int NV>
+__attribute__((target("avx512f"))) void tile_kernel(int64_t k, const float* in, const int32_t* off, const float* wt,
+                                                     float* out, bool add) {
+    constexpr int nr = 16 * NV;
+    __m512 acc[MR][NV];
+#pragma GCC unroll 16
+    for (int i = 0; i < MR; ++i) {
+#pragma GCC unroll 4
+        for (int v = 0; v < NV; ++v) acc[i][v] = add ? _mm512_load_ps(out + i * nr + v * 16) : _mm512_setzero_ps();
+    }
+    for (int64_t p = 0; p < k; ++p) {
+        const float* src = in + off[p];
+        __m512 wv[NV];
+#pragma GCC unroll 4
+        for (int v = 0; v < NV; ++v) wv[v] = _mm512_load_ps(wt + v * 16);
+#pragma GCC unroll 16
+        for (int i = 0; i < MR; ++i) {
+            const __m512 a = _mm512_set1_ps(src[i]);
+#pragma GCC unroll 4
+            for (int v = 0; v < NV; ++v) acc[i][v] = _mm512_fmadd_ps(a, wv[v], acc[i][v]);
+        }
+        wt += nr;
+    }
+#pragma GCC unroll 16
+    for (int i = 0; i < MR; ++i) {
+#pragma GCC unroll 4
+        for (int v = 0; v < NV; ++v) _mm512_store_ps(out + i * nr + v * 16, acc[i][v]);
+    }
+}
+
+using TileKernel = void (*)(int64_t, const float*, const int32_t*, const float*, float*, bool);
+
+// Largest MR per NV that keeps everything in registers, and the largest tile.
+constexpr int max_mr(int nv) { return nv == 4 ? 6 : 14; }
+constexpr int64_t kMaxTileFloats = 14 * 32;
+
+template <int NV, size_t... I>
+constexpr std::array<TileKernel, sizeof...(I)> kernels_for(std::index_sequence<I...>) {
+    return {tile_kernel<static_cast<int>(I) + 1, NV>...};
+}
+
+// The kernel for MR positions and 16 * nv channels.
+TileKernel kernel(int64_t mr, int nv) {
+    static constexpr auto k1 = kernels_for<1>(std::make_index_sequence<max_mr(1)>());
+    static constexpr auto k2 = kernels_for<2>(std::make_index_sequence<max_mr(2)>());
+    static constexpr auto k4 = kernels_for<4>(std::make_index_sequence<max_mr(4)>());
+    return nv == 1 ? k1[mr - 1] : nv == 2 ? k2[mr - 1] : k4[mr - 1];
+}
+
+// Vectors per channel block: enough for `channels`, at most 4 (NV = 4 only pays off with
+// channels to fill it, as it allows fewer positions per tile).
+int vectors_for(int64_t channels, int most) {
+    if (channels <= 16) return 1;
+    if (channels <= 32 || most < 4) return 2;
+    return 4;
+}
+
+// The other orientation, for layers with few output channels or few taps, where the tile above
+// would waste lanes or spend more time turning its tile around than computing it: the lanes run
+// along an output row (32 positions, two vectors) and the weights are broadcast. MC channels x
+// R rows x 32 positions, stored straight into the output planes, masked to `lanes` positions.
+struct RowTile {
+    int64_t k;
+    const float* in;  // padded input at the tile's first position
+    int64_t in_w;
+    const int32_t* off;
+    const float* wt;  // packed weights at the tile's first channel, rows of nr
+    int64_t nr;
+    float* out;       // output at the tile's first channel and position
+    int64_t out_plane, out_w, lanes, channels;
+    const float* bias;  // at the tile's first channel, or null
+    int64_t window_w;   // taps per window row (row_kernel_reuse)
+};
+
+// Stores the accumulators of a row tile: acc[c][r] plus the bias of channel c, masked to the
+// tile's lanes and channels.
+template <int MC, int R>
+__attribute__((target("avx512f"), always_inline)) inline void store_row_tile(const RowTile& t,
+                                                                             const __m512 (&acc)[MC][R][2]) {
+    const __mmask16 m0 = static_cast<__mmask16>(t.lanes >= 16 ? 0xFFFF : (1u << t.lanes) - 1);
+    const __mmask16 m1 = static_cast<__mmask16>(t.lanes >= 32 ? 0xFFFF : t.lanes > 16 ? (1u << (t.lanes - 16)) - 1 : 0);
+#pragma GCC unroll 4
+    for (int c = 0; c < MC; ++c) {
+        if (c >= t.channels) break;
+        const __m512 b = _mm512_set1_ps(t.bias != nullptr ? t.bias[c] : 0.0f);
+#pragma GCC unroll 16
+        for (int r = 0; r < R; ++r) {
+            float* dst = t.out + c * t.out_plane + r * t.out_w;
+            _mm512_mask_storeu_ps(dst, m0, _mm512_add_ps(acc[c][r][0], b));
+            _mm512_mask_storeu_ps(dst + 16, m1, _mm512_add_ps(acc[c][r][1], b));
+        }
+    }
+}
+
+constexpr int64_t kRowLanes = 32;
+
+template <int MC, int R>
+__attribute__((target("avx512f"))) void row_kernel(const RowTile& t) {
+    __m512 acc[MC][R][2];
+#pragma GCC unroll 4
+    for (int c = 0; c < MC; ++c) {
+#pragma GCC unroll 16
+        for (int r = 0; r < R; ++r) acc[c][r][0] = acc[c][r][1] = _mm512_setzero_ps();
+    }
+    for (int64_t p = 0; p < t.k; ++p) {
+        const float* src = t.in + t.off[p];
+        const float* w = t.wt + p * t.nr;
+        __m512 x[R][2];
+#pragma GCC unroll 16
+        for (int r = 0; r < R; ++r) {
+            x[r][0] = _mm512_loadu_ps(src + r * t.in_w);
+            x[r][1] = _mm512_loadu_ps(src + r * t.in_w + 16);
+        }
+#pragma GCC unroll 4
+        for (int c = 0; c < MC; ++c) {
+            const __m512 wc = _mm512_set1_ps(w[c]);
+#pragma GCC unroll 16
+            for (int r = 0; r < R; ++r) {
+                acc[c][r][0] = _mm512_fmadd_ps(wc, x[r][0], acc[c][r][0]);
+                acc[c][r][1] = _mm512_fmadd_ps(wc, x[r][1], acc[c][r][1]);
+            }
+        }
+    }
+    store_row_tile<MC, R>(t, acc);
+}
+
+// One channel by R rows, for a window KH rows tall without dilation: there each input row feeds
+// up to KH output rows (through taps kh = 0 .. KH - 1), so the kernel loads every input row of
+// a (channel, kw) tap column once and uses it KH times, instead of reloading it for every tap
+// as row_kernel<1, R> does (which leaves that kernel waiting on loads).
+template <int R, int KH>
+__attribute__((target("avx512f"))) void row_kernel_reuse(const RowTile& t) {
+    __m512 acc[1][R][2];
+#pragma GCC unroll 16
+    for (int r = 0; r < R; ++r) acc[0][r][0] = acc[0][r][1] = _mm512_setzero_ps();
+    const int64_t column = KH * t.window_w;  // taps per input channel
+    for (int64_t p0 = 0; p0 < t.k; p0 += column) {
+        for (int64_t p = p0; p < p0 + t.window_w; ++p) {
+            const float* src = t.in + t.off[p];
+            __m512 w[KH];
+#pragma GCC unroll 8
+            for (int kh = 0; kh < KH; ++kh) w[kh] = _mm512_set1_ps(t.wt[(p + kh * t.window_w) * t.nr]);
+#pragma GCC unroll 32
+            for (int j = 0; j < R + KH - 1; ++j) {
+                const __m512 x0 = _mm512_loadu_ps(src + j * t.in_w);
+                const __m512 x1 = _mm512_loadu_ps(src + j * t.in_w + 16);
+#pragma GCC unroll 8
+                for (int kh = 0; kh < KH; ++kh) {
+                    const int r = j - kh;
+                    if (r < 0 || r >= R) continue;
+                    acc[0][r][0] = _mm512_fmadd_ps(w[kh], x0, acc[0][r][0]);
+                    acc[0][r][1] = _mm512_fmadd_ps(w[kh], x1, acc[0][r][1]);
+                }
+            }
+        }
+    }
+    store_row_tile<1, R>(t, acc);
+}
+
+using RowKernel = void (*)(const RowTile&);
+
+// Channels x rows of the row tiles: four channels by three rows fill the registers; with fewer
+// than four channels, one channel by six rows (its inputs then feed the multiply-adds straight
+// from memory), or by twelve rows where row_kernel_reuse applies.
+constexpr int kRowChannels = 4, kRowRows = 3, kRowRowsSingle = 6, kRowRowsReuse = 12;
+
+template <int MC, size_t... I>
+constexpr std::array<RowKernel, sizeof...(I)> row_kernels_for(std::index_sequence<I...>) {
+    return {row_kernel<MC, static_cast<int>(I) + 1>...};
+}
+
+template <int KH, size_t... I>
+constexpr std::array<RowKernel, sizeof...(I)> reuse_kernels_for(std::index_sequence<I...>) {
+    return {row_kernel_reuse<static_cast<int>(I) + 1, KH>...};
+}
+
+// Window heights with a row_kernel_reuse.
+bool reuse_height(int64_t kh) { return kh == 3 || kh == 5; }
+
+// mc channels by `rows` rows; `reuse`: row_kernel_reuse for a window kh rows tall.
+RowKernel row_kernel_for(int mc, int64_t rows, bool reuse, int64_t kh) {
+    static constexpr auto k4 = row_kernels_for<kRowChannels>(std::make_index_sequence<kRowRows>());
+    static constexpr auto k1 = row_kernels_for<1>(std::make_index_sequence<kRowRowsSingle>());
+    static constexpr auto r3 = reuse_kernels_for<3>(std::make_index_sequence<kRowRowsReuse>());
+    static constexpr auto r5 = reuse_kernels_for<5>(std::make_index_sequence<kRowRowsReuse>());
+    if (reuse) return kh == 3 ? r3[rows - 1] : r5[rows - 1];
+    return mc == kRowChannels ? k4[rows - 1] : k1[rows - 1];
+}
+
+// Splits `extent` into the fewest chunks of at most `most`, as even as possible; chunk j is
+// [begin(j), begin(j + 1)).
+struct Chunks {
+    int64_t extent, count;
+    int64_t begin(int64_t j) const { return extent * j / count; }
+};
+
+Chunks chunks(int64_t extent, int64_t most) { return {extent, (extent + most - 1) / most}; }
+
+// ------------------------------------------------------------------ data preparation
+
+// A stride-1 correlation over groups of planes: the shapes of one image and group.
+struct Correlation {
+    int64_t in_c, in_h, in_w;     // padded input planes
+    int64_t out_c, out_h, out_w;  // output planes
+    int64_t kh, kw, dil_h, dil_w;
+    int64_t taps() const { return in_c * kh * kw; }
+};
+
+// Copies `c` planes of h x w from src into dst planes of ph x pw, source row r landing on row
+// r + top and column q on column q + left (either may be negative: that part is cropped). Only
+// the copied cells are written: the rest of dst is zeroed once per call of a conv2d function and
+// stays zero, as every image writes the same cells. Rows are short (often 10-30 floats), so a
+// plain loop beats a library call per row.
+void copy_planes(const float* src, int64_t c, int64_t h, int64_t w, int64_t top, int64_t left, int64_t ph,
+                 int64_t pw, float* dst) {
+    const int64_t q_lo = std::clamp<int64_t>(left, 0, pw), q_hi = std::clamp<int64_t>(left + w, q_lo, pw);
+    const int64_t r_lo = std::clamp<int64_t>(top, 0, ph), r_hi = std::clamp<int64_t>(top + h, r_lo, ph);
+    for (int64_t ch = 0; ch < c; ++ch, dst += ph * pw) {
+        for (int64_t r = r_lo; r < r_hi; ++r) {
+            const float* in = src + (ch * h + r - top) * w - left;
+            float* out = dst + r * pw;
+            for (int64_t q = q_lo; q < q_hi; ++q) out[q] = in[q];
+        }
+    }
+}
+
+// off[p] for tap p = (c, kh, kw) of a correlation: where the tap reads, relative to the output
+// position, in the padded planes.
+void tap_offsets(const Correlation& s, int32_t* off) {
+    for (int64_t c = 0, p = 0; c < s.in_c; ++c) {
+        for (int64_t kh = 0; kh < s.kh; ++kh) {
+            for (int64_t kw = 0; kw < s.kw; ++kw, ++p) {
+                off[p] = static_cast<int32_t>((c * s.in_h + kh * s.dil_h) * s.in_w + kw * s.dil_w);
+            }
+        }
+    }
+}
+
+// Packs the weight table of every group: for group g and block b of nr output channels,
+// nr-wide rows of value(g, p, o) over taps p, zero beyond `out_c` channels.
+template <class Value>
+void pack_weights(int64_t groups, int64_t taps, int64_t out_c, int64_t nr, float* dst, Value&& value) {
+    for (int64_t g = 0; g < groups; ++g) {
+        for (int64_t b = 0; b < out_c; b += nr) {
+            for (int64_t p = 0; p < taps; ++p, dst += nr) {
+                for (int64_t o = 0; o < nr; ++o) dst[o] = b + o < out_c ? value(g, p, b + o) : 0.0f;
+            }
+        }
+    }
+}
+
+int64_t round16(int64_t floats) { return (floats + 15) / 16 * 16; }
+
+// Transposes 16 rows of 16 floats in registers: four rounds, round H swapping the off-diagonal
+// H x H blocks of every 2H x 2H block (element (i, l) with bit H of l set trades places with
+// element (i + H, l - H)).
+template <int H>
+__attribute__((target("avx512f"), always_inline)) inline void transpose_round(__m512 (&rows)[16]) {
+    const __m512i lo = _mm512_setr_epi32(0 & H ? 16 - H : 0, 1 & H ? 17 - H : 1, 2 & H ? 18 - H : 2,
+                                         3 & H ? 19 - H : 3, 4 & H ? 20 - H : 4, 5 & H ? 21 - H : 5,
+                                         6 & H ? 22 - H : 6, 7 & H ? 23 - H : 7, 8 & H ? 24 - H : 8,
+                                         9 & H ? 25 - H : 9, 10 & H ? 26 - H : 10, 11 & H ? 27 - H : 11,
+                                         12 & H ? 28 - H : 12, 13 & H ? 29 - H : 13, 14 & H ? 30 - H : 14,
+                                         15 & H ? 31 - H : 15);
+    const __m512i hi = _mm512_add_epi32(lo, _mm512_set1_epi32(H));
+#pragma GCC unroll 16
+    for (int i = 0; i < 16; ++i) {
+        if ((i & H) != 0) continue;
+        const __m512 a = rows[i], b = rows[i + H];
+        rows[i] = _mm512_permutex2var_ps(a, lo, b);
+        rows[i + H] = _mm512_permutex2var_ps(a, hi, b);
+    }
+}
+
+__attribute__((target("avx512f"), always_inline)) inline void transpose16(__m512 (&rows)[16]) {
+    transpose_round<8>(rows);
+    transpose_round<4>(rows);
+    transpose_round<2>(rows);
+    transpose_round<1>(rows);
+}
+
+// dy of one image and group (channels x positions) as blocks of positions x nr channels, zero
+// beyond `channels`: the weight table of the backward-weight correlation. Reads dy front to back
+// in 16 x 16 squares and turns each around in registers.
+__attribute__((target("avx512f"))) void transpose_blocks(const float* src, int64_t channels, int64_t positions,
+                                                          int64_t nr, float* dst) {
+    for (int64_t b = 0; b < channels; b += nr, dst += positions * nr) {
+        for (int64_t c0 = b; c0 < b + nr; c0 += 16) {
+            for (int64_t p0 = 0; p0 < positions; p0 += 16) {
+                const int64_t count = std::min<int64_t>(16, positions - p0);
+                const __mmask16 mask = static_cast<__mmask16>((1u << count) - 1);
+                __m512 rows[16];
+                for (int j = 0; j < 16; ++j) {
+                    rows[j] = c0 + j < channels ? _mm512_maskz_loadu_ps(mask, src + (c0 + j) * positions + p0)
+                                                : _mm512_setzero_ps();
+                }
+                transpose16(rows);
+                for (int64_t l = 0; l < count; ++l) _mm512_store_ps(dst + (p0 + l) * nr + (c0 - b), rows[l]);
+            }
+        }
+    }
+}
+
+// Writes channels [0, count) (count <= 16) of a channel tile of mr <= 16 positions, rows of nr
+// floats, into `count` output planes `plane` apart, adding bias[o] when bias is not null: one
+// register transpose instead of a strided walk over the tile.
+__attribute__((target("avx512f"))) void store_channel_tile(const float* tile, int64_t nr, int64_t mr, int64_t count,
+                                                            const float* bias, float* out, int64_t plane) {
+    __m512 rows[16];
+    for (int i = 0; i < 16; ++i) rows[i] = i < mr ? _mm512_load_ps(tile + i * nr) : _mm512_setzero_ps();
+    transpose16(rows);
+    const __mmask16 mask = static_cast<__mmask16>((1u << mr) - 1);
+    for (int64_t o = 0; o < count; ++o) {
+        const __m512 b = _mm512_set1_ps(bias != nullptr ? bias[o] : 0.0f);
+        _mm512_mask_storeu_ps(out + o * plane, mask, _mm512_add_ps(rows[o], b));
+    }
+}
+
+// ------------------------------------------------------------------ the correlation
+
+// Whether a correlation takes row tiles rather than channel tiles: with under 8 channels most
+// lanes of a channel tile would be padding, and with few taps per output turning the channel
+// tile around costs about as much as computing it (given rows long enough to fill row tiles).
+bool row_tiles(const Correlation& s) { return s.out_c < 8 || (s.taps() < 64 && s.out_w >= 24); }
+
+// Vectors of the channel blocks that pack_weights must produce for a correlation.
+int correlation_vectors(const Correlation& s) { return vectors_for(s.out_c, 2); }
+
+// out = correlation of the padded planes with the weights wt packed by pack_weights (+ bias), for
+// `images` images of `groups` groups; copy(u, dst) writes the padded input planes of image-group
+// u = n * groups + g (through copy_planes: dst comes zeroed).
+template <class Copy>
+void correlate(anvil_context& ctx, const Correlation& s, int64_t images, int64_t groups, const float* wt,
+               const float* bias, float* out, Copy&& copy) {
+    const int nv = correlation_vectors(s);
+    const int64_t nr = 16 * nv, blocks = (s.out_c + nr - 1) / nr, taps = s.taps();
+    const int64_t group_weights = blocks * taps * nr;
+    const int64_t plane_floats = s.in_c * s.in_h * s.in_w;
+    // Row tiles read up to a whole tile width past the last position of the planes.
+    const int64_t plane_part = round16(plane_floats + kRowLanes);
+    const int threads = ctx.pool.size();
+    auto* off = ctx.workspace.get<int32_t>(kOffsetSlot, static_cast<size_t>(taps));
+    float* planes = ctx.workspace.get<float>(kPlaneSlot, static_cast<size_t>(plane_part * threads));
+    tap_offsets(s, off);
+
+    const int64_t out_plane = s.out_h * s.out_w;
+    const bool by_rows = row_tiles(s);
+    const int mc = s.out_c >= kRowChannels ? kRowChannels : 1;
+    const bool reuse = by_rows && mc == 1 && s.dil_h == 1 && reuse_height(s.kh);
+    const int64_t rows_per_unit = !by_rows ? 1 : reuse ? kRowRowsReuse : mc == 1 ? kRowRowsSingle : kRowRows;
+    const int64_t row_units = (s.out_h + rows_per_unit - 1) / rows_per_unit;
+    const Chunks cols = chunks(s.out_w, max_mr(nv));
+    const int64_t units = images * groups * row_units;  // some output rows of one image and group
+
+    // Channel tiles for output row `row` of image-group u.
+    auto channel_unit = [&](const float* in, int64_t u, int64_t row, float* tile) {
+        const int64_t g = u % groups;
+        for (int64_t b = 0; b < blocks; ++b) {
+            const float* wb = wt + g * group_weights + b * taps * nr;
+            const int64_t channels = std::min(nr, s.out_c - b * nr);
+            for (int64_t j = 0; j < cols.count; ++j) {
+                const int64_t q0 = cols.begin(j), mr = cols.begin(j + 1) - q0;
+                kernel(mr, nv)(taps, in + row * s.in_w + q0, off, wb, tile, false);
+                // The tile is positions x channels; the output is channel planes.
+                float* dst = out + (u * s.out_c + b * nr) * out_plane + row * s.out_w + q0;
+                for (int64_t o0 = 0; o0 < channels; o0 += 16) {
+                    store_channel_tile(tile + o0, nr, mr, std::min<int64_t>(16, channels - o0),
+                                       bias != nullptr ? bias + g * s.out_c + b * nr + o0 : nullptr,
+                                       dst + o0 * out_plane, out_plane);
+                }
+            }
+        }
+    };
+    // Row tiles for `rows` output rows from `row` of image-group u.
+    auto row_unit = [&](const float* in, int64_t u, int64_t row, int64_t rows) {
+        const int64_t g = u % groups;
+        const RowKernel run = row_kernel_for(mc, rows, reuse, s.kh);
+        for (int64_t c0 = 0; c0 < s.out_c; c0 += mc) {
+            const int64_t b = c0 / nr;
+            for (int64_t q0 = 0; q0 < s.out_w; q0 += kRowLanes) {
+                run({taps, in + row * s.in_w + q0, s.in_w, off, wt + g * group_weights + b * taps * nr + (c0 - b * nr),
+                     nr, out + (u * s.out_c + c0) * out_plane + row * s.out_w + q0, out_plane, s.out_w,
+                     std::min(kRowLanes, s.out_w - q0), std::min<int64_t>(mc, s.out_c - c0),
+                     bias != nullptr ? bias + g * s.out_c + c0 : nullptr, s.kw});
+            }
+        }
+    };
+    ctx.pool.run([&](int tid, int nthreads) {
+        float* in = planes + plane_part * tid;
+        std::fill(in, in + plane_part, 0.0f);
+        alignas(64) float tile[kMaxTileFloats];
+        int64_t padded = -1;
+        for (int64_t unit = units * tid / nthreads; unit < units * (tid + 1) / nthreads; ++unit) {
+            const int64_t u = unit / row_units, row = unit % row_units * rows_per_unit;
+            if (u != padded) {
+                copy(u, in);
+                padded = u;
+            }
+            if (by_rows) {
+                row_unit(in, u, row, std::min(rows_per_unit, s.out_h - row));
+            } else {
+                channel_unit(in, u, row, tile);
+            }
+        }
+    });
+}
+
+// Stride 1 on AVX-512, with the padded planes of one image and group (for any of the three
+// passes) small enough for the 32-bit offset tables.
+bool handles(const anvil_conv2d_desc& d) {
+    if (!cpu_features().avx512f || d.stride_h != 1 || d.stride_w != 1) return false;
+    const int64_t channels = std::max(d.in_channels, d.out_channels) / d.groups;
+    const int64_t rows = d.in_h + 2 * d.pad_h + d.dilation_h * (d.kernel_h - 1);
+    const int64_t cols = d.in_w + 2 * d.pad_w + d.dilation_w * (d.kernel_w - 1);
+    return channels * rows * cols < std::numeric_limits<int32_t>::max() / 2;
+}
+
+}  // namespace
+
+bool conv2d_direct_forward(anvil_context& ctx, const anvil_conv2d_desc& d, const float* x, const float* w,
+                           const float* bias, float* y) {
+    if (!handles(d)) return false;
+    const int64_t oh = conv2d_out_h(d), ow = conv2d_out_w(d);
+    const int64_t cg = d.in_channels / d.groups, og = d.out_channels / d.groups;
+    const Correlation s{cg, oh + d.dilation_h * (d.kernel_h - 1), ow + d.dilation_w * (d.kernel_w - 1), og, oh, ow,
+                        d.kernel_h, d.kernel_w, d.dilation_h, d.dilation_w};
+    const int64_t nr = 16 * correlation_vectors(s), taps = s.taps();
+    float* wt = ctx.workspace.get<float>(kWeightSlot,
+                                         static_cast<size_t>(d.groups * ((og + nr - 1) / nr) * nr * taps));
+    pack_weights(d.groups, taps, og, nr, wt, [&](int64_t g, int64_t p, int64_t o) { return w[(g * og + o) * taps + p]; });
+    const int64_t in_plane = d.in_h * d.in_w;
+    correlate(ctx, s, d.batch, d.groups, wt, bias, y, [&](int64_t u, float* dst) {
+        copy_planes(x + u * cg * in_plane, cg, d.in_h, d.in_w, d.pad_h, d.pad_w, s.in_h, s.in_w, dst);
+    });
+    return true;
+}
+
+bool conv2d_direct_backward_data(anvil_context& ctx, const anvil_conv2d_desc& d, const float* dy, const float* w,
+                                 float* dx) {
+    if (!handles(d)) return false;
+    const int64_t oh = conv2d_out_h(d), ow = conv2d_out_w(d);
+    const int64_t cg = d.in_channels / d.groups, og = d.out_channels / d.groups;
+    const int64_t reach_h = d.dilation_h * (d.kernel_h - 1), reach_w = d.dilation_w * (d.kernel_w - 1);
+    // dx[c][ih][iw] = sum over (o, kh, kw) of dy[o][ih + pad - kh dil][iw + ...] w[o][c][kh][kw]: with
+    // dy shifted down by reach - pad and the window flipped, a plain correlation over dy.
+    const Correlation s{og, d.in_h + reach_h, d.in_w + reach_w, cg, d.in_h, d.in_w,
+                        d.kernel_h, d.kernel_w, d.dilation_h, d.dilation_w};
+    const int64_t nr = 16 * correlation_vectors(s), taps = s.taps(), window = d.kernel_h * d.kernel_w;
+    float* wt = ctx.workspace.get<float>(kWeightSlot,
+                                         static_cast<size_t>(d.groups * ((cg + nr - 1) / nr) * nr * taps));
+    pack_weights(d.groups, taps, cg, nr, wt, [&](int64_t g, int64_t p, int64_t c) {
+        const int64_t o = p / window, flipped = window - 1 - p % window;
+        return w[((g * og + o) * cg + c) * window + flipped];
+    });
+    correlate(ctx, s, d.batch, d.groups, wt, nullptr, dx, [&](int64_t u, float* dst) {
+        copy_planes(dy + u * og * oh * ow, og, oh, ow, reach_h - d.pad_h, reach_w - d.pad_w, s.in_h, s.in_w, dst);
+    });
+    return true;
+}
+
+bool conv2d_direct_backward_weight(anvil_context& ctx, const anvil_conv2d_desc& d, const float* x, const float* dy,
+                                   float* dw, float* db, bool accumulate) {
+    // The kernel's positions are neighbouring kw taps, one apart only without dilation; the
+    // channels fill its lanes, and with under 8 most of each multiply-add would be wasted.
+    if (!handles(d) || d.dilation_w != 1 || d.out_channels / d.groups < 8) return false;
+    const int64_t oh = conv2d_out_h(d), ow = conv2d_out_w(d), positions = oh * ow;
+    const int64_t cg = d.in_channels / d.groups, og = d.out_channels / d.groups;
+    const int64_t groups = d.groups, kh_n = d.kernel_h, window = d.kernel_h * d.kernel_w;
+    const int64_t ph = oh + d.dilation_h * (d.kernel_h - 1), pw = ow + d.kernel_w - 1;
+    const int nv = vectors_for(og, 4);
+    const int64_t nr = 16 * nv, blocks = (og + nr - 1) / nr;
+    const Chunks taps = chunks(d.kernel_w, max_mr(nv));
+    // Partial gradients are kept as kernel tiles: one per (group, block, c, kh, kw chunk).
+    const int64_t tile_floats = max_mr(nv) * nr;
+    const int64_t tiles = groups * blocks * cg * kh_n * taps.count;
+    const int workers = static_cast<int>(std::min<int64_t>(ctx.pool.size(), d.batch));
+    const int64_t plane_part = round16(cg * ph * pw), grad_part = round16(blocks * positions * nr);
+    const int64_t partial_part = tiles * tile_floats;
+    float* planes = ctx.workspace.get<float>(kPlaneSlot, static_cast<size_t>(plane_part * workers));
+    float* grads = ctx.workspace.get<float>(kGradOutSlot, static_cast<size_t>(grad_part * workers));
+    float* partials = ctx.workspace.get<float>(kPartialSlot, static_cast<size_t>(partial_part * workers));
+    auto* off = ctx.workspace.get<int32_t>(kOffsetSlot, static_cast<size_t>(positions));
+    // Bias gradient: the sum of each channel of each image, added over images in order below.
+    double* sums = db != nullptr ? ctx.workspace.get<double>(kBiasSlot, static_cast<size_t>(d.batch * d.out_channels))
+                                 : nullptr;
+    for (int64_t r = 0; r < oh; ++r) {
+        for (int64_t q = 0; q < ow; ++q) off[r * ow + q] = static_cast<int32_t>(r * pw + q);
+    }
+
+    ctx.pool.run([&](int tid, int) {
+        if (tid >= workers) return;
+        float* in = planes + plane_part * tid;
+        std::fill(in, in + plane_part, 0.0f);  // see copy_planes
+        float* grad = grads + grad_part * tid;
+        float* partial = partials + partial_part * tid;
+        const int64_t first = d.batch * tid / workers, end = d.batch * (tid + 1) / workers;
+        for (int64_t n = first; n < end; ++n) {
+            for (int64_t g = 0; g < groups; ++g) {
+                const int64_t u = n * groups + g;
+                copy_planes(x + u * cg * d.in_h * d.in_w, cg, d.in_h, d.in_w, d.pad_h, d.pad_w, ph, pw, in);
+                const float* dyu = dy + u * og * positions;
+                transpose_blocks(dyu, og, positions, nr, grad);
+                if (sums != nullptr) {
+                    for (int64_t o = 0; o < og; ++o) sums[u * og + o] = channel_sum(dyu + o * positions, positions);
+                }
+                float* t = partial + g * blocks * cg * kh_n * taps.count * tile_floats;
+                for (int64_t b = 0; b < blocks; ++b) {
+                    for (int64_t c = 0; c < cg; ++c) {
+                        for (int64_t kh = 0; kh < kh_n; ++kh) {
+                            const float* row = in + (c * ph + kh * d.dilation_h) * pw;
+                            for (int64_t j = 0; j < taps.count; ++j, t += tile_floats) {
+                                const int64_t kw0 = taps.begin(j);
+                                kernel(taps.begin(j + 1) - kw0, nv)(positions, row + kw0, off, grad + b * positions * nr,
+                                                                    t, n != first);
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    });
+
+    // dw[o][c][kh][kw] = (dw +) the partials in worker order.
+    parallel_for(ctx.pool, groups * blocks * cg, 1, [&](int64_t begin, int64_t end) {
+        for (int64_t gbc = begin; gbc < end; ++gbc) {
+            const int64_t g = gbc / (blocks * cg), b = gbc / cg % blocks, c = gbc % cg;
+            for (int64_t kh = 0; kh < kh_n; ++kh) {
+                for (int64_t j = 0; j < taps.count; ++j) {
+                    const int64_t tile = (gbc * kh_n + kh) * taps.count + j;
+                    for (int64_t i = 0; i < taps.begin(j + 1) - taps.begin(j); ++i) {
+                        const int64_t kw = taps.begin(j) + i;
+                        for (int64_t o = 0; o < std::min(nr, og - b * nr); ++o) {
+                            float& target = dw[((g * og + b * nr + o) * cg + c) * window + kh * d.kernel_w + kw];
+                            float sum = accumulate ? target : 0.0f;
+                            for (int wk = 0; wk < workers; ++wk) {
+                                sum += partials[wk * partial_part + tile * tile_floats + i * nr + o];
+                            }
+                            target = sum;
+                        }
+                    }
+                }
+            }
+        }
+    });
+    if (db != nullptr) {
+        for (int64_t o = 0; o < d.out_channels; ++o) {
+            double total = 0.0;
+            for (int64_t n = 0; n < d.batch; ++n) total += sums[n * d.out_channels + o];
+            db[o] = static_cast<float>(accumulate ? db[o] + total : total);
+        }
+    }
+    return true;
+}
+
+double channel_sum(const float* x, int64_t n) {
+    double lanes[8] = {};
+    int64_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        for (int l = 0; l < 8; ++l) lanes[l] += x[i + l];
+    }
+    double total = 0.0;
+    for (double lane : lanes) total += lane;
+    for (; i < n; ++i) total += x[i];
+    return total;
+}
+
+}  // namespace anvil::cpu

@@ -1,0 +1,23 @@
+// Direct (implicit-GEMM) conv2d for stride 1 on CPUs with AVX-512: no column matrix, the
+// micro-kernel reads the zero-padded input planes itself through a table of window offsets.
+// Each function returns false, having done nothing, when the layer or the CPU is not one it
+// handles; conv2d.cpp then takes its im2col + GEMM path.
+#pragma once
+
+#include "cpu/kernels.h"
+
+namespace anvil::cpu {
+
+bool conv2d_direct_forward(anvil_context& ctx, const anvil_conv2d_desc& d, const float* x, const float* w,
+                           const float* bias, float* y);
+bool conv2d_direct_backward_data(anvil_context& ctx, const anvil_conv2d_desc& d, const float* dy, const float* w,
+                                 float* dx);
+// db may be null.
+bool conv2d_direct_backward_weight(anvil_context& ctx, const anvil_conv2d_desc& d, const float* x, const float* dy,
+                                   float* dw, float* db, bool accumulate);
+
+// Sum of n floats in double, in eight interleaved lanes so that the loop vectorises instead of
+// waiting on one long chain of dependent adds. The order is fixed, and so is the result.
+double channel_sum(const float* x, int64_t n);
+
+}  // namespace anvil::cpu
