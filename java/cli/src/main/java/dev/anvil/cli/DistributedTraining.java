@@ -155,16 +155,12 @@ final class DistributedTraining {
     }
 
     /**
-     * Advances each dropout layer's mask sequence by {@code passes} training passes, as the
-     * interrupted run did: a mask depends only on the layer's seed and pass count.
+     * Sets each dropout layer's mask sequence to where the interrupted run left it after
+     * {@code passes} training passes (a mask depends only on the layer's seed and pass count).
      */
     private static void replayDropout(Sequential model, long passes) {
-        try (Tensor one = Tensor.emptyUnscoped(DType.FLOAT32, 1).zero()) {
-            for (Layer layer : model.layers()) {
-                if (!(layer instanceof Dropout dropout)) continue;
-                dropout.train(true);
-                for (long p = 0; p < passes; p++) dropout.forward(one);
-            }
+        for (Layer layer : model.layers()) {
+            if (layer instanceof Dropout dropout) dropout.setPasses(passes);
         }
     }
 }

@@ -29,6 +29,17 @@ public final class Dropout extends Layer {
         return p;
     }
 
+    /** Training passes so far: the mask of the next pass is a function of this count and the seed. */
+    public long passes() {
+        return passes;
+    }
+
+    /** Sets the pass count, e.g. to continue an interrupted run with the masks it would have drawn. */
+    public void setPasses(long passes) {
+        if (passes < 0) throw new IllegalArgumentException(name() + ": passes must be >= 0, got " + passes);
+        this.passes = passes;
+    }
+
     @Override
     public long[] outputShape(long[] in) {
         return in.clone();

@@ -135,4 +135,33 @@ class SequentialTest {
         assertTrue(max >= 0.8 * bound, p + ": largest magnitude " + max + " for bound " + bound);
         assertEquals(0, sum / v.length, bound / 2, p + ": mean");
     }
+
+    /** ReLU then max-pool runs as max-pool then ReLU: same outputs and gradients as in declared order. */
+    @Test
+    void reluBeforeMaxPoolRunsSwappedWithIdenticalResults() {
+        Init.manualSeed(5);
+        try (Sequential model = new Sequential(Conv2d.builder(2, 3, 3).padding(1).build(), new ReLU(), new MaxPool2d(2),
+                        new Flatten(), new Linear(3 * 4 * 4, 5));
+                Tensor x = Tensor.zeros(2, 2, 8, 8); Tensor dy = Tensor.zeros(2, 5)) {
+            List<Layer> declared = model.layers();
+            assertSame(declared.get(2), model.executionOrder().get(1));
+            assertSame(declared.get(1), model.executionOrder().get(2));
+            Init.uniform(x, -1, 1, new java.util.SplittableRandom(1));
+            Init.uniform(dy, -1, 1, new java.util.SplittableRandom(2));
+
+            float[] fused = model.forward(x).toFloatArray();
+            float[] fusedDx = model.backward(dy).toFloatArray();
+            float[] fusedDw = declared.get(0).parameters().get(0).grad().toFloatArray();
+
+            model.zeroGrad();
+            Tensor y = x;
+            for (Layer l : declared) y = l.forward(y);
+            float[] plain = y.toFloatArray();
+            Tensor g = dy;
+            for (int i = declared.size() - 1; i >= 0; i--) g = declared.get(i).backward(g);
+            assertArrayEquals(plain, fused);
+            assertArrayEquals(g.toFloatArray(), fusedDx);
+            assertArrayEquals(declared.get(0).parameters().get(0).grad().toFloatArray(), fusedDw);
+        }
+    }
 }

@@ -166,7 +166,7 @@ public final class DistributedDataParallel implements AutoCloseable {
 
     private void synchronisingBackward(Tensor dy, float weight) {
         buckets.forEach(GradientBucket::reset);
-        List<Layer> layers = model.layers();
+        List<Layer> layers = model.executionOrder();
         int next = 0;
         int launchedDuringBackward = 0;
         try {
