@@ -27,6 +27,7 @@ __attribute__((target("avx512f"))) static double run_avx512(float* sink) {
     const __m512 a = _mm512_set1_ps(0.999999f), b = _mm512_set1_ps(1e-7f);
     for (int c = 0; c < CHAINS; c++) acc[c] = _mm512_set1_ps((float)c);
     for (long i = 0; i < ITERS; i++) {
+#pragma GCC unroll 16
         for (int c = 0; c < CHAINS; c++) acc[c] = _mm512_fmadd_ps(acc[c], a, b);
     }
     __m512 s = acc[0];
@@ -40,6 +41,7 @@ __attribute__((target("avx2,fma"))) static double run_avx2(float* sink) {
     const __m256 a = _mm256_set1_ps(0.999999f), b = _mm256_set1_ps(1e-7f);
     for (int c = 0; c < CHAINS; c++) acc[c] = _mm256_set1_ps((float)c);
     for (long i = 0; i < ITERS; i++) {
+#pragma GCC unroll 16
         for (int c = 0; c < CHAINS; c++) acc[c] = _mm256_fmadd_ps(acc[c], a, b);
     }
     __m256 s = acc[0];
