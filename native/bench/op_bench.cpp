@@ -1,5 +1,6 @@
 // Operator benchmark: median time and GFLOP/s of the GEMM and of the conv2d and linear kernels
-// on the shapes of a small convolutional network (batch 64), with the CPU time they took.
+// on the shapes of a small convolutional network (batch 64), with the CPU time they took; then
+// the memory-bound layers of that network (max-pool, ReLU, dropout), whose GFLOP/s column is 0.
 //   op_bench [threads] [runs] [filter]   defaults: 2 threads, 21 runs after 3 warm-up runs, every
 //                                        operation (filter: only those whose name contains it)
 #include <algorithm>
@@ -125,6 +126,33 @@ void bench_linear(anvil_context* ctx, const anvil_linear_desc& d) {
     });
 }
 
+// Max-pool 2x2/2 on planes of hw x hw: forward with argmax, then backward.
+void bench_pool(anvil_context* ctx, const char* label, int64_t channels, int64_t hw) {
+    anvil_pool2d_desc d{};
+    d.batch = 64;
+    d.channels = channels;
+    d.in_h = d.in_w = hw;
+    d.kernel_h = d.kernel_w = d.stride_h = d.stride_w = 2;
+    const int64_t in = d.batch * channels * hw * hw, out = in / 4;
+    std::vector<float> x = random_floats(in, 11), y(out), dy = random_floats(out, 12), dx(in);
+    std::vector<int32_t> argmax(out);
+    char name[64];
+    std::snprintf(name, sizeof name, "%s forward", label);
+    report(name, 0, [&] { check(anvil_maxpool2d_forward(ctx, &d, x.data(), y.data(), argmax.data())); });
+    std::snprintf(name, sizeof name, "%s backward", label);
+    report(name, 0, [&] { check(anvil_maxpool2d_backward(ctx, &d, dy.data(), argmax.data(), dx.data())); });
+}
+
+void bench_elementwise(anvil_context* ctx) {
+    const int64_t pooled = 64 * 32 * 14 * 14, fc = 64 * 1024;
+    std::vector<float> x = random_floats(pooled, 13), y(pooled), dy = random_floats(pooled, 14), dx(pooled);
+    report("relu1 forward", 0, [&] { check(anvil_relu_forward(ctx, pooled, x.data(), y.data())); });
+    report("relu1 backward", 0, [&] { check(anvil_relu_backward(ctx, pooled, y.data(), dy.data(), dx.data())); });
+    report("dropout 64x1024 forward", 0, [&] { check(anvil_dropout_forward(ctx, fc, 0.4f, 42, x.data(), y.data())); });
+    report("dropout 64x1024 backward", 0,
+           [&] { check(anvil_dropout_backward(ctx, fc, 0.4f, 42, dy.data(), dx.data())); });
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -138,6 +166,9 @@ int main(int argc, char** argv) {
     bench_conv(ctx, "conv2", conv_desc(64, 32, 14, 64, 5, 2));
     bench_conv(ctx, "conv1", conv_desc(64, 1, 28, 32, 5, 2));
     bench_linear(ctx, {64, 3136, 1024});
+    bench_pool(ctx, "maxpool1 64x32x28x28", 32, 28);
+    bench_pool(ctx, "maxpool2 64x64x14x14", 64, 14);
+    bench_elementwise(ctx);
     check(anvil_context_destroy(ctx));
     return 0;
 }

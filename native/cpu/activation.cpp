@@ -1,7 +1,9 @@
 // ReLU and inverted dropout: contiguous element-wise loops split across the pool.
+#include <algorithm>
 #include <cstring>
 
 #include "cpu/kernels.h"
+#include "cpu_features.h"
 
 namespace anvil::cpu {
 
@@ -9,29 +11,61 @@ namespace {
 // Below this many elements a loop is not worth waking the other threads for.
 constexpr int64_t kGrain = 1 << 15;
 
-// The splitmix64 output function: a bijective 64-bit mixer with full avalanche.
+// The splitmix64 output function: a bijective 64-bit mixer with full avalanche (here only to
+// spread the seed over the two 32-bit keys).
 inline uint64_t mix64(uint64_t z) {
     z = (z ^ (z >> 30)) * UINT64_C(0xBF58476D1CE4E5B9);
     z = (z ^ (z >> 27)) * UINT64_C(0x94D049BB133111EB);
     return z ^ (z >> 31);
 }
 
-// Counter-based keep decision: element i is kept when the top 32 bits of the i-th value of the
-// splitmix64 sequence keyed by the seed reach `threshold`. Being a pure function of (seed, i)
-// the mask does not depend on how the range is split between threads, and backward recomputes
-// it instead of storing it.
+// The murmur3 finaliser: a bijective 32-bit mixer with full avalanche, from 32-bit multiplies and
+// shifts only, so that a loop of it vectorises (a 64-bit multiply per element does not).
+inline uint32_t fmix32(uint32_t h) {
+    h = (h ^ (h >> 16)) * 0x85EBCA6Bu;
+    h = (h ^ (h >> 13)) * 0xC2B2AE35u;
+    return h ^ (h >> 16);
+}
+
+// Counter-based keep decision: element i is kept when two rounds of fmix32 over its low 32 bits,
+// keyed by both halves of the mixed seed (the second also by the high 32 bits of i), give at least
+// `threshold`. Being a pure function of (seed, i) the mask does not depend on how the range is
+// split between threads, and backward recomputes it instead of storing it.
 struct DropoutMask {
     DropoutMask(float p, uint64_t seed)
         : key(mix64(seed)),
           // p < 1, so p * 2^32 < 2^32: P(keep) = 1 - threshold / 2^32, within 2^-32 of 1 - p.
-          threshold(static_cast<uint64_t>(static_cast<double>(p) * 4294967296.0)) {}
-    bool keep(int64_t i) const {
-        uint64_t h = mix64(key + static_cast<uint64_t>(i) * UINT64_C(0x9E3779B97F4A7C15));
-        return (h >> 32) >= threshold;
+          threshold(static_cast<uint32_t>(static_cast<double>(p) * 4294967296.0)) {}
+    // The key of the second round for indices with high bits `high`.
+    uint32_t second_key(uint64_t high) const {
+        return static_cast<uint32_t>(key >> 32) ^ fmix32(static_cast<uint32_t>(high) + 0x9E3779B9u);
+    }
+    bool keep(uint32_t low, uint32_t key2) const {
+        return fmix32(fmix32(low ^ static_cast<uint32_t>(key)) ^ key2) >= threshold;
     }
     uint64_t key;
-    uint64_t threshold;
+    uint32_t threshold;
 };
+
+// y[i] = x[i] * scale where kept, else 0, for i in [b, e) with the same high 32 bits; written
+// without branches so that it vectorises.
+inline void dropout_span(const DropoutMask& mask, float scale, int64_t b, int64_t e, const float* x, float* y) {
+    const uint32_t key2 = mask.second_key(static_cast<uint64_t>(b) >> 32);
+    const uint32_t low0 = static_cast<uint32_t>(b);
+    const int64_t n = e - b;
+    x += b;
+    y += b;
+    for (int64_t i = 0; i < n; ++i) {
+        const float kept = x[i] * scale;
+        y[i] = mask.keep(low0 + static_cast<uint32_t>(i), key2) ? kept : 0.0f;
+    }
+}
+
+// The same loop compiled for AVX-512 (baseline x86-64 has no 32-bit vector multiply).
+__attribute__((target("avx512f"))) void dropout_span_avx512(const DropoutMask& mask, float scale, int64_t b,
+                                                             int64_t e, const float* x, float* y) {
+    dropout_span(mask, scale, b, e, x, y);
+}
 
 // y = x * mask / (1 - p); shared by forward (x) and backward (dy), as the derivative of the
 // inverted dropout is the same scaled mask.
@@ -42,10 +76,17 @@ void apply_dropout(anvil_context& ctx, int64_t n, float p, uint64_t seed, const 
     }
     const DropoutMask mask(p, seed);
     const float scale = 1.0f / (1.0f - p);
+    const bool avx512 = cpu_features().avx512f;
     parallel_for(ctx.pool, n, kGrain, [&](int64_t b, int64_t e) {
-        for (int64_t i = b; i < e; ++i) {
-            const float kept = x[i] * scale;
-            y[i] = mask.keep(i) ? kept : 0.0f;
+        // Spans that keep the high 32 bits of the index, so the inner loop counts in 32 bits.
+        constexpr int64_t kSpan = int64_t{1} << 32;
+        for (int64_t s = b; s < e; s = (s / kSpan + 1) * kSpan) {
+            const int64_t end = std::min(e, (s / kSpan + 1) * kSpan);
+            if (avx512) {
+                dropout_span_avx512(mask, scale, s, end, x, y);
+            } else {
+                dropout_span(mask, scale, s, end, x, y);
+            }
         }
     });
 }

@@ -2,15 +2,19 @@
 // of zero-padded planes with a packed weight table:
 //   out[i][o] = sum_p in[i + off[p]] * wt[p][o]       for i < MR positions, o < NR channels
 // where `in` points at the first of MR neighbouring input positions and off[p] is where window
-// tap p lies relative to it. The micro-kernel keeps the MR x NR tile in registers for the whole
+// tap p lies relative to it. Taps run in (kh, c, kw) order, window row outermost, so that the
+// taps of the window rows that fall on padding for an output row form a prefix and a suffix of
+// the table, which the row's sum skips (with padding 2 of a 5x5 window on 14 rows that is 6 of
+// every 70 multiply-adds). The micro-kernel keeps the MR x NR tile in registers for the whole
 // sum, broadcasting inputs straight from the padded planes (no column matrix, no packing of the
 // large operand) and loading NR channels of packed weights per tap.
-//   forward          in = x padded by the conv padding; taps (c, kh, kw); wt[p][o] = w[o][p]
+//   forward          in = x padded by the conv padding; taps (kh, c, kw); wt[p][o] = w[o][c][kh][kw]
 //   backward-data    in = dy padded so that the transposed conv becomes a plain one; taps
-//                    (o, kh, kw) of the flipped window; wt[p][c] = w[o][c][KH-1-kh][KW-1-kw]
+//                    (kh, o, kw) of the flipped window; wt[p][c] = w[o][c][KH-1-kh][KW-1-kw]
 //   backward-weight  the roles turn around: the MR "positions" are MR neighbouring kw taps of
 //                    one (c, kh) row, the sum runs over output positions p (off[p] = where p
-//                    lies in the padded x) and wt[p][o] is dy transposed to positions x channels.
+//                    lies in the padded x) and wt[p][o] is dy transposed to positions x channels;
+//                    for each kh the sum skips the output rows whose window row is padding.
 // Layers with few output channels or few taps (the first layer of a network) take row tiles
 // instead, the same sum with the lanes along an output row (see row_kernel).
 // Forward and backward-data split rows of output over the threads and compute every output from
@@ -118,7 +122,7 @@ struct RowTile {
     float* out;       // output at the tile's first channel and position
     int64_t out_plane, out_w, lanes, channels;
     const float* bias;  // at the tile's first channel, or null
-    int64_t window_w;   // taps per window row (row_kernel_reuse)
+    int64_t kh_stride;  // taps between window rows kh and kh + 1 (row_kernel_reuse)
 };
 
 // Stores the accumulators of a row tile: acc[c][r] plus the bias of channel c, masked to the
@@ -176,19 +180,19 @@ __attribute__((target("avx512f"))) void row_kernel(const RowTile& t) {
 // One channel by R rows, for a window KH rows tall without dilation: there each input row feeds
 // up to KH output rows (through taps kh = 0 .. KH - 1), so the kernel loads every input row of
 // a (channel, kw) tap column once and uses it KH times, instead of reloading it for every tap
-// as row_kernel<1, R> does (which leaves that kernel waiting on loads).
+// as row_kernel<1, R> does (which leaves that kernel waiting on loads). It always runs the whole
+// window (t.k and t.off start at kh = 0).
 template <int R, int KH>
 __attribute__((target("avx512f"))) void row_kernel_reuse(const RowTile& t) {
     __m512 acc[1][R][2];
 #pragma GCC unroll 16
     for (int r = 0; r < R; ++r) acc[0][r][0] = acc[0][r][1] = _mm512_setzero_ps();
-    const int64_t column = KH * t.window_w;  // taps per input channel
-    for (int64_t p0 = 0; p0 < t.k; p0 += column) {
-        for (int64_t p = p0; p < p0 + t.window_w; ++p) {
+    {
+        for (int64_t p = 0; p < t.kh_stride; ++p) {  // the (c, kw) taps of window row 0
             const float* src = t.in + t.off[p];
             __m512 w[KH];
 #pragma GCC unroll 8
-            for (int kh = 0; kh < KH; ++kh) w[kh] = _mm512_set1_ps(t.wt[(p + kh * t.window_w) * t.nr]);
+            for (int kh = 0; kh < KH; ++kh) w[kh] = _mm512_set1_ps(t.wt[(p + kh * t.kh_stride) * t.nr]);
 #pragma GCC unroll 32
             for (int j = 0; j < R + KH - 1; ++j) {
                 const __m512 x0 = _mm512_loadu_ps(src + j * t.in_w);
@@ -252,8 +256,39 @@ struct Correlation {
     int64_t in_c, in_h, in_w;     // padded input planes
     int64_t out_c, out_h, out_w;  // output planes
     int64_t kh, kw, dil_h, dil_w;
+    int64_t top, data_h;  // rows [top, top + data_h) of the padded planes hold data, the rest zeros
     int64_t taps() const { return in_c * kh * kw; }
+    int64_t row_taps() const { return in_c * kw; }  // taps per window row
 };
+
+// Window tap p in (kh, c, kw) order.
+struct Tap {
+    int64_t c, kh, kw;
+};
+
+Tap tap_of(const Correlation& s, int64_t p) {
+    return {p / s.kw % s.in_c, p / s.row_taps(), p % s.kw};
+}
+
+// Taps [begin, end) of the window rows that read data for at least one of output rows
+// [r0, r1): row kh reads padded rows r + kh * dil_h, and the rows that meet the data are
+// consecutive. Empty (0, 0) when every row is padding.
+struct TapRange {
+    int64_t begin, end;
+};
+
+TapRange data_taps(const Correlation& s, int64_t r0, int64_t r1) {
+    const int64_t lo = std::max<int64_t>(s.top, 0), hi = std::min(s.top + s.data_h, s.in_h);
+    int64_t first = s.kh, last = -1;
+    for (int64_t kh = 0; kh < s.kh; ++kh) {
+        if (r0 + kh * s.dil_h < hi && r1 - 1 + kh * s.dil_h >= lo) {
+            first = std::min(first, kh);
+            last = kh;
+        }
+    }
+    if (last < 0) return {0, 0};
+    return {first * s.row_taps(), (last + 1) * s.row_taps()};
+}
 
 // Copies `c` planes of h x w from src into dst planes of ph x pw, source row r landing on row
 // r + top and column q on column q + left (either may be negative: that part is cropped). Only
@@ -273,26 +308,24 @@ void copy_planes(const float* src, int64_t c, int64_t h, int64_t w, int64_t top,
     }
 }
 
-// off[p] for tap p = (c, kh, kw) of a correlation: where the tap reads, relative to the output
+// off[p] for tap p = (kh, c, kw) of a correlation: where the tap reads, relative to the output
 // position, in the padded planes.
 void tap_offsets(const Correlation& s, int32_t* off) {
-    for (int64_t c = 0, p = 0; c < s.in_c; ++c) {
-        for (int64_t kh = 0; kh < s.kh; ++kh) {
-            for (int64_t kw = 0; kw < s.kw; ++kw, ++p) {
-                off[p] = static_cast<int32_t>((c * s.in_h + kh * s.dil_h) * s.in_w + kw * s.dil_w);
-            }
-        }
+    for (int64_t p = 0; p < s.taps(); ++p) {
+        const Tap t = tap_of(s, p);
+        off[p] = static_cast<int32_t>((t.c * s.in_h + t.kh * s.dil_h) * s.in_w + t.kw * s.dil_w);
     }
 }
 
-// Packs the weight table of every group: for group g and block b of nr output channels,
-// nr-wide rows of value(g, p, o) over taps p, zero beyond `out_c` channels.
+// Packs the weight table of a correlation for every group: for group g and block b of nr
+// output channels, nr-wide rows of value(g, tap_of(p), o) over taps p, zero beyond s.out_c.
 template <class Value>
-void pack_weights(int64_t groups, int64_t taps, int64_t out_c, int64_t nr, float* dst, Value&& value) {
+void pack_weights(const Correlation& s, int64_t groups, int64_t nr, float* dst, Value&& value) {
     for (int64_t g = 0; g < groups; ++g) {
-        for (int64_t b = 0; b < out_c; b += nr) {
-            for (int64_t p = 0; p < taps; ++p, dst += nr) {
-                for (int64_t o = 0; o < nr; ++o) dst[o] = b + o < out_c ? value(g, p, b + o) : 0.0f;
+        for (int64_t b = 0; b < s.out_c; b += nr) {
+            for (int64_t p = 0; p < s.taps(); ++p, dst += nr) {
+                const Tap t = tap_of(s, p);
+                for (int64_t o = 0; o < nr; ++o) dst[o] = b + o < s.out_c ? value(g, t, b + o) : 0.0f;
             }
         }
     }
@@ -404,12 +437,13 @@ void correlate(anvil_context& ctx, const Correlation& s, int64_t images, int64_t
     // Channel tiles for output row `row` of image-group u.
     auto channel_unit = [&](const float* in, int64_t u, int64_t row, float* tile) {
         const int64_t g = u % groups;
+        const TapRange live = data_taps(s, row, row + 1);
         for (int64_t b = 0; b < blocks; ++b) {
-            const float* wb = wt + g * group_weights + b * taps * nr;
+            const float* wb = wt + g * group_weights + (b * taps + live.begin) * nr;
             const int64_t channels = std::min(nr, s.out_c - b * nr);
             for (int64_t j = 0; j < cols.count; ++j) {
                 const int64_t q0 = cols.begin(j), mr = cols.begin(j + 1) - q0;
-                kernel(mr, nv)(taps, in + row * s.in_w + q0, off, wb, tile, false);
+                kernel(mr, nv)(live.end - live.begin, in + row * s.in_w + q0, off + live.begin, wb, tile, false);
                 // The tile is positions x channels; the output is channel planes.
                 float* dst = out + (u * s.out_c + b * nr) * out_plane + row * s.out_w + q0;
                 for (int64_t o0 = 0; o0 < channels; o0 += 16) {
@@ -424,13 +458,15 @@ void correlate(anvil_context& ctx, const Correlation& s, int64_t images, int64_t
     auto row_unit = [&](const float* in, int64_t u, int64_t row, int64_t rows) {
         const int64_t g = u % groups;
         const RowKernel run = row_kernel_for(mc, rows, reuse, s.kh);
+        const TapRange live = reuse ? TapRange{0, taps} : data_taps(s, row, row + rows);
         for (int64_t c0 = 0; c0 < s.out_c; c0 += mc) {
             const int64_t b = c0 / nr;
             for (int64_t q0 = 0; q0 < s.out_w; q0 += kRowLanes) {
-                run({taps, in + row * s.in_w + q0, s.in_w, off, wt + g * group_weights + b * taps * nr + (c0 - b * nr),
-                     nr, out + (u * s.out_c + c0) * out_plane + row * s.out_w + q0, out_plane, s.out_w,
+                run({live.end - live.begin, in + row * s.in_w + q0, s.in_w, off + live.begin,
+                     wt + g * group_weights + (b * taps + live.begin) * nr + (c0 - b * nr), nr,
+                     out + (u * s.out_c + c0) * out_plane + row * s.out_w + q0, out_plane, s.out_w,
                      std::min(kRowLanes, s.out_w - q0), std::min<int64_t>(mc, s.out_c - c0),
-                     bias != nullptr ? bias + g * s.out_c + c0 : nullptr, s.kw});
+                     bias != nullptr ? bias + g * s.out_c + c0 : nullptr, s.row_taps()});
             }
         }
     };
@@ -471,12 +507,15 @@ bool conv2d_direct_forward(anvil_context& ctx, const anvil_conv2d_desc& d, const
     if (!handles(d)) return false;
     const int64_t oh = conv2d_out_h(d), ow = conv2d_out_w(d);
     const int64_t cg = d.in_channels / d.groups, og = d.out_channels / d.groups;
-    const Correlation s{cg, oh + d.dilation_h * (d.kernel_h - 1), ow + d.dilation_w * (d.kernel_w - 1), og, oh, ow,
-                        d.kernel_h, d.kernel_w, d.dilation_h, d.dilation_w};
+    const int64_t reach_h = d.dilation_h * (d.kernel_h - 1), reach_w = d.dilation_w * (d.kernel_w - 1);
+    const Correlation s{cg, oh + reach_h, ow + reach_w, og, oh, ow, d.kernel_h, d.kernel_w,
+                        d.dilation_h, d.dilation_w, d.pad_h, d.in_h};
     const int64_t nr = 16 * correlation_vectors(s), taps = s.taps();
     float* wt = ctx.workspace.get<float>(kWeightSlot,
                                          static_cast<size_t>(d.groups * ((og + nr - 1) / nr) * nr * taps));
-    pack_weights(d.groups, taps, og, nr, wt, [&](int64_t g, int64_t p, int64_t o) { return w[(g * og + o) * taps + p]; });
+    pack_weights(s, d.groups, nr, wt, [&](int64_t g, Tap t, int64_t o) {
+        return w[(((g * og + o) * cg + t.c) * d.kernel_h + t.kh) * d.kernel_w + t.kw];
+    });
     const int64_t in_plane = d.in_h * d.in_w;
     correlate(ctx, s, d.batch, d.groups, wt, bias, y, [&](int64_t u, float* dst) {
         copy_planes(x + u * cg * in_plane, cg, d.in_h, d.in_w, d.pad_h, d.pad_w, s.in_h, s.in_w, dst);
@@ -492,14 +531,14 @@ bool conv2d_direct_backward_data(anvil_context& ctx, const anvil_conv2d_desc& d,
     const int64_t reach_h = d.dilation_h * (d.kernel_h - 1), reach_w = d.dilation_w * (d.kernel_w - 1);
     // dx[c][ih][iw] = sum over (o, kh, kw) of dy[o][ih + pad - kh dil][iw + ...] w[o][c][kh][kw]: with
     // dy shifted down by reach - pad and the window flipped, a plain correlation over dy.
-    const Correlation s{og, d.in_h + reach_h, d.in_w + reach_w, cg, d.in_h, d.in_w,
-                        d.kernel_h, d.kernel_w, d.dilation_h, d.dilation_w};
+    const Correlation s{og, d.in_h + reach_h, d.in_w + reach_w, cg, d.in_h, d.in_w, d.kernel_h, d.kernel_w,
+                        d.dilation_h, d.dilation_w, reach_h - d.pad_h, oh};
     const int64_t nr = 16 * correlation_vectors(s), taps = s.taps(), window = d.kernel_h * d.kernel_w;
     float* wt = ctx.workspace.get<float>(kWeightSlot,
                                          static_cast<size_t>(d.groups * ((cg + nr - 1) / nr) * nr * taps));
-    pack_weights(d.groups, taps, cg, nr, wt, [&](int64_t g, int64_t p, int64_t c) {
-        const int64_t o = p / window, flipped = window - 1 - p % window;
-        return w[((g * og + o) * cg + c) * window + flipped];
+    pack_weights(s, d.groups, nr, wt, [&](int64_t g, Tap t, int64_t c) {  // t.c is the output channel
+        const int64_t flipped = (d.kernel_h - 1 - t.kh) * d.kernel_w + d.kernel_w - 1 - t.kw;
+        return w[((g * og + t.c) * cg + c) * window + flipped];
     });
     correlate(ctx, s, d.batch, d.groups, wt, nullptr, dx, [&](int64_t u, float* dst) {
         copy_planes(dy + u * og * oh * ow, og, oh, ow, reach_h - d.pad_h, reach_w - d.pad_w, s.in_h, s.in_w, dst);
@@ -535,6 +574,12 @@ bool conv2d_direct_backward_weight(anvil_context& ctx, const anvil_conv2d_desc& 
     for (int64_t r = 0; r < oh; ++r) {
         for (int64_t q = 0; q < ow; ++q) off[r * ow + q] = static_cast<int32_t>(r * pw + q);
     }
+    // Window row kh meets data (padded rows [pad_h, pad_h + in_h)) for output rows
+    // [live_begin(kh), live_end(kh)); the sum for its taps runs over those rows only.
+    auto live_begin = [&](int64_t kh) { return std::clamp<int64_t>(d.pad_h - kh * d.dilation_h, 0, oh); };
+    auto live_end = [&](int64_t kh) {
+        return std::clamp<int64_t>(d.pad_h + d.in_h - kh * d.dilation_h, live_begin(kh), oh);
+    };
 
     ctx.pool.run([&](int tid, int) {
         if (tid >= workers) return;
@@ -557,10 +602,11 @@ bool conv2d_direct_backward_weight(anvil_context& ctx, const anvil_conv2d_desc& 
                     for (int64_t c = 0; c < cg; ++c) {
                         for (int64_t kh = 0; kh < kh_n; ++kh) {
                             const float* row = in + (c * ph + kh * d.dilation_h) * pw;
+                            const int64_t p0 = live_begin(kh) * ow, count = live_end(kh) * ow - p0;
                             for (int64_t j = 0; j < taps.count; ++j, t += tile_floats) {
                                 const int64_t kw0 = taps.begin(j);
-                                kernel(taps.begin(j + 1) - kw0, nv)(positions, row + kw0, off, grad + b * positions * nr,
-                                                                    t, n != first);
+                                kernel(taps.begin(j + 1) - kw0, nv)(count, row + kw0, off + p0,
+                                                                    grad + (b * positions + p0) * nr, t, n != first);
                             }
                         }
                     }

@@ -1,11 +1,14 @@
 // Max and average pooling over NCHW planes. Every (n, c) plane is independent, so planes are
 // the unit of parallel work: backward passes then scatter into their own dx plane without races,
 // and overlapping windows (stride < kernel) simply accumulate.
+#include <immintrin.h>
+
 #include <algorithm>
 #include <cmath>
 #include <cstring>
 
 #include "cpu/kernels.h"
+#include "cpu_features.h"
 #include "shapes.h"
 
 namespace anvil::cpu {
@@ -98,9 +101,160 @@ void maxpool_plane_2x2(const Geometry& g, const float* x, float* y, int32_t* arg
     }
 }
 
+bool is_2x2(const Geometry& g) {
+    return g.kh == 2 && g.kw == 2 && g.sh == 2 && g.sw == 2 && g.ph == 0 && g.pw == 0;
+}
+
+// ------------------------------------------------------------------ 2x2 stride 2 on AVX-512
+//
+// The windows of a 2x2/2 pool without padding tile row pairs: row pair i (plane i / out_h, rows
+// 2 (i % out_h) and the one below) gives output row i, and the output rows of all planes follow
+// each other in memory. The kernel below walks a range of row pairs as one sequence, a step at a
+// time: a step takes the top and the bottom rows of up to 16 outputs in two vectors each (A|B),
+// splits them into the even and odd columns by a permute, and so has the four elements of 16
+// windows in four vectors. Rows of up to 8 outputs (the second pool of a small network has 7)
+// take two row pairs per step, A from the first and B from the second, so the lanes stay busy;
+// wider rows take one row pair per step and 16 outputs of it at a time.
+
+// Lane tables of the steps for one geometry. With two row pairs per step, lanes [0, out_w) hold
+// the outputs of the first and lanes [out_w, 2 out_w) those of the second (`second`).
+struct PairSteps {
+    int64_t pairs;                  // row pairs per step: 2 for rows of at most 8 outputs, else 1
+    alignas(64) int32_t even[16];   // where the top-left element of each lane's window lies in A|B
+    alignas(64) int32_t column[16]; // its column, relative to the step's first
+    __mmask16 second;
+};
+
+PairSteps pair_steps(const Geometry& g) {
+    PairSteps s{};
+    s.pairs = g.out_w <= 8 ? 2 : 1;
+    for (int l = 0; l < 16; ++l) {
+        // With two row pairs, lane l >= out_w reads B (the second pair) from its first column.
+        const bool in_second = s.pairs == 2 && l >= g.out_w;
+        const int32_t c = static_cast<int32_t>(in_second ? l - g.out_w : l);
+        s.even[l] = in_second ? 16 + 2 * c : 2 * c;
+        s.column[l] = 2 * c;
+        if (in_second) s.second |= static_cast<__mmask16>(1u << l);
+    }
+    return s;
+}
+
+// The first n lanes (none for n <= 0).
+inline __mmask16 lanes(int64_t n) {
+    return static_cast<__mmask16>(n >= 16 ? 0xFFFF : n <= 0 ? 0 : (1u << n) - 1);
+}
+
+// best = v where v beats best (PyTorch's rule: greater, or NaN), index likewise.
+__attribute__((target("avx512f"), always_inline)) inline void take_if_beats(__m512 v, __m512i v_at, __m512& best,
+                                                                            __m512i& best_at) {
+    const __mmask16 t = _mm512_cmp_ps_mask(v, best, _CMP_GT_OQ) | _mm512_cmp_ps_mask(v, v, _CMP_UNORD_Q);
+    best = _mm512_mask_mov_ps(best, t, v);
+    best_at = _mm512_mask_mov_epi32(best_at, t, v_at);
+}
+
+// One step: where the top rows of A and B start in x (B: the second row pair, or the right half
+// of a wide row), which of their lanes hold window columns, the in-plane index of the first
+// window element of the first lane of each row pair (row_b for the lanes in `second`), the
+// step's first output j (row pair i, column q is output i * out_w + q) and its output count.
+struct Step {
+    int64_t a, b;
+    __mmask16 load_a, load_b;
+    int32_t row_a, row_b;
+    int64_t j, outputs;
+};
+
+// The steps over row pairs [first, last), in order.
+class Steps {
+public:
+    Steps(const Geometry& g, const PairSteps& s, int64_t first, int64_t last)
+        : g_(g), two_(s.pairs == 2), i_(first), last_(last) {}
+
+    bool next(Step& st) {
+        if (i_ >= last_) return false;
+        if (two_) {
+            const bool both = i_ + 1 < last_;
+            const __mmask16 row = lanes(2 * g_.out_w);
+            st = {top(i_), top(both ? i_ + 1 : i_), row, both ? row : __mmask16{0}, row_at(i_),
+                  both ? row_at(i_ + 1) : 0, i_ * g_.out_w, (both ? 2 : 1) * g_.out_w};
+            i_ += 2;
+            return true;
+        }
+        const int64_t n = std::min<int64_t>(16, g_.out_w - q_);
+        const int32_t at = row_at(i_) + static_cast<int32_t>(2 * q_);
+        st = {top(i_) + 2 * q_, top(i_) + 2 * q_ + 16, lanes(2 * n), lanes(2 * n - 16), at, at, i_ * g_.out_w + q_, n};
+        q_ += 16;
+        if (q_ >= g_.out_w) {
+            q_ = 0;
+            ++i_;
+        }
+        return true;
+    }
+
+private:
+    int64_t top(int64_t i) const { return i / g_.out_h * g_.in_plane() + i % g_.out_h * 2 * g_.in_w; }
+    int32_t row_at(int64_t i) const { return static_cast<int32_t>(i % g_.out_h * 2 * g_.in_w); }
+
+    const Geometry& g_;
+    bool two_;
+    int64_t i_, last_, q_ = 0;
+};
+
+// In-plane index of the first (top-left) window element of each lane of a step.
+__attribute__((target("avx512f"), always_inline)) inline __m512i first_at(__m512i column, __mmask16 second,
+                                                                        const Step& st) {
+    return _mm512_add_epi32(column, _mm512_mask_blend_epi32(second, _mm512_set1_epi32(st.row_a),
+                                                            _mm512_set1_epi32(st.row_b)));
+}
+
+__attribute__((target("avx512f"))) void maxpool_pairs_avx512(const Geometry& g, const PairSteps& s, int64_t first,
+                                                             int64_t last, const float* x, float* y,
+                                                             int32_t* argmax) {
+    const __m512i below = _mm512_set1_epi32(static_cast<int32_t>(g.in_w));
+    const __m512i one = _mm512_set1_epi32(1);
+    const __m512i even = _mm512_load_si512(s.even), odd = _mm512_add_epi32(even, one);
+    const __m512i column = _mm512_load_si512(s.column);
+    Steps steps(g, s, first, last);
+    for (Step st; steps.next(st);) {
+        const float* a = x + st.a;
+        const float* b = x + st.b;
+        const __m512 ta = _mm512_maskz_loadu_ps(st.load_a, a), tb = _mm512_maskz_loadu_ps(st.load_b, b);
+        const __m512 ba = _mm512_maskz_loadu_ps(st.load_a, a + g.in_w);
+        const __m512 bb = _mm512_maskz_loadu_ps(st.load_b, b + g.in_w);
+        // The window in row-major order: top-left, top-right, bottom-left, bottom-right.
+        const __m512i at = first_at(column, s.second, st), bottom = _mm512_add_epi32(at, below);
+        __m512 best = _mm512_permutex2var_ps(ta, even, tb);
+        __m512i best_at = at;
+        take_if_beats(_mm512_permutex2var_ps(ta, odd, tb), _mm512_add_epi32(at, one), best, best_at);
+        take_if_beats(_mm512_permutex2var_ps(ba, even, bb), bottom, best, best_at);
+        take_if_beats(_mm512_permutex2var_ps(ba, odd, bb), _mm512_add_epi32(bottom, one), best, best_at);
+        const __mmask16 out = lanes(st.outputs);
+        _mm512_mask_storeu_ps(y + st.j, out, best);
+        if (argmax != nullptr) _mm512_mask_storeu_epi32(argmax + st.j, out, best_at);
+    }
+}
+
+// Whether the AVX-512 row-pair kernel takes a 2x2/2 pool.
+bool pairs_avx512(const Geometry& g) { return is_2x2(g) && cpu_features().avx512f && g.out_h > 0 && g.out_w > 0; }
+
+// Runs body(first, last) over ranges of row pairs, split between the threads in whole two-pair
+// steps, so that the steps (and so the results) are the same for any split.
+template <class Body>
+void for_pair_ranges(anvil_context& ctx, const Geometry& g, Body&& body) {
+    const int64_t pairs = g.planes * g.out_h;
+    parallel_for(ctx.pool, (pairs + 1) / 2, std::max<int64_t>(1, plane_grain(g) * g.out_h / 2),
+                 [&](int64_t b, int64_t e) { body(2 * b, std::min(2 * e, pairs)); });
+}
+
 template <bool WithIndex>
 void maxpool_forward_planes(anvil_context& ctx, const Geometry& g, const float* x, float* y, int32_t* argmax) {
-    const bool fast = g.kh == 2 && g.kw == 2 && g.sh == 2 && g.sw == 2 && g.ph == 0 && g.pw == 0;
+    const bool fast = is_2x2(g);
+    if (pairs_avx512(g)) {
+        const PairSteps s = pair_steps(g);
+        for_pair_ranges(ctx, g, [&](int64_t first, int64_t last) {
+            maxpool_pairs_avx512(g, s, first, last, x, y, WithIndex ? argmax : nullptr);
+        });
+        return;
+    }
     parallel_for(ctx.pool, g.planes, plane_grain(g), [&](int64_t p0, int64_t p1) {
         for (int64_t p = p0; p < p1; ++p) {
             const float* xp = x + p * g.in_plane();

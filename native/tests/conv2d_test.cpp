@@ -162,6 +162,11 @@ int main() {
         {3, 6, 7, 7, 40, 3, 3, 1, 1, 1, 1, 1, 1, 2},      // 20 channels per group
         {2, 4, 9, 9, 8, 3, 3, 1, 1, 2, 1, 2, 1, 1},       // dilation in height only
         {4, 32, 14, 14, 64, 5, 5, 1, 1, 2, 2, 1, 1, 1},   // conv2 of the benchmark, small batch
+        // Planes shorter than the window: the window rows that fall on padding are skipped,
+        // down to output rows that see no data at all.
+        {2, 16, 1, 6, 16, 3, 3, 1, 1, 3, 1, 1, 1, 1},     // channel tiles, outer rows all padding
+        {2, 1, 3, 28, 8, 5, 5, 1, 1, 2, 2, 1, 1, 1},      // row tiles, 3 rows under a 5-row window
+        {2, 12, 4, 9, 24, 3, 3, 1, 1, 3, 1, 2, 1, 1},     // dilated rows over padding
     };
     for (const anvil_conv2d_desc& d : cases) {
         for (int bias = 0; bias < 2; ++bias) {

@@ -137,6 +137,14 @@ const std::vector<Shape> kShapes = {
     // Enough planes that two threads really split the work:
     {64, 32, 28, 28, 2, 2, 2, 2, 0, 0},  // the training hot path
     {4, 33, 12, 13, 3, 3, 1, 1, 1, 1},   // overlapping, padded
+    // The 2x2/2 row-pair steps: two row pairs per step up to 8 outputs a row, one beyond, and 16
+    // outputs of a wide row at a time; odd sizes drop a column or a row that dx must still zero.
+    {64, 64, 14, 14, 2, 2, 2, 2, 0, 0},  // the second pool of the network: 7 outputs a row
+    {33, 65, 15, 17, 2, 2, 2, 2, 0, 0},  // an odd number of row pairs split over 2 threads
+    {3, 4, 6, 16, 2, 2, 2, 2, 0, 0},     // 8 outputs a row, the most that pair up
+    {2, 5, 5, 19, 2, 2, 2, 2, 0, 0},     // 9 outputs a row
+    {2, 3, 6, 70, 2, 2, 2, 2, 0, 0},     // 35 outputs a row: 16 + 16 + 3
+    {2, 3, 3, 2, 2, 2, 2, 2, 0, 0},      // one output a row
 };
 
 void test_max_forward_backward(const Contexts& ctxs) {
@@ -240,6 +248,34 @@ void test_max_nan_and_ties(const Contexts& ctxs) {
     EXPECT(argmax[0] == 0 && y[0] == -INFINITY);
 }
 
+// The same rules through the 2x2/2 row-pair steps, on many windows at once: values from
+// {0, 1, NaN}, so that most windows hold ties and many a NaN or two.
+void test_max_nan_and_ties_2x2(const Contexts& ctxs) {
+    Rng rng(5);
+    for (const Shape& shape : {Shape{3, 5, 14, 14, 2, 2, 2, 2, 0, 0}, Shape{2, 4, 28, 28, 2, 2, 2, 2, 0, 0},
+                               Shape{2, 3, 7, 41, 2, 2, 2, 2, 0, 0}}) {
+        anvil_pool2d_desc d = desc(shape, 0);
+        Sizes s = sizes(d);
+        std::vector<float> x(s.x), y(s.y), dy = rng.vector(s.y), dx(s.x, 5.0f);
+        for (float& v : x) {
+            const uint32_t r = rng.next() % 8;
+            v = r == 0 ? NAN : r < 4 ? 1.0f : 0.0f;
+        }
+        std::vector<int32_t> argmax(s.y);
+        EXPECT_OK(anvil_maxpool2d_forward(ctxs.two, &d, x.data(), y.data(), argmax.data()));
+        MaxRef ref = max_reference(d, s, x);
+        EXPECT(argmax == ref.argmax);
+        for (int64_t j = 0; j < s.y; ++j) {
+            EXPECT(std::isnan(y[j]) == std::isnan(ref.y[j]));
+            if (!std::isnan(ref.y[j])) EXPECT(y[j] == ref.y[j]);
+        }
+        EXPECT_OK(anvil_maxpool2d_backward(ctxs.two, &d, dy.data(), argmax.data(), dx.data()));
+        std::vector<double> dx_ref(s.x, 0.0);
+        for (int64_t j = 0; j < s.y; ++j) dx_ref[(j / (s.oh * s.ow)) * d.in_h * d.in_w + ref.argmax[j]] += dy[j];
+        EXPECT(test::all_close(dx, dx_ref, 0, 0, "maxpool dx with ties"));
+    }
+}
+
 // L(x) = sum(pool(x) * r): its gradient is the backward pass applied to r. Central differences in
 // double of the float forward pass. Max-pool inputs are distinct multiples of 0.05 so that a
 // perturbation of 0.01 never changes which element is the maximum.
@@ -314,6 +350,7 @@ int main() {
         test_avg_forward_backward(ctxs);
         test_avg_divisor_corner(ctxs);
         test_max_nan_and_ties(ctxs);
+        test_max_nan_and_ties_2x2(ctxs);
         test_gradients(ctxs);
     }
     return test::finish();
