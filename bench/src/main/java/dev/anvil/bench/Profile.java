@@ -68,7 +68,7 @@ public final class Profile {
         md.append("# Anvil quick profile, ").append(LocalDateTime.now().format(DateTimeFormatter.ISO_LOCAL_DATE_TIME)).append("\n\n");
         md.append(String.format(Locale.ROOT, "Machine: %d CPUs, measured fp32 FMA peak %.1f GFLOP/s (bench/peak/fma_peak.c); JDK %s.%n%n",
                 Runtime.getRuntime().availableProcessors(), peak, System.getProperty("java.version")));
-        md.append("| benchmark | parameters | ms/op | ± | rate | % of peak |\n|---|---|---:|---:|---:|---:|\n");
+        md.append("| benchmark | parameters | time/op | ± | rate | % of peak |\n|---|---|---:|---:|---:|---:|\n");
         List<RunResult> sorted = new ArrayList<>(results);
         for (RunResult r : sorted) {
             var params = r.getParams();
@@ -85,12 +85,22 @@ public final class Profile {
                 share = String.format(Locale.ROOT, "%.0f%%", 100 * gflops / peak);
             } else if (Workload.BYTES.containsKey(op)) {
                 rate = String.format(Locale.ROOT, "%.1f GB/s", Workload.BYTES.get(op) / (ms / 1e3) / 1e9);
+            } else if (params.getParamsKeys().contains("megabytes")) {
+                rate = String.format(Locale.ROOT, "%.2f GB/s", Integer.parseInt(params.getParam("megabytes")) * (double) (1 << 20) / (ms / 1e3) / 1e9);
             } else if (params.getParamsKeys().contains("batch")) {
                 rate = String.format(Locale.ROOT, "%.0f images/s", Integer.parseInt(params.getParam("batch")) / (ms / 1e3));
             }
-            md.append(String.format(Locale.ROOT, "| %s | %s| %.4f | %.4f | %s | %s |%n", name, p, ms, Double.isNaN(err) ? 0 : err, rate, share));
+            md.append(String.format(Locale.ROOT, "| %s | %s| %s | %s | %s | %s |%n", name, p, time(ms),
+                    Double.isNaN(err) ? "" : time(err), rate, share));
         }
         return md.toString();
+    }
+
+    /** A duration given in milliseconds, in the unit that shows it best. */
+    static String time(double ms) {
+        if (ms >= 1) return String.format(Locale.ROOT, "%.3f ms", ms);
+        if (ms >= 1e-3) return String.format(Locale.ROOT, "%.2f µs", ms * 1e3);
+        return String.format(Locale.ROOT, "%.1f ns", ms * 1e6);
     }
 
     private static double toMillis(double score, String unit) {
