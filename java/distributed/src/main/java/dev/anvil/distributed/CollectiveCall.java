@@ -1,5 +1,10 @@
 package dev.anvil.distributed;
 
+import dev.anvil.DType;
+import dev.anvil.Tensor;
+import java.nio.FloatBuffer;
+import java.util.Objects;
+
 /**
  * One rank's call of a collective: what error messages say about it.
  *
@@ -12,5 +17,12 @@ record CollectiveCall(int rank, long sequence, String operation, long bytes) {
     /** "rank 0: allReduce(SUM) #12 of 4096 bytes". */
     String describe() {
         return "rank " + rank + ": " + operation + " #" + sequence + " of " + bytes + " bytes";
+    }
+
+    /** The float data of a collective's tensor (checked: not null, FLOAT32, open). */
+    static FloatBuffer floats(Tensor t) {
+        Objects.requireNonNull(t, "tensor");
+        t.requireType(DType.FLOAT32);
+        return t.floatBuffer();
     }
 }

@@ -1,7 +1,6 @@
 package dev.anvil.distributed;
 
 import dev.anvil.AnvilException;
-import dev.anvil.DType;
 import dev.anvil.Tensor;
 import dev.anvil.internal.Native;
 import java.nio.ByteBuffer;
@@ -10,10 +9,8 @@ import java.time.Duration;
 import java.util.Arrays;
 import java.util.Objects;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -160,7 +157,7 @@ public final class MpiProcessGroup implements ProcessGroup {
     @Override
     public Work allReduceAsync(Tensor t, ReduceOp op) {
         Objects.requireNonNull(op, "op");
-        FloatBuffer data = floats(t);
+        FloatBuffer data = CollectiveCall.floats(t);
         long address = t.address();
         long n = t.numel();
         return submit("allReduce(" + op + ")", n * Float.BYTES, deadlineMs -> {
@@ -174,7 +171,7 @@ public final class MpiProcessGroup implements ProcessGroup {
     @Override
     public void broadcast(Tensor t, int root) {
         Objects.checkIndex(root, worldSize);
-        floats(t);
+        CollectiveCall.floats(t);
         long address = t.address();
         long bytes = t.numel() * Float.BYTES;
         submit("broadcast(root " + root + ")", bytes, ms -> Native.mpiBroadcast(address, bytes, root, ms)).await();
@@ -265,23 +262,13 @@ public final class MpiProcessGroup implements ProcessGroup {
 
     // ------------------------------------------------------------------ execution
 
-    private static FloatBuffer floats(Tensor t) {
-        Objects.requireNonNull(t, "tensor");
-        t.requireType(DType.FLOAT32);
-        return t.floatBuffer();
-    }
 
     /** Queues one collective on the worker; {@code body} gets the timeout in milliseconds. */
     private Work submit(String operation, long bytes, LongConsumer body) {
         CollectiveCall call = new CollectiveCall(rank, nextSequence, operation, bytes);
-        if (closed) throw new CollectiveException(call.describe() + " refused: the group is closed");
+        Work work = QueuedWork.enqueue(call, closed, worker, () -> execute(call, body), timeout);
         nextSequence++;
-        try {
-            CompletableFuture<Void> done = CompletableFuture.runAsync(() -> execute(call, body), worker);
-            return new QueuedWork(call, done, timeout);
-        } catch (RejectedExecutionException e) {
-            throw new CollectiveException(call.describe() + " refused: the group is closed", e);
-        }
+        return work;
     }
 
     private void execute(CollectiveCall call, LongConsumer body) {

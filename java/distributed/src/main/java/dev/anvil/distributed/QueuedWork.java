@@ -5,6 +5,8 @@ import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
@@ -18,6 +20,19 @@ final class QueuedWork implements Work {
         this.call = call;
         this.done = done;
         this.groupTimeout = groupTimeout;
+    }
+
+    /**
+     * Queues {@code body}, the execution of {@code call}, on {@code worker}, the group's one
+     * collective thread, so collectives run in call order; a closed group refuses it.
+     */
+    static Work enqueue(CollectiveCall call, boolean closed, Executor worker, Runnable body, Duration groupTimeout) {
+        if (closed) throw new CollectiveException(call.describe() + " refused: the group is closed");
+        try {
+            return new QueuedWork(call, CompletableFuture.runAsync(body, worker), groupTimeout);
+        } catch (RejectedExecutionException e) {
+            throw new CollectiveException(call.describe() + " refused: the group is closed", e);
+        }
     }
 
     @Override

@@ -1,6 +1,5 @@
 package dev.anvil.distributed;
 
-import dev.anvil.DType;
 import dev.anvil.Tensor;
 import java.io.EOFException;
 import java.io.IOException;
@@ -12,12 +11,10 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -137,7 +134,7 @@ public final class TcpProcessGroup implements ProcessGroup {
     @Override
     public Work allReduceAsync(Tensor t, ReduceOp op) {
         Objects.requireNonNull(op, "op");
-        FloatBuffer data = floats(t);
+        FloatBuffer data = CollectiveCall.floats(t);
         return submit("allReduce(" + op + ")", data.limit() * (long) Float.BYTES, call -> {
             exchangeHeaders(call, true);
             ringAllReduce(data, op);
@@ -147,7 +144,7 @@ public final class TcpProcessGroup implements ProcessGroup {
     @Override
     public void broadcast(Tensor t, int root) {
         Objects.checkIndex(root, worldSize);
-        FloatBuffer data = floats(t);
+        FloatBuffer data = CollectiveCall.floats(t);
         submit("broadcast(root " + root + ")", data.limit() * (long) Float.BYTES, call -> {
             exchangeHeaders(call, true);
             pipelineFrom(root, data);
@@ -203,22 +200,12 @@ public final class TcpProcessGroup implements ProcessGroup {
         void run(CollectiveCall call) throws IOException, InterruptedException;
     }
 
-    private static FloatBuffer floats(Tensor t) {
-        Objects.requireNonNull(t, "tensor");
-        t.requireType(DType.FLOAT32);
-        return t.floatBuffer();
-    }
 
     private Work submit(String operation, long bytes, Body body) {
         CollectiveCall call = new CollectiveCall(rank, nextSequence, operation, bytes);
-        if (closed) throw new CollectiveException(call.describe() + " refused: the group is closed");
+        Work work = QueuedWork.enqueue(call, closed, worker, () -> execute(call, body), timeout);
         nextSequence++;
-        try {
-            CompletableFuture<Void> done = CompletableFuture.runAsync(() -> execute(call, body), worker);
-            return new QueuedWork(call, done, timeout);
-        } catch (RejectedExecutionException e) {
-            throw new CollectiveException(call.describe() + " refused: the group is closed", e);
-        }
+        return work;
     }
 
     /** Runs one collective; a watchdog aborts the group (closing its sockets) if it outlasts the timeout. */
