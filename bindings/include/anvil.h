@@ -72,6 +72,65 @@ ANVIL_API anvil_status anvil_context_num_threads(const anvil_context* ctx, int32
 /* Bytes currently held by the context's scratch workspaces. */
 ANVIL_API anvil_status anvil_context_workspace_bytes(const anvil_context* ctx, int64_t* out);
 
+/* ---------------------------------------------------------------- CUDA devices */
+
+/* ANVIL_OK where CUDA can be used: this build has the CUDA backend, a driver is installed and at
+ * least one device is visible. Otherwise ANVIL_ERR_UNSUPPORTED, and anvil_last_error() says why
+ * (no CUDA backend in this build, no driver, no device). Never aborts, loads no GPU library at
+ * build time: the CUDA runtime is linked statically and the driver is looked up at run time. */
+ANVIL_API anvil_status anvil_cuda_available(void);
+/* Number of visible CUDA devices; 0 (with ANVIL_OK) where anvil_cuda_available() fails. */
+ANVIL_API anvil_status anvil_cuda_device_count(int32_t* out);
+
+typedef struct anvil_cuda_device_props {
+    char name[256];
+    int64_t total_memory;            /* bytes */
+    int32_t major, minor;            /* compute capability */
+    int32_t multiprocessors;
+    int32_t driver_version;          /* e.g. 13000 for 13.0 */
+    int32_t runtime_version;
+    int32_t reserved;
+} anvil_cuda_device_props;
+
+ANVIL_API anvil_status anvil_cuda_device_props_get(int32_t device, anvil_cuda_device_props* out);
+
+/* A context on CUDA device `device`: it owns a stream, on which every op of the context runs, and
+ * a stream-ordered caching allocator. The compute entry points below take device pointers for a
+ * CUDA context (memory from anvil_context_malloc) and host pointers for a CPU context. An index out
+ * of range, or no usable CUDA, fails at once with the reason; there is no fall-back to the CPU. */
+ANVIL_API anvil_status anvil_context_create_cuda(int32_t device, anvil_context** out);
+/* device_type: 0 CPU, 1 CUDA; device_index: the CUDA device (0 for the CPU). */
+ANVIL_API anvil_status anvil_context_device(const anvil_context* ctx, int32_t* device_type, int32_t* device_index);
+/* Waits for the context's work to finish; reports asynchronous errors of earlier ops (naming the
+ * op that was launched, with the CUDA error). A CPU context returns at once. */
+ANVIL_API anvil_status anvil_context_synchronize(anvil_context* ctx);
+
+/* Memory of the context's device: host memory (as anvil_malloc) for a CPU context, device memory
+ * from the caching allocator for a CUDA context (freed blocks are kept for reuse on the stream). */
+ANVIL_API anvil_status anvil_context_malloc(anvil_context* ctx, int64_t bytes, void** out);
+ANVIL_API anvil_status anvil_context_free(anvil_context* ctx, void* ptr);
+
+typedef struct anvil_allocator_stats {
+    int64_t allocated;       /* bytes in blocks handed out and not freed */
+    int64_t reserved;        /* bytes held from the device, in use or cached */
+    int64_t peak_allocated;  /* the highest `allocated` since the context was created */
+    int64_t allocations;     /* number of anvil_context_malloc calls served */
+    int64_t cache_hits;      /* of which served from cached blocks */
+} anvil_allocator_stats;
+
+ANVIL_API anvil_status anvil_context_allocator_stats(const anvil_context* ctx, anvil_allocator_stats* out);
+/* Returns the cached blocks that are not in use to the device. */
+ANVIL_API anvil_status anvil_context_empty_cache(anvil_context* ctx);
+
+/* Copies bytes between host and the context's device, ordered on the context's stream.
+ * kind: 0 host to host, 1 host to device, 2 device to host, 3 device to device. Copies from
+ * device to host return when the data has arrived. */
+ANVIL_API anvil_status anvil_memcpy(anvil_context* ctx, void* dst, const void* src, int64_t bytes, int32_t kind);
+
+/* Page-locked host memory for fast, overlappable copies (plain host memory for a CPU context). */
+ANVIL_API anvil_status anvil_host_alloc_pinned(anvil_context* ctx, int64_t bytes, void** out);
+ANVIL_API anvil_status anvil_host_free_pinned(anvil_context* ctx, void* ptr);
+
 /* ---------------------------------------------------------------- memory */
 
 /* 64-byte aligned host memory, counted in anvil_live_bytes(). bytes == 0 is an error. */
