@@ -43,6 +43,26 @@ public final class Anvil {
         return Native.threads();
     }
 
+    /**
+     * One line per visible CUDA device: index, name, compute capability, memory, driver and
+     * runtime versions. Empty where CUDA is not usable ({@link Device#cudaUnavailableReason()}).
+     */
+    public static java.util.List<String> cudaDevices() {
+        java.util.List<String> out = new java.util.ArrayList<>();
+        for (int i = 0, n = Native.cudaDeviceCount(); i < n; i++) {
+            dev.anvil.internal.CudaDeviceProps p = Native.cudaDeviceProps(i);
+            out.add(String.format(java.util.Locale.ROOT, "cuda:%d %s, compute %d.%d, %.1f GiB, %d SMs, driver %s, runtime %s", i,
+                    p.name(), p.major(), p.minor(), p.total_memory() / (double) (1L << 30), p.multiprocessors(),
+                    version(p.driver_version()), version(p.runtime_version())));
+        }
+        return out;
+    }
+
+    /** CUDA's integer versions (13000) as text (13.0). */
+    private static String version(int v) {
+        return (v / 1000) + "." + (v % 1000) / 10;
+    }
+
     /** Bytes held by tensors that have not been closed. */
     public static long liveTensorBytes() {
         return Tensor.liveBytes();

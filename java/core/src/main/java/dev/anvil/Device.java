@@ -50,7 +50,10 @@ public final class Device {
 
     /** Why CUDA cannot be used in this process, or null if it can. */
     public static String cudaUnavailableReason() {
-        return "this build of Anvil has no CUDA backend (CPU only)";
+        String why = dev.anvil.internal.Native.cudaUnavailableReason();
+        if (why != null) return why;
+        return "the Java API has no CUDA tensors yet (the native CUDA backend sees "
+                + dev.anvil.internal.Native.cudaDeviceCount() + " device(s))";
     }
 
     public Type type() {

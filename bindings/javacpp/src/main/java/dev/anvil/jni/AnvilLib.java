@@ -6,6 +6,7 @@ import org.bytedeco.javacpp.Pointer;
 import org.bytedeco.javacpp.PointerPointer;
 import org.bytedeco.javacpp.annotation.Cast;
 import org.bytedeco.javacpp.annotation.Const;
+import org.bytedeco.javacpp.annotation.MemberGetter;
 import org.bytedeco.javacpp.annotation.Name;
 import org.bytedeco.javacpp.annotation.Platform;
 
@@ -66,6 +67,66 @@ public final class AnvilLib {
     public static native int anvil_context_destroy(@Cast("anvil_context*") long ctx);
     public static native int anvil_context_num_threads(@Cast("const anvil_context*") long ctx, @Cast("int32_t*") int[] out);
     public static native int anvil_context_workspace_bytes(@Cast("const anvil_context*") long ctx, @Cast("int64_t*") long[] out);
+
+    // ------------------------------------------------------------------ CUDA devices
+    public static native int anvil_cuda_available();
+    public static native int anvil_cuda_device_count(@Cast("int32_t*") int[] out);
+
+    @Name("anvil_cuda_device_props")
+    public static class CudaDeviceProps extends Pointer {
+        static {
+            Loader.load();
+        }
+
+        public CudaDeviceProps() {
+            allocate();
+        }
+
+        private native void allocate();
+
+        @MemberGetter public native @Cast("char*") BytePointer name();
+        public native @Cast("int64_t") long total_memory();
+        public native int major();
+        public native int minor();
+        public native int multiprocessors();
+        public native int driver_version();
+        public native int runtime_version();
+        public native int reserved();
+    }
+
+    public static native int anvil_cuda_device_props_get(int device, CudaDeviceProps out);
+    public static native int anvil_context_create_cuda(int device, @Cast("anvil_context**") long[] out);
+    public static native int anvil_context_device(@Cast("const anvil_context*") long ctx, @Cast("int32_t*") int[] deviceType,
+            @Cast("int32_t*") int[] deviceIndex);
+    public static native int anvil_context_synchronize(@Cast("anvil_context*") long ctx);
+    public static native int anvil_context_malloc(@Cast("anvil_context*") long ctx, long bytes, @Cast("void**") long[] out);
+    public static native int anvil_context_free(@Cast("anvil_context*") long ctx, @Cast("void*") long ptr);
+
+    @Name("anvil_allocator_stats")
+    public static class AllocatorStats extends Pointer {
+        static {
+            Loader.load();
+        }
+
+        public AllocatorStats() {
+            allocate();
+        }
+
+        private native void allocate();
+
+        public native @Cast("int64_t") long allocated();
+        public native @Cast("int64_t") long reserved();
+        public native @Cast("int64_t") long peak_allocated();
+        public native @Cast("int64_t") long allocations();
+        public native @Cast("int64_t") long cache_hits();
+    }
+
+    public static native int anvil_context_allocator_stats(@Cast("const anvil_context*") long ctx, AllocatorStats out);
+    public static native int anvil_context_empty_cache(@Cast("anvil_context*") long ctx);
+    public static native int anvil_memcpy(@Cast("anvil_context*") long ctx, @Cast("void*") long dst, @Cast("const void*") long src,
+            long bytes, int kind);
+    public static native int anvil_host_alloc_pinned(@Cast("anvil_context*") long ctx, long bytes, @Cast("void**") long[] out);
+    public static native int anvil_host_free_pinned(@Cast("anvil_context*") long ctx, @Cast("void*") long ptr);
 
     // ------------------------------------------------------------------ memory
     public static native int anvil_malloc(long bytes, @Cast("void**") long[] out);

@@ -33,6 +33,7 @@ public class anvil_h {
             .orElseThrow(() -> new UnsatisfiedLinkError("unresolved symbol: " + symbol));
     }
 
+    public static final ValueLayout.OfByte C_CHAR = ValueLayout.JAVA_BYTE;
     public static final ValueLayout.OfInt C_INT = ValueLayout.JAVA_INT;
     public static final ValueLayout.OfFloat C_FLOAT = ValueLayout.JAVA_FLOAT;
     public static final ValueLayout.OfLong C_LONG = ValueLayout.JAVA_LONG;
@@ -3457,6 +3458,735 @@ public class anvil_h {
         var mh$ = anvil_mpi_abort.HANDLE;
         try {
             return (int)mh$.invokeExact(code);
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class anvil_cuda_available {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            anvil_h.C_INT
+        );
+
+        public static final MemorySegment ADDR = anvil_h.findOrThrow("anvil_cuda_available");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * anvil_status anvil_cuda_available(void)
+     * }
+     */
+    public static FunctionDescriptor anvil_cuda_available$descriptor() {
+        return anvil_cuda_available.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * anvil_status anvil_cuda_available(void)
+     * }
+     */
+    public static MethodHandle anvil_cuda_available$handle() {
+        return anvil_cuda_available.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * anvil_status anvil_cuda_available(void)
+     * }
+     */
+    public static MemorySegment anvil_cuda_available$address() {
+        return anvil_cuda_available.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * anvil_status anvil_cuda_available(void)
+     * }
+     */
+    public static int anvil_cuda_available() {
+        var mh$ = anvil_cuda_available.HANDLE;
+        try {
+            return (int)mh$.invokeExact();
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class anvil_cuda_device_count {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            anvil_h.C_INT,
+            anvil_h.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = anvil_h.findOrThrow("anvil_cuda_device_count");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * anvil_status anvil_cuda_device_count(int32_t* out)
+     * }
+     */
+    public static FunctionDescriptor anvil_cuda_device_count$descriptor() {
+        return anvil_cuda_device_count.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * anvil_status anvil_cuda_device_count(int32_t* out)
+     * }
+     */
+    public static MethodHandle anvil_cuda_device_count$handle() {
+        return anvil_cuda_device_count.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * anvil_status anvil_cuda_device_count(int32_t* out)
+     * }
+     */
+    public static MemorySegment anvil_cuda_device_count$address() {
+        return anvil_cuda_device_count.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * anvil_status anvil_cuda_device_count(int32_t* out)
+     * }
+     */
+    public static int anvil_cuda_device_count(MemorySegment out) {
+        var mh$ = anvil_cuda_device_count.HANDLE;
+        try {
+            return (int)mh$.invokeExact(out);
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class anvil_cuda_device_props_get {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            anvil_h.C_INT,
+            anvil_h.C_INT,
+            anvil_h.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = anvil_h.findOrThrow("anvil_cuda_device_props_get");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * anvil_status anvil_cuda_device_props_get(int32_t device, anvil_cuda_device_props* out)
+     * }
+     */
+    public static FunctionDescriptor anvil_cuda_device_props_get$descriptor() {
+        return anvil_cuda_device_props_get.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * anvil_status anvil_cuda_device_props_get(int32_t device, anvil_cuda_device_props* out)
+     * }
+     */
+    public static MethodHandle anvil_cuda_device_props_get$handle() {
+        return anvil_cuda_device_props_get.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * anvil_status anvil_cuda_device_props_get(int32_t device, anvil_cuda_device_props* out)
+     * }
+     */
+    public static MemorySegment anvil_cuda_device_props_get$address() {
+        return anvil_cuda_device_props_get.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * anvil_status anvil_cuda_device_props_get(int32_t device, anvil_cuda_device_props* out)
+     * }
+     */
+    public static int anvil_cuda_device_props_get(int device, MemorySegment out) {
+        var mh$ = anvil_cuda_device_props_get.HANDLE;
+        try {
+            return (int)mh$.invokeExact(device, out);
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class anvil_context_create_cuda {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            anvil_h.C_INT,
+            anvil_h.C_INT,
+            anvil_h.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = anvil_h.findOrThrow("anvil_context_create_cuda");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * anvil_status anvil_context_create_cuda(int32_t device, anvil_context** out)
+     * }
+     */
+    public static FunctionDescriptor anvil_context_create_cuda$descriptor() {
+        return anvil_context_create_cuda.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * anvil_status anvil_context_create_cuda(int32_t device, anvil_context** out)
+     * }
+     */
+    public static MethodHandle anvil_context_create_cuda$handle() {
+        return anvil_context_create_cuda.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * anvil_status anvil_context_create_cuda(int32_t device, anvil_context** out)
+     * }
+     */
+    public static MemorySegment anvil_context_create_cuda$address() {
+        return anvil_context_create_cuda.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * anvil_status anvil_context_create_cuda(int32_t device, anvil_context** out)
+     * }
+     */
+    public static int anvil_context_create_cuda(int device, MemorySegment out) {
+        var mh$ = anvil_context_create_cuda.HANDLE;
+        try {
+            return (int)mh$.invokeExact(device, out);
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class anvil_context_device {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            anvil_h.C_INT,
+            anvil_h.C_POINTER,
+            anvil_h.C_POINTER,
+            anvil_h.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = anvil_h.findOrThrow("anvil_context_device");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * anvil_status anvil_context_device(const anvil_context* ctx, int32_t* device_type, int32_t* device_index)
+     * }
+     */
+    public static FunctionDescriptor anvil_context_device$descriptor() {
+        return anvil_context_device.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * anvil_status anvil_context_device(const anvil_context* ctx, int32_t* device_type, int32_t* device_index)
+     * }
+     */
+    public static MethodHandle anvil_context_device$handle() {
+        return anvil_context_device.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * anvil_status anvil_context_device(const anvil_context* ctx, int32_t* device_type, int32_t* device_index)
+     * }
+     */
+    public static MemorySegment anvil_context_device$address() {
+        return anvil_context_device.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * anvil_status anvil_context_device(const anvil_context* ctx, int32_t* device_type, int32_t* device_index)
+     * }
+     */
+    public static int anvil_context_device(MemorySegment ctx, MemorySegment device_type, MemorySegment device_index) {
+        var mh$ = anvil_context_device.HANDLE;
+        try {
+            return (int)mh$.invokeExact(ctx, device_type, device_index);
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class anvil_context_synchronize {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            anvil_h.C_INT,
+            anvil_h.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = anvil_h.findOrThrow("anvil_context_synchronize");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * anvil_status anvil_context_synchronize(anvil_context* ctx)
+     * }
+     */
+    public static FunctionDescriptor anvil_context_synchronize$descriptor() {
+        return anvil_context_synchronize.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * anvil_status anvil_context_synchronize(anvil_context* ctx)
+     * }
+     */
+    public static MethodHandle anvil_context_synchronize$handle() {
+        return anvil_context_synchronize.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * anvil_status anvil_context_synchronize(anvil_context* ctx)
+     * }
+     */
+    public static MemorySegment anvil_context_synchronize$address() {
+        return anvil_context_synchronize.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * anvil_status anvil_context_synchronize(anvil_context* ctx)
+     * }
+     */
+    public static int anvil_context_synchronize(MemorySegment ctx) {
+        var mh$ = anvil_context_synchronize.HANDLE;
+        try {
+            return (int)mh$.invokeExact(ctx);
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class anvil_context_malloc {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            anvil_h.C_INT,
+            anvil_h.C_POINTER,
+            anvil_h.C_LONG,
+            anvil_h.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = anvil_h.findOrThrow("anvil_context_malloc");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * anvil_status anvil_context_malloc(anvil_context* ctx, int64_t bytes, void** out)
+     * }
+     */
+    public static FunctionDescriptor anvil_context_malloc$descriptor() {
+        return anvil_context_malloc.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * anvil_status anvil_context_malloc(anvil_context* ctx, int64_t bytes, void** out)
+     * }
+     */
+    public static MethodHandle anvil_context_malloc$handle() {
+        return anvil_context_malloc.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * anvil_status anvil_context_malloc(anvil_context* ctx, int64_t bytes, void** out)
+     * }
+     */
+    public static MemorySegment anvil_context_malloc$address() {
+        return anvil_context_malloc.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * anvil_status anvil_context_malloc(anvil_context* ctx, int64_t bytes, void** out)
+     * }
+     */
+    public static int anvil_context_malloc(MemorySegment ctx, long bytes, MemorySegment out) {
+        var mh$ = anvil_context_malloc.HANDLE;
+        try {
+            return (int)mh$.invokeExact(ctx, bytes, out);
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class anvil_context_free {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            anvil_h.C_INT,
+            anvil_h.C_POINTER,
+            anvil_h.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = anvil_h.findOrThrow("anvil_context_free");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * anvil_status anvil_context_free(anvil_context* ctx, void* ptr)
+     * }
+     */
+    public static FunctionDescriptor anvil_context_free$descriptor() {
+        return anvil_context_free.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * anvil_status anvil_context_free(anvil_context* ctx, void* ptr)
+     * }
+     */
+    public static MethodHandle anvil_context_free$handle() {
+        return anvil_context_free.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * anvil_status anvil_context_free(anvil_context* ctx, void* ptr)
+     * }
+     */
+    public static MemorySegment anvil_context_free$address() {
+        return anvil_context_free.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * anvil_status anvil_context_free(anvil_context* ctx, void* ptr)
+     * }
+     */
+    public static int anvil_context_free(MemorySegment ctx, MemorySegment ptr) {
+        var mh$ = anvil_context_free.HANDLE;
+        try {
+            return (int)mh$.invokeExact(ctx, ptr);
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class anvil_context_allocator_stats {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            anvil_h.C_INT,
+            anvil_h.C_POINTER,
+            anvil_h.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = anvil_h.findOrThrow("anvil_context_allocator_stats");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * anvil_status anvil_context_allocator_stats(const anvil_context* ctx, anvil_allocator_stats* out)
+     * }
+     */
+    public static FunctionDescriptor anvil_context_allocator_stats$descriptor() {
+        return anvil_context_allocator_stats.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * anvil_status anvil_context_allocator_stats(const anvil_context* ctx, anvil_allocator_stats* out)
+     * }
+     */
+    public static MethodHandle anvil_context_allocator_stats$handle() {
+        return anvil_context_allocator_stats.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * anvil_status anvil_context_allocator_stats(const anvil_context* ctx, anvil_allocator_stats* out)
+     * }
+     */
+    public static MemorySegment anvil_context_allocator_stats$address() {
+        return anvil_context_allocator_stats.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * anvil_status anvil_context_allocator_stats(const anvil_context* ctx, anvil_allocator_stats* out)
+     * }
+     */
+    public static int anvil_context_allocator_stats(MemorySegment ctx, MemorySegment out) {
+        var mh$ = anvil_context_allocator_stats.HANDLE;
+        try {
+            return (int)mh$.invokeExact(ctx, out);
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class anvil_context_empty_cache {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            anvil_h.C_INT,
+            anvil_h.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = anvil_h.findOrThrow("anvil_context_empty_cache");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * anvil_status anvil_context_empty_cache(anvil_context* ctx)
+     * }
+     */
+    public static FunctionDescriptor anvil_context_empty_cache$descriptor() {
+        return anvil_context_empty_cache.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * anvil_status anvil_context_empty_cache(anvil_context* ctx)
+     * }
+     */
+    public static MethodHandle anvil_context_empty_cache$handle() {
+        return anvil_context_empty_cache.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * anvil_status anvil_context_empty_cache(anvil_context* ctx)
+     * }
+     */
+    public static MemorySegment anvil_context_empty_cache$address() {
+        return anvil_context_empty_cache.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * anvil_status anvil_context_empty_cache(anvil_context* ctx)
+     * }
+     */
+    public static int anvil_context_empty_cache(MemorySegment ctx) {
+        var mh$ = anvil_context_empty_cache.HANDLE;
+        try {
+            return (int)mh$.invokeExact(ctx);
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class anvil_memcpy {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            anvil_h.C_INT,
+            anvil_h.C_POINTER,
+            anvil_h.C_POINTER,
+            anvil_h.C_POINTER,
+            anvil_h.C_LONG,
+            anvil_h.C_INT
+        );
+
+        public static final MemorySegment ADDR = anvil_h.findOrThrow("anvil_memcpy");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * anvil_status anvil_memcpy(anvil_context* ctx, void* dst, const void* src, int64_t bytes, int32_t kind)
+     * }
+     */
+    public static FunctionDescriptor anvil_memcpy$descriptor() {
+        return anvil_memcpy.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * anvil_status anvil_memcpy(anvil_context* ctx, void* dst, const void* src, int64_t bytes, int32_t kind)
+     * }
+     */
+    public static MethodHandle anvil_memcpy$handle() {
+        return anvil_memcpy.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * anvil_status anvil_memcpy(anvil_context* ctx, void* dst, const void* src, int64_t bytes, int32_t kind)
+     * }
+     */
+    public static MemorySegment anvil_memcpy$address() {
+        return anvil_memcpy.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * anvil_status anvil_memcpy(anvil_context* ctx, void* dst, const void* src, int64_t bytes, int32_t kind)
+     * }
+     */
+    public static int anvil_memcpy(MemorySegment ctx, MemorySegment dst, MemorySegment src, long bytes, int kind) {
+        var mh$ = anvil_memcpy.HANDLE;
+        try {
+            return (int)mh$.invokeExact(ctx, dst, src, bytes, kind);
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class anvil_host_alloc_pinned {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            anvil_h.C_INT,
+            anvil_h.C_POINTER,
+            anvil_h.C_LONG,
+            anvil_h.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = anvil_h.findOrThrow("anvil_host_alloc_pinned");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * anvil_status anvil_host_alloc_pinned(anvil_context* ctx, int64_t bytes, void** out)
+     * }
+     */
+    public static FunctionDescriptor anvil_host_alloc_pinned$descriptor() {
+        return anvil_host_alloc_pinned.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * anvil_status anvil_host_alloc_pinned(anvil_context* ctx, int64_t bytes, void** out)
+     * }
+     */
+    public static MethodHandle anvil_host_alloc_pinned$handle() {
+        return anvil_host_alloc_pinned.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * anvil_status anvil_host_alloc_pinned(anvil_context* ctx, int64_t bytes, void** out)
+     * }
+     */
+    public static MemorySegment anvil_host_alloc_pinned$address() {
+        return anvil_host_alloc_pinned.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * anvil_status anvil_host_alloc_pinned(anvil_context* ctx, int64_t bytes, void** out)
+     * }
+     */
+    public static int anvil_host_alloc_pinned(MemorySegment ctx, long bytes, MemorySegment out) {
+        var mh$ = anvil_host_alloc_pinned.HANDLE;
+        try {
+            return (int)mh$.invokeExact(ctx, bytes, out);
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class anvil_host_free_pinned {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            anvil_h.C_INT,
+            anvil_h.C_POINTER,
+            anvil_h.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = anvil_h.findOrThrow("anvil_host_free_pinned");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * anvil_status anvil_host_free_pinned(anvil_context* ctx, void* ptr)
+     * }
+     */
+    public static FunctionDescriptor anvil_host_free_pinned$descriptor() {
+        return anvil_host_free_pinned.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * anvil_status anvil_host_free_pinned(anvil_context* ctx, void* ptr)
+     * }
+     */
+    public static MethodHandle anvil_host_free_pinned$handle() {
+        return anvil_host_free_pinned.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * anvil_status anvil_host_free_pinned(anvil_context* ctx, void* ptr)
+     * }
+     */
+    public static MemorySegment anvil_host_free_pinned$address() {
+        return anvil_host_free_pinned.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * anvil_status anvil_host_free_pinned(anvil_context* ctx, void* ptr)
+     * }
+     */
+    public static int anvil_host_free_pinned(MemorySegment ctx, MemorySegment ptr) {
+        var mh$ = anvil_host_free_pinned.HANDLE;
+        try {
+            return (int)mh$.invokeExact(ctx, ptr);
         } catch (Throwable ex$) {
            throw new AssertionError("should not reach here", ex$);
         }

@@ -25,6 +25,7 @@ final class InfoCommand implements Runnable {
         out.printf("gemm kernel  %s%n", Anvil.gemmKernel());
         out.printf("threads      %d (of %d CPUs; set with --threads or ANVIL_NUM_THREADS)%n", Anvil.numThreads(),
                 Runtime.getRuntime().availableProcessors());
+        for (String gpu : Anvil.cudaDevices()) out.printf("gpu          %s%n", gpu);
         String why = Device.cudaUnavailableReason();
         out.printf("cuda         %s%n", why == null ? "usable" : "not usable: " + why);
         out.flush();

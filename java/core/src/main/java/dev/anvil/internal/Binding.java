@@ -50,6 +50,33 @@ interface Binding {
 
     int anvil_context_workspace_bytes(long ctx, long[] out);
 
+    // ------------------------------------------------------------------ CUDA devices
+    int anvil_cuda_available();
+
+    int anvil_cuda_device_count(int[] out);
+
+    int anvil_cuda_device_props_get(int device, CudaDeviceProps out);
+
+    int anvil_context_create_cuda(int device, long[] out);
+
+    int anvil_context_device(long ctx, int[] deviceType, int[] deviceIndex);
+
+    int anvil_context_synchronize(long ctx);
+
+    int anvil_context_malloc(long ctx, long bytes, long[] out);
+
+    int anvil_context_free(long ctx, long ptr);
+
+    int anvil_context_allocator_stats(long ctx, AllocatorStats out);
+
+    int anvil_context_empty_cache(long ctx);
+
+    int anvil_memcpy(long ctx, long dst, long src, long bytes, int kind);
+
+    int anvil_host_alloc_pinned(long ctx, long bytes, long[] out);
+
+    int anvil_host_free_pinned(long ctx, long ptr);
+
     // ------------------------------------------------------------------ memory
     int anvil_malloc(long bytes, long[] out);
 

@@ -110,6 +110,86 @@ final class JniBinding implements Binding {
         return AnvilLib.anvil_context_workspace_bytes(ctx, out);
     }
 
+    // ------------------------------------------------------------------ CUDA devices
+
+    @Override
+    public int anvil_cuda_available() {
+        return AnvilLib.anvil_cuda_available();
+    }
+
+    @Override
+    public int anvil_cuda_device_count(int[] out) {
+        return AnvilLib.anvil_cuda_device_count(out);
+    }
+
+    @Override
+    public int anvil_cuda_device_props_get(int device, CudaDeviceProps out) {
+        try (AnvilLib.CudaDeviceProps p = new AnvilLib.CudaDeviceProps()) {
+            int status = AnvilLib.anvil_cuda_device_props_get(device, p);
+            if (status == AnvilLib.ANVIL_OK) {
+                out.set(p.name().getString(), p.total_memory(), p.major(), p.minor(), p.multiprocessors(), p.driver_version(),
+                        p.runtime_version(), p.reserved());
+            }
+            return status;
+        }
+    }
+
+    @Override
+    public int anvil_context_create_cuda(int device, long[] out) {
+        return AnvilLib.anvil_context_create_cuda(device, out);
+    }
+
+    @Override
+    public int anvil_context_device(long ctx, int[] deviceType, int[] deviceIndex) {
+        return AnvilLib.anvil_context_device(ctx, deviceType, deviceIndex);
+    }
+
+    @Override
+    public int anvil_context_synchronize(long ctx) {
+        return AnvilLib.anvil_context_synchronize(ctx);
+    }
+
+    @Override
+    public int anvil_context_malloc(long ctx, long bytes, long[] out) {
+        return AnvilLib.anvil_context_malloc(ctx, bytes, out);
+    }
+
+    @Override
+    public int anvil_context_free(long ctx, long ptr) {
+        return AnvilLib.anvil_context_free(ctx, ptr);
+    }
+
+    @Override
+    public int anvil_context_allocator_stats(long ctx, AllocatorStats out) {
+        try (AnvilLib.AllocatorStats s = new AnvilLib.AllocatorStats()) {
+            int status = AnvilLib.anvil_context_allocator_stats(ctx, s);
+            if (status == AnvilLib.ANVIL_OK) {
+                out.set(s.allocated(), s.reserved(), s.peak_allocated(), s.allocations(), s.cache_hits());
+            }
+            return status;
+        }
+    }
+
+    @Override
+    public int anvil_context_empty_cache(long ctx) {
+        return AnvilLib.anvil_context_empty_cache(ctx);
+    }
+
+    @Override
+    public int anvil_memcpy(long ctx, long dst, long src, long bytes, int kind) {
+        return AnvilLib.anvil_memcpy(ctx, dst, src, bytes, kind);
+    }
+
+    @Override
+    public int anvil_host_alloc_pinned(long ctx, long bytes, long[] out) {
+        return AnvilLib.anvil_host_alloc_pinned(ctx, bytes, out);
+    }
+
+    @Override
+    public int anvil_host_free_pinned(long ctx, long ptr) {
+        return AnvilLib.anvil_host_free_pinned(ctx, ptr);
+    }
+
     // ------------------------------------------------------------------ memory
 
     @Override

@@ -104,6 +104,30 @@ public final class Native {
         }
     }
 
+    // ------------------------------------------------------------------ CUDA devices
+
+    /** Why CUDA cannot be used in this process, or null if it can. */
+    public static String cudaUnavailableReason() {
+        int status = B.anvil_cuda_available();
+        if (status == ANVIL_OK) return null;
+        String message = B.anvil_last_error();
+        return message == null || message.isEmpty() ? "anvil_cuda_available failed with status " + status : message;
+    }
+
+    /** Number of visible CUDA devices (0 where CUDA is not usable). */
+    public static int cudaDeviceCount() {
+        int[] out = new int[1];
+        check(B.anvil_cuda_device_count(out), "anvil_cuda_device_count");
+        return out[0];
+    }
+
+    /** Name, compute capability, memory and driver/runtime versions of CUDA device {@code device}. */
+    public static CudaDeviceProps cudaDeviceProps(int device) {
+        CudaDeviceProps out = new CudaDeviceProps();
+        check(B.anvil_cuda_device_props_get(device, out), "anvil_cuda_device_props_get");
+        return out;
+    }
+
     // ------------------------------------------------------------------ memory
 
     public static long malloc(long bytes) {

@@ -3,7 +3,9 @@ package dev.anvil.internal;
 import static java.lang.foreign.MemorySegment.ofAddress;
 
 import dev.anvil.ffm.anvil_adam_desc;
+import dev.anvil.ffm.anvil_allocator_stats;
 import dev.anvil.ffm.anvil_conv2d_desc;
+import dev.anvil.ffm.anvil_cuda_device_props;
 import dev.anvil.ffm.anvil_h;
 import dev.anvil.ffm.anvil_linear_desc;
 import dev.anvil.ffm.anvil_pool2d_desc;
@@ -235,6 +237,111 @@ final class FfmBinding implements Binding {
         } catch (Throwable t) {
             throw unreachable(t);
         }
+    }
+
+    // ------------------------------------------------------------------ CUDA devices
+    // Device queries and context management are rare calls: a confined arena per call.
+
+    @Override
+    public int anvil_cuda_available() {
+        return anvil_h.anvil_cuda_available();
+    }
+
+    @Override
+    public int anvil_cuda_device_count(int[] out) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment slot = arena.allocate(ValueLayout.JAVA_INT);
+            int status = anvil_h.anvil_cuda_device_count(slot);
+            out[0] = slot.get(ValueLayout.JAVA_INT, 0);
+            return status;
+        }
+    }
+
+    @Override
+    public int anvil_cuda_device_props_get(int device, CudaDeviceProps out) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment p = arena.allocate(anvil_cuda_device_props.layout());
+            int status = anvil_h.anvil_cuda_device_props_get(device, p);
+            if (status == AnvilLib.ANVIL_OK) {
+                out.set(anvil_cuda_device_props.name(p), anvil_cuda_device_props.total_memory(p), anvil_cuda_device_props.major(p),
+                        anvil_cuda_device_props.minor(p), anvil_cuda_device_props.multiprocessors(p),
+                        anvil_cuda_device_props.driver_version(p), anvil_cuda_device_props.runtime_version(p),
+                        anvil_cuda_device_props.reserved(p));
+            }
+            return status;
+        }
+    }
+
+    @Override
+    public int anvil_context_create_cuda(int device, long[] out) {
+        MemorySegment slot = scratch.get().out0();
+        int status = anvil_h.anvil_context_create_cuda(device, slot);
+        out[0] = slot.get(ValueLayout.JAVA_LONG, 0);
+        return status;
+    }
+
+    @Override
+    public int anvil_context_device(long ctx, int[] deviceType, int[] deviceIndex) {
+        Scratch s = scratch.get();
+        int status = anvil_h.anvil_context_device(ofAddress(ctx), s.out0(), s.out1());
+        deviceType[0] = s.out0().get(ValueLayout.JAVA_INT, 0);
+        deviceIndex[0] = s.out1().get(ValueLayout.JAVA_INT, 0);
+        return status;
+    }
+
+    @Override
+    public int anvil_context_synchronize(long ctx) {
+        return anvil_h.anvil_context_synchronize(ofAddress(ctx));
+    }
+
+    @Override
+    public int anvil_context_malloc(long ctx, long bytes, long[] out) {
+        MemorySegment slot = scratch.get().out0();
+        int status = anvil_h.anvil_context_malloc(ofAddress(ctx), bytes, slot);
+        out[0] = slot.get(ValueLayout.JAVA_LONG, 0);
+        return status;
+    }
+
+    @Override
+    public int anvil_context_free(long ctx, long ptr) {
+        return anvil_h.anvil_context_free(ofAddress(ctx), ofAddress(ptr));
+    }
+
+    @Override
+    public int anvil_context_allocator_stats(long ctx, AllocatorStats out) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment st = arena.allocate(anvil_allocator_stats.layout());
+            int status = anvil_h.anvil_context_allocator_stats(ofAddress(ctx), st);
+            if (status == AnvilLib.ANVIL_OK) {
+                out.set(anvil_allocator_stats.allocated(st), anvil_allocator_stats.reserved(st),
+                        anvil_allocator_stats.peak_allocated(st), anvil_allocator_stats.allocations(st),
+                        anvil_allocator_stats.cache_hits(st));
+            }
+            return status;
+        }
+    }
+
+    @Override
+    public int anvil_context_empty_cache(long ctx) {
+        return anvil_h.anvil_context_empty_cache(ofAddress(ctx));
+    }
+
+    @Override
+    public int anvil_memcpy(long ctx, long dst, long src, long bytes, int kind) {
+        return anvil_h.anvil_memcpy(ofAddress(ctx), ofAddress(dst), ofAddress(src), bytes, kind);
+    }
+
+    @Override
+    public int anvil_host_alloc_pinned(long ctx, long bytes, long[] out) {
+        MemorySegment slot = scratch.get().out0();
+        int status = anvil_h.anvil_host_alloc_pinned(ofAddress(ctx), bytes, slot);
+        out[0] = slot.get(ValueLayout.JAVA_LONG, 0);
+        return status;
+    }
+
+    @Override
+    public int anvil_host_free_pinned(long ctx, long ptr) {
+        return anvil_h.anvil_host_free_pinned(ofAddress(ctx), ofAddress(ptr));
     }
 
     // ------------------------------------------------------------------ memory
