@@ -19,12 +19,13 @@ endif()
 
 function(anvil_target_defaults target)
   if(CMAKE_CXX_COMPILER_ID MATCHES "GNU|Clang")
+    # C++ only: CUDA sources of the same target get nvcc's own flags (cmake/AnvilCuda.cmake).
     target_compile_options(${target} PRIVATE
-      -Wall -Wextra -Wno-unused-parameter
-      $<$<CONFIG:Release>:-O3>
+      $<$<COMPILE_LANGUAGE:CXX>:-Wall -Wextra -Wno-unused-parameter>
+      $<$<AND:$<COMPILE_LANGUAGE:CXX>,$<CONFIG:Release>>:-O3>
       # Loops over float data may be reassociated only where a kernel says so (see gemm.cpp);
       # keep IEEE semantics elsewhere so that results do not depend on the compiler.
-      -fno-math-errno)
+      $<$<COMPILE_LANGUAGE:CXX>:-fno-math-errno>)
   endif()
 endfunction()
 

@@ -235,7 +235,8 @@ ANVIL_API anvil_status anvil_dropout_backward(anvil_context* ctx, int64_t n, flo
 /* ---------------------------------------------------------------- loss */
 
 /* Softmax cross-entropy with integer labels in [0, classes), mean over the batch.
- * logits [B,K]; *loss receives the mean loss. Labels out of range are an error. */
+ * logits [B,K]; *loss receives the mean loss. Labels out of range are an error. `loss` is a host
+ * pointer for both devices: on a CUDA context the call waits for the result. */
 ANVIL_API anvil_status anvil_softmax_cross_entropy_forward(anvil_context* ctx, int64_t batch, int64_t classes,
                                                            const float* logits, const int32_t* labels,
                                                            float* loss);

@@ -3,6 +3,9 @@
 
 #include "api.h"
 #include "cpu/kernels.h"
+#ifdef ANVIL_WITH_CUDA
+#include "cuda/kernels.h"
+#endif
 
 using namespace anvil;
 
@@ -20,7 +23,7 @@ anvil_status anvil_relu_forward(anvil_context* ctx, int64_t n, const float* x, f
         require_ptr(x, "x");
         require_ptr(y, "y");
         require_disjoint(x, n, "x", y, n, "y", true);
-        cpu::relu_forward(c, n, x, y);
+        ANVIL_DISPATCH(c, relu_forward, n, x, y);
     });
 }
 
@@ -34,7 +37,7 @@ anvil_status anvil_relu_backward(anvil_context* ctx, int64_t n, const float* y, 
         require_ptr(dx, "dx");
         require_disjoint(dy, n, "dy", dx, n, "dx", true);
         require_disjoint(y, n, "y", dx, n, "dx", true);
-        cpu::relu_backward(c, n, y, dy, dx);
+        ANVIL_DISPATCH(c, relu_backward, n, y, dy, dx);
     });
 }
 
@@ -47,7 +50,7 @@ anvil_status anvil_dropout_forward(anvil_context* ctx, int64_t n, float p, uint6
         require_ptr(x, "x");
         require_ptr(y, "y");
         require_disjoint(x, n, "x", y, n, "y", true);
-        cpu::dropout_forward(c, n, p, seed, x, y);
+        ANVIL_DISPATCH(c, dropout_forward, n, p, seed, x, y);
     });
 }
 
@@ -61,7 +64,7 @@ anvil_status anvil_dropout_backward(anvil_context* ctx, int64_t n, float p, uint
         require_ptr(dy, "dy");
         require_ptr(dx, "dx");
         require_disjoint(dy, n, "dy", dx, n, "dx", true);
-        cpu::dropout_backward(c, n, p, seed, dy, dx);
+        ANVIL_DISPATCH(c, dropout_backward, n, p, seed, dy, dx);
     });
 }
 

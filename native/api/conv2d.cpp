@@ -59,6 +59,7 @@ anvil_status anvil_conv2d_forward(anvil_context* ctx, const anvil_conv2d_desc* d
         anvil_context& c = require_context(ctx);
         ConvSizes s = check_conv2d(d);
         check_weighted_forward(x, s.x, w, s.w, y, s.y);
+        require_cpu_backend(c, "conv2d_forward");
         cpu::conv2d_forward(c, *d, x, w, bias, y);
     });
 }
@@ -69,6 +70,7 @@ anvil_status anvil_conv2d_backward_data(anvil_context* ctx, const anvil_conv2d_d
         anvil_context& c = require_context(ctx);
         ConvSizes s = check_conv2d(d);
         check_weighted_backward_data(dy, s.y, w, s.w, dx, s.x);
+        require_cpu_backend(c, "conv2d_backward_data");
         cpu::conv2d_backward_data(c, *d, dy, w, dx);
     });
 }
@@ -79,6 +81,7 @@ anvil_status anvil_conv2d_backward_weight(anvil_context* ctx, const anvil_conv2d
         anvil_context& c = require_context(ctx);
         ConvSizes s = check_conv2d(d);
         check_weighted_backward_weight(x, s.x, dy, s.y, dw, s.w, db, d->out_channels, accumulate);
+        require_cpu_backend(c, "conv2d_backward_weight");
         cpu::conv2d_backward_weight(c, *d, x, dy, dw, db, accumulate != 0);
     });
 }

@@ -1,6 +1,9 @@
 // C ABI of the element-wise kernels: validation, then dispatch to the backend.
 #include "api.h"
 #include "cpu/kernels.h"
+#ifdef ANVIL_WITH_CUDA
+#include "cuda/kernels.h"
+#endif
 
 using namespace anvil;
 
@@ -11,7 +14,7 @@ anvil_status anvil_fill(anvil_context* ctx, int64_t n, float value, float* y) {
         anvil_context& c = require_context(ctx);
         require_non_negative(n, "n");
         if (n > 0) require_ptr(y, "y");
-        if (n > 0) cpu::fill(c, n, value, y);
+        if (n > 0) ANVIL_DISPATCH(c, fill, n, value, y);
     });
 }
 
@@ -23,7 +26,7 @@ anvil_status anvil_copy(anvil_context* ctx, int64_t n, const float* x, float* y)
         require_ptr(x, "x");
         require_ptr(y, "y");
         require_disjoint(x, n, "x", y, n, "y", false);
-        cpu::copy(c, n, x, y);
+        ANVIL_DISPATCH(c, copy, n, x, y);
     });
 }
 
@@ -33,7 +36,7 @@ anvil_status anvil_scale(anvil_context* ctx, int64_t n, float alpha, float* x) {
         require_non_negative(n, "n");
         if (n == 0) return;
         require_ptr(x, "x");
-        cpu::scale(c, n, alpha, x);
+        ANVIL_DISPATCH(c, scale, n, alpha, x);
     });
 }
 
@@ -45,7 +48,7 @@ anvil_status anvil_axpy(anvil_context* ctx, int64_t n, float alpha, const float*
         require_ptr(x, "x");
         require_ptr(y, "y");
         require_disjoint(x, n, "x", y, n, "y", false);
-        cpu::axpy(c, n, alpha, x, y);
+        ANVIL_DISPATCH(c, axpy, n, alpha, x, y);
     });
 }
 

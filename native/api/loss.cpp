@@ -1,6 +1,9 @@
 // C ABI of softmax cross-entropy and argmax: validation, then dispatch to the backend.
 #include "api.h"
 #include "cpu/kernels.h"
+#ifdef ANVIL_WITH_CUDA
+#include "cuda/kernels.h"
+#endif
 
 using namespace anvil;
 
@@ -24,7 +27,7 @@ anvil_status anvil_softmax_cross_entropy_forward(anvil_context* ctx, int64_t bat
         check_logits(batch, classes, logits);
         require_ptr(labels, "labels");
         require_ptr(loss, "loss");
-        *loss = cpu::softmax_cross_entropy_forward(c, batch, classes, logits, labels);
+        *loss = ANVIL_DISPATCH(c, softmax_cross_entropy_forward, batch, classes, logits, labels);
     });
 }
 
@@ -37,7 +40,7 @@ anvil_status anvil_softmax_cross_entropy_backward(anvil_context* ctx, int64_t ba
         require_ptr(labels, "labels");
         require_ptr(dlogits, "dlogits");
         require_disjoint(logits, batch * classes, "logits", dlogits, batch * classes, "dlogits", true);
-        cpu::softmax_cross_entropy_backward(c, batch, classes, logits, labels, scale, dlogits);
+        ANVIL_DISPATCH(c, softmax_cross_entropy_backward, batch, classes, logits, labels, scale, dlogits);
     });
 }
 
@@ -47,7 +50,7 @@ anvil_status anvil_argmax(anvil_context* ctx, int64_t batch, int64_t classes, co
         anvil_context& c = require_context(ctx);
         check_logits(batch, classes, logits);
         require_ptr(predictions, "predictions");
-        cpu::argmax(c, batch, classes, logits, predictions);
+        ANVIL_DISPATCH(c, argmax, batch, classes, logits, predictions);
     });
 }
 

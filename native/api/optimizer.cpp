@@ -3,6 +3,9 @@
 
 #include "api.h"
 #include "cpu/kernels.h"
+#ifdef ANVIL_WITH_CUDA
+#include "cuda/kernels.h"
+#endif
 
 using namespace anvil;
 
@@ -38,7 +41,7 @@ anvil_status anvil_sgd_step(anvil_context* ctx, const anvil_sgd_desc* d, int64_t
             require_disjoint(grad, n, "grad", velocity, n, "velocity", false);
         }
         require_disjoint(param, n, "param", grad, n, "grad", false);
-        cpu::sgd_step(c, *d, step, n, param, grad, velocity);
+        ANVIL_DISPATCH(c, sgd_step, *d, step, n, param, grad, velocity);
     });
 }
 
@@ -66,7 +69,7 @@ anvil_status anvil_adam_step(anvil_context* ctx, const anvil_adam_desc* d, int64
         require_disjoint(m, n, "m", v, n, "v", false);
         require_disjoint(grad, n, "grad", m, n, "m", false);
         require_disjoint(grad, n, "grad", v, n, "v", false);
-        cpu::adam_step(c, *d, step, n, param, grad, m, v);
+        ANVIL_DISPATCH(c, adam_step, *d, step, n, param, grad, m, v);
     });
 }
 

@@ -63,6 +63,7 @@ anvil_status anvil_maxpool2d_forward(anvil_context* ctx, const anvil_pool2d_desc
             require_disjoint(reinterpret_cast<const float*>(argmax), s.y, "argmax", y, s.y, "y", false);
             require_disjoint(reinterpret_cast<const float*>(argmax), s.y, "argmax", x, s.x, "x", false);
         }
+        require_cpu_backend(c, "maxpool2d_forward");
         cpu::maxpool2d_forward(c, *d, x, y, argmax);
     });
 }
@@ -77,6 +78,7 @@ anvil_status anvil_maxpool2d_backward(anvil_context* ctx, const anvil_pool2d_des
         require_ptr(dx, "dx");
         require_disjoint(dy, s.y, "dy", dx, s.x, "dx", false);
         require_disjoint(reinterpret_cast<const float*>(argmax), s.y, "argmax", dx, s.x, "dx", false);
+        require_cpu_backend(c, "maxpool2d_backward");
         cpu::maxpool2d_backward(c, *d, dy, argmax, dx);
     });
 }
@@ -88,6 +90,7 @@ anvil_status anvil_avgpool2d_forward(anvil_context* ctx, const anvil_pool2d_desc
         require_ptr(x, "x");
         require_ptr(y, "y");
         require_disjoint(x, s.x, "x", y, s.y, "y", false);
+        require_cpu_backend(c, "avgpool2d_forward");
         cpu::avgpool2d_forward(c, *d, x, y);
     });
 }
@@ -99,6 +102,7 @@ anvil_status anvil_avgpool2d_backward(anvil_context* ctx, const anvil_pool2d_des
         require_ptr(dy, "dy");
         require_ptr(dx, "dx");
         require_disjoint(dy, s.y, "dy", dx, s.x, "dx", false);
+        require_cpu_backend(c, "avgpool2d_backward");
         cpu::avgpool2d_backward(c, *d, dy, dx);
     });
 }

@@ -4,6 +4,7 @@
 #include <cstdlib>
 #include <new>
 
+#include "cuda/runtime.h"
 #include "error.h"
 
 namespace anvil {
@@ -33,6 +34,10 @@ void aligned_free_counted(void* p) {
     std::free(base);
 }
 
+size_t aligned_size_counted(const void* p) {
+    return *reinterpret_cast<const size_t*>(static_cast<const char*>(p) - kHeader);
+}
+
 int64_t live_bytes() { return g_live_bytes.load(); }
 
 Workspace::~Workspace() {
@@ -60,3 +65,7 @@ int64_t Workspace::bytes() const {
 }
 
 }  // namespace anvil
+
+anvil_context::~anvil_context() {
+    if (cuda != nullptr) anvil::cuda::destroy_state(cuda);
+}

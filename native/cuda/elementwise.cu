@@ -1,0 +1,85 @@
+// fill, copy, scale, axpy. Buffers from the caching allocator are 512-byte aligned, so the
+// kernels use float4 when every pointer is 16-byte aligned (the common case) and scalars else.
+#include <cstdint>
+
+#include "cuda/check.cuh"
+#include "cuda/kernels.h"
+#include "cuda/launch.cuh"
+#include "cuda/state.cuh"
+
+namespace anvil::cuda {
+
+namespace {
+bool aligned16(const void* p) { return reinterpret_cast<uintptr_t>(p) % 16 == 0; }
+
+__global__ void fill_kernel(int64_t n, float value, float* y) {
+    const int64_t n4 = n / 4;
+    auto* y4 = reinterpret_cast<float4*>(y);
+    ANVIL_GRID_STRIDE(i, n4) y4[i] = make_float4(value, value, value, value);
+    ANVIL_GRID_STRIDE(i, n - n4 * 4) y[n4 * 4 + i] = value;
+}
+
+__global__ void fill_scalar_kernel(int64_t n, float value, float* y) {
+    ANVIL_GRID_STRIDE(i, n) y[i] = value;
+}
+
+// y = alpha * x + beta * y; copy is (1, 0), axpy (alpha, 1), scale (alpha, 0) with x == y.
+template <bool kVector>
+__global__ void axpby_kernel(int64_t n, float alpha, const float* x, float beta, float* y) {
+    int64_t tail = 0;
+    if (kVector) {
+        const int64_t n4 = n / 4;
+        const auto* x4 = reinterpret_cast<const float4*>(x);
+        auto* y4 = reinterpret_cast<float4*>(y);
+        ANVIL_GRID_STRIDE(i, n4) {
+            const float4 a = x4[i];
+            float4 b = beta == 0.0f ? make_float4(0, 0, 0, 0) : y4[i];
+            b.x = alpha * a.x + beta * b.x;
+            b.y = alpha * a.y + beta * b.y;
+            b.z = alpha * a.z + beta * b.z;
+            b.w = alpha * a.w + beta * b.w;
+            y4[i] = b;
+        }
+        tail = n4 * 4;
+    }
+    // beta == 0 must not read y: it may hold NaN garbage that 0 * NaN would keep.
+    ANVIL_GRID_STRIDE(i, n - tail) {
+        const int64_t k = tail + i;
+        y[k] = alpha * x[k] + (beta == 0.0f ? 0.0f : beta * y[k]);
+    }
+}
+
+void axpby(anvil_context& ctx, const char* op, int64_t n, float alpha, const float* x, float beta, float* y) {
+    cudaStream_t stream = enter(ctx);
+    if (aligned16(x) && aligned16(y)) {
+        axpby_kernel<true><<<blocks_for((n + 3) / 4), kThreads, 0, stream>>>(n, alpha, x, beta, y);
+    } else {
+        axpby_kernel<false><<<blocks_for(n), kThreads, 0, stream>>>(n, alpha, x, beta, y);
+    }
+    ANVIL_CUDA_LAUNCHED("%s kernel, n=%lld", op, static_cast<long long>(n));
+}
+}  // namespace
+
+void fill(anvil_context& ctx, int64_t n, float value, float* y) {
+    cudaStream_t stream = enter(ctx);
+    if (aligned16(y)) {
+        fill_kernel<<<blocks_for((n + 3) / 4), kThreads, 0, stream>>>(n, value, y);
+    } else {
+        fill_scalar_kernel<<<blocks_for(n), kThreads, 0, stream>>>(n, value, y);
+    }
+    ANVIL_CUDA_LAUNCHED("fill kernel, n=%lld", static_cast<long long>(n));
+}
+
+void copy(anvil_context& ctx, int64_t n, const float* x, float* y) {
+    ANVIL_CUDA_CHECK(cudaMemcpyAsync(y, x, static_cast<size_t>(n) * sizeof(float), cudaMemcpyDeviceToDevice,
+                                     enter(ctx)),
+                     "copy of %lld floats", static_cast<long long>(n));
+}
+
+void scale(anvil_context& ctx, int64_t n, float alpha, float* x) { axpby(ctx, "scale", n, alpha, x, 0.0f, x); }
+
+void axpy(anvil_context& ctx, int64_t n, float alpha, const float* x, float* y) {
+    axpby(ctx, "axpy", n, alpha, x, 1.0f, y);
+}
+
+}  // namespace anvil::cuda

@@ -1,0 +1,215 @@
+// Softmax cross-entropy and argmax, one block per row of logits.
+//
+// The mean loss is deterministic: each block writes its row's loss, then one block sums the rows
+// in a fixed order (per-thread strided sums, then a fixed tree), so the same inputs give the same
+// bits whatever the scheduling. A label out of range is reported through the context's device
+// flag: blocks atomicMin the sample index into it, and the host reads it back and throws with
+// the first bad sample, as the CPU kernel does.
+#include <algorithm>
+#include <cfloat>
+
+#include "cuda/check.cuh"
+#include "cuda/kernels.h"
+#include "cuda/runtime.h"
+#include "cuda/state.cuh"
+#include "error.h"
+
+namespace anvil::cuda {
+
+namespace {
+constexpr int kRowThreads = 256;
+constexpr unsigned long long kNoBadSample = ~0ull;
+
+// Reduces v over the block with op, in a fixed order; every thread gets the result.
+template <class Op>
+__device__ float block_reduce(float v, Op op, float* shared) {
+    for (int offset = 16; offset > 0; offset /= 2) v = op(v, __shfl_down_sync(0xffffffffu, v, offset));
+    const int warp = threadIdx.x / 32, lane = threadIdx.x % 32;
+    __syncthreads();  // shared may still be read by an earlier reduction
+    if (lane == 0) shared[warp] = v;
+    __syncthreads();
+    if (warp == 0) {
+        v = lane < blockDim.x / 32 ? shared[lane] : shared[0];
+        for (int offset = 16; offset > 0; offset /= 2) v = op(v, __shfl_down_sync(0xffffffffu, v, offset));
+        if (lane == 0) shared[0] = v;
+    }
+    __syncthreads();
+    return shared[0];
+}
+
+struct MaxOp {
+    __device__ float operator()(float a, float b) const { return fmaxf(a, b); }
+};
+struct SumOp {
+    __device__ float operator()(float a, float b) const { return a + b; }
+};
+
+// Row maximum and sum of exp(row - max), for the softmax of one row.
+__device__ void row_stats(const float* row, int64_t classes, float* shared, float& m, float& sum) {
+    float local = -FLT_MAX;
+    for (int64_t k = threadIdx.x; k < classes; k += blockDim.x) local = fmaxf(local, row[k]);
+    m = block_reduce(local, MaxOp{}, shared);
+    local = 0.0f;
+    for (int64_t k = threadIdx.x; k < classes; k += blockDim.x) local += expf(row[k] - m);
+    sum = block_reduce(local, SumOp{}, shared);
+}
+
+__device__ bool label_ok(int32_t label, int64_t classes, int64_t b, unsigned long long* flag) {
+    if (label >= 0 && label < classes) return true;
+    if (threadIdx.x == 0) atomicMin(flag, static_cast<unsigned long long>(b));
+    return false;
+}
+
+__global__ void row_loss_kernel(int64_t classes, const float* logits, const int32_t* labels, float* losses,
+                                unsigned long long* flag) {
+    __shared__ float shared[32];
+    const int64_t b = blockIdx.x;
+    const int32_t label = labels[b];
+    if (!label_ok(label, classes, b, flag)) return;
+    const float* row = logits + b * classes;
+    float m, sum;
+    row_stats(row, classes, shared, m, sum);
+    if (threadIdx.x == 0) losses[b] = logf(sum) + m - row[label];
+}
+
+__global__ void mean_kernel(int64_t batch, const float* losses, float* mean) {
+    __shared__ float shared[32];
+    float local = 0.0f;
+    for (int64_t b = threadIdx.x; b < batch; b += blockDim.x) local += losses[b];
+    const float total = block_reduce(local, SumOp{}, shared);
+    if (threadIdx.x == 0) *mean = total / static_cast<float>(batch);
+}
+
+__global__ void check_labels_kernel(int64_t batch, int64_t classes, const int32_t* labels, unsigned long long* flag) {
+    for (int64_t b = blockIdx.x * int64_t{blockDim.x} + threadIdx.x; b < batch; b += int64_t{gridDim.x} * blockDim.x) {
+        if (labels[b] < 0 || labels[b] >= classes) atomicMin(flag, static_cast<unsigned long long>(b));
+    }
+}
+
+__global__ void backward_kernel(int64_t classes, const float* logits, const int32_t* labels, float per_sample,
+                                float* dlogits) {
+    __shared__ float shared[32];
+    const int64_t b = blockIdx.x;
+    const float* row = logits + b * classes;
+    float* out = dlogits + b * classes;  // may be the same row: every read is done before the writes
+    float m, sum;
+    row_stats(row, classes, shared, m, sum);
+    const float c = per_sample / sum;
+    const int32_t label = labels[b];
+    for (int64_t k = threadIdx.x; k < classes; k += blockDim.x) {
+        const float g = expf(row[k] - m) * c;
+        out[k] = k == label ? g - per_sample : g;
+    }
+}
+
+// The better of two (value, index) candidates for argmax: the larger value, the first on ties,
+// and a NaN beats any number (the first NaN wins), as in the CPU kernel and torch.argmax.
+__device__ bool better(float a, int64_t ia, float b, int64_t ib) {
+    const bool na = isnan(a), nb = isnan(b);
+    if (na != nb) return na;
+    if (na || a == b) return ia < ib;
+    return a > b;
+}
+
+__global__ void argmax_kernel(int64_t classes, const float* logits, int32_t* predictions) {
+    __shared__ float values[kRowThreads];
+    __shared__ int64_t indices[kRowThreads];
+    const float* row = logits + blockIdx.x * classes;
+    float best = row[0];
+    int64_t best_k = 0;
+    for (int64_t k = threadIdx.x; k < classes; k += blockDim.x) {
+        if (better(row[k], k, best, best_k)) {
+            best = row[k];
+            best_k = k;
+        }
+    }
+    values[threadIdx.x] = best;
+    indices[threadIdx.x] = best_k;
+    __syncthreads();
+    for (int half = blockDim.x / 2; half > 0; half /= 2) {
+        if (threadIdx.x < half && better(values[threadIdx.x + half], indices[threadIdx.x + half],
+                                         values[threadIdx.x], indices[threadIdx.x])) {
+            values[threadIdx.x] = values[threadIdx.x + half];
+            indices[threadIdx.x] = indices[threadIdx.x + half];
+        }
+        __syncthreads();
+    }
+    if (threadIdx.x == 0) predictions[blockIdx.x] = static_cast<int32_t>(indices[0]);
+}
+
+unsigned long long* reset_flag(anvil_context& ctx, cudaStream_t stream) {
+    ANVIL_CUDA_CHECK(cudaMemsetAsync(ctx.cuda->flag, 0xff, sizeof(int64_t), stream), "resetting the label flag");
+    return reinterpret_cast<unsigned long long*>(ctx.cuda->flag);
+}
+
+// Throws like the CPU kernel if `bad` names a sample (labels is device memory: read it back).
+void throw_if_bad(cudaStream_t stream, unsigned long long bad, int64_t classes, const int32_t* labels) {
+    if (bad == kNoBadSample) return;
+    int32_t label = 0;
+    ANVIL_CUDA_CHECK(cudaMemcpyAsync(&label, labels + bad, sizeof(label), cudaMemcpyDeviceToHost, stream),
+                     "reading back label %llu", bad);
+    ANVIL_CUDA_CHECK(cudaStreamSynchronize(stream), "reading back label %llu", bad);
+    throw Error(ANVIL_ERR_INVALID_ARGUMENT, format("label %d of sample %llu is out of range [0, %lld)", label, bad,
+                                                  static_cast<long long>(classes)));
+}
+}  // namespace
+
+float softmax_cross_entropy_forward(anvil_context& ctx, int64_t batch, int64_t classes, const float* logits,
+                                    const int32_t* labels) {
+    cudaStream_t stream = enter(ctx);
+    unsigned long long* flag = reset_flag(ctx, stream);
+    // Row losses, then their mean in the last slot.
+    auto* scratch = static_cast<float*>(device_malloc(ctx, static_cast<size_t>(batch + 1) * sizeof(float)));
+    struct Result {
+        unsigned long long bad;
+        float mean;
+    } result{};
+    try {
+        row_loss_kernel<<<static_cast<unsigned>(batch), kRowThreads, 0, stream>>>(classes, logits, labels, scratch,
+                                                                                   flag);
+        ANVIL_CUDA_LAUNCHED("softmax_cross_entropy_forward row kernel, batch=%lld classes=%lld",
+                            static_cast<long long>(batch), static_cast<long long>(classes));
+        mean_kernel<<<1, 1024, 0, stream>>>(batch, scratch, scratch + batch);
+        ANVIL_CUDA_LAUNCHED("softmax_cross_entropy_forward mean kernel, batch=%lld", static_cast<long long>(batch));
+        ANVIL_CUDA_CHECK(cudaMemcpyAsync(&result.bad, flag, sizeof(result.bad), cudaMemcpyDeviceToHost, stream),
+                         "reading back the label flag");
+        ANVIL_CUDA_CHECK(cudaMemcpyAsync(&result.mean, scratch + batch, sizeof(float), cudaMemcpyDeviceToHost, stream),
+                         "reading back the loss");
+        ANVIL_CUDA_CHECK(cudaStreamSynchronize(stream), "softmax_cross_entropy_forward, batch=%lld classes=%lld",
+                         static_cast<long long>(batch), static_cast<long long>(classes));
+    } catch (...) {
+        device_free(ctx, scratch);
+        throw;
+    }
+    device_free(ctx, scratch);
+    throw_if_bad(stream, result.bad, classes, labels);
+    return result.mean;
+}
+
+void softmax_cross_entropy_backward(anvil_context& ctx, int64_t batch, int64_t classes, const float* logits,
+                                    const int32_t* labels, float scale, float* dlogits) {
+    cudaStream_t stream = enter(ctx);
+    // Labels are checked before anything is written, as on the CPU; this costs one round trip.
+    unsigned long long* flag = reset_flag(ctx, stream);
+    check_labels_kernel<<<static_cast<unsigned>(std::min<int64_t>((batch + 255) / 256, 1024)), 256, 0, stream>>>(
+        batch, classes, labels, flag);
+    ANVIL_CUDA_LAUNCHED("softmax_cross_entropy_backward label check, batch=%lld", static_cast<long long>(batch));
+    unsigned long long bad = 0;
+    ANVIL_CUDA_CHECK(cudaMemcpyAsync(&bad, flag, sizeof(bad), cudaMemcpyDeviceToHost, stream),
+                     "reading back the label flag");
+    ANVIL_CUDA_CHECK(cudaStreamSynchronize(stream), "softmax_cross_entropy_backward label check");
+    throw_if_bad(stream, bad, classes, labels);
+    const float per_sample = static_cast<float>(static_cast<double>(scale) / static_cast<double>(batch));
+    backward_kernel<<<static_cast<unsigned>(batch), kRowThreads, 0, stream>>>(classes, logits, labels, per_sample,
+                                                                              dlogits);
+    ANVIL_CUDA_LAUNCHED("softmax_cross_entropy_backward kernel, batch=%lld classes=%lld",
+                        static_cast<long long>(batch), static_cast<long long>(classes));
+}
+
+void argmax(anvil_context& ctx, int64_t batch, int64_t classes, const float* logits, int32_t* predictions) {
+    argmax_kernel<<<static_cast<unsigned>(batch), kRowThreads, 0, enter(ctx)>>>(classes, logits, predictions);
+    ANVIL_CUDA_LAUNCHED("argmax kernel, batch=%lld classes=%lld", static_cast<long long>(batch),
+                        static_cast<long long>(classes));
+}
+
+}  // namespace anvil::cuda

@@ -1,0 +1,231 @@
+// The CUDA backend. Where CUDA cannot be used (no backend in this build, no driver, no device)
+// the test checks that the failure is clean and that CPU contexts serve the device entry points,
+// and says that the GPU checks were skipped. With a GPU it runs each CUDA op against the CPU op
+// on the same data.
+#include <cstdio>
+#include <string>
+#include <vector>
+
+#include "test_support.h"
+
+namespace {
+
+void check_cpu_context_memory() {
+    anvil_context* ctx = nullptr;
+    EXPECT_OK(anvil_context_create(1, &ctx));
+    int32_t type = -1, index = -1;
+    EXPECT_OK(anvil_context_device(ctx, &type, &index));
+    EXPECT(type == 0 && index == 0);
+    EXPECT_OK(anvil_context_synchronize(ctx));
+
+    void* a = nullptr;
+    void* b = nullptr;
+    EXPECT_OK(anvil_context_malloc(ctx, 1000, &a));
+    EXPECT_OK(anvil_context_malloc(ctx, 24, &b));
+    anvil_allocator_stats stats{};
+    EXPECT_OK(anvil_context_allocator_stats(ctx, &stats));
+    EXPECT(stats.allocated == 1024 && stats.peak_allocated == 1024 && stats.allocations == 2);
+    std::vector<float> src = test::random_floats(250, 1);
+    EXPECT_OK(anvil_memcpy(ctx, a, src.data(), 1000, 0));
+    EXPECT(std::memcmp(a, src.data(), 1000) == 0);
+    for (int32_t kind : {1, 2, 3}) EXPECT_ERROR(anvil_memcpy(ctx, b, a, 16, kind), ANVIL_ERR_INVALID_ARGUMENT, "CPU");
+    EXPECT_ERROR(anvil_memcpy(ctx, b, a, 16, 4), ANVIL_ERR_INVALID_ARGUMENT, "kind");
+    EXPECT_ERROR(anvil_memcpy(ctx, a, static_cast<char*>(a) + 8, 16, 0), ANVIL_ERR_INVALID_ARGUMENT, "overlap");
+    void* none = nullptr;
+    EXPECT_ERROR(anvil_context_malloc(ctx, 0, &none), ANVIL_ERR_INVALID_ARGUMENT, "bytes");
+    EXPECT_OK(anvil_context_free(ctx, a));
+    EXPECT_OK(anvil_context_free(ctx, b));
+    EXPECT_OK(anvil_context_free(ctx, nullptr));
+    EXPECT_OK(anvil_context_allocator_stats(ctx, &stats));
+    EXPECT(stats.allocated == 0 && stats.peak_allocated == 1024);
+    EXPECT_OK(anvil_context_empty_cache(ctx));
+
+    void* pinned = nullptr;
+    EXPECT_OK(anvil_host_alloc_pinned(ctx, 4096, &pinned));
+    EXPECT(pinned != nullptr);
+    EXPECT_OK(anvil_host_free_pinned(ctx, pinned));
+    EXPECT_OK(anvil_context_destroy(ctx));
+}
+
+// ---------------------------------------------------------------- with a GPU
+
+// A device buffer holding `host`, freed with the context's allocator.
+struct DeviceBuffer {
+    anvil_context* ctx;
+    void* ptr = nullptr;
+    int64_t bytes;
+    template <class T>
+    DeviceBuffer(anvil_context* c, const std::vector<T>& host) : ctx(c), bytes(static_cast<int64_t>(host.size() * sizeof(T))) {
+        EXPECT_OK(anvil_context_malloc(ctx, bytes, &ptr));
+        EXPECT_OK(anvil_memcpy(ctx, ptr, host.data(), bytes, 1));
+    }
+    ~DeviceBuffer() { anvil_context_free(ctx, ptr); }
+    float* f() { return static_cast<float*>(ptr); }
+    int32_t* i() { return static_cast<int32_t*>(ptr); }
+    template <class T>
+    std::vector<T> read() {
+        std::vector<T> out(static_cast<size_t>(bytes) / sizeof(T));
+        EXPECT_OK(anvil_memcpy(ctx, out.data(), ptr, bytes, 2));
+        return out;
+    }
+};
+
+// Largest |a - b| / max(1, |b|).
+double max_rel_diff(const std::vector<float>& a, const std::vector<float>& b) {
+    double worst = 0.0;
+    for (size_t i = 0; i < a.size(); ++i) {
+        const double d = std::fabs(double(a[i]) - double(b[i])) / std::max(1.0, std::fabs(double(b[i])));
+        if (!(d <= worst)) worst = d;  // a NaN counts as the worst
+    }
+    return worst;
+}
+
+// Element-wise ops: the GPU contracts a*b+c into one FMA where the CPU may round twice, so the
+// results may differ by a few ulps: 1e-6 relative.
+constexpr double kElementwiseTol = 1e-6;
+// Reductions over a row sum in another order than the CPU (which sums in double): 1e-5.
+constexpr double kReductionTol = 1e-5;
+
+void check_elementwise(anvil_context* gpu, anvil_context* cpu, int64_t n) {
+    std::vector<float> x = test::random_floats(n, 2), y = test::random_floats(n, 3);
+    DeviceBuffer dx(gpu, x), dy(gpu, y);
+    std::vector<float> cx = x, cy = y;
+
+    EXPECT_OK(anvil_axpy(gpu, n, 0.5f, dx.f(), dy.f()));
+    EXPECT_OK(anvil_axpy(cpu, n, 0.5f, cx.data(), cy.data()));
+    EXPECT(max_rel_diff(dy.read<float>(), cy) <= kElementwiseTol);
+    EXPECT_OK(anvil_scale(gpu, n, -3.0f, dy.f()));
+    EXPECT_OK(anvil_scale(cpu, n, -3.0f, cy.data()));
+    EXPECT(max_rel_diff(dy.read<float>(), cy) == 0.0);
+    EXPECT_OK(anvil_relu_forward(gpu, n, dy.f(), dx.f()));
+    EXPECT_OK(anvil_relu_forward(cpu, n, cy.data(), cx.data()));
+    EXPECT(max_rel_diff(dx.read<float>(), cx) == 0.0);
+    EXPECT_OK(anvil_relu_backward(gpu, n, dx.f(), dy.f(), dy.f()));
+    EXPECT_OK(anvil_relu_backward(cpu, n, cx.data(), cy.data(), cy.data()));
+    EXPECT(max_rel_diff(dy.read<float>(), cy) == 0.0);
+    // The same (seed, index) -> keep function on both devices: identical masks and values.
+    EXPECT_OK(anvil_dropout_forward(gpu, n, 0.3f, 1234, dx.f(), dy.f()));
+    EXPECT_OK(anvil_dropout_forward(cpu, n, 0.3f, 1234, cx.data(), cy.data()));
+    EXPECT(max_rel_diff(dy.read<float>(), cy) == 0.0);
+    EXPECT_OK(anvil_copy(gpu, n, dy.f(), dx.f()));
+    EXPECT(max_rel_diff(dx.read<float>(), cy) == 0.0);
+    // From the second element: a pointer that is not 16-byte aligned takes the scalar path.
+    const int64_t skip = n > 1 ? 1 : 0;
+    EXPECT_OK(anvil_fill(gpu, n - skip, 2.5f, dx.f() + skip));
+    std::vector<float> filled = dx.read<float>();
+    EXPECT(filled[n - 1] == 2.5f && (skip == 0 || filled[0] == cy[0]));
+}
+
+void check_loss(anvil_context* gpu, anvil_context* cpu, int64_t batch, int64_t classes) {
+    std::vector<float> logits = test::random_floats(batch * classes, 4);
+    for (float& v : logits) v *= 5.0f;
+    std::vector<int32_t> labels(batch);
+    for (int64_t b = 0; b < batch; ++b) labels[b] = static_cast<int32_t>((b * 7) % classes);
+    DeviceBuffer dl(gpu, logits), dlab(gpu, labels), dgrad(gpu, logits);
+    std::vector<int32_t> cpu_pred(batch);
+    DeviceBuffer dpred(gpu, cpu_pred);
+
+    float gpu_loss = 0.0f, cpu_loss = 0.0f;
+    EXPECT_OK(anvil_softmax_cross_entropy_forward(gpu, batch, classes, dl.f(), dlab.i(), &gpu_loss));
+    EXPECT_OK(anvil_softmax_cross_entropy_forward(cpu, batch, classes, logits.data(), labels.data(), &cpu_loss));
+    test::expect(std::fabs(gpu_loss - cpu_loss) <= kReductionTol * std::max(1.0f, std::fabs(cpu_loss)),
+                 "loss %lldx%lld: gpu %.8g cpu %.8g", (long long)batch, (long long)classes, gpu_loss, cpu_loss);
+    std::vector<float> cgrad(batch * classes);
+    EXPECT_OK(anvil_softmax_cross_entropy_backward(gpu, batch, classes, dl.f(), dlab.i(), 2.0f, dgrad.f()));
+    EXPECT_OK(anvil_softmax_cross_entropy_backward(cpu, batch, classes, logits.data(), labels.data(), 2.0f, cgrad.data()));
+    EXPECT(max_rel_diff(dgrad.read<float>(), cgrad) <= kReductionTol);
+    EXPECT_OK(anvil_argmax(gpu, batch, classes, dl.f(), dpred.i()));
+    EXPECT_OK(anvil_argmax(cpu, batch, classes, logits.data(), cpu_pred.data()));
+    EXPECT(dpred.read<int32_t>() == cpu_pred);
+
+    // A bad label: the first bad sample is named, as on the CPU.
+    if (batch >= 3) {
+        labels[batch - 1] = -1;
+        labels[1] = static_cast<int32_t>(classes);
+        DeviceBuffer bad(gpu, labels);
+        EXPECT_ERROR(anvil_softmax_cross_entropy_forward(gpu, batch, classes, dl.f(), bad.i(), &gpu_loss),
+                     ANVIL_ERR_INVALID_ARGUMENT, "sample 1 ");
+        EXPECT_ERROR(anvil_softmax_cross_entropy_backward(gpu, batch, classes, dl.f(), bad.i(), 1.0f, dgrad.f()),
+                     ANVIL_ERR_INVALID_ARGUMENT, "sample 1 ");
+    }
+}
+
+void check_optimizers(anvil_context* gpu, anvil_context* cpu, int64_t n) {
+    std::vector<float> p = test::random_floats(n, 5), g = test::random_floats(n, 6), zeros(n, 0.0f);
+    DeviceBuffer dp(gpu, p), dg(gpu, g), dv(gpu, zeros), dm(gpu, zeros);
+    std::vector<float> cp = p, cv = zeros, cm = zeros;
+    const anvil_sgd_desc sgd{0.1f, 0.9f, 0.1f, 1e-4f, 1, 0};
+    for (int64_t step = 1; step <= 3; ++step) {
+        EXPECT_OK(anvil_sgd_step(gpu, &sgd, step, n, dp.f(), dg.f(), dv.f()));
+        EXPECT_OK(anvil_sgd_step(cpu, &sgd, step, n, cp.data(), g.data(), cv.data()));
+    }
+    EXPECT(max_rel_diff(dp.read<float>(), cp) <= kElementwiseTol * 10);
+    EXPECT_OK(anvil_fill(gpu, n, 0.0f, dv.f()));
+    cv = zeros;
+    const anvil_adam_desc adam{1e-3f, 0.9f, 0.999f, 1e-8f, 1e-2f, 1};
+    for (int64_t step = 1; step <= 3; ++step) {
+        EXPECT_OK(anvil_adam_step(gpu, &adam, step, n, dp.f(), dg.f(), dm.f(), dv.f()));
+        EXPECT_OK(anvil_adam_step(cpu, &adam, step, n, cp.data(), g.data(), cm.data(), cv.data()));
+    }
+    EXPECT(max_rel_diff(dp.read<float>(), cp) <= kElementwiseTol * 10);
+}
+
+void check_gpu(int32_t count) {
+    anvil_cuda_device_props props{};
+    EXPECT_OK(anvil_cuda_device_props_get(0, &props));
+    std::printf("cuda_test: %d device(s); device 0: %s, sm_%d%d, %d SMs, driver %d, runtime %d\n", count, props.name,
+                props.major, props.minor, props.multiprocessors, props.driver_version, props.runtime_version);
+    anvil_context* bad = nullptr;
+    EXPECT_ERROR(anvil_context_create_cuda(count, &bad), ANVIL_ERR_INVALID_ARGUMENT, "visible");
+
+    anvil_context* gpu = nullptr;
+    anvil_context* cpu = nullptr;
+    EXPECT_OK(anvil_context_create_cuda(0, &gpu));
+    EXPECT_OK(anvil_context_create(2, &cpu));
+    int32_t type = -1, index = -1;
+    EXPECT_OK(anvil_context_device(gpu, &type, &index));
+    EXPECT(type == 1 && index == 0);
+
+    for (int64_t n : {1, 3, 1000, 4097, 1 << 20}) check_elementwise(gpu, cpu, n);
+    for (auto [b, k] : std::vector<std::pair<int64_t, int64_t>>{{1, 10}, {7, 3}, {64, 10}, {33, 1000}, {5, 4099}})
+        check_loss(gpu, cpu, b, k);
+    for (int64_t n : {1, 1001, 1 << 18}) check_optimizers(gpu, cpu, n);
+    EXPECT_OK(anvil_context_synchronize(gpu));
+
+    anvil_allocator_stats stats{};
+    EXPECT_OK(anvil_context_allocator_stats(gpu, &stats));
+    EXPECT(stats.allocated == 0 && stats.reserved > 0 && stats.cache_hits > 0 && stats.peak_allocated > 0);
+    EXPECT_OK(anvil_context_empty_cache(gpu));
+    EXPECT_OK(anvil_context_allocator_stats(gpu, &stats));
+    EXPECT(stats.allocated == 0 && stats.reserved == 0);
+    int dummy = 0;
+    EXPECT_ERROR(anvil_context_free(gpu, &dummy), ANVIL_ERR_INVALID_ARGUMENT, "not allocated");
+    EXPECT_ERROR(anvil_conv2d_forward(gpu, nullptr, nullptr, nullptr, nullptr, nullptr), ANVIL_ERR_INVALID_ARGUMENT,
+                 "NULL");
+    EXPECT_OK(anvil_context_destroy(gpu));
+    EXPECT_OK(anvil_context_destroy(cpu));
+}
+
+}  // namespace
+
+int main() {
+    check_cpu_context_memory();
+    int32_t count = -1;
+    if (anvil_cuda_available() != ANVIL_OK) {
+        const std::string reason = anvil_last_error();
+        EXPECT(!reason.empty());
+        EXPECT_OK(anvil_cuda_device_count(&count));
+        EXPECT(count == 0);
+        anvil_context* ctx = nullptr;
+        anvil_status s = anvil_context_create_cuda(0, &ctx);
+        EXPECT(s == ANVIL_ERR_UNSUPPORTED && ctx == nullptr && std::string(anvil_last_error()).find(reason.substr(reason.find(": ") + 2)) != std::string::npos);
+        anvil_cuda_device_props props{};
+        EXPECT(anvil_cuda_device_props_get(0, &props) == ANVIL_ERR_UNSUPPORTED);
+        std::printf("cuda_test: CUDA not usable here (%s): GPU checks skipped\n", reason.c_str());
+    } else {
+        EXPECT_OK(anvil_cuda_device_count(&count));
+        EXPECT(count > 0);
+        if (count > 0) check_gpu(count);
+    }
+    return test::finish();
+}
