@@ -20,16 +20,17 @@ namespace {
 constexpr int kRowThreads = 256;
 constexpr unsigned long long kNoBadSample = ~0ull;
 
-// Reduces v over the block with op, in a fixed order; every thread gets the result.
+// Reduces v over the block with op, in a fixed order; every thread gets the result. identity is
+// op's neutral value, which the lanes beyond the last warp contribute in the second stage.
 template <class Op>
-__device__ float block_reduce(float v, Op op, float* shared) {
+__device__ float block_reduce(float v, Op op, float identity, float* shared) {
     for (int offset = 16; offset > 0; offset /= 2) v = op(v, __shfl_down_sync(0xffffffffu, v, offset));
     const int warp = threadIdx.x / 32, lane = threadIdx.x % 32;
     __syncthreads();  // shared may still be read by an earlier reduction
     if (lane == 0) shared[warp] = v;
     __syncthreads();
     if (warp == 0) {
-        v = lane < blockDim.x / 32 ? shared[lane] : shared[0];
+        v = lane < blockDim.x / 32 ? shared[lane] : identity;
         for (int offset = 16; offset > 0; offset /= 2) v = op(v, __shfl_down_sync(0xffffffffu, v, offset));
         if (lane == 0) shared[0] = v;
     }
@@ -48,10 +49,10 @@ struct SumOp {
 __device__ void row_stats(const float* row, int64_t classes, float* shared, float& m, float& sum) {
     float local = -FLT_MAX;
     for (int64_t k = threadIdx.x; k < classes; k += blockDim.x) local = fmaxf(local, row[k]);
-    m = block_reduce(local, MaxOp{}, shared);
+    m = block_reduce(local, MaxOp{}, -FLT_MAX, shared);
     local = 0.0f;
     for (int64_t k = threadIdx.x; k < classes; k += blockDim.x) local += expf(row[k] - m);
-    sum = block_reduce(local, SumOp{}, shared);
+    sum = block_reduce(local, SumOp{}, 0.0f, shared);
 }
 
 __device__ bool label_ok(int32_t label, int64_t classes, int64_t b, unsigned long long* flag) {
@@ -76,7 +77,7 @@ __global__ void mean_kernel(int64_t batch, const float* losses, float* mean) {
     __shared__ float shared[32];
     float local = 0.0f;
     for (int64_t b = threadIdx.x; b < batch; b += blockDim.x) local += losses[b];
-    const float total = block_reduce(local, SumOp{}, shared);
+    const float total = block_reduce(local, SumOp{}, 0.0f, shared);
     if (threadIdx.x == 0) *mean = total / static_cast<float>(batch);
 }
 

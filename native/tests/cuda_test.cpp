@@ -154,7 +154,7 @@ void check_optimizers(anvil_context* gpu, anvil_context* cpu, int64_t n) {
     std::vector<float> p = test::random_floats(n, 5), g = test::random_floats(n, 6), zeros(n, 0.0f);
     DeviceBuffer dp(gpu, p), dg(gpu, g), dv(gpu, zeros), dm(gpu, zeros);
     std::vector<float> cp = p, cv = zeros, cm = zeros;
-    const anvil_sgd_desc sgd{0.1f, 0.9f, 0.1f, 1e-4f, 1, 0};
+    const anvil_sgd_desc sgd{0.1f, 0.9f, 0.0f, 1e-4f, 1, 0};  // Nesterov: no dampening
     for (int64_t step = 1; step <= 3; ++step) {
         EXPECT_OK(anvil_sgd_step(gpu, &sgd, step, n, dp.f(), dg.f(), dv.f()));
         EXPECT_OK(anvil_sgd_step(cpu, &sgd, step, n, cp.data(), g.data(), cv.data()));

@@ -85,13 +85,13 @@ public final class AnvilLib {
         private native void allocate();
 
         @MemberGetter public native @Cast("char*") BytePointer name();
-        public native @Cast("int64_t") long total_memory();
-        public native int major();
-        public native int minor();
-        public native int multiprocessors();
-        public native int driver_version();
-        public native int runtime_version();
-        public native int reserved();
+        @MemberGetter public native @Cast("int64_t") long total_memory();
+        @MemberGetter public native int major();
+        @MemberGetter public native int minor();
+        @MemberGetter public native int multiprocessors();
+        @MemberGetter public native int driver_version();
+        @MemberGetter public native int runtime_version();
+        @MemberGetter public native int reserved();
     }
 
     public static native int anvil_cuda_device_props_get(int device, CudaDeviceProps out);
@@ -114,11 +114,11 @@ public final class AnvilLib {
 
         private native void allocate();
 
-        public native @Cast("int64_t") long allocated();
-        public native @Cast("int64_t") long reserved();
-        public native @Cast("int64_t") long peak_allocated();
-        public native @Cast("int64_t") long allocations();
-        public native @Cast("int64_t") long cache_hits();
+        @MemberGetter public native @Cast("int64_t") long allocated();
+        @MemberGetter public native @Cast("int64_t") long reserved();
+        @MemberGetter public native @Cast("int64_t") long peak_allocated();
+        @MemberGetter public native @Cast("int64_t") long allocations();
+        @MemberGetter public native @Cast("int64_t") long cache_hits();
     }
 
     public static native int anvil_context_allocator_stats(@Cast("const anvil_context*") long ctx, AllocatorStats out);
