@@ -22,9 +22,13 @@ public final class Bindings {
         return Runtime.version().feature() >= FFM_MIN_JDK && ffmCompiledIn();
     }
 
-    /** Whether this anvil-core carries the FFM binding (checked without loading its class). */
+    /**
+     * Whether this anvil-core carries the FFM binding and the FFM classes it calls (anvil-ffm) are
+     * on the class path; checked without loading either.
+     */
     private static boolean ffmCompiledIn() {
-        return Bindings.class.getResource(FFM_CLASS + ".class") != null;
+        return Bindings.class.getResource(FFM_CLASS + ".class") != null
+                && Bindings.class.getResource("/dev/anvil/ffm/anvil_h.class") != null;
     }
 
     /** The binding the property asks for; fails, saying why, where it cannot run. */
@@ -42,7 +46,8 @@ public final class Bindings {
                 }
                 if (!ffmCompiledIn()) {
                     throw new IllegalStateException("-D" + PROPERTY + "=ffm: this anvil-core was built without the FFM"
-                            + " binding (it is compiled only when building on JDK " + FFM_MIN_JDK + "+); use -D"
+                            + " binding, or anvil-ffm is not on the class path (both come with a build on JDK "
+                            + FFM_MIN_JDK + "+); use -D"
                             + PROPERTY + "=jni");
                 }
                 return ffm();
