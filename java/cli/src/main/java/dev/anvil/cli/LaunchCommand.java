@@ -12,11 +12,13 @@ import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.Deque;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -145,27 +147,37 @@ final class LaunchCommand implements Callable<Integer> {
         return t;
     }
 
-    /** Waits for the workers; at the first failure stops the others and returns its exit code. */
+    /**
+     * Waits for the workers; at the first failure stops the others and returns its exit code. When
+     * one worker fails its peers usually fail right after it (their collectives lose it), so the
+     * worker reported is the one that exited first, not the lowest rank.
+     */
     private int supervise(List<Worker> workers, PrintWriter err) throws InterruptedException {
+        Map<Worker, Long> exitedAt = new ConcurrentHashMap<>();
+        for (Worker w : workers) w.process().onExit().thenRun(() -> exitedAt.put(w, System.nanoTime()));
         List<Worker> running = new ArrayList<>(workers);
         while (!running.isEmpty()) {
             CompletableFuture.anyOf(running.stream().map(w -> w.process().onExit()).toArray(CompletableFuture[]::new)).join();
+            List<Worker> failed = new ArrayList<>();
             for (Worker w : List.copyOf(running)) {
                 if (w.process().isAlive()) continue;
+                w.process().onExit().join(); // its exit time is recorded
                 running.remove(w);
-                int code = w.process().exitValue();
-                if (code == 0) continue;
-                drain(w);
-                stop(running);
-                synchronized (err) {
-                    err.println("anvil launch: rank " + w.rank() + " failed with exit code " + code + "; its last error lines:");
-                    synchronized (w.lastErrors()) {
-                        for (String line : w.lastErrors()) err.println("  " + line);
-                    }
-                    err.flush();
-                }
-                return code;
+                if (w.process().exitValue() != 0) failed.add(w);
             }
+            if (failed.isEmpty()) continue;
+            Worker first = failed.stream().min(Comparator.comparingLong(w -> exitedAt.getOrDefault(w, Long.MAX_VALUE))).get();
+            int code = first.process().exitValue();
+            drain(first);
+            stop(running);
+            synchronized (err) {
+                err.println("anvil launch: rank " + first.rank() + " failed with exit code " + code + "; its last error lines:");
+                synchronized (first.lastErrors()) {
+                    for (String line : first.lastErrors()) err.println("  " + line);
+                }
+                err.flush();
+            }
+            return code;
         }
         for (Worker w : workers) drain(w);
         return 0;
