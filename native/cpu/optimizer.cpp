@@ -1,7 +1,7 @@
 // SGD and Adam/AdamW parameter updates, each a single pass over the parameters that follows
 // PyTorch's torch.optim formulas operation by operation (see anvil.h).
-#include <cmath>
 
+#include "adam_math.h"
 #include "cpu/kernels.h"
 
 namespace anvil::cpu {
@@ -60,28 +60,10 @@ void sgd_step(anvil_context& ctx, const anvil_sgd_desc& d, int64_t step, int64_t
 
 void adam_step(anvil_context& ctx, const anvil_adam_desc& d, int64_t step, int64_t n, float* param,
                const float* grad, float* m, float* v) {
-    // PyTorch computes the step scalars in double precision (Python floats) then applies them
-    // to float tensors; do the same.
-    const double bias1 = 1.0 - std::pow(static_cast<double>(d.beta1), static_cast<double>(step));
-    const double bias2 = 1.0 - std::pow(static_cast<double>(d.beta2), static_cast<double>(step));
-    const float step_size = static_cast<float>(d.lr / bias1);
-    const float sqrt_bias2 = static_cast<float>(std::sqrt(bias2));
-    const float decay = d.decoupled ? static_cast<float>(1.0 - static_cast<double>(d.lr) * d.weight_decay) : 1.0f;
-    const float l2 = d.decoupled ? 0.0f : d.weight_decay;
-    const float beta1 = d.beta1, beta2 = d.beta2, eps = d.eps;
-    const float one_minus_beta1 = 1.0f - beta1, one_minus_beta2 = 1.0f - beta2;
+    const AdamScalars s = adam_scalars(d, step);
     // Captured by value: the scalars are then plainly loop-invariant and the loop vectorises.
     parallel_for(ctx.pool, n, kGrain, [=](int64_t b, int64_t e) {
-        for (int64_t i = b; i < e; ++i) {
-            float p = param[i] * decay;                  // AdamW: decoupled decay first
-            float g = grad[i] + l2 * p;                  // Adam: L2 penalty in the gradient
-            float mi = m[i] + one_minus_beta1 * (g - m[i]);  // exp_avg.lerp_(grad, 1 - beta1)
-            float vi = beta2 * v[i] + one_minus_beta2 * g * g;
-            m[i] = mi;
-            v[i] = vi;
-            float denom = std::sqrt(vi) / sqrt_bias2 + eps;
-            param[i] = p - step_size * (mi / denom);
-        }
+        for (int64_t i = b; i < e; ++i) adam_update(s, param[i], grad[i], m[i], v[i]);
     });
 }
 

@@ -1,7 +1,7 @@
-// SGD and Adam, one kernel each, with the formulas of native/cpu/optimizer.cpp (scalars of the
-// step computed on the host in double precision, as there).
-#include <cmath>
+// SGD and Adam, one kernel each: SGD with the formulas of native/cpu/optimizer.cpp, Adam with the
+// very code of the CPU kernel (native/core/adam_math.h; step scalars computed on the host).
 
+#include "adam_math.h"
 #include "cuda/check.cuh"
 #include "cuda/kernels.h"
 #include "cuda/launch.cuh"
@@ -24,20 +24,8 @@ __global__ void sgd_kernel(int64_t n, float lr, float wd, float momentum, float 
     }
 }
 
-__global__ void adam_kernel(int64_t n, float step_size, float sqrt_bias2, float decay, float l2, float beta1,
-                            float beta2, float eps, float* param, const float* grad, float* m, float* v) {
-    const float one_minus_beta1 = 1.0f - beta1, one_minus_beta2 = 1.0f - beta2;
-    ANVIL_GRID_STRIDE(i, n) {
-        const float p = param[i] * decay;
-        const float g = grad[i] + l2 * p;
-        const float mi = m[i] + one_minus_beta1 * (g - m[i]);
-        const float vi = beta2 * v[i] + one_minus_beta2 * g * g;
-        m[i] = mi;
-        v[i] = vi;
-        // IEEE sqrt and division (nvcc's defaults), so results match the CPU to rounding.
-        const float denom = sqrtf(vi) / sqrt_bias2 + eps;
-        param[i] = p - step_size * (mi / denom);
-    }
+__global__ void adam_kernel(int64_t n, AdamScalars s, float* param, const float* grad, float* m, float* v) {
+    ANVIL_GRID_STRIDE(i, n) { adam_update(s, param[i], grad[i], m[i], v[i]); }
 }
 }  // namespace
 
@@ -53,14 +41,7 @@ void sgd_step(anvil_context& ctx, const anvil_sgd_desc& d, int64_t step, int64_t
 
 void adam_step(anvil_context& ctx, const anvil_adam_desc& d, int64_t step, int64_t n, float* param,
                const float* grad, float* m, float* v) {
-    const double bias1 = 1.0 - std::pow(static_cast<double>(d.beta1), static_cast<double>(step));
-    const double bias2 = 1.0 - std::pow(static_cast<double>(d.beta2), static_cast<double>(step));
-    const float step_size = static_cast<float>(d.lr / bias1);
-    const float sqrt_bias2 = static_cast<float>(std::sqrt(bias2));
-    const float decay = d.decoupled ? static_cast<float>(1.0 - static_cast<double>(d.lr) * d.weight_decay) : 1.0f;
-    const float l2 = d.decoupled ? 0.0f : d.weight_decay;
-    adam_kernel<<<blocks_for(n), kThreads, 0, enter(ctx)>>>(n, step_size, sqrt_bias2, decay, l2, d.beta1, d.beta2,
-                                                            d.eps, param, grad, m, v);
+    adam_kernel<<<blocks_for(n), kThreads, 0, enter(ctx)>>>(n, adam_scalars(d, step), param, grad, m, v);
     ANVIL_CUDA_LAUNCHED("adam_step kernel, n=%lld", static_cast<long long>(n));
 }
 
