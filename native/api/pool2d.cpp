@@ -1,6 +1,9 @@
 // C ABI of max and average pooling: descriptor validation, then dispatch to the backend.
 #include "api.h"
 #include "cpu/kernels.h"
+#ifdef ANVIL_WITH_CUDA
+#include "cuda/kernels.h"
+#endif
 #include "shapes.h"
 
 using namespace anvil;
@@ -63,8 +66,7 @@ anvil_status anvil_maxpool2d_forward(anvil_context* ctx, const anvil_pool2d_desc
             require_disjoint(reinterpret_cast<const float*>(argmax), s.y, "argmax", y, s.y, "y", false);
             require_disjoint(reinterpret_cast<const float*>(argmax), s.y, "argmax", x, s.x, "x", false);
         }
-        require_cpu_backend(c, "maxpool2d_forward");
-        cpu::maxpool2d_forward(c, *d, x, y, argmax);
+        ANVIL_DISPATCH(c, maxpool2d_forward, *d, x, y, argmax);
     });
 }
 
@@ -78,8 +80,7 @@ anvil_status anvil_maxpool2d_backward(anvil_context* ctx, const anvil_pool2d_des
         require_ptr(dx, "dx");
         require_disjoint(dy, s.y, "dy", dx, s.x, "dx", false);
         require_disjoint(reinterpret_cast<const float*>(argmax), s.y, "argmax", dx, s.x, "dx", false);
-        require_cpu_backend(c, "maxpool2d_backward");
-        cpu::maxpool2d_backward(c, *d, dy, argmax, dx);
+        ANVIL_DISPATCH(c, maxpool2d_backward, *d, dy, argmax, dx);
     });
 }
 
@@ -90,8 +91,7 @@ anvil_status anvil_avgpool2d_forward(anvil_context* ctx, const anvil_pool2d_desc
         require_ptr(x, "x");
         require_ptr(y, "y");
         require_disjoint(x, s.x, "x", y, s.y, "y", false);
-        require_cpu_backend(c, "avgpool2d_forward");
-        cpu::avgpool2d_forward(c, *d, x, y);
+        ANVIL_DISPATCH(c, avgpool2d_forward, *d, x, y);
     });
 }
 
@@ -102,8 +102,7 @@ anvil_status anvil_avgpool2d_backward(anvil_context* ctx, const anvil_pool2d_des
         require_ptr(dy, "dy");
         require_ptr(dx, "dx");
         require_disjoint(dy, s.y, "dy", dx, s.x, "dx", false);
-        require_cpu_backend(c, "avgpool2d_backward");
-        cpu::avgpool2d_backward(c, *d, dy, dx);
+        ANVIL_DISPATCH(c, avgpool2d_backward, *d, dy, dx);
     });
 }
 

@@ -31,6 +31,13 @@ void softmax_cross_entropy_backward(anvil_context& ctx, int64_t batch, int64_t c
                                     const int32_t* labels, float scale, float* dlogits);
 void argmax(anvil_context& ctx, int64_t batch, int64_t classes, const float* logits, int32_t* predictions);
 
+// pool2d.cu (argmax may be null in maxpool2d_forward)
+void maxpool2d_forward(anvil_context& ctx, const anvil_pool2d_desc& d, const float* x, float* y, int32_t* argmax);
+void maxpool2d_backward(anvil_context& ctx, const anvil_pool2d_desc& d, const float* dy, const int32_t* argmax,
+                        float* dx);
+void avgpool2d_forward(anvil_context& ctx, const anvil_pool2d_desc& d, const float* x, float* y);
+void avgpool2d_backward(anvil_context& ctx, const anvil_pool2d_desc& d, const float* dy, float* dx);
+
 // optimizer.cu (velocity may be null when momentum == 0)
 void sgd_step(anvil_context& ctx, const anvil_sgd_desc& d, int64_t step, int64_t n, float* param, const float* grad,
               float* velocity);

@@ -2,6 +2,7 @@
 // the test checks that the failure is clean and that CPU contexts serve the device entry points,
 // and says that the GPU checks were skipped. With a GPU it runs each CUDA op against the CPU op
 // on the same data.
+#include <cmath>
 #include <cstdio>
 #include <string>
 #include <vector>
@@ -78,6 +79,15 @@ double max_rel_diff(const std::vector<float>& a, const std::vector<float>& b) {
         if (!(d <= worst)) worst = d;  // a NaN counts as the worst
     }
     return worst;
+}
+
+// As max_rel_diff, but a NaN on both sides counts as a match (pooling passes NaNs through).
+double max_rel_diff_nan(const std::vector<float>& a, const std::vector<float>& b) {
+    std::vector<float> ca = a, cb = b;
+    for (size_t i = 0; i < a.size(); ++i) {
+        if (std::isnan(a[i]) && std::isnan(b[i])) ca[i] = cb[i] = 0.0f;
+    }
+    return max_rel_diff(ca, cb);
 }
 
 // Element-wise ops: the GPU contracts a*b+c into one FMA where the CPU may round twice, so the
@@ -170,6 +180,42 @@ void check_optimizers(anvil_context* gpu, anvil_context* cpu, int64_t n) {
     EXPECT(max_rel_diff(dp.read<float>(), cp) <= kElementwiseTol * 10);
 }
 
+// Pooling forward passes reduce each window in the CPU's order: identical results. Max-pool
+// backward with overlapping windows adds with atomics in scheduling order: kReductionTol.
+void check_pool2d(anvil_context* gpu, anvil_context* cpu, const anvil_pool2d_desc& d) {
+    int64_t oh = 0, ow = 0;
+    EXPECT_OK(anvil_pool2d_output_size(&d, &oh, &ow));
+    const int64_t nx = d.batch * d.channels * d.in_h * d.in_w, ny = d.batch * d.channels * oh * ow;
+    std::vector<float> x = test::random_floats(nx, 7), dy = test::random_floats(ny, 8);
+    // Ties and NaNs exercise the window rule: a NaN wins, ties keep the first element.
+    for (int64_t i = 0; i < nx; i += 5) x[i] = 0.5f;
+    if (nx > 40) x[37] = NAN;
+    DeviceBuffer dx_in(gpu, x), ddy(gpu, dy), dout(gpu, std::vector<float>(ny)), dgrad(gpu, std::vector<float>(nx));
+    DeviceBuffer darg(gpu, std::vector<int32_t>(ny));
+    std::vector<float> cy(ny), cdx(nx);
+    std::vector<int32_t> carg(ny);
+    char shape[160];
+    std::snprintf(shape, sizeof shape, "%lldx%lldx%lldx%lld kernel %lldx%lld stride %lldx%lld pad %lldx%lld incl %d",
+                  (long long)d.batch, (long long)d.channels, (long long)d.in_h, (long long)d.in_w,
+                  (long long)d.kernel_h, (long long)d.kernel_w, (long long)d.stride_h, (long long)d.stride_w,
+                  (long long)d.pad_h, (long long)d.pad_w, d.count_include_pad);
+
+    EXPECT_OK(anvil_maxpool2d_forward(gpu, &d, dx_in.f(), dout.f(), darg.i()));
+    EXPECT_OK(anvil_maxpool2d_forward(cpu, &d, x.data(), cy.data(), carg.data()));
+    test::expect(max_rel_diff_nan(dout.read<float>(), cy) == 0.0 && darg.read<int32_t>() == carg,
+                 "maxpool2d_forward %s", shape);
+    EXPECT_OK(anvil_maxpool2d_backward(gpu, &d, ddy.f(), darg.i(), dgrad.f()));
+    EXPECT_OK(anvil_maxpool2d_backward(cpu, &d, dy.data(), carg.data(), cdx.data()));
+    test::expect(max_rel_diff(dgrad.read<float>(), cdx) <= kReductionTol, "maxpool2d_backward %s", shape);
+
+    EXPECT_OK(anvil_avgpool2d_forward(gpu, &d, dx_in.f(), dout.f()));
+    EXPECT_OK(anvil_avgpool2d_forward(cpu, &d, x.data(), cy.data()));
+    test::expect(max_rel_diff_nan(dout.read<float>(), cy) <= kElementwiseTol, "avgpool2d_forward %s", shape);
+    EXPECT_OK(anvil_avgpool2d_backward(gpu, &d, ddy.f(), dgrad.f()));
+    EXPECT_OK(anvil_avgpool2d_backward(cpu, &d, dy.data(), cdx.data()));
+    test::expect(max_rel_diff(dgrad.read<float>(), cdx) <= kElementwiseTol, "avgpool2d_backward %s", shape);
+}
+
 void check_gpu(int32_t count) {
     anvil_cuda_device_props props{};
     EXPECT_OK(anvil_cuda_device_props_get(0, &props));
@@ -190,6 +236,13 @@ void check_gpu(int32_t count) {
     for (auto [b, k] : std::vector<std::pair<int64_t, int64_t>>{{1, 10}, {7, 3}, {64, 10}, {33, 1000}, {5, 4099}})
         check_loss(gpu, cpu, b, k);
     for (int64_t n : {1, 1001, 1 << 18}) check_optimizers(gpu, cpu, n);
+    // {batch, channels, in_h, in_w, kernel_h, kernel_w, stride_h, stride_w, pad_h, pad_w, count_include_pad}
+    for (const anvil_pool2d_desc& d : std::vector<anvil_pool2d_desc>{{2, 3, 8, 8, 2, 2, 2, 2, 0, 0, 0, 0},
+                                                                     {3, 5, 13, 11, 3, 3, 2, 2, 1, 1, 0, 0},
+                                                                     {3, 5, 13, 11, 3, 3, 2, 2, 1, 1, 1, 0},
+                                                                     {1, 4, 9, 17, 3, 2, 1, 3, 1, 0, 1, 0},
+                                                                     {8, 64, 28, 28, 2, 2, 2, 2, 0, 0, 0, 0}})
+        check_pool2d(gpu, cpu, d);
     EXPECT_OK(anvil_context_synchronize(gpu));
 
     anvil_allocator_stats stats{};

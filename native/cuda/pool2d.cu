@@ -1,0 +1,179 @@
+// Max and average pooling over NCHW planes, the twins of cpu/pool2d.cpp. Forward passes run one
+// thread per output element; the window rule and the reduction order are the CPU's, so forward
+// results match it exactly.
+#include <cmath>
+
+#include "cuda/check.cuh"
+#include "cuda/kernels.h"
+#include "cuda/launch.cuh"
+#include "cuda/state.cuh"
+#include "shapes.h"
+
+namespace anvil::cuda {
+
+namespace {
+
+// Window geometry of one descriptor, passed to the kernels by value.
+struct Geometry {
+    int64_t planes, in_h, in_w, out_h, out_w;
+    int64_t kh, kw, sh, sw, ph, pw;
+    bool include_pad;
+    __host__ __device__ int64_t in_plane() const { return in_h * in_w; }
+    __host__ __device__ int64_t out_plane() const { return out_h * out_w; }
+};
+
+Geometry geometry(const anvil_pool2d_desc& d) {
+    return {d.batch * d.channels, d.in_h,     d.in_w,     pool2d_out_h(d), pool2d_out_w(d), d.kernel_h,
+            d.kernel_w,           d.stride_h, d.stride_w, d.pad_h,         d.pad_w,         d.count_include_pad != 0};
+}
+
+// One window clipped to the input: rows [h0, h1), columns [w0, w1).
+struct Window {
+    int64_t h0, h1, w0, w1;
+};
+
+__device__ Window window(const Geometry& g, int64_t oh, int64_t ow) {
+    const int64_t h = oh * g.sh - g.ph, w = ow * g.sw - g.pw;
+    return {max(h, int64_t{0}), min(h + g.kh, g.in_h), max(w, int64_t{0}), min(w + g.kw, g.in_w)};
+}
+
+// The element count an average divides by: the clipped window, or with count_include_pad the
+// window clipped to the padded input (padding counts, the space beyond it does not).
+__device__ float avg_divisor(const Geometry& g, int64_t oh, int64_t ow, const Window& win) {
+    if (!g.include_pad) return static_cast<float>((win.h1 - win.h0) * (win.w1 - win.w0));
+    const int64_t h = oh * g.sh - g.ph, w = ow * g.sw - g.pw;
+    const int64_t h1 = min(h + g.kh, g.in_h + g.ph), w1 = min(w + g.kw, g.in_w + g.pw);
+    return static_cast<float>((h1 - h) * (w1 - w));
+}
+
+// PyTorch's rule, as on the CPU: a NaN beats everything (the last NaN of a window wins) and
+// ties keep the first element in row-major order.
+__device__ bool beats(float v, float best) { return v > best || isnan(v); }
+
+__global__ void maxpool_forward_kernel(Geometry g, const float* x, float* y, int32_t* argmax) {
+    ANVIL_GRID_STRIDE(i, g.planes * g.out_plane()) {
+        const int64_t p = i / g.out_plane(), j = i % g.out_plane();
+        const int64_t oh = j / g.out_w, ow = j % g.out_w;
+        const float* xp = x + p * g.in_plane();
+        const Window win = window(g, oh, ow);
+        float best = -INFINITY;
+        int64_t best_at = win.h0 * g.in_w + win.w0;
+        for (int64_t h = win.h0; h < win.h1; ++h) {
+            for (int64_t w = win.w0; w < win.w1; ++w) {
+                const float v = xp[h * g.in_w + w];
+                if (beats(v, best)) {
+                    best = v;
+                    best_at = h * g.in_w + w;
+                }
+            }
+        }
+        y[i] = best;
+        if (argmax != nullptr) argmax[i] = static_cast<int32_t>(best_at);
+    }
+}
+
+// dx was zeroed; each output sends its gradient to its maximum. When windows overlap one input
+// can be the maximum of several outputs, so the adds must be atomic, and their order (hence the
+// rounding of the sum) then depends on scheduling: such results may differ from the CPU's, and
+// from run to run, in the last bits. Without overlap every input receives at most one gradient
+// and a plain store is exact and deterministic.
+template <bool Overlap>
+__global__ void maxpool_backward_kernel(Geometry g, const float* dy, const int32_t* argmax, float* dx) {
+    ANVIL_GRID_STRIDE(i, g.planes * g.out_plane()) {
+        float* target = dx + (i / g.out_plane()) * g.in_plane() + argmax[i];
+        if (Overlap) {
+            atomicAdd(target, dy[i]);
+        } else {
+            *target = dy[i];
+        }
+    }
+}
+
+__global__ void avgpool_forward_kernel(Geometry g, const float* x, float* y) {
+    ANVIL_GRID_STRIDE(i, g.planes * g.out_plane()) {
+        const int64_t p = i / g.out_plane(), j = i % g.out_plane();
+        const int64_t oh = j / g.out_w, ow = j % g.out_w;
+        const float* xp = x + p * g.in_plane();
+        const Window win = window(g, oh, ow);
+        float sum = 0.0f;
+        for (int64_t h = win.h0; h < win.h1; ++h) {
+            for (int64_t w = win.w0; w < win.w1; ++w) sum += xp[h * g.in_w + w];
+        }
+        y[i] = sum / avg_divisor(g, oh, ow, win);
+    }
+}
+
+// One thread per input element gathers the shares of the windows that contain it, in the
+// row-major output order in which the CPU scatters them: no atomics, and the CPU's sums.
+__global__ void avgpool_backward_kernel(Geometry g, const float* dy, float* dx) {
+    ANVIL_GRID_STRIDE(i, g.planes * g.in_plane()) {
+        const int64_t p = i / g.in_plane(), j = i % g.in_plane();
+        const int64_t h = j / g.in_w, w = j % g.in_w;
+        // Output row oh covers input rows [oh*sh - ph, oh*sh - ph + kh): it contains h for
+        // ceil((h + ph - kh + 1) / sh) <= oh <= floor((h + ph) / sh); likewise for columns.
+        const int64_t oh0 = max(int64_t{0}, (h + g.ph - g.kh + g.sh) / g.sh);
+        const int64_t oh1 = min(g.out_h - 1, (h + g.ph) / g.sh);
+        const int64_t ow0 = max(int64_t{0}, (w + g.pw - g.kw + g.sw) / g.sw);
+        const int64_t ow1 = min(g.out_w - 1, (w + g.pw) / g.sw);
+        const float* dyp = dy + p * g.out_plane();
+        float sum = 0.0f;
+        for (int64_t oh = oh0; oh <= oh1; ++oh) {
+            for (int64_t ow = ow0; ow <= ow1; ++ow) {
+                sum += dyp[oh * g.out_w + ow] / avg_divisor(g, oh, ow, window(g, oh, ow));
+            }
+        }
+        dx[i] = sum;
+    }
+}
+
+}  // namespace
+
+void maxpool2d_forward(anvil_context& ctx, const anvil_pool2d_desc& d, const float* x, float* y, int32_t* argmax) {
+    const Geometry g = geometry(d);
+    const int64_t n = g.planes * g.out_plane();
+    maxpool_forward_kernel<<<blocks_for(n), kThreads, 0, enter(ctx)>>>(g, x, y, argmax);
+    ANVIL_CUDA_LAUNCHED("maxpool2d_forward kernel, %lld planes of %lldx%lld -> %lldx%lld",
+                        static_cast<long long>(g.planes), static_cast<long long>(g.in_h),
+                        static_cast<long long>(g.in_w), static_cast<long long>(g.out_h),
+                        static_cast<long long>(g.out_w));
+}
+
+void maxpool2d_backward(anvil_context& ctx, const anvil_pool2d_desc& d, const float* dy, const int32_t* argmax,
+                        float* dx) {
+    const Geometry g = geometry(d);
+    cudaStream_t stream = enter(ctx);
+    ANVIL_CUDA_CHECK(cudaMemsetAsync(dx, 0, static_cast<size_t>(g.planes * g.in_plane()) * sizeof(float), stream),
+                     "zeroing dx of maxpool2d_backward");
+    const int64_t n = g.planes * g.out_plane();
+    if (g.sh < g.kh || g.sw < g.kw) {
+        maxpool_backward_kernel<true><<<blocks_for(n), kThreads, 0, stream>>>(g, dy, argmax, dx);
+    } else {
+        maxpool_backward_kernel<false><<<blocks_for(n), kThreads, 0, stream>>>(g, dy, argmax, dx);
+    }
+    ANVIL_CUDA_LAUNCHED("maxpool2d_backward kernel, %lld planes of %lldx%lld -> %lldx%lld",
+                        static_cast<long long>(g.planes), static_cast<long long>(g.in_h),
+                        static_cast<long long>(g.in_w), static_cast<long long>(g.out_h),
+                        static_cast<long long>(g.out_w));
+}
+
+void avgpool2d_forward(anvil_context& ctx, const anvil_pool2d_desc& d, const float* x, float* y) {
+    const Geometry g = geometry(d);
+    const int64_t n = g.planes * g.out_plane();
+    avgpool_forward_kernel<<<blocks_for(n), kThreads, 0, enter(ctx)>>>(g, x, y);
+    ANVIL_CUDA_LAUNCHED("avgpool2d_forward kernel, %lld planes of %lldx%lld -> %lldx%lld",
+                        static_cast<long long>(g.planes), static_cast<long long>(g.in_h),
+                        static_cast<long long>(g.in_w), static_cast<long long>(g.out_h),
+                        static_cast<long long>(g.out_w));
+}
+
+void avgpool2d_backward(anvil_context& ctx, const anvil_pool2d_desc& d, const float* dy, float* dx) {
+    const Geometry g = geometry(d);
+    const int64_t n = g.planes * g.in_plane();
+    avgpool_backward_kernel<<<blocks_for(n), kThreads, 0, enter(ctx)>>>(g, dy, dx);
+    ANVIL_CUDA_LAUNCHED("avgpool2d_backward kernel, %lld planes of %lldx%lld -> %lldx%lld",
+                        static_cast<long long>(g.planes), static_cast<long long>(g.in_h),
+                        static_cast<long long>(g.in_w), static_cast<long long>(g.out_h),
+                        static_cast<long long>(g.out_w));
+}
+
+}  // namespace anvil::cuda
