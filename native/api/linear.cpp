@@ -1,6 +1,9 @@
 // C ABI of the fully connected layer: validation, then dispatch to the backend.
 #include "api.h"
 #include "cpu/kernels.h"
+#ifdef ANVIL_WITH_CUDA
+#include "cuda/kernels.h"
+#endif
 
 using namespace anvil;
 
@@ -30,8 +33,7 @@ anvil_status anvil_linear_forward(anvil_context* ctx, const anvil_linear_desc* d
         anvil_context& c = require_context(ctx);
         LinearSizes s = check_linear(d);
         check_weighted_forward(x, s.x, w, s.w, y, s.y);
-        require_cpu_backend(c, "linear_forward");
-        cpu::linear_forward(c, *d, x, w, bias, y);
+        ANVIL_DISPATCH(c, linear_forward, *d, x, w, bias, y);
     });
 }
 
@@ -41,8 +43,7 @@ anvil_status anvil_linear_backward_data(anvil_context* ctx, const anvil_linear_d
         anvil_context& c = require_context(ctx);
         LinearSizes s = check_linear(d);
         check_weighted_backward_data(dy, s.y, w, s.w, dx, s.x);
-        require_cpu_backend(c, "linear_backward_data");
-        cpu::linear_backward_data(c, *d, dy, w, dx);
+        ANVIL_DISPATCH(c, linear_backward_data, *d, dy, w, dx);
     });
 }
 
@@ -52,8 +53,7 @@ anvil_status anvil_linear_backward_weight(anvil_context* ctx, const anvil_linear
         anvil_context& c = require_context(ctx);
         LinearSizes s = check_linear(d);
         check_weighted_backward_weight(x, s.x, dy, s.y, dw, s.w, db, d->out_features, accumulate);
-        require_cpu_backend(c, "linear_backward_weight");
-        cpu::linear_backward_weight(c, *d, x, dy, dw, db, accumulate != 0);
+        ANVIL_DISPATCH(c, linear_backward_weight, *d, x, dy, dw, db, accumulate != 0);
     });
 }
 

@@ -38,6 +38,13 @@ void maxpool2d_backward(anvil_context& ctx, const anvil_pool2d_desc& d, const fl
 void avgpool2d_forward(anvil_context& ctx, const anvil_pool2d_desc& d, const float* x, float* y);
 void avgpool2d_backward(anvil_context& ctx, const anvil_pool2d_desc& d, const float* dy, float* dx);
 
+// linear.cu (bias and db may be null)
+void linear_forward(anvil_context& ctx, const anvil_linear_desc& d, const float* x, const float* w,
+                    const float* bias, float* y);
+void linear_backward_data(anvil_context& ctx, const anvil_linear_desc& d, const float* dy, const float* w, float* dx);
+void linear_backward_weight(anvil_context& ctx, const anvil_linear_desc& d, const float* x, const float* dy,
+                            float* dw, float* db, bool accumulate);
+
 // optimizer.cu (velocity may be null when momentum == 0)
 void sgd_step(anvil_context& ctx, const anvil_sgd_desc& d, int64_t step, int64_t n, float* param, const float* grad,
               float* velocity);

@@ -5,6 +5,7 @@
 #include <cmath>
 #include <cstdio>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "test_support.h"
@@ -216,6 +217,41 @@ void check_pool2d(anvil_context* gpu, anvil_context* cpu, const anvil_pool2d_des
     test::expect(max_rel_diff(dgrad.read<float>(), cdx) <= kElementwiseTol, "avgpool2d_backward %s", shape);
 }
 
+// GEMMs (linear, conv2d) sum their K products in another order than the CPU's blocked GEMM:
+// 1e-4 relative to max(1, |CPU result|) for the K of these tests (up to a few thousand).
+constexpr double kGemmTol = 1e-4;
+
+void check_linear(anvil_context* gpu, anvil_context* cpu, int64_t B, int64_t I, int64_t O) {
+    const anvil_linear_desc d{B, I, O};
+    std::vector<float> x = test::random_floats(B * I, 9), w = test::random_floats(O * I, 10),
+                       bias = test::random_floats(O, 11), dy = test::random_floats(B * O, 12),
+                       dw0 = test::random_floats(O * I, 13), db0 = test::random_floats(O, 14);
+    DeviceBuffer gx(gpu, x), gw(gpu, w), gb(gpu, bias), gdy(gpu, dy), gy(gpu, std::vector<float>(B * O)),
+        gdx(gpu, std::vector<float>(B * I)), gdw(gpu, dw0), gdb(gpu, db0);
+    std::vector<float> y(B * O), dx(B * I), dw = dw0, db = db0;
+    char shape[64];
+    std::snprintf(shape, sizeof shape, "B=%lld I=%lld O=%lld", (long long)B, (long long)I, (long long)O);
+
+    EXPECT_OK(anvil_linear_forward(gpu, &d, gx.f(), gw.f(), gb.f(), gy.f()));
+    EXPECT_OK(anvil_linear_forward(cpu, &d, x.data(), w.data(), bias.data(), y.data()));
+    test::expect(max_rel_diff(gy.read<float>(), y) <= kGemmTol, "linear_forward %s", shape);
+    EXPECT_OK(anvil_linear_forward(gpu, &d, gx.f(), gw.f(), nullptr, gy.f()));
+    EXPECT_OK(anvil_linear_forward(cpu, &d, x.data(), w.data(), nullptr, y.data()));
+    test::expect(max_rel_diff(gy.read<float>(), y) <= kGemmTol, "linear_forward without bias %s", shape);
+    EXPECT_OK(anvil_linear_backward_data(gpu, &d, gdy.f(), gw.f(), gdx.f()));
+    EXPECT_OK(anvil_linear_backward_data(cpu, &d, dy.data(), w.data(), dx.data()));
+    test::expect(max_rel_diff(gdx.read<float>(), dx) <= kGemmTol, "linear_backward_data %s", shape);
+    // Accumulating onto the initial gradients, then overwriting them.
+    for (int32_t accumulate : {1, 0}) {
+        EXPECT_OK(anvil_linear_backward_weight(gpu, &d, gx.f(), gdy.f(), gdw.f(), gdb.f(), accumulate));
+        EXPECT_OK(anvil_linear_backward_weight(cpu, &d, x.data(), dy.data(), dw.data(), db.data(), accumulate));
+        test::expect(max_rel_diff(gdw.read<float>(), dw) <= kGemmTol, "linear_backward_weight %s accumulate %d",
+                     shape, accumulate);
+        test::expect(max_rel_diff(gdb.read<float>(), db) <= kReductionTol, "linear bias gradient %s accumulate %d",
+                     shape, accumulate);
+    }
+}
+
 void check_gpu(int32_t count) {
     anvil_cuda_device_props props{};
     EXPECT_OK(anvil_cuda_device_props_get(0, &props));
@@ -243,6 +279,9 @@ void check_gpu(int32_t count) {
                                                                      {1, 4, 9, 17, 3, 2, 1, 3, 1, 0, 1, 0},
                                                                      {8, 64, 28, 28, 2, 2, 2, 2, 0, 0, 0, 0}})
         check_pool2d(gpu, cpu, d);
+    for (auto [b, i, o] : std::vector<std::tuple<int64_t, int64_t, int64_t>>{
+             {1, 1, 1}, {7, 13, 5}, {64, 784, 128}, {130, 65, 70}, {33, 1000, 10}})
+        check_linear(gpu, cpu, b, i, o);
     EXPECT_OK(anvil_context_synchronize(gpu));
 
     anvil_allocator_stats stats{};
