@@ -48,12 +48,6 @@ inline bool is_cuda(const anvil_context& c) { return c.cuda != nullptr; }
 #define ANVIL_DISPATCH(c, op, ...) ::anvil::cpu::op((c), __VA_ARGS__)
 #endif
 
-// For the ops that have no CUDA kernel yet (conv2d, pool2d, linear): a CUDA context is refused
-// rather than handed device pointers the CPU kernel would read as host memory.
-inline void require_cpu_backend(const anvil_context& c, const char* op) {
-    if (is_cuda(c)) throw Error(ANVIL_ERR_UNSUPPORTED, format("%s has no CUDA kernel yet; use a CPU context", op));
-}
-
 inline anvil_context& require_context(anvil_context* ctx) {
     ANVIL_REQUIRE(ctx != nullptr, "context is NULL");
     return *ctx;

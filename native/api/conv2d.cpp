@@ -1,6 +1,9 @@
 // C ABI of conv2d: descriptor validation, then dispatch to the backend.
 #include "api.h"
 #include "cpu/kernels.h"
+#ifdef ANVIL_WITH_CUDA
+#include "cuda/kernels.h"
+#endif
 #include "shapes.h"
 
 using namespace anvil;
@@ -59,8 +62,7 @@ anvil_status anvil_conv2d_forward(anvil_context* ctx, const anvil_conv2d_desc* d
         anvil_context& c = require_context(ctx);
         ConvSizes s = check_conv2d(d);
         check_weighted_forward(x, s.x, w, s.w, y, s.y);
-        require_cpu_backend(c, "conv2d_forward");
-        cpu::conv2d_forward(c, *d, x, w, bias, y);
+        ANVIL_DISPATCH(c, conv2d_forward, *d, x, w, bias, y);
     });
 }
 
@@ -70,8 +72,7 @@ anvil_status anvil_conv2d_backward_data(anvil_context* ctx, const anvil_conv2d_d
         anvil_context& c = require_context(ctx);
         ConvSizes s = check_conv2d(d);
         check_weighted_backward_data(dy, s.y, w, s.w, dx, s.x);
-        require_cpu_backend(c, "conv2d_backward_data");
-        cpu::conv2d_backward_data(c, *d, dy, w, dx);
+        ANVIL_DISPATCH(c, conv2d_backward_data, *d, dy, w, dx);
     });
 }
 
@@ -81,8 +82,7 @@ anvil_status anvil_conv2d_backward_weight(anvil_context* ctx, const anvil_conv2d
         anvil_context& c = require_context(ctx);
         ConvSizes s = check_conv2d(d);
         check_weighted_backward_weight(x, s.x, dy, s.y, dw, s.w, db, d->out_channels, accumulate);
-        require_cpu_backend(c, "conv2d_backward_weight");
-        cpu::conv2d_backward_weight(c, *d, x, dy, dw, db, accumulate != 0);
+        ANVIL_DISPATCH(c, conv2d_backward_weight, *d, x, dy, dw, db, accumulate != 0);
     });
 }
 

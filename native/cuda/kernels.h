@@ -31,6 +31,13 @@ void softmax_cross_entropy_backward(anvil_context& ctx, int64_t batch, int64_t c
                                     const int32_t* labels, float scale, float* dlogits);
 void argmax(anvil_context& ctx, int64_t batch, int64_t classes, const float* logits, int32_t* predictions);
 
+// conv2d.cu (bias and db may be null)
+void conv2d_forward(anvil_context& ctx, const anvil_conv2d_desc& d, const float* x, const float* w,
+                    const float* bias, float* y);
+void conv2d_backward_data(anvil_context& ctx, const anvil_conv2d_desc& d, const float* dy, const float* w, float* dx);
+void conv2d_backward_weight(anvil_context& ctx, const anvil_conv2d_desc& d, const float* x, const float* dy,
+                            float* dw, float* db, bool accumulate);
+
 // pool2d.cu (argmax may be null in maxpool2d_forward)
 void maxpool2d_forward(anvil_context& ctx, const anvil_pool2d_desc& d, const float* x, float* y, int32_t* argmax);
 void maxpool2d_backward(anvil_context& ctx, const anvil_pool2d_desc& d, const float* dy, const int32_t* argmax,

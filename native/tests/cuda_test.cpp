@@ -252,6 +252,45 @@ void check_linear(anvil_context* gpu, anvil_context* cpu, int64_t B, int64_t I, 
     }
 }
 
+void check_conv2d(anvil_context* gpu, anvil_context* cpu, const anvil_conv2d_desc& d) {
+    int64_t oh = 0, ow = 0;
+    EXPECT_OK(anvil_conv2d_output_size(&d, &oh, &ow));
+    const int64_t nx = d.batch * d.in_channels * d.in_h * d.in_w, ny = d.batch * d.out_channels * oh * ow,
+                  nw = d.out_channels * (d.in_channels / d.groups) * d.kernel_h * d.kernel_w, no = d.out_channels;
+    std::vector<float> x = test::random_floats(nx, 15), w = test::random_floats(nw, 16),
+                       bias = test::random_floats(no, 17), dy = test::random_floats(ny, 18),
+                       dw0 = test::random_floats(nw, 19), db0 = test::random_floats(no, 20);
+    DeviceBuffer gx(gpu, x), gw(gpu, w), gb(gpu, bias), gdy(gpu, dy), gy(gpu, std::vector<float>(ny)),
+        gdx(gpu, std::vector<float>(nx)), gdw(gpu, dw0), gdb(gpu, db0);
+    std::vector<float> y(ny), dx(nx), dw = dw0, db = db0;
+    char shape[200];
+    std::snprintf(shape, sizeof shape,
+                  "x %lldx%lldx%lldx%lld o %lld kernel %lldx%lld stride %lldx%lld pad %lldx%lld dil %lldx%lld g %lld",
+                  (long long)d.batch, (long long)d.in_channels, (long long)d.in_h, (long long)d.in_w,
+                  (long long)d.out_channels, (long long)d.kernel_h, (long long)d.kernel_w, (long long)d.stride_h,
+                  (long long)d.stride_w, (long long)d.pad_h, (long long)d.pad_w, (long long)d.dilation_h,
+                  (long long)d.dilation_w, (long long)d.groups);
+
+    EXPECT_OK(anvil_conv2d_forward(gpu, &d, gx.f(), gw.f(), gb.f(), gy.f()));
+    EXPECT_OK(anvil_conv2d_forward(cpu, &d, x.data(), w.data(), bias.data(), y.data()));
+    test::expect(max_rel_diff(gy.read<float>(), y) <= kGemmTol, "conv2d_forward %s", shape);
+    EXPECT_OK(anvil_conv2d_forward(gpu, &d, gx.f(), gw.f(), nullptr, gy.f()));
+    EXPECT_OK(anvil_conv2d_forward(cpu, &d, x.data(), w.data(), nullptr, y.data()));
+    test::expect(max_rel_diff(gy.read<float>(), y) <= kGemmTol, "conv2d_forward without bias %s", shape);
+    EXPECT_OK(anvil_conv2d_backward_data(gpu, &d, gdy.f(), gw.f(), gdx.f()));
+    EXPECT_OK(anvil_conv2d_backward_data(cpu, &d, dy.data(), w.data(), dx.data()));
+    test::expect(max_rel_diff(gdx.read<float>(), dx) <= kGemmTol, "conv2d_backward_data %s", shape);
+    // Accumulating onto the initial gradients, then overwriting them.
+    for (int32_t accumulate : {1, 0}) {
+        EXPECT_OK(anvil_conv2d_backward_weight(gpu, &d, gx.f(), gdy.f(), gdw.f(), gdb.f(), accumulate));
+        EXPECT_OK(anvil_conv2d_backward_weight(cpu, &d, x.data(), dy.data(), dw.data(), db.data(), accumulate));
+        test::expect(max_rel_diff(gdw.read<float>(), dw) <= kGemmTol, "conv2d_backward_weight %s accumulate %d",
+                     shape, accumulate);
+        test::expect(max_rel_diff(gdb.read<float>(), db) <= kReductionTol, "conv2d bias gradient %s accumulate %d",
+                     shape, accumulate);
+    }
+}
+
 void check_gpu(int32_t count) {
     anvil_cuda_device_props props{};
     EXPECT_OK(anvil_cuda_device_props_get(0, &props));
@@ -282,6 +321,17 @@ void check_gpu(int32_t count) {
     for (auto [b, i, o] : std::vector<std::tuple<int64_t, int64_t, int64_t>>{
              {1, 1, 1}, {7, 13, 5}, {64, 784, 128}, {130, 65, 70}, {33, 1000, 10}})
         check_linear(gpu, cpu, b, i, o);
+    // {batch, in_channels, in_h, in_w, out_channels, kernel_h, kernel_w, stride_h, stride_w, pad_h, pad_w,
+    //  dilation_h, dilation_w, groups}
+    for (const anvil_conv2d_desc& d : std::vector<anvil_conv2d_desc>{
+             {1, 1, 5, 5, 1, 3, 3, 1, 1, 0, 0, 1, 1, 1},
+             {2, 3, 17, 15, 8, 3, 3, 1, 1, 1, 1, 1, 1, 1},
+             {3, 6, 14, 13, 9, 3, 2, 2, 3, 1, 0, 1, 1, 3},
+             {2, 4, 19, 18, 6, 3, 3, 2, 2, 2, 1, 2, 3, 2},
+             {2, 16, 12, 12, 16, 3, 3, 1, 1, 1, 1, 1, 1, 16},
+             {8, 32, 28, 28, 64, 5, 5, 1, 1, 2, 2, 1, 1, 1},
+             {4, 64, 14, 14, 32, 1, 1, 2, 2, 0, 0, 1, 1, 1}})
+        check_conv2d(gpu, cpu, d);
     EXPECT_OK(anvil_context_synchronize(gpu));
 
     anvil_allocator_stats stats{};
