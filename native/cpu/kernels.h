@@ -1,7 +1,5 @@
-// The CPU backend: one function per kernel, grouped by the file that implements it.
-// The API layer (native/api) has validated every argument before these are called: shapes are
-// positive and consistent, pointers are non-null unless documented as optional, sizes fit.
-// Kernels may throw anvil::Error (for example when data such as labels is out of range).
+// The CPU backend: the kernels of native/core/backend_kernels.inc, on host memory and the context's
+// thread pool, plus what only the CPU has.
 #pragma once
 
 #include <cstdint>
@@ -11,52 +9,7 @@
 
 namespace anvil::cpu {
 
-// elementwise.cpp
-void fill(anvil_context& ctx, int64_t n, float value, float* y);
-void copy(anvil_context& ctx, int64_t n, const float* x, float* y);
-void scale(anvil_context& ctx, int64_t n, float alpha, float* x);
-void axpy(anvil_context& ctx, int64_t n, float alpha, const float* x, float* y);
-
-// conv2d.cpp (bias may be null)
-void conv2d_forward(anvil_context& ctx, const anvil_conv2d_desc& d, const float* x, const float* w,
-                    const float* bias, float* y);
-void conv2d_backward_data(anvil_context& ctx, const anvil_conv2d_desc& d, const float* dy, const float* w, float* dx);
-// db may be null
-void conv2d_backward_weight(anvil_context& ctx, const anvil_conv2d_desc& d, const float* x, const float* dy,
-                            float* dw, float* db, bool accumulate);
-
-// pool2d.cpp (argmax may be null in maxpool2d_forward)
-void maxpool2d_forward(anvil_context& ctx, const anvil_pool2d_desc& d, const float* x, float* y, int32_t* argmax);
-void maxpool2d_backward(anvil_context& ctx, const anvil_pool2d_desc& d, const float* dy, const int32_t* argmax,
-                        float* dx);
-void avgpool2d_forward(anvil_context& ctx, const anvil_pool2d_desc& d, const float* x, float* y);
-void avgpool2d_backward(anvil_context& ctx, const anvil_pool2d_desc& d, const float* dy, float* dx);
-
-// linear.cpp (bias and db may be null)
-void linear_forward(anvil_context& ctx, const anvil_linear_desc& d, const float* x, const float* w,
-                    const float* bias, float* y);
-void linear_backward_data(anvil_context& ctx, const anvil_linear_desc& d, const float* dy, const float* w, float* dx);
-void linear_backward_weight(anvil_context& ctx, const anvil_linear_desc& d, const float* x, const float* dy,
-                            float* dw, float* db, bool accumulate);
-
-// activation.cpp
-void relu_forward(anvil_context& ctx, int64_t n, const float* x, float* y);
-void relu_backward(anvil_context& ctx, int64_t n, const float* y, const float* dy, float* dx);
-void dropout_forward(anvil_context& ctx, int64_t n, float p, uint64_t seed, const float* x, float* y);
-void dropout_backward(anvil_context& ctx, int64_t n, float p, uint64_t seed, const float* dy, float* dx);
-
-// loss.cpp (labels are checked by the kernel: it throws anvil::Error naming the bad label)
-float softmax_cross_entropy_forward(anvil_context& ctx, int64_t batch, int64_t classes, const float* logits,
-                                    const int32_t* labels);
-void softmax_cross_entropy_backward(anvil_context& ctx, int64_t batch, int64_t classes, const float* logits,
-                                    const int32_t* labels, float scale, float* dlogits);
-void argmax(anvil_context& ctx, int64_t batch, int64_t classes, const float* logits, int32_t* predictions);
-
-// optimizer.cpp (velocity may be null when momentum == 0)
-void sgd_step(anvil_context& ctx, const anvil_sgd_desc& d, int64_t step, int64_t n, float* param, const float* grad,
-              float* velocity);
-void adam_step(anvil_context& ctx, const anvil_adam_desc& d, int64_t step, int64_t n, float* param,
-               const float* grad, float* m, float* v);
+#include "backend_kernels.inc"
 
 // gemm.cpp: the GEMM behind conv2d and linear; name of the micro-kernel chosen for this CPU.
 const char* gemm_kernel_name();
