@@ -104,6 +104,13 @@ ANVIL_API anvil_status anvil_context_device(const anvil_context* ctx, int32_t* d
 /* Waits for the context's work to finish; reports asynchronous errors of earlier ops (naming the
  * op that was launched, with the CUDA error). A CPU context returns at once. */
 ANVIL_API anvil_status anvil_context_synchronize(anvil_context* ctx);
+/* Whether the work queued on the context has finished (*done = 1) or still runs (0), without
+ * waiting; an asynchronous error of that work is reported as by anvil_context_synchronize. A CPU
+ * context is always done. */
+ANVIL_API anvil_status anvil_context_query(anvil_context* ctx, int32_t* done);
+/* The context's CUDA stream (a cudaStream_t), for libraries whose work must be ordered with the
+ * context's ops, such as NCCL collectives on gradients; NULL for a CPU context. */
+ANVIL_API anvil_status anvil_context_cuda_stream(anvil_context* ctx, void** out);
 
 /* Memory of the context's device: host memory (as anvil_malloc) for a CPU context, device memory
  * from the caching allocator for a CUDA context (freed blocks are kept for reuse on the stream). */

@@ -78,8 +78,9 @@ typedef struct anvil_op_v1 {
     anvil_op_check_fn check;
     anvil_op_forward_fn forward;   /* CPU, host buffers */
     anvil_op_backward_fn backward; /* CPU, host buffers */
-    /* Device buffers, work queued on args->stream; NULL when the plug-in has no CUDA code. Anvil
-     * has no CUDA backend yet: they are part of the table so that adding one breaks no plug-in. */
+    /* Device buffers, work queued on args->stream (the context's stream, current on its device);
+     * NULL when the plug-in has no CUDA code: a call on a CUDA context then fails with
+     * ANVIL_ERR_UNSUPPORTED naming the op. */
     anvil_op_forward_fn forward_cuda;
     anvil_op_backward_fn backward_cuda;
 } anvil_op_v1;

@@ -89,6 +89,22 @@ anvil_status anvil_context_synchronize(anvil_context* ctx) {
     });
 }
 
+anvil_status anvil_context_query(anvil_context* ctx, int32_t* done) {
+    return api_call("anvil_context_query", [&] {
+        anvil_context& c = require_context(ctx);
+        require_ptr(done, "done");
+        *done = is_cuda(c) ? (cuda::query(c) ? 1 : 0) : 1;
+    });
+}
+
+anvil_status anvil_context_cuda_stream(anvil_context* ctx, void** out) {
+    return api_call("anvil_context_cuda_stream", [&] {
+        anvil_context& c = require_context(ctx);
+        require_ptr(out, "out");
+        *out = is_cuda(c) ? cuda::stream(c) : nullptr;
+    });
+}
+
 anvil_status anvil_context_malloc(anvil_context* ctx, int64_t bytes, void** out) {
     return api_call("anvil_context_malloc", [&] {
         anvil_context& c = require_context(ctx);

@@ -1,5 +1,6 @@
 // C ABI of plug-ins: loading, op lookup, and op calls validated before they reach plug-in code.
 #include "api.h"
+#include "cuda/runtime.h"
 #include "plugin_host.h"
 
 using namespace anvil;
@@ -15,8 +16,9 @@ const PluginLibrary& require_plugin(const anvil_plugin* plugin) {
 // check(), whose output shape is checked in turn since the sizes of y and dy are derived from it.
 class OpCall {
 public:
+    // With a CUDA stream (see stream_of) the op's *_cuda entry points run on it, else the CPU ones.
     OpCall(const PluginLibrary& library, int32_t op_index, const int64_t* shape, int32_t rank, const float* params,
-           int32_t num_params)
+           int32_t num_params, void* stream = nullptr)
         : library_(library), op_(library.op(op_index)) {
         require_ptr(shape, "shape");
         ANVIL_REQUIRE(rank >= 1 && rank <= ANVIL_PLUGIN_MAX_RANK, "rank must be in [1, %d], got %d",
@@ -32,6 +34,7 @@ public:
         args_.params = num_params > 0 ? params : nullptr;
         args_.num_params = num_params;
         run_check();
+        args_.stream = stream;
     }
     OpCall(const OpCall&) = delete;
     OpCall& operator=(const OpCall&) = delete;
@@ -42,8 +45,9 @@ public:
         require_ptr(x, "x");
         require_ptr(y, "y");
         require_disjoint(x, args_.in_numel, "x", y, args_.out_numel, "y", false);
+        anvil_op_forward_fn fn = entry(op_.forward, op_.forward_cuda, "forward_cuda");
         library_.invoke(op_, ANVIL_ERR_PLUGIN, [&](char* err, size_t err_len) {
-            return op_.forward(with_err(err, err_len), x, y);
+            return fn(with_err(err, err_len), x, y);
         });
     }
 
@@ -55,12 +59,24 @@ public:
         require_disjoint(x, args_.in_numel, "x", dx, args_.in_numel, "dx", false);
         require_disjoint(y, args_.out_numel, "y", dx, args_.in_numel, "dx", false);
         require_disjoint(dy, args_.out_numel, "dy", dx, args_.in_numel, "dx", false);
+        anvil_op_backward_fn fn = entry(op_.backward, op_.backward_cuda, "backward_cuda");
         library_.invoke(op_, ANVIL_ERR_PLUGIN, [&](char* err, size_t err_len) {
-            return op_.backward(with_err(err, err_len), x, y, dy, dx);
+            return fn(with_err(err, err_len), x, y, dy, dx);
         });
     }
 
 private:
+    // The CPU entry point, or on a CUDA context the CUDA one, which the plug-in may not have.
+    template <typename Fn>
+    Fn entry(Fn cpu, Fn cuda, const char* cuda_name) const {
+        if (args_.stream == nullptr) return cpu;
+        if (cuda == nullptr) {
+            throw Error(ANVIL_ERR_UNSUPPORTED, format("op %s of plug-in %s has no CUDA code (%s is NULL); run it on the CPU",
+                                                      op_.name, library_.name(), cuda_name));
+        }
+        return cuda;
+    }
+
     // The op refusing the shape or parameters is a bad argument of the caller; an output shape
     // outside the contract is a fault of the plug-in.
     void run_check() {
@@ -94,6 +110,12 @@ private:
     int64_t out_shape_[ANVIL_PLUGIN_MAX_RANK] = {};
     anvil_op_args args_ = {};
 };
+
+// The stream plug-in CUDA code runs on: the context's, or none on the CPU.
+void* stream_of(anvil_context* ctx) {
+    anvil_context& c = require_context(ctx);
+    return is_cuda(c) ? cuda::stream(c) : nullptr;
+}
 
 }  // namespace
 
@@ -179,8 +201,7 @@ anvil_status anvil_plugin_op_output_shape(const anvil_plugin* plugin, int32_t op
 anvil_status anvil_plugin_op_forward(anvil_context* ctx, const anvil_plugin* plugin, int32_t op, const int64_t* shape,
                                      int32_t rank, const float* params, int32_t num_params, const float* x, float* y) {
     return api_call("anvil_plugin_op_forward", [&] {
-        require_context(ctx);
-        OpCall call(require_plugin(plugin), op, shape, rank, params, num_params);
+        OpCall call(require_plugin(plugin), op, shape, rank, params, num_params, stream_of(ctx));
         call.forward(x, y);
     });
 }
@@ -189,8 +210,7 @@ anvil_status anvil_plugin_op_backward(anvil_context* ctx, const anvil_plugin* pl
                                       const int64_t* shape, int32_t rank, const float* params, int32_t num_params,
                                       const float* x, const float* y, const float* dy, float* dx) {
     return api_call("anvil_plugin_op_backward", [&] {
-        require_context(ctx);
-        OpCall call(require_plugin(plugin), op, shape, rank, params, num_params);
+        OpCall call(require_plugin(plugin), op, shape, rank, params, num_params, stream_of(ctx));
         call.backward(x, y, dy, dx);
     });
 }

@@ -20,11 +20,13 @@ void device_props(int32_t, anvil_cuda_device_props*) { no_backend(); }
 CudaState* create_state(int32_t) { no_backend(); }
 void destroy_state(CudaState*) noexcept {}
 void synchronize(anvil_context&) { no_backend(); }
+bool query(anvil_context&) { no_backend(); }
 void* device_malloc(anvil_context&, size_t) { no_backend(); }
 void device_free(anvil_context&, void*) { no_backend(); }
 anvil_allocator_stats allocator_stats(const anvil_context&) { no_backend(); }
 void empty_cache(anvil_context&) { no_backend(); }
 void memcpy(anvil_context&, void*, const void*, size_t, int32_t) { no_backend(); }
+void* stream(anvil_context&) { no_backend(); }
 void* host_alloc_pinned(anvil_context&, size_t) { no_backend(); }
 void host_free_pinned(anvil_context&, void*) { no_backend(); }
 

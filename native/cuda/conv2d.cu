@@ -143,17 +143,23 @@ struct StoreDw {
     }
 };
 
-// db[o] (+)= the sum of dy over batch and positions: one thread per channel sums in order, in
-// double as the CPU does, so the result is deterministic and close to the CPU's.
-__global__ void bias_grad_kernel(Geometry g, const float* dy, float* db, bool accumulate) {
-    ANVIL_GRID_STRIDE(o, g.o) {
-        double total = 0.0;
-        for (int64_t b = 0; b < g.batch; ++b) {
-            const float* plane = dy + (b * g.o + o) * g.out_plane();
-            for (int64_t s = 0; s < g.out_plane(); ++s) total += plane[s];
-        }
-        db[o] = static_cast<float>(accumulate ? db[o] + total : total);
+// db[o] (+)= the sum of dy over batch and positions: block o, each thread summing a fixed
+// stride of the channel in double, then a tree in shared memory, so the result is deterministic
+// and close to the CPU's.
+__global__ void __launch_bounds__(kThreads) bias_grad_kernel(Geometry g, const float* dy, float* db, bool accumulate) {
+    __shared__ double partial[kThreads];
+    const int64_t o = blockIdx.x, count = g.batch * g.out_plane();
+    double total = 0.0;
+    for (int64_t i = threadIdx.x; i < count; i += kThreads) {
+        total += dy[(i / g.out_plane() * g.o + o) * g.out_plane() + i % g.out_plane()];
     }
+    partial[threadIdx.x] = total;
+    __syncthreads();
+    for (int half = kThreads / 2; half > 0; half /= 2) {
+        if (threadIdx.x < half) partial[threadIdx.x] += partial[threadIdx.x + half];
+        __syncthreads();
+    }
+    if (threadIdx.x == 0) db[o] = static_cast<float>(accumulate ? db[o] + partial[0] : partial[0]);
 }
 
 // "conv2d_forward, x 8x3x32x32, w 16x3x5x5, stride 1x1, pad 2x2, dilation 1x1, groups 1"
@@ -175,25 +181,24 @@ std::string describe(const char* op, const anvil_conv2d_desc& d) {
 void conv2d_forward(anvil_context& ctx, const anvil_conv2d_desc& d, const float* x, const float* w,
                     const float* bias, float* y) {
     const Geometry g = geometry(d);
-    gemm(enter(ctx), d.groups, g.og, g.batch * g.out_plane(), g.cg * g.taps(), WeightA{w, g}, ColB{x, g},
+    gemm(ctx, d.groups, g.og, g.batch * g.out_plane(), g.cg * g.taps(), WeightA{w, g}, ColB{x, g},
          StoreY{y, bias, g}, describe("conv2d_forward", d).c_str());
 }
 
 void conv2d_backward_data(anvil_context& ctx, const anvil_conv2d_desc& d, const float* dy, const float* w,
                           float* dx) {
     const Geometry g = geometry(d);
-    gemm(enter(ctx), d.groups, g.cg, g.batch * g.in_plane(), g.og * g.taps(), WeightTA{w, g}, SpreadB{dy, g},
+    gemm(ctx, d.groups, g.cg, g.batch * g.in_plane(), g.og * g.taps(), WeightTA{w, g}, SpreadB{dy, g},
          StoreDx{dx, g}, describe("conv2d_backward_data", d).c_str());
 }
 
 void conv2d_backward_weight(anvil_context& ctx, const anvil_conv2d_desc& d, const float* x, const float* dy,
                             float* dw, float* db, bool accumulate) {
     const Geometry g = geometry(d);
-    cudaStream_t stream = enter(ctx);
-    gemm(stream, d.groups, g.og, g.cg * g.taps(), g.batch * g.out_plane(), GradOutA{dy, g}, ColTB{x, g},
+    gemm(ctx, d.groups, g.og, g.cg * g.taps(), g.batch * g.out_plane(), GradOutA{dy, g}, ColTB{x, g},
          StoreDw{dw, g, accumulate}, describe("conv2d_backward_weight", d).c_str());
     if (db == nullptr) return;
-    bias_grad_kernel<<<blocks_for(g.o), kThreads, 0, stream>>>(g, dy, db, accumulate);
+    bias_grad_kernel<<<static_cast<unsigned>(g.o), kThreads, 0, enter(ctx)>>>(g, dy, db, accumulate);
     ANVIL_CUDA_LAUNCHED("%s bias kernel", describe("conv2d_backward_weight", d).c_str());
 }
 

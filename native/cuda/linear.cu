@@ -72,14 +72,14 @@ void linear_forward(anvil_context& ctx, const anvil_linear_desc& d, const float*
                     const float* bias, float* y) {
     const int64_t B = d.batch, I = d.in_features, O = d.out_features;
     // y[B,O] = x[B,I] * w[O,I]^T + bias
-    gemm(enter(ctx), 1, B, O, I, RowMajorA{x, I}, TransposedB{w, I}, StoreC{y, O, bias, false}, "linear_forward");
+    gemm(ctx, 1, B, O, I, RowMajorA{x, I}, TransposedB{w, I}, StoreC{y, O, bias, false}, "linear_forward");
 }
 
 void linear_backward_data(anvil_context& ctx, const anvil_linear_desc& d, const float* dy, const float* w,
                           float* dx) {
     const int64_t B = d.batch, I = d.in_features, O = d.out_features;
     // dx[B,I] = dy[B,O] * w[O,I]
-    gemm(enter(ctx), 1, B, I, O, RowMajorA{dy, O}, RowMajorB{w, I}, StoreC{dx, I, nullptr, false},
+    gemm(ctx, 1, B, I, O, RowMajorA{dy, O}, RowMajorB{w, I}, StoreC{dx, I, nullptr, false},
          "linear_backward_data");
 }
 
@@ -88,7 +88,7 @@ void linear_backward_weight(anvil_context& ctx, const anvil_linear_desc& d, cons
     const int64_t B = d.batch, I = d.in_features, O = d.out_features;
     cudaStream_t stream = enter(ctx);
     // dw[O,I] (+)= dy[B,O]^T * x[B,I]
-    gemm(stream, 1, O, I, B, TransposedA{dy, O}, RowMajorB{x, I}, StoreC{dw, I, nullptr, accumulate},
+    gemm(ctx, 1, O, I, B, TransposedA{dy, O}, RowMajorB{x, I}, StoreC{dw, I, nullptr, accumulate},
          "linear_backward_weight");
     if (db == nullptr) return;
     bias_grad_kernel<<<blocks_for(O), kThreads, 0, stream>>>(B, O, dy, db, accumulate);

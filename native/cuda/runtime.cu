@@ -145,6 +145,7 @@ CudaState* create_state(int32_t device) {
     state->device = device;
     state->allocator = new CachingAllocator;
     cudaError_t err = cudaStreamCreateWithFlags(&state->stream, cudaStreamNonBlocking);
+    if (err == cudaSuccess) err = cudaDeviceGetAttribute(&state->multiprocessors, cudaDevAttrMultiProcessorCount, device);
     if (err == cudaSuccess) err = cudaMalloc(&state->flag, sizeof(int64_t));
     if (err != cudaSuccess) {
         destroy_state(state);
@@ -175,6 +176,13 @@ cudaStream_t enter(anvil_context& ctx) {
 void synchronize(anvil_context& ctx) {
     ANVIL_CUDA_CHECK(cudaStreamSynchronize(enter(ctx)), "an earlier op of this context failed on device %d",
                      ctx.device_index);
+}
+
+bool query(anvil_context& ctx) {
+    const cudaError_t err = cudaStreamQuery(enter(ctx));
+    if (err == cudaErrorNotReady) return false;
+    ANVIL_CUDA_CHECK(err, "an earlier op of this context failed on device %d", ctx.device_index);
+    return true;
 }
 
 void* device_malloc(anvil_context& ctx, size_t bytes) {
@@ -208,6 +216,8 @@ void memcpy(anvil_context& ctx, void* dst, const void* src, size_t bytes, int32_
         ANVIL_CUDA_CHECK(cudaStreamSynchronize(stream), "copy of %zu bytes %s", bytes, kNames[kind]);
     }
 }
+
+void* stream(anvil_context& ctx) { return enter(ctx); }
 
 void* host_alloc_pinned(anvil_context& ctx, size_t bytes) {
     enter(ctx);

@@ -27,6 +27,9 @@ void destroy_state(CudaState* state) noexcept;
 // Waits for the context's stream; throws with the CUDA error of an earlier asynchronous failure.
 void synchronize(anvil_context& ctx);
 
+// Whether the context's stream has finished its work; throws as synchronize() for an earlier failure.
+bool query(anvil_context& ctx);
+
 // The stream-ordered caching allocator of the context.
 void* device_malloc(anvil_context& ctx, size_t bytes);
 void device_free(anvil_context& ctx, void* ptr);
@@ -35,6 +38,9 @@ void empty_cache(anvil_context& ctx);
 
 // kind as in anvil_memcpy (0..3, checked by the caller).
 void memcpy(anvil_context& ctx, void* dst, const void* src, size_t bytes, int32_t kind);
+
+// The context's stream (a cudaStream_t), made current on its device, for plug-in CUDA entry points.
+void* stream(anvil_context& ctx);
 
 void* host_alloc_pinned(anvil_context& ctx, size_t bytes);
 void host_free_pinned(anvil_context& ctx, void* ptr);

@@ -17,6 +17,7 @@ namespace anvil {
 
 struct CudaState {
     int32_t device = 0;
+    int32_t multiprocessors = 1;  // of the device, for launch sizes
     cudaStream_t stream = nullptr;
     cuda::CachingAllocator* allocator = nullptr;
     // One device word for kernels that report a data error (e.g. a label out of range).

@@ -1,6 +1,7 @@
 package dev.anvil.bench;
 
 import dev.anvil.Anvil;
+import dev.anvil.Device;
 import dev.anvil.Tensor;
 import dev.anvil.internal.Native;
 import java.util.concurrent.TimeUnit;
@@ -60,7 +61,7 @@ public class BindingOverheadBenchmark {
         }
 
         void forward() {
-            Native.reluForward(n, x.address(), y.address());
+            Native.reluForward(Device.cpu(), n, x.address(), y.address());
         }
     }
 

@@ -1,5 +1,6 @@
 package dev.anvil.bench;
 
+import dev.anvil.Device;
 import dev.anvil.Tensor;
 import dev.anvil.distributed.DdpTrainer;
 import dev.anvil.distributed.DistributedDataParallel;
@@ -57,7 +58,7 @@ public class DdpStepBenchmark {
         Replica() {
             model = Models.fashionMnistCnn();
             optimizer = SGD.builder().lr(0.01).momentum(0.9).build(model.parameters());
-            images = OpBenchmark.random(batch, 1, 28, 28);
+            images = OpBenchmark.random(Device.cpu(), batch, 1, 28, 28);
             int[] y = new int[batch];
             for (int i = 0; i < batch; i++) y[i] = i % 10;
             labels = Tensor.ofInts(y, batch);

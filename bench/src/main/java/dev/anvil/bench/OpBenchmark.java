@@ -1,6 +1,7 @@
 package dev.anvil.bench;
 
-import dev.anvil.DType;
+import dev.anvil.Anvil;
+import dev.anvil.Device;
 import dev.anvil.Tensor;
 import dev.anvil.nn.Conv2d;
 import dev.anvil.nn.CrossEntropyLoss;
@@ -34,7 +35,8 @@ import org.openjdk.jmh.annotations.Warmup;
 /**
  * Every op of the reference network on its training shapes at batch 64, through the public layer
  * API. {@link Workload} gives the FLOPs or bytes of each, from which bench/profile.sh derives
- * GFLOP/s and GB/s.
+ * GFLOP/s and GB/s. {@code -p device=cuda:0} runs them on a GPU, each call waiting for the
+ * device to finish.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
@@ -47,12 +49,17 @@ public class OpBenchmark {
             "cross_entropy", "sgd_step"})
     public String op;
 
+    @Param({"cpu"})
+    public String device;
+
     private final List<AutoCloseable> owned = new ArrayList<>();
     private Runnable body;
+    private Device dev;
 
     @Setup(Level.Trial)
     public void setup() {
         Init.manualSeed(0);
+        dev = Device.parse(device);
         body = switch (op) {
             case "conv2_fwd" -> forward(Conv2d.builder(32, 64, 5).padding(2).build(), 64, 32, 14, 14);
             case "conv2_bwd" -> backward(Conv2d.builder(32, 64, 5).padding(2).build(), 64, 32, 14, 14);
@@ -71,6 +78,7 @@ public class OpBenchmark {
     @Benchmark
     public void run() {
         body.run();
+        Anvil.synchronize(dev);
     }
 
     @TearDown(Level.Trial)
@@ -80,22 +88,22 @@ public class OpBenchmark {
     }
 
     private Runnable forward(Layer layer, long... shape) {
-        Tensor x = own(random(shape));
-        own(layer);
+        Tensor x = own(random(dev, shape));
+        own(layer).to(dev);
         return () -> layer.forward(x);
     }
 
     private Runnable backward(Layer layer, long... shape) {
-        Tensor x = own(random(shape));
-        own(layer);
-        Tensor dy = own(random(layer.forward(x).shape()));
+        Tensor x = own(random(dev, shape));
+        own(layer).to(dev);
+        Tensor dy = own(random(dev, layer.forward(x).shape()));
         return () -> layer.backward(dy, true);
     }
 
     /** Loss forward and backward on 64x10 logits. */
     private Runnable crossEntropy() {
-        Tensor logits = own(random(64, 10));
-        Tensor labels = own(labels(64));
+        Tensor logits = own(random(dev, 64, 10));
+        Tensor labels = own(labels(dev, 64));
         CrossEntropyLoss loss = own(new CrossEntropyLoss());
         return () -> {
             loss.forward(logits, labels);
@@ -105,7 +113,7 @@ public class OpBenchmark {
 
     /** One SGD-momentum update of the reference network's 3,274,634 parameters. */
     private Runnable sgdStep() {
-        Sequential model = own(Models.fashionMnistCnn());
+        Sequential model = own(Models.fashionMnistCnn()).to(dev);
         for (Parameter p : model.parameters()) {
             p.beginGradWrite();
             Init.uniform(p.grad(), -1e-3, 1e-3, new SplittableRandom(1));
@@ -119,15 +127,15 @@ public class OpBenchmark {
         return resource;
     }
 
-    static Tensor random(long... shape) {
-        Tensor t = Tensor.empty(shape);
+    static Tensor random(Device dev, long... shape) {
+        Tensor t = Tensor.empty(dev, shape);
         Init.uniform(t, -1, 1, new SplittableRandom(42));
         return t;
     }
 
-    static Tensor labels(int batch) {
-        Tensor t = Tensor.empty(DType.INT32, batch);
-        for (int i = 0; i < batch; i++) t.intBuffer().put(i, i % 10);
-        return t;
+    static Tensor labels(Device dev, int batch) {
+        int[] y = new int[batch];
+        for (int i = 0; i < batch; i++) y[i] = i % 10;
+        return Tensor.ofInts(dev, y, batch);
     }
 }

@@ -1,5 +1,6 @@
 package dev.anvil.bench;
 
+import dev.anvil.Device;
 import dev.anvil.Tensor;
 import dev.anvil.ext.Plugin;
 import dev.anvil.nn.Layer;
@@ -49,8 +50,8 @@ public class PluginBenchmark {
         } else {
             layer = new ReLU();
         }
-        x = OpBenchmark.random(64, 32, 28, 28);
-        dy = OpBenchmark.random(64, 32, 28, 28);
+        x = OpBenchmark.random(Device.cpu(), 64, 32, 28, 28);
+        dy = OpBenchmark.random(Device.cpu(), 64, 32, 28, 28);
         layer.forward(x);
     }
 

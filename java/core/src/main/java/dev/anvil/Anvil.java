@@ -63,6 +63,33 @@ public final class Anvil {
         return (v / 1000) + "." + (v % 1000) / 10;
     }
 
+    /**
+     * Waits until {@code device} has finished the work queued on it (GPU kernels run
+     * asynchronously) and reports an error of that work; returns at once for the CPU.
+     */
+    public static void synchronize(Device device) {
+        Native.synchronize(java.util.Objects.requireNonNull(device, "device"));
+    }
+
+    /** The caching allocator's statistics of a GPU. */
+    public static CudaMemoryStats cudaMemoryStats(Device device) {
+        requireCuda(device);
+        dev.anvil.internal.AllocatorStats s = Native.allocatorStats(device);
+        return new CudaMemoryStats(s.allocated(), s.reserved(), s.peak_allocated(), s.allocations(), s.cache_hits());
+    }
+
+    /** Returns a GPU's cached, unused memory to the driver (PyTorch's {@code torch.cuda.empty_cache()}). */
+    public static void emptyCache(Device device) {
+        requireCuda(device);
+        Native.emptyCache(device);
+    }
+
+    private static void requireCuda(Device device) {
+        if (java.util.Objects.requireNonNull(device, "device").type() != Device.Type.CUDA) {
+            throw new IllegalArgumentException("expected a CUDA device, got " + device);
+        }
+    }
+
     /** Bytes held by tensors that have not been closed. */
     public static long liveTensorBytes() {
         return Tensor.liveBytes();

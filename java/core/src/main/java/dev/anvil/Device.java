@@ -4,7 +4,7 @@ import java.util.Objects;
 
 /**
  * Where a tensor's memory lives and where its operations run. The CPU is always available and
- * is the default.
+ * is the default; {@code Device.cuda(i)} is the i-th GPU where the CUDA backend is usable.
  */
 public final class Device {
     /** The kind of device. */
@@ -30,7 +30,19 @@ public final class Device {
      */
     public static Device cuda(int index) {
         if (index < 0) throw new IllegalArgumentException("CUDA device index must be >= 0, got " + index);
-        throw new UnsupportedOperationException("cuda:" + index + " is not usable: " + cudaUnavailableReason());
+        String why = cudaUnavailableReason();
+        if (why != null) throw new UnsupportedOperationException("cuda:" + index + " is not usable: " + why);
+        int count = dev.anvil.internal.Native.cudaDeviceCount();
+        if (index >= count) {
+            throw new IllegalArgumentException("cuda:" + index + " does not exist: this machine has " + count
+                    + " CUDA device(s), cuda:0 to cuda:" + (count - 1));
+        }
+        return new Device(Type.CUDA, index);
+    }
+
+    /** Whether CUDA can be used in this process (see {@link #cudaUnavailableReason()}). */
+    public static boolean cudaAvailable() {
+        return cudaUnavailableReason() == null;
     }
 
     /** Parses "cpu", "cuda" or "cuda:N". */
@@ -48,12 +60,12 @@ public final class Device {
         throw new IllegalArgumentException("bad device '" + text + "': expected cpu, cuda or cuda:N");
     }
 
-    /** Why CUDA cannot be used in this process, or null if it can. */
+    /**
+     * Why CUDA cannot be used in this process (no CUDA backend in this build, no driver, no
+     * device), or null if it can.
+     */
     public static String cudaUnavailableReason() {
-        String why = dev.anvil.internal.Native.cudaUnavailableReason();
-        if (why != null) return why;
-        return "the Java API has no CUDA tensors yet (the native CUDA backend sees "
-                + dev.anvil.internal.Native.cudaDeviceCount() + " device(s))";
+        return dev.anvil.internal.Native.cudaUnavailableReason();
     }
 
     public Type type() {

@@ -3,23 +3,32 @@ package dev.anvil;
 import dev.anvil.internal.Native;
 import java.lang.ref.Cleaner;
 import java.nio.ByteBuffer;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One block of native memory with one owner. {@link #free()} releases it at once; if the owner
- * is garbage-collected without freeing, a cleaner releases it and logs the leak, since relying on
- * the collector for native memory is a bug of the caller.
+ * One block of native memory with one owner: host memory, page-locked host memory (for fast
+ * copies to a GPU), or memory of a CUDA device. {@link #free()} releases it at once; if the
+ * owner is garbage-collected without freeing, a cleaner releases it and logs the leak, since
+ * relying on the collector for native memory is a bug of the caller.
  */
 final class Memory {
     private static final Logger LOG = LoggerFactory.getLogger(Memory.class);
     private static final Cleaner CLEANER = Cleaner.create();
     private static final AtomicLong LIVE_BYTES = new AtomicLong();
+    private static final Map<Device, AtomicLong> LIVE_BY_DEVICE = new ConcurrentHashMap<>();
+
+    /** Where the block lives, and so how it is freed. */
+    enum Kind { HOST, PINNED, DEVICE }
 
     private final long address;
     private final long bytes;
+    private final Device device;
+    private final Kind kind;
     private final State state;
     private final Cleaner.Cleanable cleanable;
     private ByteBuffer view;
@@ -28,13 +37,17 @@ final class Memory {
     private static final class State implements Runnable {
         final long address;
         final long bytes;
+        final Kind kind;
+        final Device device; // the CUDA device of DEVICE memory, or whose context pinned PINNED memory
         final String what;
         final AtomicBoolean freed = new AtomicBoolean();
         volatile boolean explicit;
 
-        State(long address, long bytes, String what) {
+        State(long address, long bytes, Kind kind, Device device, String what) {
             this.address = address;
             this.bytes = bytes;
+            this.kind = kind;
+            this.device = device;
             this.what = what;
         }
 
@@ -42,22 +55,52 @@ final class Memory {
         public void run() {
             if (freed.compareAndSet(false, true)) {
                 if (!explicit) LOG.warn("{} ({} bytes) was never closed; freed by the garbage collector", what, bytes);
-                Native.free(address);
+                switch (kind) {
+                    case HOST -> Native.free(address);
+                    case PINNED -> Native.freePinned(device, address);
+                    case DEVICE -> Native.free(device, address);
+                }
                 LIVE_BYTES.addAndGet(-bytes);
+                counter(kind == Kind.DEVICE ? device : Device.cpu()).addAndGet(-bytes);
             }
         }
     }
 
+    /** Host memory. */
     Memory(long bytes, String what) {
+        this(bytes, Device.cpu(), false, what);
+    }
+
+    /**
+     * Memory on {@code device}; {@code pinned} asks for page-locked host memory registered with
+     * that CUDA device (then the memory is host memory and {@link #device()} is the CPU).
+     */
+    Memory(long bytes, Device device, boolean pinned, String what) {
         this.bytes = bytes;
-        this.address = Native.malloc(bytes);
+        this.kind = pinned ? Kind.PINNED : device.type() == Device.Type.CPU ? Kind.HOST : Kind.DEVICE;
+        this.device = kind == Kind.DEVICE ? device : Device.cpu();
+        this.address = switch (kind) {
+            case HOST -> Native.malloc(bytes);
+            case PINNED -> Native.mallocPinned(device, bytes);
+            case DEVICE -> Native.malloc(device, bytes);
+        };
         LIVE_BYTES.addAndGet(bytes);
-        this.state = new State(address, bytes, what);
+        counter(this.device).addAndGet(bytes);
+        this.state = new State(address, bytes, kind, device, what);
         this.cleanable = CLEANER.register(this, state);
+    }
+
+    private static AtomicLong counter(Device d) {
+        return LIVE_BY_DEVICE.computeIfAbsent(d, k -> new AtomicLong());
     }
 
     static long liveBytes() {
         return LIVE_BYTES.get();
+    }
+
+    static long liveBytes(Device d) {
+        AtomicLong c = LIVE_BY_DEVICE.get(d);
+        return c == null ? 0 : c.get();
     }
 
     long address() {
@@ -68,11 +111,20 @@ final class Memory {
         return bytes;
     }
 
+    /** Where the data is: the CPU for host and pinned memory, the GPU for device memory. */
+    Device device() {
+        return device;
+    }
+
+    boolean isPinned() {
+        return kind == Kind.PINNED;
+    }
+
     boolean isFreed() {
         return state.freed.get();
     }
 
-    /** A buffer over the whole block (position 0, limit = bytes); do not use after free. */
+    /** A buffer over the whole block (position 0, limit = bytes) of host memory; do not use after free. */
     ByteBuffer buffer() {
         ByteBuffer v = view;
         if (v == null) {

@@ -9,13 +9,16 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import dev.anvil.internal.Native;
 
 /**
- * A dense, row-major tensor in native memory (NCHW for images). A tensor owns its memory and
- * frees it on {@link #close()}; {@link #reshape} gives a view that shares the memory of its base
+ * A dense, row-major tensor in native memory (NCHW for images) on a {@link Device}: host memory
+ * for the CPU, device memory for a GPU ({@link #to(Device)} copies between them). A tensor owns
+ * its memory and frees it on {@link #close()}; {@link #reshape} gives a view that shares the memory of its base
  * and is valid as long as the base is open. Tensors created while a {@link Scope} is open on the
  * current thread are closed with that scope.
  *
  * <p>Every operation checks that the tensor is open: a closed tensor gives an
- * {@link IllegalStateException} naming its shape, never a crash.
+ * {@link IllegalStateException} naming its shape, never a crash. The data of a GPU tensor is not
+ * addressable from Java: {@link #floatBuffer()} refuses it, while {@link #toFloatArray()},
+ * {@link #copyFrom(float[])} and {@link #item()} copy through the host.
  */
 public final class Tensor implements AutoCloseable {
     private final Memory memory;
@@ -42,7 +45,29 @@ public final class Tensor implements AutoCloseable {
 
     /** An uninitialised tensor of the given type. */
     public static Tensor empty(DType dtype, long... shape) {
-        Tensor t = emptyUnscoped(dtype, shape);
+        return empty(Device.cpu(), dtype, shape);
+    }
+
+    /** An uninitialised float32 tensor on {@code device}. */
+    public static Tensor empty(Device device, long... shape) {
+        return empty(device, DType.FLOAT32, shape);
+    }
+
+    /** An uninitialised tensor of the given type on {@code device}. */
+    public static Tensor empty(Device device, DType dtype, long... shape) {
+        Tensor t = emptyUnscoped(device, dtype, shape);
+        Scope.track(t);
+        return t;
+    }
+
+    /**
+     * An uninitialised host tensor in page-locked memory registered with CUDA device {@code cuda},
+     * from which copies to that GPU are fast and can overlap computation (for data loaders).
+     */
+    public static Tensor emptyPinned(Device cuda, DType dtype, long... shape) {
+        Objects.requireNonNull(cuda, "device");
+        if (cuda.type() != Device.Type.CUDA) throw new IllegalArgumentException("pinned memory is for a CUDA device, got " + cuda);
+        Tensor t = allocate(cuda, true, dtype, shape);
         Scope.track(t);
         return t;
     }
@@ -52,23 +77,43 @@ public final class Tensor implements AutoCloseable {
      * optimizers that own tensors for their own lifetime and close them themselves.
      */
     public static Tensor emptyUnscoped(DType dtype, long... shape) {
+        return emptyUnscoped(Device.cpu(), dtype, shape);
+    }
+
+    /** As {@link #emptyUnscoped(DType, long...)}, on {@code device}. */
+    public static Tensor emptyUnscoped(Device device, DType dtype, long... shape) {
+        return allocate(Objects.requireNonNull(device, "device"), false, dtype, shape);
+    }
+
+    private static Tensor allocate(Device device, boolean pinned, DType dtype, long[] shape) {
         Objects.requireNonNull(dtype, "dtype");
         long[] s = checkShape(shape);
         long bytes = Math.multiplyExact(numel(s), (long) dtype.bytes());
-        return new Tensor(new Memory(bytes, "tensor " + dtype + Arrays.toString(s)), null, s, dtype);
+        String what = "tensor " + dtype + Arrays.toString(s) + (device.type() == Device.Type.CPU ? "" : " on " + device);
+        return new Tensor(new Memory(bytes, device, pinned, what), null, s, dtype);
     }
 
     /** A float32 tensor of zeros. */
     public static Tensor zeros(long... shape) {
-        Tensor t = empty(shape);
+        return zeros(Device.cpu(), shape);
+    }
+
+    /** A float32 tensor of zeros on {@code device}. */
+    public static Tensor zeros(Device device, long... shape) {
+        Tensor t = empty(device, shape);
         t.zero();
         return t;
     }
 
     /** A float32 tensor holding a copy of {@code data}, whose length must match the shape. */
     public static Tensor of(float[] data, long... shape) {
+        return of(Device.cpu(), data, shape);
+    }
+
+    /** A float32 tensor on {@code device} holding a copy of {@code data}. */
+    public static Tensor of(Device device, float[] data, long... shape) {
         Objects.requireNonNull(data, "data");
-        Tensor t = empty(shape);
+        Tensor t = empty(device, shape);
         try {
             t.copyFrom(data);
         } catch (RuntimeException e) {
@@ -80,8 +125,13 @@ public final class Tensor implements AutoCloseable {
 
     /** An int32 tensor holding a copy of {@code data}, whose length must match the shape. */
     public static Tensor ofInts(int[] data, long... shape) {
+        return ofInts(Device.cpu(), data, shape);
+    }
+
+    /** An int32 tensor on {@code device} holding a copy of {@code data}. */
+    public static Tensor ofInts(Device device, int[] data, long... shape) {
         Objects.requireNonNull(data, "data");
-        Tensor t = empty(DType.INT32, shape);
+        Tensor t = empty(device, DType.INT32, shape);
         try {
             t.copyFrom(data);
         } catch (RuntimeException e) {
@@ -91,9 +141,14 @@ public final class Tensor implements AutoCloseable {
         return t;
     }
 
-    /** Bytes of tensor memory allocated and not yet closed, process-wide. */
+    /** Bytes of tensor memory allocated and not yet closed, process-wide, on every device. */
     public static long liveBytes() {
         return Memory.liveBytes();
+    }
+
+    /** Bytes of tensor memory on {@code device} (pinned host memory counts as the CPU's) not yet closed. */
+    public static long liveBytes(Device device) {
+        return Memory.liveBytes(Objects.requireNonNull(device, "device"));
     }
 
     // ------------------------------------------------------------------ shape
@@ -123,8 +178,31 @@ public final class Tensor implements AutoCloseable {
         return dtype;
     }
 
+    /** Where the data lives and this tensor's operations run. */
     public Device device() {
-        return Device.cpu();
+        return memory.device();
+    }
+
+    /** Whether this is a host tensor in page-locked memory ({@link #emptyPinned}). */
+    public boolean isPinned() {
+        return memory.isPinned();
+    }
+
+    /**
+     * This tensor's data on {@code device}: this tensor itself if it is already there, else a new
+     * tensor (tracked by the current {@link Scope}, like {@link #empty}) holding a copy.
+     */
+    public Tensor to(Device device) {
+        Objects.requireNonNull(device, "device");
+        checkOpen();
+        if (device.equals(device())) return this;
+        Tensor t = empty(device, dtype, shape);
+        try {
+            return t.copyFrom(this);
+        } catch (RuntimeException e) {
+            t.close();
+            throw e;
+        }
     }
 
     /** Shape as text, for messages: [64, 1, 28, 28]. */
@@ -193,71 +271,117 @@ public final class Tensor implements AutoCloseable {
 
     private ByteBuffer bytes() {
         checkOpen();
+        if (device().type() != Device.Type.CPU) {
+            throw new IllegalStateException("tensor " + dtype + shapeString() + " is on " + device()
+                    + ": its memory is not addressable from Java; use toFloatArray(), copyFrom(...) or to(Device.cpu())");
+        }
         ByteBuffer b = memory.buffer();
         b.limit((int) Math.min(Integer.MAX_VALUE, numel * dtype.bytes()));
         return b.order(java.nio.ByteOrder.nativeOrder());
     }
 
+    /** A copy of the data (through the host for a GPU tensor). */
     public float[] toFloatArray() {
+        requireType(DType.FLOAT32);
         float[] out = new float[Math.toIntExact(numel)];
-        floatBuffer().get(out);
+        try (Tensor host = onHost()) {
+            host.floatBuffer().get(out);
+        }
         return out;
     }
 
+    /** A copy of the data (through the host for a GPU tensor). */
     public int[] toIntArray() {
+        requireType(DType.INT32);
         int[] out = new int[Math.toIntExact(numel)];
-        intBuffer().get(out);
+        try (Tensor host = onHost()) {
+            host.intBuffer().get(out);
+        }
         return out;
     }
 
     /** The single element of a one-element float tensor. */
     public float item() {
         if (numel != 1) throw new IllegalStateException("item() needs one element, tensor has shape " + shapeString());
-        return floatBuffer().get(0);
+        return toFloatArray()[0];
     }
 
     public Tensor copyFrom(float[] data) {
         Objects.requireNonNull(data, "data");
+        requireType(DType.FLOAT32);
         requireLength(data.length);
-        floatBuffer().put(data);
-        return this;
+        return fromHost(host -> host.floatBuffer().put(data));
     }
 
     public Tensor copyFrom(int[] data) {
         Objects.requireNonNull(data, "data");
+        requireType(DType.INT32);
         requireLength(data.length);
-        intBuffer().put(data);
-        return this;
+        return fromHost(host -> host.intBuffer().put(data));
     }
 
     /** Copies the remaining elements of {@code src}, which must be exactly numel(). */
     public Tensor copyFrom(FloatBuffer src) {
         Objects.requireNonNull(src, "src");
+        requireType(DType.FLOAT32);
         requireLength(src.remaining());
-        floatBuffer().put(src.duplicate());
-        return this;
+        return fromHost(host -> host.floatBuffer().put(src.duplicate()));
     }
 
-    /** Copies another tensor of the same type and element count into this one. */
+    /**
+     * Copies another tensor of the same type and element count into this one; the two may be on
+     * different devices.
+     */
     public Tensor copyFrom(Tensor src) {
         Objects.requireNonNull(src, "src");
         if (src.dtype != dtype || src.numel != numel) {
             throw new IllegalArgumentException("cannot copy " + src.dtype + src.shapeString() + " into " + dtype + shapeString());
         }
         if (src.memory == memory) return this;
-        Native.copy(numel * dtype.bytes() / 4, src.address(), address());
+        if (src.device().equals(device())) {
+            Native.copy(device(), numel * dtype.bytes() / 4, src.address(), address());
+        } else {
+            Native.memcpy(device(), address(), src.device(), src.address(), numel * dtype.bytes());
+        }
         return this;
     }
 
     public Tensor fill(float value) {
         requireType(DType.FLOAT32);
-        Native.fill(numel, value, address());
+        Native.fill(device(), numel, value, address());
         return this;
     }
 
     public Tensor zero() {
         checkOpen();
-        Native.fill(numel * dtype.bytes() / 4, 0f, address());
+        Native.fill(device(), numel * dtype.bytes() / 4, 0f, address());
+        return this;
+    }
+
+    /** This tensor if it is on the CPU, else an unscoped host copy; close the result either way. */
+    private Tensor onHost() {
+        checkOpen();
+        if (device().type() == Device.Type.CPU) return reshape(shape);
+        Tensor host = emptyUnscoped(dtype, shape);
+        try {
+            return host.copyFrom(this);
+        } catch (RuntimeException e) {
+            host.close();
+            throw e;
+        }
+    }
+
+    /** Writes this tensor's data through {@code write}, on a host staging tensor for a GPU tensor. */
+    private Tensor fromHost(java.util.function.Consumer<Tensor> write) {
+        checkOpen();
+        if (device().type() == Device.Type.CPU) {
+            write.accept(this);
+            return this;
+        }
+        try (Tensor host = emptyUnscoped(dtype, shape)) {
+            write.accept(host);
+            copyFrom(host);
+        }
         return this;
     }
 
@@ -295,12 +419,16 @@ public final class Tensor implements AutoCloseable {
 
     @Override
     public String toString() {
-        if (isClosed()) return "Tensor(" + dtype + shapeString() + ", closed)";
-        StringBuilder sb = new StringBuilder("Tensor(").append(dtype).append(shapeString()).append(", [");
+        String where = device().type() == Device.Type.CPU ? "" : ", " + device();
+        if (isClosed()) return "Tensor(" + dtype + shapeString() + where + ", closed)";
+        StringBuilder sb = new StringBuilder("Tensor(").append(dtype).append(shapeString()).append(where).append(", [");
         int show = (int) Math.min(numel, 8);
-        for (int i = 0; i < show; i++) {
-            if (i > 0) sb.append(", ");
-            sb.append(dtype == DType.FLOAT32 ? String.valueOf(floatBuffer().get(i)) : String.valueOf(intBuffer().get(i)));
+        try (Tensor head = emptyUnscoped(dtype, show)) {
+            Native.memcpy(Device.cpu(), head.address(), device(), address(), (long) show * dtype.bytes());
+            for (int i = 0; i < show; i++) {
+                if (i > 0) sb.append(", ");
+                sb.append(dtype == DType.FLOAT32 ? String.valueOf(head.floatBuffer().get(i)) : String.valueOf(head.intBuffer().get(i)));
+            }
         }
         return sb.append(numel > show ? ", ...])" : "])").toString();
     }

@@ -82,4 +82,18 @@ class TensorTest {
             assertThrows(IllegalArgumentException.class, t::floatBuffer);
         }
     }
+
+    @Test
+    void cpuTensorsAreOnTheCpuAndStayThere() {
+        try (Tensor t = Tensor.of(new float[] {1, 2}, 2)) {
+            assertEquals(Device.cpu(), t.device());
+            assertSame(t, t.to(Device.cpu()));
+            assertEquals(8, Tensor.liveBytes(Device.cpu()));
+            assertFalse(t.isPinned());
+        }
+        assertEquals(0, Tensor.liveBytes(Device.cpu()));
+        assertThrows(IllegalArgumentException.class, () -> Anvil.cudaMemoryStats(Device.cpu()));
+        assertThrows(IllegalArgumentException.class, () -> Anvil.emptyCache(Device.cpu()));
+        Anvil.synchronize(Device.cpu()); // nothing to wait for
+    }
 }

@@ -99,6 +99,8 @@ public final class AnvilLib {
     public static native int anvil_context_device(@Cast("const anvil_context*") long ctx, @Cast("int32_t*") int[] deviceType,
             @Cast("int32_t*") int[] deviceIndex);
     public static native int anvil_context_synchronize(@Cast("anvil_context*") long ctx);
+    public static native int anvil_context_query(@Cast("anvil_context*") long ctx, @Cast("int32_t*") int[] done);
+    public static native int anvil_context_cuda_stream(@Cast("anvil_context*") long ctx, @Cast("void**") long[] out);
     public static native int anvil_context_malloc(@Cast("anvil_context*") long ctx, long bytes, @Cast("void**") long[] out);
     public static native int anvil_context_free(@Cast("anvil_context*") long ctx, @Cast("void*") long ptr);
 

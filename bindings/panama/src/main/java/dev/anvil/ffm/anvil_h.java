@@ -3909,6 +3909,118 @@ public class anvil_h {
         }
     }
 
+    private static class anvil_context_query {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            anvil_h.C_INT,
+            anvil_h.C_POINTER,
+            anvil_h.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = anvil_h.findOrThrow("anvil_context_query");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * anvil_status anvil_context_query(anvil_context* ctx, int32_t* done)
+     * }
+     */
+    public static FunctionDescriptor anvil_context_query$descriptor() {
+        return anvil_context_query.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * anvil_status anvil_context_query(anvil_context* ctx, int32_t* done)
+     * }
+     */
+    public static MethodHandle anvil_context_query$handle() {
+        return anvil_context_query.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * anvil_status anvil_context_query(anvil_context* ctx, int32_t* done)
+     * }
+     */
+    public static MemorySegment anvil_context_query$address() {
+        return anvil_context_query.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * anvil_status anvil_context_query(anvil_context* ctx, int32_t* done)
+     * }
+     */
+    public static int anvil_context_query(MemorySegment ctx, MemorySegment done) {
+        var mh$ = anvil_context_query.HANDLE;
+        try {
+            return (int)mh$.invokeExact(ctx, done);
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class anvil_context_cuda_stream {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            anvil_h.C_INT,
+            anvil_h.C_POINTER,
+            anvil_h.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = anvil_h.findOrThrow("anvil_context_cuda_stream");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * anvil_status anvil_context_cuda_stream(anvil_context* ctx, void** out)
+     * }
+     */
+    public static FunctionDescriptor anvil_context_cuda_stream$descriptor() {
+        return anvil_context_cuda_stream.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * anvil_status anvil_context_cuda_stream(anvil_context* ctx, void** out)
+     * }
+     */
+    public static MethodHandle anvil_context_cuda_stream$handle() {
+        return anvil_context_cuda_stream.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * anvil_status anvil_context_cuda_stream(anvil_context* ctx, void** out)
+     * }
+     */
+    public static MemorySegment anvil_context_cuda_stream$address() {
+        return anvil_context_cuda_stream.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * anvil_status anvil_context_cuda_stream(anvil_context* ctx, void** out)
+     * }
+     */
+    public static int anvil_context_cuda_stream(MemorySegment ctx, MemorySegment out) {
+        var mh$ = anvil_context_cuda_stream.HANDLE;
+        try {
+            return (int)mh$.invokeExact(ctx, out);
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
     private static class anvil_context_allocator_stats {
         public static final FunctionDescriptor DESC = FunctionDescriptor.of(
             anvil_h.C_INT,

@@ -1,6 +1,7 @@
 package dev.anvil.cli;
 
 import dev.anvil.Anvil;
+import dev.anvil.Device;
 import dev.anvil.Tensor;
 import dev.anvil.nn.Conv2d;
 import dev.anvil.nn.Init;
@@ -47,16 +48,21 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--json", description = "One JSON object per result instead of a table.")
     boolean json;
 
+    @Option(names = "--device", defaultValue = "cpu", description = "cpu, cuda or cuda:N (default: ${DEFAULT-VALUE}).")
+    String device;
+
     private PrintWriter out;
+    private Device dev;
 
     @Override
     public Integer call() {
         if (warmup < 0 || iters <= 0) throw new IllegalArgumentException("--warmup must be >= 0 and --iters > 0");
         out = spec.commandLine().getOut();
+        dev = Device.parse(device);
         Anvil.setNumThreads(threads);
         if (!json) {
-            out.printf("anvil %s, %d threads, gemm kernel %s, cpu %s%n", Anvil.version(), Anvil.numThreads(), Anvil.gemmKernel(),
-                    Anvil.cpuFeatures());
+            out.printf("anvil %s, %d threads, gemm kernel %s, cpu %s, device %s%n", Anvil.version(), Anvil.numThreads(),
+                    Anvil.gemmKernel(), Anvil.cpuFeatures(), dev);
             out.printf("%-12s %-40s %10s %10s %10s%n", "op", "shape", "median ms", "min ms", "GFLOP/s");
         }
         Init.manualSeed(0);
@@ -83,6 +89,7 @@ final class BenchCommand implements Callable<Integer> {
     }
 
     private void layer(String op, String shape, Layer layer, Tensor x, double flops, boolean backward) {
+        layer.to(dev);
         Tensor y = layer.forward(x);
         try (Tensor dy = backward ? random(y.shape()) : null) {
             double[] ms = time(() -> {
@@ -95,7 +102,7 @@ final class BenchCommand implements Callable<Integer> {
 
     private void trainStep(int batch) {
         Init.manualSeed(0);
-        try (Sequential model = Models.fashionMnistCnn();
+        try (Sequential model = Models.fashionMnistCnn().to(dev);
                 SGD opt = SGD.builder().lr(0.01).momentum(0.9).build(model.parameters());
                 Trainer trainer = Trainer.builder(model, opt).build();
                 Tensor x = random(batch, 1, 28, 28);
@@ -105,12 +112,15 @@ final class BenchCommand implements Callable<Integer> {
         }
     }
 
+    /** Times of {@code r}, each until the device has finished its work (GPU kernels run asynchronously). */
     private double[] time(Runnable r) {
         for (int i = 0; i < warmup; i++) r.run();
+        Anvil.synchronize(dev);
         double[] ms = new double[iters];
         for (int i = 0; i < iters; i++) {
             long t0 = System.nanoTime();
             r.run();
+            Anvil.synchronize(dev);
             ms[i] = (System.nanoTime() - t0) / 1e6;
         }
         Arrays.sort(ms);
@@ -122,8 +132,8 @@ final class BenchCommand implements Callable<Integer> {
         double gflops = flops > 0 ? flops / (median / 1e3) / 1e9 : Double.NaN;
         if (json) {
             out.printf(Locale.ROOT, "{\"system\":\"anvil\",\"measure\":\"%s\",\"op\":\"%s\",\"shape\":\"%s\",\"threads\":%d,"
-                    + "\"median_ms\":%.4f,\"min_ms\":%.4f,\"n\":%d%s%s}%n",
-                    images > 0 ? "train_step" : "op", op, shape, Anvil.numThreads(), median, sortedMs[0], sortedMs.length,
+                    + "\"device\":\"%s\",\"median_ms\":%.4f,\"min_ms\":%.4f,\"n\":%d%s%s}%n",
+                    images > 0 ? "train_step" : "op", op, shape, Anvil.numThreads(), dev, median, sortedMs[0], sortedMs.length,
                     flops > 0 ? String.format(Locale.ROOT, ",\"gflop_per_s\":%.2f", gflops) : "",
                     images > 0 ? String.format(Locale.ROOT, ",\"batch\":%d,\"img_per_s\":%.1f", images, images / (median / 1e3)) : "");
         } else {
@@ -134,15 +144,15 @@ final class BenchCommand implements Callable<Integer> {
         out.flush();
     }
 
-    private static Tensor random(long... shape) {
-        Tensor t = Tensor.empty(shape);
+    private Tensor random(long... shape) {
+        Tensor t = Tensor.empty(dev, shape);
         Init.uniform(t, -1, 1, new SplittableRandom(shape.length));
         return t;
     }
 
-    private static Tensor labels(int batch) {
+    private Tensor labels(int batch) {
         int[] y = new int[batch];
         for (int i = 0; i < batch; i++) y[i] = i % 10;
-        return Tensor.ofInts(y, batch);
+        return Tensor.ofInts(dev, y, batch);
     }
 }

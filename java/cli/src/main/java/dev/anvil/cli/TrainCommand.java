@@ -113,7 +113,7 @@ final class TrainCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         validate();
         DistributedEnvironment env = DistributedEnvironment.detect();
-        Device.parse(device); // fails at once, saying why, for a device that cannot be used
+        Device dev = Device.parse(device); // fails at once, saying why, for a device that cannot be used
         Anvil.setNumThreads(threads);
         Path dir = data != null ? data : FashionMnist.defaultDir();
         Dataset train = FashionMnist.train(dir);
@@ -122,19 +122,22 @@ final class TrainCommand implements Callable<Integer> {
         if (testLimit != null) test = test.subset(Math.min(testLimit, test.size()));
         LOG.info("{} training and {} test samples from {}; {} threads", train.size(), test.size(), dir, Anvil.numThreads());
         if (backend != null || env.isDistributed() || ranks > 1 || checkpointEvery > 0) {
+            if (dev.type() != Device.Type.CPU) {
+                throw new IllegalArgumentException("data-parallel training runs on the CPU for now; drop --device " + device);
+            }
             new DataParallelRun(this, env, out).run(train, test);
             return 0;
         }
 
         Init.manualSeed(seed);
-        try (Sequential model = Models.fashionMnistCnn();
+        try (Sequential model = Models.fashionMnistCnn().to(dev);
                 Optimizer opt = makeOptimizer(model);
-                DataLoader trainLoader = DataLoader.builder(train).batchSize(batch).shuffle(true).seed(seed).build();
-                DataLoader testLoader = DataLoader.builder(test).batchSize(1000).shuffle(false).build();
+                DataLoader trainLoader = DataLoader.builder(train).batchSize(batch).shuffle(true).seed(seed).device(dev).build();
+                DataLoader testLoader = DataLoader.builder(test).batchSize(1000).shuffle(false).device(dev).build();
                 MetricsWriter metricsOut = metrics == null ? null : new MetricsWriter(metrics);
                 Trainer trainer = Trainer.builder(model, opt).listener(listener(out, metricsOut, model, opt)).build()) {
             out.print(model.summary(batch, 1, 28, 28));
-            out.println("optimizer: " + opt);
+            out.println("optimizer: " + opt + ", device: " + dev);
             out.flush();
             int first = 1;
             if (resume && checkpoint != null && Files.exists(checkpoint)) {

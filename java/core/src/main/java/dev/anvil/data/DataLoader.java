@@ -1,5 +1,7 @@
 package dev.anvil.data;
 
+import dev.anvil.Device;
+import dev.anvil.internal.Native;
 import java.nio.FloatBuffer;
 import java.nio.IntBuffer;
 import java.util.ArrayList;
@@ -35,6 +37,11 @@ import org.slf4j.LoggerFactory;
  * {@code dropLast} is false. A batch is valid until the next {@code next()} call on its iterator;
  * then it goes back to the ring. {@link #close()} frees them all.
  *
+ * <p><b>Device.</b> With {@code device(Device.cuda(i))} batches are on that GPU: samples are
+ * written into page-locked host memory and copied to the device on a second stream, so the copy
+ * of the next batch overlaps the training step on the current one. Before a batch goes back to
+ * the ring, {@code next()} waits for the device's queued work, which may still read it.
+ *
  * <p><b>Threads.</b> With {@code prefetch > 0} a daemon thread named {@value #THREAD_NAME} fills
  * up to {@code prefetch} batches ahead of the consumer, blocking (not spinning) when the ring is
  * full; with {@code prefetch == 0} batches are filled on the caller's thread inside {@code next()}.
@@ -54,6 +61,7 @@ public final class DataLoader implements Iterable<Batch>, AutoCloseable {
     private final long seed;
     private final boolean dropLast;
     private final int prefetch;
+    private final Device device;
     private final int numBatches;
     private final int sampleFloats;
     private final List<Batch> fullBatches = new ArrayList<>();
@@ -75,6 +83,7 @@ public final class DataLoader implements Iterable<Batch>, AutoCloseable {
         this.seed = b.seed;
         this.dropLast = b.dropLast;
         this.prefetch = b.prefetch;
+        this.device = b.device;
         long[] sampleShape = dataset.sampleShape();
         long floats = 1;
         for (long d : sampleShape) {
@@ -90,8 +99,8 @@ public final class DataLoader implements Iterable<Batch>, AutoCloseable {
         int rest = dataset.size() % batchSize;
         this.numBatches = full + (dropLast || rest == 0 ? 0 : 1);
         try {
-            for (int i = 0; i < Math.min(prefetch + 1, full); i++) fullBatches.add(new Batch(batchSize, sampleShape));
-            this.lastBatch = dropLast || rest == 0 ? null : new Batch(rest, sampleShape);
+            for (int i = 0; i < Math.min(prefetch + 1, full); i++) fullBatches.add(new Batch(batchSize, sampleShape, device));
+            this.lastBatch = dropLast || rest == 0 ? null : new Batch(rest, sampleShape, device);
         } catch (RuntimeException e) {
             fullBatches.forEach(Batch::free);
             throw e;
@@ -112,6 +121,11 @@ public final class DataLoader implements Iterable<Batch>, AutoCloseable {
     /** Samples per full batch. */
     public int batchSize() {
         return batchSize;
+    }
+
+    /** The device the batches are on. */
+    public Device device() {
+        return device;
     }
 
     /** The dataset batches are drawn from. */
@@ -174,6 +188,7 @@ public final class DataLoader implements Iterable<Batch>, AutoCloseable {
     private void stopCurrent() {
         if (current == null) return;
         current.stop();
+        Native.synchronize(device); // the device may still read the batch the consumer held
         current = null;
         refillRing();
     }
@@ -195,8 +210,8 @@ public final class DataLoader implements Iterable<Batch>, AutoCloseable {
     private Batch fill(int[] order, int index) throws InterruptedException {
         int start = index * batchSize;
         Batch batch = (Math.min(batchSize, order.length - start) == batchSize ? freeFull : freeLast).take();
-        FloatBuffer images = batch.images().floatBuffer();
-        IntBuffer labels = batch.labels().intBuffer();
+        FloatBuffer images = batch.hostImages().floatBuffer();
+        IntBuffer labels = batch.hostLabels().intBuffer();
         for (int i = 0; i < batch.size(); i++) {
             int sample = order[start + i];
             int before = images.position();
@@ -212,6 +227,7 @@ public final class DataLoader implements Iterable<Batch>, AutoCloseable {
             }
             labels.put(label);
         }
+        batch.upload();
         return batch;
     }
 
@@ -262,7 +278,10 @@ public final class DataLoader implements Iterable<Batch>, AutoCloseable {
         @Override
         public Batch next() {
             if (!hasNext()) throw new NoSuchElementException("epoch " + epochNumber + " has only " + numBatches + " batches");
-            if (held != null) release(held);
+            if (held != null) {
+                Native.synchronize(device); // queued kernels may still read the batch going back to the ring
+                release(held);
+            }
             held = null;
             Filled filled;
             try {
@@ -320,6 +339,7 @@ public final class DataLoader implements Iterable<Batch>, AutoCloseable {
         private long seed;
         private boolean dropLast;
         private int prefetch = 2;
+        private Device device = Device.cpu();
 
         private Builder(Dataset dataset) {
             this.dataset = dataset;
@@ -359,6 +379,15 @@ public final class DataLoader implements Iterable<Batch>, AutoCloseable {
                 throw new IllegalArgumentException("prefetch must be >= 0 (0 loads batches on the caller's thread), got " + prefetch);
             }
             this.prefetch = prefetch;
+            return this;
+        }
+
+        /**
+         * The device the batches are delivered on (default the CPU); for a GPU the samples are
+         * staged in pinned memory and copied asynchronously.
+         */
+        public Builder device(Device device) {
+            this.device = Objects.requireNonNull(device, "device");
             return this;
         }
 

@@ -50,8 +50,8 @@ public final class PluginLayer extends Layer {
     @Override
     public Tensor forward(Tensor x) {
         long[] outShape = checkInput(x);
-        output = reuse(output, outShape);
-        Native.pluginOpForward(plugin.handle(), index, x.shape(), params, x.address(), output.address());
+        output = reuse(output, x.device(), outShape);
+        Native.pluginOpForward(x.device(), plugin.handle(), index, x.shape(), params, x.address(), output.address());
         input = isTraining() ? x : null;
         return output;
     }
@@ -60,8 +60,8 @@ public final class PluginLayer extends Layer {
     public Tensor backward(Tensor dy, boolean needInputGrad) {
         checkGradient(dy, input, output == null ? null : output.shape());
         if (!needInputGrad) return null;
-        inputGrad = reuse(inputGrad, input.shape());
-        Native.pluginOpBackward(plugin.handle(), index, input.shape(), params, input.address(), output.address(),
+        inputGrad = reuse(inputGrad, dy.device(), input.shape());
+        Native.pluginOpBackward(dy.device(), plugin.handle(), index, input.shape(), params, input.address(), output.address(),
                 dy.address(), inputGrad.address());
         return inputGrad;
     }

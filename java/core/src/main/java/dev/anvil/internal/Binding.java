@@ -63,6 +63,10 @@ interface Binding {
 
     int anvil_context_synchronize(long ctx);
 
+    int anvil_context_query(long ctx, int[] done);
+
+    int anvil_context_cuda_stream(long ctx, long[] out);
+
     int anvil_context_malloc(long ctx, long bytes, long[] out);
 
     int anvil_context_free(long ctx, long ptr);

@@ -150,6 +150,16 @@ final class JniBinding implements Binding {
     }
 
     @Override
+    public int anvil_context_query(long ctx, int[] done) {
+        return AnvilLib.anvil_context_query(ctx, done);
+    }
+
+    @Override
+    public int anvil_context_cuda_stream(long ctx, long[] out) {
+        return AnvilLib.anvil_context_cuda_stream(ctx, out);
+    }
+
+    @Override
     public int anvil_context_malloc(long ctx, long bytes, long[] out) {
         return AnvilLib.anvil_context_malloc(ctx, bytes, out);
     }

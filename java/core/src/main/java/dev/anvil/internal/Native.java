@@ -1,6 +1,9 @@
 package dev.anvil.internal;
 
 import dev.anvil.AnvilException;
+import dev.anvil.Device;
+import java.util.HashMap;
+import java.util.Map;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 
@@ -23,8 +26,12 @@ public final class Native {
     private static final int ANVIL_OK = 0;
     private static final Binding B = Bindings.select();
     private static final Object LOCK = new Object();
-    private static long context;
+    /** Serialises the copy contexts, which only the data loaders' threads use. */
+    private static final Object COPY_LOCK = new Object();
+    private static long cpuContext;
     private static int threads;
+    private static final Map<Integer, Long> computeContexts = new HashMap<>();
+    private static final Map<Integer, Long> copyContexts = new HashMap<>();
 
     static {
         int abi = B.anvil_abi_version();
@@ -59,22 +66,22 @@ public final class Native {
         return B.anvil_live_bytes();
     }
 
-    /** Replaces the compute context by one with {@code n} threads ({@code n <= 0}: all CPUs). */
+    /** Replaces the CPU compute context by one with {@code n} threads ({@code n <= 0}: all CPUs). */
     public static void setThreads(int n) {
         synchronized (LOCK) {
             long[] out = new long[1];
             check(B.anvil_context_create(n, out), "anvil_context_create");
-            if (context != 0) B.anvil_context_destroy(context);
-            context = out[0];
+            if (cpuContext != 0) B.anvil_context_destroy(cpuContext);
+            cpuContext = out[0];
             int[] t = new int[1];
-            check(B.anvil_context_num_threads(context, t), "anvil_context_num_threads");
+            check(B.anvil_context_num_threads(cpuContext, t), "anvil_context_num_threads");
             threads = t[0];
         }
     }
 
     public static int threads() {
         synchronized (LOCK) {
-            ctx();
+            cpuContext();
             return threads;
         }
     }
@@ -82,18 +89,38 @@ public final class Native {
     public static long workspaceBytes() {
         synchronized (LOCK) {
             long[] out = new long[1];
-            check(B.anvil_context_workspace_bytes(ctx(), out), "anvil_context_workspace_bytes");
+            check(B.anvil_context_workspace_bytes(cpuContext(), out), "anvil_context_workspace_bytes");
             return out[0];
         }
     }
 
-    /** The context; callers hold LOCK. Created on first use with the default thread count. */
-    private static long ctx() {
-        if (context == 0) {
+    /** The CPU context; callers hold LOCK. Created on first use with the default thread count. */
+    private static long cpuContext() {
+        if (cpuContext == 0) {
             String prop = System.getProperty("anvil.threads", System.getenv("ANVIL_NUM_THREADS"));
             setThreads(prop == null || prop.isBlank() ? 0 : Integer.parseInt(prop.trim()));
         }
-        return context;
+        return cpuContext;
+    }
+
+    /**
+     * The compute context of {@code dev}; callers hold LOCK. A CUDA device gets one context (one
+     * stream, one caching allocator) on first use, kept for the life of the process.
+     */
+    private static long ctx(Device dev) {
+        if (dev.type() == Device.Type.CPU) return cpuContext();
+        return cudaContext(computeContexts, dev);
+    }
+
+    private static long cudaContext(Map<Integer, Long> contexts, Device dev) {
+        Long c = contexts.get(dev.index());
+        if (c == null) {
+            long[] out = new long[1];
+            check(B.anvil_context_create_cuda(dev.index(), out), "anvil_context_create_cuda");
+            c = out[0];
+            contexts.put(dev.index(), c);
+        }
+        return c;
     }
 
     static void check(int status, String op) {
@@ -145,29 +172,157 @@ public final class Native {
         return B.view(address, bytes).order(ByteOrder.nativeOrder());
     }
 
+    // ------------------------------------------------------------------ device memory
+
+    /** Memory on {@code dev}: host memory for the CPU, device memory from the caching allocator for CUDA. */
+    public static long malloc(Device dev, long bytes) {
+        if (dev.type() == Device.Type.CPU) return malloc(bytes);
+        long[] out = new long[1];
+        synchronized (LOCK) {
+            check(B.anvil_context_malloc(ctx(dev), bytes, out), "anvil_context_malloc");
+        }
+        return out[0];
+    }
+
+    public static void free(Device dev, long address) {
+        if (dev.type() == Device.Type.CPU) {
+            free(address);
+            return;
+        }
+        synchronized (LOCK) {
+            check(B.anvil_context_free(ctx(dev), address), "anvil_context_free");
+        }
+    }
+
+    /** Page-locked host memory for fast copies to and from CUDA device {@code dev}. */
+    public static long mallocPinned(Device dev, long bytes) {
+        long[] out = new long[1];
+        synchronized (LOCK) {
+            check(B.anvil_host_alloc_pinned(ctx(dev), bytes, out), "anvil_host_alloc_pinned");
+        }
+        return out[0];
+    }
+
+    public static void freePinned(Device dev, long address) {
+        synchronized (LOCK) {
+            check(B.anvil_host_free_pinned(ctx(dev), address), "anvil_host_free_pinned");
+        }
+    }
+
+    /**
+     * Copies {@code bytes} from {@code src} on device {@code from} to {@code dst} on device
+     * {@code to}, in order with the compute work of the CUDA device involved; a copy to the host
+     * returns when the data has arrived. Copies between two different GPUs go through the host.
+     */
+    public static void memcpy(Device to, long dst, Device from, long src, long bytes) {
+        boolean toCuda = to.type() == Device.Type.CUDA, fromCuda = from.type() == Device.Type.CUDA;
+        if (toCuda && fromCuda && to.index() != from.index()) {
+            long host = malloc(bytes);
+            try {
+                memcpy(Device.cpu(), host, from, src, bytes);
+                memcpy(to, dst, Device.cpu(), host, bytes);
+            } finally {
+                free(host);
+            }
+            return;
+        }
+        int kind = (fromCuda ? 2 : 0) + (toCuda ? 1 : 0);
+        synchronized (LOCK) {
+            check(B.anvil_memcpy(ctx(toCuda ? to : from), dst, src, bytes, kind), "anvil_memcpy");
+        }
+    }
+
+    /**
+     * Copies host memory (best pinned) to CUDA device {@code to} on a second stream of that device,
+     * so that the copy overlaps the compute work, and returns when the data has arrived. For data
+     * loaders: the destination must not be in use by queued compute work.
+     */
+    public static void copyToDeviceAside(Device to, long dst, long src, long bytes) {
+        synchronized (COPY_LOCK) {
+            long c;
+            synchronized (LOCK) {
+                c = cudaContext(copyContexts, to);
+            }
+            check(B.anvil_memcpy(c, dst, src, bytes, 1), "anvil_memcpy");
+            check(B.anvil_context_synchronize(c), "anvil_context_synchronize");
+        }
+    }
+
+    /**
+     * Waits for the queued work of {@code dev} (nothing to wait for on the CPU) and reports an
+     * asynchronous error of that work.
+     */
+    public static void synchronize(Device dev) {
+        if (dev.type() == Device.Type.CPU) return;
+        synchronized (LOCK) {
+            check(B.anvil_context_synchronize(ctx(dev)), "anvil_context_synchronize");
+        }
+    }
+
+    /**
+     * Whether {@code dev} has finished the work queued on it, without waiting (always true for the
+     * CPU); reports an asynchronous error of that work.
+     */
+    public static boolean isIdle(Device dev) {
+        if (dev.type() == Device.Type.CPU) return true;
+        int[] done = new int[1];
+        synchronized (LOCK) {
+            check(B.anvil_context_query(ctx(dev), done), "anvil_context_query");
+        }
+        return done[0] != 0;
+    }
+
+    /**
+     * The CUDA stream (a cudaStream_t address) on which the ops of CUDA device {@code dev} run,
+     * for libraries such as NCCL whose work must be ordered with them.
+     */
+    public static long cudaStream(Device dev) {
+        long[] out = new long[1];
+        synchronized (LOCK) {
+            check(B.anvil_context_cuda_stream(ctx(dev), out), "anvil_context_cuda_stream");
+        }
+        return out[0];
+    }
+
+    /** The caching allocator's statistics of CUDA device {@code dev}. */
+    public static AllocatorStats allocatorStats(Device dev) {
+        AllocatorStats out = new AllocatorStats();
+        synchronized (LOCK) {
+            check(B.anvil_context_allocator_stats(ctx(dev), out), "anvil_context_allocator_stats");
+        }
+        return out;
+    }
+
+    /** Returns the cached, unused blocks of CUDA device {@code dev} to the driver. */
+    public static void emptyCache(Device dev) {
+        synchronized (LOCK) {
+            check(B.anvil_context_empty_cache(ctx(dev)), "anvil_context_empty_cache");
+        }
+    }
+
     // ------------------------------------------------------------------ elementwise
 
-    public static void fill(long n, float value, long y) {
+    public static void fill(Device dev, long n, float value, long y) {
         synchronized (LOCK) {
-            check(B.anvil_fill(ctx(), n, value, y), "anvil_fill");
+            check(B.anvil_fill(ctx(dev), n, value, y), "anvil_fill");
         }
     }
 
-    public static void copy(long n, long x, long y) {
+    public static void copy(Device dev, long n, long x, long y) {
         synchronized (LOCK) {
-            check(B.anvil_copy(ctx(), n, x, y), "anvil_copy");
+            check(B.anvil_copy(ctx(dev), n, x, y), "anvil_copy");
         }
     }
 
-    public static void scale(long n, float alpha, long x) {
+    public static void scale(Device dev, long n, float alpha, long x) {
         synchronized (LOCK) {
-            check(B.anvil_scale(ctx(), n, alpha, x), "anvil_scale");
+            check(B.anvil_scale(ctx(dev), n, alpha, x), "anvil_scale");
         }
     }
 
-    public static void axpy(long n, float alpha, long x, long y) {
+    public static void axpy(Device dev, long n, float alpha, long x, long y) {
         synchronized (LOCK) {
-            check(B.anvil_axpy(ctx(), n, alpha, x, y), "anvil_axpy");
+            check(B.anvil_axpy(ctx(dev), n, alpha, x, y), "anvil_axpy");
         }
     }
 
@@ -179,21 +334,21 @@ public final class Native {
         return new long[] {h[0], w[0]};
     }
 
-    public static void conv2dForward(Conv2dDesc d, long x, long w, long bias, long y) {
+    public static void conv2dForward(Device dev, Conv2dDesc d, long x, long w, long bias, long y) {
         synchronized (LOCK) {
-            check(B.anvil_conv2d_forward(ctx(), d, x, w, bias, y), "anvil_conv2d_forward");
+            check(B.anvil_conv2d_forward(ctx(dev), d, x, w, bias, y), "anvil_conv2d_forward");
         }
     }
 
-    public static void conv2dBackwardData(Conv2dDesc d, long dy, long w, long dx) {
+    public static void conv2dBackwardData(Device dev, Conv2dDesc d, long dy, long w, long dx) {
         synchronized (LOCK) {
-            check(B.anvil_conv2d_backward_data(ctx(), d, dy, w, dx), "anvil_conv2d_backward_data");
+            check(B.anvil_conv2d_backward_data(ctx(dev), d, dy, w, dx), "anvil_conv2d_backward_data");
         }
     }
 
-    public static void conv2dBackwardWeight(Conv2dDesc d, long x, long dy, long dw, long db, boolean accumulate) {
+    public static void conv2dBackwardWeight(Device dev, Conv2dDesc d, long x, long dy, long dw, long db, boolean accumulate) {
         synchronized (LOCK) {
-            check(B.anvil_conv2d_backward_weight(ctx(), d, x, dy, dw, db, accumulate ? 1 : 0),
+            check(B.anvil_conv2d_backward_weight(ctx(dev), d, x, dy, dw, db, accumulate ? 1 : 0),
                     "anvil_conv2d_backward_weight");
         }
     }
@@ -206,113 +361,113 @@ public final class Native {
         return new long[] {h[0], w[0]};
     }
 
-    public static void maxPool2dForward(Pool2dDesc d, long x, long y, long argmax) {
+    public static void maxPool2dForward(Device dev, Pool2dDesc d, long x, long y, long argmax) {
         synchronized (LOCK) {
-            check(B.anvil_maxpool2d_forward(ctx(), d, x, y, argmax), "anvil_maxpool2d_forward");
+            check(B.anvil_maxpool2d_forward(ctx(dev), d, x, y, argmax), "anvil_maxpool2d_forward");
         }
     }
 
-    public static void maxPool2dBackward(Pool2dDesc d, long dy, long argmax, long dx) {
+    public static void maxPool2dBackward(Device dev, Pool2dDesc d, long dy, long argmax, long dx) {
         synchronized (LOCK) {
-            check(B.anvil_maxpool2d_backward(ctx(), d, dy, argmax, dx), "anvil_maxpool2d_backward");
+            check(B.anvil_maxpool2d_backward(ctx(dev), d, dy, argmax, dx), "anvil_maxpool2d_backward");
         }
     }
 
-    public static void avgPool2dForward(Pool2dDesc d, long x, long y) {
+    public static void avgPool2dForward(Device dev, Pool2dDesc d, long x, long y) {
         synchronized (LOCK) {
-            check(B.anvil_avgpool2d_forward(ctx(), d, x, y), "anvil_avgpool2d_forward");
+            check(B.anvil_avgpool2d_forward(ctx(dev), d, x, y), "anvil_avgpool2d_forward");
         }
     }
 
-    public static void avgPool2dBackward(Pool2dDesc d, long dy, long dx) {
+    public static void avgPool2dBackward(Device dev, Pool2dDesc d, long dy, long dx) {
         synchronized (LOCK) {
-            check(B.anvil_avgpool2d_backward(ctx(), d, dy, dx), "anvil_avgpool2d_backward");
+            check(B.anvil_avgpool2d_backward(ctx(dev), d, dy, dx), "anvil_avgpool2d_backward");
         }
     }
 
     // ------------------------------------------------------------------ linear
 
-    public static void linearForward(LinearDesc d, long x, long w, long bias, long y) {
+    public static void linearForward(Device dev, LinearDesc d, long x, long w, long bias, long y) {
         synchronized (LOCK) {
-            check(B.anvil_linear_forward(ctx(), d, x, w, bias, y), "anvil_linear_forward");
+            check(B.anvil_linear_forward(ctx(dev), d, x, w, bias, y), "anvil_linear_forward");
         }
     }
 
-    public static void linearBackwardData(LinearDesc d, long dy, long w, long dx) {
+    public static void linearBackwardData(Device dev, LinearDesc d, long dy, long w, long dx) {
         synchronized (LOCK) {
-            check(B.anvil_linear_backward_data(ctx(), d, dy, w, dx), "anvil_linear_backward_data");
+            check(B.anvil_linear_backward_data(ctx(dev), d, dy, w, dx), "anvil_linear_backward_data");
         }
     }
 
-    public static void linearBackwardWeight(LinearDesc d, long x, long dy, long dw, long db, boolean accumulate) {
+    public static void linearBackwardWeight(Device dev, LinearDesc d, long x, long dy, long dw, long db, boolean accumulate) {
         synchronized (LOCK) {
-            check(B.anvil_linear_backward_weight(ctx(), d, x, dy, dw, db, accumulate ? 1 : 0),
+            check(B.anvil_linear_backward_weight(ctx(dev), d, x, dy, dw, db, accumulate ? 1 : 0),
                     "anvil_linear_backward_weight");
         }
     }
 
     // ------------------------------------------------------------------ activation
 
-    public static void reluForward(long n, long x, long y) {
+    public static void reluForward(Device dev, long n, long x, long y) {
         synchronized (LOCK) {
-            check(B.anvil_relu_forward(ctx(), n, x, y), "anvil_relu_forward");
+            check(B.anvil_relu_forward(ctx(dev), n, x, y), "anvil_relu_forward");
         }
     }
 
-    public static void reluBackward(long n, long y, long dy, long dx) {
+    public static void reluBackward(Device dev, long n, long y, long dy, long dx) {
         synchronized (LOCK) {
-            check(B.anvil_relu_backward(ctx(), n, y, dy, dx), "anvil_relu_backward");
+            check(B.anvil_relu_backward(ctx(dev), n, y, dy, dx), "anvil_relu_backward");
         }
     }
 
-    public static void dropoutForward(long n, float p, long seed, long x, long y) {
+    public static void dropoutForward(Device dev, long n, float p, long seed, long x, long y) {
         synchronized (LOCK) {
-            check(B.anvil_dropout_forward(ctx(), n, p, seed, x, y), "anvil_dropout_forward");
+            check(B.anvil_dropout_forward(ctx(dev), n, p, seed, x, y), "anvil_dropout_forward");
         }
     }
 
-    public static void dropoutBackward(long n, float p, long seed, long dy, long dx) {
+    public static void dropoutBackward(Device dev, long n, float p, long seed, long dy, long dx) {
         synchronized (LOCK) {
-            check(B.anvil_dropout_backward(ctx(), n, p, seed, dy, dx), "anvil_dropout_backward");
+            check(B.anvil_dropout_backward(ctx(dev), n, p, seed, dy, dx), "anvil_dropout_backward");
         }
     }
 
     // ------------------------------------------------------------------ loss
 
-    public static float softmaxCrossEntropyForward(long batch, long classes, long logits, long labels) {
+    public static float softmaxCrossEntropyForward(Device dev, long batch, long classes, long logits, long labels) {
         float[] loss = new float[1];
         synchronized (LOCK) {
-            check(B.anvil_softmax_cross_entropy_forward(ctx(), batch, classes, logits, labels, loss),
+            check(B.anvil_softmax_cross_entropy_forward(ctx(dev), batch, classes, logits, labels, loss),
                     "anvil_softmax_cross_entropy_forward");
         }
         return loss[0];
     }
 
-    public static void softmaxCrossEntropyBackward(long batch, long classes, long logits, long labels, float scale,
+    public static void softmaxCrossEntropyBackward(Device dev, long batch, long classes, long logits, long labels, float scale,
             long dlogits) {
         synchronized (LOCK) {
-            check(B.anvil_softmax_cross_entropy_backward(ctx(), batch, classes, logits, labels, scale, dlogits),
+            check(B.anvil_softmax_cross_entropy_backward(ctx(dev), batch, classes, logits, labels, scale, dlogits),
                     "anvil_softmax_cross_entropy_backward");
         }
     }
 
-    public static void argmax(long batch, long classes, long logits, long predictions) {
+    public static void argmax(Device dev, long batch, long classes, long logits, long predictions) {
         synchronized (LOCK) {
-            check(B.anvil_argmax(ctx(), batch, classes, logits, predictions), "anvil_argmax");
+            check(B.anvil_argmax(ctx(dev), batch, classes, logits, predictions), "anvil_argmax");
         }
     }
 
     // ------------------------------------------------------------------ optimizers
 
-    public static void sgdStep(SgdDesc d, long step, long n, long param, long grad, long velocity) {
+    public static void sgdStep(Device dev, SgdDesc d, long step, long n, long param, long grad, long velocity) {
         synchronized (LOCK) {
-            check(B.anvil_sgd_step(ctx(), d, step, n, param, grad, velocity), "anvil_sgd_step");
+            check(B.anvil_sgd_step(ctx(dev), d, step, n, param, grad, velocity), "anvil_sgd_step");
         }
     }
 
-    public static void adamStep(AdamDesc d, long step, long n, long param, long grad, long m, long v) {
+    public static void adamStep(Device dev, AdamDesc d, long step, long n, long param, long grad, long m, long v) {
         synchronized (LOCK) {
-            check(B.anvil_adam_step(ctx(), d, step, n, param, grad, m, v), "anvil_adam_step");
+            check(B.anvil_adam_step(ctx(dev), d, step, n, param, grad, m, v), "anvil_adam_step");
         }
     }
 
@@ -374,17 +529,17 @@ public final class Native {
         return java.util.Arrays.copyOf(dims, rank[0]);
     }
 
-    public static void pluginOpForward(long plugin, int op, long[] shape, float[] params, long x, long y) {
+    public static void pluginOpForward(Device dev, long plugin, int op, long[] shape, float[] params, long x, long y) {
         synchronized (LOCK) {
-            check(B.anvil_plugin_op_forward(ctx(), plugin, op, shape, shape.length, params, params.length, x, y),
+            check(B.anvil_plugin_op_forward(ctx(dev), plugin, op, shape, shape.length, params, params.length, x, y),
                     "anvil_plugin_op_forward");
         }
     }
 
-    public static void pluginOpBackward(long plugin, int op, long[] shape, float[] params, long x, long y, long dy,
+    public static void pluginOpBackward(Device dev, long plugin, int op, long[] shape, float[] params, long x, long y, long dy,
             long dx) {
         synchronized (LOCK) {
-            check(B.anvil_plugin_op_backward(ctx(), plugin, op, shape, shape.length, params, params.length, x, y, dy, dx),
+            check(B.anvil_plugin_op_backward(ctx(dev), plugin, op, shape, shape.length, params, params.length, x, y, dy, dx),
                     "anvil_plugin_op_backward");
         }
     }

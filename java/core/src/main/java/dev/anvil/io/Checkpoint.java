@@ -146,7 +146,7 @@ public final class Checkpoint {
         long steps = optimizer == null ? 0 : parseSteps(meta.get(STEPS_KEY), path);
         for (Map.Entry<String, Tensor> e : targets.entrySet()) {
             ByteBuffer src = data.get(e.getKey() + "#" + e.getValue().shapeString());
-            e.getValue().floatBuffer().put(src.asFloatBuffer());
+            e.getValue().copyFrom(src.asFloatBuffer());
         }
         meta.remove(STEPS_KEY);
         if (optimizer != null) optimizer.setSteps(steps);
@@ -251,7 +251,7 @@ public final class Checkpoint {
     /** A copy of the tensor's data in the file's byte order (little-endian). */
     private static ByteBuffer littleEndianBytes(Tensor t) {
         ByteBuffer out = ByteBuffer.allocate(Math.toIntExact(t.numel() * 4)).order(ByteOrder.LITTLE_ENDIAN);
-        out.asFloatBuffer().put(t.floatBuffer());
+        out.asFloatBuffer().put(t.toFloatArray());
         return out;
     }
 

@@ -25,7 +25,7 @@ public final class AvgPool2d extends Pool2d {
     @Override
     public Tensor forward(Tensor x) {
         Tensor y = prepareForward(x);
-        Native.avgPool2dForward(desc, x.address(), y.address());
+        Native.avgPool2dForward(x.device(), desc, x.address(), y.address());
         input = isTraining() ? x : null;
         return y;
     }
@@ -34,7 +34,7 @@ public final class AvgPool2d extends Pool2d {
     public Tensor backward(Tensor dy, boolean needInputGrad) {
         Tensor dx = prepareBackward(dy);
         if (!needInputGrad) return null;
-        Native.avgPool2dBackward(desc, dy.address(), dx.address());
+        Native.avgPool2dBackward(dy.device(), desc, dy.address(), dx.address());
         return dx;
     }
 

@@ -77,8 +77,8 @@ public final class Conv2d extends WeightedLayer {
         long[] outShape = checkInput(x);
         long[] in = x.shape();
         desc.batch(in[0]).in_h(in[2]).in_w(in[3]);
-        output = reuse(output, outShape);
-        Native.conv2dForward(desc, x.address(), weight().value().address(), biasAddress(), output.address());
+        output = reuse(output, x.device(), outShape);
+        Native.conv2dForward(x.device(), desc, x.address(), weight().value().address(), biasAddress(), output.address());
         input = isTraining() ? x : null;
         return output;
     }
@@ -88,11 +88,11 @@ public final class Conv2d extends WeightedLayer {
         checkGradient(dy, input, output == null ? null : output.shape());
         long[] in = input.shape();
         desc.batch(in[0]).in_h(in[2]).in_w(in[3]);
-        Native.conv2dBackwardWeight(desc, input.address(), dy.address(), weight().grad().address(), biasGradAddress(),
+        Native.conv2dBackwardWeight(dy.device(), desc, input.address(), dy.address(), weight().grad().address(), biasGradAddress(),
                 beginGradWrite());
         if (!needInputGrad) return null;
-        inputGrad = reuse(inputGrad, in);
-        Native.conv2dBackwardData(desc, dy.address(), weight().value().address(), inputGrad.address());
+        inputGrad = reuse(inputGrad, dy.device(), in);
+        Native.conv2dBackwardData(dy.device(), desc, dy.address(), weight().value().address(), inputGrad.address());
         return inputGrad;
     }
 

@@ -16,7 +16,7 @@ public final class CrossEntropyLoss implements AutoCloseable {
     /** The mean loss; remembers the inputs for {@link #backward()}. */
     public float forward(Tensor logits, Tensor labels) {
         check(logits, labels);
-        float loss = Native.softmaxCrossEntropyForward(logits.size(0), logits.size(1), logits.address(), labels.address());
+        float loss = Native.softmaxCrossEntropyForward(logits.device(), logits.size(0), logits.size(1), logits.address(), labels.address());
         this.logits = logits;
         this.labels = labels;
         return loss;
@@ -26,8 +26,8 @@ public final class CrossEntropyLoss implements AutoCloseable {
     public Tensor backward() {
         if (logits == null) throw new IllegalStateException("CrossEntropyLoss: backward() called before forward()");
         check(logits, labels);
-        gradient = Layer.reuse(gradient, logits.shape());
-        Native.softmaxCrossEntropyBackward(logits.size(0), logits.size(1), logits.address(), labels.address(), 1f,
+        gradient = Layer.reuse(gradient, logits.device(), logits.shape());
+        Native.softmaxCrossEntropyBackward(logits.device(), logits.size(0), logits.size(1), logits.address(), labels.address(), 1f,
                 gradient.address());
         return gradient;
     }
@@ -39,6 +39,10 @@ public final class CrossEntropyLoss implements AutoCloseable {
         if (logits.dim() != 2 || logits.dtype() != DType.FLOAT32) {
             throw new IllegalArgumentException("CrossEntropyLoss: expected FLOAT32 logits [batch, classes], got "
                     + logits.dtype() + logits.shapeString());
+        }
+        if (!labels.device().equals(logits.device())) {
+            throw new IllegalArgumentException("CrossEntropyLoss: logits are on " + logits.device() + " but labels on "
+                    + labels.device());
         }
         if (labels.dim() != 1 || labels.dtype() != DType.INT32 || labels.size(0) != logits.size(0)) {
             throw new IllegalArgumentException("CrossEntropyLoss: expected INT32 labels [" + logits.size(0) + "] for logits "

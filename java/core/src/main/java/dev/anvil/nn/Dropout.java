@@ -53,10 +53,10 @@ public final class Dropout extends Layer {
             seed = -1;
             return x;
         }
-        output = reuse(output, shape);
+        output = reuse(output, x.device(), shape);
         // One mask per pass: mix the pass counter into the seed (golden-ratio increment).
         seed = baseSeed + 0x9E3779B97F4A7C15L * ++passes;
-        Native.dropoutForward(x.numel(), p, seed, x.address(), output.address());
+        Native.dropoutForward(x.device(), x.numel(), p, seed, x.address(), output.address());
         lastShape = shape;
         return output;
     }
@@ -66,8 +66,8 @@ public final class Dropout extends Layer {
         checkGradient(dy, lastShape == null ? null : dy, lastShape);
         if (!needInputGrad) return null;
         if (p == 0f) return dy;
-        inputGrad = reuse(inputGrad, lastShape);
-        Native.dropoutBackward(dy.numel(), p, seed, dy.address(), inputGrad.address());
+        inputGrad = reuse(inputGrad, dy.device(), lastShape);
+        Native.dropoutBackward(dy.device(), dy.numel(), p, seed, dy.address(), inputGrad.address());
         return inputGrad;
     }
 

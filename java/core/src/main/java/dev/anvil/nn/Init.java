@@ -34,7 +34,8 @@ public final class Init {
     }
 
     public static void uniform(Tensor t, double lo, double hi, SplittableRandom rng) {
-        FloatBuffer b = t.floatBuffer();
-        for (int i = 0, n = b.remaining(); i < n; i++) b.put(i, (float) (lo + (hi - lo) * rng.nextDouble()));
+        float[] v = new float[Math.toIntExact(t.numel())];
+        for (int i = 0; i < v.length; i++) v[i] = (float) (lo + (hi - lo) * rng.nextDouble());
+        t.copyFrom(v);
     }
 }

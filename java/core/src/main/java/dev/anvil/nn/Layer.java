@@ -1,6 +1,7 @@
 package dev.anvil.nn;
 
 import dev.anvil.DType;
+import dev.anvil.Device;
 import dev.anvil.Tensor;
 import java.util.Arrays;
 import java.util.List;
@@ -14,11 +15,15 @@ import java.util.SplittableRandom;
  * A layer keeps a reference to its forward input for the backward pass, so the input must stay
  * open and unchanged until then. Shape problems are reported before any native call, with the
  * layer's name and the shapes involved.
+ *
+ * <p>A layer with parameters lives on one {@link Device} ({@link #to} moves it) and takes inputs
+ * on that device; its outputs are on the device of its input.
  */
 public abstract class Layer implements AutoCloseable {
     private String name;
     private boolean training = true;
     private boolean closed;
+    private Device device = Device.cpu();
 
     protected Layer(String name) {
         this.name = name;
@@ -49,6 +54,27 @@ public abstract class Layer implements AutoCloseable {
 
     public final Tensor backward(Tensor dy) {
         return backward(dy, true);
+    }
+
+    /** The device of this layer's parameters (the CPU until {@link #to} moves them). */
+    public Device device() {
+        return device;
+    }
+
+    /**
+     * Moves the parameters (values and gradients) to {@code device} and frees the activation
+     * buffers, which the next forward pass allocates there; returns this layer. Like PyTorch's
+     * {@code module.to(device)}: the {@link Parameter} objects stay the same, so an optimizer made
+     * before the move keeps working, and moves its own state on its next step.
+     */
+    public Layer to(Device device) {
+        checkNotClosed();
+        java.util.Objects.requireNonNull(device, "device");
+        if (device.equals(this.device)) return this;
+        for (Parameter p : parameters()) p.to(device);
+        releaseBuffers();
+        this.device = device;
+        return this;
     }
 
     /** Trainable parameters, in a fixed order. */
@@ -104,6 +130,10 @@ public abstract class Layer implements AutoCloseable {
         if (x.dtype() != DType.FLOAT32) {
             throw new IllegalArgumentException(name + ": expected a FLOAT32 input, got " + x.dtype() + x.shapeString());
         }
+        if (!x.device().equals(device) && !parameters().isEmpty()) {
+            throw new IllegalArgumentException(name + ": input " + x.shapeString() + " is on " + x.device()
+                    + " but the layer's parameters are on " + device + "; move one of them with to(" + x.device() + ")");
+        }
         return outputShape(x.shape());
     }
 
@@ -118,23 +148,31 @@ public abstract class Layer implements AutoCloseable {
         if (dy.dtype() != DType.FLOAT32) {
             throw new IllegalArgumentException(name + ": expected a FLOAT32 output gradient, got " + dy.dtype() + dy.shapeString());
         }
+        if (!dy.device().equals(lastInput.device())) {
+            throw new IllegalArgumentException(name + ": output gradient is on " + dy.device()
+                    + " but the last forward pass ran on " + lastInput.device());
+        }
         if (!Arrays.equals(dy.shape(), expectedShape)) {
             throw new IllegalArgumentException(name + ": output gradient has shape " + dy.shapeString()
                     + " but the output of the last forward pass has shape " + Arrays.toString(expectedShape));
         }
     }
 
-    /** Returns {@code current} if it is open and has the shape, else a fresh layer-owned tensor. */
-    protected static Tensor reuse(Tensor current, long[] shape) {
-        return reuse(current, DType.FLOAT32, shape);
+    /**
+     * Returns {@code current} if it is open, on {@code device} and of the shape, else a fresh
+     * layer-owned float32 tensor there.
+     */
+    protected static Tensor reuse(Tensor current, Device device, long[] shape) {
+        return reuse(current, device, DType.FLOAT32, shape);
     }
 
-    protected static Tensor reuse(Tensor current, DType dtype, long[] shape) {
-        if (current != null && !current.isClosed() && current.dtype() == dtype && Arrays.equals(current.shape(), shape)) {
+    protected static Tensor reuse(Tensor current, Device device, DType dtype, long[] shape) {
+        if (current != null && !current.isClosed() && current.dtype() == dtype && current.device().equals(device)
+                && Arrays.equals(current.shape(), shape)) {
             return current;
         }
         if (current != null) current.close();
-        return Tensor.emptyUnscoped(dtype, shape);
+        return Tensor.emptyUnscoped(device, dtype, shape);
     }
 
     protected static void closeAll(Tensor... tensors) {

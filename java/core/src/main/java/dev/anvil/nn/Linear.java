@@ -37,8 +37,8 @@ public final class Linear extends WeightedLayer {
     public Tensor forward(Tensor x) {
         long[] outShape = checkInput(x);
         desc.batch(outShape[0]);
-        output = reuse(output, outShape);
-        Native.linearForward(desc, x.address(), weight().value().address(), biasAddress(), output.address());
+        output = reuse(output, x.device(), outShape);
+        Native.linearForward(x.device(), desc, x.address(), weight().value().address(), biasAddress(), output.address());
         input = isTraining() ? x : null;
         return output;
     }
@@ -47,11 +47,11 @@ public final class Linear extends WeightedLayer {
     public Tensor backward(Tensor dy, boolean needInputGrad) {
         checkGradient(dy, input, output == null ? null : output.shape());
         desc.batch(input.size(0));
-        Native.linearBackwardWeight(desc, input.address(), dy.address(), weight().grad().address(), biasGradAddress(),
+        Native.linearBackwardWeight(dy.device(), desc, input.address(), dy.address(), weight().grad().address(), biasGradAddress(),
                 beginGradWrite());
         if (!needInputGrad) return null;
-        inputGrad = reuse(inputGrad, input.shape());
-        Native.linearBackwardData(desc, dy.address(), weight().value().address(), inputGrad.address());
+        inputGrad = reuse(inputGrad, dy.device(), input.shape());
+        Native.linearBackwardData(dy.device(), desc, dy.address(), weight().value().address(), inputGrad.address());
         return inputGrad;
     }
 

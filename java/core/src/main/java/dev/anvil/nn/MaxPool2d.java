@@ -25,11 +25,11 @@ public final class MaxPool2d extends Pool2d {
     public Tensor forward(Tensor x) {
         Tensor y = prepareForward(x);
         if (isTraining()) {
-            argmax = reuse(argmax, DType.INT32, y.shape());
-            Native.maxPool2dForward(desc, x.address(), y.address(), argmax.address());
+            argmax = reuse(argmax, x.device(), DType.INT32, y.shape());
+            Native.maxPool2dForward(x.device(), desc, x.address(), y.address(), argmax.address());
             input = x;
         } else {
-            Native.maxPool2dForward(desc, x.address(), y.address(), 0);
+            Native.maxPool2dForward(x.device(), desc, x.address(), y.address(), 0);
             input = null;
         }
         return y;
@@ -39,7 +39,7 @@ public final class MaxPool2d extends Pool2d {
     public Tensor backward(Tensor dy, boolean needInputGrad) {
         Tensor dx = prepareBackward(dy);
         if (!needInputGrad) return null;
-        Native.maxPool2dBackward(desc, dy.address(), argmax.address(), dx.address());
+        Native.maxPool2dBackward(dy.device(), desc, dy.address(), argmax.address(), dx.address());
         return dx;
     }
 

@@ -11,8 +11,8 @@ import java.util.Objects;
  */
 public final class Parameter implements AutoCloseable {
     private final String name;
-    private final Tensor value;
-    private final Tensor grad;
+    private Tensor value;
+    private Tensor grad;
     private boolean hasGrad;
 
     public Parameter(String name, long... shape) {
@@ -32,6 +32,34 @@ public final class Parameter implements AutoCloseable {
     /** The gradient tensor; meaningful only when {@link #hasGrad()}. */
     public Tensor grad() {
         return grad;
+    }
+
+    /** The device of the value and the gradient. */
+    public dev.anvil.Device device() {
+        return value.device();
+    }
+
+    /**
+     * Moves the value and the gradient to {@code device}, keeping their contents; tensors taken
+     * from {@link #value()} or {@link #grad()} before are closed.
+     */
+    public void to(dev.anvil.Device device) {
+        if (device.equals(value.device())) return;
+        Tensor v = Tensor.emptyUnscoped(device, DType.FLOAT32, value.shape());
+        Tensor g = null;
+        try {
+            v.copyFrom(value);
+            g = Tensor.emptyUnscoped(device, DType.FLOAT32, grad.shape());
+            if (hasGrad) g.copyFrom(grad);
+        } catch (RuntimeException e) {
+            v.close();
+            if (g != null) g.close();
+            throw e;
+        }
+        value.close();
+        grad.close();
+        value = v;
+        grad = g;
     }
 
     public long numel() {

@@ -45,7 +45,7 @@ abstract class Pool2d extends Layer {
         long[] outShape = checkInput(x);
         long[] in = x.shape();
         desc.batch(in[0]).channels(in[1]).in_h(in[2]).in_w(in[3]);
-        output = reuse(output, outShape);
+        output = reuse(output, x.device(), outShape);
         return output;
     }
 
@@ -54,7 +54,7 @@ abstract class Pool2d extends Layer {
         checkGradient(dy, input, output == null ? null : output.shape());
         long[] in = input.shape();
         desc.batch(in[0]).channels(in[1]).in_h(in[2]).in_w(in[3]);
-        inputGrad = reuse(inputGrad, in);
+        inputGrad = reuse(inputGrad, dy.device(), in);
         return inputGrad;
     }
 

@@ -21,8 +21,8 @@ public final class ReLU extends Layer {
     @Override
     public Tensor forward(Tensor x) {
         long[] shape = checkInput(x);
-        output = reuse(output, shape);
-        Native.reluForward(x.numel(), x.address(), output.address());
+        output = reuse(output, x.device(), shape);
+        Native.reluForward(x.device(), x.numel(), x.address(), output.address());
         haveOutput = isTraining();
         return output;
     }
@@ -31,8 +31,8 @@ public final class ReLU extends Layer {
     public Tensor backward(Tensor dy, boolean needInputGrad) {
         checkGradient(dy, haveOutput ? output : null, output == null ? null : output.shape());
         if (!needInputGrad) return null;
-        inputGrad = reuse(inputGrad, output.shape());
-        Native.reluBackward(output.numel(), output.address(), dy.address(), inputGrad.address());
+        inputGrad = reuse(inputGrad, dy.device(), output.shape());
+        Native.reluBackward(dy.device(), output.numel(), output.address(), dy.address(), inputGrad.address());
         return inputGrad;
     }
 

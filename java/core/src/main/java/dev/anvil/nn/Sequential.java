@@ -108,6 +108,15 @@ public final class Sequential extends Layer {
         resetParameters(new SplittableRandom(seed));
     }
 
+    /** Moves every child to {@code device}; returns this. */
+    @Override
+    public Sequential to(dev.anvil.Device device) {
+        checkNotClosed();
+        for (Layer l : layers) l.to(device);
+        super.to(device);
+        return this;
+    }
+
     @Override
     public void train(boolean on) {
         super.train(on);
@@ -136,9 +145,11 @@ public final class Sequential extends Layer {
         return sb.toString();
     }
 
+    /** Closes every child. */
     @Override
-    protected void releaseBuffers() {
+    public void close() {
         for (Layer l : layers) l.close();
+        super.close();
     }
 
     @Override

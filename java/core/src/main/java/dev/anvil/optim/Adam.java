@@ -41,7 +41,7 @@ public final class Adam extends Optimizer {
     @Override
     protected void update(Parameter p, int index, long step) {
         desc.lr(lr).beta1(beta1).beta2(beta2).eps(eps).weight_decay(weightDecay).decoupled(decoupled ? 1 : 0);
-        Native.adamStep(desc, step, p.numel(), p.value().address(), p.grad().address(),
+        Native.adamStep(p.value().device(), desc, step, p.numel(), p.value().address(), p.grad().address(),
                 state(index, "exp_avg").address(), state(index, "exp_avg_sq").address());
     }
 

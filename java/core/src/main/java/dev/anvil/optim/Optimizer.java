@@ -10,8 +10,8 @@ import java.util.Map;
 
 /**
  * Updates parameters from their gradients. Per-parameter state (momentum, Adam moments) is
- * allocated on the first step, lives in native memory next to the parameters, and is freed by
- * {@link #close()}. Parameters without a gradient since the last {@link #zeroGrad()} are skipped,
+ * allocated on the first step on the parameters' device (and follows them when the model is
+ * moved with {@code to(device)}), and is freed by {@link #close()}. Parameters without a gradient since the last {@link #zeroGrad()} are skipped,
  * as in PyTorch.
  */
 public abstract class Optimizer implements AutoCloseable {
@@ -47,10 +47,31 @@ public abstract class Optimizer implements AutoCloseable {
     /** Applies the update rule to parameter {@code index}; {@code step} counts from 1. */
     protected abstract void update(Parameter p, int index, long step);
 
-    /** The state tensor {@code key} of parameter {@code index}, zero-filled when first asked for. */
+    /**
+     * The state tensor {@code key} of parameter {@code index} on the parameter's device:
+     * zero-filled when first asked for, moved there if the parameter has moved since.
+     */
     protected final Tensor state(int index, String key) {
-        return state.get(index).computeIfAbsent(key,
-                k -> Tensor.emptyUnscoped(DType.FLOAT32, params.get(index).value().shape()).zero());
+        Parameter p = params.get(index);
+        Map<String, Tensor> s = state.get(index);
+        Tensor t = s.get(key);
+        if (t != null && !t.device().equals(p.device())) {
+            Tensor moved = Tensor.emptyUnscoped(p.device(), DType.FLOAT32, t.shape());
+            try {
+                moved.copyFrom(t);
+            } catch (RuntimeException e) {
+                moved.close();
+                throw e;
+            }
+            t.close();
+            s.put(key, moved);
+            t = moved;
+        }
+        if (t == null) {
+            t = Tensor.emptyUnscoped(p.device(), DType.FLOAT32, p.value().shape()).zero();
+            s.put(key, t);
+        }
+        return t;
     }
 
     public List<Parameter> parameters() {

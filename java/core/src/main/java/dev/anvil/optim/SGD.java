@@ -31,7 +31,7 @@ public final class SGD extends Optimizer {
     protected void update(Parameter p, int index, long step) {
         desc.lr(lr).momentum(momentum).dampening(dampening).weight_decay(weightDecay).nesterov(nesterov ? 1 : 0);
         long velocity = momentum == 0f ? 0 : state(index, "momentum_buffer").address();
-        Native.sgdStep(desc, step, p.numel(), p.value().address(), p.grad().address(), velocity);
+        Native.sgdStep(p.value().device(), desc, step, p.numel(), p.value().address(), p.grad().address(), velocity);
     }
 
     @Override

@@ -8,7 +8,6 @@ import dev.anvil.internal.Native;
 import dev.anvil.nn.CrossEntropyLoss;
 import dev.anvil.nn.Layer;
 import dev.anvil.optim.Optimizer;
-import java.nio.IntBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -118,15 +117,15 @@ public final class Trainer implements AutoCloseable {
 
     private long countCorrect(Tensor logits, Tensor labels) {
         long batch = logits.size(0);
-        if (predictions == null || predictions.size(0) != batch) {
+        if (predictions == null || predictions.size(0) != batch || !predictions.device().equals(logits.device())) {
             if (predictions != null) predictions.close();
-            predictions = Tensor.emptyUnscoped(DType.INT32, batch);
+            predictions = Tensor.emptyUnscoped(logits.device(), DType.INT32, batch);
         }
-        Native.argmax(batch, logits.size(1), logits.address(), predictions.address());
-        IntBuffer p = predictions.intBuffer(), y = labels.intBuffer();
+        Native.argmax(logits.device(), batch, logits.size(1), logits.address(), predictions.address());
+        int[] p = predictions.toIntArray(), y = labels.toIntArray();
         long correct = 0;
         for (int i = 0; i < batch; i++) {
-            if (p.get(i) == y.get(i)) correct++;
+            if (p[i] == y[i]) correct++;
         }
         return correct;
     }

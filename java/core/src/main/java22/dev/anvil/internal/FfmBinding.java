@@ -295,6 +295,24 @@ final class FfmBinding implements Binding {
     }
 
     @Override
+    public int anvil_context_query(long ctx, int[] done) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment slot = arena.allocate(ValueLayout.JAVA_INT);
+            int status = anvil_h.anvil_context_query(ofAddress(ctx), slot);
+            done[0] = slot.get(ValueLayout.JAVA_INT, 0);
+            return status;
+        }
+    }
+
+    @Override
+    public int anvil_context_cuda_stream(long ctx, long[] out) {
+        MemorySegment slot = scratch.get().out0();
+        int status = anvil_h.anvil_context_cuda_stream(ofAddress(ctx), slot);
+        out[0] = slot.get(ValueLayout.JAVA_LONG, 0);
+        return status;
+    }
+
+    @Override
     public int anvil_context_malloc(long ctx, long bytes, long[] out) {
         MemorySegment slot = scratch.get().out0();
         int status = anvil_h.anvil_context_malloc(ofAddress(ctx), bytes, slot);

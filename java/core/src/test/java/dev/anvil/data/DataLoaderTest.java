@@ -274,4 +274,30 @@ class DataLoaderTest {
             assertTrue(e.getMessage().contains("label 10 for sample 2, outside [0, 10)"), e.getMessage());
         }
     }
+
+    /**
+     * A loader for a GPU delivers the same samples, in the same order, as one for the CPU, with
+     * prefetching (copies on the second stream) and without; the batches live on the GPU.
+     */
+    @Test
+    void gpuBatchesHoldTheSameSamplesAsCpuBatches() {
+        String why = dev.anvil.Device.cudaUnavailableReason();
+        org.junit.jupiter.api.Assumptions.assumeTrue(why == null, () -> "no usable CUDA: " + why);
+        dev.anvil.Device gpu = dev.anvil.Device.cuda(0);
+        for (int prefetch : new int[] {0, 2}) {
+            try (DataLoader cpu = DataLoader.builder(new Numbers(103)).batchSize(8).shuffle(true).seed(5).build();
+                    DataLoader onGpu = DataLoader.builder(new Numbers(103)).batchSize(8).shuffle(true).seed(5)
+                            .prefetch(prefetch).device(gpu).build()) {
+                assertEquals(gpu, onGpu.device());
+                for (Batch b : onGpu) {
+                    assertEquals(gpu, b.images().device());
+                    assertEquals(gpu, b.labels().device());
+                    break;
+                }
+                onGpu.setEpoch(0);
+                assertEquals(epoch(cpu), epoch(onGpu), "prefetch " + prefetch);
+            }
+            assertEquals(0, Tensor.liveBytes(gpu));
+        }
+    }
 }

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 
+import dev.anvil.Device;
 import dev.anvil.Scope;
 import dev.anvil.Tensor;
 import dev.anvil.internal.Native;
@@ -49,21 +50,21 @@ class ActivationOpTest {
     @ParameterizedTest(name = "{0} n={1}")
     @MethodSource("sizes")
     void reluMatchesReference(String backend, int n) {
-        Backends.use(backend);
+        Device dev = Backends.use(backend);
         float[] x = uniform(1, n), dy = uniform(2, n);
-        float[] y = relu(x, false);
+        float[] y = relu(dev, x, false);
         assertClose("y", Reference.reluForward(x), y, 0);
-        assertArrayEquals(y, relu(x, true), "in-place y");
-        assertClose("dx", Reference.reluBackward(y, dy), reluBackward(y, dy, false), 0);
-        assertClose("in-place dx", Reference.reluBackward(y, dy), reluBackward(y, dy, true), 0);
+        assertArrayEquals(y, relu(dev, x, true), "in-place y");
+        assertClose("dx", Reference.reluBackward(y, dy), reluBackward(dev, y, dy, false), 0);
+        assertClose("in-place dx", Reference.reluBackward(y, dy), reluBackward(dev, y, dy, true), 0);
     }
 
     @ParameterizedTest(name = "{0} n={1}")
     @MethodSource("smallSizes")
     void reluGradientMatchesFiniteDifferences(String backend, int n) {
-        Backends.use(backend);
+        Device dev = Backends.use(backend);
         float[] x = awayFromZero(uniform(1, n)), r = uniform(2, n);
-        GradCheck.check("relu dx", in -> relu(in, false), x, r, reluBackward(relu(x, false), r, false), 1e-2);
+        GradCheck.check("relu dx", in -> relu(dev, in, false), x, r, reluBackward(dev, relu(dev, x, false), r, false), 1e-2);
     }
 
     /** Moves every element at least 0.05 away from the kink at 0. */
@@ -73,19 +74,19 @@ class ActivationOpTest {
         return out;
     }
 
-    private static float[] relu(float[] x, boolean inPlace) {
+    private static float[] relu(Device dev, float[] x, boolean inPlace) {
         try (Scope scope = Scope.open()) {
-            Tensor tx = Tensor.of(x, x.length), y = inPlace ? tx : Tensor.empty(x.length);
-            Native.reluForward(x.length, tx.address(), y.address());
+            Tensor tx = Tensor.of(dev, x, x.length), y = inPlace ? tx : Tensor.empty(dev, x.length);
+            Native.reluForward(dev, x.length, tx.address(), y.address());
             return y.toFloatArray();
         }
     }
 
-    private static float[] reluBackward(float[] y, float[] dy, boolean inPlace) {
+    private static float[] reluBackward(Device dev, float[] y, float[] dy, boolean inPlace) {
         try (Scope scope = Scope.open()) {
-            Tensor ty = Tensor.of(y, y.length), tdy = Tensor.of(dy, dy.length);
-            Tensor dx = inPlace ? tdy : Tensor.empty(y.length);
-            Native.reluBackward(y.length, ty.address(), tdy.address(), dx.address());
+            Tensor ty = Tensor.of(dev, y, y.length), tdy = Tensor.of(dev, dy, dy.length);
+            Tensor dx = inPlace ? tdy : Tensor.empty(dev, y.length);
+            Native.reluBackward(dev, y.length, ty.address(), tdy.address(), dx.address());
             return dx.toFloatArray();
         }
     }
@@ -95,9 +96,9 @@ class ActivationOpTest {
     @ParameterizedTest(name = "{0} p={1}")
     @MethodSource("dropProbabilities")
     void dropoutKeepsAboutOneMinusPScaledByOneOverOneMinusP(String backend, float p) {
-        Backends.use(backend);
+        Device dev = Backends.use(backend);
         int n = 200_000;
-        float[] x = positive(n), y = dropout(x, p, SEED, false);
+        float[] x = positive(n), y = dropout(dev, x, p, SEED, false);
         int kept = 0;
         double[] expected = new double[n];
         for (int i = 0; i < n; i++) {
@@ -114,24 +115,25 @@ class ActivationOpTest {
     @ParameterizedTest(name = "{0} n={1}")
     @MethodSource("sizes")
     void dropoutMaskIsAFunctionOfTheSeed(String backend, int n) {
-        Backends.use(backend);
+        Device dev = Backends.use(backend);
         float[] x = positive(n);
-        float[] y = dropout(x, 0.5f, SEED, false);
-        assertArrayEquals(y, dropout(x, 0.5f, SEED, false), "same seed, same mask");
-        assertArrayEquals(y, dropout(x, 0.5f, SEED, true), "in place, same mask");
-        if (n >= 1000) assertFalse(Arrays.equals(y, dropout(x, 0.5f, SEED + 1, false)), "another seed, another mask");
+        float[] y = dropout(dev, x, 0.5f, SEED, false);
+        assertArrayEquals(y, dropout(dev, x, 0.5f, SEED, false), "same seed, same mask");
+        assertArrayEquals(y, dropout(dev, x, 0.5f, SEED, true), "in place, same mask");
+        if (n >= 1000) assertFalse(Arrays.equals(y, dropout(dev, x, 0.5f, SEED + 1, false)), "another seed, another mask");
     }
 
     @Test
     void dropoutMaskDoesNotDependOnTheThreadCount() {
+        Device dev = Device.cpu();
         float[] x = positive(100_003);
         try {
             Native.setThreads(1);
-            float[] one = dropout(x, 0.3f, SEED, false);
+            float[] one = dropout(dev, x, 0.3f, SEED, false);
             Native.setThreads(2);
-            assertArrayEquals(one, dropout(x, 0.3f, SEED, false), "1 thread vs 2 threads");
+            assertArrayEquals(one, dropout(dev, x, 0.3f, SEED, false), "1 thread vs 2 threads");
             Native.setThreads(0);
-            assertArrayEquals(one, dropout(x, 0.3f, SEED, false), "1 thread vs all CPUs");
+            assertArrayEquals(one, dropout(dev, x, 0.3f, SEED, false), "1 thread vs all CPUs");
         } finally {
             Native.setThreads(0);
         }
@@ -140,9 +142,9 @@ class ActivationOpTest {
     @ParameterizedTest(name = "{0} n={1}")
     @MethodSource("sizes")
     void dropoutBackwardUsesTheForwardMask(String backend, int n) {
-        Backends.use(backend);
+        Device dev = Backends.use(backend);
         float p = 0.3f;
-        float[] y = dropout(positive(n), p, SEED, false), dy = positive(n), dx = dropoutBackward(dy, p, SEED);
+        float[] y = dropout(dev, positive(n), p, SEED, false), dy = positive(n), dx = dropoutBackward(dev, dy, p, SEED);
         double[] expected = new double[n];
         for (int i = 0; i < n; i++) expected[i] = y[i] != 0 ? dy[i] / (1.0 - p) : 0;
         assertClose("dx", expected, dx, Check.elementTolerance(expected));
@@ -150,18 +152,19 @@ class ActivationOpTest {
 
     @Test
     void dropoutWithPZeroIsTheIdentity() {
+        Device dev = Device.cpu();
         float[] x = uniform(1, 1001);
-        assertArrayEquals(x, dropout(x, 0f, SEED, false));
-        assertArrayEquals(x, dropoutBackward(x, 0f, SEED));
+        assertArrayEquals(x, dropout(dev, x, 0f, SEED, false));
+        assertArrayEquals(x, dropoutBackward(dev, x, 0f, SEED));
     }
 
     @ParameterizedTest(name = "{0} n={1}")
     @MethodSource("smallSizes")
     void dropoutGradientMatchesFiniteDifferences(String backend, int n) {
-        Backends.use(backend);
+        Device dev = Backends.use(backend);
         float[] x = uniform(1, n), r = uniform(2, n);
         // Dropout is linear in x for a fixed seed.
-        GradCheck.check("dropout dx", in -> dropout(in, 0.4f, SEED, false), x, r, dropoutBackward(r, 0.4f, SEED), 0.5);
+        GradCheck.check("dropout dx", in -> dropout(dev, in, 0.4f, SEED, false), x, r, dropoutBackward(dev, r, 0.4f, SEED), 0.5);
     }
 
     /** Elements in [1, 2): never zero, so a zero output means a dropped element. */
@@ -171,18 +174,18 @@ class ActivationOpTest {
         return x;
     }
 
-    private static float[] dropout(float[] x, float p, long seed, boolean inPlace) {
+    private static float[] dropout(Device dev, float[] x, float p, long seed, boolean inPlace) {
         try (Scope scope = Scope.open()) {
-            Tensor tx = Tensor.of(x, x.length), y = inPlace ? tx : Tensor.empty(x.length);
-            Native.dropoutForward(x.length, p, seed, tx.address(), y.address());
+            Tensor tx = Tensor.of(dev, x, x.length), y = inPlace ? tx : Tensor.empty(dev, x.length);
+            Native.dropoutForward(dev, x.length, p, seed, tx.address(), y.address());
             return y.toFloatArray();
         }
     }
 
-    private static float[] dropoutBackward(float[] dy, float p, long seed) {
+    private static float[] dropoutBackward(Device dev, float[] dy, float p, long seed) {
         try (Scope scope = Scope.open()) {
-            Tensor tdy = Tensor.of(dy, dy.length), dx = Tensor.empty(dy.length);
-            Native.dropoutBackward(dy.length, p, seed, tdy.address(), dx.address());
+            Tensor tdy = Tensor.of(dev, dy, dy.length), dx = Tensor.empty(dev, dy.length);
+            Native.dropoutBackward(dev, dy.length, p, seed, tdy.address(), dx.address());
             return dx.toFloatArray();
         }
     }

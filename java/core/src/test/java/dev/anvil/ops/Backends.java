@@ -13,8 +13,8 @@ import org.junit.jupiter.params.provider.Arguments;
  * failing while the test parameters are built.
  */
 final class Backends {
-    /** Add "cuda:0" here once the CUDA backend exists; its cases skip where CUDA is unusable. */
-    private static final List<String> NAMES = List.of("cpu");
+    /** The CUDA cases skip, with the reason, where CUDA is unusable. */
+    private static final List<String> NAMES = List.of("cpu", "cuda:0");
 
     private Backends() {}
 

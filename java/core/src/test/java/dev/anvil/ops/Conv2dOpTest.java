@@ -5,6 +5,7 @@ import static dev.anvil.ops.Check.sumTolerance;
 import static dev.anvil.ops.Check.uniform;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 
+import dev.anvil.Device;
 import dev.anvil.Scope;
 import dev.anvil.Tensor;
 import dev.anvil.internal.Conv2dDesc;
@@ -57,7 +58,7 @@ class Conv2dOpTest {
     @ParameterizedTest(name = "{0} {1}")
     @MethodSource("shapes")
     void outputSizeMatchesGeometry(String backend, ConvGeom s) {
-        Backends.use(backend);
+        Device dev = Backends.use(backend);
         Conv2dDesc d = s.desc();
         assertArrayEquals(new long[] {s.oh(), s.ow()}, Native.conv2dOutputSize(d));
     }
@@ -65,36 +66,36 @@ class Conv2dOpTest {
     @ParameterizedTest(name = "{0} {1}")
     @MethodSource("shapes")
     void forwardMatchesReference(String backend, ConvGeom s) {
-        Backends.use(backend);
+        Device dev = Backends.use(backend);
         float[] x = uniform(1, s.xSize()), w = uniform(2, s.wSize()), bias = uniform(3, s.o());
         double[] ref = Reference.conv2dForward(s, x, w, bias);
-        assertClose("y", ref, forward(s, x, w, bias), sumTolerance(s.c() / s.groups() * s.kh() * s.kw(), ref));
+        assertClose("y", ref, forward(dev, s, x, w, bias), sumTolerance(s.c() / s.groups() * s.kh() * s.kw(), ref));
     }
 
     @ParameterizedTest(name = "{0} {1}")
     @MethodSource("gradShapes")
     void forwardWithoutBiasMatchesReference(String backend, ConvGeom s) {
-        Backends.use(backend);
+        Device dev = Backends.use(backend);
         float[] x = uniform(1, s.xSize()), w = uniform(2, s.wSize());
         double[] ref = Reference.conv2dForward(s, x, w, null);
-        assertClose("y", ref, forward(s, x, w, null), sumTolerance(s.c() / s.groups() * s.kh() * s.kw(), ref));
+        assertClose("y", ref, forward(dev, s, x, w, null), sumTolerance(s.c() / s.groups() * s.kh() * s.kw(), ref));
     }
 
     @ParameterizedTest(name = "{0} {1}")
     @MethodSource("shapes")
     void backwardDataMatchesReference(String backend, ConvGeom s) {
-        Backends.use(backend);
+        Device dev = Backends.use(backend);
         float[] dy = uniform(4, s.ySize()), w = uniform(2, s.wSize());
         double[] ref = Reference.conv2dBackwardData(s, dy, w);
-        assertClose("dx", ref, backwardData(s, dy, w), sumTolerance(s.o() / s.groups() * s.kh() * s.kw(), ref));
+        assertClose("dx", ref, backwardData(dev, s, dy, w), sumTolerance(s.o() / s.groups() * s.kh() * s.kw(), ref));
     }
 
     @ParameterizedTest(name = "{0} {1}")
     @MethodSource("shapes")
     void backwardWeightMatchesReference(String backend, ConvGeom s) {
-        Backends.use(backend);
+        Device dev = Backends.use(backend);
         float[] x = uniform(1, s.xSize()), dy = uniform(4, s.ySize());
-        float[][] grads = backwardWeight(s, x, dy, null, null);
+        float[][] grads = backwardWeight(dev, s, x, dy, null, null);
         int plane = s.oh() * s.ow();
         double[] dw = Reference.conv2dBackwardWeight(s, x, dy), db = Reference.biasGradient(dy, s.n(), s.o(), plane);
         assertClose("dw", dw, grads[0], sumTolerance(s.n() * plane, dw));
@@ -104,10 +105,10 @@ class Conv2dOpTest {
     @ParameterizedTest(name = "{0} {1}")
     @MethodSource("gradShapes")
     void backwardWeightAccumulatesOntoExistingGradients(String backend, ConvGeom s) {
-        Backends.use(backend);
+        Device dev = Backends.use(backend);
         float[] x = uniform(1, s.xSize()), dy = uniform(4, s.ySize());
         float[] dw0 = uniform(5, s.wSize()), db0 = uniform(6, s.o());
-        float[][] grads = backwardWeight(s, x, dy, dw0, db0);
+        float[][] grads = backwardWeight(dev, s, x, dy, dw0, db0);
         int plane = s.oh() * s.ow();
         double[] dw = Check.plus(Reference.conv2dBackwardWeight(s, x, dy), dw0);
         double[] db = Check.plus(Reference.biasGradient(dy, s.n(), s.o(), plane), db0);
@@ -118,33 +119,33 @@ class Conv2dOpTest {
     @ParameterizedTest(name = "{0} {1}")
     @MethodSource("gradShapes")
     void gradientsMatchFiniteDifferences(String backend, ConvGeom s) {
-        Backends.use(backend);
+        Device dev = Backends.use(backend);
         float[] x = uniform(1, s.xSize()), w = uniform(2, s.wSize()), bias = uniform(3, s.o());
         float[] r = uniform(7, s.ySize());
-        float[][] grads = backwardWeight(s, x, r, null, null);
+        float[][] grads = backwardWeight(dev, s, x, r, null, null);
         // conv2d is linear in each of x, w and bias: a large step loses nothing to truncation.
-        GradCheck.check("dx", in -> forward(s, in, w, bias), x, r, backwardData(s, r, w), 0.5);
-        GradCheck.check("dw", in -> forward(s, x, in, bias), w, r, grads[0], 0.5);
-        GradCheck.check("db", in -> forward(s, x, w, in), bias, r, grads[1], 0.5);
+        GradCheck.check("dx", in -> forward(dev, s, in, w, bias), x, r, backwardData(dev, s, r, w), 0.5);
+        GradCheck.check("dw", in -> forward(dev, s, x, in, bias), w, r, grads[0], 0.5);
+        GradCheck.check("db", in -> forward(dev, s, x, w, in), bias, r, grads[1], 0.5);
     }
 
     /** y of the native forward; bias may be null. */
-    private static float[] forward(ConvGeom s, float[] x, float[] w, float[] bias) {
+    private static float[] forward(Device dev, ConvGeom s, float[] x, float[] w, float[] bias) {
         Conv2dDesc d = s.desc();
         try (Scope scope = Scope.open()) {
-            Tensor tx = Tensor.of(x, s.xShape()), tw = Tensor.of(w, s.wShape()), ty = Tensor.empty(s.yShape());
-            long b = bias == null ? 0 : Tensor.of(bias, s.o()).address();
-            Native.conv2dForward(d, tx.address(), tw.address(), b, ty.address());
+            Tensor tx = Tensor.of(dev, x, s.xShape()), tw = Tensor.of(dev, w, s.wShape()), ty = Tensor.empty(dev, s.yShape());
+            long b = bias == null ? 0 : Tensor.of(dev, bias, s.o()).address();
+            Native.conv2dForward(dev, d, tx.address(), tw.address(), b, ty.address());
             return ty.toFloatArray();
         }
     }
 
-    private static float[] backwardData(ConvGeom s, float[] dy, float[] w) {
+    private static float[] backwardData(Device dev, ConvGeom s, float[] dy, float[] w) {
         Conv2dDesc d = s.desc();
         try (Scope scope = Scope.open()) {
-            Tensor tdy = Tensor.of(dy, s.yShape()), tw = Tensor.of(w, s.wShape());
-            Tensor dx = Tensor.empty(s.xShape()).fill(Float.NaN); // must be overwritten
-            Native.conv2dBackwardData(d, tdy.address(), tw.address(), dx.address());
+            Tensor tdy = Tensor.of(dev, dy, s.yShape()), tw = Tensor.of(dev, w, s.wShape());
+            Tensor dx = Tensor.empty(dev, s.xShape()).fill(Float.NaN); // must be overwritten
+            Native.conv2dBackwardData(dev, d, tdy.address(), tw.address(), dx.address());
             return dx.toFloatArray();
         }
     }
@@ -153,14 +154,14 @@ class Conv2dOpTest {
      * {dw, db} of the native backward-weight: accumulated onto dw0 and db0 if given, else
      * overwriting gradients that start as NaN.
      */
-    private static float[][] backwardWeight(ConvGeom s, float[] x, float[] dy, float[] dw0, float[] db0) {
+    private static float[][] backwardWeight(Device dev, ConvGeom s, float[] x, float[] dy, float[] dw0, float[] db0) {
         boolean accumulate = dw0 != null;
         Conv2dDesc d = s.desc();
         try (Scope scope = Scope.open()) {
-            Tensor tx = Tensor.of(x, s.xShape()), tdy = Tensor.of(dy, s.yShape());
-            Tensor dw = accumulate ? Tensor.of(dw0, s.wShape()) : Tensor.empty(s.wShape()).fill(Float.NaN);
-            Tensor db = accumulate ? Tensor.of(db0, s.o()) : Tensor.empty(s.o()).fill(Float.NaN);
-            Native.conv2dBackwardWeight(d, tx.address(), tdy.address(), dw.address(), db.address(), accumulate);
+            Tensor tx = Tensor.of(dev, x, s.xShape()), tdy = Tensor.of(dev, dy, s.yShape());
+            Tensor dw = accumulate ? Tensor.of(dev, dw0, s.wShape()) : Tensor.empty(dev, s.wShape()).fill(Float.NaN);
+            Tensor db = accumulate ? Tensor.of(dev, db0, s.o()) : Tensor.empty(dev, s.o()).fill(Float.NaN);
+            Native.conv2dBackwardWeight(dev, d, tx.address(), tdy.address(), dw.address(), db.address(), accumulate);
             return new float[][] {dw.toFloatArray(), db.toFloatArray()};
         }
     }

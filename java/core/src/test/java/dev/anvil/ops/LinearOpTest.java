@@ -4,6 +4,7 @@ import static dev.anvil.ops.Check.assertClose;
 import static dev.anvil.ops.Check.sumTolerance;
 import static dev.anvil.ops.Check.uniform;
 
+import dev.anvil.Device;
 import dev.anvil.Scope;
 import dev.anvil.Tensor;
 import dev.anvil.internal.LinearDesc;
@@ -53,31 +54,31 @@ class LinearOpTest {
     @ParameterizedTest(name = "{0} {1}")
     @MethodSource("shapes")
     void forwardMatchesReference(String backend, Shape s) {
-        Backends.use(backend);
+        Device dev = Backends.use(backend);
         float[] x = uniform(1, s.batch * s.in), w = uniform(2, s.out * s.in), bias = uniform(3, s.out);
         double[] ref = Reference.linearForward(s.batch, s.in, s.out, x, w, bias);
-        assertClose("y", ref, forward(s, x, w, bias), sumTolerance(s.in + 1, ref));
+        assertClose("y", ref, forward(dev, s, x, w, bias), sumTolerance(s.in + 1, ref));
     }
 
     @ParameterizedTest(name = "{0} {1}")
     @MethodSource("gradShapes")
     void forwardWithoutBiasMatchesReference(String backend, Shape s) {
-        Backends.use(backend);
+        Device dev = Backends.use(backend);
         float[] x = uniform(1, s.batch * s.in), w = uniform(2, s.out * s.in);
         double[] ref = Reference.linearForward(s.batch, s.in, s.out, x, w, null);
-        assertClose("y", ref, forward(s, x, w, null), sumTolerance(s.in, ref));
+        assertClose("y", ref, forward(dev, s, x, w, null), sumTolerance(s.in, ref));
     }
 
     @ParameterizedTest(name = "{0} {1}")
     @MethodSource("shapes")
     void backwardMatchesReference(String backend, Shape s) {
-        Backends.use(backend);
+        Device dev = Backends.use(backend);
         float[] x = uniform(1, s.batch * s.in), w = uniform(2, s.out * s.in), dy = uniform(4, s.batch * s.out);
         double[] dx = Reference.linearBackwardData(s.batch, s.in, s.out, dy, w);
         double[] dw = Reference.linearBackwardWeight(s.batch, s.in, s.out, x, dy);
         double[] db = Reference.biasGradient(dy, s.batch, s.out, 1);
-        float[][] grads = backwardWeight(s, x, dy, null, null);
-        assertClose("dx", dx, backwardData(s, dy, w), sumTolerance(s.out, dx));
+        float[][] grads = backwardWeight(dev, s, x, dy, null, null);
+        assertClose("dx", dx, backwardData(dev, s, dy, w), sumTolerance(s.out, dx));
         assertClose("dw", dw, grads[0], sumTolerance(s.batch, dw));
         assertClose("db", db, grads[1], sumTolerance(s.batch, db));
     }
@@ -85,12 +86,12 @@ class LinearOpTest {
     @ParameterizedTest(name = "{0} {1}")
     @MethodSource("gradShapes")
     void backwardWeightAccumulatesOntoExistingGradients(String backend, Shape s) {
-        Backends.use(backend);
+        Device dev = Backends.use(backend);
         float[] x = uniform(1, s.batch * s.in), dy = uniform(4, s.batch * s.out);
         float[] dw0 = uniform(5, s.out * s.in), db0 = uniform(6, s.out);
         double[] dw = Check.plus(Reference.linearBackwardWeight(s.batch, s.in, s.out, x, dy), dw0);
         double[] db = Check.plus(Reference.biasGradient(dy, s.batch, s.out, 1), db0);
-        float[][] grads = backwardWeight(s, x, dy, dw0, db0);
+        float[][] grads = backwardWeight(dev, s, x, dy, dw0, db0);
         assertClose("accumulated dw", dw, grads[0], sumTolerance(s.batch + 1, dw));
         assertClose("accumulated db", db, grads[1], sumTolerance(s.batch + 1, db));
     }
@@ -98,45 +99,45 @@ class LinearOpTest {
     @ParameterizedTest(name = "{0} {1}")
     @MethodSource("gradShapes")
     void gradientsMatchFiniteDifferences(String backend, Shape s) {
-        Backends.use(backend);
+        Device dev = Backends.use(backend);
         float[] x = uniform(1, s.batch * s.in), w = uniform(2, s.out * s.in), bias = uniform(3, s.out);
         float[] r = uniform(7, s.batch * s.out);
-        float[][] grads = backwardWeight(s, x, r, null, null);
+        float[][] grads = backwardWeight(dev, s, x, r, null, null);
         // linear is linear in each of x, w and bias: a large step loses nothing to truncation.
-        GradCheck.check("dx", in -> forward(s, in, w, bias), x, r, backwardData(s, r, w), 0.5);
-        GradCheck.check("dw", in -> forward(s, x, in, bias), w, r, grads[0], 0.5);
-        GradCheck.check("db", in -> forward(s, x, w, in), bias, r, grads[1], 0.5);
+        GradCheck.check("dx", in -> forward(dev, s, in, w, bias), x, r, backwardData(dev, s, r, w), 0.5);
+        GradCheck.check("dw", in -> forward(dev, s, x, in, bias), w, r, grads[0], 0.5);
+        GradCheck.check("db", in -> forward(dev, s, x, w, in), bias, r, grads[1], 0.5);
     }
 
-    private static float[] forward(Shape s, float[] x, float[] w, float[] bias) {
+    private static float[] forward(Device dev, Shape s, float[] x, float[] w, float[] bias) {
         LinearDesc d = s.desc();
         try (Scope scope = Scope.open()) {
-            Tensor tx = Tensor.of(x, s.batch, s.in), tw = Tensor.of(w, s.out, s.in), y = Tensor.empty(s.batch, s.out);
-            long b = bias == null ? 0 : Tensor.of(bias, s.out).address();
-            Native.linearForward(d, tx.address(), tw.address(), b, y.address());
+            Tensor tx = Tensor.of(dev, x, s.batch, s.in), tw = Tensor.of(dev, w, s.out, s.in), y = Tensor.empty(dev, s.batch, s.out);
+            long b = bias == null ? 0 : Tensor.of(dev, bias, s.out).address();
+            Native.linearForward(dev, d, tx.address(), tw.address(), b, y.address());
             return y.toFloatArray();
         }
     }
 
-    private static float[] backwardData(Shape s, float[] dy, float[] w) {
+    private static float[] backwardData(Device dev, Shape s, float[] dy, float[] w) {
         LinearDesc d = s.desc();
         try (Scope scope = Scope.open()) {
-            Tensor tdy = Tensor.of(dy, s.batch, s.out), tw = Tensor.of(w, s.out, s.in);
-            Tensor dx = Tensor.empty(s.batch, s.in).fill(Float.NaN); // must be overwritten
-            Native.linearBackwardData(d, tdy.address(), tw.address(), dx.address());
+            Tensor tdy = Tensor.of(dev, dy, s.batch, s.out), tw = Tensor.of(dev, w, s.out, s.in);
+            Tensor dx = Tensor.empty(dev, s.batch, s.in).fill(Float.NaN); // must be overwritten
+            Native.linearBackwardData(dev, d, tdy.address(), tw.address(), dx.address());
             return dx.toFloatArray();
         }
     }
 
     /** {dw, db}: accumulated onto dw0 and db0 if given, else overwriting gradients that start as NaN. */
-    private static float[][] backwardWeight(Shape s, float[] x, float[] dy, float[] dw0, float[] db0) {
+    private static float[][] backwardWeight(Device dev, Shape s, float[] x, float[] dy, float[] dw0, float[] db0) {
         boolean accumulate = dw0 != null;
         LinearDesc d = s.desc();
         try (Scope scope = Scope.open()) {
-            Tensor tx = Tensor.of(x, s.batch, s.in), tdy = Tensor.of(dy, s.batch, s.out);
-            Tensor dw = accumulate ? Tensor.of(dw0, s.out, s.in) : Tensor.empty(s.out, s.in).fill(Float.NaN);
-            Tensor db = accumulate ? Tensor.of(db0, s.out) : Tensor.empty(s.out).fill(Float.NaN);
-            Native.linearBackwardWeight(d, tx.address(), tdy.address(), dw.address(), db.address(), accumulate);
+            Tensor tx = Tensor.of(dev, x, s.batch, s.in), tdy = Tensor.of(dev, dy, s.batch, s.out);
+            Tensor dw = accumulate ? Tensor.of(dev, dw0, s.out, s.in) : Tensor.empty(dev, s.out, s.in).fill(Float.NaN);
+            Tensor db = accumulate ? Tensor.of(dev, db0, s.out) : Tensor.empty(dev, s.out).fill(Float.NaN);
+            Native.linearBackwardWeight(dev, d, tx.address(), tdy.address(), dw.address(), db.address(), accumulate);
             return new float[][] {dw.toFloatArray(), db.toFloatArray()};
         }
     }

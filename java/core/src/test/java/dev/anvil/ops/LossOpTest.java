@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.anvil.DType;
+import dev.anvil.Device;
 import dev.anvil.Scope;
 import dev.anvil.Tensor;
 import dev.anvil.internal.Native;
@@ -49,15 +50,15 @@ class LossOpTest {
     @ParameterizedTest(name = "{0} {1}")
     @MethodSource("shapes")
     void forwardAndBackwardMatchReference(String backend, Shape s) {
-        Backends.use(backend);
+        Device dev = Backends.use(backend);
         float[] logits = scaled(uniform(1, s.batch * s.classes), 3);
         int[] labels = labels(s);
-        assertLoss(Reference.crossEntropyForward(s.batch, s.classes, logits, labels), loss(s, logits, labels));
+        assertLoss(Reference.crossEntropyForward(s.batch, s.classes, logits, labels), loss(dev, s, logits, labels));
         for (float scale : new float[] {1f, 0.25f}) {
             double[] ref = Reference.crossEntropyBackward(s.batch, s.classes, logits, labels, scale);
-            assertClose("dlogits, scale " + scale, ref, backward(s, logits, labels, scale, false),
+            assertClose("dlogits, scale " + scale, ref, backward(dev, s, logits, labels, scale, false),
                     sumTolerance(s.classes, ref));
-            assertClose("in-place dlogits, scale " + scale, ref, backward(s, logits, labels, scale, true),
+            assertClose("in-place dlogits, scale " + scale, ref, backward(dev, s, logits, labels, scale, true),
                     sumTolerance(s.classes, ref));
         }
     }
@@ -65,32 +66,32 @@ class LossOpTest {
     @ParameterizedTest(name = "{0} {1}")
     @MethodSource("shapes")
     void largeLogitsStayFinite(String backend, Shape s) {
-        Backends.use(backend);
+        Device dev = Backends.use(backend);
         float[] logits = scaled(uniform(1, s.batch * s.classes), 1000);
         int[] labels = labels(s);
-        assertLoss(Reference.crossEntropyForward(s.batch, s.classes, logits, labels), loss(s, logits, labels));
+        assertLoss(Reference.crossEntropyForward(s.batch, s.classes, logits, labels), loss(dev, s, logits, labels));
         double[] ref = Reference.crossEntropyBackward(s.batch, s.classes, logits, labels, 1);
-        assertClose("dlogits", ref, backward(s, logits, labels, 1f, false), sumTolerance(s.classes, ref));
+        assertClose("dlogits", ref, backward(dev, s, logits, labels, 1f, false), sumTolerance(s.classes, ref));
     }
 
     @ParameterizedTest(name = "{0} {1}")
     @MethodSource("shapes")
     void gradientMatchesFiniteDifferences(String backend, Shape s) {
-        Backends.use(backend);
+        Device dev = Backends.use(backend);
         float[] logits = scaled(uniform(1, s.batch * s.classes), 3);
         int[] labels = labels(s);
         float[] r = {0.75f}; // the scalar loss times r: backward with scale r
-        GradCheck.check("dlogits", in -> new float[] {loss(s, in, labels)}, logits, r,
-                backward(s, logits, labels, r[0], false), 1e-2);
+        GradCheck.check("dlogits", in -> new float[] {loss(dev, s, in, labels)}, logits, r,
+                backward(dev, s, logits, labels, r[0], false), 1e-2);
     }
 
     @ParameterizedTest(name = "{0} {1}")
     @MethodSource("shapes")
     void argmaxPicksTheFirstMaximum(String backend, Shape s) {
-        Backends.use(backend);
+        Device dev = Backends.use(backend);
         float[] logits = uniform(1, s.batch * s.classes);
         for (int i = 0; i < logits.length; i++) logits[i] = Math.round(logits[i] * 2); // many ties
-        assertArrayEquals(Reference.argmax(s.batch, s.classes, logits), argmax(s, logits));
+        assertArrayEquals(Reference.argmax(s.batch, s.classes, logits), argmax(dev, s, logits));
     }
 
     private static void assertLoss(double expected, float actual) {
@@ -109,26 +110,26 @@ class LossOpTest {
         return labels;
     }
 
-    private static float loss(Shape s, float[] logits, int[] labels) {
+    private static float loss(Device dev, Shape s, float[] logits, int[] labels) {
         try (Scope scope = Scope.open()) {
-            Tensor tl = Tensor.of(logits, s.batch, s.classes), tlab = Tensor.ofInts(labels, s.batch);
-            return Native.softmaxCrossEntropyForward(s.batch, s.classes, tl.address(), tlab.address());
+            Tensor tl = Tensor.of(dev, logits, s.batch, s.classes), tlab = Tensor.ofInts(dev, labels, s.batch);
+            return Native.softmaxCrossEntropyForward(dev, s.batch, s.classes, tl.address(), tlab.address());
         }
     }
 
-    private static float[] backward(Shape s, float[] logits, int[] labels, float scale, boolean inPlace) {
+    private static float[] backward(Device dev, Shape s, float[] logits, int[] labels, float scale, boolean inPlace) {
         try (Scope scope = Scope.open()) {
-            Tensor tl = Tensor.of(logits, s.batch, s.classes), tlab = Tensor.ofInts(labels, s.batch);
-            Tensor d = inPlace ? tl : Tensor.empty(s.batch, s.classes).fill(Float.NaN);
-            Native.softmaxCrossEntropyBackward(s.batch, s.classes, tl.address(), tlab.address(), scale, d.address());
+            Tensor tl = Tensor.of(dev, logits, s.batch, s.classes), tlab = Tensor.ofInts(dev, labels, s.batch);
+            Tensor d = inPlace ? tl : Tensor.empty(dev, s.batch, s.classes).fill(Float.NaN);
+            Native.softmaxCrossEntropyBackward(dev, s.batch, s.classes, tl.address(), tlab.address(), scale, d.address());
             return d.toFloatArray();
         }
     }
 
-    private static int[] argmax(Shape s, float[] logits) {
+    private static int[] argmax(Device dev, Shape s, float[] logits) {
         try (Scope scope = Scope.open()) {
-            Tensor tl = Tensor.of(logits, s.batch, s.classes), out = Tensor.empty(DType.INT32, s.batch);
-            Native.argmax(s.batch, s.classes, tl.address(), out.address());
+            Tensor tl = Tensor.of(dev, logits, s.batch, s.classes), out = Tensor.empty(dev, DType.INT32, s.batch);
+            Native.argmax(dev, s.batch, s.classes, tl.address(), out.address());
             return out.toIntArray();
         }
     }

@@ -3,6 +3,7 @@ package dev.anvil.ops;
 import static dev.anvil.ops.Check.assertClose;
 import static dev.anvil.ops.Check.uniform;
 
+import dev.anvil.Device;
 import dev.anvil.Scope;
 import dev.anvil.Tensor;
 import dev.anvil.internal.AdamDesc;
@@ -58,17 +59,17 @@ class OptimizerOpTest {
     @ParameterizedTest(name = "{0} {1}")
     @MethodSource("sgd")
     void sgdStepsMatchTorch(String backend, Reference.Sgd h) {
-        Backends.use(backend);
+        Device dev = Backends.use(backend);
         float[] p0 = uniform(1, N);
         double[] p = Check.toDouble(p0), v = new double[N];
         SgdDesc d = h.desc();
         try (Scope scope = Scope.open()) {
-            Tensor param = Tensor.of(p0, N), grad = Tensor.empty(N), velocity = Tensor.zeros(N);
+            Tensor param = Tensor.of(dev, p0, N), grad = Tensor.empty(dev, N), velocity = Tensor.zeros(dev, N);
             long velocityAddress = h.momentum() == 0 ? 0 : velocity.address(); // NULL is allowed without momentum
             for (int step = 1; step <= STEPS; step++) {
                 float[] g = uniform(100 + step, N);
                 grad.copyFrom(g);
-                Native.sgdStep(d, step, N, param.address(), grad.address(), velocityAddress);
+                Native.sgdStep(dev, d, step, N, param.address(), grad.address(), velocityAddress);
                 Reference.sgdStep(h, step, p, g, v);
                 assertClose("param after step " + step, p, param.toFloatArray(), RTOL * Check.maxAbs(p));
                 if (h.momentum() != 0) {
@@ -81,16 +82,16 @@ class OptimizerOpTest {
     @ParameterizedTest(name = "{0} {1}")
     @MethodSource("adam")
     void adamStepsMatchTorch(String backend, Reference.Adam h) {
-        Backends.use(backend);
+        Device dev = Backends.use(backend);
         float[] p0 = uniform(1, N);
         double[] p = Check.toDouble(p0), m = new double[N], v = new double[N];
         AdamDesc d = h.desc();
         try (Scope scope = Scope.open()) {
-            Tensor param = Tensor.of(p0, N), grad = Tensor.empty(N), tm = Tensor.zeros(N), tv = Tensor.zeros(N);
+            Tensor param = Tensor.of(dev, p0, N), grad = Tensor.empty(dev, N), tm = Tensor.zeros(dev, N), tv = Tensor.zeros(dev, N);
             for (int step = 1; step <= STEPS; step++) {
                 float[] g = uniform(100 + step, N);
                 grad.copyFrom(g);
-                Native.adamStep(d, step, N, param.address(), grad.address(), tm.address(), tv.address());
+                Native.adamStep(dev, d, step, N, param.address(), grad.address(), tm.address(), tv.address());
                 Reference.adamStep(h, step, p, g, m, v);
                 assertClose("param after step " + step, p, param.toFloatArray(), RTOL * Check.maxAbs(p));
                 assertClose("m after step " + step, m, tm.toFloatArray(), RTOL * Check.maxAbs(m));

@@ -7,6 +7,7 @@ import static dev.anvil.ops.Check.uniform;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 
 import dev.anvil.DType;
+import dev.anvil.Device;
 import dev.anvil.Scope;
 import dev.anvil.Tensor;
 import dev.anvil.internal.Native;
@@ -55,7 +56,7 @@ class PoolOpTest {
     @ParameterizedTest(name = "{0} {1}")
     @MethodSource("shapes")
     void outputSizeMatchesGeometry(String backend, PoolGeom s) {
-        Backends.use(backend);
+        Device dev = Backends.use(backend);
         Pool2dDesc d = s.desc();
         assertArrayEquals(new long[] {s.oh(), s.ow()}, Native.pool2dOutputSize(d));
     }
@@ -63,97 +64,97 @@ class PoolOpTest {
     @ParameterizedTest(name = "{0} {1}")
     @MethodSource("shapes")
     void maxForwardAndArgmaxMatchReference(String backend, PoolGeom s) {
-        Backends.use(backend);
+        Device dev = Backends.use(backend);
         float[] x = distinct(1, s.xSize());
-        MaxResult r = maxForward(s, x);
+        MaxResult r = maxForward(dev, s, x);
         assertClose("y", Reference.maxPoolForward(s, x), r.y, 0);
         assertArrayEquals(Reference.maxPoolArgmax(s, x), r.argmax, "argmax");
-        assertArrayEquals(r.y, maxForwardWithoutArgmax(s, x), "y without argmax");
+        assertArrayEquals(r.y, maxForwardWithoutArgmax(dev, s, x), "y without argmax");
     }
 
     @ParameterizedTest(name = "{0} {1}")
     @MethodSource("gradShapes")
     void maxTiesGoToTheFirstMaximum(String backend, PoolGeom s) {
-        Backends.use(backend);
+        Device dev = Backends.use(backend);
         float[] x = new float[s.xSize()];
         Arrays.fill(x, -2f);
-        assertArrayEquals(Reference.maxPoolArgmax(s, x), maxForward(s, x).argmax, "argmax of a constant input");
+        assertArrayEquals(Reference.maxPoolArgmax(s, x), maxForward(dev, s, x).argmax, "argmax of a constant input");
     }
 
     @ParameterizedTest(name = "{0} {1}")
     @MethodSource("shapes")
     void maxBackwardMatchesReference(String backend, PoolGeom s) {
-        Backends.use(backend);
+        Device dev = Backends.use(backend);
         float[] x = distinct(1, s.xSize()), dy = uniform(2, s.ySize());
         double[] ref = Reference.maxPoolBackward(s, x, dy);
-        assertClose("dx", ref, maxBackward(s, dy, maxForward(s, x).argmax), sumTolerance(s.kh() * s.kw(), ref));
+        assertClose("dx", ref, maxBackward(dev, s, dy, maxForward(dev, s, x).argmax), sumTolerance(s.kh() * s.kw(), ref));
     }
 
     @ParameterizedTest(name = "{0} {1}")
     @MethodSource("shapes")
     void avgForwardAndBackwardMatchReference(String backend, PoolGeom s) {
-        Backends.use(backend);
+        Device dev = Backends.use(backend);
         float[] x = uniform(1, s.xSize()), dy = uniform(2, s.ySize());
         double[] y = Reference.avgPoolForward(s, x), dx = Reference.avgPoolBackward(s, dy);
-        assertClose("y", y, avgForward(s, x), sumTolerance(s.kh() * s.kw(), y));
-        assertClose("dx", dx, avgBackward(s, dy), sumTolerance(s.kh() * s.kw(), dx));
+        assertClose("y", y, avgForward(dev, s, x), sumTolerance(s.kh() * s.kw(), y));
+        assertClose("dx", dx, avgBackward(dev, s, dy), sumTolerance(s.kh() * s.kw(), dx));
     }
 
     @ParameterizedTest(name = "{0} {1}")
     @MethodSource("gradShapes")
     void gradientsMatchFiniteDifferences(String backend, PoolGeom s) {
-        Backends.use(backend);
+        Device dev = Backends.use(backend);
         float[] x = distinct(1, s.xSize()), r = uniform(2, s.ySize());
         // Distinct inputs are 0.01 apart, so a step of 1e-3 never changes which element is the maximum.
-        GradCheck.check("max dx", in -> maxForward(s, in).y, x, r, maxBackward(s, r, maxForward(s, x).argmax), 1e-3);
+        GradCheck.check("max dx", in -> maxForward(dev, s, in).y, x, r, maxBackward(dev, s, r, maxForward(dev, s, x).argmax), 1e-3);
         // Average pooling is linear.
-        GradCheck.check("avg dx", in -> avgForward(s, in), x, r, avgBackward(s, r), 0.5);
+        GradCheck.check("avg dx", in -> avgForward(dev, s, in), x, r, avgBackward(dev, s, r), 0.5);
     }
 
     private record MaxResult(float[] y, int[] argmax) {}
 
-    private static MaxResult maxForward(PoolGeom s, float[] x) {
+    private static MaxResult maxForward(Device dev, PoolGeom s, float[] x) {
         Pool2dDesc d = s.desc();
         try (Scope scope = Scope.open()) {
-            Tensor tx = Tensor.of(x, s.xShape()), y = Tensor.empty(s.yShape()), argmax = Tensor.empty(DType.INT32, s.yShape());
-            Native.maxPool2dForward(d, tx.address(), y.address(), argmax.address());
+            Tensor tx = Tensor.of(dev, x, s.xShape()), y = Tensor.empty(dev, s.yShape()), argmax = Tensor.empty(dev, DType.INT32, s.yShape());
+            Native.maxPool2dForward(dev, d, tx.address(), y.address(), argmax.address());
             return new MaxResult(y.toFloatArray(), argmax.toIntArray());
         }
     }
 
-    private static float[] maxForwardWithoutArgmax(PoolGeom s, float[] x) {
+    private static float[] maxForwardWithoutArgmax(Device dev, PoolGeom s, float[] x) {
         Pool2dDesc d = s.desc();
         try (Scope scope = Scope.open()) {
-            Tensor tx = Tensor.of(x, s.xShape()), y = Tensor.empty(s.yShape());
-            Native.maxPool2dForward(d, tx.address(), y.address(), 0);
+            Tensor tx = Tensor.of(dev, x, s.xShape()), y = Tensor.empty(dev, s.yShape());
+            Native.maxPool2dForward(dev, d, tx.address(), y.address(), 0);
             return y.toFloatArray();
         }
     }
 
-    private static float[] maxBackward(PoolGeom s, float[] dy, int[] argmax) {
+    private static float[] maxBackward(Device dev, PoolGeom s, float[] dy, int[] argmax) {
         Pool2dDesc d = s.desc();
         try (Scope scope = Scope.open()) {
-            Tensor tdy = Tensor.of(dy, s.yShape()), ta = Tensor.ofInts(argmax, s.yShape());
-            Tensor dx = Tensor.empty(s.xShape()).fill(Float.NaN); // must be overwritten
-            Native.maxPool2dBackward(d, tdy.address(), ta.address(), dx.address());
+            Tensor tdy = Tensor.of(dev, dy, s.yShape()), ta = Tensor.ofInts(dev, argmax, s.yShape());
+            Tensor dx = Tensor.empty(dev, s.xShape()).fill(Float.NaN); // must be overwritten
+            Native.maxPool2dBackward(dev, d, tdy.address(), ta.address(), dx.address());
             return dx.toFloatArray();
         }
     }
 
-    private static float[] avgForward(PoolGeom s, float[] x) {
+    private static float[] avgForward(Device dev, PoolGeom s, float[] x) {
         Pool2dDesc d = s.desc();
         try (Scope scope = Scope.open()) {
-            Tensor tx = Tensor.of(x, s.xShape()), y = Tensor.empty(s.yShape());
-            Native.avgPool2dForward(d, tx.address(), y.address());
+            Tensor tx = Tensor.of(dev, x, s.xShape()), y = Tensor.empty(dev, s.yShape());
+            Native.avgPool2dForward(dev, d, tx.address(), y.address());
             return y.toFloatArray();
         }
     }
 
-    private static float[] avgBackward(PoolGeom s, float[] dy) {
+    private static float[] avgBackward(Device dev, PoolGeom s, float[] dy) {
         Pool2dDesc d = s.desc();
         try (Scope scope = Scope.open()) {
-            Tensor tdy = Tensor.of(dy, s.yShape()), dx = Tensor.empty(s.xShape()).fill(Float.NaN);
-            Native.avgPool2dBackward(d, tdy.address(), dx.address());
+            Tensor tdy = Tensor.of(dev, dy, s.yShape()), dx = Tensor.empty(dev, s.xShape()).fill(Float.NaN);
+            Native.avgPool2dBackward(dev, d, tdy.address(), dx.address());
             return dx.toFloatArray();
         }
     }

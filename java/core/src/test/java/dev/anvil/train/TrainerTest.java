@@ -2,6 +2,7 @@ package dev.anvil.train;
 
 import static org.junit.jupiter.api.Assertions.*;
 
+import dev.anvil.Device;
 import dev.anvil.Tensor;
 import dev.anvil.data.DataLoader;
 import dev.anvil.data.Dataset;
@@ -63,11 +64,16 @@ class TrainerTest {
 
     /** Trains the reference CNN for one epoch and returns its test accuracy. */
     private static double trainOneEpoch(Dataset train, Dataset test) {
+        return trainOneEpoch(train, test, Device.cpu());
+    }
+
+    /** Trains the reference CNN for one epoch on {@code device} and returns its test accuracy. */
+    private static double trainOneEpoch(Dataset train, Dataset test, Device device) {
         Init.manualSeed(42);
-        try (Sequential model = Models.fashionMnistCnn();
+        try (Sequential model = Models.fashionMnistCnn().to(device);
                 SGD opt = SGD.builder().lr(0.01).momentum(0.9).build(model.parameters());
-                DataLoader trainLoader = DataLoader.builder(train).batchSize(64).shuffle(true).seed(42).build();
-                DataLoader testLoader = DataLoader.builder(test).batchSize(500).build();
+                DataLoader trainLoader = DataLoader.builder(train).batchSize(64).shuffle(true).seed(42).device(device).build();
+                DataLoader testLoader = DataLoader.builder(test).batchSize(500).device(device).build();
                 Trainer trainer = Trainer.builder(model, opt).build()) {
             List<EpochResult> history = trainer.fit(trainLoader, testLoader, 1);
             assertEquals(1, history.size());
@@ -96,6 +102,30 @@ class TrainerTest {
         double accuracy = trainOneEpoch(FashionMnist.train(FashionMnist.defaultDir()).subset(5120),
                 FashionMnist.test(FashionMnist.defaultDir()).subset(1000));
         assertTrue(accuracy > 0.6, "test accuracy " + accuracy + " (chance 0.1)");
+    }
+
+    /**
+     * The same recipe from the same seed on the GPU and on the CPU: the kernels sum in other
+     * orders, so the runs drift apart by rounding, but the accuracy must agree within 2 points.
+     */
+    @Test
+    void gpuTrainingReachesTheCpuAccuracy() throws IOException {
+        Device gpu = cuda();
+        boolean real = Files.isDirectory(FashionMnist.defaultDir());
+        Dataset train = real ? FashionMnist.train(FashionMnist.defaultDir()).subset(5120) : new Quadrants(1280, 1);
+        Dataset test = real ? FashionMnist.test(FashionMnist.defaultDir()).subset(1000) : new Quadrants(400, 2);
+        double cpu = trainOneEpoch(train, test, Device.cpu());
+        double onGpu = trainOneEpoch(train, test, gpu);
+        assertEquals(cpu, onGpu, 0.02, "test accuracy on " + gpu + " vs cpu (" + (real ? "Fashion-MNIST" : "synthetic") + ")");
+        assertTrue(onGpu > (real ? 0.6 : 0.8), "test accuracy on " + gpu + ": " + onGpu);
+        assertEquals(0, Tensor.liveBytes(gpu), "GPU tensor bytes leaked");
+    }
+
+    /** cuda:0, or the test is skipped with the reason CUDA cannot be used. */
+    static Device cuda() {
+        String why = Device.cudaUnavailableReason();
+        Assumptions.assumeTrue(why == null, () -> "no usable CUDA: " + why);
+        return Device.cuda(0);
     }
 
     /** Parameters after a few shuffled steps with dropout, from seed 7. */
