@@ -1,5 +1,6 @@
 package dev.anvil.cli;
 
+import dev.anvil.Device;
 import dev.anvil.data.Dataset;
 import dev.anvil.distributed.DistributedEnvironment;
 import dev.anvil.distributed.ProcessGroup;
@@ -68,8 +69,9 @@ final class DataParallelRun {
     }
 
     private void runRank(String backend, DistributedEnvironment rankEnv, Duration timeout, Dataset train, Dataset test) throws IOException {
+        Device device = "nccl".equals(backend) ? Device.cuda(rankEnv.localRank()) : Device.cpu();
         try (ProcessGroup group = ProcessGroups.create(backend, rankEnv, timeout)) {
-            new DistributedTraining(options, group, out).run(train, test);
+            new DistributedTraining(options, group, device, out).run(train, test);
         }
     }
 

@@ -1,5 +1,6 @@
 package dev.anvil.cli;
 
+import dev.anvil.Device;
 import dev.anvil.DType;
 import dev.anvil.Tensor;
 import dev.anvil.data.Batch;
@@ -45,11 +46,14 @@ final class DistributedTraining {
 
     private final TrainCommand options;
     private final ProcessGroup group;
+    private final Device device;
     private final PrintWriter out;
 
-    DistributedTraining(TrainCommand options, ProcessGroup group, PrintWriter out) {
+    /** A rank that trains on {@code device} (the GPU of an nccl group, else the CPU). */
+    DistributedTraining(TrainCommand options, ProcessGroup group, Device device, PrintWriter out) {
         this.options = options;
         this.group = group;
+        this.device = device;
         this.out = out;
     }
 
@@ -61,7 +65,7 @@ final class DistributedTraining {
     double run(Dataset train, Dataset test) throws IOException {
         DistributedSampler sampler = DistributedSampler.builder(train.size(), group).batchSize(options.batch).seed(options.seed).build();
         long stepsPerEpoch = sampler.stepsPerEpoch();
-        try (Sequential model = seededModel(options.seed); Optimizer opt = options.makeOptimizer(model)) {
+        try (Sequential model = seededModel(options.seed).to(device); Optimizer opt = options.makeOptimizer(model)) {
             int doneEpochs = 0;
             long doneSteps = 0;
             if (options.resume && Files.exists(options.checkpoint)) {
@@ -88,10 +92,11 @@ final class DistributedTraining {
             try (DistributedDataParallel ddp = DistributedDataParallel.builder(model, group).build();
                     DdpTrainer trainer = new DdpTrainer(ddp, opt);
                     Trainer evaluator = Trainer.builder(model, opt).build();
-                    DataLoader loader = DataLoader.builder(sampler.shard(train)).batchSize(sampler.batchSize()).shuffle(false).build();
-                    DataLoader testLoader = DataLoader.builder(test).batchSize(1000).shuffle(false).build();
+                    DataLoader loader = DataLoader.builder(sampler.shard(train)).batchSize(sampler.batchSize()).shuffle(false)
+                            .device(device).build();
+                    DataLoader testLoader = DataLoader.builder(test).batchSize(1000).shuffle(false).device(device).build();
                     MetricsWriter metrics = leader() && options.metrics != null ? new MetricsWriter(options.metrics) : null;
-                    Tensor totals = Tensor.emptyUnscoped(DType.FLOAT32, 2)) {
+                    Tensor totals = Tensor.emptyUnscoped(device, DType.FLOAT32, 2)) {
                 TrainingListener progress = leader() && !options.noProgress ? new ProgressLine(System.err) : new TrainingListener() {};
                 double accuracy = Double.NaN;
                 long stepsThisRun = 0, runStart = System.nanoTime();
@@ -118,9 +123,10 @@ final class DistributedTraining {
                         }
                     }
                     double seconds = (System.nanoTime() - start) / 1e9;
-                    totals.floatBuffer().put(0, (float) lossSum).put(1, samples);
+                    totals.copyFrom(new float[] {(float) lossSum, samples});
                     group.allReduce(totals, ReduceOp.SUM);
-                    float globalLoss = totals.floatBuffer().get(0), globalSamples = totals.floatBuffer().get(1);
+                    float[] global = totals.toFloatArray();
+                    float globalLoss = global[0], globalSamples = global[1];
                     if (!leader()) continue;
                     Evaluation eval = evaluator.evaluate(testLoader);
                     EpochResult r = new EpochResult(epoch, globalLoss / Math.max(1, globalSamples), globalSamples / seconds, seconds, eval);

@@ -92,7 +92,8 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--no-progress", description = "No live progress line.")
     boolean noProgress;
 
-    @Option(names = "--backend", description = "Data-parallel training over this process group backend: tcp, mpi (under mpirun) or local "
+    @Option(names = "--backend", description = "Data-parallel training over this process group backend: tcp, mpi (under mpirun), "
+            + "nccl (GPUs, rank r on cuda:LOCAL_RANK) or local "
             + "(default: tcp when WORLD_SIZE, OMPI_COMM_WORLD_SIZE or SLURM_NTASKS says there are several ranks).")
     String backend;
 
@@ -122,8 +123,8 @@ final class TrainCommand implements Callable<Integer> {
         if (testLimit != null) test = test.subset(Math.min(testLimit, test.size()));
         LOG.info("{} training and {} test samples from {}; {} threads", train.size(), test.size(), dir, Anvil.numThreads());
         if (backend != null || env.isDistributed() || ranks > 1 || checkpointEvery > 0) {
-            if (dev.type() != Device.Type.CPU) {
-                throw new IllegalArgumentException("data-parallel training runs on the CPU for now; drop --device " + device);
+            if (dev.type() != Device.Type.CPU && !"nccl".equals(backend)) {
+                throw new IllegalArgumentException("data-parallel training on GPUs needs --backend nccl (each rank then uses cuda:LOCAL_RANK)");
             }
             new DataParallelRun(this, env, out).run(train, test);
             return 0;

@@ -23,6 +23,10 @@ record CollectiveCall(int rank, long sequence, String operation, long bytes) {
     static FloatBuffer floats(Tensor t) {
         Objects.requireNonNull(t, "tensor");
         t.requireType(DType.FLOAT32);
+        if (t.device().type() != dev.anvil.Device.Type.CPU) {
+            throw new IllegalArgumentException("this backend reduces tensors in host memory, got one on " + t.device()
+                    + "; GPU tensors need the nccl backend");
+        }
         return t.floatBuffer();
     }
 }

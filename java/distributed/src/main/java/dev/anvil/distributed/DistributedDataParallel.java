@@ -1,10 +1,10 @@
 package dev.anvil.distributed;
 
 import dev.anvil.Tensor;
+import dev.anvil.internal.Native;
 import dev.anvil.nn.Layer;
 import dev.anvil.nn.Parameter;
 import dev.anvil.nn.Sequential;
-import java.nio.FloatBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.IdentityHashMap;
@@ -205,13 +205,13 @@ public final class DistributedDataParallel implements AutoCloseable {
     }
 
     private Tensor scaled(Tensor lossGradient, long samples) {
-        if (weighted == null || !Arrays.equals(weighted.shape(), lossGradient.shape())) {
+        if (weighted == null || !Arrays.equals(weighted.shape(), lossGradient.shape())
+                || !weighted.device().equals(lossGradient.device())) {
             if (weighted != null) weighted.close();
-            weighted = Tensor.emptyUnscoped(lossGradient.dtype(), lossGradient.shape());
+            weighted = Tensor.emptyUnscoped(lossGradient.device(), lossGradient.dtype(), lossGradient.shape());
         }
-        FloatBuffer src = lossGradient.floatBuffer(), dst = weighted.floatBuffer();
-        float w = samples;
-        for (int i = 0, n = src.limit(); i < n; i++) dst.put(i, src.get(i) * w);
+        weighted.copyFrom(lossGradient);
+        Native.scale(weighted.device(), weighted.numel(), samples, weighted.address());
         return weighted;
     }
 

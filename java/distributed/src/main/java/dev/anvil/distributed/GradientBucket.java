@@ -1,9 +1,10 @@
 package dev.anvil.distributed;
 
 import dev.anvil.DType;
+import dev.anvil.Device;
 import dev.anvil.Tensor;
+import dev.anvil.internal.Native;
 import dev.anvil.nn.Parameter;
-import java.nio.FloatBuffer;
 import java.util.List;
 
 /**
@@ -12,11 +13,11 @@ import java.util.List;
  * gradients so that every rank learns the total weight.
  */
 final class GradientBucket implements AutoCloseable {
-    private static final int TILE = 16 * 1024;
-
     private final List<Parameter> parameters;
     private final long gradientFloats;
+    private final Device device;
     private final Tensor flat;
+    private final Tensor weightOnHost; // the first bucket's weight, read back from the device
     private final boolean carriesWeight;
     private int pending;
     private Work work;
@@ -25,7 +26,15 @@ final class GradientBucket implements AutoCloseable {
         this.parameters = List.copyOf(parameters);
         this.gradientFloats = parameters.stream().mapToLong(Parameter::numel).sum();
         this.carriesWeight = carriesWeight;
-        this.flat = Tensor.emptyUnscoped(DType.FLOAT32, gradientFloats + (carriesWeight ? 1 : 0));
+        this.device = parameters.get(0).device();
+        for (Parameter p : parameters) {
+            if (!p.device().equals(device)) {
+                throw new IllegalArgumentException("DistributedDataParallel: parameters on " + device + " and on " + p.device()
+                        + "; move the model to one device with to(device)");
+            }
+        }
+        this.flat = Tensor.emptyUnscoped(device, DType.FLOAT32, gradientFloats + (carriesWeight ? 1 : 0));
+        this.weightOnHost = carriesWeight ? Tensor.emptyUnscoped(DType.FLOAT32, 1) : null;
     }
 
     /** Starts a backward pass: no gradient is ready yet. */
@@ -47,17 +56,26 @@ final class GradientBucket implements AutoCloseable {
         return work != null;
     }
 
-    /** Copies the gradients (zeros for a parameter without one) and {@code weight} in, and starts their all-reduce. */
+    /** Address of float {@code index} of the flat buffer. */
+    private long at(long index) {
+        return flat.address() + index * Float.BYTES;
+    }
+
+    /**
+     * Copies the gradients (zeros for a parameter without one) and {@code weight} in, on the
+     * parameters' device, and starts their all-reduce.
+     */
     void launch(ProcessGroup group, float weight) {
-        FloatBuffer dst = flat.floatBuffer();
+        long offset = 0;
         for (Parameter p : parameters) {
             if (p.hasGrad()) {
-                dst.put(p.grad().floatBuffer());
+                Native.copy(device, p.numel(), p.grad().address(), at(offset));
             } else {
-                for (long i = 0; i < p.numel(); i++) dst.put(0f);
+                Native.fill(device, p.numel(), 0f, at(offset));
             }
+            offset += p.numel();
         }
-        if (carriesWeight) dst.put(weight);
+        if (carriesWeight) Native.fill(device, 1, weight, at(gradientFloats));
         work = group.allReduceAsync(flat, ReduceOp.SUM);
     }
 
@@ -68,22 +86,18 @@ final class GradientBucket implements AutoCloseable {
 
     /** The total weight of all ranks, once the first bucket's all-reduce is complete. */
     float totalWeight() {
-        return flat.floatBuffer().get((int) gradientFloats);
+        Native.memcpy(Device.cpu(), weightOnHost.address(), device, at(gradientFloats), Float.BYTES);
+        return weightOnHost.floatBuffer().get(0);
     }
 
     /** Writes the reduced sums divided by {@code totalWeight} into the parameters' gradients. */
     void unpack(float totalWeight) {
-        FloatBuffer src = flat.floatBuffer();
-        float[] tile = new float[TILE];
+        long offset = 0;
         for (Parameter p : parameters) {
             p.beginGradWrite();
-            FloatBuffer dst = p.grad().floatBuffer();
-            for (int start = 0, n = dst.limit(); start < n; start += TILE) {
-                int len = Math.min(TILE, n - start);
-                src.get(tile, 0, len);
-                for (int i = 0; i < len; i++) tile[i] /= totalWeight;
-                dst.put(tile, 0, len);
-            }
+            Native.copy(device, p.numel(), at(offset), p.grad().address());
+            Native.scale(device, p.numel(), 1f / totalWeight, p.grad().address());
+            offset += p.numel();
         }
     }
 
@@ -98,5 +112,6 @@ final class GradientBucket implements AutoCloseable {
     @Override
     public void close() {
         flat.close();
+        if (weightOnHost != null) weightOnHost.close();
     }
 }

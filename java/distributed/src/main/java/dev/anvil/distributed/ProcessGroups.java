@@ -12,7 +12,8 @@ import java.util.stream.Collectors;
 /**
  * Process groups by backend name: {@code "local"} (ranks are threads of this JVM, see
  * {@link LocalGroupFactory}), {@code "tcp"} ({@link TcpProcessGroup}), {@code "mpi"} ({@link MpiProcessGroup}, under
- * mpirun), and any backend plugged in as a {@link ProcessGroupFactory} (such as {@code "nccl"}).
+ * mpirun), {@code "nccl"} ({@link NcclProcessGroup}, GPU tensors), and any backend plugged in as a
+ * {@link ProcessGroupFactory}.
  *
  * <pre>{@code
  * try (ProcessGroup group = ProcessGroups.create("tcp", DistributedEnvironment.detect(), Duration.ofMinutes(5))) { ... }
@@ -25,6 +26,7 @@ public final class ProcessGroups {
         register(new LocalGroupFactory());
         register(new TcpGroupFactory());
         register(new MpiGroupFactory());
+        register(new NcclGroupFactory());
         for (ProcessGroupFactory f : ServiceLoader.load(ProcessGroupFactory.class, ProcessGroups.class.getClassLoader())) register(f);
     }
 
@@ -54,7 +56,7 @@ public final class ProcessGroups {
         }
         if (factory == null) {
             throw new IllegalArgumentException("unknown backend '" + backend + "'; available: " + String.join(", ", available())
-                    + " (other backends, such as mpi or nccl, are plugged in as a " + ProcessGroupFactory.class.getName() + ")");
+                    + " (other backends are plugged in as a " + ProcessGroupFactory.class.getName() + ")");
         }
         String why = factory.unavailableReason().orElse(null);
         if (why != null) throw new IllegalArgumentException("backend '" + backend + "' is not available: " + why + "; available: " + String.join(", ", available()));

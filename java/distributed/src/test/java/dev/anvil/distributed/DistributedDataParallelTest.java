@@ -2,6 +2,7 @@ package dev.anvil.distributed;
 
 import static org.junit.jupiter.api.Assertions.*;
 
+import dev.anvil.Device;
 import dev.anvil.Scope;
 import dev.anvil.Tensor;
 import dev.anvil.data.Batch;
@@ -129,15 +130,21 @@ class DistributedDataParallelTest {
 
     /** This rank's parameters after DDP training on its shard (the MPI test's ranks run it too). */
     static List<float[]> train(ProcessGroup g, ShardingStrategy strategy, long bucketCap) {
+        return train(g, strategy, bucketCap, Device.cpu());
+    }
+
+    /** As {@link #train(ProcessGroup, ShardingStrategy, long)} with the model and batches on {@code device}. */
+    static List<float[]> train(ProcessGroup g, ShardingStrategy strategy, long bucketCap, Device device) {
         Dataset data = new Bands(SIZE);
         DistributedSampler sampler = samplerBuilder(g.rank(), g.worldSize(), strategy).build();
         // ranks start from different parameters: DDP must broadcast rank 0's
-        try (Sequential model = smallModel(SEED + 100L * g.rank());
+        try (Sequential model = smallModel(SEED + 100L * g.rank()).to(device);
                 DistributedDataParallel ddp = DistributedDataParallel.builder(model, g)
                         .bucketCapBytes(bucketCap).firstBucketCapBytes(bucketCap).build();
                 SGD opt = sgd(model);
                 DdpTrainer trainer = new DdpTrainer(ddp, opt);
-                DataLoader loader = DataLoader.builder(sampler.shard(data)).batchSize(sampler.batchSize()).prefetch(0).build()) {
+                DataLoader loader = DataLoader.builder(sampler.shard(data)).batchSize(sampler.batchSize()).prefetch(0)
+                        .device(device).build()) {
             for (int epoch = 0; epoch < EPOCHS; epoch++) {
                 sampler.setEpoch(epoch);
                 for (Batch b : loader) trainer.step(b.images(), b.labels());
@@ -280,6 +287,11 @@ class DistributedDataParallelTest {
 
     /** Each parameter tensor within 1e-5 relative (in the L2 norm) of the reference. */
     static void assertClose(List<float[]> expected, List<float[]> actual) {
+        assertClose(expected, actual, 1e-5);
+    }
+
+    /** Every parameter within {@code tolerance} of the expected one, relative to its norm. */
+    static void assertClose(List<float[]> expected, List<float[]> actual, double tolerance) {
         for (int i = 0; i < expected.size(); i++) {
             double diff = 0, norm = 0;
             for (int j = 0; j < expected.get(i).length; j++) {
@@ -288,7 +300,7 @@ class DistributedDataParallelTest {
                 norm += (double) expected.get(i)[j] * expected.get(i)[j];
             }
             double relative = Math.sqrt(diff / norm);
-            assertTrue(relative < 1e-5, "parameter " + i + " differs from single-process training by " + relative + " (relative)");
+            assertTrue(relative < tolerance, "parameter " + i + " differs from single-process training by " + relative + " (relative)");
         }
     }
 }
