@@ -46,7 +46,7 @@ Geometry geometry(const anvil_conv2d_desc& d) {
 
 // w[z]: row m is output channel z*og + m, its Cg*KH*KW taps contiguous.
 struct WeightA {
-    static constexpr bool k_contiguous = true;
+    static constexpr bool k_contiguous = true, can_load4 = false;
     const float* w;
     Geometry g;
     __device__ float operator()(int64_t z, int64_t m, int64_t k) const {
@@ -55,7 +55,7 @@ struct WeightA {
 };
 
 struct ColB {
-    static constexpr bool n_contiguous = true;
+    static constexpr bool n_contiguous = true, can_load4 = false;
     const float* x;
     Geometry g;
     __device__ float operator()(int64_t z, int64_t k, int64_t n) const { return g.col(x, z, k, n); }
@@ -77,7 +77,7 @@ struct StoreY {
 // w[z]^T: row m is input channel m of the group, column k the tap (o, i, j) of output channel
 // z*og + o.
 struct WeightTA {
-    static constexpr bool k_contiguous = true;
+    static constexpr bool k_contiguous = true, can_load4 = false;
     const float* w;
     Geometry g;
     __device__ float operator()(int64_t z, int64_t m, int64_t k) const {
@@ -89,7 +89,7 @@ struct WeightTA {
 // spread(dy): tap (o, i, j) reads input (h, w) from output (y, x) where y*sh - ph + i*dh = h,
 // i.e. where h + ph - i*dh is a non-negative multiple of the stride below OH*sh.
 struct SpreadB {
-    static constexpr bool n_contiguous = true;
+    static constexpr bool n_contiguous = true, can_load4 = false;
     const float* dy;
     Geometry g;
     __device__ float operator()(int64_t z, int64_t k, int64_t n) const {
@@ -116,7 +116,7 @@ struct StoreDx {
 
 // dy[z]: row m is output channel z*og + m, column k the output position (n, y, x).
 struct GradOutA {
-    static constexpr bool k_contiguous = true;
+    static constexpr bool k_contiguous = true, can_load4 = false;
     const float* dy;
     Geometry g;
     __device__ float operator()(int64_t z, int64_t m, int64_t k) const {
@@ -127,7 +127,7 @@ struct GradOutA {
 
 // col(x)^T: row k the output position, column n the tap.
 struct ColTB {
-    static constexpr bool n_contiguous = false;
+    static constexpr bool n_contiguous = false, can_load4 = false;
     const float* x;
     Geometry g;
     __device__ float operator()(int64_t z, int64_t k, int64_t n) const { return g.col(x, z, n, k); }

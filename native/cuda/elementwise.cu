@@ -10,7 +10,6 @@
 namespace anvil::cuda {
 
 namespace {
-bool aligned16(const void* p) { return reinterpret_cast<uintptr_t>(p) % 16 == 0; }
 
 __global__ void fill_kernel(int64_t n, float value, float* y) {
     const int64_t n4 = n / 4;

@@ -5,7 +5,10 @@
 //   a(z, m, k) and b(z, k, n) return an element (only called in range), c(z, m, n, sum) stores
 //   a result (the functor adds bias or the old value where wanted);
 //   A::k_contiguous and B::n_contiguous say along which index consecutive elements lie in memory,
-//   so the tile loads let neighbouring threads read neighbouring addresses.
+//   so the tile loads let neighbouring threads read neighbouring addresses;
+//   an operand with can_load4 (a plain matrix, not conv2d's gathers) also has load4(z, i, j),
+//   four consecutive elements along its contiguous index as one float4, used when its member
+//   v4 says the rows are 16-byte aligned.
 #pragma once
 
 #include <algorithm>
@@ -38,6 +41,79 @@ struct PartialStore {
     }
 };
 
+// Loads the 64x16 tile of A starting at (m0, k0) into as[k][m]: as float4s along the contiguous
+// index where the operand allows it (one per thread), element by element otherwise and at the
+// edges. Indices outside [0, M) x [k0, k_end) read as zero.
+template <class A>
+__device__ void load_a_tile(float (&as)[kTileK][kTileM], const A& a, int64_t z, int64_t M, int64_t m0, int64_t k0,
+                            int64_t k_end) {
+    if constexpr (A::can_load4) {
+        if (a.v4) {
+            // k contiguous: thread t loads k0 + 4*(t%4) .. +3 of row m0 + t/4; m contiguous: m0 + 4*(t%16) .. +3 of k0 + t/16.
+            const int t = threadIdx.x;
+            const int mm = A::k_contiguous ? t / 4 : (t % 16) * 4, kk = A::k_contiguous ? (t % 4) * 4 : t / 16;
+            const int64_t m = m0 + mm, k = k0 + kk;
+            if (A::k_contiguous ? (m < M && k + 3 < k_end) : (m + 3 < M && k < k_end)) {
+                const float4 v = a.load4(z, m, k);
+                const float e[4] = {v.x, v.y, v.z, v.w};
+#pragma unroll
+                for (int i = 0; i < 4; ++i) {
+                    if (A::k_contiguous) as[kk + i][mm] = e[i];
+                    else as[kk][mm + i] = e[i];
+                }
+            } else {
+#pragma unroll
+                for (int i = 0; i < 4; ++i) {
+                    const int64_t mi = A::k_contiguous ? m : m + i, ki = A::k_contiguous ? k + i : k;
+                    (A::k_contiguous ? as[kk + i][mm] : as[kk][mm + i]) = mi < M && ki < k_end ? a(z, mi, ki) : 0.0f;
+                }
+            }
+            return;
+        }
+    }
+    for (int e = threadIdx.x; e < kTileM * kTileK; e += kGemmThreads) {
+        const int mm = A::k_contiguous ? e / kTileK : e % kTileM;
+        const int kk = A::k_contiguous ? e % kTileK : e / kTileM;
+        const int64_t m = m0 + mm, k = k0 + kk;
+        as[kk][mm] = m < M && k < k_end ? a(z, m, k) : 0.0f;
+    }
+}
+
+// As load_a_tile for the 16x64 tile of B starting at (k0, n0), into bs[k][n].
+template <class B>
+__device__ void load_b_tile(float (&bs)[kTileK][kTileN], const B& b, int64_t z, int64_t N, int64_t n0, int64_t k0,
+                            int64_t k_end) {
+    if constexpr (B::can_load4) {
+        if (b.v4) {
+            const int t = threadIdx.x;
+            const int nn = B::n_contiguous ? (t % 16) * 4 : t / 4, kk = B::n_contiguous ? t / 16 : (t % 4) * 4;
+            const int64_t n = n0 + nn, k = k0 + kk;
+            if (B::n_contiguous ? (n + 3 < N && k < k_end) : (n < N && k + 3 < k_end)) {
+                const float4 v = b.load4(z, k, n);
+                const float e[4] = {v.x, v.y, v.z, v.w};
+#pragma unroll
+                for (int i = 0; i < 4; ++i) {
+                    if (B::n_contiguous) bs[kk][nn + i] = e[i];
+                    else bs[kk + i][nn] = e[i];
+                }
+            } else {
+#pragma unroll
+                for (int i = 0; i < 4; ++i) {
+                    const int64_t ni = B::n_contiguous ? n + i : n, ki = B::n_contiguous ? k : k + i;
+                    (B::n_contiguous ? bs[kk][nn + i] : bs[kk + i][nn]) = ni < N && ki < k_end ? b(z, ki, ni) : 0.0f;
+                }
+            }
+            return;
+        }
+    }
+    for (int e = threadIdx.x; e < kTileN * kTileK; e += kGemmThreads) {
+        const int nn = B::n_contiguous ? e % kTileN : e / kTileK;
+        const int kk = B::n_contiguous ? e / kTileN : e % kTileK;
+        const int64_t n = n0 + nn, k = k0 + kk;
+        bs[kk][nn] = n < N && k < k_end ? b(z, k, n) : 0.0f;
+    }
+}
+
 // Block (x, y, z*S + s) computes C tile (y, x) of problem z over K range [s*k_chunk, (s+1)*k_chunk).
 template <class A, class B, class Store>
 __global__ void __launch_bounds__(kGemmThreads)
@@ -56,18 +132,8 @@ __global__ void __launch_bounds__(kGemmThreads)
             const int64_t m0 = mt * kTileM, n0 = blockIdx.x * int64_t{kTileN};
             float sum[4][4] = {};
             for (int64_t k0 = k_begin; k0 < k_end; k0 += kTileK) {
-                for (int e = threadIdx.x; e < kTileM * kTileK; e += kGemmThreads) {
-                    const int mm = A::k_contiguous ? e / kTileK : e % kTileM;
-                    const int kk = A::k_contiguous ? e % kTileK : e / kTileM;
-                    const int64_t m = m0 + mm, k = k0 + kk;
-                    as[kk][mm] = m < M && k < k_end ? a(z, m, k) : 0.0f;
-                }
-                for (int e = threadIdx.x; e < kTileN * kTileK; e += kGemmThreads) {
-                    const int nn = B::n_contiguous ? e % kTileN : e / kTileK;
-                    const int kk = B::n_contiguous ? e / kTileN : e % kTileK;
-                    const int64_t n = n0 + nn, k = k0 + kk;
-                    bs[kk][nn] = n < N && k < k_end ? b(z, k, n) : 0.0f;
-                }
+                load_a_tile(as, a, z, M, m0, k0, k_end);
+                load_b_tile(bs, b, z, N, n0, k0, k_end);
                 __syncthreads();
 #pragma unroll
                 for (int kk = 0; kk < kTileK; ++kk) {
@@ -126,7 +192,8 @@ void gemm(anvil_context& ctx, int64_t Z, int64_t M, int64_t N, int64_t K, A a, B
     cudaStream_t stream = enter(ctx);
     const int64_t n_tiles = (N + kTileN - 1) / kTileN, m_tiles = (M + kTileM - 1) / kTileM;
     const int64_t S = k_splits(Z * m_tiles * n_tiles, K, ctx.cuda->multiprocessors);
-    const int64_t k_chunk = (K + S - 1) / S;
+    // Slices start at multiples of the K tile, so the float4 loads along K stay aligned.
+    const int64_t k_chunk = ((K + S - 1) / S + kTileK - 1) / kTileK * kTileK;
     const dim3 grid(static_cast<unsigned>(n_tiles), static_cast<unsigned>(std::min<int64_t>(m_tiles, 65535)),
                     static_cast<unsigned>(std::min<int64_t>(Z * S, 65535)));
     if (S == 1) {

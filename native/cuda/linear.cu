@@ -11,36 +11,49 @@ namespace anvil::cuda {
 
 namespace {
 
-// A row-major matrix with leading dimension ld read as (row, col), where the row is the GEMM's
-// m (for A) or k (for B).
-struct RowMajorA {
-    static constexpr bool k_contiguous = true;
+// A row-major matrix p with leading dimension ld, element (row, col) at row * ld + col; the
+// operands below read it as A or B, transposed or not. Its rows can be read as float4s when
+// they all start 16-byte aligned.
+struct Matrix {
     const float* p;
     int64_t ld;
-    __device__ float operator()(int64_t, int64_t m, int64_t k) const { return p[m * ld + k]; }
+    bool v4;  // p and ld allow float4 loads along a row
+    Matrix(const float* data, int64_t lead)
+        : p(data), ld(lead), v4(aligned16(data) && lead % 4 == 0) {}
+    __device__ float at(int64_t row, int64_t col) const { return p[row * ld + col]; }
+    __device__ float4 at4(int64_t row, int64_t col) const { return *reinterpret_cast<const float4*>(p + row * ld + col); }
 };
 
-// B = M^T for a row-major M [N,K]: element (k, n) lies at n * ld + k.
-struct TransposedB {
-    static constexpr bool n_contiguous = false;
-    const float* p;
-    int64_t ld;
-    __device__ float operator()(int64_t, int64_t k, int64_t n) const { return p[n * ld + k]; }
+// A[m, k] = M[m, k]
+struct RowMajorA : Matrix {
+    static constexpr bool k_contiguous = true, can_load4 = true;
+    using Matrix::Matrix;
+    __device__ float operator()(int64_t, int64_t m, int64_t k) const { return at(m, k); }
+    __device__ float4 load4(int64_t, int64_t m, int64_t k) const { return at4(m, k); }
 };
 
-struct RowMajorB {
-    static constexpr bool n_contiguous = true;
-    const float* p;
-    int64_t ld;
-    __device__ float operator()(int64_t, int64_t k, int64_t n) const { return p[k * ld + n]; }
+// A[m, k] = M[k, m]
+struct TransposedA : Matrix {
+    static constexpr bool k_contiguous = false, can_load4 = true;
+    using Matrix::Matrix;
+    __device__ float operator()(int64_t, int64_t m, int64_t k) const { return at(k, m); }
+    __device__ float4 load4(int64_t, int64_t m, int64_t k) const { return at4(k, m); }
 };
 
-// A = M^T for a row-major M [K,M]: element (m, k) lies at k * ld + m.
-struct TransposedA {
-    static constexpr bool k_contiguous = false;
-    const float* p;
-    int64_t ld;
-    __device__ float operator()(int64_t, int64_t m, int64_t k) const { return p[k * ld + m]; }
+// B[k, n] = M[k, n]
+struct RowMajorB : Matrix {
+    static constexpr bool n_contiguous = true, can_load4 = true;
+    using Matrix::Matrix;
+    __device__ float operator()(int64_t, int64_t k, int64_t n) const { return at(k, n); }
+    __device__ float4 load4(int64_t, int64_t k, int64_t n) const { return at4(k, n); }
+};
+
+// B[k, n] = M[n, k]
+struct TransposedB : Matrix {
+    static constexpr bool n_contiguous = false, can_load4 = true;
+    using Matrix::Matrix;
+    __device__ float operator()(int64_t, int64_t k, int64_t n) const { return at(n, k); }
+    __device__ float4 load4(int64_t, int64_t k, int64_t n) const { return at4(n, k); }
 };
 
 // C[m, n] = sum (+ bias[n] when there is a bias) (+ the old C[m, n] when accumulating).
@@ -72,14 +85,14 @@ void linear_forward(anvil_context& ctx, const anvil_linear_desc& d, const float*
                     const float* bias, float* y) {
     const int64_t B = d.batch, I = d.in_features, O = d.out_features;
     // y[B,O] = x[B,I] * w[O,I]^T + bias
-    gemm(ctx, 1, B, O, I, RowMajorA{x, I}, TransposedB{w, I}, StoreC{y, O, bias, false}, "linear_forward");
+    gemm(ctx, 1, B, O, I, RowMajorA(x, I), TransposedB(w, I), StoreC{y, O, bias, false}, "linear_forward");
 }
 
 void linear_backward_data(anvil_context& ctx, const anvil_linear_desc& d, const float* dy, const float* w,
                           float* dx) {
     const int64_t B = d.batch, I = d.in_features, O = d.out_features;
     // dx[B,I] = dy[B,O] * w[O,I]
-    gemm(ctx, 1, B, I, O, RowMajorA{dy, O}, RowMajorB{w, I}, StoreC{dx, I, nullptr, false},
+    gemm(ctx, 1, B, I, O, RowMajorA(dy, O), RowMajorB(w, I), StoreC{dx, I, nullptr, false},
          "linear_backward_data");
 }
 
@@ -88,7 +101,7 @@ void linear_backward_weight(anvil_context& ctx, const anvil_linear_desc& d, cons
     const int64_t B = d.batch, I = d.in_features, O = d.out_features;
     cudaStream_t stream = enter(ctx);
     // dw[O,I] (+)= dy[B,O]^T * x[B,I]
-    gemm(ctx, 1, O, I, B, TransposedA{dy, O}, RowMajorB{x, I}, StoreC{dw, I, nullptr, accumulate},
+    gemm(ctx, 1, O, I, B, TransposedA(dy, O), RowMajorB(x, I), StoreC{dw, I, nullptr, accumulate},
          "linear_backward_weight");
     if (db == nullptr) return;
     bias_grad_kernel<<<blocks_for(O), kThreads, 0, stream>>>(B, O, dy, db, accumulate);

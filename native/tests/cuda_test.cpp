@@ -332,7 +332,7 @@ void check_gpu(int32_t count) {
                                                                      {8, 64, 28, 28, 2, 2, 2, 2, 0, 0, 0, 0}})
         check_pool2d(gpu, cpu, d);
     for (auto [b, i, o] : std::vector<std::tuple<int64_t, int64_t, int64_t>>{
-             {1, 1, 1}, {7, 13, 5}, {64, 784, 128}, {130, 65, 70}, {33, 1000, 10}})
+             {1, 1, 1}, {7, 13, 5}, {64, 784, 128}, {130, 65, 70}, {33, 1000, 10}, {67, 260, 132}, {64, 3136, 1024}})
         check_linear(gpu, cpu, b, i, o);
     // {batch, in_channels, in_h, in_w, out_channels, kernel_h, kernel_w, stride_h, stride_w, pad_h, pad_w,
     //  dilation_h, dilation_w, groups}
