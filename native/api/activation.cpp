@@ -20,8 +20,8 @@ anvil_status anvil_relu_forward(anvil_context* ctx, int64_t n, const float* x, f
         anvil_context& c = require_context(ctx);
         require_non_negative(n, "n");
         if (n == 0) return;
-        require_ptr(x, "x");
-        require_ptr(y, "y");
+        require_data(c, x, "x");
+        require_data(c, y, "y");
         require_disjoint(x, n, "x", y, n, "y", true);
         ANVIL_DISPATCH(c, relu_forward, n, x, y);
     });
@@ -32,9 +32,9 @@ anvil_status anvil_relu_backward(anvil_context* ctx, int64_t n, const float* y, 
         anvil_context& c = require_context(ctx);
         require_non_negative(n, "n");
         if (n == 0) return;
-        require_ptr(y, "y");
-        require_ptr(dy, "dy");
-        require_ptr(dx, "dx");
+        require_data(c, y, "y");
+        require_data(c, dy, "dy");
+        require_data(c, dx, "dx");
         require_disjoint(dy, n, "dy", dx, n, "dx", true);
         require_disjoint(y, n, "y", dx, n, "dx", true);
         ANVIL_DISPATCH(c, relu_backward, n, y, dy, dx);
@@ -47,8 +47,8 @@ anvil_status anvil_dropout_forward(anvil_context* ctx, int64_t n, float p, uint6
         require_non_negative(n, "n");
         check_p(p);
         if (n == 0) return;
-        require_ptr(x, "x");
-        require_ptr(y, "y");
+        require_data(c, x, "x");
+        require_data(c, y, "y");
         require_disjoint(x, n, "x", y, n, "y", true);
         ANVIL_DISPATCH(c, dropout_forward, n, p, seed, x, y);
     });
@@ -61,8 +61,8 @@ anvil_status anvil_dropout_backward(anvil_context* ctx, int64_t n, float p, uint
         require_non_negative(n, "n");
         check_p(p);
         if (n == 0) return;
-        require_ptr(dy, "dy");
-        require_ptr(dx, "dx");
+        require_data(c, dy, "dy");
+        require_data(c, dx, "dx");
         require_disjoint(dy, n, "dy", dx, n, "dx", true);
         ANVIL_DISPATCH(c, dropout_backward, n, p, seed, dy, dx);
     });

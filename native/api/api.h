@@ -11,6 +11,7 @@
 #include "anvil.h"
 #include "context.h"
 #include "error.h"
+#include "cuda/runtime.h"
 
 namespace anvil {
 
@@ -54,6 +55,13 @@ inline anvil_context& require_context(anvil_context* ctx) {
 }
 
 inline void require_ptr(const void* p, const char* name) { ANVIL_REQUIRE(p != nullptr, "%s is NULL", name); }
+
+// A tensor's data for an op of context c: present, and on a CUDA context memory the GPU can reach
+// (a host pointer would fault in the kernel and poison the device for the whole process).
+inline void require_data(const anvil_context& c, const void* p, const char* name) {
+    require_ptr(p, name);
+    if (is_cuda(c)) cuda::require_device_memory(c, p, name);
+}
 
 inline void require_positive(int64_t v, const char* name) {
     ANVIL_REQUIRE(v > 0, "%s must be positive, got %lld", name, static_cast<long long>(v));
@@ -107,28 +115,31 @@ inline void check_window(int64_t in_h, int64_t in_w, int64_t kernel_h, int64_t k
 
 // Checks shared by the layers with weights (conv2d, linear): the buffers of y = f(x, w),
 // dx = f'(dy, w) and dw, db = f'(x, dy) are present and do not overlap where they must not.
-inline void check_weighted_forward(const float* x, int64_t nx, const float* w, int64_t nw, const float* y, int64_t ny) {
-    require_ptr(x, "x");
-    require_ptr(w, "w");
-    require_ptr(y, "y");
+inline void check_weighted_forward(const anvil_context& c, const float* x, int64_t nx, const float* w, int64_t nw,
+                                   const float* bias, const float* y, int64_t ny) {
+    require_data(c, x, "x");
+    require_data(c, w, "w");
+    require_data(c, y, "y");
+    if (bias != nullptr) require_data(c, bias, "bias");
     require_disjoint(x, nx, "x", y, ny, "y", false);
     require_disjoint(w, nw, "w", y, ny, "y", false);
 }
 
-inline void check_weighted_backward_data(const float* dy, int64_t ny, const float* w, int64_t nw, const float* dx,
-                                         int64_t nx) {
-    require_ptr(dy, "dy");
-    require_ptr(w, "w");
-    require_ptr(dx, "dx");
+inline void check_weighted_backward_data(const anvil_context& c, const float* dy, int64_t ny, const float* w, int64_t nw,
+                                         const float* dx, int64_t nx) {
+    require_data(c, dy, "dy");
+    require_data(c, w, "w");
+    require_data(c, dx, "dx");
     require_disjoint(dy, ny, "dy", dx, nx, "dx", false);
     require_disjoint(w, nw, "w", dx, nx, "dx", false);
 }
 
-inline void check_weighted_backward_weight(const float* x, int64_t nx, const float* dy, int64_t ny, const float* dw,
-                                           int64_t nw, const float* db, int64_t nb, int32_t accumulate) {
-    require_ptr(x, "x");
-    require_ptr(dy, "dy");
-    require_ptr(dw, "dw");
+inline void check_weighted_backward_weight(const anvil_context& c, const float* x, int64_t nx, const float* dy, int64_t ny,
+                                           const float* dw, int64_t nw, const float* db, int64_t nb, int32_t accumulate) {
+    require_data(c, x, "x");
+    require_data(c, dy, "dy");
+    require_data(c, dw, "dw");
+    if (db != nullptr) require_data(c, db, "db");
     ANVIL_REQUIRE(accumulate == 0 || accumulate == 1, "accumulate must be 0 or 1, got %d", accumulate);
     require_disjoint(x, nx, "x", dw, nw, "dw", false);
     require_disjoint(dy, ny, "dy", dw, nw, "dw", false);

@@ -61,7 +61,7 @@ anvil_status anvil_conv2d_forward(anvil_context* ctx, const anvil_conv2d_desc* d
     return api_call("anvil_conv2d_forward", [&] {
         anvil_context& c = require_context(ctx);
         ConvSizes s = check_conv2d(d);
-        check_weighted_forward(x, s.x, w, s.w, y, s.y);
+        check_weighted_forward(c, x, s.x, w, s.w, bias, y, s.y);
         ANVIL_DISPATCH(c, conv2d_forward, *d, x, w, bias, y);
     });
 }
@@ -71,7 +71,7 @@ anvil_status anvil_conv2d_backward_data(anvil_context* ctx, const anvil_conv2d_d
     return api_call("anvil_conv2d_backward_data", [&] {
         anvil_context& c = require_context(ctx);
         ConvSizes s = check_conv2d(d);
-        check_weighted_backward_data(dy, s.y, w, s.w, dx, s.x);
+        check_weighted_backward_data(c, dy, s.y, w, s.w, dx, s.x);
         ANVIL_DISPATCH(c, conv2d_backward_data, *d, dy, w, dx);
     });
 }
@@ -81,7 +81,7 @@ anvil_status anvil_conv2d_backward_weight(anvil_context* ctx, const anvil_conv2d
     return api_call("anvil_conv2d_backward_weight", [&] {
         anvil_context& c = require_context(ctx);
         ConvSizes s = check_conv2d(d);
-        check_weighted_backward_weight(x, s.x, dy, s.y, dw, s.w, db, d->out_channels, accumulate);
+        check_weighted_backward_weight(c, x, s.x, dy, s.y, dw, s.w, db, d->out_channels, accumulate);
         ANVIL_DISPATCH(c, conv2d_backward_weight, *d, x, dy, dw, db, accumulate != 0);
     });
 }

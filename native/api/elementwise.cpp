@@ -13,7 +13,7 @@ anvil_status anvil_fill(anvil_context* ctx, int64_t n, float value, float* y) {
     return api_call("anvil_fill", [&] {
         anvil_context& c = require_context(ctx);
         require_non_negative(n, "n");
-        if (n > 0) require_ptr(y, "y");
+        if (n > 0) require_data(c, y, "y");
         if (n > 0) ANVIL_DISPATCH(c, fill, n, value, y);
     });
 }
@@ -23,8 +23,8 @@ anvil_status anvil_copy(anvil_context* ctx, int64_t n, const float* x, float* y)
         anvil_context& c = require_context(ctx);
         require_non_negative(n, "n");
         if (n == 0) return;
-        require_ptr(x, "x");
-        require_ptr(y, "y");
+        require_data(c, x, "x");
+        require_data(c, y, "y");
         require_disjoint(x, n, "x", y, n, "y", false);
         ANVIL_DISPATCH(c, copy, n, x, y);
     });
@@ -35,7 +35,7 @@ anvil_status anvil_scale(anvil_context* ctx, int64_t n, float alpha, float* x) {
         anvil_context& c = require_context(ctx);
         require_non_negative(n, "n");
         if (n == 0) return;
-        require_ptr(x, "x");
+        require_data(c, x, "x");
         ANVIL_DISPATCH(c, scale, n, alpha, x);
     });
 }
@@ -45,8 +45,8 @@ anvil_status anvil_axpy(anvil_context* ctx, int64_t n, float alpha, const float*
         anvil_context& c = require_context(ctx);
         require_non_negative(n, "n");
         if (n == 0) return;
-        require_ptr(x, "x");
-        require_ptr(y, "y");
+        require_data(c, x, "x");
+        require_data(c, y, "y");
         require_disjoint(x, n, "x", y, n, "y", false);
         ANVIL_DISPATCH(c, axpy, n, alpha, x, y);
     });

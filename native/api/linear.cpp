@@ -32,7 +32,7 @@ anvil_status anvil_linear_forward(anvil_context* ctx, const anvil_linear_desc* d
     return api_call("anvil_linear_forward", [&] {
         anvil_context& c = require_context(ctx);
         LinearSizes s = check_linear(d);
-        check_weighted_forward(x, s.x, w, s.w, y, s.y);
+        check_weighted_forward(c, x, s.x, w, s.w, bias, y, s.y);
         ANVIL_DISPATCH(c, linear_forward, *d, x, w, bias, y);
     });
 }
@@ -42,7 +42,7 @@ anvil_status anvil_linear_backward_data(anvil_context* ctx, const anvil_linear_d
     return api_call("anvil_linear_backward_data", [&] {
         anvil_context& c = require_context(ctx);
         LinearSizes s = check_linear(d);
-        check_weighted_backward_data(dy, s.y, w, s.w, dx, s.x);
+        check_weighted_backward_data(c, dy, s.y, w, s.w, dx, s.x);
         ANVIL_DISPATCH(c, linear_backward_data, *d, dy, w, dx);
     });
 }
@@ -52,7 +52,7 @@ anvil_status anvil_linear_backward_weight(anvil_context* ctx, const anvil_linear
     return api_call("anvil_linear_backward_weight", [&] {
         anvil_context& c = require_context(ctx);
         LinearSizes s = check_linear(d);
-        check_weighted_backward_weight(x, s.x, dy, s.y, dw, s.w, db, d->out_features, accumulate);
+        check_weighted_backward_weight(c, x, s.x, dy, s.y, dw, s.w, db, d->out_features, accumulate);
         ANVIL_DISPATCH(c, linear_backward_weight, *d, x, dy, dw, db, accumulate != 0);
     });
 }

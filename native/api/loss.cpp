@@ -8,13 +8,13 @@
 using namespace anvil;
 
 namespace {
-void check_logits(int64_t batch, int64_t classes, const float* logits) {
+void check_logits(const anvil_context& c, int64_t batch, int64_t classes, const float* logits) {
     require_positive(batch, "batch");
     require_positive(classes, "classes");
     ANVIL_REQUIRE(classes < (INT64_C(1) << 31), "classes %lld does not fit int32 labels",
                   static_cast<long long>(classes));
     checked_numel({batch, classes}, "logits");
-    require_ptr(logits, "logits");
+    require_data(c, logits, "logits");
 }
 }  // namespace
 
@@ -24,8 +24,8 @@ anvil_status anvil_softmax_cross_entropy_forward(anvil_context* ctx, int64_t bat
                                                  const float* logits, const int32_t* labels, float* loss) {
     return api_call("anvil_softmax_cross_entropy_forward", [&] {
         anvil_context& c = require_context(ctx);
-        check_logits(batch, classes, logits);
-        require_ptr(labels, "labels");
+        check_logits(c, batch, classes, logits);
+        require_data(c, labels, "labels");
         require_ptr(loss, "loss");
         *loss = ANVIL_DISPATCH(c, softmax_cross_entropy_forward, batch, classes, logits, labels);
     });
@@ -36,9 +36,9 @@ anvil_status anvil_softmax_cross_entropy_backward(anvil_context* ctx, int64_t ba
                                                   float* dlogits) {
     return api_call("anvil_softmax_cross_entropy_backward", [&] {
         anvil_context& c = require_context(ctx);
-        check_logits(batch, classes, logits);
-        require_ptr(labels, "labels");
-        require_ptr(dlogits, "dlogits");
+        check_logits(c, batch, classes, logits);
+        require_data(c, labels, "labels");
+        require_data(c, dlogits, "dlogits");
         require_disjoint(logits, batch * classes, "logits", dlogits, batch * classes, "dlogits", true);
         ANVIL_DISPATCH(c, softmax_cross_entropy_backward, batch, classes, logits, labels, scale, dlogits);
     });
@@ -48,8 +48,8 @@ anvil_status anvil_argmax(anvil_context* ctx, int64_t batch, int64_t classes, co
                           int32_t* predictions) {
     return api_call("anvil_argmax", [&] {
         anvil_context& c = require_context(ctx);
-        check_logits(batch, classes, logits);
-        require_ptr(predictions, "predictions");
+        check_logits(c, batch, classes, logits);
+        require_data(c, predictions, "predictions");
         ANVIL_DISPATCH(c, argmax, batch, classes, logits, predictions);
     });
 }

@@ -33,10 +33,10 @@ anvil_status anvil_sgd_step(anvil_context* ctx, const anvil_sgd_desc* d, int64_t
         require_positive(step, "step");
         require_non_negative(n, "n");
         if (n == 0) return;
-        require_ptr(param, "param");
-        require_ptr(grad, "grad");
+        require_data(c, param, "param");
+        require_data(c, grad, "grad");
         if (d->momentum != 0.0f) {
-            require_ptr(velocity, "velocity");
+            require_data(c, velocity, "velocity");
             require_disjoint(param, n, "param", velocity, n, "velocity", false);
             require_disjoint(grad, n, "grad", velocity, n, "velocity", false);
         }
@@ -59,10 +59,10 @@ anvil_status anvil_adam_step(anvil_context* ctx, const anvil_adam_desc* d, int64
         require_positive(step, "step");
         require_non_negative(n, "n");
         if (n == 0) return;
-        require_ptr(param, "param");
-        require_ptr(grad, "grad");
-        require_ptr(m, "m");
-        require_ptr(v, "v");
+        require_data(c, param, "param");
+        require_data(c, grad, "grad");
+        require_data(c, m, "m");
+        require_data(c, v, "v");
         require_disjoint(param, n, "param", grad, n, "grad", false);
         require_disjoint(param, n, "param", m, n, "m", false);
         require_disjoint(param, n, "param", v, n, "v", false);

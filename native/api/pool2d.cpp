@@ -59,8 +59,8 @@ anvil_status anvil_maxpool2d_forward(anvil_context* ctx, const anvil_pool2d_desc
     return api_call("anvil_maxpool2d_forward", [&] {
         anvil_context& c = require_context(ctx);
         PoolSizes s = check_pool2d(d);
-        require_ptr(x, "x");
-        require_ptr(y, "y");
+        require_data(c, x, "x");
+        require_data(c, y, "y");
         require_disjoint(x, s.x, "x", y, s.y, "y", false);
         if (argmax != nullptr) {
             require_disjoint(reinterpret_cast<const float*>(argmax), s.y, "argmax", y, s.y, "y", false);
@@ -75,9 +75,9 @@ anvil_status anvil_maxpool2d_backward(anvil_context* ctx, const anvil_pool2d_des
     return api_call("anvil_maxpool2d_backward", [&] {
         anvil_context& c = require_context(ctx);
         PoolSizes s = check_pool2d(d);
-        require_ptr(dy, "dy");
-        require_ptr(argmax, "argmax");
-        require_ptr(dx, "dx");
+        require_data(c, dy, "dy");
+        require_data(c, argmax, "argmax");
+        require_data(c, dx, "dx");
         require_disjoint(dy, s.y, "dy", dx, s.x, "dx", false);
         require_disjoint(reinterpret_cast<const float*>(argmax), s.y, "argmax", dx, s.x, "dx", false);
         ANVIL_DISPATCH(c, maxpool2d_backward, *d, dy, argmax, dx);
@@ -88,8 +88,8 @@ anvil_status anvil_avgpool2d_forward(anvil_context* ctx, const anvil_pool2d_desc
     return api_call("anvil_avgpool2d_forward", [&] {
         anvil_context& c = require_context(ctx);
         PoolSizes s = check_pool2d(d);
-        require_ptr(x, "x");
-        require_ptr(y, "y");
+        require_data(c, x, "x");
+        require_data(c, y, "y");
         require_disjoint(x, s.x, "x", y, s.y, "y", false);
         ANVIL_DISPATCH(c, avgpool2d_forward, *d, x, y);
     });
@@ -99,8 +99,8 @@ anvil_status anvil_avgpool2d_backward(anvil_context* ctx, const anvil_pool2d_des
     return api_call("anvil_avgpool2d_backward", [&] {
         anvil_context& c = require_context(ctx);
         PoolSizes s = check_pool2d(d);
-        require_ptr(dy, "dy");
-        require_ptr(dx, "dx");
+        require_data(c, dy, "dy");
+        require_data(c, dx, "dx");
         require_disjoint(dy, s.y, "dy", dx, s.x, "dx", false);
         ANVIL_DISPATCH(c, avgpool2d_backward, *d, dy, dx);
     });

@@ -21,6 +21,7 @@ CudaState* create_state(int32_t) { no_backend(); }
 void destroy_state(CudaState*) noexcept {}
 void synchronize(anvil_context&) { no_backend(); }
 bool query(anvil_context&) { no_backend(); }
+void require_device_memory(const anvil_context&, const void*, const char*) { no_backend(); }
 void* device_malloc(anvil_context&, size_t) { no_backend(); }
 void device_free(anvil_context&, void*) { no_backend(); }
 anvil_allocator_stats allocator_stats(const anvil_context&) { no_backend(); }

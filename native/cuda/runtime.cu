@@ -185,6 +185,23 @@ bool query(anvil_context& ctx) {
     return true;
 }
 
+void require_device_memory(const anvil_context& ctx, const void* p, const char* name) {
+    // Blocks of the context's allocator are the common case and need no driver call.
+    {
+        CachingAllocator& a = *ctx.cuda->allocator;
+        std::lock_guard<std::mutex> lock(a.mutex);
+        if (a.live.count(const_cast<void*>(p)) != 0) return;
+    }
+    cudaPointerAttributes attributes{};
+    const cudaError_t err = cudaPointerGetAttributes(&attributes, p);
+    if (err == cudaSuccess && attributes.type != cudaMemoryTypeUnregistered) return;
+    if (err != cudaSuccess) cudaGetLastError();  // not sticky: clear it for the next call
+    throw Error(ANVIL_ERR_INVALID_ARGUMENT,
+                format("%s (%p) is not memory the GPU can reach, but the context is on CUDA device %d; pass device "
+                       "memory (anvil_context_malloc) or pinned host memory",
+                       name, p, ctx.device_index));
+}
+
 void* device_malloc(anvil_context& ctx, size_t bytes) {
     enter(ctx);
     return ctx.cuda->allocator->allocate(ctx.device_index, bytes);

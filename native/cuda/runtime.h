@@ -30,6 +30,11 @@ void synchronize(anvil_context& ctx);
 // Whether the context's stream has finished its work; throws as synchronize() for an earlier failure.
 bool query(anvil_context& ctx);
 
+// Throws ANVIL_ERR_INVALID_ARGUMENT, naming `name`, unless the GPU of the context can reach p
+// (device memory, or pinned or managed host memory): a kernel that reads pageable host memory
+// faults and leaves the device unusable for the rest of the process.
+void require_device_memory(const anvil_context& ctx, const void* p, const char* name);
+
 // The stream-ordered caching allocator of the context.
 void* device_malloc(anvil_context& ctx, size_t bytes);
 void device_free(anvil_context& ctx, void* ptr);

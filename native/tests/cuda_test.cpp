@@ -304,6 +304,23 @@ void check_conv2d(anvil_context* gpu, anvil_context* cpu, const anvil_conv2d_des
     }
 }
 
+// Pageable host memory given to a CUDA op is refused before any kernel runs (a kernel reading it
+// would fault and leave the device unusable), and the context keeps working afterwards; views
+// into device blocks (offsets) and pinned host memory are accepted.
+void check_host_pointers_refused(anvil_context* gpu) {
+    std::vector<float> host(64, 1.0f);
+    DeviceBuffer d(gpu, host);
+    EXPECT_ERROR(anvil_relu_forward(gpu, 64, host.data(), d.f()), ANVIL_ERR_INVALID_ARGUMENT, "not memory the GPU can reach");
+    EXPECT_ERROR(anvil_relu_forward(gpu, 64, d.f(), host.data()), ANVIL_ERR_INVALID_ARGUMENT, "y (");
+    EXPECT_OK(anvil_relu_forward(gpu, 32, d.f() + 32, d.f()));
+    void* pinned = nullptr;
+    EXPECT_OK(anvil_host_alloc_pinned(gpu, 64 * sizeof(float), &pinned));
+    EXPECT_OK(anvil_fill(gpu, 64, 2.0f, static_cast<float*>(pinned)));
+    EXPECT_OK(anvil_context_synchronize(gpu));
+    EXPECT(static_cast<float*>(pinned)[63] == 2.0f);
+    EXPECT_OK(anvil_host_free_pinned(gpu, pinned));
+}
+
 void check_gpu(int32_t count) {
     anvil_cuda_device_props props{};
     EXPECT_OK(anvil_cuda_device_props_get(0, &props));
@@ -320,6 +337,7 @@ void check_gpu(int32_t count) {
     EXPECT_OK(anvil_context_device(gpu, &type, &index));
     EXPECT(type == 1 && index == 0);
 
+    check_host_pointers_refused(gpu);
     for (int64_t n : {1, 3, 1000, 4097, 1 << 20}) check_elementwise(gpu, cpu, n);
     for (auto [b, k] : std::vector<std::pair<int64_t, int64_t>>{{1, 10}, {7, 3}, {64, 10}, {33, 1000}, {5, 4099}})
         check_loss(gpu, cpu, b, k);
