@@ -104,16 +104,20 @@ class NcclProcessGroupTest {
         assertEquals(0, Tensor.liveBytes(Device.cuda(0)));
     }
 
-    /** Two ranks on one GPU (threads of this JVM, both local rank 0) fail in the rendezvous, saying so. */
+    /**
+     * Two ranks on one GPU (threads of this JVM, both local rank 0) fail in the rendezvous, saying
+     * so. The store is hosted apart from the ranks (as anvil launch does), so that the first rank
+     * to fail cannot take it away from the other.
+     */
     @Test
     void twoRanksOnOneGpuAreRefused() throws Exception {
         needsNccl();
         int port = freePort();
         ExecutorService pool = Executors.newFixedThreadPool(2);
-        try {
+        try (TcpStoreServer store = TcpStoreServer.start(InetAddress.getLoopbackAddress(), port)) {
             List<Future<ProcessGroup>> ranks = new ArrayList<>();
             for (int r = 0; r < 2; r++) {
-                DistributedEnvironment env = new DistributedEnvironment(r, 2, 0, "127.0.0.1", port, false, "test");
+                DistributedEnvironment env = new DistributedEnvironment(r, 2, 0, "127.0.0.1", port, true, "test");
                 ranks.add(pool.submit(() -> ProcessGroups.create("nccl", env, TIMEOUT)));
             }
             for (Future<ProcessGroup> f : ranks) {
