@@ -2,21 +2,23 @@
 // of zero-padded planes with a packed weight table:
 //   out[i][o] = sum_p in[i + off[p]] * wt[p][o]       for i < MR positions, o < NR channels
 // where `in` points at the first of MR neighbouring input positions and off[p] is where window
-// tap p lies relative to it. Taps run in (kh, c, kw) order, window row outermost, so that the
-// taps of the window rows that fall on padding for an output row form a prefix and a suffix of
-// the table, which the row's sum skips (with padding 2 of a 5x5 window on 14 rows that is 6 of
-// every 70 multiply-adds). The micro-kernel keeps the MR x NR tile in registers for the whole
-// sum, broadcasting inputs straight from the padded planes (no column matrix, no packing of the
-// large operand) and loading NR channels of packed weights per tap.
-//   forward          in = x padded by the conv padding; taps (kh, c, kw); wt[p][o] = w[o][c][kh][kw]
+// tap p lies relative to it. Taps run in (kw, kh, c) order, window column outermost: an output
+// row sums one window column at a time, over the taps of the window rows that read data (a
+// contiguous run of the column's taps) and the positions of the tile whose column reads data
+// (a sub-tile), so that no multiply-add touches padding (with padding 2 of a 5x5 window on
+// 14x14 planes, 16% of them would). The micro-kernel keeps the MR x NR tile in registers for the
+// whole run, broadcasting inputs straight from the padded planes (no column matrix, no packing
+// of the large operand) and loading NR channels of packed weights per tap.
+//   forward          in = x padded by the conv padding; taps (kw, kh, c); wt[p][o] = w[o][c][kh][kw]
 //   backward-data    in = dy padded so that the transposed conv becomes a plain one; taps
-//                    (kh, o, kw) of the flipped window; wt[p][c] = w[o][c][KH-1-kh][KW-1-kw]
+//                    (kw, kh, o) of the flipped window; wt[p][c] = w[o][c][KH-1-kh][KW-1-kw]
 //   backward-weight  the roles turn around: the MR "positions" are MR neighbouring kw taps of
 //                    one (c, kh) row, the sum runs over output positions p (off[p] = where p
 //                    lies in the padded x) and wt[p][o] is dy transposed to positions x channels;
 //                    for each kh the sum skips the output rows whose window row is padding.
 // Layers with few output channels or few taps (the first layer of a network) take row tiles
-// instead, the same sum with the lanes along an output row (see row_kernel).
+// instead, the same sum with the lanes along an output row and taps in (kh, c, kw) order (see
+// row_kernel); they skip the window rows over padding only.
 // Forward and backward-data split rows of output over the threads and compute every output from
 // the same data in the same order, so they do not depend on the thread count. Backward-weight
 // splits the images: each worker sums its images into its own partial gradient, and the
@@ -256,28 +258,37 @@ struct Correlation {
     int64_t in_c, in_h, in_w;     // padded input planes
     int64_t out_c, out_h, out_w;  // output planes
     int64_t kh, kw, dil_h, dil_w;
-    int64_t top, data_h;  // rows [top, top + data_h) of the padded planes hold data, the rest zeros
+    int64_t top, data_h;   // rows [top, top + data_h) of the padded planes hold data, the rest zeros
+    int64_t left, data_w;  // and columns [left, left + data_w)
     int64_t taps() const { return in_c * kh * kw; }
-    int64_t row_taps() const { return in_c * kw; }  // taps per window row
+    int64_t row_taps() const { return in_c * kw; }     // taps per window row
+    int64_t column_taps() const { return in_c * kh; }  // taps per window column
 };
 
-// Window tap p in (kh, c, kw) order.
+// Whether a correlation takes row tiles rather than channel tiles: with under 8 channels most
+// lanes of a channel tile would be padding, and with few taps per output turning the channel
+// tile around costs about as much as computing it (given rows long enough to fill row tiles).
+bool row_tiles(const Correlation& s) { return s.out_c < 8 || (s.taps() < 64 && s.out_w >= 24); }
+
 struct Tap {
     int64_t c, kh, kw;
 };
 
+// Window tap p: in (kh, c, kw) order for row tiles, in (kw, kh, c) order for channel tiles,
+// whose sum runs one window column at a time (see correlate).
 Tap tap_of(const Correlation& s, int64_t p) {
-    return {p / s.kw % s.in_c, p / s.row_taps(), p % s.kw};
+    if (row_tiles(s)) return {p / s.kw % s.in_c, p / s.row_taps(), p % s.kw};
+    return {p % s.in_c, p / s.in_c % s.kh, p / s.column_taps()};
 }
 
-// Taps [begin, end) of the window rows that read data for at least one of output rows
-// [r0, r1): row kh reads padded rows r + kh * dil_h, and the rows that meet the data are
-// consecutive. Empty (0, 0) when every row is padding.
-struct TapRange {
+// Window rows [begin, end) that read data for at least one of output rows [r0, r1): row kh
+// reads padded rows r + kh * dil_h, and the rows that meet the data are consecutive. Empty
+// (0, 0) when every row is padding.
+struct Range {
     int64_t begin, end;
 };
 
-TapRange data_taps(const Correlation& s, int64_t r0, int64_t r1) {
+Range data_rows(const Correlation& s, int64_t r0, int64_t r1) {
     const int64_t lo = std::max<int64_t>(s.top, 0), hi = std::min(s.top + s.data_h, s.in_h);
     int64_t first = s.kh, last = -1;
     for (int64_t kh = 0; kh < s.kh; ++kh) {
@@ -287,7 +298,14 @@ TapRange data_taps(const Correlation& s, int64_t r0, int64_t r1) {
         }
     }
     if (last < 0) return {0, 0};
-    return {first * s.row_taps(), (last + 1) * s.row_taps()};
+    return {first, last + 1};
+}
+
+// Positions [begin, end) of the mr output positions from column q0 whose window column kw reads
+// data (padded columns q + kw * dil_w in [left, left + data_w)); empty when none does.
+Range data_columns(const Correlation& s, int64_t q0, int64_t mr, int64_t kw) {
+    const int64_t begin = std::clamp<int64_t>(s.left - q0 - kw * s.dil_w, 0, mr);
+    return {begin, std::clamp<int64_t>(s.left + s.data_w - q0 - kw * s.dil_w, begin, mr)};
 }
 
 // Copies `c` planes of h x w from src into dst planes of ph x pw, source row r landing on row
@@ -400,11 +418,6 @@ __attribute__((target("avx512f"))) void store_channel_tile(const float* tile, in
 
 // ------------------------------------------------------------------ the correlation
 
-// Whether a correlation takes row tiles rather than channel tiles: with under 8 channels most
-// lanes of a channel tile would be padding, and with few taps per output turning the channel
-// tile around costs about as much as computing it (given rows long enough to fill row tiles).
-bool row_tiles(const Correlation& s) { return s.out_c < 8 || (s.taps() < 64 && s.out_w >= 24); }
-
 // Vectors of the channel blocks that pack_weights must produce for a correlation.
 int correlation_vectors(const Correlation& s) { return vectors_for(s.out_c, 2); }
 
@@ -434,16 +447,32 @@ void correlate(anvil_context& ctx, const Correlation& s, int64_t images, int64_t
     const Chunks cols = chunks(s.out_w, max_mr(nv));
     const int64_t units = images * groups * row_units;  // some output rows of one image and group
 
-    // Channel tiles for output row `row` of image-group u.
+    // Channel tiles for output row `row` of image-group u. The sum runs one window column kw at a
+    // time, each over the tile's positions whose column kw reads data: with the window rows
+    // skipped too, no multiply-add touches padding.
     auto channel_unit = [&](const float* in, int64_t u, int64_t row, float* tile) {
         const int64_t g = u % groups;
-        const TapRange live = data_taps(s, row, row + 1);
+        const Range live = data_rows(s, row, row + 1);
+        const int64_t k = (live.end - live.begin) * s.in_c;
         for (int64_t b = 0; b < blocks; ++b) {
-            const float* wb = wt + g * group_weights + (b * taps + live.begin) * nr;
             const int64_t channels = std::min(nr, s.out_c - b * nr);
             for (int64_t j = 0; j < cols.count; ++j) {
                 const int64_t q0 = cols.begin(j), mr = cols.begin(j + 1) - q0;
-                kernel(mr, nv)(live.end - live.begin, in + row * s.in_w + q0, off + live.begin, wb, tile, false);
+                bool started = false;  // whether the tile holds a running sum yet
+                for (int64_t kw = 0; kw < s.kw && k > 0; ++kw) {
+                    const Range q = data_columns(s, q0, mr, kw);
+                    if (q.begin == q.end) continue;
+                    if (!started && q.end - q.begin < mr) {
+                        std::fill(tile, tile + mr * nr, 0.0f);
+                        started = true;
+                    }
+                    const int64_t p0 = kw * s.column_taps() + live.begin * s.in_c;
+                    kernel(q.end - q.begin, nv)(k, in + row * s.in_w + q0 + q.begin, off + p0,
+                                                wt + g * group_weights + (b * taps + p0) * nr, tile + q.begin * nr,
+                                                started);
+                    started = true;
+                }
+                if (!started) std::fill(tile, tile + mr * nr, 0.0f);
                 // The tile is positions x channels; the output is channel planes.
                 float* dst = out + (u * s.out_c + b * nr) * out_plane + row * s.out_w + q0;
                 for (int64_t o0 = 0; o0 < channels; o0 += 16) {
@@ -458,7 +487,8 @@ void correlate(anvil_context& ctx, const Correlation& s, int64_t images, int64_t
     auto row_unit = [&](const float* in, int64_t u, int64_t row, int64_t rows) {
         const int64_t g = u % groups;
         const RowKernel run = row_kernel_for(mc, rows, reuse, s.kh);
-        const TapRange live = reuse ? TapRange{0, taps} : data_taps(s, row, row + rows);
+        const Range rows_live = reuse ? Range{0, s.kh} : data_rows(s, row, row + rows);
+        const Range live{rows_live.begin * s.row_taps(), rows_live.end * s.row_taps()};
         for (int64_t c0 = 0; c0 < s.out_c; c0 += mc) {
             const int64_t b = c0 / nr;
             for (int64_t q0 = 0; q0 < s.out_w; q0 += kRowLanes) {
@@ -509,7 +539,7 @@ bool conv2d_direct_forward(anvil_context& ctx, const anvil_conv2d_desc& d, const
     const int64_t cg = d.in_channels / d.groups, og = d.out_channels / d.groups;
     const int64_t reach_h = d.dilation_h * (d.kernel_h - 1), reach_w = d.dilation_w * (d.kernel_w - 1);
     const Correlation s{cg, oh + reach_h, ow + reach_w, og, oh, ow, d.kernel_h, d.kernel_w,
-                        d.dilation_h, d.dilation_w, d.pad_h, d.in_h};
+                        d.dilation_h, d.dilation_w, d.pad_h, d.in_h, d.pad_w, d.in_w};
     const int64_t nr = 16 * correlation_vectors(s), taps = s.taps();
     float* wt = ctx.workspace.get<float>(kWeightSlot,
                                          static_cast<size_t>(d.groups * ((og + nr - 1) / nr) * nr * taps));
@@ -532,7 +562,7 @@ bool conv2d_direct_backward_data(anvil_context& ctx, const anvil_conv2d_desc& d,
     // dx[c][ih][iw] = sum over (o, kh, kw) of dy[o][ih + pad - kh dil][iw + ...] w[o][c][kh][kw]: with
     // dy shifted down by reach - pad and the window flipped, a plain correlation over dy.
     const Correlation s{og, d.in_h + reach_h, d.in_w + reach_w, cg, d.in_h, d.in_w, d.kernel_h, d.kernel_w,
-                        d.dilation_h, d.dilation_w, reach_h - d.pad_h, oh};
+                        d.dilation_h, d.dilation_w, reach_h - d.pad_h, oh, reach_w - d.pad_w, ow};
     const int64_t nr = 16 * correlation_vectors(s), taps = s.taps(), window = d.kernel_h * d.kernel_w;
     float* wt = ctx.workspace.get<float>(kWeightSlot,
                                          static_cast<size_t>(d.groups * ((cg + nr - 1) / nr) * nr * taps));
