@@ -15,7 +15,9 @@
 //   backward-weight  the roles turn around: the MR "positions" are MR neighbouring kw taps of
 //                    one (c, kh) row, the sum runs over output positions p (off[p] = where p
 //                    lies in the padded x) and wt[p][o] is dy transposed to positions x channels;
-//                    for each kh the sum skips the output rows whose window row is padding.
+//                    for each kh the sum skips the output rows whose window row is padding, and
+//                    for a window 2E + 1 wide with padding E, the padding columns as well
+//                    (weight_row_kernel).
 // Layers with few output channels or few taps (the first layer of a network) take row tiles
 // instead, the same sum with the lanes along an output row and taps in (kh, c, kw) order (see
 // row_kernel); they skip the window rows over padding only.
@@ -100,6 +102,64 @@ TileKernel kernel(int64_t mr, int nv) {
     static constexpr auto k2 = kernels_for<2>(std::make_index_sequence<max_mr(2)>());
     static constexpr auto k4 = kernels_for<4>(std::make_index_sequence<max_mr(4)>());
     return nv == 1 ? k1[mr - 1] : nv == 2 ? k2[mr - 1] : k4[mr - 1];
+}
+
+// The backward-weight sum of one (c, kh) window row when the window is 2E + 1 columns wide with
+// padding E on both sides (stride 1, no dilation, so the output rows are as wide as the input's):
+//   out[i][o] (+)= sum over r < rows, q < ow of x[r * pw + q + i] * g[(r * ow + q) * nr + o]
+// for all 2E + 1 taps i, with x the padded input rows read by this window row and g the rows of
+// dy transposed (positions x nr channels). It skips the multiply-adds on padding columns, which
+// tile_kernel cannot: output column q < E has no data under taps i < E - q, column ow - E + j
+// none under taps i >= 2E - j.
+template <int MR, int NV>
+__attribute__((target("avx512f"), always_inline)) inline void weight_step(__m512 (&acc)[MR][NV], const float* x,
+                                                                          const float* g, int lo, int hi) {
+    __m512 wv[NV];
+#pragma GCC unroll 4
+    for (int v = 0; v < NV; ++v) wv[v] = _mm512_load_ps(g + v * 16);
+#pragma GCC unroll 8
+    for (int i = 0; i < MR; ++i) {
+        if (i < lo || i >= hi) continue;
+        const __m512 a = _mm512_set1_ps(x[i]);
+#pragma GCC unroll 4
+        for (int v = 0; v < NV; ++v) acc[i][v] = _mm512_fmadd_ps(a, wv[v], acc[i][v]);
+    }
+}
+
+template <int E, int NV>
+__attribute__((target("avx512f"))) void weight_row_kernel(int64_t rows, const float* x, int64_t pw, int64_t ow,
+                                                           const float* g, float* out, bool add) {
+    constexpr int MR = 2 * E + 1, nr = 16 * NV;
+    __m512 acc[MR][NV];
+#pragma GCC unroll 8
+    for (int i = 0; i < MR; ++i) {
+#pragma GCC unroll 4
+        for (int v = 0; v < NV; ++v) acc[i][v] = add ? _mm512_load_ps(out + i * nr + v * 16) : _mm512_setzero_ps();
+    }
+    for (int64_t r = 0; r < rows; ++r, x += pw, g += ow * nr) {
+#pragma GCC unroll 4
+        for (int q = 0; q < E; ++q) weight_step<MR, NV>(acc, x + q, g + q * nr, E - q, MR);
+        for (int64_t q = E; q < ow - E; ++q) weight_step<MR, NV>(acc, x + q, g + q * nr, 0, MR);
+#pragma GCC unroll 4
+        for (int j = 0; j < E; ++j) weight_step<MR, NV>(acc, x + ow - E + j, g + (ow - E + j) * nr, 0, 2 * E - j);
+    }
+#pragma GCC unroll 8
+    for (int i = 0; i < MR; ++i) {
+#pragma GCC unroll 4
+        for (int v = 0; v < NV; ++v) _mm512_store_ps(out + i * nr + v * 16, acc[i][v]);
+    }
+}
+
+using WeightRowKernel = void (*)(int64_t, const float*, int64_t, int64_t, const float*, float*, bool);
+
+// The weight_row_kernel for padding e and 16 * nv channels, or null where there is none (its
+// 2e + 1 taps must fit the registers as tile_kernel's positions do).
+WeightRowKernel weight_row_kernel_for(int64_t e, int nv) {
+    if (e < 1 || e > 3 || 2 * e + 1 > max_mr(nv)) return nullptr;
+    static constexpr WeightRowKernel k1[] = {weight_row_kernel<1, 1>, weight_row_kernel<2, 1>, weight_row_kernel<3, 1>};
+    static constexpr WeightRowKernel k2[] = {weight_row_kernel<1, 2>, weight_row_kernel<2, 2>, weight_row_kernel<3, 2>};
+    static constexpr WeightRowKernel k4[] = {weight_row_kernel<1, 4>, weight_row_kernel<2, 4>};
+    return nv == 1 ? k1[e - 1] : nv == 2 ? k2[e - 1] : k4[e - 1];
 }
 
 // Vectors per channel block: enough for `channels`, at most 4 (NV = 4 only pays off with
@@ -588,6 +648,11 @@ bool conv2d_direct_backward_weight(anvil_context& ctx, const anvil_conv2d_desc& 
     const int nv = vectors_for(og, 4);
     const int64_t nr = 16 * nv, blocks = (og + nr - 1) / nr;
     const Chunks taps = chunks(d.kernel_w, max_mr(nv));
+    // A window as wide as twice its padding plus one has a kernel that skips the padding columns
+    // (with rows wide enough to have both edges).
+    const WeightRowKernel same_row = d.kernel_w == 2 * d.pad_w + 1 && ow >= 2 * d.pad_w
+                                         ? weight_row_kernel_for(d.pad_w, nv)
+                                         : nullptr;
     // Partial gradients are kept as kernel tiles: one per (group, block, c, kh, kw chunk).
     const int64_t tile_floats = max_mr(nv) * nr;
     const int64_t tiles = groups * blocks * cg * kh_n * taps.count;
@@ -633,6 +698,12 @@ bool conv2d_direct_backward_weight(anvil_context& ctx, const anvil_conv2d_desc& 
                         for (int64_t kh = 0; kh < kh_n; ++kh) {
                             const float* row = in + (c * ph + kh * d.dilation_h) * pw;
                             const int64_t p0 = live_begin(kh) * ow, count = live_end(kh) * ow - p0;
+                            if (same_row != nullptr) {
+                                same_row(live_end(kh) - live_begin(kh), row + live_begin(kh) * pw, pw, ow,
+                                         grad + (b * positions + p0) * nr, t, n != first);
+                                t += tile_floats;
+                                continue;
+                            }
                             for (int64_t j = 0; j < taps.count; ++j, t += tile_floats) {
                                 const int64_t kw0 = taps.begin(j);
                                 kernel(taps.begin(j + 1) - kw0, nv)(count, row + kw0, off + p0,
