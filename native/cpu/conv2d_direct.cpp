@@ -390,6 +390,15 @@ __attribute__((target("avx512f"))) void copy_planes(const float* src, int64_t c,
     }
 }
 
+// Prefetches slice `part` of `parts` of the n floats at p. The next image's data, a slice at a
+// time while this one is computed, arrive in the cache without stalling the kernels on it.
+void prefetch_part(const float* p, int64_t n, int64_t part, int64_t parts) {
+    const int64_t lines = (n + 15) / 16;
+    for (int64_t l = lines * part / parts; l < lines * (part + 1) / parts; ++l) {
+        _mm_prefetch(reinterpret_cast<const char*>(p + l * 16), _MM_HINT_T0);
+    }
+}
+
 // off[p] for tap p = (kh, c, kw) of a correlation: where the tap reads, relative to the output
 // position, in the padded planes.
 void tap_offsets(const Correlation& s, int32_t* off) {
@@ -706,8 +715,14 @@ bool conv2d_direct_backward_weight(anvil_context& ctx, const anvil_conv2d_desc& 
                     for (int64_t o = 0; o < og; ++o) sums[u * og + o] = channel_sum(dyu + o * positions, positions);
                 }
                 float* t = partial + g * blocks * cg * kh_n * taps.count * tile_floats;
+                const bool more = n + 1 < end || g + 1 < groups;
                 for (int64_t b = 0; b < blocks; ++b) {
                     for (int64_t c = 0; c < cg; ++c) {
+                        if (more) {  // the next image-group's x and dy, a slice per (b, c)
+                            prefetch_part(x + (u + 1) * cg * d.in_h * d.in_w, cg * d.in_h * d.in_w, b * cg + c,
+                                          blocks * cg);
+                            prefetch_part(dyu + og * positions, og * positions, b * cg + c, blocks * cg);
+                        }
                         for (int64_t kh = 0; kh < kh_n; ++kh) {
                             const float* row = in + (c * ph + kh * d.dilation_h) * pw;
                             const int64_t p0 = live_begin(kh) * ow, count = live_end(kh) * ow - p0;
