@@ -410,16 +410,20 @@ void tap_offsets(const Correlation& s, int32_t* off) {
 
 // Packs the weight table of a correlation for every group: for group g and block b of nr
 // output channels, nr-wide rows of value(g, tap_of(p), o) over taps p, zero beyond s.out_c.
+// The rows are split over the threads: packing reads the weights across their layout, and on
+// one thread it would keep the others waiting for about 1% of a layer like conv2.
 template <class Value>
-void pack_weights(const Correlation& s, int64_t groups, int64_t nr, float* dst, Value&& value) {
-    for (int64_t g = 0; g < groups; ++g) {
-        for (int64_t b = 0; b < s.out_c; b += nr) {
-            for (int64_t p = 0; p < s.taps(); ++p, dst += nr) {
-                const Tap t = tap_of(s, p);
-                for (int64_t o = 0; o < nr; ++o) dst[o] = b + o < s.out_c ? value(g, t, b + o) : 0.0f;
-            }
+void pack_weights(anvil_context& ctx, const Correlation& s, int64_t groups, int64_t nr, float* dst,
+                  Value&& value) {
+    const int64_t taps = s.taps(), blocks = (s.out_c + nr - 1) / nr;
+    parallel_for(ctx.pool, groups * blocks * taps, 256, [&](int64_t begin, int64_t end) {
+        for (int64_t row = begin; row < end; ++row) {
+            const int64_t g = row / (blocks * taps), b = row / taps % blocks * nr;
+            const Tap t = tap_of(s, row % taps);
+            float* out = dst + row * nr;
+            for (int64_t o = 0; o < nr; ++o) out[o] = b + o < s.out_c ? value(g, t, b + o) : 0.0f;
         }
-    }
+    });
 }
 
 int64_t round16(int64_t floats) { return (floats + 15) / 16 * 16; }
@@ -625,7 +629,7 @@ bool conv2d_direct_forward(anvil_context& ctx, const anvil_conv2d_desc& d, const
     const int64_t nr = 16 * correlation_vectors(s), taps = s.taps();
     float* wt = ctx.workspace.get<float>(kWeightSlot,
                                          static_cast<size_t>(d.groups * ((og + nr - 1) / nr) * nr * taps));
-    pack_weights(s, d.groups, nr, wt, [&](int64_t g, Tap t, int64_t o) {
+    pack_weights(ctx, s, d.groups, nr, wt, [&](int64_t g, Tap t, int64_t o) {
         return w[(((g * og + o) * cg + t.c) * d.kernel_h + t.kh) * d.kernel_w + t.kw];
     });
     const int64_t in_plane = d.in_h * d.in_w;
@@ -648,7 +652,7 @@ bool conv2d_direct_backward_data(anvil_context& ctx, const anvil_conv2d_desc& d,
     const int64_t nr = 16 * correlation_vectors(s), taps = s.taps(), window = d.kernel_h * d.kernel_w;
     float* wt = ctx.workspace.get<float>(kWeightSlot,
                                          static_cast<size_t>(d.groups * ((cg + nr - 1) / nr) * nr * taps));
-    pack_weights(s, d.groups, nr, wt, [&](int64_t g, Tap t, int64_t c) {  // t.c is the output channel
+    pack_weights(ctx, s, d.groups, nr, wt, [&](int64_t g, Tap t, int64_t c) {  // t.c is the output channel
         const int64_t flipped = (d.kernel_h - 1 - t.kh) * d.kernel_w + d.kernel_w - 1 - t.kw;
         return w[((g * og + t.c) * cg + c) * window + flipped];
     });
