@@ -8,7 +8,8 @@
 // (a sub-tile), so that no multiply-add touches padding (with padding 2 of a 5x5 window on
 // 14x14 planes, 16% of them would). The micro-kernel keeps the MR x NR tile in registers for the
 // whole run, broadcasting inputs straight from the padded planes (no column matrix, no packing
-// of the large operand) and loading NR channels of packed weights per tap.
+// of the large operand) and loading NR channels of packed weights per tap. Where a tile is a
+// whole row of a "same" layer, one call runs all the window columns (window_kernel).
 //   forward          in = x padded by the conv padding; taps (kw, kh, c); wt[p][o] = w[o][c][kh][kw]
 //   backward-data    in = dy padded so that the transposed conv becomes a plain one; taps
 //                    (kw, kh, o) of the flipped window; wt[p][c] = w[o][c][KH-1-kh][KW-1-kw]
@@ -160,6 +161,79 @@ WeightRowKernel weight_row_kernel_for(int64_t e, int nv) {
     static constexpr WeightRowKernel k2[] = {weight_row_kernel<1, 2>, weight_row_kernel<2, 2>, weight_row_kernel<3, 2>};
     static constexpr WeightRowKernel k4[] = {weight_row_kernel<1, 4>, weight_row_kernel<2, 4>};
     return nv == 1 ? k1[e - 1] : nv == 2 ? k2[e - 1] : k4[e - 1];
+}
+
+// One window column of window_kernel: k taps over positions [LO, HI) of the tile.
+template <int MR, int NV, int LO, int HI>
+__attribute__((target("avx512f"), always_inline)) inline void window_column(__m512 (&acc)[MR][NV], int64_t k,
+                                                                            const float* in, const int32_t* off,
+                                                                            const float* wt) {
+    for (int64_t p = 0; p < k; ++p) {
+        const float* src = in + off[p];
+        __m512 wv[NV];
+#pragma GCC unroll 4
+        for (int v = 0; v < NV; ++v) wv[v] = _mm512_load_ps(wt + v * 16);
+#pragma GCC unroll 16
+        for (int i = LO; i < HI; ++i) {
+            const __m512 a = _mm512_set1_ps(src[i]);
+#pragma GCC unroll 4
+            for (int v = 0; v < NV; ++v) acc[i][v] = _mm512_fmadd_ps(a, wv[v], acc[i][v]);
+        }
+        wt += 16 * NV;
+    }
+}
+
+// tile_kernel over a whole window when the tile is a whole output row of a correlation padded
+// by E columns on each side of its data, with a window 2E + 1 columns wide (a "same" layer):
+// window column kw reads data at positions [max(0, E - kw), min(MR, MR + E - kw)), known at
+// compile time, so that the tile stays in registers for the whole window instead of being saved
+// and reloaded around one call per column. Column kw's k taps start at off + kw * stride and its
+// weights at wt + kw * stride * 16NV.
+template <int MR, int NV, int E, int... KW>
+__attribute__((target("avx512f"), always_inline)) inline void window_columns(__m512 (&acc)[MR][NV], int64_t k,
+                                                                             const float* in, const int32_t* off,
+                                                                             int64_t stride, const float* wt,
+                                                                             std::integer_sequence<int, KW...>) {
+    (window_column<MR, NV, std::max(0, E - KW), std::min(MR, MR + E - KW)>(acc, k, in, off + KW * stride,
+                                                                            wt + KW * stride * 16 * NV),
+     ...);
+}
+
+template <int MR, int NV, int E>
+__attribute__((target("avx512f"))) void window_kernel(int64_t k, const float* in, const int32_t* off, int64_t stride,
+                                                       const float* wt, float* out) {
+    __m512 acc[MR][NV];
+#pragma GCC unroll 16
+    for (int i = 0; i < MR; ++i) {
+#pragma GCC unroll 4
+        for (int v = 0; v < NV; ++v) acc[i][v] = _mm512_setzero_ps();
+    }
+    window_columns<MR, NV, E>(acc, k, in, off, stride, wt, std::make_integer_sequence<int, 2 * E + 1>());
+#pragma GCC unroll 16
+    for (int i = 0; i < MR; ++i) {
+#pragma GCC unroll 4
+        for (int v = 0; v < NV; ++v) _mm512_store_ps(out + i * 16 * NV + v * 16, acc[i][v]);
+    }
+}
+
+using WindowKernel = void (*)(int64_t, const float*, const int32_t*, int64_t, const float*, float*);
+
+template <int NV, int E, size_t... I>
+constexpr std::array<WindowKernel, sizeof...(I)> window_kernels_for(std::index_sequence<I...>) {
+    return {window_kernel<static_cast<int>(I) + 2 * E + 1, NV, E>...};
+}
+
+// The window_kernel for rows of mr positions, 16 * nv channels and padding e, or null where
+// there is none: padding 1 or 2, rows at least as wide as the window, nv 1 or 2.
+WindowKernel window_kernel_for(int64_t mr, int nv, int64_t e) {
+    static constexpr auto k11 = window_kernels_for<1, 1>(std::make_index_sequence<max_mr(1) - 2>());
+    static constexpr auto k12 = window_kernels_for<1, 2>(std::make_index_sequence<max_mr(1) - 4>());
+    static constexpr auto k21 = window_kernels_for<2, 1>(std::make_index_sequence<max_mr(2) - 2>());
+    static constexpr auto k22 = window_kernels_for<2, 2>(std::make_index_sequence<max_mr(2) - 4>());
+    if ((e != 1 && e != 2) || (nv != 1 && nv != 2) || mr < 2 * e + 1 || mr > max_mr(nv)) return nullptr;
+    const int64_t i = mr - 2 * e - 1;
+    if (nv == 1) return e == 1 ? k11[i] : k12[i];
+    return e == 1 ? k21[i] : k22[i];
 }
 
 // Vectors per channel block: enough for `channels`, at most 4 (NV = 4 only pays off with
@@ -524,6 +598,24 @@ void correlate(anvil_context& ctx, const Correlation& s, int64_t images, int64_t
     const Chunks cols = chunks(s.out_w, max_mr(nv));
     const int64_t units = images * groups * row_units;  // some output rows of one image and group
 
+    // A "same" layer whose rows fit one tile sums each tile over the whole window in one call.
+    const int64_t pad = (s.kw - 1) / 2;
+    const WindowKernel whole_window =
+        !by_rows && cols.count == 1 && s.kw == 2 * pad + 1 && s.dil_w == 1 && s.left == pad && s.data_w == s.out_w
+            ? window_kernel_for(s.out_w, nv, pad)
+            : nullptr;
+    // Writes a tile of mr positions from column q0 x `channels` channels from block b into the
+    // output planes (the tile is positions x channels; the output is channel planes).
+    auto store = [&](const float* tile, int64_t b, int64_t channels, int64_t u, int64_t row, int64_t q0,
+                     int64_t mr) {
+        const int64_t g = u % groups;
+        float* dst = out + (u * s.out_c + b * nr) * out_plane + row * s.out_w + q0;
+        for (int64_t o0 = 0; o0 < channels; o0 += 16) {
+            store_channel_tile(tile + o0, nr, mr, std::min<int64_t>(16, channels - o0),
+                               bias != nullptr ? bias + g * s.out_c + b * nr + o0 : nullptr, dst + o0 * out_plane,
+                               out_plane);
+        }
+    };
     // Channel tiles for output row `row` of image-group u. The sum runs one window column kw at a
     // time, each over the tile's positions whose column kw reads data: with the window rows
     // skipped too, no multiply-add touches padding.
@@ -535,6 +627,13 @@ void correlate(anvil_context& ctx, const Correlation& s, int64_t images, int64_t
             const int64_t channels = std::min(nr, s.out_c - b * nr);
             for (int64_t j = 0; j < cols.count; ++j) {
                 const int64_t q0 = cols.begin(j), mr = cols.begin(j + 1) - q0;
+                if (whole_window != nullptr && k > 0) {
+                    const int64_t p0 = live.begin * s.in_c;
+                    whole_window(k, in + row * s.in_w, off + p0, s.column_taps(),
+                                 wt + g * group_weights + (b * taps + p0) * nr, tile);
+                    store(tile, b, channels, u, row, q0, mr);
+                    continue;
+                }
                 // Start at a window column that covers the whole tile, if one does, so that its
                 // sum starts the tile and nothing has to zero it first.
                 auto covers = [&](int64_t kw) {
@@ -559,13 +658,7 @@ void correlate(anvil_context& ctx, const Correlation& s, int64_t images, int64_t
                     started = true;
                 }
                 if (!started) std::fill(tile, tile + mr * nr, 0.0f);
-                // The tile is positions x channels; the output is channel planes.
-                float* dst = out + (u * s.out_c + b * nr) * out_plane + row * s.out_w + q0;
-                for (int64_t o0 = 0; o0 < channels; o0 += 16) {
-                    store_channel_tile(tile + o0, nr, mr, std::min<int64_t>(16, channels - o0),
-                                       bias != nullptr ? bias + g * s.out_c + b * nr + o0 : nullptr,
-                                       dst + o0 * out_plane, out_plane);
-                }
+                store(tile, b, channels, u, row, q0, mr);
             }
         }
     };

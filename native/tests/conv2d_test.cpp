@@ -177,6 +177,8 @@ int main() {
         {2, 16, 4, 4, 16, 3, 3, 1, 1, 1, 3, 1, 1, 1},     // column padding wider than the window
         {2, 8, 5, 4, 40, 5, 5, 1, 1, 2, 2, 1, 1, 1},      // rows as wide as both edges, 40 channels
         {2, 8, 6, 9, 24, 7, 7, 1, 1, 3, 3, 1, 1, 1},      // padding 3, 24 channels
+        {2, 16, 6, 9, 24, 3, 3, 1, 1, 1, 1, 1, 1, 1},     // whole-row window kernels, padding 1
+        {2, 16, 4, 5, 16, 5, 5, 1, 1, 2, 2, 1, 1, 1},     // rows exactly as wide as the window
     };
     for (const anvil_conv2d_desc& d : cases) {
         for (int bias = 0; bias < 2; ++bias) {
