@@ -16,8 +16,9 @@ bool conv2d_direct_backward_data(anvil_context& ctx, const anvil_conv2d_desc& d,
 bool conv2d_direct_backward_weight(anvil_context& ctx, const anvil_conv2d_desc& d, const float* x, const float* dy,
                                    float* dw, float* db, bool accumulate);
 
-// Sum of n floats in double, in eight interleaved lanes so that the loop vectorises instead of
-// waiting on one long chain of dependent adds. The order is fixed, and so is the result.
+// Sum of n floats in double, in 32 interleaved lanes (four vectors of eight on AVX-512), so that
+// the adds form several independent chains instead of one long chain. The order is fixed and
+// the same on every CPU, and so is the result.
 double channel_sum(const float* x, int64_t n);
 
 }  // namespace anvil::cpu

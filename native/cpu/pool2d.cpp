@@ -269,6 +269,50 @@ void maxpool_forward_planes(anvil_context& ctx, const Geometry& g, const float* 
     });
 }
 
+// Backward of the 2x2/2 pool over planes [p0, p1): every input lies in at most one window, so
+// each dx row is written once, straight from the windows (16 outputs at a time: the four
+// candidates of each window as masked copies of dy, interleaved into the two rows), instead of
+// zeroing the plane and scattering into it. Rows and columns outside every window get zeros.
+__attribute__((target("avx512f"))) void maxpool_backward_2x2_avx512(const Geometry& g, int64_t p0, int64_t p1,
+                                                                    const float* dy, const int32_t* argmax,
+                                                                    float* dx) {
+    const __m512i pairs_lo = _mm512_setr_epi32(0, 16, 1, 17, 2, 18, 3, 19, 4, 20, 5, 21, 6, 22, 7, 23);
+    const __m512i pairs_hi = _mm512_add_epi32(pairs_lo, _mm512_set1_epi32(8));
+    const __m512i lane2 = _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
+    const __m512i one = _mm512_set1_epi32(1), below = _mm512_set1_epi32(static_cast<int32_t>(g.in_w));
+    const __m512i below_one = _mm512_add_epi32(below, one);
+    const int64_t covered = 2 * g.out_w;  // columns inside windows
+    for (int64_t p = p0; p < p1; ++p) {
+        float* dxp = dx + p * g.in_plane();
+        for (int64_t oh = 0; oh < g.out_h; ++oh) {
+            const float* gy = dy + p * g.out_plane() + oh * g.out_w;
+            const int32_t* at = argmax + p * g.out_plane() + oh * g.out_w;
+            float* top = dxp + 2 * oh * g.in_w;
+            float* bottom = top + g.in_w;
+            for (int64_t q = 0; q < g.out_w; q += 16) {
+                const __mmask16 m = lanes(g.out_w - q);
+                const __m512 v = _mm512_maskz_loadu_ps(m, gy + q);
+                // The argmax relative to each window's top-left element: 0, 1, in_w or in_w + 1.
+                const __m512i first = _mm512_add_epi32(_mm512_set1_epi32(static_cast<int32_t>(2 * oh * g.in_w + 2 * q)),
+                                                       lane2);
+                const __m512i d = _mm512_sub_epi32(_mm512_maskz_loadu_epi32(m, at + q), first);
+                const __m512 tl = _mm512_maskz_mov_ps(_mm512_cmpeq_epi32_mask(d, _mm512_setzero_si512()), v);
+                const __m512 tr = _mm512_maskz_mov_ps(_mm512_cmpeq_epi32_mask(d, one), v);
+                const __m512 bl = _mm512_maskz_mov_ps(_mm512_cmpeq_epi32_mask(d, below), v);
+                const __m512 br = _mm512_maskz_mov_ps(_mm512_cmpeq_epi32_mask(d, below_one), v);
+                const int64_t n = std::min<int64_t>(16, g.out_w - q);
+                const __mmask16 lo = lanes(2 * n), hi = lanes(2 * n - 16);
+                _mm512_mask_storeu_ps(top + 2 * q, lo, _mm512_permutex2var_ps(tl, pairs_lo, tr));
+                _mm512_mask_storeu_ps(top + 2 * q + 16, hi, _mm512_permutex2var_ps(tl, pairs_hi, tr));
+                _mm512_mask_storeu_ps(bottom + 2 * q, lo, _mm512_permutex2var_ps(bl, pairs_lo, br));
+                _mm512_mask_storeu_ps(bottom + 2 * q + 16, hi, _mm512_permutex2var_ps(bl, pairs_hi, br));
+            }
+            for (int64_t w = covered; w < g.in_w; ++w) top[w] = bottom[w] = 0.0f;
+        }
+        std::fill(dxp + 2 * g.out_h * g.in_w, dxp + g.in_plane(), 0.0f);
+    }
+}
+
 // The divisor of each window, as in PyTorch: with count_include_pad the window clipped to the
 // padded input (not to the input), otherwise only its in-bounds elements.
 int64_t avg_divisor(const Geometry& g, bool include_pad, int64_t oh, int64_t ow, const Window& win) {
@@ -292,6 +336,13 @@ void maxpool2d_forward(anvil_context& ctx, const anvil_pool2d_desc& d, const flo
 void maxpool2d_backward(anvil_context& ctx, const anvil_pool2d_desc& d, const float* dy, const int32_t* argmax,
                         float* dx) {
     const Geometry g = geometry(d);
+    // Rows of up to 8 outputs would leave most lanes idle: the scatter below is faster there.
+    if (pairs_avx512(g) && g.out_w > 8) {
+        parallel_for(ctx.pool, g.planes, plane_grain(g), [&](int64_t p0, int64_t p1) {
+            maxpool_backward_2x2_avx512(g, p0, p1, dy, argmax, dx);
+        });
+        return;
+    }
     parallel_for(ctx.pool, g.planes, plane_grain(g), [&](int64_t p0, int64_t p1) {
         for (int64_t p = p0; p < p1; ++p) {
             float* dxp = dx + p * g.in_plane();

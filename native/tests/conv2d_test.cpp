@@ -167,6 +167,18 @@ int main() {
         {2, 16, 1, 6, 16, 3, 3, 1, 1, 3, 1, 1, 1, 1},     // channel tiles, outer rows all padding
         {2, 1, 3, 28, 8, 5, 5, 1, 1, 2, 2, 1, 1, 1},      // row tiles, 3 rows under a 5-row window
         {2, 12, 4, 9, 24, 3, 3, 1, 1, 3, 1, 2, 1, 1},     // dilated rows over padding
+        // Window columns over padding are skipped per tile position, also where a row is cut
+        // into several tiles.
+        {2, 16, 7, 17, 32, 5, 5, 1, 1, 2, 2, 1, 1, 1},    // odd width, two tiles per row
+        {2, 12, 6, 15, 20, 3, 3, 1, 1, 1, 1, 1, 1, 1},    // padding 1, 20 channels
+        {2, 8, 9, 11, 16, 7, 7, 1, 1, 3, 3, 1, 1, 1},     // padding 3
+        {2, 16, 5, 3, 16, 5, 5, 1, 1, 2, 2, 1, 1, 1},     // rows narrower than the window
+        {2, 16, 6, 7, 16, 3, 3, 1, 1, 1, 2, 1, 2, 1},     // dilated columns over padding
+        {2, 16, 4, 4, 16, 3, 3, 1, 1, 1, 3, 1, 1, 1},     // column padding wider than the window
+        {2, 8, 5, 4, 40, 5, 5, 1, 1, 2, 2, 1, 1, 1},      // rows as wide as both edges, 40 channels
+        {2, 8, 6, 9, 24, 7, 7, 1, 1, 3, 3, 1, 1, 1},      // padding 3, 24 channels
+        {2, 16, 6, 9, 24, 3, 3, 1, 1, 1, 1, 1, 1, 1},     // whole-row window kernels, padding 1
+        {2, 16, 4, 5, 16, 5, 5, 1, 1, 2, 2, 1, 1, 1},     // rows exactly as wide as the window
     };
     for (const anvil_conv2d_desc& d : cases) {
         for (int bias = 0; bias < 2; ++bias) {
