@@ -8,6 +8,8 @@
 // element the tap reads there, and spread(dy) holds for each tap (o, kh, kw) and input position
 // (n, h, w) the output gradient of the position that reads (n, h, w) through that tap, if any.
 // Backward data thus gathers instead of scattering: no atomics, deterministic results.
+#include <algorithm>
+
 #include "cuda/check.cuh"
 #include "cuda/gemm.cuh"
 #include "cuda/kernels.h"
@@ -19,55 +21,81 @@ namespace anvil::cuda {
 
 namespace {
 
+// The sizes of a convolution in index type I: int32_t when every tensor has fewer than 2^31
+// elements (the common case: 32-bit division is several times cheaper than 64-bit on the GPU,
+// and the gathers below divide for every element they load), int64_t otherwise.
+template <class I>
 struct Geometry {
-    int64_t batch, c, h, w, o, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow;
-    int64_t cg, og;  // channels per group in and out
-    __host__ __device__ int64_t taps() const { return kh * kw; }
-    __host__ __device__ int64_t in_plane() const { return h * w; }
-    __host__ __device__ int64_t out_plane() const { return oh * ow; }
+    using Index = I;
+    I batch, c, h, w, o, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow;
+    I cg, og;  // channels per group in and out
+    __host__ __device__ I taps() const { return kh * kw; }
+    __host__ __device__ I in_plane() const { return h * w; }
+    __host__ __device__ I out_plane() const { return oh * ow; }
 
     // Element (tap (c, i, j) = ct, output position (n, y, x) = pos) of group z's col(x).
-    __device__ float col(const float* x, int64_t z, int64_t ct, int64_t pos) const {
-        const int64_t ci = ct / taps(), t = ct % taps();
-        const int64_t n = pos / out_plane(), s = pos % out_plane();
-        const int64_t ih = (s / ow) * sh - ph + (t / kw) * dh, iw = (s % ow) * sw - pw + (t % kw) * dw;
+    __device__ float col(const float* x, I z, I ct, I pos) const {
+        const I ci = ct / taps(), t = ct % taps();
+        const I n = pos / out_plane(), s = pos % out_plane();
+        const I ih = (s / ow) * sh - ph + (t / kw) * dh, iw = (s % ow) * sw - pw + (t % kw) * dw;
         if (ih < 0 || ih >= h || iw < 0 || iw >= w) return 0.0f;
         return x[((n * c + z * cg + ci) * h + ih) * w + iw];
     }
 };
 
-Geometry geometry(const anvil_conv2d_desc& d) {
-    return {d.batch,      d.in_channels, d.in_h,  d.in_w,  d.out_channels,   d.kernel_h,        d.kernel_w,
-            d.stride_h,   d.stride_w,    d.pad_h, d.pad_w, d.dilation_h,     d.dilation_w,      conv2d_out_h(d),
-            conv2d_out_w(d), d.in_channels / d.groups, d.out_channels / d.groups};
+template <class I>
+Geometry<I> geometry(const anvil_conv2d_desc& d) {
+    return {I(d.batch),    I(d.in_channels), I(d.in_h),  I(d.in_w),  I(d.out_channels), I(d.kernel_h),
+            I(d.kernel_w), I(d.stride_h),    I(d.stride_w), I(d.pad_h), I(d.pad_w),      I(d.dilation_h),
+            I(d.dilation_w), I(conv2d_out_h(d)), I(conv2d_out_w(d)), I(d.in_channels / d.groups),
+            I(d.out_channels / d.groups)};
+}
+
+// Calls launch(geometry) with 32-bit indices where every tensor of the convolution allows them.
+template <class F>
+void with_geometry(const anvil_conv2d_desc& d, F launch) {
+    const int64_t nx = d.batch * d.in_channels * d.in_h * d.in_w;
+    const int64_t ny = d.batch * d.out_channels * conv2d_out_h(d) * conv2d_out_w(d);
+    const int64_t nw = d.out_channels * (d.in_channels / d.groups) * d.kernel_h * d.kernel_w;
+    if (std::max({nx, ny, nw}) < (int64_t{1} << 31)) {
+        launch(geometry<int32_t>(d));
+    } else {
+        launch(geometry<int64_t>(d));
+    }
 }
 
 // ---------------------------------------------------------------- forward
 
 // w[z]: row m is output channel z*og + m, its Cg*KH*KW taps contiguous.
+template <class G>
 struct WeightA {
     static constexpr bool k_contiguous = true, can_load4 = false;
+    using I = typename G::Index;
     const float* w;
-    Geometry g;
+    G g;
     __device__ float operator()(int64_t z, int64_t m, int64_t k) const {
-        return w[(z * g.og + m) * g.cg * g.taps() + k];
+        return w[(I(z) * g.og + I(m)) * g.cg * g.taps() + I(k)];
     }
 };
 
+template <class G>
 struct ColB {
     static constexpr bool n_contiguous = true, can_load4 = false;
+    using I = typename G::Index;
     const float* x;
-    Geometry g;
-    __device__ float operator()(int64_t z, int64_t k, int64_t n) const { return g.col(x, z, k, n); }
+    G g;
+    __device__ float operator()(int64_t z, int64_t k, int64_t n) const { return g.col(x, I(z), I(k), I(n)); }
 };
 
+template <class G>
 struct StoreY {
+    using I = typename G::Index;
     float* y;
     const float* bias;
-    Geometry g;
+    G g;
     __device__ void operator()(int64_t z, int64_t m, int64_t n, float sum) const {
-        const int64_t o = z * g.og + m;
-        const int64_t b = n / g.out_plane(), s = n % g.out_plane();
+        const I o = I(z) * g.og + I(m);
+        const I b = I(n) / g.out_plane(), s = I(n) % g.out_plane();
         y[(b * g.o + o) * g.out_plane() + s] = bias != nullptr ? sum + bias[o] : sum;
     }
 };
@@ -76,69 +104,81 @@ struct StoreY {
 
 // w[z]^T: row m is input channel m of the group, column k the tap (o, i, j) of output channel
 // z*og + o.
+template <class G>
 struct WeightTA {
     static constexpr bool k_contiguous = true, can_load4 = false;
+    using I = typename G::Index;
     const float* w;
-    Geometry g;
+    G g;
     __device__ float operator()(int64_t z, int64_t m, int64_t k) const {
-        const int64_t o = k / g.taps(), t = k % g.taps();
-        return w[((z * g.og + o) * g.cg + m) * g.taps() + t];
+        const I o = I(k) / g.taps(), t = I(k) % g.taps();
+        return w[((I(z) * g.og + o) * g.cg + I(m)) * g.taps() + t];
     }
 };
 
 // spread(dy): tap (o, i, j) reads input (h, w) from output (y, x) where y*sh - ph + i*dh = h,
 // i.e. where h + ph - i*dh is a non-negative multiple of the stride below OH*sh.
+template <class G>
 struct SpreadB {
     static constexpr bool n_contiguous = true, can_load4 = false;
+    using I = typename G::Index;
     const float* dy;
-    Geometry g;
+    G g;
     __device__ float operator()(int64_t z, int64_t k, int64_t n) const {
-        const int64_t o = k / g.taps(), t = k % g.taps();
-        const int64_t b = n / g.in_plane(), s = n % g.in_plane();
-        const int64_t th = s / g.w + g.ph - (t / g.kw) * g.dh, tw = s % g.w + g.pw - (t % g.kw) * g.dw;
+        const I o = I(k) / g.taps(), t = I(k) % g.taps();
+        const I b = I(n) / g.in_plane(), s = I(n) % g.in_plane();
+        const I th = s / g.w + g.ph - (t / g.kw) * g.dh, tw = s % g.w + g.pw - (t % g.kw) * g.dw;
         if (th < 0 || tw < 0 || th % g.sh != 0 || tw % g.sw != 0) return 0.0f;
-        const int64_t y = th / g.sh, x = tw / g.sw;
+        const I y = th / g.sh, x = tw / g.sw;
         if (y >= g.oh || x >= g.ow) return 0.0f;
-        return dy[((b * g.o + z * g.og + o) * g.oh + y) * g.ow + x];
+        return dy[((b * g.o + I(z) * g.og + o) * g.oh + y) * g.ow + x];
     }
 };
 
+template <class G>
 struct StoreDx {
+    using I = typename G::Index;
     float* dx;
-    Geometry g;
+    G g;
     __device__ void operator()(int64_t z, int64_t m, int64_t n, float sum) const {
-        const int64_t b = n / g.in_plane(), s = n % g.in_plane();
-        dx[(b * g.c + z * g.cg + m) * g.in_plane() + s] = sum;
+        const I b = I(n) / g.in_plane(), s = I(n) % g.in_plane();
+        dx[(b * g.c + I(z) * g.cg + I(m)) * g.in_plane() + s] = sum;
     }
 };
 
 // ---------------------------------------------------------------- backward weight
 
 // dy[z]: row m is output channel z*og + m, column k the output position (n, y, x).
+template <class G>
 struct GradOutA {
     static constexpr bool k_contiguous = true, can_load4 = false;
+    using I = typename G::Index;
     const float* dy;
-    Geometry g;
+    G g;
     __device__ float operator()(int64_t z, int64_t m, int64_t k) const {
-        const int64_t b = k / g.out_plane(), s = k % g.out_plane();
-        return dy[(b * g.o + z * g.og + m) * g.out_plane() + s];
+        const I b = I(k) / g.out_plane(), s = I(k) % g.out_plane();
+        return dy[(b * g.o + I(z) * g.og + I(m)) * g.out_plane() + s];
     }
 };
 
 // col(x)^T: row k the output position, column n the tap.
+template <class G>
 struct ColTB {
     static constexpr bool n_contiguous = false, can_load4 = false;
+    using I = typename G::Index;
     const float* x;
-    Geometry g;
-    __device__ float operator()(int64_t z, int64_t k, int64_t n) const { return g.col(x, z, n, k); }
+    G g;
+    __device__ float operator()(int64_t z, int64_t k, int64_t n) const { return g.col(x, I(z), I(n), I(k)); }
 };
 
+template <class G>
 struct StoreDw {
+    using I = typename G::Index;
     float* dw;
-    Geometry g;
+    G g;
     bool accumulate;
     __device__ void operator()(int64_t z, int64_t m, int64_t n, float sum) const {
-        float* at = dw + (z * g.og + m) * g.cg * g.taps() + n;
+        float* at = dw + (I(z) * g.og + I(m)) * g.cg * g.taps() + I(n);
         *at = accumulate ? *at + sum : sum;
     }
 };
@@ -146,12 +186,15 @@ struct StoreDw {
 // db[o] (+)= the sum of dy over batch and positions: block o, each thread summing a fixed
 // stride of the channel in double, then a tree in shared memory, so the result is deterministic
 // and close to the CPU's.
-__global__ void __launch_bounds__(kThreads) bias_grad_kernel(Geometry g, const float* dy, float* db, bool accumulate) {
+template <class G>
+__global__ void __launch_bounds__(kThreads) bias_grad_kernel(G g, const float* dy, float* db, bool accumulate) {
     __shared__ double partial[kThreads];
-    const int64_t o = blockIdx.x, count = g.batch * g.out_plane();
+    using I = typename G::Index;
+    const I o = blockIdx.x, plane = g.out_plane();
     double total = 0.0;
-    for (int64_t i = threadIdx.x; i < count; i += kThreads) {
-        total += dy[(i / g.out_plane() * g.o + o) * g.out_plane() + i % g.out_plane()];
+    for (I b = 0; b < g.batch; ++b) {
+        const float* channel = dy + (b * g.o + o) * plane;
+        for (I i = threadIdx.x; i < plane; i += kThreads) total += channel[i];
     }
     partial[threadIdx.x] = total;
     __syncthreads();
@@ -180,26 +223,32 @@ std::string describe(const char* op, const anvil_conv2d_desc& d) {
 
 void conv2d_forward(anvil_context& ctx, const anvil_conv2d_desc& d, const float* x, const float* w,
                     const float* bias, float* y) {
-    const Geometry g = geometry(d);
-    gemm(ctx, d.groups, g.og, g.batch * g.out_plane(), g.cg * g.taps(), WeightA{w, g}, ColB{x, g},
-         StoreY{y, bias, g}, describe("conv2d_forward", d).c_str());
+    with_geometry(d, [&](auto g) {
+        using G = decltype(g);
+        gemm(ctx, d.groups, g.og, int64_t{g.batch} * g.out_plane(), int64_t{g.cg} * g.taps(), WeightA<G>{w, g},
+             ColB<G>{x, g}, StoreY<G>{y, bias, g}, describe("conv2d_forward", d).c_str());
+    });
 }
 
 void conv2d_backward_data(anvil_context& ctx, const anvil_conv2d_desc& d, const float* dy, const float* w,
                           float* dx) {
-    const Geometry g = geometry(d);
-    gemm(ctx, d.groups, g.cg, g.batch * g.in_plane(), g.og * g.taps(), WeightTA{w, g}, SpreadB{dy, g},
-         StoreDx{dx, g}, describe("conv2d_backward_data", d).c_str());
+    with_geometry(d, [&](auto g) {
+        using G = decltype(g);
+        gemm(ctx, d.groups, g.cg, int64_t{g.batch} * g.in_plane(), int64_t{g.og} * g.taps(), WeightTA<G>{w, g},
+             SpreadB<G>{dy, g}, StoreDx<G>{dx, g}, describe("conv2d_backward_data", d).c_str());
+    });
 }
 
 void conv2d_backward_weight(anvil_context& ctx, const anvil_conv2d_desc& d, const float* x, const float* dy,
                             float* dw, float* db, bool accumulate) {
-    const Geometry g = geometry(d);
-    gemm(ctx, d.groups, g.og, g.cg * g.taps(), g.batch * g.out_plane(), GradOutA{dy, g}, ColTB{x, g},
-         StoreDw{dw, g, accumulate}, describe("conv2d_backward_weight", d).c_str());
-    if (db == nullptr) return;
-    bias_grad_kernel<<<static_cast<unsigned>(g.o), kThreads, 0, enter(ctx)>>>(g, dy, db, accumulate);
-    ANVIL_CUDA_LAUNCHED("%s bias kernel", describe("conv2d_backward_weight", d).c_str());
+    with_geometry(d, [&](auto g) {
+        using G = decltype(g);
+        gemm(ctx, d.groups, g.og, int64_t{g.cg} * g.taps(), int64_t{g.batch} * g.out_plane(), GradOutA<G>{dy, g},
+             ColTB<G>{x, g}, StoreDw<G>{dw, g, accumulate}, describe("conv2d_backward_weight", d).c_str());
+        if (db == nullptr) return;
+        bias_grad_kernel<<<static_cast<unsigned>(g.o), kThreads, 0, enter(ctx)>>>(g, dy, db, accumulate);
+        ANVIL_CUDA_LAUNCHED("%s bias kernel", describe("conv2d_backward_weight", d).c_str());
+    });
 }
 
 }  // namespace anvil::cuda
