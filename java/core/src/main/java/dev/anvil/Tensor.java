@@ -196,7 +196,18 @@ public final class Tensor implements AutoCloseable {
         Objects.requireNonNull(device, "device");
         checkOpen();
         if (device.equals(device())) return this;
-        Tensor t = empty(device, dtype, shape);
+        Tensor t = copyUnscoped(device);
+        Scope.track(t);
+        return t;
+    }
+
+    /**
+     * A new tensor on {@code device} holding a copy of this one, which no {@link Scope} tracks:
+     * for owners such as parameters and optimizers that move their tensors themselves.
+     */
+    public Tensor copyUnscoped(Device device) {
+        checkOpen();
+        Tensor t = emptyUnscoped(device, dtype, shape);
         try {
             return t.copyFrom(this);
         } catch (RuntimeException e) {
@@ -360,15 +371,7 @@ public final class Tensor implements AutoCloseable {
 
     /** This tensor if it is on the CPU, else an unscoped host copy; close the result either way. */
     private Tensor onHost() {
-        checkOpen();
-        if (device().type() == Device.Type.CPU) return reshape(shape);
-        Tensor host = emptyUnscoped(dtype, shape);
-        try {
-            return host.copyFrom(this);
-        } catch (RuntimeException e) {
-            host.close();
-            throw e;
-        }
+        return device().type() == Device.Type.CPU ? reshape(shape) : copyUnscoped(Device.cpu());
     }
 
     /** Writes this tensor's data through {@code write}, on a host staging tensor for a GPU tensor. */

@@ -96,4 +96,17 @@ class TensorTest {
         assertThrows(IllegalArgumentException.class, () -> Anvil.emptyCache(Device.cpu()));
         Anvil.synchronize(Device.cpu()); // nothing to wait for
     }
+
+    @Test
+    void copyUnscopedOutlivesTheScopeAndOwnsItsMemory() {
+        Tensor copy;
+        try (Scope s = Scope.open()) {
+            Tensor t = Tensor.of(new float[] {3, 1, 4}, 3);
+            copy = t.copyUnscoped(Device.cpu());
+            t.fill(0f);
+        }
+        assertFalse(copy.isClosed());
+        assertArrayEquals(new float[] {3, 1, 4}, copy.toFloatArray());
+        copy.close();
+    }
 }

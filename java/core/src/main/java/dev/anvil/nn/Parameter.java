@@ -45,15 +45,12 @@ public final class Parameter implements AutoCloseable {
      */
     public void to(dev.anvil.Device device) {
         if (device.equals(value.device())) return;
-        Tensor v = Tensor.emptyUnscoped(device, DType.FLOAT32, value.shape());
-        Tensor g = null;
+        Tensor v = value.copyUnscoped(device);
+        Tensor g;
         try {
-            v.copyFrom(value);
-            g = Tensor.emptyUnscoped(device, DType.FLOAT32, grad.shape());
-            if (hasGrad) g.copyFrom(grad);
+            g = hasGrad ? grad.copyUnscoped(device) : Tensor.emptyUnscoped(device, DType.FLOAT32, grad.shape());
         } catch (RuntimeException e) {
             v.close();
-            if (g != null) g.close();
             throw e;
         }
         value.close();

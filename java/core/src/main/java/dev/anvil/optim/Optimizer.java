@@ -56,13 +56,7 @@ public abstract class Optimizer implements AutoCloseable {
         Map<String, Tensor> s = state.get(index);
         Tensor t = s.get(key);
         if (t != null && !t.device().equals(p.device())) {
-            Tensor moved = Tensor.emptyUnscoped(p.device(), DType.FLOAT32, t.shape());
-            try {
-                moved.copyFrom(t);
-            } catch (RuntimeException e) {
-                moved.close();
-                throw e;
-            }
+            Tensor moved = t.copyUnscoped(p.device());
             t.close();
             s.put(key, moved);
             t = moved;
