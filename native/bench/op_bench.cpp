@@ -10,6 +10,7 @@
 #include <cstring>
 #include <ctime>
 #include <functional>
+#include <new>
 #include <random>
 #include <utility>
 #include <vector>
@@ -57,10 +58,30 @@ void report(const char* name, double flops, const std::function<void()>& body) {
     std::printf("%-38s %8.3f ms %7.1f GFLOP/s   cpu %8.3f ms\n", name, wall, flops / (wall * 1e6), cpu);
 }
 
-std::vector<float> random_floats(size_t n, unsigned seed) {
+// Tensors of the Java API start on 64-byte boundaries (anvil_malloc); so do the buffers here, so
+// that whole-vector stores line up with cache lines as they do there.
+template <class T>
+struct Aligned64 {
+    using value_type = T;
+    Aligned64() = default;
+    template <class U>
+    Aligned64(const Aligned64<U>&) {}
+    T* allocate(size_t n) {
+        void* p = std::aligned_alloc(64, (n * sizeof(T) + 63) / 64 * 64);
+        if (p == nullptr) throw std::bad_alloc();
+        return static_cast<T*>(p);
+    }
+    void deallocate(T* p, size_t) { std::free(p); }
+    bool operator==(const Aligned64&) const { return true; }
+};
+
+template <class T>
+using Buffer = std::vector<T, Aligned64<T>>;
+
+Buffer<float> random_floats(size_t n, unsigned seed) {
     std::mt19937 gen(seed);
     std::uniform_real_distribution<float> dist(-1.0f, 1.0f);
-    std::vector<float> v(n);
+    Buffer<float> v(n);
     for (float& x : v) x = dist(gen);
     return v;
 }
@@ -74,7 +95,7 @@ void check(anvil_status s) {
 
 void bench_gemm(anvil_context* ctx) {
     const int64_t n = 1024;
-    std::vector<float> a = random_floats(n * n, 1), b = random_floats(n * n, 2), c(n * n);
+    Buffer<float> a = random_floats(n * n, 1), b = random_floats(n * n, 2), c(n * n);
     const double flops = 2.0 * n * n * n;
     for (int ta = 0; ta < 2; ++ta) {
         for (int tb = 0; tb < 2; ++tb) {
@@ -91,11 +112,11 @@ void bench_conv(anvil_context* ctx, const char* label, const anvil_conv2d_desc& 
     int64_t oh = 0, ow = 0;
     check(anvil_conv2d_output_size(&d, &oh, &ow));
     const int64_t cg = d.in_channels / d.groups;
-    std::vector<float> x = random_floats(d.batch * d.in_channels * d.in_h * d.in_w, 3);
-    std::vector<float> w = random_floats(d.out_channels * cg * d.kernel_h * d.kernel_w, 4);
-    std::vector<float> bias = random_floats(d.out_channels, 5);
-    std::vector<float> y(d.batch * d.out_channels * oh * ow), dy = random_floats(y.size(), 6);
-    std::vector<float> dx(x.size()), dw(w.size()), db(bias.size());
+    Buffer<float> x = random_floats(d.batch * d.in_channels * d.in_h * d.in_w, 3);
+    Buffer<float> w = random_floats(d.out_channels * cg * d.kernel_h * d.kernel_w, 4);
+    Buffer<float> bias = random_floats(d.out_channels, 5);
+    Buffer<float> y(d.batch * d.out_channels * oh * ow), dy = random_floats(y.size(), 6);
+    Buffer<float> dx(x.size()), dw(w.size()), db(bias.size());
     const double flops = 2.0 * d.batch * d.out_channels * oh * ow * cg * d.kernel_h * d.kernel_w;
     char name[64];
     std::snprintf(name, sizeof name, "%s forward", label);
@@ -113,11 +134,11 @@ anvil_conv2d_desc conv_desc(int64_t batch, int64_t c, int64_t hw, int64_t o, int
 }
 
 void bench_linear(anvil_context* ctx, const anvil_linear_desc& d) {
-    std::vector<float> x = random_floats(d.batch * d.in_features, 7);
-    std::vector<float> w = random_floats(d.out_features * d.in_features, 8);
-    std::vector<float> bias = random_floats(d.out_features, 9);
-    std::vector<float> y(d.batch * d.out_features), dy = random_floats(y.size(), 10);
-    std::vector<float> dx(x.size()), dw(w.size()), db(bias.size());
+    Buffer<float> x = random_floats(d.batch * d.in_features, 7);
+    Buffer<float> w = random_floats(d.out_features * d.in_features, 8);
+    Buffer<float> bias = random_floats(d.out_features, 9);
+    Buffer<float> y(d.batch * d.out_features), dy = random_floats(y.size(), 10);
+    Buffer<float> dx(x.size()), dw(w.size()), db(bias.size());
     const double flops = 2.0 * d.batch * d.in_features * d.out_features;
     report("fc1 forward", flops, [&] { check(anvil_linear_forward(ctx, &d, x.data(), w.data(), bias.data(), y.data())); });
     report("fc1 backward-data", flops, [&] { check(anvil_linear_backward_data(ctx, &d, dy.data(), w.data(), dx.data())); });
@@ -134,8 +155,8 @@ void bench_pool(anvil_context* ctx, const char* label, int64_t channels, int64_t
     d.in_h = d.in_w = hw;
     d.kernel_h = d.kernel_w = d.stride_h = d.stride_w = 2;
     const int64_t in = d.batch * channels * hw * hw, out = in / 4;
-    std::vector<float> x = random_floats(in, 11), y(out), dy = random_floats(out, 12), dx(in);
-    std::vector<int32_t> argmax(out);
+    Buffer<float> x = random_floats(in, 11), y(out), dy = random_floats(out, 12), dx(in);
+    Buffer<int32_t> argmax(out);
     char name[64];
     std::snprintf(name, sizeof name, "%s forward", label);
     report(name, 0, [&] { check(anvil_maxpool2d_forward(ctx, &d, x.data(), y.data(), argmax.data())); });
@@ -145,7 +166,7 @@ void bench_pool(anvil_context* ctx, const char* label, int64_t channels, int64_t
 
 void bench_elementwise(anvil_context* ctx) {
     const int64_t pooled = 64 * 32 * 14 * 14, fc = 64 * 1024;
-    std::vector<float> x = random_floats(pooled, 13), y(pooled), dy = random_floats(pooled, 14), dx(pooled);
+    Buffer<float> x = random_floats(pooled, 13), y(pooled), dy = random_floats(pooled, 14), dx(pooled);
     report("relu1 forward", 0, [&] { check(anvil_relu_forward(ctx, pooled, x.data(), y.data())); });
     report("relu1 backward", 0, [&] { check(anvil_relu_backward(ctx, pooled, y.data(), dy.data(), dx.data())); });
     report("dropout 64x1024 forward", 0, [&] { check(anvil_dropout_forward(ctx, fc, 0.4f, 42, x.data(), y.data())); });
