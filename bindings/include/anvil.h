@@ -33,7 +33,7 @@ extern "C" {
 
 /* Bumped whenever a function signature or struct layout changes. Additions (new functions, new
  * status codes) keep it: a binding built against an older header works with a newer library. */
-#define ANVIL_ABI_VERSION 1
+#define ANVIL_ABI_VERSION 2
 
 typedef enum anvil_status {
     ANVIL_OK = 0,
@@ -195,13 +195,20 @@ typedef struct anvil_pool2d_desc {
 } anvil_pool2d_desc;
 
 ANVIL_API anvil_status anvil_pool2d_output_size(const anvil_pool2d_desc* d, int64_t* out_h, int64_t* out_w);
-/* y [N,C,OH,OW]; argmax [N,C,OH,OW] receives the index (h*W+w) of each maximum in its plane,
- * or may be NULL in inference. */
+/* Bytes per element of max pooling's argmax: 1 (uint8_t) when a window has at most 256 elements,
+ * else 4 (int32_t). An argmax element is the position of its window's maximum within the window,
+ * i * kernel_w + j for window row i and column j (counting padding), which the backward pass needs
+ * instead of the input; one byte each keeps that record a quarter of the size of int32 plane
+ * indices, and most of max pooling's time is moving memory. */
+ANVIL_API anvil_status anvil_maxpool2d_index_bytes(const anvil_pool2d_desc* d, int64_t* out);
+/* y [N,C,OH,OW]; argmax [N,C,OH,OW] of anvil_maxpool2d_index_bytes each receives the position of
+ * each maximum within its window, or may be NULL in inference. */
 ANVIL_API anvil_status anvil_maxpool2d_forward(anvil_context* ctx, const anvil_pool2d_desc* d,
-                                               const float* x, float* y, int32_t* argmax);
-/* dx (overwritten) from dy and the argmax of the forward pass */
+                                               const float* x, float* y, void* argmax);
+/* dx (overwritten) from dy and the argmax of the forward pass; a position outside its window
+ * (only a corrupted argmax holds one) contributes nothing. */
 ANVIL_API anvil_status anvil_maxpool2d_backward(anvil_context* ctx, const anvil_pool2d_desc* d,
-                                                const float* dy, const int32_t* argmax, float* dx);
+                                                const float* dy, const void* argmax, float* dx);
 ANVIL_API anvil_status anvil_avgpool2d_forward(anvil_context* ctx, const anvil_pool2d_desc* d,
                                                const float* x, float* y);
 ANVIL_API anvil_status anvil_avgpool2d_backward(anvil_context* ctx, const anvil_pool2d_desc* d,

@@ -91,6 +91,9 @@ inline int64_t checked_numel(std::initializer_list<int64_t> dims, const char* wh
 // The two float buffers must not overlap unless they are the same pointer and same_ok is set.
 void require_disjoint(const float* a, int64_t na, const char* name_a, const float* b, int64_t nb,
                       const char* name_b, bool same_ok);
+// The same for extents in bytes.
+void require_disjoint_bytes(const void* a, int64_t bytes_a, const char* name_a, const void* b, int64_t bytes_b,
+                            const char* name_b);
 
 // Validates the geometry of a 2-D sliding window (convolution or pooling): sizes and strides
 // positive, padding non-negative, and every value below 2^31 so that index arithmetic in int64

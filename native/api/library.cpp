@@ -20,12 +20,18 @@ thread_local std::string t_last_error;
 void set_last_error(const std::string& message) { t_last_error = message; }
 void clear_last_error() { t_last_error.clear(); }
 
+void require_disjoint_bytes(const void* a, int64_t bytes_a, const char* name_a, const void* b, int64_t bytes_b,
+                            const char* name_b) {
+    auto a0 = reinterpret_cast<uintptr_t>(a), b0 = reinterpret_cast<uintptr_t>(b);
+    auto a1 = a0 + static_cast<uintptr_t>(bytes_a), b1 = b0 + static_cast<uintptr_t>(bytes_b);
+    ANVIL_REQUIRE(a1 <= b0 || b1 <= a0, "%s and %s overlap", name_a, name_b);
+}
+
 void require_disjoint(const float* a, int64_t na, const char* name_a, const float* b, int64_t nb,
                       const char* name_b, bool same_ok) {
     if (a == b && same_ok) return;
-    auto a0 = reinterpret_cast<uintptr_t>(a), b0 = reinterpret_cast<uintptr_t>(b);
-    auto a1 = a0 + static_cast<uintptr_t>(na) * sizeof(float), b1 = b0 + static_cast<uintptr_t>(nb) * sizeof(float);
-    ANVIL_REQUIRE(a1 <= b0 || b1 <= a0, "%s and %s overlap", name_a, name_b);
+    require_disjoint_bytes(a, na * static_cast<int64_t>(sizeof(float)), name_a, b,
+                           nb * static_cast<int64_t>(sizeof(float)), name_b);
 }
 
 }  // namespace anvil
@@ -47,6 +53,7 @@ const char* anvil_cpu_features(void) {
         if (f.avx2) s += "avx2 ";
         if (f.fma) s += "fma ";
         if (f.avx512f) s += "avx512f ";
+        if (f.avx512vbmi) s += "avx512bw avx512vl avx512vbmi ";
         if (!s.empty()) s.pop_back();
         return s.empty() ? std::string("baseline") : s;
     }();

@@ -54,8 +54,16 @@ anvil_status anvil_pool2d_output_size(const anvil_pool2d_desc* d, int64_t* out_h
     });
 }
 
+anvil_status anvil_maxpool2d_index_bytes(const anvil_pool2d_desc* d, int64_t* out) {
+    return api_call("anvil_maxpool2d_index_bytes", [&] {
+        require_ptr(out, "out");
+        check_pool2d(d);
+        *out = maxpool2d_index_bytes(*d);
+    });
+}
+
 anvil_status anvil_maxpool2d_forward(anvil_context* ctx, const anvil_pool2d_desc* d, const float* x, float* y,
-                                     int32_t* argmax) {
+                                     void* argmax) {
     return api_call("anvil_maxpool2d_forward", [&] {
         anvil_context& c = require_context(ctx);
         PoolSizes s = check_pool2d(d);
@@ -63,15 +71,16 @@ anvil_status anvil_maxpool2d_forward(anvil_context* ctx, const anvil_pool2d_desc
         require_data(c, y, "y");
         require_disjoint(x, s.x, "x", y, s.y, "y", false);
         if (argmax != nullptr) {
-            require_disjoint(reinterpret_cast<const float*>(argmax), s.y, "argmax", y, s.y, "y", false);
-            require_disjoint(reinterpret_cast<const float*>(argmax), s.y, "argmax", x, s.x, "x", false);
+            const int64_t bytes = s.y * maxpool2d_index_bytes(*d);
+            require_disjoint_bytes(argmax, bytes, "argmax", y, s.y * 4, "y");
+            require_disjoint_bytes(argmax, bytes, "argmax", x, s.x * 4, "x");
         }
         ANVIL_DISPATCH(c, maxpool2d_forward, *d, x, y, argmax);
     });
 }
 
 anvil_status anvil_maxpool2d_backward(anvil_context* ctx, const anvil_pool2d_desc* d, const float* dy,
-                                      const int32_t* argmax, float* dx) {
+                                      const void* argmax, float* dx) {
     return api_call("anvil_maxpool2d_backward", [&] {
         anvil_context& c = require_context(ctx);
         PoolSizes s = check_pool2d(d);
@@ -79,7 +88,7 @@ anvil_status anvil_maxpool2d_backward(anvil_context* ctx, const anvil_pool2d_des
         require_data(c, argmax, "argmax");
         require_data(c, dx, "dx");
         require_disjoint(dy, s.y, "dy", dx, s.x, "dx", false);
-        require_disjoint(reinterpret_cast<const float*>(argmax), s.y, "argmax", dx, s.x, "dx", false);
+        require_disjoint_bytes(argmax, s.y * maxpool2d_index_bytes(*d), "argmax", dx, s.x * 4, "dx");
         ANVIL_DISPATCH(c, maxpool2d_backward, *d, dy, argmax, dx);
     });
 }

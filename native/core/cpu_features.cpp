@@ -10,6 +10,8 @@ const CpuFeatures& cpu_features() {
         f.avx2 = __builtin_cpu_supports("avx2");
         f.fma = __builtin_cpu_supports("fma");
         f.avx512f = __builtin_cpu_supports("avx512f");
+        f.avx512vbmi = f.avx512f && __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512vl") &&
+                       __builtin_cpu_supports("avx512vbmi");
 #endif
         return f;
     }();

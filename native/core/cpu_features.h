@@ -8,6 +8,7 @@ struct CpuFeatures {
     bool avx2 = false;
     bool fma = false;
     bool avx512f = false;
+    bool avx512vbmi = false;  // and avx512bw and avx512vl: byte shuffles, byte masks on 128-bit vectors
 };
 
 const CpuFeatures& cpu_features();

@@ -22,5 +22,7 @@ inline int64_t conv2d_out_w(const anvil_conv2d_desc& d) {
 }
 inline int64_t pool2d_out_h(const anvil_pool2d_desc& d) { return window_out(d.in_h, d.kernel_h, d.stride_h, d.pad_h, 1); }
 inline int64_t pool2d_out_w(const anvil_pool2d_desc& d) { return window_out(d.in_w, d.kernel_w, d.stride_w, d.pad_w, 1); }
+// Bytes of one max-pool argmax element: positions within a window of up to 256 elements fit a byte.
+inline int64_t maxpool2d_index_bytes(const anvil_pool2d_desc& d) { return d.kernel_h * d.kernel_w <= 256 ? 1 : 4; }
 
 }  // namespace anvil

@@ -1,11 +1,15 @@
 // Max and average pooling over NCHW planes. Every (n, c) plane is independent, so planes are
 // the unit of parallel work: backward passes then scatter into their own dx plane without races,
-// and overlapping windows (stride < kernel) simply accumulate.
+// and overlapping windows (stride < kernel) simply accumulate. Max pooling records the position
+// of each maximum in its window (a byte for windows of up to 256 elements), which is all its
+// backward pass reads besides dy.
 #include <immintrin.h>
 
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <numeric>
+#include <type_traits>
 
 #include "cpu/kernels.h"
 #include "cpu_features.h"
@@ -28,14 +32,16 @@ Geometry geometry(const anvil_pool2d_desc& d) {
             d.kernel_h, d.kernel_w, d.stride_h, d.stride_w, d.pad_h, d.pad_w};
 }
 
-// One window clipped to the input: rows [h0, h1), columns [w0, w1).
+// One window: its top-left corner (top, left; in the padding when negative) and its part inside
+// the input, rows [h0, h1) and columns [w0, w1).
 struct Window {
-    int64_t h0, h1, w0, w1;
+    int64_t top, left, h0, h1, w0, w1;
 };
 
 Window window(const Geometry& g, int64_t oh, int64_t ow) {
-    int64_t h = oh * g.sh - g.ph, w = ow * g.sw - g.pw;
-    return {std::max<int64_t>(h, 0), std::min(h + g.kh, g.in_h), std::max<int64_t>(w, 0), std::min(w + g.kw, g.in_w)};
+    const int64_t h = oh * g.sh - g.ph, w = ow * g.sw - g.pw;
+    return {h, w, std::max<int64_t>(h, 0), std::min(h + g.kh, g.in_h), std::max<int64_t>(w, 0),
+            std::min(w + g.kw, g.in_w)};
 }
 
 // Planes per thread chunk such that a chunk holds at least ~32k window reads.
@@ -47,54 +53,53 @@ int64_t plane_grain(const Geometry& g) {
 // element in row-major order.
 inline bool beats(float v, float best) { return v > best || std::isnan(v); }
 
-// Any window, padding, stride. WithIndex is false in inference, where no argmax is wanted.
-template <bool WithIndex>
-void maxpool_plane(const Geometry& g, const float* x, float* y, int32_t* argmax) {
+// Any window, padding, stride. Index is uint8_t or int32_t (anvil_maxpool2d_index_bytes); argmax
+// is NULL in inference, where no argmax is wanted.
+template <class Index>
+void maxpool_plane(const Geometry& g, const float* x, float* y, Index* argmax) {
     for (int64_t oh = 0; oh < g.out_h; ++oh) {
         for (int64_t ow = 0; ow < g.out_w; ++ow) {
-            Window win = window(g, oh, ow);
+            const Window win = window(g, oh, ow);
             float best = -INFINITY;
-            int64_t best_at = win.h0 * g.in_w + win.w0;
+            int64_t best_at = (win.h0 - win.top) * g.kw + (win.w0 - win.left);
             for (int64_t h = win.h0; h < win.h1; ++h) {
                 for (int64_t w = win.w0; w < win.w1; ++w) {
-                    float v = x[h * g.in_w + w];
+                    const float v = x[h * g.in_w + w];
                     if (beats(v, best)) {
                         best = v;
-                        best_at = h * g.in_w + w;
+                        best_at = (h - win.top) * g.kw + (w - win.left);
                     }
                 }
             }
             y[oh * g.out_w + ow] = best;
-            if (WithIndex) argmax[oh * g.out_w + ow] = static_cast<int32_t>(best_at);
+            if (argmax != nullptr) argmax[oh * g.out_w + ow] = static_cast<Index>(best_at);
         }
     }
 }
 
-// The 2x2 stride-2 unpadded case of the training hot path: branch-free selects over the four
-// elements in row-major order, which the compiler can vectorise across output columns.
+// The 2x2 stride-2 unpadded case of the training hot path on CPUs without AVX-512: branch-free
+// selects over the four elements in row-major order (positions 0 to 3), which the compiler can
+// vectorise across output columns.
 template <bool WithIndex>
-void maxpool_plane_2x2(const Geometry& g, const float* x, float* y, int32_t* argmax) {
+void maxpool_plane_2x2(const Geometry& g, const float* x, float* y, uint8_t* argmax) {
     for (int64_t oh = 0; oh < g.out_h; ++oh) {
         const float* top = x + 2 * oh * g.in_w;
         const float* bottom = top + g.in_w;
         float* yrow = y + oh * g.out_w;
-        int32_t* arow = WithIndex ? argmax + oh * g.out_w : nullptr;
-        const int32_t row_base = static_cast<int32_t>(2 * oh * g.in_w);
-        const int32_t below = static_cast<int32_t>(g.in_w);
+        uint8_t* arow = WithIndex ? argmax + oh * g.out_w : nullptr;
         for (int64_t ow = 0; ow < g.out_w; ++ow) {
             const float a = top[2 * ow], b = top[2 * ow + 1], c = bottom[2 * ow], d = bottom[2 * ow + 1];
-            const int32_t at = row_base + static_cast<int32_t>(2 * ow);
             float best = a;
-            int32_t best_at = at;
+            uint8_t best_at = 0;
             bool t = beats(b, best);
             best = t ? b : best;
-            best_at = t ? at + 1 : best_at;
+            best_at = t ? 1 : best_at;
             t = beats(c, best);
             best = t ? c : best;
-            best_at = t ? at + below : best_at;
+            best_at = t ? 2 : best_at;
             t = beats(d, best);
             best = t ? d : best;
-            best_at = t ? at + below + 1 : best_at;
+            best_at = t ? 3 : best_at;
             yrow[ow] = best;
             if (WithIndex) arow[ow] = best_at;
         }
@@ -117,12 +122,10 @@ bool is_2x2(const Geometry& g) {
 // wider rows take one row pair per step and 16 outputs of it at a time.
 
 // Lane tables of the steps for one geometry. With two row pairs per step, lanes [0, out_w) hold
-// the outputs of the first and lanes [out_w, 2 out_w) those of the second (`second`).
+// the outputs of the first and lanes [out_w, 2 out_w) those of the second.
 struct PairSteps {
     int64_t pairs;                  // row pairs per step: 2 for rows of at most 8 outputs, else 1
     alignas(64) int32_t even[16];   // where the top-left element of each lane's window lies in A|B
-    alignas(64) int32_t column[16]; // its column, relative to the step's first
-    __mmask16 second;
 };
 
 PairSteps pair_steps(const Geometry& g) {
@@ -131,10 +134,7 @@ PairSteps pair_steps(const Geometry& g) {
     for (int l = 0; l < 16; ++l) {
         // With two row pairs, lane l >= out_w reads B (the second pair) from its first column.
         const bool in_second = s.pairs == 2 && l >= g.out_w;
-        const int32_t c = static_cast<int32_t>(in_second ? l - g.out_w : l);
-        s.even[l] = in_second ? 16 + 2 * c : 2 * c;
-        s.column[l] = 2 * c;
-        if (in_second) s.second |= static_cast<__mmask16>(1u << l);
+        s.even[l] = static_cast<int32_t>(in_second ? 16 + 2 * (l - g.out_w) : 2 * l);
     }
     return s;
 }
@@ -144,22 +144,20 @@ inline __mmask16 lanes(int64_t n) {
     return static_cast<__mmask16>(n >= 16 ? 0xFFFF : n <= 0 ? 0 : (1u << n) - 1);
 }
 
-// best = v where v beats best (PyTorch's rule: greater, or NaN), index likewise.
-__attribute__((target("avx512f"), always_inline)) inline void take_if_beats(__m512 v, __m512i v_at, __m512& best,
+// best = v where v beats best (PyTorch's rule: greater, or NaN), its position likewise.
+__attribute__((target("avx512f"), always_inline)) inline void take_if_beats(__m512 v, int32_t v_at, __m512& best,
                                                                             __m512i& best_at) {
     const __mmask16 t = _mm512_cmp_ps_mask(v, best, _CMP_GT_OQ) | _mm512_cmp_ps_mask(v, v, _CMP_UNORD_Q);
     best = _mm512_mask_mov_ps(best, t, v);
-    best_at = _mm512_mask_mov_epi32(best_at, t, v_at);
+    best_at = _mm512_mask_mov_epi32(best_at, t, _mm512_set1_epi32(v_at));
 }
 
 // One step: where the top rows of A and B start in x (B: the second row pair, or the right half
-// of a wide row), which of their lanes hold window columns, the in-plane index of the first
-// window element of the first lane of each row pair (row_b for the lanes in `second`), the
-// step's first output j (row pair i, column q is output i * out_w + q) and its output count.
+// of a wide row), which of their lanes hold window columns, the step's first output j (row pair
+// i, column q is output i * out_w + q) and its output count.
 struct Step {
     int64_t a, b;
     __mmask16 load_a, load_b;
-    int32_t row_a, row_b;
     int64_t j, outputs;
 };
 
@@ -174,14 +172,13 @@ public:
         if (two_) {
             const bool both = i_ + 1 < last_;
             const __mmask16 row = lanes(2 * g_.out_w);
-            st = {top(i_), top(both ? i_ + 1 : i_), row, both ? row : __mmask16{0}, row_at(i_),
-                  both ? row_at(i_ + 1) : 0, i_ * g_.out_w, (both ? 2 : 1) * g_.out_w};
+            st = {top(i_), top(both ? i_ + 1 : i_), row, both ? row : __mmask16{0}, i_ * g_.out_w,
+                  (both ? 2 : 1) * g_.out_w};
             i_ += 2;
             return true;
         }
         const int64_t n = std::min<int64_t>(16, g_.out_w - q_);
-        const int32_t at = row_at(i_) + static_cast<int32_t>(2 * q_);
-        st = {top(i_) + 2 * q_, top(i_) + 2 * q_ + 16, lanes(2 * n), lanes(2 * n - 16), at, at, i_ * g_.out_w + q_, n};
+        st = {top(i_) + 2 * q_, top(i_) + 2 * q_ + 16, lanes(2 * n), lanes(2 * n - 16), i_ * g_.out_w + q_, n};
         q_ += 16;
         if (q_ >= g_.out_w) {
             q_ = 0;
@@ -192,27 +189,16 @@ public:
 
 private:
     int64_t top(int64_t i) const { return i / g_.out_h * g_.in_plane() + i % g_.out_h * 2 * g_.in_w; }
-    int32_t row_at(int64_t i) const { return static_cast<int32_t>(i % g_.out_h * 2 * g_.in_w); }
 
     const Geometry& g_;
     bool two_;
     int64_t i_, last_, q_ = 0;
 };
 
-// In-plane index of the first (top-left) window element of each lane of a step.
-__attribute__((target("avx512f"), always_inline)) inline __m512i first_at(__m512i column, __mmask16 second,
-                                                                        const Step& st) {
-    return _mm512_add_epi32(column, _mm512_mask_blend_epi32(second, _mm512_set1_epi32(st.row_a),
-                                                            _mm512_set1_epi32(st.row_b)));
-}
-
 __attribute__((target("avx512f"))) void maxpool_pairs_avx512(const Geometry& g, const PairSteps& s, int64_t first,
                                                              int64_t last, const float* x, float* y,
-                                                             int32_t* argmax) {
-    const __m512i below = _mm512_set1_epi32(static_cast<int32_t>(g.in_w));
-    const __m512i one = _mm512_set1_epi32(1);
-    const __m512i even = _mm512_load_si512(s.even), odd = _mm512_add_epi32(even, one);
-    const __m512i column = _mm512_load_si512(s.column);
+                                                             uint8_t* argmax) {
+    const __m512i even = _mm512_load_si512(s.even), odd = _mm512_add_epi32(even, _mm512_set1_epi32(1));
     Steps steps(g, s, first, last);
     for (Step st; steps.next(st);) {
         const float* a = x + st.a;
@@ -221,15 +207,14 @@ __attribute__((target("avx512f"))) void maxpool_pairs_avx512(const Geometry& g, 
         const __m512 ba = _mm512_maskz_loadu_ps(st.load_a, a + g.in_w);
         const __m512 bb = _mm512_maskz_loadu_ps(st.load_b, b + g.in_w);
         // The window in row-major order: top-left, top-right, bottom-left, bottom-right.
-        const __m512i at = first_at(column, s.second, st), bottom = _mm512_add_epi32(at, below);
         __m512 best = _mm512_permutex2var_ps(ta, even, tb);
-        __m512i best_at = at;
-        take_if_beats(_mm512_permutex2var_ps(ta, odd, tb), _mm512_add_epi32(at, one), best, best_at);
-        take_if_beats(_mm512_permutex2var_ps(ba, even, bb), bottom, best, best_at);
-        take_if_beats(_mm512_permutex2var_ps(ba, odd, bb), _mm512_add_epi32(bottom, one), best, best_at);
+        __m512i best_at = _mm512_setzero_si512();
+        take_if_beats(_mm512_permutex2var_ps(ta, odd, tb), 1, best, best_at);
+        take_if_beats(_mm512_permutex2var_ps(ba, even, bb), 2, best, best_at);
+        take_if_beats(_mm512_permutex2var_ps(ba, odd, bb), 3, best, best_at);
         const __mmask16 out = lanes(st.outputs);
         _mm512_mask_storeu_ps(y + st.j, out, best);
-        if (argmax != nullptr) _mm512_mask_storeu_epi32(argmax + st.j, out, best_at);
+        if (argmax != nullptr) _mm512_mask_cvtepi32_storeu_epi8(argmax + st.j, out, best_at);
     }
 }
 
@@ -245,61 +230,152 @@ void for_pair_ranges(anvil_context& ctx, const Geometry& g, Body&& body) {
                  [&](int64_t b, int64_t e) { body(2 * b, std::min(2 * e, pairs)); });
 }
 
-template <bool WithIndex>
-void maxpool_forward_planes(anvil_context& ctx, const Geometry& g, const float* x, float* y, int32_t* argmax) {
-    const bool fast = is_2x2(g);
-    if (pairs_avx512(g)) {
-        const PairSteps s = pair_steps(g);
-        for_pair_ranges(ctx, g, [&](int64_t first, int64_t last) {
-            maxpool_pairs_avx512(g, s, first, last, x, y, WithIndex ? argmax : nullptr);
-        });
-        return;
+template <class Index>
+void maxpool_forward_planes(anvil_context& ctx, const Geometry& g, const float* x, float* y, Index* argmax) {
+    if constexpr (std::is_same_v<Index, uint8_t>) {
+        if (pairs_avx512(g)) {
+            const PairSteps s = pair_steps(g);
+            for_pair_ranges(ctx, g, [&](int64_t first, int64_t last) {
+                maxpool_pairs_avx512(g, s, first, last, x, y, argmax);
+            });
+            return;
+        }
     }
     parallel_for(ctx.pool, g.planes, plane_grain(g), [&](int64_t p0, int64_t p1) {
         for (int64_t p = p0; p < p1; ++p) {
             const float* xp = x + p * g.in_plane();
             float* yp = y + p * g.out_plane();
-            int32_t* ap = WithIndex ? argmax + p * g.out_plane() : nullptr;
-            if (fast) {
-                maxpool_plane_2x2<WithIndex>(g, xp, yp, ap);
-            } else {
-                maxpool_plane<WithIndex>(g, xp, yp, ap);
+            Index* ap = argmax != nullptr ? argmax + p * g.out_plane() : nullptr;
+            if constexpr (std::is_same_v<Index, uint8_t>) {
+                if (is_2x2(g)) {
+                    if (ap != nullptr) {
+                        maxpool_plane_2x2<true>(g, xp, yp, ap);
+                    } else {
+                        maxpool_plane_2x2<false>(g, xp, yp, nullptr);
+                    }
+                    continue;
+                }
             }
+            maxpool_plane(g, xp, yp, ap);
         }
     });
 }
 
-// Backward of the 2x2/2 pool over planes [p0, p1): every input lies in at most one window, so
-// each dx row is written once, straight from the windows (16 outputs at a time: the four
-// candidates of each window as masked copies of dy, interleaved into the two rows), instead of
-// zeroing the plane and scattering into it. Rows and columns outside every window get zeros.
-__attribute__((target("avx512f"))) void maxpool_backward_2x2_avx512(const Geometry& g, int64_t p0, int64_t p1,
-                                                                    const float* dy, const int32_t* argmax,
-                                                                    float* dx) {
+// ------------------------------------------------------------------ 2x2/2 backward as a stream
+//
+// When the windows cover the input exactly (even height and width), dx is one contiguous run of
+// row pairs, row pair i taking the gradients of output row i, and the outputs (with their argmax
+// bytes) of all planes are one contiguous run too. The kernel below writes dx 16 floats at a time
+// with whole stores that line up with the cache lines: a step of G row pairs is a whole number of
+// vectors. Each dx lane takes dy of its window where the window's argmax is the lane's position in
+// it, else zero: one byte shuffle spreads the argmax of the step's windows over 64 lanes, one
+// compare gives 64 lanes' masks, and a float shuffle per vector places dy. The work is moving
+// memory (dx is 4 times dy): writing rows of 28 floats with masked stores that straddle cache
+// lines, and reading int32 plane indices, took half as long again.
+
+// Lane tables of the steps for one geometry.
+struct StreamSteps {
+    int64_t pairs;    // row pairs per step G: the fewest whose 2 G in_w floats are whole vectors
+    int64_t vectors;  // dx vectors per step, at most 8
+    int64_t windows;  // outputs per step, G out_w <= 32
+    alignas(64) uint8_t window_of[128];  // which of the step's windows each dx lane belongs to
+    alignas(64) uint8_t position[128];   // the lane's position in its window: 0 to 3
+    alignas(64) int32_t source[8][16];   // window_of, as the indices of the float shuffles
+};
+
+// Whether the stream kernel takes this geometry, and its tables if so.
+bool stream_steps(const Geometry& g, StreamSteps& s) {
+    if (!is_2x2(g) || !cpu_features().avx512vbmi || g.in_w != 2 * g.out_w || g.in_h != 2 * g.out_h) return false;
+    s.pairs = 8 / std::gcd<int64_t>(8, g.in_w);
+    s.vectors = s.pairs * g.in_w / 8;
+    s.windows = s.pairs * g.out_w;
+    if (s.vectors > 8) return false;
+    for (int64_t f = 0; f < 16 * s.vectors; ++f) {
+        const int64_t pair = f / (2 * g.in_w), row = f % (2 * g.in_w) / g.in_w, col = f % g.in_w;
+        s.window_of[f] = static_cast<uint8_t>(pair * g.out_w + col / 2);
+        s.position[f] = static_cast<uint8_t>(2 * row + col % 2);
+        s.source[f / 16][f % 16] = s.window_of[f];
+    }
+    return true;
+}
+
+// Steps [first, last) of the stream. V (the vectors per step) is a template argument so that the
+// lane tables stay in registers.
+template <int V>
+__attribute__((target("avx512f,avx512bw,avx512vbmi"))) void maxpool_backward_stream(
+    const StreamSteps& s, int64_t first, int64_t last, const float* dy, const uint8_t* argmax, float* dx) {
+    const __m512i window_of[2] = {_mm512_load_si512(s.window_of), _mm512_load_si512(s.window_of + 64)};
+    const __m512i position[2] = {_mm512_load_si512(s.position), _mm512_load_si512(s.position + 64)};
+    __m512i source[V];
+    for (int k = 0; k < V; ++k) source[k] = _mm512_load_si512(s.source[k]);
+    const int64_t n = s.windows;
+    const __mmask16 load0 = lanes(n), load1 = lanes(n - 16);
+    const __mmask64 load_bytes = (__mmask64{1} << n) - 1;  // n <= 32
+    for (int64_t t = first; t < last; ++t) {
+        const __m512 g0 = _mm512_maskz_loadu_ps(load0, dy + t * n), g1 = _mm512_maskz_loadu_ps(load1, dy + t * n + 16);
+        const __m512i at = _mm512_maskz_loadu_epi8(load_bytes, argmax + t * n);
+        __mmask64 mine[2];
+        for (int h = 0; h < (V + 3) / 4; ++h) {
+            // (The masked form: GCC 12 warns about the undefined source of the unmasked one.)
+            mine[h] = _mm512_cmpeq_epi8_mask(_mm512_maskz_permutexvar_epi8(~__mmask64{0}, window_of[h], at), position[h]);
+        }
+        float* out = dx + t * 16 * V;
+        for (int k = 0; k < V; ++k) {
+            const __mmask16 m = static_cast<__mmask16>(mine[k / 4] >> (16 * (k % 4)));
+            _mm512_storeu_ps(out + 16 * k, _mm512_maskz_permutex2var_ps(m, g0, source[k], g1));
+        }
+    }
+}
+
+// The whole stream: whole steps split between the threads, then the row pairs after the last
+// whole step (fewer than G) one window at a time.
+void maxpool_backward_streamed(anvil_context& ctx, const Geometry& g, const StreamSteps& s, const float* dy,
+                               const uint8_t* argmax, float* dx) {
+    using Kernel = void (*)(const StreamSteps&, int64_t, int64_t, const float*, const uint8_t*, float*);
+    static constexpr Kernel kernels[8] = {maxpool_backward_stream<1>, maxpool_backward_stream<2>,
+                                          maxpool_backward_stream<3>, maxpool_backward_stream<4>,
+                                          maxpool_backward_stream<5>, maxpool_backward_stream<6>,
+                                          maxpool_backward_stream<7>, maxpool_backward_stream<8>};
+    const Kernel kernel = kernels[s.vectors - 1];
+    const int64_t steps = g.planes * g.out_h / s.pairs;
+    // At least ~16 KB of dx per thread.
+    parallel_for(ctx.pool, steps, std::max<int64_t>(1, 256 / s.vectors),
+                 [&](int64_t first, int64_t last) { kernel(s, first, last, dy, argmax, dx); });
+    for (int64_t j = steps * s.windows; j < g.planes * g.out_plane(); ++j) {
+        float* top_left = dx + j / g.out_plane() * g.in_plane() + 2 * (j % g.out_plane() / g.out_w) * g.in_w +
+                          2 * (j % g.out_w);
+        for (int at = 0; at < 4; ++at) top_left[at / 2 * g.in_w + at % 2] = argmax[j] == at ? dy[j] : 0.0f;
+    }
+}
+
+// dy in the lanes whose window has its maximum at `position`, else zero.
+__attribute__((target("avx512f"), always_inline)) inline __m512 gradient_at(int position, __m512i argmax, __m512 dy) {
+    return _mm512_maskz_mov_ps(_mm512_cmpeq_epi32_mask(argmax, _mm512_set1_epi32(position)), dy);
+}
+
+// Backward of the 2x2/2 pool over planes [p0, p1) where the stream does not apply (a width or
+// height that drops a column or a row, or rows too wide for its tables): each dx row is written
+// once, straight from the windows (16 outputs at a time: the four candidates of each window as
+// masked copies of dy, interleaved into the two rows). Rows and columns outside every window get
+// zeros.
+__attribute__((target("avx512f,avx512bw,avx512vl"))) void maxpool_backward_2x2_avx512(
+    const Geometry& g, int64_t p0, int64_t p1, const float* dy, const uint8_t* argmax, float* dx) {
     const __m512i pairs_lo = _mm512_setr_epi32(0, 16, 1, 17, 2, 18, 3, 19, 4, 20, 5, 21, 6, 22, 7, 23);
     const __m512i pairs_hi = _mm512_add_epi32(pairs_lo, _mm512_set1_epi32(8));
-    const __m512i lane2 = _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
-    const __m512i one = _mm512_set1_epi32(1), below = _mm512_set1_epi32(static_cast<int32_t>(g.in_w));
-    const __m512i below_one = _mm512_add_epi32(below, one);
     const int64_t covered = 2 * g.out_w;  // columns inside windows
     for (int64_t p = p0; p < p1; ++p) {
         float* dxp = dx + p * g.in_plane();
         for (int64_t oh = 0; oh < g.out_h; ++oh) {
             const float* gy = dy + p * g.out_plane() + oh * g.out_w;
-            const int32_t* at = argmax + p * g.out_plane() + oh * g.out_w;
+            const uint8_t* at = argmax + p * g.out_plane() + oh * g.out_w;
             float* top = dxp + 2 * oh * g.in_w;
             float* bottom = top + g.in_w;
             for (int64_t q = 0; q < g.out_w; q += 16) {
                 const __mmask16 m = lanes(g.out_w - q);
                 const __m512 v = _mm512_maskz_loadu_ps(m, gy + q);
-                // The argmax relative to each window's top-left element: 0, 1, in_w or in_w + 1.
-                const __m512i first = _mm512_add_epi32(_mm512_set1_epi32(static_cast<int32_t>(2 * oh * g.in_w + 2 * q)),
-                                                       lane2);
-                const __m512i d = _mm512_sub_epi32(_mm512_maskz_loadu_epi32(m, at + q), first);
-                const __m512 tl = _mm512_maskz_mov_ps(_mm512_cmpeq_epi32_mask(d, _mm512_setzero_si512()), v);
-                const __m512 tr = _mm512_maskz_mov_ps(_mm512_cmpeq_epi32_mask(d, one), v);
-                const __m512 bl = _mm512_maskz_mov_ps(_mm512_cmpeq_epi32_mask(d, below), v);
-                const __m512 br = _mm512_maskz_mov_ps(_mm512_cmpeq_epi32_mask(d, below_one), v);
+                const __m512i d = _mm512_maskz_cvtepu8_epi32(m, _mm_maskz_loadu_epi8(m, at + q));
+                const __m512 tl = gradient_at(0, d, v), tr = gradient_at(1, d, v);
+                const __m512 bl = gradient_at(2, d, v), br = gradient_at(3, d, v);
                 const int64_t n = std::min<int64_t>(16, g.out_w - q);
                 const __mmask16 lo = lanes(2 * n), hi = lanes(2 * n - 16);
                 _mm512_mask_storeu_ps(top + 2 * q, lo, _mm512_permutex2var_ps(tl, pairs_lo, tr));
@@ -313,46 +389,67 @@ __attribute__((target("avx512f"))) void maxpool_backward_2x2_avx512(const Geomet
     }
 }
 
+// Any window: zero each dx plane and send every output's gradient to its maximum. "+=": with
+// overlapping windows one input can be the maximum of several outputs. Positions outside the
+// window (only a corrupted argmax holds them) are skipped rather than written out of bounds.
+template <class Index>
+void maxpool_backward_scatter(anvil_context& ctx, const Geometry& g, const float* dy, const Index* argmax, float* dx) {
+    parallel_for(ctx.pool, g.planes, plane_grain(g), [&](int64_t p0, int64_t p1) {
+        for (int64_t p = p0; p < p1; ++p) {
+            float* dxp = dx + p * g.in_plane();
+            std::memset(dxp, 0, static_cast<size_t>(g.in_plane()) * sizeof(float));
+            for (int64_t oh = 0; oh < g.out_h; ++oh) {
+                for (int64_t ow = 0; ow < g.out_w; ++ow) {
+                    const int64_t j = p * g.out_plane() + oh * g.out_w + ow;
+                    const int64_t at = argmax[j];
+                    const Window win = window(g, oh, ow);
+                    const int64_t h = win.top + at / g.kw, w = win.left + at % g.kw;
+                    if (at < 0 || h < win.h0 || h >= win.h1 || w < win.w0 || w >= win.w1) continue;
+                    dxp[h * g.in_w + w] += dy[j];
+                }
+            }
+        }
+    });
+}
+
 // The divisor of each window, as in PyTorch: with count_include_pad the window clipped to the
 // padded input (not to the input), otherwise only its in-bounds elements.
-int64_t avg_divisor(const Geometry& g, bool include_pad, int64_t oh, int64_t ow, const Window& win) {
+int64_t avg_divisor(const Geometry& g, bool include_pad, const Window& win) {
     if (!include_pad) return (win.h1 - win.h0) * (win.w1 - win.w0);
-    int64_t h = oh * g.sh - g.ph, w = ow * g.sw - g.pw;
-    int64_t h1 = std::min(h + g.kh, g.in_h + g.ph), w1 = std::min(w + g.kw, g.in_w + g.pw);
-    return (h1 - h) * (w1 - w);
+    const int64_t h1 = std::min(win.top + g.kh, g.in_h + g.ph), w1 = std::min(win.left + g.kw, g.in_w + g.pw);
+    return (h1 - win.top) * (w1 - win.left);
 }
 
 }  // namespace
 
-void maxpool2d_forward(anvil_context& ctx, const anvil_pool2d_desc& d, const float* x, float* y, int32_t* argmax) {
+void maxpool2d_forward(anvil_context& ctx, const anvil_pool2d_desc& d, const float* x, float* y, void* argmax) {
     const Geometry g = geometry(d);
-    if (argmax) {
-        maxpool_forward_planes<true>(ctx, g, x, y, argmax);
+    if (maxpool2d_index_bytes(d) == 1) {
+        maxpool_forward_planes(ctx, g, x, y, static_cast<uint8_t*>(argmax));
     } else {
-        maxpool_forward_planes<false>(ctx, g, x, y, nullptr);
+        maxpool_forward_planes(ctx, g, x, y, static_cast<int32_t*>(argmax));
     }
 }
 
-void maxpool2d_backward(anvil_context& ctx, const anvil_pool2d_desc& d, const float* dy, const int32_t* argmax,
+void maxpool2d_backward(anvil_context& ctx, const anvil_pool2d_desc& d, const float* dy, const void* argmax,
                         float* dx) {
     const Geometry g = geometry(d);
-    // Rows of up to 8 outputs would leave most lanes idle: the scatter below is faster there.
-    if (pairs_avx512(g) && g.out_w > 8) {
-        parallel_for(ctx.pool, g.planes, plane_grain(g), [&](int64_t p0, int64_t p1) {
-            maxpool_backward_2x2_avx512(g, p0, p1, dy, argmax, dx);
-        });
+    if (maxpool2d_index_bytes(d) == 4) {
+        maxpool_backward_scatter(ctx, g, dy, static_cast<const int32_t*>(argmax), dx);
         return;
     }
-    parallel_for(ctx.pool, g.planes, plane_grain(g), [&](int64_t p0, int64_t p1) {
-        for (int64_t p = p0; p < p1; ++p) {
-            float* dxp = dx + p * g.in_plane();
-            const float* dyp = dy + p * g.out_plane();
-            const int32_t* ap = argmax + p * g.out_plane();
-            std::memset(dxp, 0, static_cast<size_t>(g.in_plane()) * sizeof(float));
-            // "+=": with overlapping windows one input can be the maximum of several outputs.
-            for (int64_t j = 0; j < g.out_plane(); ++j) dxp[ap[j]] += dyp[j];
-        }
-    });
+    const auto* at = static_cast<const uint8_t*>(argmax);
+    StreamSteps s;
+    if (stream_steps(g, s)) {
+        maxpool_backward_streamed(ctx, g, s, dy, at, dx);
+    } else if (pairs_avx512(g) && cpu_features().avx512vbmi && g.out_w > 8) {
+        // (Rows of up to 8 outputs would leave most lanes idle: the scatter is faster there.)
+        parallel_for(ctx.pool, g.planes, plane_grain(g), [&](int64_t p0, int64_t p1) {
+            maxpool_backward_2x2_avx512(g, p0, p1, dy, at, dx);
+        });
+    } else {
+        maxpool_backward_scatter(ctx, g, dy, at, dx);
+    }
 }
 
 void avgpool2d_forward(anvil_context& ctx, const anvil_pool2d_desc& d, const float* x, float* y) {
@@ -369,7 +466,7 @@ void avgpool2d_forward(anvil_context& ctx, const anvil_pool2d_desc& d, const flo
                     for (int64_t h = win.h0; h < win.h1; ++h) {
                         for (int64_t w = win.w0; w < win.w1; ++w) sum += xp[h * g.in_w + w];
                     }
-                    yp[oh * g.out_w + ow] = sum / static_cast<float>(avg_divisor(g, include_pad, oh, ow, win));
+                    yp[oh * g.out_w + ow] = sum / static_cast<float>(avg_divisor(g, include_pad, win));
                 }
             }
         }
@@ -388,7 +485,7 @@ void avgpool2d_backward(anvil_context& ctx, const anvil_pool2d_desc& d, const fl
                 for (int64_t ow = 0; ow < g.out_w; ++ow) {
                     Window win = window(g, oh, ow);
                     const float share =
-                        dyp[oh * g.out_w + ow] / static_cast<float>(avg_divisor(g, include_pad, oh, ow, win));
+                        dyp[oh * g.out_w + ow] / static_cast<float>(avg_divisor(g, include_pad, win));
                     // Accumulate: overlapping windows share inputs.
                     for (int64_t h = win.h0; h < win.h1; ++h) {
                         for (int64_t w = win.w0; w < win.w1; ++w) dxp[h * g.in_w + w] += share;

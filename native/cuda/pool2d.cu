@@ -27,48 +27,49 @@ Geometry geometry(const anvil_pool2d_desc& d) {
             d.kernel_w,           d.stride_h, d.stride_w, d.pad_h,         d.pad_w,         d.count_include_pad != 0};
 }
 
-// One window clipped to the input: rows [h0, h1), columns [w0, w1).
+// One window: its top-left corner (top, left; in the padding when negative) and its part inside
+// the input, rows [h0, h1) and columns [w0, w1).
 struct Window {
-    int64_t h0, h1, w0, w1;
+    int64_t top, left, h0, h1, w0, w1;
 };
 
 __device__ Window window(const Geometry& g, int64_t oh, int64_t ow) {
     const int64_t h = oh * g.sh - g.ph, w = ow * g.sw - g.pw;
-    return {max(h, int64_t{0}), min(h + g.kh, g.in_h), max(w, int64_t{0}), min(w + g.kw, g.in_w)};
+    return {h, w, max(h, int64_t{0}), min(h + g.kh, g.in_h), max(w, int64_t{0}), min(w + g.kw, g.in_w)};
 }
 
 // The element count an average divides by: the clipped window, or with count_include_pad the
 // window clipped to the padded input (padding counts, the space beyond it does not).
-__device__ float avg_divisor(const Geometry& g, int64_t oh, int64_t ow, const Window& win) {
+__device__ float avg_divisor(const Geometry& g, const Window& win) {
     if (!g.include_pad) return static_cast<float>((win.h1 - win.h0) * (win.w1 - win.w0));
-    const int64_t h = oh * g.sh - g.ph, w = ow * g.sw - g.pw;
-    const int64_t h1 = min(h + g.kh, g.in_h + g.ph), w1 = min(w + g.kw, g.in_w + g.pw);
-    return static_cast<float>((h1 - h) * (w1 - w));
+    const int64_t h1 = min(win.top + g.kh, g.in_h + g.ph), w1 = min(win.left + g.kw, g.in_w + g.pw);
+    return static_cast<float>((h1 - win.top) * (w1 - win.left));
 }
 
 // PyTorch's rule, as on the CPU: a NaN beats everything (the last NaN of a window wins) and
 // ties keep the first element in row-major order.
 __device__ bool beats(float v, float best) { return v > best || isnan(v); }
 
-__global__ void maxpool_forward_kernel(Geometry g, const float* x, float* y, int32_t* argmax) {
+// Index is uint8_t or int32_t (anvil_maxpool2d_index_bytes): the maximum's position in its window.
+template <class Index>
+__global__ void maxpool_forward_kernel(Geometry g, const float* x, float* y, Index* argmax) {
     ANVIL_GRID_STRIDE(i, g.planes * g.out_plane()) {
         const int64_t p = i / g.out_plane(), j = i % g.out_plane();
-        const int64_t oh = j / g.out_w, ow = j % g.out_w;
+        const Window win = window(g, j / g.out_w, j % g.out_w);
         const float* xp = x + p * g.in_plane();
-        const Window win = window(g, oh, ow);
         float best = -INFINITY;
-        int64_t best_at = win.h0 * g.in_w + win.w0;
+        int64_t best_at = (win.h0 - win.top) * g.kw + (win.w0 - win.left);
         for (int64_t h = win.h0; h < win.h1; ++h) {
             for (int64_t w = win.w0; w < win.w1; ++w) {
                 const float v = xp[h * g.in_w + w];
                 if (beats(v, best)) {
                     best = v;
-                    best_at = h * g.in_w + w;
+                    best_at = (h - win.top) * g.kw + (w - win.left);
                 }
             }
         }
         y[i] = best;
-        if (argmax != nullptr) argmax[i] = static_cast<int32_t>(best_at);
+        if (argmax != nullptr) argmax[i] = static_cast<Index>(best_at);
     }
 }
 
@@ -76,11 +77,16 @@ __global__ void maxpool_forward_kernel(Geometry g, const float* x, float* y, int
 // can be the maximum of several outputs, so the adds must be atomic, and their order (hence the
 // rounding of the sum) then depends on scheduling: such results may differ from the CPU's, and
 // from run to run, in the last bits. Without overlap every input receives at most one gradient
-// and a plain store is exact and deterministic.
-template <bool Overlap>
-__global__ void maxpool_backward_kernel(Geometry g, const float* dy, const int32_t* argmax, float* dx) {
+// and a plain store is exact and deterministic. A position outside its window (only a corrupted
+// argmax holds one) is skipped, as on the CPU.
+template <bool Overlap, class Index>
+__global__ void maxpool_backward_kernel(Geometry g, const float* dy, const Index* argmax, float* dx) {
     ANVIL_GRID_STRIDE(i, g.planes * g.out_plane()) {
-        float* target = dx + (i / g.out_plane()) * g.in_plane() + argmax[i];
+        const int64_t j = i % g.out_plane(), at = argmax[i];
+        const Window win = window(g, j / g.out_w, j % g.out_w);
+        const int64_t h = win.top + at / g.kw, w = win.left + at % g.kw;
+        if (at < 0 || h < win.h0 || h >= win.h1 || w < win.w0 || w >= win.w1) continue;
+        float* target = dx + (i / g.out_plane()) * g.in_plane() + h * g.in_w + w;
         if (Overlap) {
             atomicAdd(target, dy[i]);
         } else {
@@ -99,7 +105,7 @@ __global__ void avgpool_forward_kernel(Geometry g, const float* x, float* y) {
         for (int64_t h = win.h0; h < win.h1; ++h) {
             for (int64_t w = win.w0; w < win.w1; ++w) sum += xp[h * g.in_w + w];
         }
-        y[i] = sum / avg_divisor(g, oh, ow, win);
+        y[i] = sum / avg_divisor(g, win);
     }
 }
 
@@ -119,36 +125,51 @@ __global__ void avgpool_backward_kernel(Geometry g, const float* dy, float* dx) 
         float sum = 0.0f;
         for (int64_t oh = oh0; oh <= oh1; ++oh) {
             for (int64_t ow = ow0; ow <= ow1; ++ow) {
-                sum += dyp[oh * g.out_w + ow] / avg_divisor(g, oh, ow, window(g, oh, ow));
+                sum += dyp[oh * g.out_w + ow] / avg_divisor(g, window(g, oh, ow));
             }
         }
         dx[i] = sum;
     }
 }
 
+template <class Index>
+void launch_maxpool_backward(const Geometry& g, const float* dy, const void* argmax, float* dx, cudaStream_t stream) {
+    const int64_t n = g.planes * g.out_plane();
+    const auto* at = static_cast<const Index*>(argmax);
+    if (g.sh < g.kh || g.sw < g.kw) {
+        maxpool_backward_kernel<true><<<blocks_for(n), kThreads, 0, stream>>>(g, dy, at, dx);
+    } else {
+        maxpool_backward_kernel<false><<<blocks_for(n), kThreads, 0, stream>>>(g, dy, at, dx);
+    }
+}
+
 }  // namespace
 
-void maxpool2d_forward(anvil_context& ctx, const anvil_pool2d_desc& d, const float* x, float* y, int32_t* argmax) {
+void maxpool2d_forward(anvil_context& ctx, const anvil_pool2d_desc& d, const float* x, float* y, void* argmax) {
     const Geometry g = geometry(d);
     const int64_t n = g.planes * g.out_plane();
-    maxpool_forward_kernel<<<blocks_for(n), kThreads, 0, enter(ctx)>>>(g, x, y, argmax);
+    cudaStream_t stream = enter(ctx);
+    if (maxpool2d_index_bytes(d) == 1) {
+        maxpool_forward_kernel<<<blocks_for(n), kThreads, 0, stream>>>(g, x, y, static_cast<uint8_t*>(argmax));
+    } else {
+        maxpool_forward_kernel<<<blocks_for(n), kThreads, 0, stream>>>(g, x, y, static_cast<int32_t*>(argmax));
+    }
     ANVIL_CUDA_LAUNCHED("maxpool2d_forward kernel, %lld planes of %lldx%lld -> %lldx%lld",
                         static_cast<long long>(g.planes), static_cast<long long>(g.in_h),
                         static_cast<long long>(g.in_w), static_cast<long long>(g.out_h),
                         static_cast<long long>(g.out_w));
 }
 
-void maxpool2d_backward(anvil_context& ctx, const anvil_pool2d_desc& d, const float* dy, const int32_t* argmax,
+void maxpool2d_backward(anvil_context& ctx, const anvil_pool2d_desc& d, const float* dy, const void* argmax,
                         float* dx) {
     const Geometry g = geometry(d);
     cudaStream_t stream = enter(ctx);
     ANVIL_CUDA_CHECK(cudaMemsetAsync(dx, 0, static_cast<size_t>(g.planes * g.in_plane()) * sizeof(float), stream),
                      "zeroing dx of maxpool2d_backward");
-    const int64_t n = g.planes * g.out_plane();
-    if (g.sh < g.kh || g.sw < g.kw) {
-        maxpool_backward_kernel<true><<<blocks_for(n), kThreads, 0, stream>>>(g, dy, argmax, dx);
+    if (maxpool2d_index_bytes(d) == 1) {
+        launch_maxpool_backward<uint8_t>(g, dy, argmax, dx, stream);
     } else {
-        maxpool_backward_kernel<false><<<blocks_for(n), kThreads, 0, stream>>>(g, dy, argmax, dx);
+        launch_maxpool_backward<int32_t>(g, dy, argmax, dx, stream);
     }
     ANVIL_CUDA_LAUNCHED("maxpool2d_backward kernel, %lld planes of %lldx%lld -> %lldx%lld",
                         static_cast<long long>(g.planes), static_cast<long long>(g.in_h),

@@ -95,6 +95,10 @@ int main(void) {
         EXPECT_ERROR(anvil_pool2d_output_size(&p, &oh, &ow), ANVIL_ERR_INVALID_ARGUMENT, "half of the kernel");
         p.pad_h = 0;
         EXPECT_ERROR(anvil_maxpool2d_backward(ctx, &p, buf, NULL, buf + 100), ANVIL_ERR_INVALID_ARGUMENT, "argmax");
+        {
+            int64_t index_bytes = 0;
+            EXPECT(anvil_maxpool2d_index_bytes(&p, &index_bytes) == ANVIL_OK && index_bytes == 1);
+        }
     }
 
     /* linear */

@@ -192,20 +192,22 @@ void check_pool2d(anvil_context* gpu, anvil_context* cpu, const anvil_pool2d_des
     for (int64_t i = 0; i < nx; i += 5) x[i] = 0.5f;
     if (nx > 40) x[37] = NAN;
     DeviceBuffer dx_in(gpu, x), ddy(gpu, dy), dout(gpu, std::vector<float>(ny)), dgrad(gpu, std::vector<float>(nx));
-    DeviceBuffer darg(gpu, std::vector<int32_t>(ny));
+    int64_t index_bytes = 0;
+    EXPECT_OK(anvil_maxpool2d_index_bytes(&d, &index_bytes));
+    std::vector<uint8_t> carg(ny * index_bytes);
+    DeviceBuffer darg(gpu, carg);
     std::vector<float> cy(ny), cdx(nx);
-    std::vector<int32_t> carg(ny);
     char shape[160];
     std::snprintf(shape, sizeof shape, "%lldx%lldx%lldx%lld kernel %lldx%lld stride %lldx%lld pad %lldx%lld incl %d",
                   (long long)d.batch, (long long)d.channels, (long long)d.in_h, (long long)d.in_w,
                   (long long)d.kernel_h, (long long)d.kernel_w, (long long)d.stride_h, (long long)d.stride_w,
                   (long long)d.pad_h, (long long)d.pad_w, d.count_include_pad);
 
-    EXPECT_OK(anvil_maxpool2d_forward(gpu, &d, dx_in.f(), dout.f(), darg.i()));
+    EXPECT_OK(anvil_maxpool2d_forward(gpu, &d, dx_in.f(), dout.f(), darg.ptr));
     EXPECT_OK(anvil_maxpool2d_forward(cpu, &d, x.data(), cy.data(), carg.data()));
-    test::expect(max_rel_diff_nan(dout.read<float>(), cy) == 0.0 && darg.read<int32_t>() == carg,
+    test::expect(max_rel_diff_nan(dout.read<float>(), cy) == 0.0 && darg.read<uint8_t>() == carg,
                  "maxpool2d_forward %s", shape);
-    EXPECT_OK(anvil_maxpool2d_backward(gpu, &d, ddy.f(), darg.i(), dgrad.f()));
+    EXPECT_OK(anvil_maxpool2d_backward(gpu, &d, ddy.f(), darg.ptr, dgrad.f()));
     EXPECT_OK(anvil_maxpool2d_backward(cpu, &d, dy.data(), carg.data(), cdx.data()));
     test::expect(max_rel_diff(dgrad.read<float>(), cdx) <= kReductionTol, "maxpool2d_backward %s", shape);
 
@@ -347,7 +349,8 @@ void check_gpu(int32_t count) {
                                                                      {3, 5, 13, 11, 3, 3, 2, 2, 1, 1, 0, 0},
                                                                      {3, 5, 13, 11, 3, 3, 2, 2, 1, 1, 1, 0},
                                                                      {1, 4, 9, 17, 3, 2, 1, 3, 1, 0, 1, 0},
-                                                                     {8, 64, 28, 28, 2, 2, 2, 2, 0, 0, 0, 0}})
+                                                                     {8, 64, 28, 28, 2, 2, 2, 2, 0, 0, 0, 0},
+                                                                     {2, 3, 20, 18, 17, 16, 3, 2, 8, 8, 0, 0}})
         check_pool2d(gpu, cpu, d);
     for (auto [b, i, o] : std::vector<std::tuple<int64_t, int64_t, int64_t>>{
              {1, 1, 1}, {7, 13, 5}, {64, 784, 128}, {130, 65, 70}, {33, 1000, 10}, {67, 260, 132}, {64, 3136, 1024}})

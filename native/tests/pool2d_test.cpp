@@ -2,6 +2,7 @@
 // PyTorch's NaN and tie rules, and finite-difference checks of both backward passes.
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <vector>
 
 #include "test_support.h"
@@ -56,13 +57,15 @@ void for_each_window(const anvil_pool2d_desc& d, const Sizes& s, Body&& body) {
     }
 }
 
+// The maxima, their positions in their windows (the argmax) and the input elements they are.
 struct MaxRef {
     std::vector<double> y;
     std::vector<int32_t> argmax;
+    std::vector<int64_t> input;
 };
 
 MaxRef max_reference(const anvil_pool2d_desc& d, const Sizes& s, const std::vector<float>& x) {
-    MaxRef r{std::vector<double>(s.y), std::vector<int32_t>(s.y)};
+    MaxRef r{std::vector<double>(s.y), std::vector<int32_t>(s.y), std::vector<int64_t>(s.y)};
     for_each_window(d, s, [&](int64_t p, int64_t j, int64_t hs, int64_t ws) {
         double best = -INFINITY;
         int32_t at = -1;
@@ -72,7 +75,8 @@ MaxRef max_reference(const anvil_pool2d_desc& d, const Sizes& s, const std::vect
                 double v = x[p * d.in_h * d.in_w + h * d.in_w + w];
                 if (at < 0 || v > best || std::isnan(v)) {
                     best = v;
-                    at = static_cast<int32_t>(h * d.in_w + w);
+                    at = static_cast<int32_t>((h - hs) * d.kernel_w + (w - ws));
+                    r.input[j] = p * d.in_h * d.in_w + h * d.in_w + w;
                 }
             }
         }
@@ -81,6 +85,45 @@ MaxRef max_reference(const anvil_pool2d_desc& d, const Sizes& s, const std::vect
     });
     return r;
 }
+
+// dx of max pooling: each output's gradient added to the input element that is its maximum.
+std::vector<double> max_backward_reference(const MaxRef& ref, int64_t inputs, const std::vector<float>& dy) {
+    std::vector<double> dx(inputs, 0.0);
+    for (size_t j = 0; j < dy.size(); ++j) dx[ref.input[j]] += dy[j];
+    return dx;
+}
+
+// An argmax buffer of anvil_maxpool2d_index_bytes per output: uint8_t or int32_t elements.
+struct Argmax {
+    int64_t bytes;
+    std::vector<uint8_t> data;
+
+    Argmax(const anvil_pool2d_desc& d, int64_t outputs, uint8_t fill = 0xEE) {
+        bytes = 0;
+        EXPECT_OK(anvil_maxpool2d_index_bytes(&d, &bytes));
+        data.assign(static_cast<size_t>(outputs * bytes), fill);
+    }
+    void* ptr() { return data.data(); }
+    int64_t size() const { return static_cast<int64_t>(data.size()) / bytes; }
+    int32_t get(int64_t j) const {
+        if (bytes == 1) return data[j];
+        int32_t v;
+        std::memcpy(&v, data.data() + 4 * j, 4);
+        return v;
+    }
+    void set(int64_t j, int32_t v) {
+        if (bytes == 1) {
+            data[j] = static_cast<uint8_t>(v);
+        } else {
+            std::memcpy(data.data() + 4 * j, &v, 4);
+        }
+    }
+    std::vector<int32_t> values() const {
+        std::vector<int32_t> v(size());
+        for (int64_t j = 0; j < size(); ++j) v[j] = get(j);
+        return v;
+    }
+};
 
 // PyTorch's divisor: the window clipped to the padded input, or to the input itself.
 double avg_divisor(const anvil_pool2d_desc& d, int64_t hs, int64_t ws) {
@@ -145,6 +188,19 @@ const std::vector<Shape> kShapes = {
     {2, 5, 5, 19, 2, 2, 2, 2, 0, 0},     // 9 outputs a row
     {2, 3, 6, 70, 2, 2, 2, 2, 0, 0},     // 35 outputs a row: 16 + 16 + 3
     {2, 3, 3, 2, 2, 2, 2, 2, 0, 0},      // one output a row
+    // The backward stream over even sizes: G row pairs of 2 G W floats, a whole number of vectors,
+    // per step (W = 16: G 1; 12: G 2; 6, 14: G 4; 64: 8 vectors, the most), steps across planes,
+    // and row pairs after the last whole step; W = 30 needs 15 vectors: the row kernel.
+    {5, 7, 10, 16, 2, 2, 2, 2, 0, 0},
+    {3, 5, 8, 12, 2, 2, 2, 2, 0, 0},
+    {7, 3, 6, 6, 2, 2, 2, 2, 0, 0},      // 63 row pairs: 15 steps of 4 and 3 left over
+    {1, 1, 6, 14, 2, 2, 2, 2, 0, 0},     // 3 row pairs: no whole step
+    {2, 3, 4, 64, 2, 2, 2, 2, 0, 0},
+    {3, 3, 4, 2, 2, 2, 2, 2, 0, 0},      // one output a row, 2 row pairs a plane, 4 a step
+    {2, 5, 8, 30, 2, 2, 2, 2, 0, 0},
+    // Windows of more than 256 elements keep int32 positions.
+    {2, 3, 20, 20, 17, 17, 1, 1, 0, 0},
+    {1, 2, 20, 18, 17, 16, 3, 2, 8, 8},  // with padding: positions count it
 };
 
 void test_max_forward_backward(const Contexts& ctxs) {
@@ -154,20 +210,17 @@ void test_max_forward_backward(const Contexts& ctxs) {
         Sizes s = sizes(d);
         std::vector<float> x = rng.vector(s.x), dy = rng.vector(s.y);
         MaxRef ref = max_reference(d, s, x);
-        std::vector<double> dx_ref(s.x, 0.0);
-        for (int64_t j = 0; j < s.y; ++j) {
-            dx_ref[(j / (s.oh * s.ow)) * d.in_h * d.in_w + ref.argmax[j]] += dy[j];
-        }
+        const std::vector<double> dx_ref = max_backward_reference(ref, s.x, dy);
         std::vector<float> y1, dx1;
         for (anvil_context* ctx : {ctxs.one, ctxs.two}) {
             std::vector<float> y(s.y, -7.0f), y_noidx(s.y), dx(s.x, 123.0f);  // dx must be overwritten
-            std::vector<int32_t> argmax(s.y, -1);
-            EXPECT_OK(anvil_maxpool2d_forward(ctx, &d, x.data(), y.data(), argmax.data()));
+            Argmax argmax(d, s.y);
+            EXPECT_OK(anvil_maxpool2d_forward(ctx, &d, x.data(), y.data(), argmax.ptr()));
             EXPECT_OK(anvil_maxpool2d_forward(ctx, &d, x.data(), y_noidx.data(), nullptr));
             EXPECT(test::all_close(y, ref.y, 0, 0, "maxpool y"));
             EXPECT(y_noidx == y);
-            EXPECT(argmax == ref.argmax);
-            EXPECT_OK(anvil_maxpool2d_backward(ctx, &d, dy.data(), argmax.data(), dx.data()));
+            EXPECT(argmax.values() == ref.argmax);
+            EXPECT_OK(anvil_maxpool2d_backward(ctx, &d, dy.data(), argmax.ptr(), dx.data()));
             EXPECT(test::all_close(dx, dx_ref, 1e-6, 1e-6, "maxpool dx"));
             if (ctx == ctxs.one) {
                 y1 = y;
@@ -220,18 +273,60 @@ void test_avg_divisor_corner(const Contexts& ctxs) {
     EXPECT(std::fabs(y[0] - 1.0f) < 1e-6f);
 }
 
+// One byte per argmax up to 256 window elements, int32 beyond; the descriptor is validated.
+void test_index_bytes() {
+    int64_t bytes = 0;
+    anvil_pool2d_desc d = desc({1, 1, 40, 40, 16, 16, 1, 1, 0, 0}, 0);
+    EXPECT_OK(anvil_maxpool2d_index_bytes(&d, &bytes));
+    EXPECT(bytes == 1);
+    d = desc({1, 1, 40, 40, 16, 17, 1, 1, 0, 0}, 0);
+    EXPECT_OK(anvil_maxpool2d_index_bytes(&d, &bytes));
+    EXPECT(bytes == 4);
+    EXPECT(anvil_maxpool2d_index_bytes(&d, nullptr) == ANVIL_ERR_INVALID_ARGUMENT);
+    EXPECT(anvil_maxpool2d_index_bytes(nullptr, &bytes) == ANVIL_ERR_INVALID_ARGUMENT);
+    d.kernel_w = 0;
+    EXPECT(anvil_maxpool2d_index_bytes(&d, &bytes) == ANVIL_ERR_INVALID_ARGUMENT);
+}
+
+// A corrupted argmax (a position outside the window) sends nothing anywhere: every kernel skips
+// it instead of writing out of bounds, and the windows with valid positions are unaffected.
+void test_max_corrupted_argmax(const Contexts& ctxs) {
+    Rng rng(6);
+    for (const Shape& shape : {Shape{4, 8, 28, 28, 2, 2, 2, 2, 0, 0}, Shape{2, 3, 7, 9, 2, 2, 2, 2, 0, 0},
+                               Shape{2, 3, 6, 70, 2, 2, 2, 2, 0, 0}, Shape{2, 3, 9, 8, 3, 3, 2, 2, 1, 1},
+                               Shape{1, 2, 20, 20, 17, 17, 3, 3, 8, 8}}) {
+        anvil_pool2d_desc d = desc(shape, 0);
+        Sizes s = sizes(d);
+        std::vector<float> x = rng.vector(s.x), y(s.y), dy = rng.vector(s.y), dx(s.x, 9.0f);
+        Argmax argmax(d, s.y);
+        EXPECT_OK(anvil_maxpool2d_forward(ctxs.two, &d, x.data(), y.data(), argmax.ptr()));
+        MaxRef ref = max_reference(d, s, x);
+        const int32_t window = static_cast<int32_t>(d.kernel_h * d.kernel_w);
+        for (int64_t j = 0; j < s.y; j += 3) {
+            const int32_t bad = argmax.bytes == 1 ? static_cast<int32_t>(window + j % (256 - window))
+                                                  : (j % 2 ? -1 - static_cast<int32_t>(j) : window + static_cast<int32_t>(j));
+            argmax.set(j, bad);
+            dy[j] = 0.0f;  // the reference: this output sends nothing
+        }
+        std::vector<float> dy_sent = dy;
+        for (int64_t j = 0; j < s.y; j += 3) dy[j] = 1e30f;  // would show wherever it landed
+        EXPECT_OK(anvil_maxpool2d_backward(ctxs.two, &d, dy.data(), argmax.ptr(), dx.data()));
+        EXPECT(test::all_close(dx, max_backward_reference(ref, s.x, dy_sent), 1e-6, 1e-6, "maxpool dx, bad argmax"));
+    }
+}
+
 // PyTorch: a NaN in a window is its maximum; equal values keep the first in row-major order.
 void test_max_nan_and_ties(const Contexts& ctxs) {
     for (const Shape& shape : {Shape{1, 1, 4, 4, 2, 2, 2, 2, 0, 0}, Shape{1, 1, 4, 4, 2, 2, 2, 2, 1, 1}}) {
         anvil_pool2d_desc d = desc(shape, 0);
         Sizes s = sizes(d);
         std::vector<float> x(16, 0.5f), y(s.y);
-        std::vector<int32_t> argmax(s.y);
+        Argmax argmax(d, s.y);
         x[5] = NAN;  // row 1, column 1
         x[6] = 9.0f;
-        EXPECT_OK(anvil_maxpool2d_forward(ctxs.one, &d, x.data(), y.data(), argmax.data()));
+        EXPECT_OK(anvil_maxpool2d_forward(ctxs.one, &d, x.data(), y.data(), argmax.ptr()));
         MaxRef ref = max_reference(d, s, x);
-        EXPECT(argmax == ref.argmax);
+        EXPECT(argmax.values() == ref.argmax);
         for (int64_t j = 0; j < s.y; ++j) {
             EXPECT(std::isnan(y[j]) == std::isnan(ref.y[j]));
             if (!std::isnan(ref.y[j])) EXPECT(y[j] == ref.y[j]);
@@ -240,12 +335,12 @@ void test_max_nan_and_ties(const Contexts& ctxs) {
     }
     anvil_pool2d_desc d = desc({1, 1, 2, 2, 2, 2, 2, 2, 0, 0}, 0);
     std::vector<float> x(4, 1.0f), y(1);
-    std::vector<int32_t> argmax(1, -1);
-    EXPECT_OK(anvil_maxpool2d_forward(ctxs.one, &d, x.data(), y.data(), argmax.data()));
-    EXPECT(argmax[0] == 0);
+    Argmax argmax(d, 1);
+    EXPECT_OK(anvil_maxpool2d_forward(ctxs.one, &d, x.data(), y.data(), argmax.ptr()));
+    EXPECT(argmax.get(0) == 0);
     x = {-INFINITY, -INFINITY, -INFINITY, -INFINITY};
-    EXPECT_OK(anvil_maxpool2d_forward(ctxs.one, &d, x.data(), y.data(), argmax.data()));
-    EXPECT(argmax[0] == 0 && y[0] == -INFINITY);
+    EXPECT_OK(anvil_maxpool2d_forward(ctxs.one, &d, x.data(), y.data(), argmax.ptr()));
+    EXPECT(argmax.get(0) == 0 && y[0] == -INFINITY);
 }
 
 // The same rules through the 2x2/2 row-pair steps, on many windows at once: values from
@@ -261,18 +356,16 @@ void test_max_nan_and_ties_2x2(const Contexts& ctxs) {
             const uint32_t r = rng.next() % 8;
             v = r == 0 ? NAN : r < 4 ? 1.0f : 0.0f;
         }
-        std::vector<int32_t> argmax(s.y);
-        EXPECT_OK(anvil_maxpool2d_forward(ctxs.two, &d, x.data(), y.data(), argmax.data()));
+        Argmax argmax(d, s.y);
+        EXPECT_OK(anvil_maxpool2d_forward(ctxs.two, &d, x.data(), y.data(), argmax.ptr()));
         MaxRef ref = max_reference(d, s, x);
-        EXPECT(argmax == ref.argmax);
+        EXPECT(argmax.values() == ref.argmax);
         for (int64_t j = 0; j < s.y; ++j) {
             EXPECT(std::isnan(y[j]) == std::isnan(ref.y[j]));
             if (!std::isnan(ref.y[j])) EXPECT(y[j] == ref.y[j]);
         }
-        EXPECT_OK(anvil_maxpool2d_backward(ctxs.two, &d, dy.data(), argmax.data(), dx.data()));
-        std::vector<double> dx_ref(s.x, 0.0);
-        for (int64_t j = 0; j < s.y; ++j) dx_ref[(j / (s.oh * s.ow)) * d.in_h * d.in_w + ref.argmax[j]] += dy[j];
-        EXPECT(test::all_close(dx, dx_ref, 0, 0, "maxpool dx with ties"));
+        EXPECT_OK(anvil_maxpool2d_backward(ctxs.two, &d, dy.data(), argmax.ptr(), dx.data()));
+        EXPECT(test::all_close(dx, max_backward_reference(ref, s.x, dy), 0, 0, "maxpool dx with ties"));
     }
 }
 
@@ -318,14 +411,14 @@ void test_gradients(const Contexts& ctxs) {
             std::vector<float> x(s.x);
             for (int64_t i = 0; i < s.x; ++i) x[i] = 0.05f * static_cast<float>(i);
             for (int64_t i = s.x - 1; i > 0; --i) std::swap(x[i], x[rng.next() % (i + 1)]);
-            std::vector<int32_t> argmax(s.y);
+            Argmax argmax(d, s.y);
             gradient_check(
                 d, x,
                 [&](const std::vector<float>& in, std::vector<float>& out) {
-                    EXPECT_OK(anvil_maxpool2d_forward(ctx, &d, in.data(), out.data(), argmax.data()));
+                    EXPECT_OK(anvil_maxpool2d_forward(ctx, &d, in.data(), out.data(), argmax.ptr()));
                 },
                 [&](const std::vector<float>& dy, std::vector<float>& dx) {
-                    EXPECT_OK(anvil_maxpool2d_backward(ctx, &d, dy.data(), argmax.data(), dx.data()));
+                    EXPECT_OK(anvil_maxpool2d_backward(ctx, &d, dy.data(), argmax.ptr(), dx.data()));
                 },
                 "maxpool gradient");
             gradient_check(
@@ -347,10 +440,12 @@ int main() {
     {
         Contexts ctxs;
         test_max_forward_backward(ctxs);
+        test_index_bytes();
         test_avg_forward_backward(ctxs);
         test_avg_divisor_corner(ctxs);
         test_max_nan_and_ties(ctxs);
         test_max_nan_and_ties_2x2(ctxs);
+        test_max_corrupted_argmax(ctxs);
         test_gradients(ctxs);
     }
     return test::finish();

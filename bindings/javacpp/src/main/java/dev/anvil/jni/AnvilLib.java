@@ -29,7 +29,7 @@ public final class AnvilLib {
 
     private AnvilLib() {}
 
-    public static final int ANVIL_ABI_VERSION = 1;
+    public static final int ANVIL_ABI_VERSION = 2;
     public static final int ANVIL_OK = 0;
     public static final int ANVIL_ERR_INVALID_ARGUMENT = 1;
     public static final int ANVIL_ERR_OUT_OF_MEMORY = 2;
@@ -206,10 +206,11 @@ public final class AnvilLib {
     }
 
     public static native int anvil_pool2d_output_size(@Const Pool2dDesc d, @Cast("int64_t*") long[] outH, @Cast("int64_t*") long[] outW);
+    public static native int anvil_maxpool2d_index_bytes(@Const Pool2dDesc d, @Cast("int64_t*") long[] out);
     public static native int anvil_maxpool2d_forward(@Cast("anvil_context*") long ctx, @Const Pool2dDesc d, @Cast("const float*") long x,
-            @Cast("float*") long y, @Cast("int32_t*") long argmax);
+            @Cast("float*") long y, @Cast("void*") long argmax);
     public static native int anvil_maxpool2d_backward(@Cast("anvil_context*") long ctx, @Const Pool2dDesc d, @Cast("const float*") long dy,
-            @Cast("const int32_t*") long argmax, @Cast("float*") long dx);
+            @Cast("const void*") long argmax, @Cast("float*") long dx);
     public static native int anvil_avgpool2d_forward(@Cast("anvil_context*") long ctx, @Const Pool2dDesc d, @Cast("const float*") long x,
             @Cast("float*") long y);
     public static native int anvil_avgpool2d_backward(@Cast("anvil_context*") long ctx, @Const Pool2dDesc d, @Cast("const float*") long dy,

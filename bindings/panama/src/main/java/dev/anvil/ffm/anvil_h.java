@@ -40,11 +40,11 @@ public class anvil_h {
     public static final AddressLayout C_POINTER = ValueLayout.ADDRESS
             .withTargetLayout(MemoryLayout.sequenceLayout(java.lang.Long.MAX_VALUE, JAVA_BYTE));
 
-    private static final int ANVIL_ABI_VERSION = (int)1L;
+    private static final int ANVIL_ABI_VERSION = (int)2L;
 
     /**
      * {@snippet lang=c :
-     * #define ANVIL_ABI_VERSION 1
+     * #define ANVIL_ABI_VERSION 2
      * }
      */
     public static int ANVIL_ABI_VERSION() {
@@ -1313,6 +1313,62 @@ public class anvil_h {
         }
     }
 
+    private static class anvil_maxpool2d_index_bytes {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            anvil_h.C_INT,
+            anvil_h.C_POINTER,
+            anvil_h.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = anvil_h.findOrThrow("anvil_maxpool2d_index_bytes");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * anvil_status anvil_maxpool2d_index_bytes(const anvil_pool2d_desc* d, int64_t* out)
+     * }
+     */
+    public static FunctionDescriptor anvil_maxpool2d_index_bytes$descriptor() {
+        return anvil_maxpool2d_index_bytes.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * anvil_status anvil_maxpool2d_index_bytes(const anvil_pool2d_desc* d, int64_t* out)
+     * }
+     */
+    public static MethodHandle anvil_maxpool2d_index_bytes$handle() {
+        return anvil_maxpool2d_index_bytes.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * anvil_status anvil_maxpool2d_index_bytes(const anvil_pool2d_desc* d, int64_t* out)
+     * }
+     */
+    public static MemorySegment anvil_maxpool2d_index_bytes$address() {
+        return anvil_maxpool2d_index_bytes.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * anvil_status anvil_maxpool2d_index_bytes(const anvil_pool2d_desc* d, int64_t* out)
+     * }
+     */
+    public static int anvil_maxpool2d_index_bytes(MemorySegment d, MemorySegment out) {
+        var mh$ = anvil_maxpool2d_index_bytes.HANDLE;
+        try {
+            return (int)mh$.invokeExact(d, out);
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
     private static class anvil_maxpool2d_forward {
         public static final FunctionDescriptor DESC = FunctionDescriptor.of(
             anvil_h.C_INT,
@@ -1331,7 +1387,7 @@ public class anvil_h {
     /**
      * Function descriptor for:
      * {@snippet lang=c :
-     * anvil_status anvil_maxpool2d_forward(anvil_context* ctx, const anvil_pool2d_desc* d, const float* x, float* y, int32_t* argmax)
+     * anvil_status anvil_maxpool2d_forward(anvil_context* ctx, const anvil_pool2d_desc* d, const float* x, float* y, void* argmax)
      * }
      */
     public static FunctionDescriptor anvil_maxpool2d_forward$descriptor() {
@@ -1341,7 +1397,7 @@ public class anvil_h {
     /**
      * Downcall method handle for:
      * {@snippet lang=c :
-     * anvil_status anvil_maxpool2d_forward(anvil_context* ctx, const anvil_pool2d_desc* d, const float* x, float* y, int32_t* argmax)
+     * anvil_status anvil_maxpool2d_forward(anvil_context* ctx, const anvil_pool2d_desc* d, const float* x, float* y, void* argmax)
      * }
      */
     public static MethodHandle anvil_maxpool2d_forward$handle() {
@@ -1351,7 +1407,7 @@ public class anvil_h {
     /**
      * Address for:
      * {@snippet lang=c :
-     * anvil_status anvil_maxpool2d_forward(anvil_context* ctx, const anvil_pool2d_desc* d, const float* x, float* y, int32_t* argmax)
+     * anvil_status anvil_maxpool2d_forward(anvil_context* ctx, const anvil_pool2d_desc* d, const float* x, float* y, void* argmax)
      * }
      */
     public static MemorySegment anvil_maxpool2d_forward$address() {
@@ -1360,7 +1416,7 @@ public class anvil_h {
 
     /**
      * {@snippet lang=c :
-     * anvil_status anvil_maxpool2d_forward(anvil_context* ctx, const anvil_pool2d_desc* d, const float* x, float* y, int32_t* argmax)
+     * anvil_status anvil_maxpool2d_forward(anvil_context* ctx, const anvil_pool2d_desc* d, const float* x, float* y, void* argmax)
      * }
      */
     public static int anvil_maxpool2d_forward(MemorySegment ctx, MemorySegment d, MemorySegment x, MemorySegment y, MemorySegment argmax) {
@@ -1390,7 +1446,7 @@ public class anvil_h {
     /**
      * Function descriptor for:
      * {@snippet lang=c :
-     * anvil_status anvil_maxpool2d_backward(anvil_context* ctx, const anvil_pool2d_desc* d, const float* dy, const int32_t* argmax, float* dx)
+     * anvil_status anvil_maxpool2d_backward(anvil_context* ctx, const anvil_pool2d_desc* d, const float* dy, const void* argmax, float* dx)
      * }
      */
     public static FunctionDescriptor anvil_maxpool2d_backward$descriptor() {
@@ -1400,7 +1456,7 @@ public class anvil_h {
     /**
      * Downcall method handle for:
      * {@snippet lang=c :
-     * anvil_status anvil_maxpool2d_backward(anvil_context* ctx, const anvil_pool2d_desc* d, const float* dy, const int32_t* argmax, float* dx)
+     * anvil_status anvil_maxpool2d_backward(anvil_context* ctx, const anvil_pool2d_desc* d, const float* dy, const void* argmax, float* dx)
      * }
      */
     public static MethodHandle anvil_maxpool2d_backward$handle() {
@@ -1410,7 +1466,7 @@ public class anvil_h {
     /**
      * Address for:
      * {@snippet lang=c :
-     * anvil_status anvil_maxpool2d_backward(anvil_context* ctx, const anvil_pool2d_desc* d, const float* dy, const int32_t* argmax, float* dx)
+     * anvil_status anvil_maxpool2d_backward(anvil_context* ctx, const anvil_pool2d_desc* d, const float* dy, const void* argmax, float* dx)
      * }
      */
     public static MemorySegment anvil_maxpool2d_backward$address() {
@@ -1419,7 +1475,7 @@ public class anvil_h {
 
     /**
      * {@snippet lang=c :
-     * anvil_status anvil_maxpool2d_backward(anvil_context* ctx, const anvil_pool2d_desc* d, const float* dy, const int32_t* argmax, float* dx)
+     * anvil_status anvil_maxpool2d_backward(anvil_context* ctx, const anvil_pool2d_desc* d, const float* dy, const void* argmax, float* dx)
      * }
      */
     public static int anvil_maxpool2d_backward(MemorySegment ctx, MemorySegment d, MemorySegment dy, MemorySegment argmax, MemorySegment dx) {

@@ -109,6 +109,8 @@ interface Binding {
     // ------------------------------------------------------------------ pool2d
     int anvil_pool2d_output_size(Pool2dDesc d, long[] outH, long[] outW);
 
+    int anvil_maxpool2d_index_bytes(Pool2dDesc d, long[] out);
+
     int anvil_maxpool2d_forward(long ctx, Pool2dDesc d, long x, long y, long argmax);
 
     int anvil_maxpool2d_backward(long ctx, Pool2dDesc d, long dy, long argmax, long dx);

@@ -269,6 +269,11 @@ final class JniBinding implements Binding {
     }
 
     @Override
+    public int anvil_maxpool2d_index_bytes(Pool2dDesc d, long[] out) {
+        return AnvilLib.anvil_maxpool2d_index_bytes(pool(d), out);
+    }
+
+    @Override
     public int anvil_maxpool2d_forward(long ctx, Pool2dDesc d, long x, long y, long argmax) {
         return AnvilLib.anvil_maxpool2d_forward(ctx, pool(d), x, y, argmax);
     }

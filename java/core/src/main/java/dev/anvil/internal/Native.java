@@ -22,7 +22,7 @@ import java.nio.ByteOrder;
  */
 public final class Native {
     /** ANVIL_ABI_VERSION of the anvil.h that the bindings were written against. */
-    private static final int ABI_VERSION = 1;
+    private static final int ABI_VERSION = 2;
     private static final int ANVIL_OK = 0;
     private static final Binding B = Bindings.select();
     private static final Object LOCK = new Object();
@@ -359,6 +359,13 @@ public final class Native {
         long[] h = new long[1], w = new long[1];
         check(B.anvil_pool2d_output_size(d, h, w), "anvil_pool2d_output_size");
         return new long[] {h[0], w[0]};
+    }
+
+    /** Bytes of one max-pool argmax element: 1 for windows of up to 256 elements, else 4. */
+    public static long maxPool2dIndexBytes(Pool2dDesc d) {
+        long[] out = new long[1];
+        check(B.anvil_maxpool2d_index_bytes(d, out), "anvil_maxpool2d_index_bytes");
+        return out[0];
     }
 
     public static void maxPool2dForward(Device dev, Pool2dDesc d, long x, long y, long argmax) {

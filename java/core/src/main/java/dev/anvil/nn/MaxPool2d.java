@@ -6,6 +6,10 @@ import dev.anvil.internal.Native;
 
 /** Max pooling over NCHW planes; the forward pass records each maximum's position for backward. */
 public final class MaxPool2d extends Pool2d {
+    /**
+     * The position of each maximum in its window, one byte each for windows of up to 256 elements
+     * (else four: anvil_maxpool2d_index_bytes), held in whole int32 words.
+     */
     private Tensor argmax;
 
     /** Square window, stride equal to the window, no padding (PyTorch's defaults). */
@@ -25,7 +29,8 @@ public final class MaxPool2d extends Pool2d {
     public Tensor forward(Tensor x) {
         Tensor y = prepareForward(x);
         if (isTraining()) {
-            argmax = reuse(argmax, x.device(), DType.INT32, y.shape());
+            long words = (y.numel() * Native.maxPool2dIndexBytes(desc) + 3) / 4;
+            argmax = reuse(argmax, x.device(), DType.INT32, new long[] {words});
             Native.maxPool2dForward(x.device(), desc, x.address(), y.address(), argmax.address());
             input = x;
         } else {

@@ -453,6 +453,14 @@ final class FfmBinding implements Binding {
     }
 
     @Override
+    public int anvil_maxpool2d_index_bytes(Pool2dDesc d, long[] out) {
+        MemorySegment desc = pool(d), slot = scratch.get().out0();
+        int status = anvil_h.anvil_maxpool2d_index_bytes(desc, slot);
+        out[0] = slot.get(ValueLayout.JAVA_LONG, 0);
+        return status;
+    }
+
+    @Override
     public int anvil_maxpool2d_forward(long ctx, Pool2dDesc d, long x, long y, long argmax) {
         return anvil_h.anvil_maxpool2d_forward(ofAddress(ctx), pool(d), ofAddress(x), ofAddress(y), ofAddress(argmax));
     }

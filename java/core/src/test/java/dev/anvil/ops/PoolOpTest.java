@@ -36,7 +36,10 @@ class PoolOpTest {
             PoolGeom.of(2, 2, 5, 5, 5, 1, 2, false),
             new PoolGeom(1, 4, 9, 8, 3, 2, 2, 1, 1, 1, true),
             PoolGeom.of(64, 32, 28, 28, 2, 2, 0, false),
-            PoolGeom.of(64, 64, 14, 14, 2, 2, 0, false));
+            PoolGeom.of(64, 64, 14, 14, 2, 2, 0, false),
+            // Windows of more than 256 elements: int32 argmax positions instead of bytes.
+            new PoolGeom(2, 3, 20, 18, 17, 16, 3, 2, 8, 8, false),
+            new PoolGeom(1, 1, 17, 17, 17, 16, 1, 1, 0, 0, false));
 
     private static final List<PoolGeom> GRAD_SHAPES = SHAPES.stream().filter(s -> s.xSize() <= 1000).toList();
 
@@ -115,11 +118,28 @@ class PoolOpTest {
 
     private static MaxResult maxForward(Device dev, PoolGeom s, float[] x) {
         Pool2dDesc d = s.desc();
+        int bytes = (int) Native.maxPool2dIndexBytes(d);
         try (Scope scope = Scope.open()) {
-            Tensor tx = Tensor.of(dev, x, s.xShape()), y = Tensor.empty(dev, s.yShape()), argmax = Tensor.empty(dev, DType.INT32, s.yShape());
+            Tensor tx = Tensor.of(dev, x, s.xShape()), y = Tensor.empty(dev, s.yShape());
+            Tensor argmax = Tensor.empty(dev, DType.INT32, (s.ySize() * bytes + 3) / 4);
             Native.maxPool2dForward(dev, d, tx.address(), y.address(), argmax.address());
-            return new MaxResult(y.toFloatArray(), argmax.toIntArray());
+            return new MaxResult(y.toFloatArray(), unpack(argmax.toIntArray(), bytes, s.ySize()));
         }
+    }
+
+    /** The argmax elements (of {@code bytes} each, little-endian) held in int32 words. */
+    private static int[] unpack(int[] words, int bytes, int n) {
+        if (bytes == 4) return Arrays.copyOf(words, n);
+        int[] out = new int[n];
+        for (int i = 0; i < n; i++) out[i] = (words[i / 4] >>> (8 * (i % 4))) & 0xFF;
+        return out;
+    }
+
+    private static int[] pack(int[] argmax, int bytes) {
+        if (bytes == 4) return argmax;
+        int[] words = new int[(argmax.length + 3) / 4];
+        for (int i = 0; i < argmax.length; i++) words[i / 4] |= (argmax[i] & 0xFF) << (8 * (i % 4));
+        return words;
     }
 
     private static float[] maxForwardWithoutArgmax(Device dev, PoolGeom s, float[] x) {
@@ -134,7 +154,8 @@ class PoolOpTest {
     private static float[] maxBackward(Device dev, PoolGeom s, float[] dy, int[] argmax) {
         Pool2dDesc d = s.desc();
         try (Scope scope = Scope.open()) {
-            Tensor tdy = Tensor.of(dev, dy, s.yShape()), ta = Tensor.ofInts(dev, argmax, s.yShape());
+            int[] words = pack(argmax, (int) Native.maxPool2dIndexBytes(d));
+            Tensor tdy = Tensor.of(dev, dy, s.yShape()), ta = Tensor.ofInts(dev, words, words.length);
             Tensor dx = Tensor.empty(dev, s.xShape()).fill(Float.NaN); // must be overwritten
             Native.maxPool2dBackward(dev, d, tdy.address(), ta.address(), dx.address());
             return dx.toFloatArray();

@@ -120,11 +120,18 @@ final class Reference {
         return y;
     }
 
-    /** The argmax of each window as its index h*W+w within the plane, as anvil.h specifies. */
+    /**
+     * The argmax of each window as the position i*KW+j of its maximum in the window (row i, column
+     * j, counting padding), as anvil.h specifies.
+     */
     static int[] maxPoolArgmax(PoolGeom s, float[] x) {
         int[] argmax = new int[s.ySize()];
-        int plane = s.h() * s.w();
-        forEachWindow(s, (yi, xis, count) -> argmax[yi] = xis[firstMax(x, xis, count)] % plane);
+        forEachWindow(s, (yi, xis, count) -> {
+            int xi = xis[firstMax(x, xis, count)];
+            int oy = yi / s.ow() % s.oh(), ox = yi % s.ow();
+            int i = xi / s.w() % s.h() - (oy * s.sh() - s.ph()), j = xi % s.w() - (ox * s.sw() - s.pw());
+            argmax[yi] = i * s.kw() + j;
+        });
         return argmax;
     }
 
