@@ -1,6 +1,7 @@
-// conv2d on the CPU (NCHW). Stride 1 on CPUs with AVX-512 goes to the direct kernels of
-// conv2d_direct.cpp; everything else (other strides, other CPUs) is computed here as GEMMs over
-// im2col column matrices, one image and group at a time.
+// conv2d on the CPU (NCHW). On CPUs with AVX-512, "same" 5x5 layers with many channels go to the
+// Winograd transforms of conv2d_winograd.cpp (forward and backward-data) and other stride-1
+// layers to the direct kernels of conv2d_direct.cpp; everything else (other strides, other CPUs)
+// is computed here as GEMMs over im2col column matrices, one image and group at a time.
 // For group g of image n, with K = (C/groups)*KH*KW rows and P = OH*OW columns:
 //   forward          y_g [O/g, P]  = w_g [O/g, K] * col [K, P]          (+ bias)
 //   backward-data    col [K, P]    = w_g^T * dy_g [O/g, P]; then col2im adds col into dx
@@ -14,6 +15,7 @@
 #include <algorithm>
 
 #include "cpu/conv2d_direct.h"
+#include "cpu/conv2d_winograd.h"
 #include "cpu/gemm.h"
 #include "cpu/kernels.h"
 #include "shapes.h"
@@ -178,7 +180,7 @@ constexpr int64_t kBiasGrain = 8;
 
 void conv2d_forward(anvil_context& ctx, const anvil_conv2d_desc& d, const float* x, const float* w,
                     const float* bias, float* y) {
-    if (conv2d_direct_forward(ctx, d, x, w, bias, y)) return;
+    if (conv2d_winograd_forward(ctx, d, x, w, bias, y) || conv2d_direct_forward(ctx, d, x, w, bias, y)) return;
     const Geometry s = geometry(d);
     const int64_t col_floats = s.direct ? 0 : s.k * s.p;
     for_image_ranges(ctx, s, s.group_out, s.p, s.k, col_floats, [&](int, int64_t begin, int64_t end, WorkerScratch sc) {
@@ -207,7 +209,7 @@ void conv2d_forward(anvil_context& ctx, const anvil_conv2d_desc& d, const float*
 
 void conv2d_backward_data(anvil_context& ctx, const anvil_conv2d_desc& d, const float* dy, const float* w,
                           float* dx) {
-    if (conv2d_direct_backward_data(ctx, d, dy, w, dx)) return;
+    if (conv2d_winograd_backward_data(ctx, d, dy, w, dx) || conv2d_direct_backward_data(ctx, d, dy, w, dx)) return;
     const Geometry s = geometry(d);
     const int64_t col_floats = s.direct ? 0 : s.k * s.p;
     const int64_t plane = s.height * s.width;

@@ -37,7 +37,9 @@ class Conv2dOpTest {
             new ConvGeom(1, 6, 10, 9, 4, 3, 2, 2, 1, 1, 0, 1, 2, 2),
             ConvGeom.of(2, 16, 9, 9, 24, 3, 2, 1, 1, 1),
             ConvGeom.of(64, 1, 28, 28, 32, 5, 1, 2, 1, 1),
-            ConvGeom.of(64, 32, 14, 14, 64, 5, 1, 2, 1, 1));
+            ConvGeom.of(64, 32, 14, 14, 64, 5, 1, 2, 1, 1),
+            // Winograd on the CPU (5x5 "same", 16 / 32 channels), small enough for finite differences.
+            ConvGeom.of(1, 16, 6, 7, 32, 5, 1, 2, 1, 1));
 
     /** Small enough for finite differences (two forward passes per probed element). */
     private static final List<ConvGeom> GRAD_SHAPES = SHAPES.stream().filter(s -> s.xSize() <= 1000).toList();

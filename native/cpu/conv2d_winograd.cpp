@@ -1,0 +1,323 @@
+// Winograd F(2x2, 5x5) for "same" 5x5 convolutions (stride 1, padding 2) with many channels, the
+// shape of the second layer of a small CNN. Each 2x2 block of outputs of channel o is
+//   y = A^T [ sum_c (G g_oc G^T) . (B^T d_c B) ] A
+// over the 6x6 input block d_c of every input channel c (". " elementwise): 36 multiplies per
+// block and channel pair where the direct sum takes 100 (Lavin and Gray, "Fast Algorithms for
+// Convolutional Neural Networks", CVPR 2016). The sum over c is 36 independent products of
+// (blocks x C) by (C x O) matrices, one per element of the 6x6 transform, which is where the
+// time goes; the transforms are additions of a few terms with small integer coefficients.
+//
+// With the interpolation points 0, 1, -1, 2, -2 (and infinity) the matrices are
+//   A^T = [1 1  1 1  1 0]     B^T = [4  0 -5  0 1 0]     G = [ 1/4     0    0     0    0 ]
+//         [0 1 -1 2 -2 1]           [0 -4 -4  1 1 0]         [-1/6 -1/6 -1/6  -1/6 -1/6 ]
+//                                   [0  4 -4 -1 1 0]         [-1/6  1/6 -1/6   1/6 -1/6 ]
+//                                   [0 -2 -1  2 1 0]         [1/24 1/12  1/6   1/3  2/3 ]
+//                                   [0  2 -1 -2 1 0]         [1/24 -1/12 1/6  -1/3  2/3 ]
+//                                   [0  4  0 -5 0 1]         [ 0     0    0     0    1  ]
+// (derived with the Toom-Cook construction; conv2d_test checks the identity on every shape it
+// runs). In float the result differs from the direct sum by a few 1e-6 of the output's scale,
+// about ten times the direct sum's rounding: the price of the transforms' larger intermediates.
+//
+// Layout: the input of one image is turned into padded rows of positions x channels (NHWC), so
+// that 16 channels of one position are one vector; a unit of work is one row of 2x2 blocks of
+// one image: transform its input blocks (V, blocks x C per transform element), multiply by the
+// transformed weights (U, C x O per element) into M (blocks x O per element), transform back
+// and write two output rows. A unit's V and M stay in the L1 and L2 caches.
+#include "cpu/conv2d_winograd.h"
+
+#include <immintrin.h>
+
+#include <algorithm>
+#include <array>
+#include <utility>
+
+#include "cpu/transpose16.h"
+#include "cpu_features.h"
+
+namespace anvil::cpu {
+
+namespace {
+
+// Workspace slots (see gemm.h for the list).
+constexpr size_t kWeightSlot = 25;
+constexpr size_t kScratchSlot = 26;
+
+constexpr int kBT[6][6] = {{4, 0, -5, 0, 1, 0},  {0, -4, -4, 1, 1, 0}, {0, 4, -4, -1, 1, 0},
+                           {0, -2, -1, 2, 1, 0}, {0, 2, -1, -2, 1, 0}, {0, 4, 0, -5, 0, 1}};
+constexpr int kAT[2][6] = {{1, 1, 1, 1, 1, 0}, {0, 1, -1, 2, -2, 1}};
+constexpr double kG[6][5] = {{1.0 / 4, 0, 0, 0, 0},
+                             {-1.0 / 6, -1.0 / 6, -1.0 / 6, -1.0 / 6, -1.0 / 6},
+                             {-1.0 / 6, 1.0 / 6, -1.0 / 6, 1.0 / 6, -1.0 / 6},
+                             {1.0 / 24, 1.0 / 12, 1.0 / 6, 1.0 / 3, 2.0 / 3},
+                             {1.0 / 24, -1.0 / 12, 1.0 / 6, -1.0 / 3, 2.0 / 3},
+                             {0, 0, 0, 0, 1}};
+
+constexpr int kTile = 6;       // input block
+constexpr int kPoints = 36;    // elements of the 6x6 transform
+constexpr int kMaxBlocks = 14; // 2x2 blocks a row: rows up to 28 outputs wide
+
+// acc + C * v for a coefficient known at compile time (no multiply for 0 and +-1).
+template <int C>
+__attribute__((target("avx512f"), always_inline)) inline __m512 term(__m512 acc, __m512 v) {
+    if constexpr (C == 0) {
+        return acc;
+    } else if constexpr (C == 1) {
+        return _mm512_add_ps(acc, v);
+    } else if constexpr (C == -1) {
+        return _mm512_sub_ps(acc, v);
+    } else {
+        return _mm512_fmadd_ps(_mm512_set1_ps(static_cast<float>(C)), v, acc);
+    }
+}
+
+// sum_i M[R][i] * v[i * stride] over the six columns of row R of a constant integer matrix M.
+template <const auto& M, int R, size_t... I>
+__attribute__((target("avx512f"), always_inline)) inline __m512 combine(const __m512* v, int stride,
+                                                                        std::index_sequence<I...>) {
+    __m512 acc = _mm512_setzero_ps();
+    ((acc = term<M[R][I]>(acc, v[I * stride])), ...);
+    return acc;
+}
+
+template <const auto& M, int R>
+__attribute__((target("avx512f"), always_inline)) inline __m512 combine(const __m512* v, int stride) {
+    return combine<M, R>(v, stride, std::make_index_sequence<kTile>{});
+}
+
+// out[a][b] = (B^T d B)[a][b] for a 6x6 block d of vectors (row-major, 6 apart).
+template <size_t... A>
+__attribute__((target("avx512f"), always_inline)) inline void input_transform(const __m512 (&d)[kPoints],
+                                                                              __m512 (&out)[kPoints],
+                                                                              std::index_sequence<A...>) {
+    __m512 rows[kPoints];  // (B^T d)[a][j]
+    for (int j = 0; j < kTile; ++j) ((rows[A * kTile + j] = combine<kBT, A>(d + j, kTile)), ...);
+    for (int a = 0; a < kTile; ++a) ((out[a * kTile + A] = combine<kBT, A>(rows + a * kTile, 1)), ...);
+}
+
+// The 2x2 outputs A^T m A of a 6x6 block m of vectors, row-major.
+__attribute__((target("avx512f"), always_inline)) inline void output_transform(const __m512 (&m)[kPoints],
+                                                                               __m512 (&y)[4]) {
+    __m512 top[kTile], bottom[kTile];  // (A^T m)[0][b], (A^T m)[1][b]
+    for (int b = 0; b < kTile; ++b) {
+        top[b] = combine<kAT, 0>(m + b, kTile);
+        bottom[b] = combine<kAT, 1>(m + b, kTile);
+    }
+    y[0] = combine<kAT, 0>(top, 1);
+    y[1] = combine<kAT, 1>(top, 1);
+    y[2] = combine<kAT, 0>(bottom, 1);
+    y[3] = combine<kAT, 1>(bottom, 1);
+}
+
+// M rows [0, MR) (+)= V rows times U: out[i][o] = sum_{c < k} v[i * k + c] * u[c * ldu + o] for 32
+// channels o, written to out + i * ldo. The product of one transform element for one row of blocks.
+template <int MR>
+__attribute__((target("avx512f"))) void block_product(int64_t k, const float* v, const float* u, int64_t ldu,
+                                                      float* out, int64_t ldo) {
+    __m512 acc[MR][2];
+    for (int i = 0; i < MR; ++i) acc[i][0] = acc[i][1] = _mm512_setzero_ps();
+    for (int64_t c = 0; c < k; ++c) {
+        const __m512 w0 = _mm512_load_ps(u + c * ldu), w1 = _mm512_load_ps(u + c * ldu + 16);
+#pragma GCC unroll 14
+        for (int i = 0; i < MR; ++i) {
+            const __m512 x = _mm512_set1_ps(v[i * k + c]);
+            acc[i][0] = _mm512_fmadd_ps(x, w0, acc[i][0]);
+            acc[i][1] = _mm512_fmadd_ps(x, w1, acc[i][1]);
+        }
+    }
+    for (int i = 0; i < MR; ++i) {
+        _mm512_store_ps(out + i * ldo, acc[i][0]);
+        _mm512_store_ps(out + i * ldo + 16, acc[i][1]);
+    }
+}
+
+using BlockProduct = void (*)(int64_t, const float*, const float*, int64_t, float*, int64_t);
+
+template <size_t... I>
+constexpr std::array<BlockProduct, sizeof...(I)> block_products(std::index_sequence<I...>) {
+    return {block_product<static_cast<int>(I) + 1>...};
+}
+
+constexpr auto kBlockProducts = block_products(std::make_index_sequence<kMaxBlocks>{});
+
+// The layer as the transforms see it: `in` channels of h x w planes in, `out` channels out.
+struct Shape {
+    int64_t images, in, out, h, w;
+    int64_t block_rows() const { return (h + 1) / 2; }
+    int64_t blocks() const { return (w + 1) / 2; }
+    // The padded input of one image: rows and columns of positions, `in` channels each.
+    int64_t padded_h() const { return 2 * block_rows() + 4; }
+    int64_t padded_w() const { return 2 * blocks() + 4; }
+    int64_t padded_floats() const { return padded_h() * padded_w() * in; }
+};
+
+// U[p][c][o0 + l] = (G g G^T)[p] for the 5x5 window g of weight(o0 + l, c, kh, kw), l < 16.
+template <class Weight>
+__attribute__((target("avx512f"))) void transform_weights(const Shape& s, int64_t c, int64_t o0, float* u,
+                                                          const Weight& weight) {
+    alignas(64) float g[25][16];
+    for (int t = 0; t < 25; ++t) {
+        for (int l = 0; l < 16; ++l) g[t][l] = weight(o0 + l, c, t / 5, t % 5);
+    }
+    __m512 rows[kTile][5];  // (G g)[a][kw]
+    for (int a = 0; a < kTile; ++a) {
+        for (int kw = 0; kw < 5; ++kw) {
+            __m512 acc = _mm512_setzero_ps();
+            for (int kh = 0; kh < 5; ++kh) {
+                acc = _mm512_fmadd_ps(_mm512_set1_ps(static_cast<float>(kG[a][kh])), _mm512_load_ps(g[kh * 5 + kw]),
+                                      acc);
+            }
+            rows[a][kw] = acc;
+        }
+    }
+    for (int a = 0; a < kTile; ++a) {
+        for (int b = 0; b < kTile; ++b) {
+            __m512 acc = _mm512_setzero_ps();
+            for (int kw = 0; kw < 5; ++kw) {
+                acc = _mm512_fmadd_ps(_mm512_set1_ps(static_cast<float>(kG[b][kw])), rows[a][kw], acc);
+            }
+            _mm512_store_ps(u + ((a * kTile + b) * s.in + c) * s.out + o0, acc);
+        }
+    }
+}
+
+// Image n of the NCHW input into the padded positions x channels buffer `dst`, whose border
+// (and the unused rows and columns of the last blocks) stays zero from the first call.
+__attribute__((target("avx512f"))) void pad_image(const Shape& s, const float* x, float* dst) {
+    const int64_t plane = s.h * s.w;
+    for (int64_t c0 = 0; c0 < s.in; c0 += 16) {
+        for (int64_t r = 0; r < s.h; ++r) {
+            for (int64_t q0 = 0; q0 < s.w; q0 += 16) {
+                const int64_t count = std::min<int64_t>(16, s.w - q0);
+                const __mmask16 mask = static_cast<__mmask16>((1u << count) - 1);
+                __m512 rows[16];
+                for (int j = 0; j < 16; ++j) rows[j] = _mm512_maskz_loadu_ps(mask, x + (c0 + j) * plane + r * s.w + q0);
+                transpose16(rows);
+                for (int64_t l = 0; l < count; ++l) {
+                    _mm512_store_ps(dst + ((r + 2) * s.padded_w() + q0 + l + 2) * s.in + c0, rows[l]);
+                }
+            }
+        }
+    }
+}
+
+// Per-thread scratch: the padded image, V and M of one row of blocks, two output rows.
+struct Scratch {
+    float *padded, *v, *m, *rows;
+    static int64_t floats(const Shape& s) {
+        return whole_lines(s.padded_floats()) + kPoints * s.blocks() * (s.in + s.out) + 2 * 2 * s.blocks() * s.out;
+    }
+    // Rounded up to whole cache lines (the channel counts are whole vectors already).
+    static int64_t whole_lines(int64_t floats) { return (floats + 15) / 16 * 16; }
+    Scratch(const Shape& s, float* base)
+        : padded(base),
+          v(base + whole_lines(s.padded_floats())),
+          m(v + kPoints * s.blocks() * s.in),
+          rows(m + kPoints * s.blocks() * s.out) {}
+};
+
+// Row r of blocks of image n: transform, multiply, transform back, write output rows 2r, 2r + 1.
+__attribute__((target("avx512f"))) void block_row(const Shape& s, const float* u, const float* bias, int64_t n,
+                                                  int64_t r, const Scratch& sc, float* y) {
+    const int64_t blocks = s.blocks(), pw = s.padded_w();
+    for (int64_t t = 0; t < blocks; ++t) {
+        for (int64_t c0 = 0; c0 < s.in; c0 += 16) {
+            __m512 d[kPoints], v[kPoints];
+            for (int i = 0; i < kTile; ++i) {
+                for (int j = 0; j < kTile; ++j) {
+                    d[i * kTile + j] = _mm512_load_ps(sc.padded + ((2 * r + i) * pw + 2 * t + j) * s.in + c0);
+                }
+            }
+            input_transform(d, v, std::make_index_sequence<kTile>{});
+            for (int p = 0; p < kPoints; ++p) _mm512_store_ps(sc.v + (p * blocks + t) * s.in + c0, v[p]);
+        }
+    }
+    const BlockProduct product = kBlockProducts[blocks - 1];
+    for (int p = 0; p < kPoints; ++p) {
+        for (int64_t o0 = 0; o0 < s.out; o0 += 32) {
+            product(s.in, sc.v + p * blocks * s.in, u + p * s.in * s.out + o0, s.out,
+                    sc.m + p * blocks * s.out + o0, s.out);
+        }
+    }
+    // Output rows as positions x channels, then turned into the NCHW planes 16 x 16 at a time.
+    for (int64_t t = 0; t < blocks; ++t) {
+        for (int64_t o0 = 0; o0 < s.out; o0 += 16) {
+            __m512 m[kPoints], out[4];
+            for (int p = 0; p < kPoints; ++p) m[p] = _mm512_load_ps(sc.m + (p * blocks + t) * s.out + o0);
+            output_transform(m, out);
+            for (int q = 0; q < 4; ++q) {
+                _mm512_store_ps(sc.rows + ((q / 2) * 2 * blocks + 2 * t + q % 2) * s.out + o0, out[q]);
+            }
+        }
+    }
+    const int64_t plane = s.h * s.w;
+    for (int64_t i = 0; i < 2 && 2 * r + i < s.h; ++i) {
+        const float* row = sc.rows + i * 2 * blocks * s.out;
+        for (int64_t q0 = 0; q0 < s.w; q0 += 16) {
+            for (int64_t o0 = 0; o0 < s.out; o0 += 16) {
+                store_channel_tile(row + q0 * s.out + o0, s.out, std::min<int64_t>(16, s.w - q0), 16,
+                                   bias != nullptr ? bias + o0 : nullptr,
+                                   y + (n * s.out + o0) * plane + (2 * r + i) * s.w + q0, plane);
+            }
+        }
+    }
+}
+
+// Whether the transforms take a layer: 5x5, stride 1, padding 2, no dilation or groups, channel
+// counts in whole vectors (in) and pairs of vectors (out), rows of at most 28 outputs.
+bool applies(const anvil_conv2d_desc& d) {
+    return cpu_features().avx512f && d.kernel_h == 5 && d.kernel_w == 5 && d.stride_h == 1 && d.stride_w == 1 &&
+           d.pad_h == 2 && d.pad_w == 2 && d.dilation_h == 1 && d.dilation_w == 1 && d.groups == 1 &&
+           d.in_h >= 1 && d.in_w >= 1 && d.in_w <= 2 * kMaxBlocks;
+}
+
+template <class Weight>
+void correlate(anvil_context& ctx, const Shape& s, const float* x, const float* bias, float* y, Weight&& weight) {
+    float* u = ctx.workspace.get<float>(kWeightSlot, static_cast<size_t>(kPoints * s.in * s.out));
+    const int threads = ctx.pool.size();
+    const int64_t per_thread = Scratch::floats(s);
+    float* scratch = ctx.workspace.get<float>(kScratchSlot, static_cast<size_t>(per_thread * threads));
+    const int64_t vectors = s.out / 16;
+    parallel_for(ctx.pool, s.in * vectors, 8, [&](int64_t begin, int64_t end) {
+        for (int64_t i = begin; i < end; ++i) transform_weights(s, i / vectors, i % vectors * 16, u, weight);
+    });
+    const int64_t units = s.images * s.block_rows();
+    ctx.pool.run([&](int tid, int nthreads) {
+        const Scratch sc(s, scratch + per_thread * tid);
+        std::fill(sc.padded, sc.padded + s.padded_floats(), 0.0f);
+        int64_t padded = -1;
+        for (int64_t unit = units * tid / nthreads; unit < units * (tid + 1) / nthreads; ++unit) {
+            const int64_t n = unit / s.block_rows();
+            if (n != padded) {
+                pad_image(s, x + n * s.in * s.h * s.w, sc.padded);
+                padded = n;
+            }
+            block_row(s, u, bias, n, unit % s.block_rows(), sc, y);
+        }
+    });
+}
+
+}  // namespace
+
+bool conv2d_winograd_forward(anvil_context& ctx, const anvil_conv2d_desc& d, const float* x, const float* w,
+                             const float* bias, float* y) {
+    if (!applies(d) || d.in_channels % 16 != 0 || d.out_channels % 32 != 0) return false;
+    const Shape s{d.batch, d.in_channels, d.out_channels, d.in_h, d.in_w};
+    correlate(ctx, s, x, bias, y, [&](int64_t o, int64_t c, int kh, int kw) {
+        return w[((o * s.in + c) * 5 + kh) * 5 + kw];
+    });
+    return true;
+}
+
+bool conv2d_winograd_backward_data(anvil_context& ctx, const anvil_conv2d_desc& d, const float* dy, const float* w,
+                                   float* dx) {
+    if (!applies(d) || d.out_channels % 16 != 0 || d.in_channels % 32 != 0) return false;
+    // dx is the correlation of dy (padded by 5 - 1 - 2 = 2) with the flipped window, channels
+    // turned around: dx channel c gathers from dy channel o through w[o][c][4 - kh][4 - kw].
+    const Shape s{d.batch, d.out_channels, d.in_channels, d.in_h, d.in_w};
+    correlate(ctx, s, dy, nullptr, dx, [&](int64_t c, int64_t o, int kh, int kw) {
+        return w[((o * s.out + c) * 5 + 4 - kh) * 5 + 4 - kw];
+    });
+    return true;
+}
+
+}  // namespace anvil::cpu

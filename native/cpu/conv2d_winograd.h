@@ -1,0 +1,15 @@
+// Winograd F(2x2, 5x5) conv2d for "same" 5x5 layers with many channels on CPUs with AVX-512
+// (forward and backward-data; backward-weight stays direct). Each function returns false, having
+// done nothing, when the layer or the CPU is not one it handles.
+#pragma once
+
+#include "cpu/kernels.h"
+
+namespace anvil::cpu {
+
+bool conv2d_winograd_forward(anvil_context& ctx, const anvil_conv2d_desc& d, const float* x, const float* w,
+                             const float* bias, float* y);
+bool conv2d_winograd_backward_data(anvil_context& ctx, const anvil_conv2d_desc& d, const float* dy, const float* w,
+                                   float* dx);
+
+}  // namespace anvil::cpu
