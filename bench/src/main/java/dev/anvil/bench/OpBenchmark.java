@@ -97,7 +97,11 @@ public class OpBenchmark {
         Tensor x = own(random(dev, shape));
         own(layer).to(dev);
         Tensor dy = own(random(dev, layer.forward(x).shape()));
-        return () -> layer.backward(dy, true);
+        // As in a training step after zeroGrad: parameter gradients overwritten, not added to.
+        return () -> {
+            layer.parameters().forEach(Parameter::zeroGrad);
+            layer.backward(dy, true);
+        };
     }
 
     /** Loss forward and backward on 64x10 logits. */

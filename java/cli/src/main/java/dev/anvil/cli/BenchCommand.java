@@ -8,6 +8,7 @@ import dev.anvil.nn.Init;
 import dev.anvil.nn.Layer;
 import dev.anvil.nn.Linear;
 import dev.anvil.nn.MaxPool2d;
+import dev.anvil.nn.Parameter;
 import dev.anvil.nn.Models;
 import dev.anvil.nn.Sequential;
 import dev.anvil.optim.SGD;
@@ -93,8 +94,14 @@ final class BenchCommand implements Callable<Integer> {
         Tensor y = layer.forward(x);
         try (Tensor dy = backward ? random(y.shape()) : null) {
             double[] ms = time(() -> {
-                if (backward) layer.backward(dy, true);
-                else layer.forward(x);
+                if (backward) {
+                    // As in a training step after zeroGrad: the parameter gradients are
+                    // overwritten, not added to (the PyTorch reference times plain products).
+                    layer.parameters().forEach(Parameter::zeroGrad);
+                    layer.backward(dy, true);
+                } else {
+                    layer.forward(x);
+                }
             });
             report(op, shape, ms, flops, 0);
         }
