@@ -1,5 +1,5 @@
 // conv2d on the CPU (NCHW). On CPUs with AVX-512, "same" 5x5 layers with many channels go to the
-// Winograd transforms of conv2d_winograd.cpp (forward and backward-data) and other stride-1
+// Winograd transforms of conv2d_winograd.cpp and other stride-1
 // layers to the direct kernels of conv2d_direct.cpp; everything else (other strides, other CPUs)
 // is computed here as GEMMs over im2col column matrices, one image and group at a time.
 // For group g of image n, with K = (C/groups)*KH*KW rows and P = OH*OW columns:
@@ -277,7 +277,10 @@ void weight_gradient_gemm(anvil_context& ctx, const anvil_conv2d_desc& d, const 
 
 void conv2d_backward_weight(anvil_context& ctx, const anvil_conv2d_desc& d, const float* x, const float* dy,
                             float* dw, float* db, bool accumulate) {
-    if (conv2d_direct_backward_weight(ctx, d, x, dy, dw, db, accumulate)) return;
+    if (conv2d_winograd_backward_weight(ctx, d, x, dy, dw, db, accumulate) ||
+        conv2d_direct_backward_weight(ctx, d, x, dy, dw, db, accumulate)) {
+        return;
+    }
     weight_gradient_gemm(ctx, d, x, dy, dw, accumulate);
     if (db == nullptr) return;
     const Geometry s = geometry(d);

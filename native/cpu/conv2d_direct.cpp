@@ -821,14 +821,16 @@ bool conv2d_direct_backward_weight(anvil_context& ctx, const anvil_conv2d_desc& 
             }
         }
     });
-    if (db != nullptr) {
-        for (int64_t o = 0; o < d.out_channels; ++o) {
-            double total = 0.0;
-            for (int64_t n = 0; n < d.batch; ++n) total += sums[n * d.out_channels + o];
-            db[o] = static_cast<float>(accumulate ? db[o] + total : total);
-        }
-    }
+    if (db != nullptr) add_bias_sums(sums, d.batch, d.out_channels, db, accumulate);
     return true;
+}
+
+void add_bias_sums(const double* sums, int64_t images, int64_t channels, float* db, bool accumulate) {
+    for (int64_t o = 0; o < channels; ++o) {
+        double total = 0.0;
+        for (int64_t n = 0; n < images; ++n) total += sums[n * channels + o];
+        db[o] = static_cast<float>(accumulate ? db[o] + total : total);
+    }
 }
 
 namespace {

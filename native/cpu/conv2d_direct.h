@@ -21,4 +21,7 @@ bool conv2d_direct_backward_weight(anvil_context& ctx, const anvil_conv2d_desc& 
 // the same on every CPU, and so is the result.
 double channel_sum(const float* x, int64_t n);
 
+// db[o] (+)= sum over images n of sums[n * channels + o], added in image order.
+void add_bias_sums(const double* sums, int64_t images, int64_t channels, float* db, bool accumulate);
+
 }  // namespace anvil::cpu

@@ -31,6 +31,7 @@
 #include <array>
 #include <utility>
 
+#include "cpu/conv2d_direct.h"
 #include "cpu/transpose16.h"
 #include "cpu_features.h"
 
@@ -41,6 +42,7 @@ namespace {
 // Workspace slots (see gemm.h for the list).
 constexpr size_t kWeightSlot = 25;
 constexpr size_t kScratchSlot = 26;
+constexpr size_t kBiasSlot = 27;
 
 constexpr int kBT[6][6] = {{4, 0, -5, 0, 1, 0},  {0, -4, -4, 1, 1, 0}, {0, 4, -4, -1, 1, 0},
                            {0, -2, -1, 2, 1, 0}, {0, 2, -1, -2, 1, 0}, {0, 4, 0, -5, 0, 1}};
@@ -180,22 +182,44 @@ __attribute__((target("avx512f"))) void transform_weights(const Shape& s, int64_
     }
 }
 
-// Image n of the NCHW input into the padded positions x channels buffer `dst`, whose border
-// (and the unused rows and columns of the last blocks) stays zero from the first call.
-__attribute__((target("avx512f"))) void pad_image(const Shape& s, const float* x, float* dst) {
-    const int64_t plane = s.h * s.w;
-    for (int64_t c0 = 0; c0 < s.in; c0 += 16) {
-        for (int64_t r = 0; r < s.h; ++r) {
-            for (int64_t q0 = 0; q0 < s.w; q0 += 16) {
-                const int64_t count = std::min<int64_t>(16, s.w - q0);
+// `channels` NCHW planes of h x w into rows of positions x channels `width` positions wide, plane
+// row r and column q landing on row r + border, column q + border. Only those cells are written:
+// the rest of dst (the border, the unused rows and columns of the last blocks) is zeroed once and
+// stays zero, as every image writes the same cells.
+__attribute__((target("avx512f"))) void to_positions(const float* src, int64_t channels, int64_t h, int64_t w,
+                                                     int64_t border, int64_t width, float* dst) {
+    for (int64_t c0 = 0; c0 < channels; c0 += 16) {
+        for (int64_t r = 0; r < h; ++r) {
+            for (int64_t q0 = 0; q0 < w; q0 += 16) {
+                const int64_t count = std::min<int64_t>(16, w - q0);
                 const __mmask16 mask = static_cast<__mmask16>((1u << count) - 1);
                 __m512 rows[16];
-                for (int j = 0; j < 16; ++j) rows[j] = _mm512_maskz_loadu_ps(mask, x + (c0 + j) * plane + r * s.w + q0);
+                for (int j = 0; j < 16; ++j) rows[j] = _mm512_maskz_loadu_ps(mask, src + ((c0 + j) * h + r) * w + q0);
                 transpose16(rows);
                 for (int64_t l = 0; l < count; ++l) {
-                    _mm512_store_ps(dst + ((r + 2) * s.padded_w() + q0 + l + 2) * s.in + c0, rows[l]);
+                    _mm512_store_ps(dst + ((r + border) * width + q0 + l + border) * channels + c0, rows[l]);
                 }
             }
+        }
+    }
+}
+
+// V[p][t][c] = (B^T d B)[p] for the input blocks t of row r of blocks, from the padded image
+// (rows of padded_w() positions x `in` channels); V rows are `in` floats, one per block, and
+// `stride` blocks apart per transform element p.
+__attribute__((target("avx512f"))) void transform_inputs(const Shape& s, const float* padded, int64_t r,
+                                                         int64_t stride, float* v) {
+    const int64_t pw = s.padded_w();
+    for (int64_t t = 0; t < s.blocks(); ++t) {
+        for (int64_t c0 = 0; c0 < s.in; c0 += 16) {
+            __m512 d[kPoints], out[kPoints];
+            for (int i = 0; i < kTile; ++i) {
+                for (int j = 0; j < kTile; ++j) {
+                    d[i * kTile + j] = _mm512_load_ps(padded + ((2 * r + i) * pw + 2 * t + j) * s.in + c0);
+                }
+            }
+            input_transform(d, out, std::make_index_sequence<kTile>{});
+            for (int p = 0; p < kPoints; ++p) _mm512_store_ps(v + (p * stride + t) * s.in + c0, out[p]);
         }
     }
 }
@@ -218,19 +242,8 @@ struct Scratch {
 // Row r of blocks of image n: transform, multiply, transform back, write output rows 2r, 2r + 1.
 __attribute__((target("avx512f"))) void block_row(const Shape& s, const float* u, const float* bias, int64_t n,
                                                   int64_t r, const Scratch& sc, float* y) {
-    const int64_t blocks = s.blocks(), pw = s.padded_w();
-    for (int64_t t = 0; t < blocks; ++t) {
-        for (int64_t c0 = 0; c0 < s.in; c0 += 16) {
-            __m512 d[kPoints], v[kPoints];
-            for (int i = 0; i < kTile; ++i) {
-                for (int j = 0; j < kTile; ++j) {
-                    d[i * kTile + j] = _mm512_load_ps(sc.padded + ((2 * r + i) * pw + 2 * t + j) * s.in + c0);
-                }
-            }
-            input_transform(d, v, std::make_index_sequence<kTile>{});
-            for (int p = 0; p < kPoints; ++p) _mm512_store_ps(sc.v + (p * blocks + t) * s.in + c0, v[p]);
-        }
-    }
+    const int64_t blocks = s.blocks();
+    transform_inputs(s, sc.padded, r, blocks, sc.v);
     const BlockProduct product = kBlockProducts[blocks - 1];
     for (int p = 0; p < kPoints; ++p) {
         for (int64_t o0 = 0; o0 < s.out; o0 += 32) {
@@ -288,12 +301,143 @@ void correlate(anvil_context& ctx, const Shape& s, const float* x, const float* 
         for (int64_t unit = units * tid / nthreads; unit < units * (tid + 1) / nthreads; ++unit) {
             const int64_t n = unit / s.block_rows();
             if (n != padded) {
-                pad_image(s, x + n * s.in * s.h * s.w, sc.padded);
+                to_positions(x + n * s.in * s.h * s.w, s.in, s.h, s.w, 2, s.padded_w(), sc.padded);
                 padded = n;
             }
             block_row(s, u, bias, n, unit % s.block_rows(), sc, y);
         }
     });
+}
+
+// ------------------------------------------------------------------ weight gradient
+//
+// The forward pass is linear in U = G g G^T and M = sum_c U . V, so for the output gradient dY of
+// a block, dM = A dY A^T, dU_oc = sum over blocks and images of dM_o . V_c, and dg = G^T dU G:
+// the 36 products become dU[p] (O x C) += dM[p]^T (O x blocks) V[p] (blocks x C), summed over
+// every block, with the transforms as in the forward pass.
+
+constexpr int64_t kUnitRows = 4;  // rows of blocks per unit: V and dM of a unit stay in L2
+constexpr int kGradRows = 8;      // output channels per register tile of the products
+
+// dM = A dY A^T for the 2x2 output gradient dY of a block (dy[2 i + j] = dY[i][j]).
+template <size_t... A>
+__attribute__((target("avx512f"), always_inline)) inline void gradient_transform(const __m512 (&dy)[4],
+                                                                                 __m512 (&out)[kPoints],
+                                                                                 std::index_sequence<A...>) {
+    const __m512 zero = _mm512_setzero_ps();
+    __m512 left[kTile], right[kTile];  // (A dY)[a][0], (A dY)[a][1]
+    ((left[A] = term<kAT[1][A]>(term<kAT[0][A]>(zero, dy[0]), dy[2])), ...);
+    ((right[A] = term<kAT[1][A]>(term<kAT[0][A]>(zero, dy[1]), dy[3])), ...);
+    for (int a = 0; a < kTile; ++a) ((out[a * kTile + A] = term<kAT[1][A]>(term<kAT[0][A]>(zero, left[a]), right[a])), ...);
+}
+
+// du[i][c] += sum_{k < n} m[k * ldm + i] * v[k * ldv + c] for kGradRows rows i and 32 columns c.
+__attribute__((target("avx512f"))) void gradient_product(int64_t n, const float* m, int64_t ldm, const float* v,
+                                                         int64_t ldv, float* du, int64_t lddu) {
+    __m512 acc[kGradRows][2];
+    for (int i = 0; i < kGradRows; ++i) {
+        acc[i][0] = _mm512_load_ps(du + i * lddu);
+        acc[i][1] = _mm512_load_ps(du + i * lddu + 16);
+    }
+    for (int64_t k = 0; k < n; ++k) {
+        const __m512 v0 = _mm512_load_ps(v + k * ldv), v1 = _mm512_load_ps(v + k * ldv + 16);
+#pragma GCC unroll 8
+        for (int i = 0; i < kGradRows; ++i) {
+            const __m512 g = _mm512_set1_ps(m[k * ldm + i]);
+            acc[i][0] = _mm512_fmadd_ps(g, v0, acc[i][0]);
+            acc[i][1] = _mm512_fmadd_ps(g, v1, acc[i][1]);
+        }
+    }
+    for (int i = 0; i < kGradRows; ++i) {
+        _mm512_store_ps(du + i * lddu, acc[i][0]);
+        _mm512_store_ps(du + i * lddu + 16, acc[i][1]);
+    }
+}
+
+// Per-worker scratch of the weight gradient: the padded input and output gradient of one image,
+// V and dM of one unit, and the worker's partial dU.
+struct GradScratch {
+    float *padded, *dy, *v, *m, *du;
+    static int64_t unit_blocks(const Shape& s) { return kUnitRows * s.blocks(); }
+    static int64_t dy_floats(const Shape& s) { return 2 * s.block_rows() * 2 * s.blocks() * s.out; }
+    static int64_t du_floats(const Shape& s) { return kPoints * s.out * s.in; }
+    static int64_t floats(const Shape& s) {
+        return Scratch::whole_lines(s.padded_floats()) + dy_floats(s) + kPoints * unit_blocks(s) * (s.in + s.out) +
+               du_floats(s);
+    }
+    GradScratch(const Shape& s, float* base)
+        : padded(base),
+          dy(base + Scratch::whole_lines(s.padded_floats())),
+          v(dy + dy_floats(s)),
+          m(v + kPoints * unit_blocks(s) * s.in),
+          du(m + kPoints * unit_blocks(s) * s.out) {}
+};
+
+// Rows [r0, r1) of blocks of one image into the worker's dU.
+__attribute__((target("avx512f"))) void gradient_unit(const Shape& s, int64_t r0, int64_t r1, const GradScratch& sc) {
+    const int64_t blocks = s.blocks(), n = (r1 - r0) * blocks, stride = GradScratch::unit_blocks(s);
+    const int64_t dy_w = 2 * blocks;
+    for (int64_t r = r0; r < r1; ++r) {
+        transform_inputs(s, sc.padded, r, stride, sc.v + (r - r0) * blocks * s.in);
+        for (int64_t t = 0; t < blocks; ++t) {
+            for (int64_t o0 = 0; o0 < s.out; o0 += 16) {
+                __m512 g[4], m[kPoints];
+                for (int q = 0; q < 4; ++q) {
+                    g[q] = _mm512_load_ps(sc.dy + ((2 * r + q / 2) * dy_w + 2 * t + q % 2) * s.out + o0);
+                }
+                gradient_transform(g, m, std::make_index_sequence<kTile>{});
+                const int64_t block = (r - r0) * blocks + t;
+                for (int p = 0; p < kPoints; ++p) _mm512_store_ps(sc.m + (p * stride + block) * s.out + o0, m[p]);
+            }
+        }
+    }
+    for (int p = 0; p < kPoints; ++p) {
+        for (int64_t o0 = 0; o0 < s.out; o0 += kGradRows) {
+            for (int64_t c0 = 0; c0 < s.in; c0 += 32) {
+                gradient_product(n, sc.m + p * stride * s.out + o0, s.out, sc.v + p * stride * s.in + c0, s.in,
+                                 sc.du + (p * s.out + o0) * s.in + c0, s.in);
+            }
+        }
+    }
+}
+
+// dw[o][c] (+)= G^T dU G for 16 input channels c0.. of output channel o, dU summed over the
+// workers' partials in worker order.
+__attribute__((target("avx512f"))) void finish_weight_gradient(const Shape& s, const float* partials,
+                                                               int64_t partial_floats, int workers, int64_t o,
+                                                               int64_t c0, float* dw, bool accumulate) {
+    __m512 du[kPoints];
+    for (int p = 0; p < kPoints; ++p) {
+        __m512 sum = _mm512_setzero_ps();
+        for (int wk = 0; wk < workers; ++wk) {
+            sum = _mm512_add_ps(sum, _mm512_load_ps(partials + wk * partial_floats + (p * s.out + o) * s.in + c0));
+        }
+        du[p] = sum;
+    }
+    __m512 rows[5][kTile];  // (G^T dU)[kh][b]
+    for (int kh = 0; kh < 5; ++kh) {
+        for (int b = 0; b < kTile; ++b) {
+            __m512 acc = _mm512_setzero_ps();
+            for (int a = 0; a < kTile; ++a) {
+                acc = _mm512_fmadd_ps(_mm512_set1_ps(static_cast<float>(kG[a][kh])), du[a * kTile + b], acc);
+            }
+            rows[kh][b] = acc;
+        }
+    }
+    alignas(64) float g[25][16];
+    for (int kh = 0; kh < 5; ++kh) {
+        for (int kw = 0; kw < 5; ++kw) {
+            __m512 acc = _mm512_setzero_ps();
+            for (int b = 0; b < kTile; ++b) {
+                acc = _mm512_fmadd_ps(_mm512_set1_ps(static_cast<float>(kG[b][kw])), rows[kh][b], acc);
+            }
+            _mm512_store_ps(g[kh * 5 + kw], acc);
+        }
+    }
+    for (int l = 0; l < 16; ++l) {
+        float* target = dw + (o * s.in + c0 + l) * 25;
+        for (int k = 0; k < 25; ++k) target[k] = accumulate ? target[k] + g[k][l] : g[k][l];
+    }
 }
 
 }  // namespace
@@ -320,4 +464,42 @@ bool conv2d_winograd_backward_data(anvil_context& ctx, const anvil_conv2d_desc& 
     return true;
 }
 
+bool conv2d_winograd_backward_weight(anvil_context& ctx, const anvil_conv2d_desc& d, const float* x, const float* dy,
+                                     float* dw, float* db, bool accumulate) {
+    if (!applies(d) || d.in_channels % 32 != 0 || d.out_channels % kGradRows != 0 || d.out_channels % 16 != 0) {
+        return false;
+    }
+    const Shape s{d.batch, d.in_channels, d.out_channels, d.in_h, d.in_w};
+    const int64_t plane = s.h * s.w, per_worker = GradScratch::floats(s);
+    const int workers = static_cast<int>(std::min<int64_t>(ctx.pool.size(), s.images));
+    float* scratch = ctx.workspace.get<float>(kScratchSlot, static_cast<size_t>(per_worker * workers));
+    // Bias gradient: each image's channel sums, added over the images in order below.
+    double* sums = db != nullptr ? ctx.workspace.get<double>(kBiasSlot, static_cast<size_t>(s.images * s.out)) : nullptr;
+    ctx.pool.run([&](int tid, int) {
+        if (tid >= workers) return;
+        const GradScratch sc(s, scratch + per_worker * tid);
+        std::fill(sc.padded, sc.du + GradScratch::du_floats(s), 0.0f);
+        for (int64_t n = s.images * tid / workers; n < s.images * (tid + 1) / workers; ++n) {
+            to_positions(x + n * s.in * plane, s.in, s.h, s.w, 2, s.padded_w(), sc.padded);
+            to_positions(dy + n * s.out * plane, s.out, s.h, s.w, 0, 2 * s.blocks(), sc.dy);
+            if (sums != nullptr) {
+                for (int64_t o = 0; o < s.out; ++o) sums[n * s.out + o] = channel_sum(dy + (n * s.out + o) * plane, plane);
+            }
+            for (int64_t r = 0; r < s.block_rows(); r += kUnitRows) {
+                gradient_unit(s, r, std::min(r + kUnitRows, s.block_rows()), sc);
+            }
+        }
+    });
+    const int64_t vectors = s.in / 16;
+    parallel_for(ctx.pool, s.out * vectors, 4, [&](int64_t begin, int64_t end) {
+        for (int64_t i = begin; i < end; ++i) {
+            finish_weight_gradient(s, scratch + (per_worker - GradScratch::du_floats(s)), per_worker, workers,
+                                   i / vectors, i % vectors * 16, dw, accumulate);
+        }
+    });
+    if (db != nullptr) add_bias_sums(sums, s.images, s.out, db, accumulate);
+    return true;
+}
+
 }  // namespace anvil::cpu
+

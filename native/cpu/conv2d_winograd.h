@@ -1,6 +1,6 @@
 // Winograd F(2x2, 5x5) conv2d for "same" 5x5 layers with many channels on CPUs with AVX-512
-// (forward and backward-data; backward-weight stays direct). Each function returns false, having
-// done nothing, when the layer or the CPU is not one it handles.
+// (forward, backward-data and backward-weight). Each function returns false, having done nothing,
+// when the layer or the CPU is not one it handles.
 #pragma once
 
 #include "cpu/kernels.h"
@@ -11,5 +11,8 @@ bool conv2d_winograd_forward(anvil_context& ctx, const anvil_conv2d_desc& d, con
                              const float* bias, float* y);
 bool conv2d_winograd_backward_data(anvil_context& ctx, const anvil_conv2d_desc& d, const float* dy, const float* w,
                                    float* dx);
+// db may be null.
+bool conv2d_winograd_backward_weight(anvil_context& ctx, const anvil_conv2d_desc& d, const float* x, const float* dy,
+                                     float* dw, float* db, bool accumulate);
 
 }  // namespace anvil::cpu

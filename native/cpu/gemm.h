@@ -15,7 +15,7 @@
 //   18     conv2d backward-weight: per-thread partial weight gradients
 //   19-24  conv2d_direct.cpp: packed weights, offset table, padded planes, transposed output
 //          gradient, partial weight gradients, per-image bias sums
-//   25-26  conv2d_winograd.cpp: transformed weights, per-thread scratch
+//   25-27  conv2d_winograd.cpp: transformed weights, per-thread scratch, per-image bias sums
 // Slots must be requested on the calling thread (Workspace is not thread-safe), before
 // the parallel region that uses them.
 #pragma once

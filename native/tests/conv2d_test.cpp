@@ -180,14 +180,16 @@ int main() {
         {2, 16, 6, 9, 24, 3, 3, 1, 1, 1, 1, 1, 1, 1},     // whole-row window kernels, padding 1
         {2, 16, 4, 5, 16, 5, 5, 1, 1, 2, 2, 1, 1, 1},     // rows exactly as wide as the window
         // Winograd F(2x2, 5x5) ("same" 5x5 with 16k input and 32k output channels, forward; the
-        // other way round, backward-data): odd sizes with blocks over the edge, one block, rows of
-        // 14 blocks (the most), images split between the threads mid-image, more channel vectors.
+        // other way round, backward-data; 32k input and 16k output channels, backward-weight): odd
+        // sizes with blocks over the edge, one block, rows of 14 blocks (the most), images split
+        // between the threads mid-image, more channel vectors.
         {3, 32, 9, 13, 32, 5, 5, 1, 1, 2, 2, 1, 1, 1},
         {2, 16, 1, 1, 32, 5, 5, 1, 1, 2, 2, 1, 1, 1},
         {2, 16, 5, 28, 32, 5, 5, 1, 1, 2, 2, 1, 1, 1},
         {2, 48, 6, 10, 96, 5, 5, 1, 1, 2, 2, 1, 1, 1},
         {2, 64, 8, 8, 64, 5, 5, 1, 1, 2, 2, 1, 1, 1},
         {2, 32, 3, 29, 32, 5, 5, 1, 1, 2, 2, 1, 1, 1},    // rows of 29: too wide, the direct kernels
+        {1, 32, 10, 28, 16, 5, 5, 1, 1, 2, 2, 1, 1, 1},   // weight gradient on one worker, units of 4 + 1 rows
     };
     for (const anvil_conv2d_desc& d : cases) {
         for (int bias = 0; bias < 2; ++bias) {
