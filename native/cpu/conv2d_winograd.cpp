@@ -14,9 +14,10 @@
 //                                   [0 -2 -1  2 1 0]         [1/24 1/12  1/6   1/3  2/3 ]
 //                                   [0  2 -1 -2 1 0]         [1/24 -1/12 1/6  -1/3  2/3 ]
 //                                   [0  4  0 -5 0 1]         [ 0     0    0     0    1  ]
-// (derived with the Toom-Cook construction; conv2d_test checks the identity on every shape it
-// runs). In float the result differs from the direct sum by a few 1e-6 of the output's scale,
-// about ten times the direct sum's rounding: the price of the transforms' larger intermediates.
+// (the Toom-Cook construction for these points; conv2d_test compares all three passes with the
+// definition in double). In float the result differs from the direct sum by a few 1e-6 of the
+// output's scale, about ten times the direct sum's rounding: the price of the transforms' larger
+// intermediates. The weight gradient runs the same transforms the other way (see below).
 //
 // Layout: the input of one image is turned into padded rows of positions x channels (NHWC), so
 // that 16 channels of one position are one vector; a unit of work is one row of 2x2 blocks of
@@ -110,8 +111,8 @@ __attribute__((target("avx512f"), always_inline)) inline void output_transform(c
     y[3] = combine<kAT, 1>(bottom, 1);
 }
 
-// M rows [0, MR) (+)= V rows times U: out[i][o] = sum_{c < k} v[i * k + c] * u[c * ldu + o] for 32
-// channels o, written to out + i * ldo. The product of one transform element for one row of blocks.
+// out[i][o] = sum_{c < k} v[i * k + c] * u[c * ldu + o] for blocks i < MR and 32 channels o, rows
+// ldo apart: the product of one transform element for one row of blocks.
 template <int MR>
 __attribute__((target("avx512f"))) void block_product(int64_t k, const float* v, const float* u, int64_t ldu,
                                                       float* out, int64_t ldo) {
