@@ -37,8 +37,13 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--batch", split = ",", defaultValue = "64,256", description = "Batch sizes of the step benchmark (default: ${DEFAULT-VALUE}).")
     int[] batches;
 
-    @Option(names = "--warmup", defaultValue = "5", description = "Untimed runs first (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--warmup", defaultValue = "5", description = "Untimed runs first, at least (default: ${DEFAULT-VALUE}).")
     int warmup;
+
+    @Option(names = "--warmup-ms", defaultValue = "200",
+            description = "Keep running untimed until this many milliseconds have passed, so that the JIT has compiled "
+                    + "the Java side of short ops (default: ${DEFAULT-VALUE}).")
+    int warmupMs;
 
     @Option(names = "--iters", defaultValue = "30", description = "Timed runs (default: ${DEFAULT-VALUE}).")
     int iters;
@@ -57,7 +62,9 @@ final class BenchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        if (warmup < 0 || iters <= 0) throw new IllegalArgumentException("--warmup must be >= 0 and --iters > 0");
+        if (warmup < 0 || warmupMs < 0 || iters <= 0) {
+            throw new IllegalArgumentException("--warmup and --warmup-ms must be >= 0 and --iters > 0");
+        }
         out = spec.commandLine().getOut();
         dev = Device.parse(device);
         Anvil.setNumThreads(threads);
@@ -121,7 +128,8 @@ final class BenchCommand implements Callable<Integer> {
 
     /** Times of {@code r}, each until the device has finished its work (GPU kernels run asynchronously). */
     private double[] time(Runnable r) {
-        for (int i = 0; i < warmup; i++) r.run();
+        long warmupEnd = System.nanoTime() + warmupMs * 1_000_000L;
+        for (int i = 0; i < warmup || System.nanoTime() < warmupEnd; i++) r.run();
         Anvil.synchronize(dev);
         double[] ms = new double[iters];
         for (int i = 0; i < iters; i++) {
