@@ -14,6 +14,8 @@ import dev.anvil.nn.Sequential;
 import dev.anvil.optim.SGD;
 import dev.anvil.train.Trainer;
 import java.io.PrintWriter;
+import java.lang.management.CompilationMXBean;
+import java.lang.management.ManagementFactory;
 import java.util.Arrays;
 import java.util.Locale;
 import java.util.SplittableRandom;
@@ -41,8 +43,9 @@ final class BenchCommand implements Callable<Integer> {
     int warmup;
 
     @Option(names = "--warmup-ms", defaultValue = "200",
-            description = "Keep running untimed until this many milliseconds have passed, so that the JIT has compiled "
-                    + "the Java side of short ops (default: ${DEFAULT-VALUE}).")
+            description = "Keep running untimed for at least this many milliseconds, and until the JIT compiler has been "
+                    + "idle for 100 ms (at most 10 s): on 2 cores a compiler thread at work stalls the kernels' second "
+                    + "thread, and short ops would time the compiler (default: ${DEFAULT-VALUE}).")
     int warmupMs;
 
     @Option(names = "--iters", defaultValue = "30", description = "Timed runs (default: ${DEFAULT-VALUE}).")
@@ -128,8 +131,19 @@ final class BenchCommand implements Callable<Integer> {
 
     /** Times of {@code r}, each until the device has finished its work (GPU kernels run asynchronously). */
     private double[] time(Runnable r) {
-        long warmupEnd = System.nanoTime() + warmupMs * 1_000_000L;
-        for (int i = 0; i < warmup || System.nanoTime() < warmupEnd; i++) r.run();
+        CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
+        boolean watchJit = jit != null && jit.isCompilationTimeMonitoringSupported();
+        long start = System.nanoTime(), quietSince = start, compiled = watchJit ? jit.getTotalCompilationTime() : 0;
+        for (int i = 0; ; i++) {
+            long now = System.nanoTime();
+            if (watchJit && jit.getTotalCompilationTime() != compiled) {
+                compiled = jit.getTotalCompilationTime();
+                quietSince = now;
+            }
+            boolean warm = i >= warmup && now - start >= warmupMs * 1_000_000L && now - quietSince >= 100_000_000L;
+            if (warm || now - start >= 10_000_000_000L) break;
+            r.run();
+        }
         Anvil.synchronize(dev);
         double[] ms = new double[iters];
         for (int i = 0; i < iters; i++) {
