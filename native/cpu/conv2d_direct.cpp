@@ -511,15 +511,8 @@ __attribute__((target("avx512f"))) void transpose_blocks(const float* src, int64
     for (int64_t b = 0; b < channels; b += nr, dst += positions * nr) {
         for (int64_t c0 = b; c0 < b + nr; c0 += 16) {
             for (int64_t p0 = 0; p0 < positions; p0 += 16) {
-                const int64_t count = std::min<int64_t>(16, positions - p0);
-                const __mmask16 mask = static_cast<__mmask16>((1u << count) - 1);
-                __m512 rows[16];
-                for (int j = 0; j < 16; ++j) {
-                    rows[j] = c0 + j < channels ? _mm512_maskz_loadu_ps(mask, src + (c0 + j) * positions + p0)
-                                                : _mm512_setzero_ps();
-                }
-                transpose16(rows);
-                for (int64_t l = 0; l < count; ++l) _mm512_store_ps(dst + (p0 + l) * nr + (c0 - b), rows[l]);
+                transpose_to_vectors(src + c0 * positions + p0, positions, channels - c0,
+                                     std::min<int64_t>(16, positions - p0), dst + p0 * nr + (c0 - b), nr);
             }
         }
     }

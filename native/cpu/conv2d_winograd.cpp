@@ -187,19 +187,13 @@ __attribute__((target("avx512f"))) void transform_weights(const Shape& s, int64_
 // row r and column q landing on row r + border, column q + border. Only those cells are written:
 // the rest of dst (the border, the unused rows and columns of the last blocks) is zeroed once and
 // stays zero, as every image writes the same cells.
-__attribute__((target("avx512f"))) void to_positions(const float* src, int64_t channels, int64_t h, int64_t w,
-                                                     int64_t border, int64_t width, float* dst) {
+void to_positions(const float* src, int64_t channels, int64_t h, int64_t w, int64_t border, int64_t width,
+                  float* dst) {
     for (int64_t c0 = 0; c0 < channels; c0 += 16) {
         for (int64_t r = 0; r < h; ++r) {
             for (int64_t q0 = 0; q0 < w; q0 += 16) {
-                const int64_t count = std::min<int64_t>(16, w - q0);
-                const __mmask16 mask = static_cast<__mmask16>((1u << count) - 1);
-                __m512 rows[16];
-                for (int j = 0; j < 16; ++j) rows[j] = _mm512_maskz_loadu_ps(mask, src + ((c0 + j) * h + r) * w + q0);
-                transpose16(rows);
-                for (int64_t l = 0; l < count; ++l) {
-                    _mm512_store_ps(dst + ((r + border) * width + q0 + l + border) * channels + c0, rows[l]);
-                }
+                transpose_to_vectors(src + (c0 * h + r) * w + q0, h * w, 16, std::min<int64_t>(16, w - q0),
+                                     dst + ((r + border) * width + q0 + border) * channels + c0, channels);
             }
         }
     }

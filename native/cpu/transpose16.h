@@ -36,6 +36,19 @@ __attribute__((target("avx512f"), always_inline)) inline void transpose16(__m512
     transpose_round<1>(rows);
 }
 
+// Turns a block of up to 16 rows around: rows [0, rows) of `count` <= 16 floats, src_stride apart
+// (rows beyond `rows` read as zero), become `count` vectors of 16, dst_stride apart (64-byte
+// aligned): vector l holds element l of every row. Channel planes into positions x channels.
+__attribute__((target("avx512f"))) inline void transpose_to_vectors(const float* src, int64_t src_stride,
+                                                                     int64_t rows, int64_t count, float* dst,
+                                                                     int64_t dst_stride) {
+    const __mmask16 mask = static_cast<__mmask16>((1u << count) - 1);
+    __m512 v[16];
+    for (int j = 0; j < 16; ++j) v[j] = j < rows ? _mm512_maskz_loadu_ps(mask, src + j * src_stride) : _mm512_setzero_ps();
+    transpose16(v);
+    for (int64_t l = 0; l < count; ++l) _mm512_store_ps(dst + l * dst_stride, v[l]);
+}
+
 // Writes channels [0, count) (count <= 16) of a channel tile of mr <= 16 positions, rows of nr
 // floats, into `count` output planes `plane` apart, adding bias[o] when bias is not null: one
 // register transpose instead of a strided walk over the tile.
