@@ -31,6 +31,11 @@ extern "C" {
 #define ANVIL_API __attribute__((visibility("default")))
 #endif
 
+/* Marks a function that returns within a microsecond, never blocks and never calls back into the
+ * caller: a binding may call it without the usual thread-state transition (java.lang.foreign's
+ * critical downcalls). It expands to nothing. */
+#define ANVIL_LEAF
+
 /* Bumped whenever a function signature or struct layout changes. Additions (new functions, new
  * status codes) keep it: a binding built against an older header works with a newer library. */
 #define ANVIL_ABI_VERSION 2
@@ -48,29 +53,44 @@ typedef enum anvil_status {
 /* ---------------------------------------------------------------- library */
 
 /* Library version string, e.g. "0.1.0". Never fails. */
-ANVIL_API const char* anvil_version(void);
+ANVIL_API ANVIL_LEAF const char* anvil_version(void);
 /* ANVIL_ABI_VERSION of the loaded library. */
-ANVIL_API int32_t anvil_abi_version(void);
+ANVIL_API ANVIL_LEAF int32_t anvil_abi_version(void);
 /* Message of the last failed call on this thread ("" if none). Valid until the next call. */
-ANVIL_API const char* anvil_last_error(void);
-/* CPU features the kernels dispatch on, e.g. "avx2 fma avx512f". Never fails. */
-ANVIL_API const char* anvil_cpu_features(void);
+ANVIL_API ANVIL_LEAF const char* anvil_last_error(void);
+/* CPU features the kernels dispatch on, as the CPU reports them (whatever the cap below), e.g.
+ * "avx2 fma avx512f". Never fails. */
+ANVIL_API ANVIL_LEAF const char* anvil_cpu_features(void);
+/* Caps the instruction set the CPU kernels use, process-wide: "portable" (baseline x86-64),
+ * "avx2" (AVX2 and FMA), "avx512" (AVX-512F) or "avx512vbmi" (AVX-512 with BW, VL and VBMI: every
+ * variant). A cap above what the CPU has changes nothing. The environment variable ANVIL_CPU_ISA
+ * sets it when the library loads. The first kernel to run fixes the level, so that a process never
+ * mixes variants: afterwards only the level in force is accepted (ANVIL_ERR_UNSUPPORTED otherwise). */
+ANVIL_API anvil_status anvil_cpu_isa_limit(const char* level);
+/* One line per CPU kernel family: the variant that runs at the level in force and why, headed by
+ * the level and its reason. Fixes the level as a kernel would. Never fails. */
+ANVIL_API const char* anvil_cpu_dispatch(void);
 /* Name of the micro-kernel the GEMM selected on this CPU, e.g. "avx512-16x14". */
-ANVIL_API const char* anvil_gemm_kernel(void);
+ANVIL_API ANVIL_LEAF const char* anvil_gemm_kernel(void);
 
 /* ---------------------------------------------------------------- context */
 
-/* A context owns the worker threads and the scratch workspaces of the kernels.
- * One context must not be used by two threads at the same time. */
+/* A context owns the worker threads and the scratch workspaces of the kernels. It serves one call
+ * at a time: callers on several threads may share it and queue (each call holds the context's lock
+ * while it runs), and calls on different contexts run at once. Give each thread its own context for
+ * independent work that must not wait (anvil_context_destroy only when no call uses it). */
 typedef struct anvil_context anvil_context;
 
 /* num_threads <= 0 selects the number of online CPUs. */
 ANVIL_API anvil_status anvil_context_create(int32_t num_threads, anvil_context** out);
-/* Destroying NULL is a no-op. */
+/* Destroying NULL is a no-op. The context must not be in use by any call. */
 ANVIL_API anvil_status anvil_context_destroy(anvil_context* ctx);
-ANVIL_API anvil_status anvil_context_num_threads(const anvil_context* ctx, int32_t* out);
+/* Replaces the worker threads of a CPU context (num_threads <= 0: the number of online CPUs), once
+ * the call in progress on it, if any, has returned. */
+ANVIL_API anvil_status anvil_context_set_num_threads(anvil_context* ctx, int32_t num_threads);
+ANVIL_API ANVIL_LEAF anvil_status anvil_context_num_threads(const anvil_context* ctx, int32_t* out);
 /* Bytes currently held by the context's scratch workspaces. */
-ANVIL_API anvil_status anvil_context_workspace_bytes(const anvil_context* ctx, int64_t* out);
+ANVIL_API ANVIL_LEAF anvil_status anvil_context_workspace_bytes(const anvil_context* ctx, int64_t* out);
 
 /* ---------------------------------------------------------------- CUDA devices */
 
@@ -145,7 +165,7 @@ ANVIL_API anvil_status anvil_malloc(int64_t bytes, void** out);
 /* Freeing NULL is a no-op. */
 ANVIL_API anvil_status anvil_free(void* ptr);
 /* Bytes allocated by anvil_malloc and not yet freed, process-wide. */
-ANVIL_API int64_t anvil_live_bytes(void);
+ANVIL_API ANVIL_LEAF int64_t anvil_live_bytes(void);
 
 /* ---------------------------------------------------------------- elementwise */
 
@@ -171,7 +191,7 @@ typedef struct anvil_conv2d_desc {
 } anvil_conv2d_desc;
 
 /* Output height and width; fails if the (dilated) kernel is larger than the padded input. */
-ANVIL_API anvil_status anvil_conv2d_output_size(const anvil_conv2d_desc* d, int64_t* out_h, int64_t* out_w);
+ANVIL_API ANVIL_LEAF anvil_status anvil_conv2d_output_size(const anvil_conv2d_desc* d, int64_t* out_h, int64_t* out_w);
 /* x [N,C,H,W], w [O,C/groups,KH,KW], bias [O] or NULL, y [N,O,OH,OW] */
 ANVIL_API anvil_status anvil_conv2d_forward(anvil_context* ctx, const anvil_conv2d_desc* d,
                                             const float* x, const float* w, const float* bias, float* y);
@@ -194,13 +214,13 @@ typedef struct anvil_pool2d_desc {
     int32_t reserved;
 } anvil_pool2d_desc;
 
-ANVIL_API anvil_status anvil_pool2d_output_size(const anvil_pool2d_desc* d, int64_t* out_h, int64_t* out_w);
+ANVIL_API ANVIL_LEAF anvil_status anvil_pool2d_output_size(const anvil_pool2d_desc* d, int64_t* out_h, int64_t* out_w);
 /* Bytes per element of max pooling's argmax: 1 (uint8_t) when a window has at most 256 elements,
  * else 4 (int32_t). An argmax element is the position of its window's maximum within the window,
  * i * kernel_w + j for window row i and column j (counting padding), which the backward pass needs
  * instead of the input; one byte each keeps that record a quarter of the size of int32 plane
  * indices, and most of max pooling's time is moving memory. */
-ANVIL_API anvil_status anvil_maxpool2d_index_bytes(const anvil_pool2d_desc* d, int64_t* out);
+ANVIL_API ANVIL_LEAF anvil_status anvil_maxpool2d_index_bytes(const anvil_pool2d_desc* d, int64_t* out);
 /* y [N,C,OH,OW]; argmax [N,C,OH,OW] of anvil_maxpool2d_index_bytes each receives the position of
  * each maximum within its window, or may be NULL in inference. */
 ANVIL_API anvil_status anvil_maxpool2d_forward(anvil_context* ctx, const anvil_pool2d_desc* d,

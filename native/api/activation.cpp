@@ -17,7 +17,7 @@ extern "C" {
 
 anvil_status anvil_relu_forward(anvil_context* ctx, int64_t n, const float* x, float* y) {
     return api_call("anvil_relu_forward", [&] {
-        anvil_context& c = require_context(ctx);
+        ANVIL_LOCK_CONTEXT(c, ctx);
         require_non_negative(n, "n");
         if (n == 0) return;
         require_data(c, x, "x");
@@ -29,7 +29,7 @@ anvil_status anvil_relu_forward(anvil_context* ctx, int64_t n, const float* x, f
 
 anvil_status anvil_relu_backward(anvil_context* ctx, int64_t n, const float* y, const float* dy, float* dx) {
     return api_call("anvil_relu_backward", [&] {
-        anvil_context& c = require_context(ctx);
+        ANVIL_LOCK_CONTEXT(c, ctx);
         require_non_negative(n, "n");
         if (n == 0) return;
         require_data(c, y, "y");
@@ -43,7 +43,7 @@ anvil_status anvil_relu_backward(anvil_context* ctx, int64_t n, const float* y, 
 
 anvil_status anvil_dropout_forward(anvil_context* ctx, int64_t n, float p, uint64_t seed, const float* x, float* y) {
     return api_call("anvil_dropout_forward", [&] {
-        anvil_context& c = require_context(ctx);
+        ANVIL_LOCK_CONTEXT(c, ctx);
         require_non_negative(n, "n");
         check_p(p);
         if (n == 0) return;
@@ -57,7 +57,7 @@ anvil_status anvil_dropout_forward(anvil_context* ctx, int64_t n, float p, uint6
 anvil_status anvil_dropout_backward(anvil_context* ctx, int64_t n, float p, uint64_t seed, const float* dy,
                                     float* dx) {
     return api_call("anvil_dropout_backward", [&] {
-        anvil_context& c = require_context(ctx);
+        ANVIL_LOCK_CONTEXT(c, ctx);
         require_non_negative(n, "n");
         check_p(p);
         if (n == 0) return;

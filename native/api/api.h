@@ -11,7 +11,7 @@
 #include "anvil.h"
 #include "context.h"
 #include "error.h"
-#include "cuda/runtime.h"
+#include "cuda_backend.h"
 
 namespace anvil {
 
@@ -53,6 +53,12 @@ inline anvil_context& require_context(anvil_context* ctx) {
     ANVIL_REQUIRE(ctx != nullptr, "context is NULL");
     return *ctx;
 }
+
+// Declares `name`, the context of this call, checked and locked until the call returns: callers on
+// several threads may share a context and queue on it (calls on different contexts run at once).
+#define ANVIL_LOCK_CONTEXT(name, ctx)                    \
+    anvil_context& name = ::anvil::require_context(ctx); \
+    std::lock_guard<std::mutex> name##_lock(name.mutex)
 
 inline void require_ptr(const void* p, const char* name) { ANVIL_REQUIRE(p != nullptr, "%s is NULL", name); }
 

@@ -59,7 +59,7 @@ anvil_status anvil_conv2d_output_size(const anvil_conv2d_desc* d, int64_t* out_h
 anvil_status anvil_conv2d_forward(anvil_context* ctx, const anvil_conv2d_desc* d, const float* x, const float* w,
                                   const float* bias, float* y) {
     return api_call("anvil_conv2d_forward", [&] {
-        anvil_context& c = require_context(ctx);
+        ANVIL_LOCK_CONTEXT(c, ctx);
         ConvSizes s = check_conv2d(d);
         check_weighted_forward(c, x, s.x, w, s.w, bias, y, s.y);
         ANVIL_DISPATCH(c, conv2d_forward, *d, x, w, bias, y);
@@ -69,7 +69,7 @@ anvil_status anvil_conv2d_forward(anvil_context* ctx, const anvil_conv2d_desc* d
 anvil_status anvil_conv2d_backward_data(anvil_context* ctx, const anvil_conv2d_desc* d, const float* dy,
                                         const float* w, float* dx) {
     return api_call("anvil_conv2d_backward_data", [&] {
-        anvil_context& c = require_context(ctx);
+        ANVIL_LOCK_CONTEXT(c, ctx);
         ConvSizes s = check_conv2d(d);
         check_weighted_backward_data(c, dy, s.y, w, s.w, dx, s.x);
         ANVIL_DISPATCH(c, conv2d_backward_data, *d, dy, w, dx);
@@ -79,7 +79,7 @@ anvil_status anvil_conv2d_backward_data(anvil_context* ctx, const anvil_conv2d_d
 anvil_status anvil_conv2d_backward_weight(anvil_context* ctx, const anvil_conv2d_desc* d, const float* x,
                                           const float* dy, float* dw, float* db, int32_t accumulate) {
     return api_call("anvil_conv2d_backward_weight", [&] {
-        anvil_context& c = require_context(ctx);
+        ANVIL_LOCK_CONTEXT(c, ctx);
         ConvSizes s = check_conv2d(d);
         check_weighted_backward_weight(c, x, s.x, dy, s.y, dw, s.w, db, d->out_channels, accumulate);
         ANVIL_DISPATCH(c, conv2d_backward_weight, *d, x, dy, dw, db, accumulate != 0);

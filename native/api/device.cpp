@@ -1,9 +1,9 @@
 // C ABI of devices, contexts on them, their memory and copies: validation, then dispatch to the
-// CPU (host memory) or to the CUDA runtime (native/cuda/runtime.h).
+// CPU (host memory) or to the CUDA backend (core/cuda_backend.h).
 #include <cstring>
 
 #include "api.h"
-#include "cuda/runtime.h"
+#include "cuda_backend.h"
 
 using namespace anvil;
 
@@ -84,14 +84,14 @@ anvil_status anvil_context_device(const anvil_context* ctx, int32_t* device_type
 
 anvil_status anvil_context_synchronize(anvil_context* ctx) {
     return api_call("anvil_context_synchronize", [&] {
-        anvil_context& c = require_context(ctx);
+        ANVIL_LOCK_CONTEXT(c, ctx);
         if (is_cuda(c)) cuda::synchronize(c);
     });
 }
 
 anvil_status anvil_context_query(anvil_context* ctx, int32_t* done) {
     return api_call("anvil_context_query", [&] {
-        anvil_context& c = require_context(ctx);
+        ANVIL_LOCK_CONTEXT(c, ctx);
         require_ptr(done, "done");
         *done = is_cuda(c) ? (cuda::query(c) ? 1 : 0) : 1;
     });
@@ -99,7 +99,7 @@ anvil_status anvil_context_query(anvil_context* ctx, int32_t* done) {
 
 anvil_status anvil_context_cuda_stream(anvil_context* ctx, void** out) {
     return api_call("anvil_context_cuda_stream", [&] {
-        anvil_context& c = require_context(ctx);
+        ANVIL_LOCK_CONTEXT(c, ctx);
         require_ptr(out, "out");
         *out = is_cuda(c) ? cuda::stream(c) : nullptr;
     });
@@ -107,7 +107,7 @@ anvil_status anvil_context_cuda_stream(anvil_context* ctx, void** out) {
 
 anvil_status anvil_context_malloc(anvil_context* ctx, int64_t bytes, void** out) {
     return api_call("anvil_context_malloc", [&] {
-        anvil_context& c = require_context(ctx);
+        ANVIL_LOCK_CONTEXT(c, ctx);
         require_ptr(out, "out");
         *out = nullptr;
         check_bytes(bytes);
@@ -125,7 +125,7 @@ anvil_status anvil_context_malloc(anvil_context* ctx, int64_t bytes, void** out)
 
 anvil_status anvil_context_free(anvil_context* ctx, void* ptr) {
     return api_call("anvil_context_free", [&] {
-        anvil_context& c = require_context(ctx);
+        ANVIL_LOCK_CONTEXT(c, ctx);
         if (ptr == nullptr) return;
         if (is_cuda(c)) {
             cuda::device_free(c, ptr);
@@ -142,6 +142,7 @@ anvil_status anvil_context_allocator_stats(const anvil_context* ctx, anvil_alloc
     return api_call("anvil_context_allocator_stats", [&] {
         ANVIL_REQUIRE(ctx != nullptr, "context is NULL");
         require_ptr(out, "out");
+        std::lock_guard<std::mutex> context_lock(ctx->mutex);
         if (is_cuda(*ctx)) {
             *out = cuda::allocator_stats(*ctx);
             return;
@@ -155,14 +156,14 @@ anvil_status anvil_context_allocator_stats(const anvil_context* ctx, anvil_alloc
 
 anvil_status anvil_context_empty_cache(anvil_context* ctx) {
     return api_call("anvil_context_empty_cache", [&] {
-        anvil_context& c = require_context(ctx);
+        ANVIL_LOCK_CONTEXT(c, ctx);
         if (is_cuda(c)) cuda::empty_cache(c);
     });
 }
 
 anvil_status anvil_memcpy(anvil_context* ctx, void* dst, const void* src, int64_t bytes, int32_t kind) {
     return api_call("anvil_memcpy", [&] {
-        anvil_context& c = require_context(ctx);
+        ANVIL_LOCK_CONTEXT(c, ctx);
         ANVIL_REQUIRE(kind >= 0 && kind <= 3, "kind must be 0 (host to host) .. 3 (device to device), got %d", kind);
         require_non_negative(bytes, "bytes");
         if (bytes == 0) return;
@@ -183,7 +184,7 @@ anvil_status anvil_memcpy(anvil_context* ctx, void* dst, const void* src, int64_
 
 anvil_status anvil_host_alloc_pinned(anvil_context* ctx, int64_t bytes, void** out) {
     return api_call("anvil_host_alloc_pinned", [&] {
-        anvil_context& c = require_context(ctx);
+        ANVIL_LOCK_CONTEXT(c, ctx);
         require_ptr(out, "out");
         *out = nullptr;
         check_bytes(bytes);
@@ -194,7 +195,7 @@ anvil_status anvil_host_alloc_pinned(anvil_context* ctx, int64_t bytes, void** o
 
 anvil_status anvil_host_free_pinned(anvil_context* ctx, void* ptr) {
     return api_call("anvil_host_free_pinned", [&] {
-        anvil_context& c = require_context(ctx);
+        ANVIL_LOCK_CONTEXT(c, ctx);
         if (ptr == nullptr) return;
         if (is_cuda(c)) {
             cuda::host_free_pinned(c, ptr);

@@ -11,7 +11,7 @@ extern "C" {
 
 anvil_status anvil_fill(anvil_context* ctx, int64_t n, float value, float* y) {
     return api_call("anvil_fill", [&] {
-        anvil_context& c = require_context(ctx);
+        ANVIL_LOCK_CONTEXT(c, ctx);
         require_non_negative(n, "n");
         if (n > 0) require_data(c, y, "y");
         if (n > 0) ANVIL_DISPATCH(c, fill, n, value, y);
@@ -20,7 +20,7 @@ anvil_status anvil_fill(anvil_context* ctx, int64_t n, float value, float* y) {
 
 anvil_status anvil_copy(anvil_context* ctx, int64_t n, const float* x, float* y) {
     return api_call("anvil_copy", [&] {
-        anvil_context& c = require_context(ctx);
+        ANVIL_LOCK_CONTEXT(c, ctx);
         require_non_negative(n, "n");
         if (n == 0) return;
         require_data(c, x, "x");
@@ -32,7 +32,7 @@ anvil_status anvil_copy(anvil_context* ctx, int64_t n, const float* x, float* y)
 
 anvil_status anvil_scale(anvil_context* ctx, int64_t n, float alpha, float* x) {
     return api_call("anvil_scale", [&] {
-        anvil_context& c = require_context(ctx);
+        ANVIL_LOCK_CONTEXT(c, ctx);
         require_non_negative(n, "n");
         if (n == 0) return;
         require_data(c, x, "x");
@@ -42,7 +42,7 @@ anvil_status anvil_scale(anvil_context* ctx, int64_t n, float alpha, float* x) {
 
 anvil_status anvil_axpy(anvil_context* ctx, int64_t n, float alpha, const float* x, float* y) {
     return api_call("anvil_axpy", [&] {
-        anvil_context& c = require_context(ctx);
+        ANVIL_LOCK_CONTEXT(c, ctx);
         require_non_negative(n, "n");
         if (n == 0) return;
         require_data(c, x, "x");

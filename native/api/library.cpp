@@ -38,6 +38,18 @@ void require_disjoint(const float* a, int64_t na, const char* name_a, const floa
 
 using namespace anvil;
 
+namespace {
+
+// The worker count a context asks for: num_threads <= 0 means every online CPU.
+int thread_count(int32_t num_threads) {
+    int threads = num_threads;
+    if (threads <= 0) threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+    ANVIL_REQUIRE(threads <= 1024, "num_threads must be at most 1024, got %d", threads);
+    return threads;
+}
+
+}  // namespace
+
 extern "C" {
 
 const char* anvil_version(void) { return ANVIL_VERSION_STRING; }
@@ -48,7 +60,7 @@ const char* anvil_last_error(void) { return t_last_error.c_str(); }
 
 const char* anvil_cpu_features(void) {
     static const std::string text = [] {
-        const CpuFeatures& f = cpu_features();
+        const CpuFeatures& f = cpu_detected_features();
         std::string s;
         if (f.avx2) s += "avx2 ";
         if (f.fma) s += "fma ";
@@ -62,14 +74,28 @@ const char* anvil_cpu_features(void) {
 
 const char* anvil_gemm_kernel(void) { return cpu::gemm_kernel_name(); }
 
+anvil_status anvil_cpu_isa_limit(const char* level) {
+    return api_call("anvil_cpu_isa_limit", [&] {
+        require_ptr(level, "level");
+        cpu_isa_limit(level);
+    });
+}
+
+const char* anvil_cpu_dispatch(void) { return cpu::dispatch_description(); }
+
 anvil_status anvil_context_create(int32_t num_threads, anvil_context** out) {
     return api_call("anvil_context_create", [&] {
         require_ptr(out, "out");
         *out = nullptr;
-        int threads = num_threads;
-        if (threads <= 0) threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-        ANVIL_REQUIRE(threads <= 1024, "num_threads must be at most 1024, got %d", threads);
-        *out = new anvil_context(threads);
+        *out = new anvil_context(thread_count(num_threads));
+    });
+}
+
+anvil_status anvil_context_set_num_threads(anvil_context* ctx, int32_t num_threads) {
+    return api_call("anvil_context_set_num_threads", [&] {
+        ANVIL_LOCK_CONTEXT(c, ctx);
+        ANVIL_REQUIRE(c.device == DeviceType::Cpu, "a CUDA context runs its ops on the device: it has no worker threads to set");
+        c.pool.resize(thread_count(num_threads));
     });
 }
 
@@ -81,6 +107,7 @@ anvil_status anvil_context_num_threads(const anvil_context* ctx, int32_t* out) {
     return api_call("anvil_context_num_threads", [&] {
         ANVIL_REQUIRE(ctx != nullptr, "context is NULL");
         require_ptr(out, "out");
+        std::lock_guard<std::mutex> lock(ctx->mutex);
         *out = ctx->pool.size();
     });
 }
@@ -89,6 +116,7 @@ anvil_status anvil_context_workspace_bytes(const anvil_context* ctx, int64_t* ou
     return api_call("anvil_context_workspace_bytes", [&] {
         ANVIL_REQUIRE(ctx != nullptr, "context is NULL");
         require_ptr(out, "out");
+        std::lock_guard<std::mutex> lock(ctx->mutex);
         *out = ctx->workspace.bytes();
     });
 }

@@ -30,7 +30,7 @@ extern "C" {
 anvil_status anvil_linear_forward(anvil_context* ctx, const anvil_linear_desc* d, const float* x, const float* w,
                                   const float* bias, float* y) {
     return api_call("anvil_linear_forward", [&] {
-        anvil_context& c = require_context(ctx);
+        ANVIL_LOCK_CONTEXT(c, ctx);
         LinearSizes s = check_linear(d);
         check_weighted_forward(c, x, s.x, w, s.w, bias, y, s.y);
         ANVIL_DISPATCH(c, linear_forward, *d, x, w, bias, y);
@@ -40,7 +40,7 @@ anvil_status anvil_linear_forward(anvil_context* ctx, const anvil_linear_desc* d
 anvil_status anvil_linear_backward_data(anvil_context* ctx, const anvil_linear_desc* d, const float* dy,
                                         const float* w, float* dx) {
     return api_call("anvil_linear_backward_data", [&] {
-        anvil_context& c = require_context(ctx);
+        ANVIL_LOCK_CONTEXT(c, ctx);
         LinearSizes s = check_linear(d);
         check_weighted_backward_data(c, dy, s.y, w, s.w, dx, s.x);
         ANVIL_DISPATCH(c, linear_backward_data, *d, dy, w, dx);
@@ -50,7 +50,7 @@ anvil_status anvil_linear_backward_data(anvil_context* ctx, const anvil_linear_d
 anvil_status anvil_linear_backward_weight(anvil_context* ctx, const anvil_linear_desc* d, const float* x,
                                           const float* dy, float* dw, float* db, int32_t accumulate) {
     return api_call("anvil_linear_backward_weight", [&] {
-        anvil_context& c = require_context(ctx);
+        ANVIL_LOCK_CONTEXT(c, ctx);
         LinearSizes s = check_linear(d);
         check_weighted_backward_weight(c, x, s.x, dy, s.y, dw, s.w, db, d->out_features, accumulate);
         ANVIL_DISPATCH(c, linear_backward_weight, *d, x, dy, dw, db, accumulate != 0);

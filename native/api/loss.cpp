@@ -23,7 +23,7 @@ extern "C" {
 anvil_status anvil_softmax_cross_entropy_forward(anvil_context* ctx, int64_t batch, int64_t classes,
                                                  const float* logits, const int32_t* labels, float* loss) {
     return api_call("anvil_softmax_cross_entropy_forward", [&] {
-        anvil_context& c = require_context(ctx);
+        ANVIL_LOCK_CONTEXT(c, ctx);
         check_logits(c, batch, classes, logits);
         require_data(c, labels, "labels");
         require_ptr(loss, "loss");
@@ -35,7 +35,7 @@ anvil_status anvil_softmax_cross_entropy_backward(anvil_context* ctx, int64_t ba
                                                   const float* logits, const int32_t* labels, float scale,
                                                   float* dlogits) {
     return api_call("anvil_softmax_cross_entropy_backward", [&] {
-        anvil_context& c = require_context(ctx);
+        ANVIL_LOCK_CONTEXT(c, ctx);
         check_logits(c, batch, classes, logits);
         require_data(c, labels, "labels");
         require_data(c, dlogits, "dlogits");
@@ -47,7 +47,7 @@ anvil_status anvil_softmax_cross_entropy_backward(anvil_context* ctx, int64_t ba
 anvil_status anvil_argmax(anvil_context* ctx, int64_t batch, int64_t classes, const float* logits,
                           int32_t* predictions) {
     return api_call("anvil_argmax", [&] {
-        anvil_context& c = require_context(ctx);
+        ANVIL_LOCK_CONTEXT(c, ctx);
         check_logits(c, batch, classes, logits);
         require_data(c, predictions, "predictions");
         ANVIL_DISPATCH(c, argmax, batch, classes, logits, predictions);

@@ -20,7 +20,7 @@ extern "C" {
 anvil_status anvil_sgd_step(anvil_context* ctx, const anvil_sgd_desc* d, int64_t step, int64_t n, float* param,
                             const float* grad, float* velocity) {
     return api_call("anvil_sgd_step", [&] {
-        anvil_context& c = require_context(ctx);
+        ANVIL_LOCK_CONTEXT(c, ctx);
         ANVIL_REQUIRE(d != nullptr, "descriptor is NULL");
         check_finite_non_negative(d->lr, "lr");
         check_finite_non_negative(d->momentum, "momentum");
@@ -48,7 +48,7 @@ anvil_status anvil_sgd_step(anvil_context* ctx, const anvil_sgd_desc* d, int64_t
 anvil_status anvil_adam_step(anvil_context* ctx, const anvil_adam_desc* d, int64_t step, int64_t n, float* param,
                              const float* grad, float* m, float* v) {
     return api_call("anvil_adam_step", [&] {
-        anvil_context& c = require_context(ctx);
+        ANVIL_LOCK_CONTEXT(c, ctx);
         ANVIL_REQUIRE(d != nullptr, "descriptor is NULL");
         check_finite_non_negative(d->lr, "lr");
         check_finite_non_negative(d->weight_decay, "weight_decay");

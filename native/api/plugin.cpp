@@ -1,6 +1,6 @@
 // C ABI of plug-ins: loading, op lookup, and op calls validated before they reach plug-in code.
 #include "api.h"
-#include "cuda/runtime.h"
+#include "cuda_backend.h"
 #include "plugin_host.h"
 
 using namespace anvil;
@@ -112,10 +112,7 @@ private:
 };
 
 // The stream plug-in CUDA code runs on: the context's, or none on the CPU.
-void* stream_of(anvil_context* ctx) {
-    anvil_context& c = require_context(ctx);
-    return is_cuda(c) ? cuda::stream(c) : nullptr;
-}
+void* stream_of(anvil_context& c) { return is_cuda(c) ? cuda::stream(c) : nullptr; }
 
 }  // namespace
 
@@ -201,7 +198,8 @@ anvil_status anvil_plugin_op_output_shape(const anvil_plugin* plugin, int32_t op
 anvil_status anvil_plugin_op_forward(anvil_context* ctx, const anvil_plugin* plugin, int32_t op, const int64_t* shape,
                                      int32_t rank, const float* params, int32_t num_params, const float* x, float* y) {
     return api_call("anvil_plugin_op_forward", [&] {
-        OpCall call(require_plugin(plugin), op, shape, rank, params, num_params, stream_of(ctx));
+        ANVIL_LOCK_CONTEXT(c, ctx);
+        OpCall call(require_plugin(plugin), op, shape, rank, params, num_params, stream_of(c));
         call.forward(x, y);
     });
 }
@@ -210,7 +208,8 @@ anvil_status anvil_plugin_op_backward(anvil_context* ctx, const anvil_plugin* pl
                                       const int64_t* shape, int32_t rank, const float* params, int32_t num_params,
                                       const float* x, const float* y, const float* dy, float* dx) {
     return api_call("anvil_plugin_op_backward", [&] {
-        OpCall call(require_plugin(plugin), op, shape, rank, params, num_params, stream_of(ctx));
+        ANVIL_LOCK_CONTEXT(c, ctx);
+        OpCall call(require_plugin(plugin), op, shape, rank, params, num_params, stream_of(c));
         call.backward(x, y, dy, dx);
     });
 }

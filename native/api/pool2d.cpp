@@ -65,7 +65,7 @@ anvil_status anvil_maxpool2d_index_bytes(const anvil_pool2d_desc* d, int64_t* ou
 anvil_status anvil_maxpool2d_forward(anvil_context* ctx, const anvil_pool2d_desc* d, const float* x, float* y,
                                      void* argmax) {
     return api_call("anvil_maxpool2d_forward", [&] {
-        anvil_context& c = require_context(ctx);
+        ANVIL_LOCK_CONTEXT(c, ctx);
         PoolSizes s = check_pool2d(d);
         require_data(c, x, "x");
         require_data(c, y, "y");
@@ -82,7 +82,7 @@ anvil_status anvil_maxpool2d_forward(anvil_context* ctx, const anvil_pool2d_desc
 anvil_status anvil_maxpool2d_backward(anvil_context* ctx, const anvil_pool2d_desc* d, const float* dy,
                                       const void* argmax, float* dx) {
     return api_call("anvil_maxpool2d_backward", [&] {
-        anvil_context& c = require_context(ctx);
+        ANVIL_LOCK_CONTEXT(c, ctx);
         PoolSizes s = check_pool2d(d);
         require_data(c, dy, "dy");
         require_data(c, argmax, "argmax");
@@ -95,7 +95,7 @@ anvil_status anvil_maxpool2d_backward(anvil_context* ctx, const anvil_pool2d_des
 
 anvil_status anvil_avgpool2d_forward(anvil_context* ctx, const anvil_pool2d_desc* d, const float* x, float* y) {
     return api_call("anvil_avgpool2d_forward", [&] {
-        anvil_context& c = require_context(ctx);
+        ANVIL_LOCK_CONTEXT(c, ctx);
         PoolSizes s = check_pool2d(d);
         require_data(c, x, "x");
         require_data(c, y, "y");
@@ -106,7 +106,7 @@ anvil_status anvil_avgpool2d_forward(anvil_context* ctx, const anvil_pool2d_desc
 
 anvil_status anvil_avgpool2d_backward(anvil_context* ctx, const anvil_pool2d_desc* d, const float* dy, float* dx) {
     return api_call("anvil_avgpool2d_backward", [&] {
-        anvil_context& c = require_context(ctx);
+        ANVIL_LOCK_CONTEXT(c, ctx);
         PoolSizes s = check_pool2d(d);
         require_data(c, dy, "dy");
         require_data(c, dx, "dx");

@@ -4,7 +4,7 @@
 #include <cstdlib>
 #include <new>
 
-#include "cuda/runtime.h"
+#include "cuda_backend.h"
 #include "error.h"
 
 namespace anvil {

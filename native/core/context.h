@@ -50,7 +50,7 @@ struct HostAllocatorStats {
     int64_t allocated = 0, peak = 0, allocations = 0;
 };
 
-// Defined by the CUDA backend (native/cuda/runtime.h).
+// Defined by the CUDA backend (native/cuda/runtime.cu).
 struct CudaState;
 
 enum class DeviceType : int32_t { Cpu = 0, Cuda = 1 };
@@ -67,6 +67,9 @@ struct anvil_context {
     anvil_context(const anvil_context&) = delete;
     anvil_context& operator=(const anvil_context&) = delete;
 
+    // Held for the whole of each call on the context (ANVIL_LOCK_CONTEXT): the pool and the
+    // workspaces serve one call at a time, so callers on several threads queue.
+    mutable std::mutex mutex;
     anvil::ThreadPool pool;
     anvil::Workspace workspace;
     anvil::DeviceType device = anvil::DeviceType::Cpu;

@@ -3,7 +3,7 @@
 // functions that need one are never reached through the API; they throw all the same.
 #ifndef ANVIL_WITH_CUDA
 
-#include "cuda/runtime.h"
+#include "cuda_backend.h"
 #include "error.h"
 
 namespace anvil::cuda {

@@ -4,11 +4,24 @@
 
 namespace anvil {
 
-ThreadPool::ThreadPool(int threads) : size_(std::max(1, threads)) {
-    for (int t = 1; t < size_; ++t) workers_.emplace_back([this, t] { worker(t); });
+ThreadPool::ThreadPool(int threads) { start(threads); }
+
+ThreadPool::~ThreadPool() { stop(); }
+
+void ThreadPool::resize(int threads) {
+    stop();
+    start(threads);
 }
 
-ThreadPool::~ThreadPool() {
+void ThreadPool::start(int threads) {
+    size_ = std::max(1, threads);
+    stop_ = false;
+    // New workers wait for the generation after the current one: earlier ones are not theirs.
+    const uint64_t now = generation_.load();
+    for (int t = 1; t < size_; ++t) workers_.emplace_back([this, t, now] { worker(t, now); });
+}
+
+void ThreadPool::stop() {
     {
         std::lock_guard<std::mutex> lock(mutex_);
         stop_ = true;
@@ -16,6 +29,7 @@ ThreadPool::~ThreadPool() {
     }
     wake_.notify_all();
     for (auto& w : workers_) w.join();
+    workers_.clear();
 }
 
 void ThreadPool::run(const std::function<void(int, int)>& task) {
@@ -47,8 +61,7 @@ void ThreadPool::run(const std::function<void(int, int)>& task) {
     if (error_) std::rethrow_exception(error_);
 }
 
-void ThreadPool::worker(int tid) {
-    uint64_t seen = 0;
+void ThreadPool::worker(int tid, uint64_t seen) {
     for (;;) {
         // Spin briefly for the next task: consecutive kernels follow each other closely.
         auto deadline = std::chrono::steady_clock::now() + std::chrono::microseconds(200);

@@ -22,12 +22,18 @@ public:
 
     int size() const { return size_; }
 
+    // Replaces the workers by `threads` new ones. Only while no run() is in progress (the owning
+    // context's lock sees to that).
+    void resize(int threads);
+
     // Runs task(tid, nthreads) once on each of the pool's threads and returns when all are done.
     // An exception thrown by any task is rethrown here (the first one wins).
     void run(const std::function<void(int, int)>& task);
 
 private:
-    void worker(int tid);
+    void start(int threads);
+    void stop();
+    void worker(int tid, uint64_t seen);
 
     int size_;
     std::vector<std::thread> workers_;

@@ -14,4 +14,8 @@ namespace anvil::cpu {
 // gemm.cpp: the GEMM behind conv2d and linear; name of the micro-kernel chosen for this CPU.
 const char* gemm_kernel_name();
 
+// dispatch.cpp: one line per op family, the code variant that runs at the instruction-set level in
+// force, and why.
+const char* dispatch_description();
+
 }  // namespace anvil::cpu

@@ -16,7 +16,7 @@
 
 #include "cuda/check.cuh"
 #include "cuda/launch.cuh"
-#include "cuda/runtime.h"
+#include "cuda_backend.h"
 #include "cuda/state.cuh"
 
 namespace anvil::cuda {

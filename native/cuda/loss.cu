@@ -10,7 +10,7 @@
 
 #include "cuda/check.cuh"
 #include "cuda/kernels.h"
-#include "cuda/runtime.h"
+#include "cuda_backend.h"
 #include "cuda/state.cuh"
 #include "error.h"
 

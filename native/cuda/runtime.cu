@@ -1,6 +1,6 @@
-// The CUDA runtime side of a context (see runtime.h): device discovery, one stream per context,
+// The CUDA runtime side of a context (see core/cuda_backend.h): device discovery, one stream per context,
 // a stream-ordered caching allocator, copies and pinned host memory.
-#include "cuda/runtime.h"
+#include "cuda_backend.h"
 
 #include <algorithm>
 #include <cstring>

@@ -1,6 +1,6 @@
 package dev.anvil.bench;
 
-import dev.anvil.internal.Bindings;
+import dev.anvil.Anvil;
 import java.util.Arrays;
 
 /**
@@ -13,7 +13,7 @@ public final class BenchMain {
 
     public static void main(String[] args) throws Exception {
         String[] jmhArgs = args;
-        if (!Bindings.ffmAvailable()) {
+        if (!Anvil.ffmAvailable()) {
             System.err.println("bench: no FFM binding on this JVM (JDK " + Runtime.version().feature()
                     + "; it needs JDK 22+ and an anvil-core built there): skipping the ffm benchmarks");
             jmhArgs = Arrays.copyOf(args, args.length + 2);

@@ -1,9 +1,7 @@
 package dev.anvil.bench;
 
 import dev.anvil.Anvil;
-import dev.anvil.Device;
 import dev.anvil.Tensor;
-import dev.anvil.internal.Native;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -21,7 +19,7 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * What a native call costs through each binding: an empty-ish call ({@code anvil_live_bytes}) and
- * ReLU over {@code n} floats (256: overhead-bound; 4M: kernel-bound), all through {@link Native}.
+ * {@link Tensor#fill} of {@code n} floats (256: overhead-bound; 4M: memory-bound), through the public API.
  * Each fork picks its binding with {@code -Danvil.binding}; {@link BenchMain} leaves the ffm
  * benchmarks out where the FFM binding cannot run (JDK < 22).
  * {@code java -jar bench/target/benchmarks.jar BindingOverhead}
@@ -35,13 +33,12 @@ public class BindingOverheadBenchmark {
     private static final String FFM = "-Danvil.binding=ffm";
     private static final String NATIVE_ACCESS = "--enable-native-access=ALL-UNNAMED";
 
-    /** Input and output of the ReLU, and a check that the fork runs on the binding it asked for. */
+    /** The tensor to fill, and a check that the fork runs on the binding it asked for. */
     @State(Scope.Thread)
-    public static class Relu {
+    public static class Fill {
         @Param({"256", "4194304"})
         public int n;
 
-        private Tensor x;
         private Tensor y;
 
         @Setup(Level.Trial)
@@ -50,18 +47,12 @@ public class BindingOverheadBenchmark {
             if (!Anvil.binding().equals(requested)) {
                 throw new IllegalStateException("fork asked for " + requested + " but runs on " + Anvil.binding());
             }
-            x = Tensor.zeros(n).fill(-1f);
             y = Tensor.zeros(n);
         }
 
         @TearDown(Level.Trial)
         public void close() {
-            x.close();
             y.close();
-        }
-
-        void forward() {
-            Native.reluForward(Device.cpu(), n, x.address(), y.address());
         }
     }
 
@@ -79,13 +70,13 @@ public class BindingOverheadBenchmark {
 
     @Benchmark
     @Fork(value = 1, jvmArgsAppend = {NATIVE_ACCESS, JNI})
-    public void jniRelu(Relu r) {
-        r.forward();
+    public Tensor jniFill(Fill f) {
+        return f.y.fill(1f);
     }
 
     @Benchmark
     @Fork(value = 1, jvmArgsAppend = {NATIVE_ACCESS, FFM})
-    public void ffmRelu(Relu r) {
-        r.forward();
+    public Tensor ffmFill(Fill f) {
+        return f.y.fill(1f);
     }
 }

@@ -49,7 +49,7 @@ public final class Profile {
         } else {
             for (Class<?> suite : SUITES) options.include(suite.getSimpleName());
         }
-        if (!dev.anvil.internal.Bindings.ffmAvailable()) {
+        if (!dev.anvil.Anvil.ffmAvailable()) {
             System.err.println("profile: no FFM binding on this JVM (it needs JDK 22+): skipping the ffm benchmarks");
             options.exclude("BindingOverheadBenchmark\\.ffm");
         }

@@ -11,8 +11,8 @@ import dev.anvil.internal.Native;
 /**
  * A dense, row-major tensor in native memory (NCHW for images) on a {@link Device}: host memory
  * for the CPU, device memory for a GPU ({@link #to(Device)} copies between them). A tensor owns
- * its memory and frees it on {@link #close()}; {@link #reshape} gives a view that shares the memory of its base
- * and is valid as long as the base is open. Tensors created while a {@link Scope} is open on the
+ * its memory and frees it on {@link #close()}; {@link #reshape} and {@link #narrow} give views that share
+ * the memory of their base and are valid as long as the base is open. Tensors created while a {@link Scope} is open on the
  * current thread are closed with that scope.
  *
  * <p>Every operation checks that the tensor is open: a closed tensor gives an
@@ -23,14 +23,16 @@ import dev.anvil.internal.Native;
 public final class Tensor implements AutoCloseable {
     private final Memory memory;
     private final Tensor base; // null for an owning tensor
+    private final long offset; // bytes from the start of the memory: views of a part of it
     private final long[] shape;
     private final long numel;
     private final DType dtype;
     private final AtomicBoolean closed = new AtomicBoolean();
 
-    private Tensor(Memory memory, Tensor base, long[] shape, DType dtype) {
+    private Tensor(Memory memory, Tensor base, long offset, long[] shape, DType dtype) {
         this.memory = memory;
         this.base = base;
+        this.offset = offset;
         this.shape = shape;
         this.numel = numel(shape);
         this.dtype = dtype;
@@ -90,7 +92,7 @@ public final class Tensor implements AutoCloseable {
         long[] s = checkShape(shape);
         long bytes = Math.multiplyExact(numel(s), (long) dtype.bytes());
         String what = "tensor " + dtype + Arrays.toString(s) + (device.type() == Device.Type.CPU ? "" : " on " + device);
-        return new Tensor(new Memory(bytes, device, pinned, what), null, s, dtype);
+        return new Tensor(new Memory(bytes, device, pinned, what), null, 0, s, dtype);
     }
 
     /** A float32 tensor of zeros. */
@@ -228,8 +230,25 @@ public final class Tensor implements AutoCloseable {
     public Tensor reshape(long... newShape) {
         checkOpen();
         long[] s = inferShape(newShape);
-        Tensor v = new Tensor(memory, base == null ? this : base, s, dtype);
-        return v;
+        return new Tensor(memory, base == null ? this : base, offset, s, dtype);
+    }
+
+    /**
+     * A view of rows {@code start} to {@code start + length - 1} along dimension {@code dim} (as
+     * PyTorch's {@code narrow}); the same memory, valid while this tensor is open. Only dimension 0
+     * is supported: its rows are contiguous.
+     */
+    public Tensor narrow(int dim, long start, long length) {
+        checkOpen();
+        if (dim != 0) throw new IllegalArgumentException("narrow: only dimension 0 gives a contiguous view, got dimension " + dim);
+        if (start < 0 || length <= 0 || start > shape[0] - length) {
+            throw new IllegalArgumentException("narrow: rows " + start + " to " + (start + length - 1) + " are outside "
+                    + shapeString());
+        }
+        long[] s = shape.clone();
+        s[0] = length;
+        long rowBytes = numel / shape[0] * dtype.bytes();
+        return new Tensor(memory, base == null ? this : base, offset + start * rowBytes, s, dtype);
     }
 
     private long[] inferShape(long[] newShape) {
@@ -265,7 +284,7 @@ public final class Tensor implements AutoCloseable {
     /** Native address of the first element, for kernel calls; checks the tensor is open. */
     public long address() {
         checkOpen();
-        return memory.address();
+        return memory.address() + offset;
     }
 
     /** A float view of the data (no copy); valid while the tensor is open. */
@@ -287,8 +306,8 @@ public final class Tensor implements AutoCloseable {
                     + ": its memory is not addressable from Java; use toFloatArray(), copyFrom(...) or to(Device.cpu())");
         }
         ByteBuffer b = memory.buffer();
-        b.limit((int) Math.min(Integer.MAX_VALUE, numel * dtype.bytes()));
-        return b.order(java.nio.ByteOrder.nativeOrder());
+        b.position((int) offset).limit((int) Math.min(Integer.MAX_VALUE, offset + numel * dtype.bytes()));
+        return b.slice().order(java.nio.ByteOrder.nativeOrder());
     }
 
     /** A copy of the data (through the host for a GPU tensor). */
@@ -348,12 +367,19 @@ public final class Tensor implements AutoCloseable {
         if (src.dtype != dtype || src.numel != numel) {
             throw new IllegalArgumentException("cannot copy " + src.dtype + src.shapeString() + " into " + dtype + shapeString());
         }
-        if (src.memory == memory) return this;
+        if (src.memory == memory && src.offset == offset) return this;
         if (src.device().equals(device())) {
             Native.copy(device(), numel * dtype.bytes() / 4, src.address(), address());
         } else {
             Native.memcpy(device(), address(), src.device(), src.address(), numel * dtype.bytes());
         }
+        return this;
+    }
+
+    /** Multiplies every element by {@code alpha}, in place. */
+    public Tensor scale(float alpha) {
+        requireType(DType.FLOAT32);
+        Native.scale(device(), numel, alpha, address());
         return this;
     }
 

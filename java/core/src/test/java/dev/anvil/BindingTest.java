@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assumptions.assumeFalse;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import dev.anvil.internal.Bindings;
+import dev.anvil.abi.Bindings;
 import org.junit.jupiter.api.Test;
 
 /** The test JVM runs on the binding that -Danvil.binding asked for (Maven passes it through). */

@@ -1,7 +1,7 @@
 package dev.anvil.nn;
 
 import dev.anvil.Tensor;
-import dev.anvil.internal.Conv2dDesc;
+import dev.anvil.abi.Conv2dDesc;
 import dev.anvil.internal.Native;
 
 /**

@@ -1,7 +1,7 @@
 package dev.anvil.nn;
 
 import dev.anvil.Tensor;
-import dev.anvil.internal.LinearDesc;
+import dev.anvil.abi.LinearDesc;
 import dev.anvil.internal.Native;
 
 /** Fully connected layer y = x W^T + b over [batch, in] input; W is [out, in] as in PyTorch. */

@@ -1,7 +1,7 @@
 package dev.anvil.nn;
 
 import dev.anvil.Tensor;
-import dev.anvil.internal.Pool2dDesc;
+import dev.anvil.abi.Pool2dDesc;
 
 /** What max and average pooling share: window geometry, shape checks and buffers. */
 abstract class Pool2d extends Layer {

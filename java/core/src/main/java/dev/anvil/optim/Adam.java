@@ -1,6 +1,6 @@
 package dev.anvil.optim;
 
-import dev.anvil.internal.AdamDesc;
+import dev.anvil.abi.AdamDesc;
 import dev.anvil.internal.Native;
 import dev.anvil.nn.Parameter;
 import java.util.List;

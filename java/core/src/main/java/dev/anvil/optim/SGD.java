@@ -1,7 +1,7 @@
 package dev.anvil.optim;
 
 import dev.anvil.internal.Native;
-import dev.anvil.internal.SgdDesc;
+import dev.anvil.abi.SgdDesc;
 import dev.anvil.nn.Parameter;
 import java.util.List;
 

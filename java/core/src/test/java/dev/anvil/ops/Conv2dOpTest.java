@@ -8,7 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import dev.anvil.Device;
 import dev.anvil.Scope;
 import dev.anvil.Tensor;
-import dev.anvil.internal.Conv2dDesc;
+import dev.anvil.abi.Conv2dDesc;
 import dev.anvil.internal.Native;
 import java.util.List;
 import java.util.stream.Stream;

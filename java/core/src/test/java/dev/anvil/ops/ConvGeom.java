@@ -1,6 +1,6 @@
 package dev.anvil.ops;
 
-import dev.anvil.internal.Conv2dDesc;
+import dev.anvil.abi.Conv2dDesc;
 
 /** The geometry of one conv2d case; {@link #desc()} gives the native descriptor (a plain value). */
 record ConvGeom(int n, int c, int h, int w, int o, int kh, int kw, int sh, int sw, int ph, int pw, int dh, int dw,

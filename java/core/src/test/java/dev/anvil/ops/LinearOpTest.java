@@ -7,7 +7,7 @@ import static dev.anvil.ops.Check.uniform;
 import dev.anvil.Device;
 import dev.anvil.Scope;
 import dev.anvil.Tensor;
-import dev.anvil.internal.LinearDesc;
+import dev.anvil.abi.LinearDesc;
 import dev.anvil.internal.Native;
 import java.util.List;
 import java.util.stream.Stream;

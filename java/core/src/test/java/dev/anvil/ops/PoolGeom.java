@@ -1,6 +1,6 @@
 package dev.anvil.ops;
 
-import dev.anvil.internal.Pool2dDesc;
+import dev.anvil.abi.Pool2dDesc;
 
 /** The geometry of one pooling case; {@link #desc()} gives the native descriptor (a plain value). */
 record PoolGeom(int n, int c, int h, int w, int kh, int kw, int sh, int sw, int ph, int pw, boolean countIncludePad) {

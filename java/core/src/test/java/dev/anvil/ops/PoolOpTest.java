@@ -11,7 +11,7 @@ import dev.anvil.Device;
 import dev.anvil.Scope;
 import dev.anvil.Tensor;
 import dev.anvil.internal.Native;
-import dev.anvil.internal.Pool2dDesc;
+import dev.anvil.abi.Pool2dDesc;
 import java.util.Arrays;
 import java.util.List;
 import java.util.stream.Stream;

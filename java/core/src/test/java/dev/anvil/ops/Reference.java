@@ -1,7 +1,7 @@
 package dev.anvil.ops;
 
-import dev.anvil.internal.AdamDesc;
-import dev.anvil.internal.SgdDesc;
+import dev.anvil.abi.AdamDesc;
+import dev.anvil.abi.SgdDesc;
 
 /**
  * Straightforward double-precision loop implementations of every op, written from the semantics

@@ -1,7 +1,6 @@
 package dev.anvil.distributed;
 
 import dev.anvil.Tensor;
-import dev.anvil.internal.Native;
 import dev.anvil.nn.Layer;
 import dev.anvil.nn.Parameter;
 import dev.anvil.nn.Sequential;
@@ -210,9 +209,7 @@ public final class DistributedDataParallel implements AutoCloseable {
             if (weighted != null) weighted.close();
             weighted = Tensor.emptyUnscoped(lossGradient.device(), lossGradient.dtype(), lossGradient.shape());
         }
-        weighted.copyFrom(lossGradient);
-        Native.scale(weighted.device(), weighted.numel(), samples, weighted.address());
-        return weighted;
+        return weighted.copyFrom(lossGradient).scale(samples);
     }
 
     /** Frees the buckets; closes neither the model nor the group. */

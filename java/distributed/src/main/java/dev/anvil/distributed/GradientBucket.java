@@ -3,7 +3,6 @@ package dev.anvil.distributed;
 import dev.anvil.DType;
 import dev.anvil.Device;
 import dev.anvil.Tensor;
-import dev.anvil.internal.Native;
 import dev.anvil.nn.Parameter;
 import java.util.List;
 
@@ -17,6 +16,8 @@ final class GradientBucket implements AutoCloseable {
     private final long gradientFloats;
     private final Device device;
     private final Tensor flat;
+    private final List<Tensor> slots; // one view of flat per parameter
+    private final Tensor weightSlot; // the view of flat's last float, in the first bucket
     private final Tensor weightOnHost; // the first bucket's weight, read back from the device
     private final boolean carriesWeight;
     private int pending;
@@ -35,6 +36,14 @@ final class GradientBucket implements AutoCloseable {
         }
         this.flat = Tensor.emptyUnscoped(device, DType.FLOAT32, gradientFloats + (carriesWeight ? 1 : 0));
         this.weightOnHost = carriesWeight ? Tensor.emptyUnscoped(DType.FLOAT32, 1) : null;
+        List<Tensor> views = new java.util.ArrayList<>();
+        long offset = 0;
+        for (Parameter p : parameters) {
+            views.add(flat.narrow(0, offset, p.numel()));
+            offset += p.numel();
+        }
+        this.slots = List.copyOf(views);
+        this.weightSlot = carriesWeight ? flat.narrow(0, gradientFloats, 1) : null;
     }
 
     /** Starts a backward pass: no gradient is ready yet. */
@@ -56,26 +65,20 @@ final class GradientBucket implements AutoCloseable {
         return work != null;
     }
 
-    /** Address of float {@code index} of the flat buffer. */
-    private long at(long index) {
-        return flat.address() + index * Float.BYTES;
-    }
-
     /**
      * Copies the gradients (zeros for a parameter without one) and {@code weight} in, on the
      * parameters' device, and starts their all-reduce.
      */
     void launch(ProcessGroup group, float weight) {
-        long offset = 0;
-        for (Parameter p : parameters) {
+        for (int i = 0; i < parameters.size(); i++) {
+            Parameter p = parameters.get(i);
             if (p.hasGrad()) {
-                Native.copy(device, p.numel(), p.grad().address(), at(offset));
+                slots.get(i).copyFrom(p.grad());
             } else {
-                Native.fill(device, p.numel(), 0f, at(offset));
+                slots.get(i).zero();
             }
-            offset += p.numel();
         }
-        if (carriesWeight) Native.fill(device, 1, weight, at(gradientFloats));
+        if (carriesWeight) weightSlot.fill(weight);
         work = group.allReduceAsync(flat, ReduceOp.SUM);
     }
 
@@ -86,18 +89,15 @@ final class GradientBucket implements AutoCloseable {
 
     /** The total weight of all ranks, once the first bucket's all-reduce is complete. */
     float totalWeight() {
-        Native.memcpy(Device.cpu(), weightOnHost.address(), device, at(gradientFloats), Float.BYTES);
-        return weightOnHost.floatBuffer().get(0);
+        return weightOnHost.copyFrom(weightSlot).floatBuffer().get(0);
     }
 
     /** Writes the reduced sums divided by {@code totalWeight} into the parameters' gradients. */
     void unpack(float totalWeight) {
-        long offset = 0;
-        for (Parameter p : parameters) {
+        for (int i = 0; i < parameters.size(); i++) {
+            Parameter p = parameters.get(i);
             p.beginGradWrite();
-            Native.copy(device, p.numel(), at(offset), p.grad().address());
-            Native.scale(device, p.numel(), 1f / totalWeight, p.grad().address());
-            offset += p.numel();
+            p.grad().copyFrom(slots.get(i)).scale(1f / totalWeight);
         }
     }
 

@@ -1,7 +1,6 @@
 package dev.anvil.distributed;
 
-import dev.anvil.AnvilException;
-import dev.anvil.internal.Native;
+import dev.anvil.Mpi;
 import java.time.Duration;
 import java.util.Optional;
 
@@ -17,12 +16,7 @@ final class MpiGroupFactory implements ProcessGroupFactory {
 
     @Override
     public Optional<String> unavailableReason() {
-        try {
-            Native.mpiAvailable();
-            return Optional.empty();
-        } catch (AnvilException e) {
-            return Optional.of(e.getMessage());
-        }
+        return Mpi.unavailableReason();
     }
 
     @Override

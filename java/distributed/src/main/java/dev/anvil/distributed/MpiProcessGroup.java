@@ -2,7 +2,7 @@ package dev.anvil.distributed;
 
 import dev.anvil.AnvilException;
 import dev.anvil.Tensor;
-import dev.anvil.internal.Native;
+import dev.anvil.Mpi;
 import java.nio.ByteBuffer;
 import java.nio.FloatBuffer;
 import java.time.Duration;
@@ -108,15 +108,17 @@ public final class MpiProcessGroup implements ProcessGroup {
         });
         try {
             int[] rankAndSize = onWorker(worker, () -> {
-                Native.mpiAvailable();
-                Native.mpiInit();
-                int size = Native.mpiSize();
+                Mpi.unavailableReason().ifPresent(why -> {
+                    throw new IllegalStateException("MPI process group: " + why);
+                });
+                Mpi.init();
+                int size = Mpi.size();
                 if (expectedWorldSize > 0 && size != expectedWorldSize) {
-                    Native.mpiFinalize();
+                    Mpi.shutdown();
                     throw new IllegalStateException("mpirun started " + size + " processes but this job expects "
                             + expectedWorldSize + " ranks: start it with mpirun -np " + expectedWorldSize);
                 }
-                return new int[] {Native.mpiRank(), size};
+                return new int[] {Mpi.rank(), size};
             });
             return new MpiProcessGroup(worker, rankAndSize[0], rankAndSize[1], timeout);
         } catch (RuntimeException e) {
@@ -158,10 +160,9 @@ public final class MpiProcessGroup implements ProcessGroup {
     public Work allReduceAsync(Tensor t, ReduceOp op) {
         Objects.requireNonNull(op, "op");
         FloatBuffer data = CollectiveCall.floats(t);
-        long address = t.address();
         long n = t.numel();
         return submit("allReduce(" + op + ")", n * Float.BYTES, deadlineMs -> {
-            Native.mpiAllReduceSum(address, n, deadlineMs);
+            Mpi.allReduceSum(t, deadlineMs);
             if (op == ReduceOp.AVG) {
                 for (int i = 0; i < n; i++) data.put(i, data.get(i) / worldSize);
             }
@@ -172,14 +173,12 @@ public final class MpiProcessGroup implements ProcessGroup {
     public void broadcast(Tensor t, int root) {
         Objects.checkIndex(root, worldSize);
         CollectiveCall.floats(t);
-        long address = t.address();
-        long bytes = t.numel() * Float.BYTES;
-        submit("broadcast(root " + root + ")", bytes, ms -> Native.mpiBroadcast(address, bytes, root, ms)).await();
+        submit("broadcast(root " + root + ")", t.numel() * Float.BYTES, ms -> Mpi.broadcast(t, root, ms)).await();
     }
 
     @Override
     public void barrier() {
-        submit("barrier", 0, Native::mpiBarrier).await();
+        submit("barrier", 0, Mpi::barrier).await();
     }
 
     /** Two MPI all-gathers under one deadline: the lengths, then the bytes padded to the longest. */
@@ -190,7 +189,7 @@ public final class MpiProcessGroup implements ProcessGroup {
         byte[][] out = new byte[worldSize][];
         submit("allGather", copy.length, ms -> {
             long start = System.nanoTime();
-            byte[][] lengthBlocks = gather(ByteBuffer.allocate(Integer.BYTES).putInt(copy.length).array(), Integer.BYTES, ms);
+            byte[][] lengthBlocks = Mpi.allGather(ByteBuffer.allocate(Integer.BYTES).putInt(copy.length).array(), Integer.BYTES, ms);
             int[] lengths = new int[worldSize];
             int longest = 0;
             for (int r = 0; r < worldSize; r++) {
@@ -200,33 +199,13 @@ public final class MpiProcessGroup implements ProcessGroup {
             byte[][] blocks = new byte[worldSize][0];
             if (longest > 0) {
                 long left = ms - TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
-                blocks = gather(copy, longest, Math.max(1, left));
+                blocks = Mpi.allGather(copy, longest, Math.max(1, left));
             }
             for (int r = 0; r < worldSize; r++) {
                 out[r] = Arrays.copyOf(blocks[r], lengths[r]);
             }
         }).await();
         return out;
-    }
-
-    /** All-gathers {@code bytes} bytes per rank (mine padded with zeros) through native memory. */
-    private byte[][] gather(byte[] mine, int bytes, long timeoutMs) {
-        long send = Native.malloc(bytes);
-        try {
-            long receive = Native.malloc((long) bytes * worldSize);
-            try {
-                Native.view(send, bytes).put(mine).put(new byte[bytes - mine.length]);
-                Native.mpiAllGather(send, bytes, receive, timeoutMs);
-                ByteBuffer all = Native.view(receive, (long) bytes * worldSize);
-                byte[][] blocks = new byte[worldSize][bytes];
-                for (byte[] block : blocks) all.get(block);
-                return blocks;
-            } finally {
-                Native.free(receive);
-            }
-        } finally {
-            Native.free(send);
-        }
     }
 
     /**
@@ -240,7 +219,7 @@ public final class MpiProcessGroup implements ProcessGroup {
         try {
             worker.submit(() -> {
                 if (failure != null) abortJob();
-                Native.mpiFinalize();
+                Mpi.shutdown();
                 return null;
             }).get(timeout.toNanos(), TimeUnit.NANOSECONDS);
         } catch (ExecutionException e) {
@@ -291,6 +270,6 @@ public final class MpiProcessGroup implements ProcessGroup {
     /** Runs on the worker; does not return. */
     private void abortJob() {
         LOG.error("aborting the MPI job (exit code {}) after {}", ABORT_CODE, failure);
-        Native.mpiAbort(ABORT_CODE);
+        Mpi.abort(ABORT_CODE);
     }
 }

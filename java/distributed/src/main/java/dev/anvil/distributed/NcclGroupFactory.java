@@ -21,7 +21,7 @@ final class NcclGroupFactory implements ProcessGroupFactory {
 
     @Override
     public Optional<String> unavailableReason() {
-        return Optional.ofNullable(NcclLibrary.unavailableReason());
+        return Optional.ofNullable(NcclProcessGroup.unavailableReason());
     }
 
     @Override

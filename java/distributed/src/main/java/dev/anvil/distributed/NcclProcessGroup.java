@@ -1,9 +1,9 @@
 package dev.anvil.distributed;
 
+import dev.anvil.Anvil;
 import dev.anvil.DType;
 import dev.anvil.Device;
 import dev.anvil.Tensor;
-import dev.anvil.internal.Native;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
@@ -54,6 +54,61 @@ final class NcclProcessGroup implements ProcessGroup {
     private String broken; // why the group is unusable, or null
     private boolean closed;
 
+    // NCCL through JavaCPP's CUDA presets, loaded on first use only: a machine without a GPU or
+    // without libnccl.so.2 never touches it. Once loading has failed, the JVM cannot retry (the
+    // classes stay unusable), so the outcome is probed once and kept.
+    private static String unavailable; // null: loaded
+    private static boolean probed;
+
+    /** Why NCCL cannot be used here, or null when it is loaded. */
+    static synchronized String unavailableReason() {
+        if (!probed) {
+            probed = true;
+            unavailable = probe();
+        }
+        return unavailable;
+    }
+
+    private static String probe() {
+        String cuda = dev.anvil.Device.cudaUnavailableReason();
+        if (cuda != null) return "no usable CUDA: " + cuda;
+        try {
+            Loader.load(nccl.class);
+            int[] version = new int[1];
+            check(nccl.ncclGetVersion(version), "ncclGetVersion");
+            return null;
+        } catch (Throwable t) {
+            return "NCCL could not be loaded (" + t + "); install NCCL 2 (libnccl.so.2) and the CUDA 13 runtime "
+                    + "(libcudart.so.13) and put their folders on LD_LIBRARY_PATH";
+        }
+    }
+
+    /** NCCL's version as text, e.g. "2.27.3"; NCCL must be loaded. */
+    static String version() {
+        int[] v = new int[1];
+        check(nccl.ncclGetVersion(v), "ncclGetVersion");
+        return v[0] / 10000 + "." + v[0] / 100 % 100 + "." + v[0] % 100;
+    }
+
+    /** A JavaCPP pointer to native address {@code raw} (a device pointer or a stream handle). */
+    static Pointer at(long raw) {
+        // Named apart from Pointer's own field "address", which would shadow a parameter of that name here.
+        return new Pointer() {
+            {
+                address = raw;
+            }
+        };
+    }
+
+    /** Throws unless {@code result} is ncclSuccess, with NCCL's description of the error. */
+    static void check(int result, String call) {
+        if (result != nccl.ncclSuccess) throw new IllegalStateException(call + " failed: " + describe(result));
+    }
+
+    static String describe(int result) {
+        return nccl.ncclGetErrorString(result).getString() + " (ncclResult " + result + ")";
+    }
+
     private NcclProcessGroup(TcpStore store, String prefix, int rank, int worldSize, Device device, Duration timeout,
             Runnable onClose) {
         this.store = store;
@@ -74,13 +129,13 @@ final class NcclProcessGroup implements ProcessGroup {
             Runnable onClose) throws IOException {
         Objects.requireNonNull(device, "device");
         if (device.type() != Device.Type.CUDA) throw new IllegalArgumentException("the nccl backend needs a CUDA device, got " + device);
-        String why = NcclLibrary.unavailableReason();
+        String why = unavailableReason();
         if (why != null) throw new IllegalStateException("backend 'nccl' is not available: " + why);
         NcclProcessGroup g = new NcclProcessGroup(store, prefix, rank, worldSize, device, timeout, onClose);
         try {
             g.rendezvous();
             g.scratch = Tensor.emptyUnscoped(device, DType.FLOAT32, 1);
-            LOG.info("rank {} of {}: NCCL {} communicator on {}", rank, worldSize, NcclLibrary.version(), device);
+            LOG.info("rank {} of {}: NCCL {} communicator on {}", rank, worldSize, version(), device);
             return g;
         } catch (IOException | RuntimeException e) {
             g.close();
@@ -120,19 +175,19 @@ final class NcclProcessGroup implements ProcessGroup {
         }
         ncclUniqueId id = new ncclUniqueId();
         if (rank == 0) {
-            NcclLibrary.check(nccl.ncclGetUniqueId(id), "ncclGetUniqueId");
+            check(nccl.ncclGetUniqueId(id), "ncclGetUniqueId");
             byte[] bytes = new byte[nccl.NCCL_UNIQUE_ID_BYTES];
             id.internal().get(bytes);
             store.set(prefix + "/nccl-id", bytes);
         } else {
             id.internal().put(store.get(prefix + "/nccl-id", remaining(deadline)));
         }
-        stream = new CUstream_st(NcclLibrary.at(Native.cudaStream(device))); // also makes the device current
+        stream = new CUstream_st(at(Anvil.cudaStream(device))); // also makes the device current
         comm = new ncclComm();
         ncclConfig_t config = nonBlockingConfig();
         int result = nccl.ncclCommInitRankConfig(comm, worldSize, id, rank, config);
         if (result != nccl.ncclSuccess && result != nccl.ncclInProgress) {
-            throw new IllegalStateException("rank " + rank + ": ncclCommInitRankConfig failed: " + NcclLibrary.describe(result));
+            throw new IllegalStateException("rank " + rank + ": ncclCommInitRankConfig failed: " + describe(result));
         }
         settle(deadline, "initialising the communicator (" + worldSize + " ranks)");
     }
@@ -155,7 +210,7 @@ final class NcclProcessGroup implements ProcessGroup {
             int result = nccl.ncclCommGetAsyncError(comm, state);
             if (result == nccl.ncclSuccess && state[0] == nccl.ncclSuccess) return;
             if (result != nccl.ncclSuccess || state[0] != nccl.ncclInProgress) {
-                fail(what + ": " + NcclLibrary.describe(result != nccl.ncclSuccess ? result : state[0]));
+                fail(what + ": " + describe(result != nccl.ncclSuccess ? result : state[0]));
             }
             if (System.nanoTime() > deadline) fail(what + ": no progress within " + timeout.toMillis() + " ms");
             LockSupport.parkNanos(POLL_NANOS);
@@ -208,7 +263,7 @@ final class NcclProcessGroup implements ProcessGroup {
             throw new IllegalArgumentException(call.describe() + ": the nccl group reduces tensors on " + device + ", got one on "
                     + t.device() + "; move it with to(" + device + ")");
         }
-        return NcclLibrary.at(t.address());
+        return at(t.address());
     }
 
     private CollectiveCall start(String operation, long bytes) {
@@ -239,7 +294,7 @@ final class NcclProcessGroup implements ProcessGroup {
     @Override
     public void barrier() {
         CollectiveCall call = start("barrier", Float.BYTES);
-        Pointer p = NcclLibrary.at(scratch.address());
+        Pointer p = at(scratch.address());
         issued(nccl.ncclAllReduce(p, p, 1, nccl.ncclFloat, nccl.ncclSum, comm, stream), call).await();
     }
 
@@ -266,14 +321,14 @@ final class NcclProcessGroup implements ProcessGroup {
     /** The work of a collective NCCL accepted: it is complete when the stream has caught up with it. */
     private Work issued(int result, CollectiveCall call) {
         long deadline = System.nanoTime() + timeout.toNanos();
-        if (result != nccl.ncclSuccess && result != nccl.ncclInProgress) fail(call.describe() + ": " + NcclLibrary.describe(result));
+        if (result != nccl.ncclSuccess && result != nccl.ncclInProgress) fail(call.describe() + ": " + describe(result));
         if (result == nccl.ncclInProgress) settle(deadline, call.describe());
         return new Work() {
             private boolean done;
 
             @Override
             public boolean isDone() {
-                return done || (done = Native.isIdle(device));
+                return done || (done = Anvil.isIdle(device));
             }
 
             @Override
@@ -288,7 +343,7 @@ final class NcclProcessGroup implements ProcessGroup {
                 while (!isDone()) {
                     int r = nccl.ncclCommGetAsyncError(comm, state);
                     if (r != nccl.ncclSuccess || (state[0] != nccl.ncclSuccess && state[0] != nccl.ncclInProgress)) {
-                        fail(call.describe() + ": " + NcclLibrary.describe(r != nccl.ncclSuccess ? r : state[0]));
+                        fail(call.describe() + ": " + describe(r != nccl.ncclSuccess ? r : state[0]));
                     }
                     if (System.nanoTime() > until) {
                         fail(call.describe() + ": not complete after " + wait.toMillis() + " ms; a peer did not arrive or stalled");
@@ -311,9 +366,9 @@ final class NcclProcessGroup implements ProcessGroup {
                     // A non-blocking communicator finishes its work and frees its resources in
                     // the background: wait for that before destroying it, or a communicator
                     // created next may meet them still in use.
-                    Native.synchronize(device);
+                    Anvil.synchronize(device);
                     int result = nccl.ncclCommFinalize(comm);
-                    if (result != nccl.ncclSuccess && result != nccl.ncclInProgress) fail("ncclCommFinalize: " + NcclLibrary.describe(result));
+                    if (result != nccl.ncclSuccess && result != nccl.ncclInProgress) fail("ncclCommFinalize: " + describe(result));
                     settle(System.nanoTime() + timeout.toNanos(), "finalising the communicator");
                     nccl.ncclCommDestroy(comm);
                     comm.setNull();

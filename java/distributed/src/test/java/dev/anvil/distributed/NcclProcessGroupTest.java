@@ -36,7 +36,7 @@ class NcclProcessGroupTest {
     }
 
     private static void needsNccl() {
-        String why = NcclLibrary.unavailableReason();
+        String why = NcclProcessGroup.unavailableReason();
         Assumptions.assumeTrue(why == null, () -> "nccl backend not available: " + why);
     }
 
@@ -54,12 +54,12 @@ class NcclProcessGroupTest {
     @Test
     void pointersCarryTheirAddress() {
         dev.anvil.Anvil.version(); // loads the JNI library that holds JavaCPP's Pointer natives
-        assertEquals(0x7f00_1234_5678L, NcclLibrary.at(0x7f00_1234_5678L).address());
+        assertEquals(0x7f00_1234_5678L, NcclProcessGroup.at(0x7f00_1234_5678L).address());
     }
 
     @Test
     void unavailableBackendSaysWhy() throws IOException {
-        String why = NcclLibrary.unavailableReason();
+        String why = NcclProcessGroup.unavailableReason();
         Assumptions.assumeTrue(why != null, "NCCL is usable here: the tests below cover it");
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> ProcessGroups.create("nccl", single(), TIMEOUT));
