@@ -39,6 +39,8 @@ final class LaunchCommand implements Callable<Integer> {
     private static final Logger LOG = LoggerFactory.getLogger(LaunchCommand.class);
     /** Time the other workers get to exit after one failed, before they are killed. */
     private static final long GRACE_SECONDS = 10;
+    /** How long a failure that only lost its peers waits for the failure that caused it. */
+    private static final long ROOT_CAUSE_SECONDS = 3;
     /** Error lines of a failed worker repeated at the end. */
     private static final int LAST_LINES = 20;
 
@@ -150,15 +152,22 @@ final class LaunchCommand implements Callable<Integer> {
     /**
      * Waits for the workers; at the first failure stops the others and returns its exit code. When
      * one worker fails its peers usually fail right after it (their collectives lose it), so the
-     * worker reported is the one that exited first, not the lowest rank.
+     * worker reported is the first to exit with a failure of its own; one that failed only because
+     * it lost its peers (exit code {@link Main#PEER_FAILED}) is reported when no other failed
+     * within a few seconds.
      */
     private int supervise(List<Worker> workers, PrintWriter err) throws InterruptedException {
         Map<Worker, Long> exitedAt = new ConcurrentHashMap<>();
         for (Worker w : workers) w.process().onExit().thenRun(() -> exitedAt.put(w, System.nanoTime()));
         List<Worker> running = new ArrayList<>(workers);
+        List<Worker> failed = new ArrayList<>();
+        long graceEnd = Long.MAX_VALUE;
         while (!running.isEmpty()) {
-            CompletableFuture.anyOf(running.stream().map(w -> w.process().onExit()).toArray(CompletableFuture[]::new)).join();
-            List<Worker> failed = new ArrayList<>();
+            CompletableFuture<Object> any = CompletableFuture.anyOf(running.stream().map(w -> w.process().onExit())
+                    .toArray(CompletableFuture[]::new));
+            long wait = graceEnd - System.nanoTime();
+            if (graceEnd == Long.MAX_VALUE) any.join();
+            else if (wait > 0) any.completeOnTimeout(null, wait, TimeUnit.NANOSECONDS).join();
             for (Worker w : List.copyOf(running)) {
                 if (w.process().isAlive()) continue;
                 w.process().onExit().join(); // its exit time is recorded
@@ -166,7 +175,11 @@ final class LaunchCommand implements Callable<Integer> {
                 if (w.process().exitValue() != 0) failed.add(w);
             }
             if (failed.isEmpty()) continue;
-            Worker first = failed.stream().min(Comparator.comparingLong(w -> exitedAt.getOrDefault(w, Long.MAX_VALUE))).get();
+            boolean ownFailure = failed.stream().anyMatch(w -> w.process().exitValue() != Main.PEER_FAILED);
+            if (!ownFailure && graceEnd == Long.MAX_VALUE) graceEnd = System.nanoTime() + TimeUnit.SECONDS.toNanos(ROOT_CAUSE_SECONDS);
+            if (!ownFailure && System.nanoTime() < graceEnd && !running.isEmpty()) continue;
+            Worker first = failed.stream().min(Comparator.comparing((Worker w) -> w.process().exitValue() == Main.PEER_FAILED)
+                    .thenComparingLong(w -> exitedAt.getOrDefault(w, Long.MAX_VALUE))).get();
             int code = first.process().exitValue();
             drain(first);
             stop(running);

@@ -29,10 +29,19 @@ public final class Main implements Runnable {
         return execute(cl, args);
     }
 
+    /**
+     * The exit code of a rank that failed because a collective lost its peers: the failure began
+     * elsewhere, so {@code anvil launch} reports another rank's if there is one.
+     */
+    static final int PEER_FAILED = 3;
+
     private static int execute(CommandLine cl, String[] args) {
         cl.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
             commandLine.getErr().println("anvil: " + (e.getMessage() == null ? e.toString() : e.getMessage()));
             if (Boolean.getBoolean("anvil.stacktrace")) e.printStackTrace(commandLine.getErr());
+            for (Throwable t = e; t != null; t = t.getCause()) {
+                if (t instanceof dev.anvil.distributed.CollectiveException) return PEER_FAILED;
+            }
             return 1;
         });
         return cl.execute(args);
