@@ -6,7 +6,7 @@
 #include <cstdint>
 
 #include "anvil.h"
-#include "dropout_mask.h"  // ANVIL_HOST_DEVICE
+#include "host_device.h"
 
 namespace anvil {
 

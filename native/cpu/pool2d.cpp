@@ -13,53 +13,24 @@
 
 #include "cpu/kernels.h"
 #include "cpu_features.h"
-#include "shapes.h"
+#include "pool_geometry.h"
 
 namespace anvil::cpu {
 
 namespace {
 
-// Window geometry shared by the kernels of one descriptor.
-struct Geometry {
-    int64_t planes, in_h, in_w, out_h, out_w;
-    int64_t kh, kw, sh, sw, ph, pw;
-    int64_t in_plane() const { return in_h * in_w; }
-    int64_t out_plane() const { return out_h * out_w; }
-};
-
-Geometry geometry(const anvil_pool2d_desc& d) {
-    return {d.batch * d.channels, d.in_h, d.in_w, pool2d_out_h(d), pool2d_out_w(d),
-            d.kernel_h, d.kernel_w, d.stride_h, d.stride_w, d.pad_h, d.pad_w};
-}
-
-// One window: its top-left corner (top, left; in the padding when negative) and its part inside
-// the input, rows [h0, h1) and columns [w0, w1).
-struct Window {
-    int64_t top, left, h0, h1, w0, w1;
-};
-
-Window window(const Geometry& g, int64_t oh, int64_t ow) {
-    const int64_t h = oh * g.sh - g.ph, w = ow * g.sw - g.pw;
-    return {h, w, std::max<int64_t>(h, 0), std::min(h + g.kh, g.in_h), std::max<int64_t>(w, 0),
-            std::min(w + g.kw, g.in_w)};
-}
-
 // Planes per thread chunk such that a chunk holds at least ~32k window reads.
-int64_t plane_grain(const Geometry& g) {
+int64_t plane_grain(const PoolGeometry& g) {
     return std::max<int64_t>(1, (1 << 15) / std::max<int64_t>(1, g.out_plane() * g.kh * g.kw));
 }
-
-// As in PyTorch, a NaN beats everything (the last NaN of a window wins) and ties keep the first
-// element in row-major order.
-inline bool beats(float v, float best) { return v > best || std::isnan(v); }
 
 // Any window, padding, stride. Index is uint8_t or int32_t (anvil_maxpool2d_index_bytes); argmax
 // is NULL in inference, where no argmax is wanted.
 template <class Index>
-void maxpool_plane(const Geometry& g, const float* x, float* y, Index* argmax) {
+void maxpool_plane(const PoolGeometry& g, const float* x, float* y, Index* argmax) {
     for (int64_t oh = 0; oh < g.out_h; ++oh) {
         for (int64_t ow = 0; ow < g.out_w; ++ow) {
-            const Window win = window(g, oh, ow);
+            const PoolWindow win = pool_window(g, oh, ow);
             float best = -INFINITY;
             int64_t best_at = (win.h0 - win.top) * g.kw + (win.w0 - win.left);
             for (int64_t h = win.h0; h < win.h1; ++h) {
@@ -81,7 +52,7 @@ void maxpool_plane(const Geometry& g, const float* x, float* y, Index* argmax) {
 // selects over the four elements in row-major order (positions 0 to 3), which the compiler can
 // vectorise across output columns.
 template <bool WithIndex>
-void maxpool_plane_2x2(const Geometry& g, const float* x, float* y, uint8_t* argmax) {
+void maxpool_plane_2x2(const PoolGeometry& g, const float* x, float* y, uint8_t* argmax) {
     for (int64_t oh = 0; oh < g.out_h; ++oh) {
         const float* top = x + 2 * oh * g.in_w;
         const float* bottom = top + g.in_w;
@@ -106,7 +77,7 @@ void maxpool_plane_2x2(const Geometry& g, const float* x, float* y, uint8_t* arg
     }
 }
 
-bool is_2x2(const Geometry& g) {
+bool is_2x2(const PoolGeometry& g) {
     return g.kh == 2 && g.kw == 2 && g.sh == 2 && g.sw == 2 && g.ph == 0 && g.pw == 0;
 }
 
@@ -128,7 +99,7 @@ struct PairSteps {
     alignas(64) int32_t even[16];   // where the top-left element of each lane's window lies in A|B
 };
 
-PairSteps pair_steps(const Geometry& g) {
+PairSteps pair_steps(const PoolGeometry& g) {
     PairSteps s{};
     s.pairs = g.out_w <= 8 ? 2 : 1;
     for (int l = 0; l < 16; ++l) {
@@ -164,7 +135,7 @@ struct Step {
 // The steps over row pairs [first, last), in order.
 class Steps {
 public:
-    Steps(const Geometry& g, const PairSteps& s, int64_t first, int64_t last)
+    Steps(const PoolGeometry& g, const PairSteps& s, int64_t first, int64_t last)
         : g_(g), two_(s.pairs == 2), i_(first), last_(last) {}
 
     bool next(Step& st) {
@@ -190,12 +161,12 @@ public:
 private:
     int64_t top(int64_t i) const { return i / g_.out_h * g_.in_plane() + i % g_.out_h * 2 * g_.in_w; }
 
-    const Geometry& g_;
+    const PoolGeometry& g_;
     bool two_;
     int64_t i_, last_, q_ = 0;
 };
 
-__attribute__((target("avx512f"))) void maxpool_pairs_avx512(const Geometry& g, const PairSteps& s, int64_t first,
+__attribute__((target("avx512f"))) void maxpool_pairs_avx512(const PoolGeometry& g, const PairSteps& s, int64_t first,
                                                              int64_t last, const float* x, float* y,
                                                              uint8_t* argmax) {
     const __m512i even = _mm512_load_si512(s.even), odd = _mm512_add_epi32(even, _mm512_set1_epi32(1));
@@ -219,19 +190,19 @@ __attribute__((target("avx512f"))) void maxpool_pairs_avx512(const Geometry& g, 
 }
 
 // Whether the AVX-512 row-pair kernel takes a 2x2/2 pool.
-bool pairs_avx512(const Geometry& g) { return is_2x2(g) && cpu_features().avx512f && g.out_h > 0 && g.out_w > 0; }
+bool pairs_avx512(const PoolGeometry& g) { return is_2x2(g) && cpu_features().avx512f && g.out_h > 0 && g.out_w > 0; }
 
 // Runs body(first, last) over ranges of row pairs, split between the threads in whole two-pair
 // steps, so that the steps (and so the results) are the same for any split.
 template <class Body>
-void for_pair_ranges(anvil_context& ctx, const Geometry& g, Body&& body) {
+void for_pair_ranges(anvil_context& ctx, const PoolGeometry& g, Body&& body) {
     const int64_t pairs = g.planes * g.out_h;
     parallel_for(ctx.pool, (pairs + 1) / 2, std::max<int64_t>(1, plane_grain(g) * g.out_h / 2),
                  [&](int64_t b, int64_t e) { body(2 * b, std::min(2 * e, pairs)); });
 }
 
 template <class Index>
-void maxpool_forward_planes(anvil_context& ctx, const Geometry& g, const float* x, float* y, Index* argmax) {
+void maxpool_forward_planes(anvil_context& ctx, const PoolGeometry& g, const float* x, float* y, Index* argmax) {
     if constexpr (std::is_same_v<Index, uint8_t>) {
         if (pairs_avx512(g)) {
             const PairSteps s = pair_steps(g);
@@ -284,7 +255,7 @@ struct StreamSteps {
 };
 
 // Whether the stream kernel takes this geometry, and its tables if so.
-bool stream_steps(const Geometry& g, StreamSteps& s) {
+bool stream_steps(const PoolGeometry& g, StreamSteps& s) {
     if (!is_2x2(g) || !cpu_features().avx512vbmi || g.in_w != 2 * g.out_w || g.in_h != 2 * g.out_h) return false;
     s.pairs = 8 / std::gcd<int64_t>(8, g.in_w);
     s.vectors = s.pairs * g.in_w / 8;
@@ -329,7 +300,7 @@ __attribute__((target("avx512f,avx512bw,avx512vbmi"))) void maxpool_backward_str
 
 // The whole stream: whole steps split between the threads, then the row pairs after the last
 // whole step (fewer than G) one window at a time.
-void maxpool_backward_streamed(anvil_context& ctx, const Geometry& g, const StreamSteps& s, const float* dy,
+void maxpool_backward_streamed(anvil_context& ctx, const PoolGeometry& g, const StreamSteps& s, const float* dy,
                                const uint8_t* argmax, float* dx) {
     using Kernel = void (*)(const StreamSteps&, int64_t, int64_t, const float*, const uint8_t*, float*);
     static constexpr Kernel kernels[8] = {maxpool_backward_stream<1>, maxpool_backward_stream<2>,
@@ -359,7 +330,7 @@ __attribute__((target("avx512f"), always_inline)) inline __m512 gradient_at(int 
 // masked copies of dy, interleaved into the two rows). Rows and columns outside every window get
 // zeros.
 __attribute__((target("avx512f,avx512bw,avx512vl"))) void maxpool_backward_2x2_avx512(
-    const Geometry& g, int64_t p0, int64_t p1, const float* dy, const uint8_t* argmax, float* dx) {
+    const PoolGeometry& g, int64_t p0, int64_t p1, const float* dy, const uint8_t* argmax, float* dx) {
     const __m512i pairs_lo = _mm512_setr_epi32(0, 16, 1, 17, 2, 18, 3, 19, 4, 20, 5, 21, 6, 22, 7, 23);
     const __m512i pairs_hi = _mm512_add_epi32(pairs_lo, _mm512_set1_epi32(8));
     const int64_t covered = 2 * g.out_w;  // columns inside windows
@@ -393,7 +364,7 @@ __attribute__((target("avx512f,avx512bw,avx512vl"))) void maxpool_backward_2x2_a
 // overlapping windows one input can be the maximum of several outputs. Positions outside the
 // window (only a corrupted argmax holds them) are skipped rather than written out of bounds.
 template <class Index>
-void maxpool_backward_scatter(anvil_context& ctx, const Geometry& g, const float* dy, const Index* argmax, float* dx) {
+void maxpool_backward_scatter(anvil_context& ctx, const PoolGeometry& g, const float* dy, const Index* argmax, float* dx) {
     parallel_for(ctx.pool, g.planes, plane_grain(g), [&](int64_t p0, int64_t p1) {
         for (int64_t p = p0; p < p1; ++p) {
             float* dxp = dx + p * g.in_plane();
@@ -402,7 +373,7 @@ void maxpool_backward_scatter(anvil_context& ctx, const Geometry& g, const float
                 for (int64_t ow = 0; ow < g.out_w; ++ow) {
                     const int64_t j = p * g.out_plane() + oh * g.out_w + ow;
                     const int64_t at = argmax[j];
-                    const Window win = window(g, oh, ow);
+                    const PoolWindow win = pool_window(g, oh, ow);
                     const int64_t h = win.top + at / g.kw, w = win.left + at % g.kw;
                     if (at < 0 || h < win.h0 || h >= win.h1 || w < win.w0 || w >= win.w1) continue;
                     dxp[h * g.in_w + w] += dy[j];
@@ -412,18 +383,10 @@ void maxpool_backward_scatter(anvil_context& ctx, const Geometry& g, const float
     });
 }
 
-// The divisor of each window, as in PyTorch: with count_include_pad the window clipped to the
-// padded input (not to the input), otherwise only its in-bounds elements.
-int64_t avg_divisor(const Geometry& g, bool include_pad, const Window& win) {
-    if (!include_pad) return (win.h1 - win.h0) * (win.w1 - win.w0);
-    const int64_t h1 = std::min(win.top + g.kh, g.in_h + g.ph), w1 = std::min(win.left + g.kw, g.in_w + g.pw);
-    return (h1 - win.top) * (w1 - win.left);
-}
-
 }  // namespace
 
 void maxpool2d_forward(anvil_context& ctx, const anvil_pool2d_desc& d, const float* x, float* y, void* argmax) {
-    const Geometry g = geometry(d);
+    const PoolGeometry g = pool_geometry(d);
     if (maxpool2d_index_bytes(d) == 1) {
         maxpool_forward_planes(ctx, g, x, y, static_cast<uint8_t*>(argmax));
     } else {
@@ -433,7 +396,7 @@ void maxpool2d_forward(anvil_context& ctx, const anvil_pool2d_desc& d, const flo
 
 void maxpool2d_backward(anvil_context& ctx, const anvil_pool2d_desc& d, const float* dy, const void* argmax,
                         float* dx) {
-    const Geometry g = geometry(d);
+    const PoolGeometry g = pool_geometry(d);
     if (maxpool2d_index_bytes(d) == 4) {
         maxpool_backward_scatter(ctx, g, dy, static_cast<const int32_t*>(argmax), dx);
         return;
@@ -453,20 +416,19 @@ void maxpool2d_backward(anvil_context& ctx, const anvil_pool2d_desc& d, const fl
 }
 
 void avgpool2d_forward(anvil_context& ctx, const anvil_pool2d_desc& d, const float* x, float* y) {
-    const Geometry g = geometry(d);
-    const bool include_pad = d.count_include_pad != 0;
+    const PoolGeometry g = pool_geometry(d);
     parallel_for(ctx.pool, g.planes, plane_grain(g), [&](int64_t p0, int64_t p1) {
         for (int64_t p = p0; p < p1; ++p) {
             const float* xp = x + p * g.in_plane();
             float* yp = y + p * g.out_plane();
             for (int64_t oh = 0; oh < g.out_h; ++oh) {
                 for (int64_t ow = 0; ow < g.out_w; ++ow) {
-                    Window win = window(g, oh, ow);
+                    PoolWindow win = pool_window(g, oh, ow);
                     float sum = 0.0f;
                     for (int64_t h = win.h0; h < win.h1; ++h) {
                         for (int64_t w = win.w0; w < win.w1; ++w) sum += xp[h * g.in_w + w];
                     }
-                    yp[oh * g.out_w + ow] = sum / static_cast<float>(avg_divisor(g, include_pad, win));
+                    yp[oh * g.out_w + ow] = sum / static_cast<float>(avg_divisor(g, win));
                 }
             }
         }
@@ -474,8 +436,7 @@ void avgpool2d_forward(anvil_context& ctx, const anvil_pool2d_desc& d, const flo
 }
 
 void avgpool2d_backward(anvil_context& ctx, const anvil_pool2d_desc& d, const float* dy, float* dx) {
-    const Geometry g = geometry(d);
-    const bool include_pad = d.count_include_pad != 0;
+    const PoolGeometry g = pool_geometry(d);
     parallel_for(ctx.pool, g.planes, plane_grain(g), [&](int64_t p0, int64_t p1) {
         for (int64_t p = p0; p < p1; ++p) {
             float* dxp = dx + p * g.in_plane();
@@ -483,9 +444,9 @@ void avgpool2d_backward(anvil_context& ctx, const anvil_pool2d_desc& d, const fl
             std::memset(dxp, 0, static_cast<size_t>(g.in_plane()) * sizeof(float));
             for (int64_t oh = 0; oh < g.out_h; ++oh) {
                 for (int64_t ow = 0; ow < g.out_w; ++ow) {
-                    Window win = window(g, oh, ow);
+                    PoolWindow win = pool_window(g, oh, ow);
                     const float share =
-                        dyp[oh * g.out_w + ow] / static_cast<float>(avg_divisor(g, include_pad, win));
+                        dyp[oh * g.out_w + ow] / static_cast<float>(avg_divisor(g, win));
                     // Accumulate: overlapping windows share inputs.
                     for (int64_t h = win.h0; h < win.h1; ++h) {
                         for (int64_t w = win.w0; w < win.w1; ++w) dxp[h * g.in_w + w] += share;

@@ -7,55 +7,18 @@
 #include "cuda/kernels.h"
 #include "cuda/launch.cuh"
 #include "cuda/state.cuh"
-#include "shapes.h"
+#include "pool_geometry.h"
 
 namespace anvil::cuda {
 
 namespace {
 
-// Window geometry of one descriptor, passed to the kernels by value.
-struct Geometry {
-    int64_t planes, in_h, in_w, out_h, out_w;
-    int64_t kh, kw, sh, sw, ph, pw;
-    bool include_pad;
-    __host__ __device__ int64_t in_plane() const { return in_h * in_w; }
-    __host__ __device__ int64_t out_plane() const { return out_h * out_w; }
-};
-
-Geometry geometry(const anvil_pool2d_desc& d) {
-    return {d.batch * d.channels, d.in_h,     d.in_w,     pool2d_out_h(d), pool2d_out_w(d), d.kernel_h,
-            d.kernel_w,           d.stride_h, d.stride_w, d.pad_h,         d.pad_w,         d.count_include_pad != 0};
-}
-
-// One window: its top-left corner (top, left; in the padding when negative) and its part inside
-// the input, rows [h0, h1) and columns [w0, w1).
-struct Window {
-    int64_t top, left, h0, h1, w0, w1;
-};
-
-__device__ Window window(const Geometry& g, int64_t oh, int64_t ow) {
-    const int64_t h = oh * g.sh - g.ph, w = ow * g.sw - g.pw;
-    return {h, w, max(h, int64_t{0}), min(h + g.kh, g.in_h), max(w, int64_t{0}), min(w + g.kw, g.in_w)};
-}
-
-// The element count an average divides by: the clipped window, or with count_include_pad the
-// window clipped to the padded input (padding counts, the space beyond it does not).
-__device__ float avg_divisor(const Geometry& g, const Window& win) {
-    if (!g.include_pad) return static_cast<float>((win.h1 - win.h0) * (win.w1 - win.w0));
-    const int64_t h1 = min(win.top + g.kh, g.in_h + g.ph), w1 = min(win.left + g.kw, g.in_w + g.pw);
-    return static_cast<float>((h1 - win.top) * (w1 - win.left));
-}
-
-// PyTorch's rule, as on the CPU: a NaN beats everything (the last NaN of a window wins) and
-// ties keep the first element in row-major order.
-__device__ bool beats(float v, float best) { return v > best || isnan(v); }
-
 // Index is uint8_t or int32_t (anvil_maxpool2d_index_bytes): the maximum's position in its window.
 template <class Index>
-__global__ void maxpool_forward_kernel(Geometry g, const float* x, float* y, Index* argmax) {
+__global__ void maxpool_forward_kernel(PoolGeometry g, const float* x, float* y, Index* argmax) {
     ANVIL_GRID_STRIDE(i, g.planes * g.out_plane()) {
         const int64_t p = i / g.out_plane(), j = i % g.out_plane();
-        const Window win = window(g, j / g.out_w, j % g.out_w);
+        const PoolWindow win = pool_window(g, j / g.out_w, j % g.out_w);
         const float* xp = x + p * g.in_plane();
         float best = -INFINITY;
         int64_t best_at = (win.h0 - win.top) * g.kw + (win.w0 - win.left);
@@ -80,10 +43,10 @@ __global__ void maxpool_forward_kernel(Geometry g, const float* x, float* y, Ind
 // and a plain store is exact and deterministic. A position outside its window (only a corrupted
 // argmax holds one) is skipped, as on the CPU.
 template <bool Overlap, class Index>
-__global__ void maxpool_backward_kernel(Geometry g, const float* dy, const Index* argmax, float* dx) {
+__global__ void maxpool_backward_kernel(PoolGeometry g, const float* dy, const Index* argmax, float* dx) {
     ANVIL_GRID_STRIDE(i, g.planes * g.out_plane()) {
         const int64_t j = i % g.out_plane(), at = argmax[i];
-        const Window win = window(g, j / g.out_w, j % g.out_w);
+        const PoolWindow win = pool_window(g, j / g.out_w, j % g.out_w);
         const int64_t h = win.top + at / g.kw, w = win.left + at % g.kw;
         if (at < 0 || h < win.h0 || h >= win.h1 || w < win.w0 || w >= win.w1) continue;
         float* target = dx + (i / g.out_plane()) * g.in_plane() + h * g.in_w + w;
@@ -95,23 +58,23 @@ __global__ void maxpool_backward_kernel(Geometry g, const float* dy, const Index
     }
 }
 
-__global__ void avgpool_forward_kernel(Geometry g, const float* x, float* y) {
+__global__ void avgpool_forward_kernel(PoolGeometry g, const float* x, float* y) {
     ANVIL_GRID_STRIDE(i, g.planes * g.out_plane()) {
         const int64_t p = i / g.out_plane(), j = i % g.out_plane();
         const int64_t oh = j / g.out_w, ow = j % g.out_w;
         const float* xp = x + p * g.in_plane();
-        const Window win = window(g, oh, ow);
+        const PoolWindow win = pool_window(g, oh, ow);
         float sum = 0.0f;
         for (int64_t h = win.h0; h < win.h1; ++h) {
             for (int64_t w = win.w0; w < win.w1; ++w) sum += xp[h * g.in_w + w];
         }
-        y[i] = sum / avg_divisor(g, win);
+        y[i] = sum / static_cast<float>(avg_divisor(g, win));
     }
 }
 
 // One thread per input element gathers the shares of the windows that contain it, in the
 // row-major output order in which the CPU scatters them: no atomics, and the CPU's sums.
-__global__ void avgpool_backward_kernel(Geometry g, const float* dy, float* dx) {
+__global__ void avgpool_backward_kernel(PoolGeometry g, const float* dy, float* dx) {
     ANVIL_GRID_STRIDE(i, g.planes * g.in_plane()) {
         const int64_t p = i / g.in_plane(), j = i % g.in_plane();
         const int64_t h = j / g.in_w, w = j % g.in_w;
@@ -125,7 +88,7 @@ __global__ void avgpool_backward_kernel(Geometry g, const float* dy, float* dx) 
         float sum = 0.0f;
         for (int64_t oh = oh0; oh <= oh1; ++oh) {
             for (int64_t ow = ow0; ow <= ow1; ++ow) {
-                sum += dyp[oh * g.out_w + ow] / avg_divisor(g, window(g, oh, ow));
+                sum += dyp[oh * g.out_w + ow] / static_cast<float>(avg_divisor(g, pool_window(g, oh, ow)));
             }
         }
         dx[i] = sum;
@@ -133,7 +96,7 @@ __global__ void avgpool_backward_kernel(Geometry g, const float* dy, float* dx) 
 }
 
 template <class Index>
-void launch_maxpool_backward(const Geometry& g, const float* dy, const void* argmax, float* dx, cudaStream_t stream) {
+void launch_maxpool_backward(const PoolGeometry& g, const float* dy, const void* argmax, float* dx, cudaStream_t stream) {
     const int64_t n = g.planes * g.out_plane();
     const auto* at = static_cast<const Index*>(argmax);
     if (g.sh < g.kh || g.sw < g.kw) {
@@ -146,7 +109,7 @@ void launch_maxpool_backward(const Geometry& g, const float* dy, const void* arg
 }  // namespace
 
 void maxpool2d_forward(anvil_context& ctx, const anvil_pool2d_desc& d, const float* x, float* y, void* argmax) {
-    const Geometry g = geometry(d);
+    const PoolGeometry g = pool_geometry(d);
     const int64_t n = g.planes * g.out_plane();
     cudaStream_t stream = enter(ctx);
     if (maxpool2d_index_bytes(d) == 1) {
@@ -162,7 +125,7 @@ void maxpool2d_forward(anvil_context& ctx, const anvil_pool2d_desc& d, const flo
 
 void maxpool2d_backward(anvil_context& ctx, const anvil_pool2d_desc& d, const float* dy, const void* argmax,
                         float* dx) {
-    const Geometry g = geometry(d);
+    const PoolGeometry g = pool_geometry(d);
     cudaStream_t stream = enter(ctx);
     ANVIL_CUDA_CHECK(cudaMemsetAsync(dx, 0, static_cast<size_t>(g.planes * g.in_plane()) * sizeof(float), stream),
                      "zeroing dx of maxpool2d_backward");
@@ -178,7 +141,7 @@ void maxpool2d_backward(anvil_context& ctx, const anvil_pool2d_desc& d, const fl
 }
 
 void avgpool2d_forward(anvil_context& ctx, const anvil_pool2d_desc& d, const float* x, float* y) {
-    const Geometry g = geometry(d);
+    const PoolGeometry g = pool_geometry(d);
     const int64_t n = g.planes * g.out_plane();
     avgpool_forward_kernel<<<blocks_for(n), kThreads, 0, enter(ctx)>>>(g, x, y);
     ANVIL_CUDA_LAUNCHED("avgpool2d_forward kernel, %lld planes of %lldx%lld -> %lldx%lld",
@@ -188,7 +151,7 @@ void avgpool2d_forward(anvil_context& ctx, const anvil_pool2d_desc& d, const flo
 }
 
 void avgpool2d_backward(anvil_context& ctx, const anvil_pool2d_desc& d, const float* dy, float* dx) {
-    const Geometry g = geometry(d);
+    const PoolGeometry g = pool_geometry(d);
     const int64_t n = g.planes * g.in_plane();
     avgpool_backward_kernel<<<blocks_for(n), kThreads, 0, enter(ctx)>>>(g, dy, dx);
     ANVIL_CUDA_LAUNCHED("avgpool2d_backward kernel, %lld planes of %lldx%lld -> %lldx%lld",
