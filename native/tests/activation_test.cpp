@@ -112,24 +112,11 @@ void gradient_check(int64_t n, Forward&& forward, Backward&& backward, const cha
     for (float& v : x) v = v < 0 ? v - 0.05f : v + 0.05f;
     auto loss = [&] {
         forward(x, y);
-        double l = 0.0;
-        for (int64_t i = 0; i < n; ++i) l += static_cast<double>(y[i]) * r[i];
-        return l;
+        return test::weighted_sum(y, r);
     };
     forward(x, y);
     backward(y, r, dx);
-    const float eps = 0.01f;
-    std::vector<double> numeric(n);
-    for (int64_t i = 0; i < n; ++i) {
-        float saved = x[i];
-        x[i] = saved + eps;
-        double plus = loss();
-        x[i] = saved - eps;
-        double minus = loss();
-        x[i] = saved;
-        numeric[i] = (plus - minus) / (2.0 * eps);
-    }
-    EXPECT(test::all_close(dx, numeric, 1e-2, 1e-3, what));
+    EXPECT(test::all_close(dx, test::numeric_gradient(x, loss), 1e-2, 1e-3, what));
 }
 
 void test_gradients(const Contexts& ctxs) {

@@ -157,18 +157,7 @@ void test_gradient(const Contexts& ctxs) {
                                                           p.labels.data(), &l));
             return static_cast<double>(scale) * l;
         };
-        const float eps = 0.01f;
-        std::vector<double> numeric(p.logits.size());
-        for (size_t i = 0; i < p.logits.size(); ++i) {
-            float saved = p.logits[i];
-            p.logits[i] = saved + eps;
-            double plus = loss();
-            p.logits[i] = saved - eps;
-            double minus = loss();
-            p.logits[i] = saved;
-            numeric[i] = (plus - minus) / (2.0 * eps);
-        }
-        EXPECT(test::all_close(grad, numeric, 1e-2, 1e-4, "cross-entropy gradient"));
+        EXPECT(test::all_close(grad, test::numeric_gradient(p.logits, loss), 1e-2, 1e-4, "cross-entropy gradient"));
     }
 }
 

@@ -378,26 +378,13 @@ void gradient_check(const anvil_pool2d_desc& d, std::vector<float> x, Forward&& 
     Sizes s = sizes(d);
     Rng rng(3);
     std::vector<float> r = rng.vector(s.y), y(s.y), dx(s.x);
-    auto loss = [&](const std::vector<float>& at) {
-        forward(at, y);
-        double l = 0.0;
-        for (int64_t j = 0; j < s.y; ++j) l += static_cast<double>(y[j]) * r[j];
-        return l;
+    auto loss = [&] {
+        forward(x, y);
+        return test::weighted_sum(y, r);
     };
     forward(x, y);  // leaves the argmax of x for the backward pass
     backward(r, dx);
-    const float eps = 0.01f;
-    std::vector<double> numeric(s.x);
-    for (int64_t i = 0; i < s.x; ++i) {
-        float saved = x[i];
-        x[i] = saved + eps;
-        double plus = loss(x);
-        x[i] = saved - eps;
-        double minus = loss(x);
-        x[i] = saved;
-        numeric[i] = (plus - minus) / (2.0 * eps);
-    }
-    EXPECT(test::all_close(dx, numeric, 1e-2, 1e-3, what));
+    EXPECT(test::all_close(dx, test::numeric_gradient(x, loss), 1e-2, 1e-3, what));
 }
 
 void test_gradients(const Contexts& ctxs) {

@@ -127,6 +127,30 @@ bool all_close(const Got& got, const Want& want, double rtol, double atol, const
     return true;
 }
 
+// The gradient of loss() with respect to x by central differences, in double, of the float forward
+// pass that loss() runs on x (step eps): the native tests' one finite-difference checker.
+template <class Loss>
+std::vector<double> numeric_gradient(std::vector<float>& x, Loss&& loss, float eps = 0.01f) {
+    std::vector<double> numeric(x.size());
+    for (size_t i = 0; i < x.size(); ++i) {
+        const float saved = x[i];
+        x[i] = saved + eps;
+        const double plus = loss();
+        x[i] = saved - eps;
+        const double minus = loss();
+        x[i] = saved;
+        numeric[i] = (plus - minus) / (2.0 * eps);
+    }
+    return numeric;
+}
+
+// sum_j y_j * r_j in double: the loss whose gradient is the backward pass applied to r.
+inline double weighted_sum(const std::vector<float>& y, const std::vector<float>& r) {
+    double l = 0.0;
+    for (size_t j = 0; j < y.size(); ++j) l += static_cast<double>(y[j]) * r[j];
+    return l;
+}
+
 // One context per thread count the tests compare: results must not depend on it.
 struct Contexts {
     anvil_context* one = nullptr;

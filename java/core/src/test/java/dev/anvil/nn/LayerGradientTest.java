@@ -3,6 +3,7 @@ package dev.anvil.nn;
 import static org.junit.jupiter.api.Assertions.*;
 
 import dev.anvil.Tensor;
+import dev.anvil.ops.GradCheck;
 import java.nio.FloatBuffer;
 import java.util.ArrayList;
 import java.util.List;
@@ -14,18 +15,11 @@ import org.junit.jupiter.api.Test;
 /**
  * Checks each layer's backward pass against central finite differences of its forward pass,
  * through the public Layer API only. The loss is {@code sum(forward(x) * r)} for a fixed random
- * {@code r}, so its gradient with respect to the output is {@code r}. Differences are taken in
- * float32 (the kernels' precision) and accumulated in double; an analytic gradient {@code a}
- * passes against the numeric one {@code n} when {@code |a - n| <= 2e-2 * max(|a|, |n|) + 1e-3}:
- * the relative part covers the O(h^2) truncation error, the absolute floor the float32 rounding
- * of the outputs divided by 2h.
+ * {@code r}, so its gradient with respect to the output is {@code r}; {@link GradCheck} compares
+ * the backward pass with central differences of the forward pass, for the input and every
+ * parameter.
  */
 class LayerGradientTest {
-    private static final double REL_TOL = 2e-2;
-    private static final double ABS_TOL = 1e-3;
-    /** At most this many elements of each tensor are perturbed, evenly spread. */
-    private static final int MAX_CHECKED = 80;
-
     @BeforeEach
     void seed() {
         Init.manualSeed(7);
@@ -71,34 +65,18 @@ class LayerGradientTest {
         return Math.toIntExact(n);
     }
 
-    private static double weightedSum(Tensor y, float[] r) {
-        FloatBuffer b = y.floatBuffer();
-        double s = 0;
-        for (int i = 0; i < r.length; i++) s += (double) b.get(i) * r[i];
-        return s;
-    }
-
-    /** d loss / d target[i] by central differences, re-running the forward pass. */
-    private static double numeric(Layer layer, Tensor x, float[] r, FloatBuffer target, int i, float h) {
-        float orig = target.get(i);
-        float up = orig + h, down = orig - h;
-        target.put(i, up);
-        double plus = weightedSum(layer.forward(x), r);
-        target.put(i, down);
-        double minus = weightedSum(layer.forward(x), r);
-        target.put(i, orig);
-        return (plus - minus) / ((double) up - (double) down);
-    }
-
+    /** The gradient of sum(forward(x) * r) with respect to {@code target} (x or a parameter), by finite differences. */
     private static void assertGradient(String what, float[] analytic, Layer layer, Tensor x, float[] r, FloatBuffer target,
             float h) {
-        int step = Math.max(1, analytic.length / MAX_CHECKED);
-        for (int i = 0; i < analytic.length; i += step) {
-            double n = numeric(layer, x, r, target, i, h);
-            double a = analytic[i];
-            double tol = REL_TOL * Math.max(Math.abs(a), Math.abs(n)) + ABS_TOL;
-            assertTrue(Math.abs(a - n) <= tol,
-                    () -> layer + ": " + what + " gradient of element differs: analytic " + a + ", numeric " + n);
+        float[] original = new float[target.capacity()];
+        target.get(0, original);
+        try {
+            GradCheck.check(layer + ": " + what, values -> {
+                target.put(0, values);
+                return layer.forward(x).toFloatArray();
+            }, original, r, analytic, h);
+        } finally {
+            target.put(0, original);
         }
     }
 
@@ -267,17 +245,8 @@ class LayerGradientTest {
             }
             assertEquals(expected / batch, loss.forward(x, labels), 1e-5);
             float[] analytic = loss.backward().toFloatArray();
-            FloatBuffer xb = x.floatBuffer();
-            for (int i = 0; i < analytic.length; i++) {
-                float orig = xb.get(i), up = orig + 1e-2f, down = orig - 1e-2f;
-                xb.put(i, up);
-                double plus = loss.forward(x, labels);
-                xb.put(i, down);
-                double minus = loss.forward(x, labels);
-                xb.put(i, orig);
-                double n = (plus - minus) / ((double) up - down);
-                assertEquals(n, analytic[i], REL_TOL * Math.abs(n) + ABS_TOL, "logit " + i);
-            }
+            GradCheck.check("cross-entropy dlogits", in -> new float[] {loss.forward(x.copyFrom(in), labels)}, logits,
+                    new float[] {1f}, analytic, 1e-2);
         }
     }
 

@@ -4,7 +4,9 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 /**
  * Central finite differences, in double, of a float op: with loss(x) = sum_j y(x)_j * r_j for a
- * fixed random r, the analytic backward of the op, fed dy = r, must give d loss / dx.
+ * fixed random r, the analytic backward of the op, fed dy = r, must give d loss / dx. The Java
+ * tests' one finite-difference checker: ops, layers (through their inputs and parameters) and
+ * plug-in ops all go through it.
  *
  * <p>Tolerance: |numeric - analytic| <= {@link #RTOL} * max(max|analytic|, max|numeric|) at every
  * probed element. For ops linear in x (conv, linear, pooling, dropout) the difference quotient is
@@ -13,16 +15,16 @@ import static org.junit.jupiter.api.Assertions.fail;
  * with inputs at least 2h away from their kinks. Either way the error is well under 1%, while a
  * wrong gradient (transposed index, wrong scale, missing term) is off by far more.
  */
-final class GradCheck {
+public final class GradCheck {
     /** Relative tolerance, see the class comment. */
-    static final double RTOL = 1e-2;
+    public static final double RTOL = 1e-2;
     /** At most this many elements are probed, evenly spread, so that large inputs stay cheap. */
     private static final int MAX_PROBES = 96;
 
     private GradCheck() {}
 
     /** A float op under test: its output for an input, computed by the native kernel. */
-    interface Op {
+    public interface Op {
         float[] apply(float[] x);
     }
 
@@ -30,7 +32,7 @@ final class GradCheck {
      * Checks {@code analytic} (the op's backward for dy = r) against the finite-difference
      * gradient of sum(op(x) * r), with step h.
      */
-    static void check(String what, Op op, float[] x, float[] r, float[] analytic, double h) {
+    public static void check(String what, Op op, float[] x, float[] r, float[] analytic, double h) {
         int stride = Math.max(1, x.length / MAX_PROBES);
         double[] numeric = new double[x.length];
         double scale = Check.maxAbs(Check.toDouble(analytic));
