@@ -1,5 +1,6 @@
 package dev.anvil.bench;
 
+import dev.anvil.Anvil;
 import dev.anvil.Device;
 import dev.anvil.Tensor;
 import dev.anvil.distributed.DdpTrainer;
@@ -27,8 +28,8 @@ import org.openjdk.jmh.annotations.Warmup;
 /**
  * One data-parallel training step of the reference CNN (SGD with momentum) per rank, ranks being
  * threads of a LocalProcessGroup; compare with {@link TrainStepBenchmark} at the same batch for
- * the overhead of gradient synchronisation. Native kernels run one call at a time per process, so
- * with several ranks their compute is serialised too.
+ * the overhead of gradient synchronisation. Each rank computes on a CPU context of its own with
+ * an equal share of the native threads, so the ranks' kernels run at once.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -45,6 +46,7 @@ public class DdpStepBenchmark {
 
     private Replica[] replicas;
     private PeerRanks peers;
+    private Anvil.ThreadContext rank0Context;
 
     /** One rank's model, optimizer and batch. */
     private final class Replica implements AutoCloseable {
@@ -95,6 +97,7 @@ public class DdpStepBenchmark {
             if (replica.trainer == null) replica.join(g);
             replica.step();
         });
+        rank0Context = Anvil.threadContext(PeerRanks.share(ranks)); // after the peers took their shares
         replicas[0].join(peers.rank0());
     }
 
@@ -107,5 +110,6 @@ public class DdpStepBenchmark {
     public void tearDown() throws InterruptedException {
         peers.close();
         for (Replica r : replicas) r.close();
+        rank0Context.close();
     }
 }

@@ -1,5 +1,6 @@
 package dev.anvil.bench;
 
+import dev.anvil.Anvil;
 import dev.anvil.distributed.CollectiveException;
 import dev.anvil.distributed.DistributedEnvironment;
 import dev.anvil.distributed.ProcessGroup;
@@ -17,7 +18,8 @@ import java.util.function.Consumer;
  * A world of one backend ("local": threads sharing memory, "tcp": threads connected by loopback
  * sockets) whose ranks 1.. repeat one collective step on their own threads for as long as rank 0
  * (the benchmark thread) keeps calling it; {@link #close()} makes rank 0 leave, which ends the
- * peers' pending step.
+ * peers' pending step. Each peer computes on a CPU context of its own with an equal share of the
+ * native threads; rank 0 opens its own with {@link #share}.
  */
 final class PeerRanks implements AutoCloseable {
     private static final Duration TIMEOUT = Duration.ofMinutes(5);
@@ -30,8 +32,10 @@ final class PeerRanks implements AutoCloseable {
         DistributedEnvironment env = new DistributedEnvironment(0, size, 0, "127.0.0.1", freePort(), false, "benchmark");
         for (int r = 1; r < size; r++) {
             DistributedEnvironment mine = env.withRank(r);
+            int threads = share(size);
             Thread t = new Thread(() -> {
-                try (ProcessGroup g = ProcessGroups.create(backend, mine, TIMEOUT)) {
+                try (Anvil.ThreadContext context = Anvil.threadContext(threads);
+                     ProcessGroup g = ProcessGroups.create(backend, mine, TIMEOUT)) {
                     for (;;) step.accept(g);
                 } catch (CollectiveException e) {
                     // rank 0 left: the benchmark is over
@@ -48,6 +52,11 @@ final class PeerRanks implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /** Each rank's share of the native threads. */
+    static int share(int size) {
+        return Math.max(1, Anvil.numThreads() / size);
     }
 
     private static int freePort() {

@@ -1,5 +1,6 @@
 package dev.anvil.cli;
 
+import dev.anvil.Anvil;
 import dev.anvil.Device;
 import dev.anvil.data.Dataset;
 import dev.anvil.distributed.DistributedEnvironment;
@@ -53,12 +54,16 @@ final class DataParallelRun {
         }
         DistributedEnvironment threads = new DistributedEnvironment(0, options.ranks, 0, "127.0.0.1", freePort(), false, "--ranks");
         ExecutorService pool = Executors.newFixedThreadPool(options.ranks);
+        // Each rank thread computes on a CPU context of its own with its share of the threads.
+        int share = Math.max(1, Anvil.numThreads() / options.ranks);
         try {
             List<Future<?>> ranks = new ArrayList<>();
             for (int r = 0; r < options.ranks; r++) {
                 DistributedEnvironment rankEnv = threads.withRank(r);
                 ranks.add(pool.submit(() -> {
-                    runRank(backend, rankEnv, timeout, train, test);
+                    try (Anvil.ThreadContext context = Anvil.threadContext(share)) {
+                        runRank(backend, rankEnv, timeout, train, test);
+                    }
                     return null;
                 }));
             }

@@ -1,5 +1,6 @@
 package dev.anvil.distributed;
 
+import dev.anvil.Anvil;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -86,8 +87,10 @@ public final class LocalWorld implements AutoCloseable {
     }
 
     /**
-     * Runs {@code task} on one new thread per rank and returns the results in rank order. A rank
-     * that throws leaves the group, so that its peers fail at once instead of waiting for it.
+     * Runs {@code task} on one new thread per rank and returns the results in rank order. Each rank
+     * thread has a CPU context of its own ({@link Anvil#threadContext}) with an equal share of the
+     * caller's native threads, so that the ranks compute at once. A rank that throws leaves the
+     * group, so that its peers fail at once instead of waiting for it.
      *
      * @throws RuntimeException or Error: the failure of the rank that failed first, with the
      *     other ranks' failures attached as suppressed exceptions; a checked exception comes
@@ -99,10 +102,11 @@ public final class LocalWorld implements AutoCloseable {
         Throwable[] failures = new Throwable[size];
         long[] failedAt = new long[size];
         Thread[] threads = new Thread[size];
+        int share = Math.max(1, Anvil.numThreads() / size);
         for (int r = 0; r < size; r++) {
             int rank = r;
             threads[r] = new Thread(() -> {
-                try {
+                try (Anvil.ThreadContext context = Anvil.threadContext(share)) {
                     results[rank] = task.run(group(rank));
                 } catch (Throwable t) {
                     failedAt[rank] = System.nanoTime();
