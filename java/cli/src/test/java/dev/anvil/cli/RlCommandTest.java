@@ -1,17 +1,17 @@
 package dev.anvil.cli;
 
+import static dev.anvil.cli.CliTest.anvil;
 import static org.junit.jupiter.api.Assertions.*;
 
 import dev.anvil.Tensor;
-import java.io.PrintWriter;
-import java.io.StringWriter;
+import dev.anvil.cli.CliTest.Result;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** {@code anvil rl} in short runs, in-process. */
+/** {@code anvil rl} in short runs, in-process (through {@link CliTest#anvil}). */
 class RlCommandTest {
     @TempDir
     Path dir;
@@ -19,14 +19,6 @@ class RlCommandTest {
     @AfterEach
     void nothingLeaked() {
         assertEquals(0, Tensor.liveBytes(), "tensor bytes leaked");
-    }
-
-    record Result(int code, String out, String err) {}
-
-    private static Result anvil(String... args) {
-        StringWriter out = new StringWriter(), err = new StringWriter();
-        int code = Main.run(new PrintWriter(out, true), new PrintWriter(err, true), args);
-        return new Result(code, out.toString(), err.toString());
     }
 
     @Test
