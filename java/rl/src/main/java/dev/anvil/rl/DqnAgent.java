@@ -55,6 +55,7 @@ public final class DqnAgent implements AutoCloseable {
     private final List<Parameter> onlineParams, targetParams, actorParams;
     private final ParameterViews onlineViews, targetViews;
     private final Adam adam;
+    private final TinyMomentFlush flush;
     private final ReplayBuffer buffer;
     private final ReplayBatch batch;
     private final Tensor dq;
@@ -102,6 +103,7 @@ public final class DqnAgent implements AutoCloseable {
             onlineViews = new ParameterViews(onlineParams);
             targetViews = new ParameterViews(targetParams);
             adam = track(made, Adam.builder().lr(b.learningRate).eps(b.adamEps).build(onlineParams));
+            flush = new TinyMomentFlush(adam);
             buffer = track(made, b.prioritized ? ReplayBuffer.prioritized(b.bufferCapacity, observationSize, b.priorityAlpha)
                     : ReplayBuffer.uniform(b.bufferCapacity, observationSize));
             batch = track(made, new ReplayBatch(b.batchSize, observationSize));
@@ -266,6 +268,9 @@ public final class DqnAgent implements AutoCloseable {
         online.backward(dq, false);
         if (config.maxGradNorm > 0) onlineViews.clipGradNorm(config.maxGradNorm);
         adam.step();
+        // Every 100 updates: a moment on its way into the subnormals takes about 150 steps more
+        // to get there from 1e-30 (Adam's first moment decays by 0.9 a step).
+        if (updates % 100 == 0) flush.flush();
         if (buffer.isPrioritized()) buffer.updatePriorities(batch, tdErrors, config.priorityEpsilon);
         updates++;
         actorStale = true;
