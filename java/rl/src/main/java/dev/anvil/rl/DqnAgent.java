@@ -3,7 +3,6 @@ package dev.anvil.rl;
 import dev.anvil.DType;
 import dev.anvil.Tensor;
 import dev.anvil.io.Checkpoint;
-import dev.anvil.nn.Layer;
 import dev.anvil.nn.Linear;
 import dev.anvil.nn.Parameter;
 import dev.anvil.nn.ReLU;
@@ -41,8 +40,11 @@ import org.slf4j.LoggerFactory;
  * }</pre>
  *
  * <p>After warm-up, a training step (acting, stepping the environment, storing the transition,
- * one update) allocates nothing in this class: the networks, the replay memory and every buffer
- * are made once. The agent is not thread-safe.
+ * one update) allocates nothing beyond what core's layers allocate in their forward and backward
+ * passes: the networks, the replay memory and every buffer are made once. Acting runs on a copy
+ * of the online network (refreshed after updates), so that its batch-1 buffers and the
+ * training batch's buffers are each allocated once. The agent runs on the CPU and is not
+ * thread-safe.
  */
 public final class DqnAgent implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(DqnAgent.class);
@@ -198,9 +200,9 @@ public final class DqnAgent implements AutoCloseable {
      * {@code env}: acts epsilon-greedily, stores the transitions, makes {@code gradientSteps}
      * updates every {@code trainFrequency} vector steps once the replay buffer holds
      * {@code learningStarts} transitions (or is full), and updates the target network every
-     * {@code targetUpdateInterval} steps. Calling it
-     * again with the same environment continues its episodes; another environment is reset with
-     * a seed drawn from the agent's generator (so a restored agent draws the same one).
+     * {@code targetUpdateInterval} steps. Calling it again with the same environment continues
+     * its episodes; another environment is reset with a seed drawn from the agent's generator (so
+     * a restored agent draws the same one).
      */
     public void train(VectorEnv env, long steps, EpisodeListener listener) {
         Objects.requireNonNull(env, "env");
