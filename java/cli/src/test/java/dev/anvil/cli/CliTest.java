@@ -29,7 +29,7 @@ class CliTest {
     /** Exit code and captured output of one run. */
     record Result(int code, String out, String err) {}
 
-    private static Result anvil(String... args) {
+    static Result anvil(String... args) {
         StringWriter out = new StringWriter(), err = new StringWriter();
         int code = Main.run(new PrintWriter(out, true), new PrintWriter(err, true), args);
         return new Result(code, out.toString(), err.toString());
