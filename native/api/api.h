@@ -62,6 +62,15 @@ inline anvil_context& require_context(anvil_context* ctx) {
 
 inline void require_ptr(const void* p, const char* name) { ANVIL_REQUIRE(p != nullptr, "%s is NULL", name); }
 
+// The caller's descriptor, copied before anything reads it: a call validates and uses only its own
+// copy, so an output buffer that holds the descriptor (or another thread writing it) cannot change
+// what the kernel sees after validation.
+template <class Desc>
+Desc copy_desc(const Desc* desc) {
+    require_ptr(desc, "descriptor");
+    return *desc;
+}
+
 // A tensor's data for an op of context c: present, and on a CUDA context memory the GPU can reach
 // (a host pointer would fault in the kernel and poison the device for the whole process).
 inline void require_data(const anvil_context& c, const void* p, const char* name) {
@@ -125,13 +134,16 @@ inline void check_window(int64_t in_h, int64_t in_w, int64_t kernel_h, int64_t k
 // Checks shared by the layers with weights (conv2d, linear): the buffers of y = f(x, w),
 // dx = f'(dy, w) and dw, db = f'(x, dy) are present and do not overlap where they must not.
 inline void check_weighted_forward(const anvil_context& c, const float* x, int64_t nx, const float* w, int64_t nw,
-                                   const float* bias, const float* y, int64_t ny) {
+                                   const float* bias, int64_t nbias, const float* y, int64_t ny) {
     require_data(c, x, "x");
     require_data(c, w, "w");
     require_data(c, y, "y");
-    if (bias != nullptr) require_data(c, bias, "bias");
     require_disjoint(x, nx, "x", y, ny, "y", false);
     require_disjoint(w, nw, "w", y, ny, "y", false);
+    if (bias != nullptr) {
+        require_data(c, bias, "bias");
+        require_disjoint(bias, nbias, "bias", y, ny, "y", false);
+    }
 }
 
 inline void check_weighted_backward_data(const anvil_context& c, const float* dy, int64_t ny, const float* w, int64_t nw,

@@ -14,9 +14,7 @@ struct ConvSizes {
     int64_t x, w, y, out_h, out_w;
 };
 
-ConvSizes check_conv2d(const anvil_conv2d_desc* dp) {
-    ANVIL_REQUIRE(dp != nullptr, "descriptor is NULL");
-    const anvil_conv2d_desc& d = *dp;
+ConvSizes check_conv2d(const anvil_conv2d_desc& d) {
     require_positive(d.batch, "batch");
     require_positive(d.in_channels, "in_channels");
     require_positive(d.out_channels, "out_channels");
@@ -46,8 +44,9 @@ ConvSizes check_conv2d(const anvil_conv2d_desc* dp) {
 
 extern "C" {
 
-anvil_status anvil_conv2d_output_size(const anvil_conv2d_desc* d, int64_t* out_h, int64_t* out_w) {
+anvil_status anvil_conv2d_output_size(const anvil_conv2d_desc* desc, int64_t* out_h, int64_t* out_w) {
     return api_call("anvil_conv2d_output_size", [&] {
+        const anvil_conv2d_desc d = copy_desc(desc);
         require_ptr(out_h, "out_h");
         require_ptr(out_w, "out_w");
         ConvSizes s = check_conv2d(d);
@@ -56,33 +55,36 @@ anvil_status anvil_conv2d_output_size(const anvil_conv2d_desc* d, int64_t* out_h
     });
 }
 
-anvil_status anvil_conv2d_forward(anvil_context* ctx, const anvil_conv2d_desc* d, const float* x, const float* w,
+anvil_status anvil_conv2d_forward(anvil_context* ctx, const anvil_conv2d_desc* desc, const float* x, const float* w,
                                   const float* bias, float* y) {
     return api_call("anvil_conv2d_forward", [&] {
+        const anvil_conv2d_desc d = copy_desc(desc);
         ANVIL_LOCK_CONTEXT(c, ctx);
         ConvSizes s = check_conv2d(d);
-        check_weighted_forward(c, x, s.x, w, s.w, bias, y, s.y);
-        ANVIL_DISPATCH(c, conv2d_forward, *d, x, w, bias, y);
+        check_weighted_forward(c, x, s.x, w, s.w, bias, d.out_channels, y, s.y);
+        ANVIL_DISPATCH(c, conv2d_forward, d, x, w, bias, y);
     });
 }
 
-anvil_status anvil_conv2d_backward_data(anvil_context* ctx, const anvil_conv2d_desc* d, const float* dy,
+anvil_status anvil_conv2d_backward_data(anvil_context* ctx, const anvil_conv2d_desc* desc, const float* dy,
                                         const float* w, float* dx) {
     return api_call("anvil_conv2d_backward_data", [&] {
+        const anvil_conv2d_desc d = copy_desc(desc);
         ANVIL_LOCK_CONTEXT(c, ctx);
         ConvSizes s = check_conv2d(d);
         check_weighted_backward_data(c, dy, s.y, w, s.w, dx, s.x);
-        ANVIL_DISPATCH(c, conv2d_backward_data, *d, dy, w, dx);
+        ANVIL_DISPATCH(c, conv2d_backward_data, d, dy, w, dx);
     });
 }
 
-anvil_status anvil_conv2d_backward_weight(anvil_context* ctx, const anvil_conv2d_desc* d, const float* x,
+anvil_status anvil_conv2d_backward_weight(anvil_context* ctx, const anvil_conv2d_desc* desc, const float* x,
                                           const float* dy, float* dw, float* db, int32_t accumulate) {
     return api_call("anvil_conv2d_backward_weight", [&] {
+        const anvil_conv2d_desc d = copy_desc(desc);
         ANVIL_LOCK_CONTEXT(c, ctx);
         ConvSizes s = check_conv2d(d);
-        check_weighted_backward_weight(c, x, s.x, dy, s.y, dw, s.w, db, d->out_channels, accumulate);
-        ANVIL_DISPATCH(c, conv2d_backward_weight, *d, x, dy, dw, db, accumulate != 0);
+        check_weighted_backward_weight(c, x, s.x, dy, s.y, dw, s.w, db, d.out_channels, accumulate);
+        ANVIL_DISPATCH(c, conv2d_backward_weight, d, x, dy, dw, db, accumulate != 0);
     });
 }
 

@@ -13,47 +13,49 @@ struct LinearSizes {
     int64_t x, w, y;
 };
 
-LinearSizes check_linear(const anvil_linear_desc* dp) {
-    ANVIL_REQUIRE(dp != nullptr, "descriptor is NULL");
-    require_positive(dp->batch, "batch");
-    require_positive(dp->in_features, "in_features");
-    require_positive(dp->out_features, "out_features");
-    return {checked_numel({dp->batch, dp->in_features}, "input"),
-            checked_numel({dp->out_features, dp->in_features}, "weight"),
-            checked_numel({dp->batch, dp->out_features}, "output")};
+LinearSizes check_linear(const anvil_linear_desc& d) {
+    require_positive(d.batch, "batch");
+    require_positive(d.in_features, "in_features");
+    require_positive(d.out_features, "out_features");
+    return {checked_numel({d.batch, d.in_features}, "input"),
+            checked_numel({d.out_features, d.in_features}, "weight"),
+            checked_numel({d.batch, d.out_features}, "output")};
 }
 
 }  // namespace
 
 extern "C" {
 
-anvil_status anvil_linear_forward(anvil_context* ctx, const anvil_linear_desc* d, const float* x, const float* w,
+anvil_status anvil_linear_forward(anvil_context* ctx, const anvil_linear_desc* desc, const float* x, const float* w,
                                   const float* bias, float* y) {
     return api_call("anvil_linear_forward", [&] {
+        const anvil_linear_desc d = copy_desc(desc);
         ANVIL_LOCK_CONTEXT(c, ctx);
         LinearSizes s = check_linear(d);
-        check_weighted_forward(c, x, s.x, w, s.w, bias, y, s.y);
-        ANVIL_DISPATCH(c, linear_forward, *d, x, w, bias, y);
+        check_weighted_forward(c, x, s.x, w, s.w, bias, d.out_features, y, s.y);
+        ANVIL_DISPATCH(c, linear_forward, d, x, w, bias, y);
     });
 }
 
-anvil_status anvil_linear_backward_data(anvil_context* ctx, const anvil_linear_desc* d, const float* dy,
+anvil_status anvil_linear_backward_data(anvil_context* ctx, const anvil_linear_desc* desc, const float* dy,
                                         const float* w, float* dx) {
     return api_call("anvil_linear_backward_data", [&] {
+        const anvil_linear_desc d = copy_desc(desc);
         ANVIL_LOCK_CONTEXT(c, ctx);
         LinearSizes s = check_linear(d);
         check_weighted_backward_data(c, dy, s.y, w, s.w, dx, s.x);
-        ANVIL_DISPATCH(c, linear_backward_data, *d, dy, w, dx);
+        ANVIL_DISPATCH(c, linear_backward_data, d, dy, w, dx);
     });
 }
 
-anvil_status anvil_linear_backward_weight(anvil_context* ctx, const anvil_linear_desc* d, const float* x,
+anvil_status anvil_linear_backward_weight(anvil_context* ctx, const anvil_linear_desc* desc, const float* x,
                                           const float* dy, float* dw, float* db, int32_t accumulate) {
     return api_call("anvil_linear_backward_weight", [&] {
+        const anvil_linear_desc d = copy_desc(desc);
         ANVIL_LOCK_CONTEXT(c, ctx);
         LinearSizes s = check_linear(d);
-        check_weighted_backward_weight(c, x, s.x, dy, s.y, dw, s.w, db, d->out_features, accumulate);
-        ANVIL_DISPATCH(c, linear_backward_weight, *d, x, dy, dw, db, accumulate != 0);
+        check_weighted_backward_weight(c, x, s.x, dy, s.y, dw, s.w, db, d.out_features, accumulate);
+        ANVIL_DISPATCH(c, linear_backward_weight, d, x, dy, dw, db, accumulate != 0);
     });
 }
 

@@ -40,6 +40,8 @@ anvil_status anvil_softmax_cross_entropy_backward(anvil_context* ctx, int64_t ba
         require_data(c, labels, "labels");
         require_data(c, dlogits, "dlogits");
         require_disjoint(logits, batch * classes, "logits", dlogits, batch * classes, "dlogits", true);
+        // The kernel reads each label while it writes dlogits: labels inside dlogits would change.
+        require_disjoint_bytes(labels, batch * 4, "labels", dlogits, batch * classes * 4, "dlogits");
         ANVIL_DISPATCH(c, softmax_cross_entropy_backward, batch, classes, logits, labels, scale, dlogits);
     });
 }
@@ -50,6 +52,7 @@ anvil_status anvil_argmax(anvil_context* ctx, int64_t batch, int64_t classes, co
         ANVIL_LOCK_CONTEXT(c, ctx);
         check_logits(c, batch, classes, logits);
         require_data(c, predictions, "predictions");
+        require_disjoint_bytes(predictions, batch * 4, "predictions", logits, batch * classes * 4, "logits");
         ANVIL_DISPATCH(c, argmax, batch, classes, logits, predictions);
     });
 }

@@ -1,4 +1,7 @@
 // C ABI of plug-ins: loading, op lookup, and op calls validated before they reach plug-in code.
+#include <algorithm>
+#include <vector>
+
 #include "api.h"
 #include "cuda_backend.h"
 #include "plugin_host.h"
@@ -28,10 +31,19 @@ public:
                       num_params);
         if (num_params > 0) require_ptr(params, "params");
 
-        args_.in_shape = shape;
+        // The op sees copies: the caller's arrays are read once, here (one of them could lie in y).
+        std::copy(shape, shape + rank, in_shape_);
+        float* own_params = params_inline_;
+        if (num_params > kInlineParams) {
+            params_more_.assign(params, params + num_params);
+            own_params = params_more_.data();
+        } else {
+            std::copy(params, params + num_params, params_inline_);
+        }
+        args_.in_shape = in_shape_;
         args_.in_rank = rank;
-        args_.in_numel = checked_numel(shape, static_cast<size_t>(rank), "x");
-        args_.params = num_params > 0 ? params : nullptr;
+        args_.in_numel = checked_numel(in_shape_, static_cast<size_t>(rank), "x");
+        args_.params = num_params > 0 ? own_params : nullptr;
         args_.num_params = num_params;
         run_check();
         args_.stream = stream;
@@ -105,8 +117,13 @@ private:
         return &args_;
     }
 
+    static constexpr int32_t kInlineParams = 16;  // more hyper-parameters than this are rare: a vector then
+
     const PluginLibrary& library_;
     const anvil_op_v1& op_;
+    int64_t in_shape_[ANVIL_PLUGIN_MAX_RANK] = {};
+    float params_inline_[kInlineParams] = {};
+    std::vector<float> params_more_;
     int64_t out_shape_[ANVIL_PLUGIN_MAX_RANK] = {};
     anvil_op_args args_ = {};
 };

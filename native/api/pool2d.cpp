@@ -14,9 +14,7 @@ struct PoolSizes {
     int64_t x, y, out_h, out_w;
 };
 
-PoolSizes check_pool2d(const anvil_pool2d_desc* dp) {
-    ANVIL_REQUIRE(dp != nullptr, "descriptor is NULL");
-    const anvil_pool2d_desc& d = *dp;
+PoolSizes check_pool2d(const anvil_pool2d_desc& d) {
     require_positive(d.batch, "batch");
     require_positive(d.channels, "channels");
     check_window(d.in_h, d.in_w, d.kernel_h, d.kernel_w, d.stride_h, d.stride_w, d.pad_h, d.pad_w, 1, 1);
@@ -44,8 +42,9 @@ PoolSizes check_pool2d(const anvil_pool2d_desc* dp) {
 
 extern "C" {
 
-anvil_status anvil_pool2d_output_size(const anvil_pool2d_desc* d, int64_t* out_h, int64_t* out_w) {
+anvil_status anvil_pool2d_output_size(const anvil_pool2d_desc* desc, int64_t* out_h, int64_t* out_w) {
     return api_call("anvil_pool2d_output_size", [&] {
+        const anvil_pool2d_desc d = copy_desc(desc);
         require_ptr(out_h, "out_h");
         require_ptr(out_w, "out_w");
         PoolSizes s = check_pool2d(d);
@@ -54,64 +53,69 @@ anvil_status anvil_pool2d_output_size(const anvil_pool2d_desc* d, int64_t* out_h
     });
 }
 
-anvil_status anvil_maxpool2d_index_bytes(const anvil_pool2d_desc* d, int64_t* out) {
+anvil_status anvil_maxpool2d_index_bytes(const anvil_pool2d_desc* desc, int64_t* out) {
     return api_call("anvil_maxpool2d_index_bytes", [&] {
+        const anvil_pool2d_desc d = copy_desc(desc);
         require_ptr(out, "out");
         check_pool2d(d);
-        *out = maxpool2d_index_bytes(*d);
+        *out = maxpool2d_index_bytes(d);
     });
 }
 
-anvil_status anvil_maxpool2d_forward(anvil_context* ctx, const anvil_pool2d_desc* d, const float* x, float* y,
+anvil_status anvil_maxpool2d_forward(anvil_context* ctx, const anvil_pool2d_desc* desc, const float* x, float* y,
                                      void* argmax) {
     return api_call("anvil_maxpool2d_forward", [&] {
+        const anvil_pool2d_desc d = copy_desc(desc);
         ANVIL_LOCK_CONTEXT(c, ctx);
         PoolSizes s = check_pool2d(d);
         require_data(c, x, "x");
         require_data(c, y, "y");
         require_disjoint(x, s.x, "x", y, s.y, "y", false);
         if (argmax != nullptr) {
-            const int64_t bytes = s.y * maxpool2d_index_bytes(*d);
+            const int64_t bytes = s.y * maxpool2d_index_bytes(d);
             require_disjoint_bytes(argmax, bytes, "argmax", y, s.y * 4, "y");
             require_disjoint_bytes(argmax, bytes, "argmax", x, s.x * 4, "x");
         }
-        ANVIL_DISPATCH(c, maxpool2d_forward, *d, x, y, argmax);
+        ANVIL_DISPATCH(c, maxpool2d_forward, d, x, y, argmax);
     });
 }
 
-anvil_status anvil_maxpool2d_backward(anvil_context* ctx, const anvil_pool2d_desc* d, const float* dy,
+anvil_status anvil_maxpool2d_backward(anvil_context* ctx, const anvil_pool2d_desc* desc, const float* dy,
                                       const void* argmax, float* dx) {
     return api_call("anvil_maxpool2d_backward", [&] {
+        const anvil_pool2d_desc d = copy_desc(desc);
         ANVIL_LOCK_CONTEXT(c, ctx);
         PoolSizes s = check_pool2d(d);
         require_data(c, dy, "dy");
         require_data(c, argmax, "argmax");
         require_data(c, dx, "dx");
         require_disjoint(dy, s.y, "dy", dx, s.x, "dx", false);
-        require_disjoint_bytes(argmax, s.y * maxpool2d_index_bytes(*d), "argmax", dx, s.x * 4, "dx");
-        ANVIL_DISPATCH(c, maxpool2d_backward, *d, dy, argmax, dx);
+        require_disjoint_bytes(argmax, s.y * maxpool2d_index_bytes(d), "argmax", dx, s.x * 4, "dx");
+        ANVIL_DISPATCH(c, maxpool2d_backward, d, dy, argmax, dx);
     });
 }
 
-anvil_status anvil_avgpool2d_forward(anvil_context* ctx, const anvil_pool2d_desc* d, const float* x, float* y) {
+anvil_status anvil_avgpool2d_forward(anvil_context* ctx, const anvil_pool2d_desc* desc, const float* x, float* y) {
     return api_call("anvil_avgpool2d_forward", [&] {
+        const anvil_pool2d_desc d = copy_desc(desc);
         ANVIL_LOCK_CONTEXT(c, ctx);
         PoolSizes s = check_pool2d(d);
         require_data(c, x, "x");
         require_data(c, y, "y");
         require_disjoint(x, s.x, "x", y, s.y, "y", false);
-        ANVIL_DISPATCH(c, avgpool2d_forward, *d, x, y);
+        ANVIL_DISPATCH(c, avgpool2d_forward, d, x, y);
     });
 }
 
-anvil_status anvil_avgpool2d_backward(anvil_context* ctx, const anvil_pool2d_desc* d, const float* dy, float* dx) {
+anvil_status anvil_avgpool2d_backward(anvil_context* ctx, const anvil_pool2d_desc* desc, const float* dy, float* dx) {
     return api_call("anvil_avgpool2d_backward", [&] {
+        const anvil_pool2d_desc d = copy_desc(desc);
         ANVIL_LOCK_CONTEXT(c, ctx);
         PoolSizes s = check_pool2d(d);
         require_data(c, dy, "dy");
         require_data(c, dx, "dx");
         require_disjoint(dy, s.y, "dy", dx, s.x, "dx", false);
-        ANVIL_DISPATCH(c, avgpool2d_backward, *d, dy, dx);
+        ANVIL_DISPATCH(c, avgpool2d_backward, d, dy, dx);
     });
 }
 

@@ -1,6 +1,7 @@
 // Plug-ins: the example LeakyReLU against a reference and finite differences; names, lookup and
 // output shapes; bad arguments; plug-ins the host refuses (another ABI version, a malformed table,
 // a missing file, a library that is no plug-in) and ops whose failures it must report.
+#include <cstdio>
 #include <cstring>
 #include <string>
 #include <vector>
@@ -174,7 +175,7 @@ void test_refused_plugins() {
     EXPECT_ERROR(anvil_plugin_load(test_plugin("duplicate_ops").c_str(), &p), ANVIL_ERR_PLUGIN, "two ops are called twin");
     // The loader's own message: the file and why it cannot be opened.
     const std::string missing = std::string(ANVIL_TEST_PLUGIN_DIR) + "/libno_such_plugin.so";
-    EXPECT_ERROR(anvil_plugin_load(missing.c_str(), &p), ANVIL_ERR_PLUGIN, "cannot load plug-in: ");
+    EXPECT_ERROR(anvil_plugin_load(missing.c_str(), &p), ANVIL_ERR_PLUGIN, "cannot open it");
     EXPECT(std::strstr(anvil_last_error(), "No such file or directory") != nullptr);
     EXPECT(std::strstr(anvil_last_error(), "libno_such_plugin.so") != nullptr);
     // A shared library that is no plug-in.
@@ -183,6 +184,43 @@ void test_refused_plugins() {
     EXPECT_ERROR(anvil_plugin_load(kExample.c_str(), nullptr), ANVIL_ERR_INVALID_ARGUMENT, "out");
     EXPECT(p == nullptr);
     EXPECT_OK(anvil_plugin_unload(nullptr));
+}
+
+// Writes `bytes` to a file beside the test plug-ins and returns its path.
+std::string write_file(const char* name, const std::vector<char>& bytes) {
+    const std::string path = std::string(ANVIL_TEST_PLUGIN_DIR) + "/" + name;
+    std::FILE* f = std::fopen(path.c_str(), "wb");
+    EXPECT(f != nullptr);
+    if (f != nullptr) {
+        std::fwrite(bytes.data(), 1, bytes.size(), f);
+        std::fclose(f);
+    }
+    return path;
+}
+
+// Files that would crash the dynamic loader (a truncated library is mapped past its end: SIGBUS)
+// are refused before dlopen, with a message.
+void test_damaged_files() {
+    std::FILE* f = std::fopen(kExample.c_str(), "rb");
+    EXPECT(f != nullptr);
+    std::vector<char> library;
+    for (int ch; f != nullptr && (ch = std::fgetc(f)) != EOF;) library.push_back(static_cast<char>(ch));
+    if (f != nullptr) std::fclose(f);
+    anvil_plugin* p = nullptr;
+    for (size_t keep : {library.size() / 2, library.size() - 1, size_t{200}}) {
+        const std::string cut = write_file("libtruncated.so", std::vector<char>(library.begin(), library.begin() + keep));
+        EXPECT_ERROR(anvil_plugin_load(cut.c_str(), &p), ANVIL_ERR_PLUGIN, "is truncated");
+    }
+    EXPECT_ERROR(anvil_plugin_load(write_file("libtiny.so", std::vector<char>(12, 'x')).c_str(), &p), ANVIL_ERR_PLUGIN,
+                 "too short for an ELF header");
+    std::vector<char> text(4096, 'a');
+    EXPECT_ERROR(anvil_plugin_load(write_file("libtext.so", text).c_str(), &p), ANVIL_ERR_PLUGIN, "is not an ELF file");
+    std::vector<char> wrong_type = library;
+    wrong_type[16] = 2;  // e_type = ET_EXEC
+    EXPECT_ERROR(anvil_plugin_load(write_file("libexec.so", wrong_type).c_str(), &p), ANVIL_ERR_PLUGIN,
+                 "is not a shared library");
+    EXPECT_ERROR(anvil_plugin_load(ANVIL_TEST_PLUGIN_DIR, &p), ANVIL_ERR_PLUGIN, "is not a regular file");
+    EXPECT(p == nullptr);
 }
 
 void test_failing_ops(anvil_context* ctx) {
@@ -241,6 +279,7 @@ int main() {
             EXPECT_OK(anvil_plugin_unload(p));
         }
         test_refused_plugins();
+        test_damaged_files();
         test_failing_ops(ctxs.one);
         test_load_twice(ctxs.two);
     }

@@ -42,6 +42,15 @@ final class CSources {
         return p.type().kind() == CType.Kind.POINTER ? "(" + p.type().c() + ")(intptr_t)" + name : "(" + p.type().c() + ")" + name;
     }
 
+    /** The names of the header's functions, for native tests that must cover every one (the fuzzer). */
+    static String functionList(Header h) {
+        StringBuilder sb = new StringBuilder("/* ").append(JavaSources.HEADER_NOTE).append(" */\n")
+                .append("/* Every function of anvil.h, in the header's order. */\n")
+                .append("static const char* const kAbiFunctions[] = {\n");
+        for (Function f : h.functions()) sb.append("    \"").append(f.name()).append("\",\n");
+        return sb.append("};\n").toString();
+    }
+
     static String layoutTest(Header h) {
         StringBuilder sb = new StringBuilder("/* ").append(JavaSources.HEADER_NOTE).append("\n")
                 .append(" * Every struct member's offset and size as the generated Java classes use them, against the C\n")

@@ -8,8 +8,8 @@ import java.util.Map;
 
 /**
  * Generates the bindings of anvil.h: {@code Main <anvil.h> <output folder>} writes
- * {@code java/} (JDK 17 sources), {@code java22/} (the FFM binding) and {@code c/} (the JNI glue and
- * the struct layout test) below the output folder. Files whose text is unchanged are not touched,
+ * {@code java/} (JDK 17 sources), {@code java22/} (the FFM binding) and {@code c/} (the JNI glue, the
+ * struct layout test and the list of functions) below the output folder. Files whose text is unchanged are not touched,
  * so that an unchanged header rebuilds nothing.
  */
 public final class Main {
@@ -22,7 +22,8 @@ public final class Main {
         String pkg = JavaSources.PACKAGE.replace('.', '/');
         writeAll(out.resolve("java").resolve(pkg), JavaSources.java17(h));
         writeAll(out.resolve("java22").resolve(pkg), JavaSources.java22(h));
-        writeAll(out.resolve("c"), Map.of("anvil_jni.c", CSources.jniGlue(h), "abi_layout_test.c", CSources.layoutTest(h)));
+        writeAll(out.resolve("c"), Map.of("anvil_jni.c", CSources.jniGlue(h), "abi_layout_test.c", CSources.layoutTest(h),
+                "abi_functions.h", CSources.functionList(h)));
         System.out.printf("abigen: %d functions, %d structs, ABI version %d -> %s%n", h.functions().size(), h.structs().size(),
                 h.abiVersion(), out);
     }
