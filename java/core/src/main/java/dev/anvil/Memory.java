@@ -12,9 +12,11 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One block of native memory with one owner: host memory, page-locked host memory (for fast
- * copies to a GPU), or memory of a CUDA device. {@link #free()} releases it at once; if the
- * owner is garbage-collected without freeing, a cleaner releases it and logs the leak, since
- * relying on the collector for native memory is a bug of the caller.
+ * copies to a GPU), or memory of a CUDA device. {@link #free()} releases it at once, or, while
+ * native calls use it ({@link #retain}), when the last of them ends: a block is never freed under
+ * a running kernel, whichever thread frees it. If the owner is garbage-collected without freeing,
+ * a cleaner releases it and logs the leak, since relying on the collector for native memory is a
+ * bug of the caller.
  */
 final class Memory {
     private static final Logger LOG = LoggerFactory.getLogger(Memory.class);
@@ -31,6 +33,9 @@ final class Memory {
     private final Kind kind;
     private final State state;
     private final Cleaner.Cleanable cleanable;
+    /** Native calls using the block, plus {@link #FREE_ASKED} once free() was called. */
+    private final AtomicLong users = new AtomicLong();
+    private static final long FREE_ASKED = 1L << 62;
     private ByteBuffer view;
 
     /** What the cleaner needs; holds no reference to the Memory itself. */
@@ -120,8 +125,21 @@ final class Memory {
         return kind == Kind.PINNED;
     }
 
+    /** Freed, or asked to be freed once its users are done: unusable either way. */
     boolean isFreed() {
-        return state.freed.get();
+        return state.freed.get() || (users.get() & FREE_ASKED) != 0;
+    }
+
+    /** Keeps the block from being freed until the matching {@link #release}; false if it is freed already. */
+    boolean retain() {
+        for (long u = users.get(); (u & FREE_ASKED) == 0 && !state.freed.get(); u = users.get()) {
+            if (users.compareAndSet(u, u + 1)) return true;
+        }
+        return false;
+    }
+
+    void release() {
+        if (users.decrementAndGet() == FREE_ASKED) cleanable.clean();
     }
 
     /** A buffer over the whole block (position 0, limit = bytes) of host memory; do not use after free. */
@@ -134,8 +152,9 @@ final class Memory {
         return v.duplicate().order(v.order());
     }
 
+    /** Frees the block now, or when the last native call that uses it ends. Idempotent. */
     void free() {
         state.explicit = true;
-        cleanable.clean();
+        if (users.getAndUpdate(u -> u | FREE_ASKED) == 0) cleanable.clean();
     }
 }

@@ -87,10 +87,18 @@ public final class Tensor implements AutoCloseable {
         return allocate(Objects.requireNonNull(device, "device"), false, dtype, shape);
     }
 
+    /** The most bytes one tensor may hold: 256 TiB, the native allocator's limit. */
+    public static final long MAX_BYTES = 1L << 48;
+
     private static Tensor allocate(Device device, boolean pinned, DType dtype, long[] shape) {
         Objects.requireNonNull(dtype, "dtype");
         long[] s = checkShape(shape);
-        long bytes = Math.multiplyExact(numel(s), (long) dtype.bytes());
+        long n = numel(s);
+        if (n > MAX_BYTES / dtype.bytes()) {
+            throw new IllegalArgumentException("a " + dtype + " tensor of shape " + Arrays.toString(s) + " would hold " + n
+                    + " elements of " + dtype.bytes() + " bytes, more than the limit of " + MAX_BYTES + " bytes (256 TiB) per tensor");
+        }
+        long bytes = n * dtype.bytes();
         String what = "tensor " + dtype + Arrays.toString(s) + (device.type() == Device.Type.CPU ? "" : " on " + device);
         return new Tensor(new Memory(bytes, device, pinned, what), null, 0, s, dtype);
     }
@@ -287,6 +295,23 @@ public final class Tensor implements AutoCloseable {
         return memory.address() + offset;
     }
 
+    /**
+     * Checks that the tensor is open and keeps its memory allocated until {@link #release()}, even if
+     * another thread closes it meanwhile (the memory is then freed by the release); returns the
+     * address of the first element. For code that hands {@link #address()} to native code: a kernel
+     * never runs on freed memory. Every call must be matched by one {@code release()}.
+     */
+    public long retain() {
+        checkOpen();
+        if (!memory.retain()) throw new IllegalStateException("tensor " + dtype + shapeString() + " is closed");
+        return memory.address() + offset;
+    }
+
+    /** Ends one {@link #retain()}. */
+    public void release() {
+        memory.release();
+    }
+
     /** A float view of the data (no copy); valid while the tensor is open. */
     public FloatBuffer floatBuffer() {
         requireType(DType.FLOAT32);
@@ -368,10 +393,20 @@ public final class Tensor implements AutoCloseable {
             throw new IllegalArgumentException("cannot copy " + src.dtype + src.shapeString() + " into " + dtype + shapeString());
         }
         if (src.memory == memory && src.offset == offset) return this;
-        if (src.device().equals(device())) {
-            Native.copy(device(), numel * dtype.bytes() / 4, src.address(), address());
-        } else {
-            Native.memcpy(device(), address(), src.device(), src.address(), numel * dtype.bytes());
+        long from = src.retain();
+        try {
+            long to = retain();
+            try {
+                if (src.device().equals(device())) {
+                    Native.copy(device(), numel * dtype.bytes() / 4, from, to);
+                } else {
+                    Native.memcpy(device(), to, src.device(), from, numel * dtype.bytes());
+                }
+            } finally {
+                release();
+            }
+        } finally {
+            src.release();
         }
         return this;
     }
@@ -379,19 +414,33 @@ public final class Tensor implements AutoCloseable {
     /** Multiplies every element by {@code alpha}, in place. */
     public Tensor scale(float alpha) {
         requireType(DType.FLOAT32);
-        Native.scale(device(), numel, alpha, address());
+        long at = retain();
+        try {
+            Native.scale(device(), numel, alpha, at);
+        } finally {
+            release();
+        }
         return this;
     }
 
     public Tensor fill(float value) {
         requireType(DType.FLOAT32);
-        Native.fill(device(), numel, value, address());
-        return this;
+        return fillWords(numel, value);
     }
 
     public Tensor zero() {
         checkOpen();
-        Native.fill(device(), numel * dtype.bytes() / 4, 0f, address());
+        return fillWords(numel * dtype.bytes() / 4, 0f);
+    }
+
+    /** Sets the first {@code words} 4-byte words of the data to the bits of {@code value}. */
+    private Tensor fillWords(long words, float value) {
+        long at = retain();
+        try {
+            Native.fill(device(), words, value, at);
+        } finally {
+            release();
+        }
         return this;
     }
 
@@ -453,7 +502,7 @@ public final class Tensor implements AutoCloseable {
         StringBuilder sb = new StringBuilder("Tensor(").append(dtype).append(shapeString()).append(where).append(", [");
         int show = (int) Math.min(numel, 8);
         try (Tensor head = emptyUnscoped(dtype, show)) {
-            Native.memcpy(Device.cpu(), head.address(), device(), address(), (long) show * dtype.bytes());
+            head.copyFrom(reshape(-1).narrow(0, 0, show));
             for (int i = 0; i < show; i++) {
                 if (i > 0) sb.append(", ");
                 sb.append(dtype == DType.FLOAT32 ? String.valueOf(head.floatBuffer().get(i)) : String.valueOf(head.intBuffer().get(i)));
@@ -470,7 +519,12 @@ public final class Tensor implements AutoCloseable {
         for (long d : shape) {
             if (d <= 0) throw new IllegalArgumentException("tensor dimensions must be positive, got " + Arrays.toString(shape));
         }
-        numel(shape);
+        try {
+            numel(shape);
+        } catch (ArithmeticException e) {
+            throw new IllegalArgumentException("tensor shape " + Arrays.toString(shape) + " has more than 2^63 - 1 elements, "
+                    + "over the limit of " + MAX_BYTES + " bytes (256 TiB) per tensor");
+        }
         return shape.clone();
     }
 

@@ -43,6 +43,7 @@ class TensorTest {
         t.close();
         t.close(); // idempotent
         IllegalStateException e = assertThrows(IllegalStateException.class, t::address);
+        assertThrows(IllegalStateException.class, t::retain);
         assertTrue(e.getMessage().contains("[3, 5]"), e.getMessage());
         assertThrows(IllegalStateException.class, () -> t.fill(1f));
     }
@@ -52,7 +53,12 @@ class TensorTest {
         assertThrows(IllegalArgumentException.class, () -> Tensor.zeros(3, 0));
         assertThrows(IllegalArgumentException.class, () -> Tensor.zeros());
         assertThrows(IllegalArgumentException.class, () -> Tensor.of(new float[5], 2, 3));
-        assertThrows(ArithmeticException.class, () -> Tensor.empty(Long.MAX_VALUE, 4));
+        IllegalArgumentException overflow = assertThrows(IllegalArgumentException.class, () -> Tensor.empty(Long.MAX_VALUE, 4));
+        assertTrue(overflow.getMessage().contains("[9223372036854775807, 4]") && overflow.getMessage().contains("256 TiB"),
+                overflow.getMessage());
+        IllegalArgumentException huge = assertThrows(IllegalArgumentException.class, () -> Tensor.empty(Long.MAX_VALUE));
+        assertTrue(huge.getMessage().contains("[9223372036854775807]") && huge.getMessage().contains("281474976710656 bytes"),
+                huge.getMessage());
         try (Tensor t = Tensor.zeros(2, 3)) {
             assertThrows(IllegalArgumentException.class, () -> t.reshape(4, 2));
             assertThrows(IllegalArgumentException.class, () -> t.reshape(-1, -1));

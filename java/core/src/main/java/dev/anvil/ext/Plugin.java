@@ -68,12 +68,12 @@ public final class Plugin implements AutoCloseable {
     }
 
     /** The op's description ("" when the plug-in gives none). */
-    public String description(String op) {
+    public synchronized String description(String op) {
         return Native.pluginOpDescription(handle(), index(op));
     }
 
     /** Number of float hyper-parameters the op takes. */
-    public int numParams(String op) {
+    public synchronized int numParams(String op) {
         return Native.pluginOpNumParams(handle(), index(op));
     }
 

@@ -48,7 +48,7 @@ public final class PluginLayer extends Layer {
     }
 
     @Override
-    public Tensor forward(Tensor x) {
+    protected Tensor doForward(Tensor x) {
         long[] outShape = checkInput(x);
         output = reuse(output, x.device(), outShape);
         Native.pluginOpForward(x.device(), plugin.handle(), index, x.shape(), params, x.address(), output.address());
@@ -57,7 +57,7 @@ public final class PluginLayer extends Layer {
     }
 
     @Override
-    public Tensor backward(Tensor dy, boolean needInputGrad) {
+    protected Tensor doBackward(Tensor dy, boolean needInputGrad) {
         checkGradient(dy, input, output == null ? null : output.shape());
         if (!needInputGrad) return null;
         inputGrad = reuse(inputGrad, dy.device(), input.shape());

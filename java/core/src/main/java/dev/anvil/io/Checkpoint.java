@@ -100,24 +100,30 @@ public final class Checkpoint {
             int tensorCount = count(buf.getInt(), path, "tensors");
             for (int i = 0; i < tensorCount; i++) {
                 String name = getString(buf, path);
+                String field = "tensor " + name;
                 int rank = buf.getInt();
-                if (rank < 1 || rank > 8) throw corrupt(path, "tensor " + name + " has rank " + rank);
+                if (rank < 1 || rank > 8) throw corrupt(path, field, "rank " + rank + " (1 to 8 allowed)");
                 long[] dims = new long[rank];
-                long numel = 1;
+                // Every dimension and the running element count stay within what the rest of the file
+                // holds (4 bytes an element), so that no product can overflow and nothing is read beyond.
+                for (int d = 0; d < rank; d++) dims[d] = buf.getLong();
+                long numel = 1, fits = buf.remaining() / 4;
                 for (int d = 0; d < rank; d++) {
-                    dims[d] = buf.getLong();
-                    if (dims[d] <= 0 || dims[d] > Integer.MAX_VALUE) throw corrupt(path, "tensor " + name + " has dimension " + dims[d]);
-                    numel = Math.multiplyExact(numel, dims[d]);
+                    if (dims[d] <= 0 || dims[d] > fits / numel) {
+                        throw corrupt(path, field, "dimension " + d + " is " + dims[d] + ": with the dimensions before it, more"
+                                + " elements than the " + buf.remaining() + " bytes left in the file hold");
+                    }
+                    numel *= dims[d];
                 }
-                if (numel * 4 > buf.remaining()) throw corrupt(path, "tensor " + name + " runs past the end of the file");
-                ByteBuffer slice = buf.slice(buf.position(), (int) (numel * 4)).order(ByteOrder.LITTLE_ENDIAN);
-                buf.position(buf.position() + (int) (numel * 4));
+                int bytes = (int) (numel * 4);
+                ByteBuffer slice = buf.slice(buf.position(), bytes).order(ByteOrder.LITTLE_ENDIAN);
+                buf.position(buf.position() + bytes);
                 data.put(name + "#" + Arrays.toString(dims), slice);
             }
-        } catch (BufferUnderflowException | ArithmeticException e) {
-            throw corrupt(path, "its contents end early");
+        } catch (BufferUnderflowException e) {
+            throw corrupt(path, "contents", "they end early");
         }
-        if (buf.remaining() != 0) throw corrupt(path, buf.remaining() + " unexpected bytes after the last tensor");
+        if (buf.remaining() != 0) throw corrupt(path, "contents", buf.remaining() + " unexpected bytes after the last tensor");
 
         Map<String, Tensor> targets = collect(model, optimizer);
         // Check everything first, then copy: a mismatch must leave the model as it was.
@@ -160,7 +166,7 @@ public final class Checkpoint {
         } catch (NumberFormatException e) {
             // reported below
         }
-        throw corrupt(path, "bad optimizer step count '" + text + "'");
+        throw corrupt(path, "optimizer step count", "'" + text + "' is not a count");
     }
 
     private static Map<String, Tensor> collect(Sequential model, Optimizer optimizer) {
@@ -190,8 +196,8 @@ public final class Checkpoint {
         if (!Files.isRegularFile(path)) throw new CheckpointException(path + ": no such checkpoint file");
         long size = Files.size(path);
         int minimum = MAGIC.length + 12 + 16;
-        if (size < minimum) throw corrupt(path, "it is truncated (" + size + " bytes)");
-        if (size > Integer.MAX_VALUE) throw corrupt(path, "it is larger than 2 GiB");
+        if (size < minimum) throw corrupt(path, "size", "it is truncated (" + size + " bytes)");
+        if (size > Integer.MAX_VALUE) throw corrupt(path, "size", "it is larger than 2 GiB");
         ByteBuffer buf = ByteBuffer.allocate((int) size).order(ByteOrder.LITTLE_ENDIAN);
         try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ)) {
             while (buf.hasRemaining() && ch.read(buf) >= 0) {
@@ -201,27 +207,27 @@ public final class Checkpoint {
         buf.flip();
         byte[] magic = new byte[MAGIC.length];
         buf.get(magic);
-        if (!Arrays.equals(magic, MAGIC)) throw corrupt(path, "it is not an Anvil checkpoint (bad magic)");
+        if (!Arrays.equals(magic, MAGIC)) throw corrupt(path, "magic", "it is not an Anvil checkpoint");
         int version = buf.getInt();
         if (version != VERSION) {
             throw new CheckpointException(path + " has checkpoint format version " + version + "; this Anvil reads version " + VERSION);
         }
         byte[] end = new byte[END.length];
         buf.get((int) size - END.length, end);
-        if (!Arrays.equals(end, END)) throw corrupt(path, "it is truncated (no end marker)");
+        if (!Arrays.equals(end, END)) throw corrupt(path, "end marker", "it is truncated (no end marker)");
         long stored = buf.getLong((int) size - 16);
         CRC32 crc = new CRC32();
         crc.update(buf.duplicate().position(0).limit((int) size - 16));
-        if (crc.getValue() != stored) throw corrupt(path, "its checksum does not match (the file is damaged)");
+        if (crc.getValue() != stored) throw corrupt(path, "checksum", "it does not match (the file is damaged)");
         return buf.limit((int) size - 16);
     }
 
-    private static CheckpointException corrupt(Path path, String why) {
-        return new CheckpointException(path + " is corrupt: " + why);
+    private static CheckpointException corrupt(Path path, String field, String why) {
+        return new CheckpointException(path, field, path + " is corrupt: " + field + ": " + why);
     }
 
     private static int count(int n, Path path, String what) throws CheckpointException {
-        if (n < 0 || n > 1_000_000) throw corrupt(path, "bad number of " + what + ": " + n);
+        if (n < 0 || n > 1_000_000) throw corrupt(path, what, "bad count " + n);
         return n;
     }
 
@@ -242,7 +248,7 @@ public final class Checkpoint {
 
     private static String getString(ByteBuffer b, Path path) throws CheckpointException {
         int n = b.getInt();
-        if (n < 0 || n > b.remaining()) throw corrupt(path, "bad string length " + n);
+        if (n < 0 || n > b.remaining()) throw corrupt(path, "string", "bad length " + n);
         byte[] bytes = new byte[n];
         b.get(bytes);
         return new String(bytes, StandardCharsets.UTF_8);

@@ -23,7 +23,7 @@ public final class AvgPool2d extends Pool2d {
     }
 
     @Override
-    public Tensor forward(Tensor x) {
+    protected Tensor doForward(Tensor x) {
         Tensor y = prepareForward(x);
         Native.avgPool2dForward(x.device(), desc, x.address(), y.address());
         input = isTraining() ? x : null;
@@ -31,7 +31,7 @@ public final class AvgPool2d extends Pool2d {
     }
 
     @Override
-    public Tensor backward(Tensor dy, boolean needInputGrad) {
+    protected Tensor doBackward(Tensor dy, boolean needInputGrad) {
         Tensor dx = prepareBackward(dy);
         if (!needInputGrad) return null;
         Native.avgPool2dBackward(dy.device(), desc, dy.address(), dx.address());

@@ -73,7 +73,7 @@ public final class Conv2d extends WeightedLayer {
     }
 
     @Override
-    public Tensor forward(Tensor x) {
+    protected Tensor doForward(Tensor x) {
         long[] outShape = checkInput(x);
         long[] in = x.shape();
         desc.batch(in[0]).in_h(in[2]).in_w(in[3]);
@@ -84,7 +84,7 @@ public final class Conv2d extends WeightedLayer {
     }
 
     @Override
-    public Tensor backward(Tensor dy, boolean needInputGrad) {
+    protected Tensor doBackward(Tensor dy, boolean needInputGrad) {
         checkGradient(dy, input, output == null ? null : output.shape());
         long[] in = input.shape();
         desc.batch(in[0]).in_h(in[2]).in_w(in[3]);

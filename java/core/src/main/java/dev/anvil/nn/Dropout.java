@@ -46,7 +46,7 @@ public final class Dropout extends Layer {
     }
 
     @Override
-    public Tensor forward(Tensor x) {
+    protected Tensor doForward(Tensor x) {
         long[] shape = checkInput(x);
         if (!isTraining() || p == 0f) {
             lastShape = isTraining() ? shape : null;
@@ -62,7 +62,7 @@ public final class Dropout extends Layer {
     }
 
     @Override
-    public Tensor backward(Tensor dy, boolean needInputGrad) {
+    protected Tensor doBackward(Tensor dy, boolean needInputGrad) {
         checkGradient(dy, lastShape == null ? null : dy, lastShape);
         if (!needInputGrad) return null;
         if (p == 0f) return dy;

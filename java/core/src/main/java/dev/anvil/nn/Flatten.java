@@ -19,14 +19,14 @@ public final class Flatten extends Layer {
     }
 
     @Override
-    public Tensor forward(Tensor x) {
+    protected Tensor doForward(Tensor x) {
         long[] out = checkInput(x);
         inputShape = isTraining() ? x.shape() : null;
         return x.reshape(out);
     }
 
     @Override
-    public Tensor backward(Tensor dy, boolean needInputGrad) {
+    protected Tensor doBackward(Tensor dy, boolean needInputGrad) {
         checkGradient(dy, inputShape == null ? null : dy, inputShape == null ? null : outputShape(inputShape));
         return needInputGrad ? dy.reshape(inputShape) : null;
     }

@@ -3,6 +3,7 @@ package dev.anvil.nn;
 import dev.anvil.DType;
 import dev.anvil.Device;
 import dev.anvil.Tensor;
+import dev.anvil.internal.UseGuard;
 import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
@@ -18,12 +19,22 @@ import java.util.SplittableRandom;
  *
  * <p>A layer with parameters lives on one {@link Device} ({@link #to} moves it) and takes inputs
  * on that device; its outputs are on the device of its input.
+ *
+ * <p>Threads: a layer (a model is a layer) serves one thread at a time, like a PyTorch module. A
+ * second thread calling forward, backward, {@link #to} or {@link #close} while one is inside gets an
+ * {@link IllegalStateException} naming the layer and both threads. Tensors a pass reads stay
+ * allocated while it runs even if another thread closes them (see {@link Tensor#retain}), and the
+ * input of a training forward pass until the next forward pass, for backward.
+ *
+ * <p>Subclasses implement {@link #doForward} and {@link #doBackward}.
  */
 public abstract class Layer implements AutoCloseable {
     private String name;
     private boolean training = true;
-    private boolean closed;
+    private volatile boolean closed;
     private Device device = Device.cpu();
+    private final UseGuard guard = new UseGuard();
+    private Tensor heldInput; // retained since the last training forward pass: backward reads it
 
     protected Layer(String name) {
         this.name = name;
@@ -43,17 +54,65 @@ public abstract class Layer implements AutoCloseable {
     public abstract long[] outputShape(long[] inputShape);
 
     /** Computes the output; in training mode also remembers what backward needs. */
-    public abstract Tensor forward(Tensor x);
+    public final Tensor forward(Tensor x) {
+        guard.enter(name, "forward");
+        try {
+            retainArgument(x, "input");
+            Tensor previous = heldInput;
+            heldInput = null;
+            try {
+                Tensor y = doForward(x);
+                if (training) {
+                    heldInput = x;
+                    x = null;
+                }
+                return y;
+            } finally {
+                if (x != null) x.release();
+                if (previous != null) previous.release();
+            }
+        } finally {
+            guard.exit();
+        }
+    }
 
     /**
      * Gradient with respect to the input, given the gradient of the output; adds (or writes, after
      * zeroGrad) the parameter gradients. {@code needInputGrad == false} lets the first layer skip
      * computing a gradient nobody uses; it then returns null.
      */
-    public abstract Tensor backward(Tensor dy, boolean needInputGrad);
+    public final Tensor backward(Tensor dy, boolean needInputGrad) {
+        guard.enter(name, "backward");
+        try {
+            retainArgument(dy, "output gradient");
+            try {
+                return doBackward(dy, needInputGrad);
+            } finally {
+                dy.release();
+            }
+        } finally {
+            guard.exit();
+        }
+    }
 
     public final Tensor backward(Tensor dy) {
         return backward(dy, true);
+    }
+
+    /** The forward pass of this layer; {@link #forward} checks the thread and keeps x allocated. */
+    protected abstract Tensor doForward(Tensor x);
+
+    /** The backward pass of this layer; {@link #backward} checks the thread and keeps dy allocated. */
+    protected abstract Tensor doBackward(Tensor dy, boolean needInputGrad);
+
+    private void retainArgument(Tensor t, String what) {
+        checkNotClosed();
+        if (t == null) throw new IllegalArgumentException(name + ": " + what + " is null");
+        try {
+            t.retain();
+        } catch (IllegalStateException e) {
+            throw new IllegalStateException(name + ": " + what + " " + t.dtype() + t.shapeString() + " is closed", e);
+        }
     }
 
     /** The device of this layer's parameters (the CPU until {@link #to} moves them). */
@@ -68,13 +127,24 @@ public abstract class Layer implements AutoCloseable {
      * before the move keeps working, and moves its own state on its next step.
      */
     public Layer to(Device device) {
-        checkNotClosed();
         java.util.Objects.requireNonNull(device, "device");
-        if (device.equals(this.device)) return this;
+        guard.enter(name, "to(" + device + ")");
+        try {
+            checkNotClosed();
+            if (!device.equals(this.device)) {
+                moveContents(device);
+                this.device = device;
+            }
+            return this;
+        } finally {
+            guard.exit();
+        }
+    }
+
+    /** Moves what the layer holds to {@code device}: its parameters; activations are freed. Containers add their children. */
+    protected void moveContents(Device device) {
         for (Parameter p : parameters()) p.to(device);
         releaseBuffers();
-        this.device = device;
-        return this;
     }
 
     /** Trainable parameters, in a fixed order. */
@@ -107,8 +177,20 @@ public abstract class Layer implements AutoCloseable {
 
     @Override
     public void close() {
-        if (closed) return;
-        closed = true;
+        guard.enter(name, "close");
+        try {
+            if (closed) return;
+            closed = true;
+            closeContents();
+            if (heldInput != null) heldInput.release();
+            heldInput = null;
+        } finally {
+            guard.exit();
+        }
+    }
+
+    /** Frees what the layer holds: its parameters and activation buffers. Containers add their children. */
+    protected void closeContents() {
         for (Parameter p : parameters()) p.close();
         releaseBuffers();
     }

@@ -34,7 +34,7 @@ public final class Linear extends WeightedLayer {
     }
 
     @Override
-    public Tensor forward(Tensor x) {
+    protected Tensor doForward(Tensor x) {
         long[] outShape = checkInput(x);
         desc.batch(outShape[0]);
         output = reuse(output, x.device(), outShape);
@@ -44,7 +44,7 @@ public final class Linear extends WeightedLayer {
     }
 
     @Override
-    public Tensor backward(Tensor dy, boolean needInputGrad) {
+    protected Tensor doBackward(Tensor dy, boolean needInputGrad) {
         checkGradient(dy, input, output == null ? null : output.shape());
         desc.batch(input.size(0));
         Native.linearBackwardWeight(dy.device(), desc, input.address(), dy.address(), weight().grad().address(), biasGradAddress(),

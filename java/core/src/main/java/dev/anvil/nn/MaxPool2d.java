@@ -26,7 +26,7 @@ public final class MaxPool2d extends Pool2d {
     }
 
     @Override
-    public Tensor forward(Tensor x) {
+    protected Tensor doForward(Tensor x) {
         Tensor y = prepareForward(x);
         if (isTraining()) {
             long words = (y.numel() * Native.maxPool2dIndexBytes(desc) + 3) / 4;
@@ -41,7 +41,7 @@ public final class MaxPool2d extends Pool2d {
     }
 
     @Override
-    public Tensor backward(Tensor dy, boolean needInputGrad) {
+    protected Tensor doBackward(Tensor dy, boolean needInputGrad) {
         Tensor dx = prepareBackward(dy);
         if (!needInputGrad) return null;
         Native.maxPool2dBackward(dy.device(), desc, dy.address(), argmax.address(), dx.address());

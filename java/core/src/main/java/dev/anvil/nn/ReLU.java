@@ -19,7 +19,7 @@ public final class ReLU extends Layer {
     }
 
     @Override
-    public Tensor forward(Tensor x) {
+    protected Tensor doForward(Tensor x) {
         long[] shape = checkInput(x);
         output = reuse(output, x.device(), shape);
         Native.reluForward(x.device(), x.numel(), x.address(), output.address());
@@ -28,7 +28,7 @@ public final class ReLU extends Layer {
     }
 
     @Override
-    public Tensor backward(Tensor dy, boolean needInputGrad) {
+    protected Tensor doBackward(Tensor dy, boolean needInputGrad) {
         checkGradient(dy, haveOutput ? output : null, output == null ? null : output.shape());
         if (!needInputGrad) return null;
         inputGrad = reuse(inputGrad, dy.device(), output.shape());

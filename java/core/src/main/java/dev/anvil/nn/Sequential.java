@@ -63,7 +63,7 @@ public final class Sequential extends Layer {
     }
 
     @Override
-    public Tensor forward(Tensor x) {
+    protected Tensor doForward(Tensor x) {
         checkInput(x); // fails before any kernel runs, naming the layer that does not fit
         Tensor y = x;
         for (Layer l : executionOrder) y = l.forward(y);
@@ -71,7 +71,7 @@ public final class Sequential extends Layer {
     }
 
     @Override
-    public Tensor backward(Tensor dy, boolean needInputGrad) {
+    protected Tensor doBackward(Tensor dy, boolean needInputGrad) {
         checkNotClosed();
         Tensor g = dy;
         for (int i = executionOrder.size() - 1; i >= 0; i--) g = executionOrder.get(i).backward(g, needInputGrad || i > 0);
@@ -111,10 +111,13 @@ public final class Sequential extends Layer {
     /** Moves every child to {@code device}; returns this. */
     @Override
     public Sequential to(dev.anvil.Device device) {
-        checkNotClosed();
-        for (Layer l : layers) l.to(device);
         super.to(device);
         return this;
+    }
+
+    @Override
+    protected void moveContents(dev.anvil.Device device) {
+        for (Layer l : layers) l.to(device);
     }
 
     @Override
@@ -147,9 +150,8 @@ public final class Sequential extends Layer {
 
     /** Closes every child. */
     @Override
-    public void close() {
+    protected void closeContents() {
         for (Layer l : layers) l.close();
-        super.close();
     }
 
     @Override

@@ -1,5 +1,6 @@
 package dev.anvil.optim;
 
+import dev.anvil.internal.UseGuard;
 import dev.anvil.DType;
 import dev.anvil.Tensor;
 import dev.anvil.nn.Parameter;
@@ -15,6 +16,7 @@ import java.util.Map;
  * as in PyTorch.
  */
 public abstract class Optimizer implements AutoCloseable {
+    private final UseGuard guard = new UseGuard();
     private final List<Parameter> params;
     private final List<Map<String, Tensor>> state = new ArrayList<>();
     protected float lr;
@@ -30,12 +32,33 @@ public abstract class Optimizer implements AutoCloseable {
         for (int i = 0; i < this.params.size(); i++) state.add(new LinkedHashMap<>());
     }
 
-    /** Applies one update to every parameter that has a gradient. */
+    /**
+     * Applies one update to every parameter that has a gradient. Like the layers, an optimizer serves
+     * one thread at a time; a parameter's value and gradient stay allocated while its update runs,
+     * even if another thread closes the model.
+     */
     public void step() {
-        steps++;
-        for (int i = 0; i < params.size(); i++) {
-            Parameter p = params.get(i);
-            if (p.hasGrad()) update(p, i, steps);
+        guard.enter(getClass().getSimpleName(), "step");
+        try {
+            steps++;
+            for (int i = 0; i < params.size(); i++) {
+                Parameter p = params.get(i);
+                if (!p.hasGrad()) continue;
+                Tensor value = p.value(), grad = p.grad();
+                value.retain();
+                try {
+                    grad.retain();
+                    try {
+                        update(p, i, steps);
+                    } finally {
+                        grad.release();
+                    }
+                } finally {
+                    value.release();
+                }
+            }
+        } finally {
+            guard.exit();
         }
     }
 
@@ -104,9 +127,14 @@ public abstract class Optimizer implements AutoCloseable {
 
     @Override
     public void close() {
-        for (Map<String, Tensor> m : state) {
-            m.values().forEach(Tensor::close);
-            m.clear();
+        guard.enter(getClass().getSimpleName(), "close");
+        try {
+            for (Map<String, Tensor> m : state) {
+                m.values().forEach(Tensor::close);
+                m.clear();
+            }
+        } finally {
+            guard.exit();
         }
     }
 }

@@ -85,6 +85,25 @@ class IdxTest {
         assertTrue(he.getMessage().contains("truncated"), he.getMessage());
     }
 
+    /**
+     * A 12-byte file declaring 46340 x 46340 images (2 GiB): refused as truncated, after allocating
+     * about what the file holds, not what its header declares (before: a 2 GiB allocation, an
+     * OutOfMemoryError on a small heap).
+     */
+    @Test
+    void aHeaderDeclaringGigabytesAllocatesOnlyWhatTheFileHolds() throws IOException {
+        Path file = dir.resolve("liar-idx3-ubyte");
+        Files.write(file, java.nio.ByteBuffer.allocate(12).putInt(0x0802).putInt(46340).putInt(46340).array());
+        com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+        long before = threads.getCurrentThreadAllocatedBytes();
+        dev.anvil.io.FileFormatException e = assertThrows(dev.anvil.io.FileFormatException.class, () -> Idx.read(file));
+        long allocated = threads.getCurrentThreadAllocatedBytes() - before;
+        assertTrue(allocated < 8 << 20, "allocated " + allocated + " bytes for a 12-byte file");
+        assertEquals("data", e.field());
+        assertEquals(file, e.file());
+        assertTrue(e.getMessage().contains("implies 2147395612") && e.getMessage().contains("(truncated)"), e.getMessage());
+    }
+
     @Test
     void trailingBytesAreRejected() throws IOException {
         byte[] file = idx(0x00000801, new int[] {4}, sequence(4));

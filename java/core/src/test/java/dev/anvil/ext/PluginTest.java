@@ -21,7 +21,7 @@ import org.junit.jupiter.api.Test;
 
 /** The example LeakyReLU plug-in and the failing test plug-ins, through the Java API. */
 class PluginTest {
-    private static final Path EXAMPLES = Path.of(System.getProperty("anvil.examplesDir", "bindings/javacpp/target/cmake/examples"));
+    private static final Path EXAMPLES = Path.of(System.getProperty("anvil.examplesDir", "bindings/java/target/cmake/examples"));
     private static final Path TEST_PLUGINS = Path.of(System.getProperty("anvil.testPluginDir", "."));
     private static final Path LEAKY = EXAMPLES.resolve("libanvil_leaky_relu.so");
 

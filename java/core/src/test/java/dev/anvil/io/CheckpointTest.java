@@ -188,6 +188,39 @@ class CheckpointTest {
         }
     }
 
+    /** A checkpoint holding one tensor of the given dimensions and data bytes, with a valid checksum. */
+    private Path crafted(String name, long[] dims, int dataBytes) throws IOException {
+        byte[] nameBytes = "model/0.weight".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(8 + 4 + 4 + 4 + 4 + nameBytes.length + 4 + 8 * dims.length + dataBytes + 16)
+                .order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        b.put(Checkpoint.MAGIC).putInt(Checkpoint.VERSION).putInt(0).putInt(1).putInt(nameBytes.length).put(nameBytes)
+                .putInt(dims.length);
+        for (long d : dims) b.putLong(d);
+        b.put(new byte[dataBytes]);
+        java.util.zip.CRC32 crc = new java.util.zip.CRC32();
+        crc.update(b.array(), 0, b.position());
+        b.putLong(crc.getValue()).put(Checkpoint.END);
+        Path file = dir.resolve(name);
+        Files.write(file, b.array());
+        return file;
+    }
+
+    /** Sizes that overflow 64-bit arithmetic or exceed the file: a clear rejection naming the tensor, no other exception. */
+    @Test
+    void shapesLargerThanTheFileAreRejectedWithExactArithmetic() throws IOException {
+        long big = Integer.MAX_VALUE;
+        assertRejected(crafted("overflow.ckpt", new long[] {big, big}, 4), "tensor model/0.weight", "dimension 0 is 2147483647",
+                "4 bytes left");
+        assertRejected(crafted("huge.ckpt", new long[] {(1L << 62) + 1}, 4), "tensor model/0.weight", "dimension 0 is 4611686018427387905");
+        assertRejected(crafted("short.ckpt", new long[] {3, 2}, 20), "dimension 1 is 2", "20 bytes left");
+        Path file = crafted("field.ckpt", new long[] {big, big}, 4);
+        try (Sequential m = model(4)) {
+            CheckpointException e = assertThrows(CheckpointException.class, () -> Checkpoint.load(file, m, null));
+            assertEquals("tensor model/0.weight", e.field());
+            assertEquals(file, e.file());
+        }
+    }
+
     @Test
     void wrongMagicIsRejected() throws IOException {
         Path file = savedCheckpoint("c.ckpt");
