@@ -138,6 +138,20 @@ public final class Tensor implements AutoCloseable {
         return ofInts(Device.cpu(), data, shape);
     }
 
+    /** An int64 tensor holding a copy of {@code data}. */
+    public static Tensor ofLongs(long[] data, long... shape) {
+        Objects.requireNonNull(data, "data");
+        Tensor t = empty(Device.cpu(), DType.INT64, shape);
+        try {
+            t.requireLength(data.length);
+            t.bytes().asLongBuffer().put(data);
+        } catch (RuntimeException e) {
+            t.close();
+            throw e;
+        }
+        return t;
+    }
+
     /** An int32 tensor on {@code device} holding a copy of {@code data}. */
     public static Tensor ofInts(Device device, int[] data, long... shape) {
         Objects.requireNonNull(data, "data");
@@ -355,6 +369,16 @@ public final class Tensor implements AutoCloseable {
         return out;
     }
 
+    /** A copy of the data of an int64 tensor (through the host for a GPU tensor). */
+    public long[] toLongArray() {
+        requireType(DType.INT64);
+        long[] out = new long[Math.toIntExact(numel)];
+        try (Tensor host = onHost()) {
+            host.bytes().asLongBuffer().get(out);
+        }
+        return out;
+    }
+
     /** The single element of a one-element float tensor. */
     public float item() {
         if (numel != 1) throw new IllegalStateException("item() needs one element, tensor has shape " + shapeString());
@@ -384,13 +408,14 @@ public final class Tensor implements AutoCloseable {
     }
 
     /**
-     * Copies another tensor of the same type and element count into this one; the two may be on
-     * different devices.
+     * Copies another tensor of the same type and shape into this one; the two may be on different
+     * devices.
      */
     public Tensor copyFrom(Tensor src) {
         Objects.requireNonNull(src, "src");
-        if (src.dtype != dtype || src.numel != numel) {
-            throw new IllegalArgumentException("cannot copy " + src.dtype + src.shapeString() + " into " + dtype + shapeString());
+        if (src.dtype != dtype || !Arrays.equals(src.shape, shape)) {
+            throw new IllegalArgumentException("cannot copy " + src.dtype + src.shapeString() + " into " + dtype + shapeString()
+                    + ": type and shape must be the same (reshape one of them first)");
         }
         if (src.memory == memory && src.offset == offset) return this;
         long from = src.retain();

@@ -77,7 +77,7 @@ public final class PluginLayer extends Layer {
     }
 
     @Override
-    public String toString() {
-        return name() + Arrays.toString(params).replace('[', '(').replace(']', ')') + " [plug-in " + plugin.name() + "]";
+    protected String describe() {
+        return kind() + Arrays.toString(params).replace('[', '(').replace(']', ')') + " [plug-in " + plugin.name() + "]";
     }
 }

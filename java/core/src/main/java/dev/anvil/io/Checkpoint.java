@@ -1,8 +1,9 @@
 package dev.anvil.io;
 
+import dev.anvil.DType;
 import dev.anvil.Tensor;
-import dev.anvil.nn.Sequential;
-import dev.anvil.nn.Sequential.NamedParameter;
+import dev.anvil.nn.Layer;
+import dev.anvil.nn.Parameter;
 import dev.anvil.optim.Optimizer;
 import java.io.IOException;
 import java.nio.BufferUnderflowException;
@@ -11,6 +12,7 @@ import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -19,37 +21,44 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.zip.CRC32;
 
 /**
- * Saves and restores a model's parameters, an optimizer's state and string metadata.
+ * Saves and restores a model's state dict (parameters and buffers, by the names of
+ * {@link Layer#stateDict()}), an optimizer's state and string metadata, for any model.
  *
- * <p>Format (little-endian): magic "ANVILCKP", format version, metadata count and entries
- * (name, value), tensor count and tensors (name, rank, dims, float32 data), then the CRC-32 of
- * everything before it and the end magic "ANVILEND". Tensors are named "model/0.weight" and
- * "optim/0.weight/momentum_buffer".
+ * <p>Format (little-endian): magic "ANVILCKP", format version (2), metadata count and entries
+ * (name, value; sorted by name, so that the same training gives the same bytes), tensor count and
+ * tensors (name, type code, rank, dims, data), then the CRC-32 of everything before it and the end
+ * magic "ANVILEND". Tensors are named "model/stages.0.conv1.weight" and
+ * "optim/stages.0.conv1.weight/momentum_buffer". Version 1 files (float32 tensors, no type code)
+ * still load. {@link #metadata(Path)} reads the metadata without a model.
  *
- * <p>Saving writes a temporary file beside the target, forces it to disk and renames it over the
- * target, so a failed save leaves the previous checkpoint intact. Loading checks the checksum and
- * every name and shape before it changes anything, so a bad file leaves the model untouched.
+ * <p>Saving writes a file beside the target, forces it to disk and renames it over the target, so
+ * a failed save leaves the previous checkpoint intact; the file gets the permissions the umask
+ * gives. Loading checks the checksum and every name, type and shape before it changes anything,
+ * so a bad file leaves the model untouched.
  */
 public final class Checkpoint {
     static final byte[] MAGIC = "ANVILCKP".getBytes(StandardCharsets.US_ASCII);
     static final byte[] END = "ANVILEND".getBytes(StandardCharsets.US_ASCII);
-    static final int VERSION = 1;
+    static final int VERSION = 2;
+    private static final List<DType> TYPE_CODES = List.of(DType.FLOAT32, DType.INT32, DType.INT64);
     private static final String STEPS_KEY = "optimizer.steps";
 
     private Checkpoint() {}
 
     /** Writes the model (and the optimizer's state, if not null) with the given metadata. */
-    public static void save(Path path, Sequential model, Optimizer optimizer, Map<String, String> metadata) throws IOException {
-        Map<String, String> meta = new LinkedHashMap<>(metadata == null ? Map.of() : metadata);
+    public static void save(Path path, Layer model, Optimizer optimizer, Map<String, String> metadata) throws IOException {
+        Map<String, String> meta = new TreeMap<>(metadata == null ? Map.of() : metadata);
         if (optimizer != null) meta.put(STEPS_KEY, Long.toString(optimizer.steps()));
         Map<String, Tensor> tensors = collect(model, optimizer);
 
         Path dir = path.toAbsolutePath().getParent();
         if (dir != null) Files.createDirectories(dir);
-        Path tmp = Files.createTempFile(dir, path.getFileName().toString(), ".tmp");
+        Path tmp = createSibling(path);
         try {
             try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
                 CRC32 crc = new CRC32();
@@ -63,9 +72,9 @@ public final class Checkpoint {
                 writeAll(ch, header.flip(), crc);
                 for (Map.Entry<String, Tensor> e : tensors.entrySet()) {
                     Tensor t = e.getValue();
-                    ByteBuffer th = ByteBuffer.allocate(4 + utf8(e.getKey()).length + 4 + 8 * t.dim()).order(ByteOrder.LITTLE_ENDIAN);
+                    ByteBuffer th = ByteBuffer.allocate(4 + utf8(e.getKey()).length + 8 + 8 * t.dim()).order(ByteOrder.LITTLE_ENDIAN);
                     putString(th, e.getKey());
-                    th.putInt(t.dim());
+                    th.putInt(TYPE_CODES.indexOf(t.dtype())).putInt(t.dim());
                     for (long d : t.shape()) th.putLong(d);
                     writeAll(ch, th.flip(), crc);
                     writeAll(ch, littleEndianBytes(t), crc);
@@ -85,55 +94,43 @@ public final class Checkpoint {
         }
     }
 
+    /** A new empty file beside {@code path}, created with the permissions the umask gives (not 0600). */
+    private static Path createSibling(Path path) throws IOException {
+        for (int attempt = 0; ; attempt++) {
+            Path tmp = path.resolveSibling(path.getFileName() + "." + Long.toHexString(ThreadLocalRandom.current().nextLong()) + ".tmp");
+            try {
+                return Files.createFile(tmp);
+            } catch (FileAlreadyExistsException e) {
+                if (attempt > 100) throw e;
+            }
+        }
+    }
+
+    /** The metadata of a checkpoint, read (and its checksum verified) without a model. */
+    public static Map<String, String> metadata(Path path) throws IOException {
+        Map<String, String> meta = read(path).meta();
+        meta.remove(STEPS_KEY);
+        return meta;
+    }
+
     /**
      * Restores the model (and the optimizer, if not null) from {@code path} and returns the
      * metadata. Throws {@link CheckpointException} for a corrupt or truncated file or one whose
      * tensors do not match the model, before changing anything.
      */
-    public static Map<String, String> load(Path path, Sequential model, Optimizer optimizer) throws IOException {
-        ByteBuffer buf = readVerified(path);
-        Map<String, String> meta = new LinkedHashMap<>();
-        Map<String, ByteBuffer> data = new LinkedHashMap<>();
-        try {
-            int metaCount = count(buf.getInt(), path, "metadata entries");
-            for (int i = 0; i < metaCount; i++) meta.put(getString(buf, path), getString(buf, path));
-            int tensorCount = count(buf.getInt(), path, "tensors");
-            for (int i = 0; i < tensorCount; i++) {
-                String name = getString(buf, path);
-                String field = "tensor " + name;
-                int rank = buf.getInt();
-                if (rank < 1 || rank > 8) throw corrupt(path, field, "rank " + rank + " (1 to 8 allowed)");
-                long[] dims = new long[rank];
-                // Every dimension and the running element count stay within what the rest of the file
-                // holds (4 bytes an element), so that no product can overflow and nothing is read beyond.
-                for (int d = 0; d < rank; d++) dims[d] = buf.getLong();
-                long numel = 1, fits = buf.remaining() / 4;
-                for (int d = 0; d < rank; d++) {
-                    if (dims[d] <= 0 || dims[d] > fits / numel) {
-                        throw corrupt(path, field, "dimension " + d + " is " + dims[d] + ": with the dimensions before it, more"
-                                + " elements than the " + buf.remaining() + " bytes left in the file hold");
-                    }
-                    numel *= dims[d];
-                }
-                int bytes = (int) (numel * 4);
-                ByteBuffer slice = buf.slice(buf.position(), bytes).order(ByteOrder.LITTLE_ENDIAN);
-                buf.position(buf.position() + bytes);
-                data.put(name + "#" + Arrays.toString(dims), slice);
-            }
-        } catch (BufferUnderflowException e) {
-            throw corrupt(path, "contents", "they end early");
-        }
-        if (buf.remaining() != 0) throw corrupt(path, "contents", buf.remaining() + " unexpected bytes after the last tensor");
-
+    public static Map<String, String> load(Path path, Layer model, Optimizer optimizer) throws IOException {
+        Contents c = read(path);
+        Map<String, ByteBuffer> data = c.data();
         Map<String, Tensor> targets = collect(model, optimizer);
         // Check everything first, then copy: a mismatch must leave the model as it was.
         for (Map.Entry<String, Tensor> e : targets.entrySet()) {
-            String key = e.getKey() + "#" + e.getValue().shapeString();
+            Tensor t = e.getValue();
+            String key = e.getKey() + "#" + t.dtype() + t.shapeString();
             if (!data.containsKey(key)) {
                 String found = data.keySet().stream().filter(k -> k.startsWith(e.getKey() + "#")).findFirst()
-                        .map(k -> "it holds shape " + k.substring(k.indexOf('#') + 1)).orElse("it is missing");
-                throw new CheckpointException(path + " does not fit this model: " + e.getKey() + " should have shape "
-                        + e.getValue().shapeString() + " but " + found);
+                        .map(k -> "it holds " + k.substring(k.indexOf('#') + 1)).orElse("it is missing");
+                throw new CheckpointException(path, e.getKey(), path + " does not fit this model: " + e.getKey() + " should be "
+                        + t.dtype() + t.shapeString() + " but " + found);
             }
         }
         if (optimizer == null) {
@@ -143,20 +140,87 @@ public final class Checkpoint {
         if (data.size() != targets.size()) {
             String extra = data.keySet().stream().filter(k -> !targets.containsKey(k.substring(0, k.indexOf('#'))))
                     .findFirst().orElse("?");
-            throw new CheckpointException(path + " does not fit this model: it holds " + extra.replace('#', ' ')
+            throw new CheckpointException(path, extra, path + " does not fit this model: it holds " + extra.replace('#', ' ')
                     + ", which the model (or optimizer) does not have");
         }
+        Map<String, String> meta = c.meta();
         if (optimizer != null && !meta.containsKey(STEPS_KEY)) {
-            throw new CheckpointException(path + " holds no optimizer state");
+            throw new CheckpointException(path, STEPS_KEY, path + " holds no optimizer state");
         }
         long steps = optimizer == null ? 0 : parseSteps(meta.get(STEPS_KEY), path);
         for (Map.Entry<String, Tensor> e : targets.entrySet()) {
-            ByteBuffer src = data.get(e.getKey() + "#" + e.getValue().shapeString());
-            e.getValue().copyFrom(src.asFloatBuffer());
+            Tensor t = e.getValue();
+            ByteBuffer src = data.get(e.getKey() + "#" + t.dtype() + t.shapeString());
+            copyInto(t, src);
         }
         meta.remove(STEPS_KEY);
         if (optimizer != null) optimizer.setSteps(steps);
         return meta;
+    }
+
+    /** The metadata and the tensors' bytes of a verified file, tensors keyed "name#TYPE[dims]". */
+    private record Contents(Map<String, String> meta, Map<String, ByteBuffer> data) {}
+
+    private static Contents read(Path path) throws IOException {
+        ByteBuffer buf = readVerified(path);
+        int version = buf.getInt(MAGIC.length);
+        Map<String, String> meta = new LinkedHashMap<>();
+        Map<String, ByteBuffer> data = new LinkedHashMap<>();
+        try {
+            int metaCount = count(buf.getInt(), path, "metadata entries");
+            for (int i = 0; i < metaCount; i++) meta.put(getString(buf, path), getString(buf, path));
+            int tensorCount = count(buf.getInt(), path, "tensors");
+            for (int i = 0; i < tensorCount; i++) {
+                String name = getString(buf, path);
+                String field = "tensor " + name;
+                DType type = DType.FLOAT32;
+                if (version >= 2) {
+                    int code = buf.getInt();
+                    if (code < 0 || code >= TYPE_CODES.size()) throw corrupt(path, field, "type code " + code);
+                    type = TYPE_CODES.get(code);
+                }
+                int rank = buf.getInt();
+                if (rank < 1 || rank > 8) throw corrupt(path, field, "rank " + rank + " (1 to 8 allowed)");
+                long[] dims = new long[rank];
+                for (int d = 0; d < rank; d++) dims[d] = buf.getLong();
+                // Every dimension and the running element count stay within what the rest of the file
+                // holds, so that no product can overflow and nothing is read beyond.
+                long numel = 1, fits = buf.remaining() / type.bytes();
+                for (int d = 0; d < rank; d++) {
+                    if (dims[d] <= 0 || dims[d] > fits / numel) {
+                        throw corrupt(path, field, "dimension " + d + " is " + dims[d] + ": with the dimensions before it, more"
+                                + " elements than the " + buf.remaining() + " bytes left in the file hold");
+                    }
+                    numel *= dims[d];
+                }
+                int bytes = (int) (numel * type.bytes());
+                ByteBuffer slice = buf.slice(buf.position(), bytes).order(ByteOrder.LITTLE_ENDIAN);
+                buf.position(buf.position() + bytes);
+                data.put(name + "#" + type + Arrays.toString(dims), slice);
+            }
+        } catch (BufferUnderflowException e) {
+            throw corrupt(path, "contents", "they end early");
+        }
+        if (buf.remaining() != 0) throw corrupt(path, "contents", buf.remaining() + " unexpected bytes after the last tensor");
+        return new Contents(meta, data);
+    }
+
+    private static void copyInto(Tensor t, ByteBuffer src) {
+        switch (t.dtype()) {
+            case FLOAT32 -> t.copyFrom(src.asFloatBuffer());
+            case INT32 -> {
+                int[] v = new int[Math.toIntExact(t.numel())];
+                src.asIntBuffer().get(v);
+                t.copyFrom(v);
+            }
+            case INT64 -> {
+                long[] v = new long[Math.toIntExact(t.numel())];
+                src.asLongBuffer().get(v);
+                try (Tensor host = Tensor.ofLongs(v, t.shape())) {
+                    t.copyFrom(host);
+                }
+            }
+        }
     }
 
     private static long parseSteps(String text, Path path) throws CheckpointException {
@@ -169,14 +233,16 @@ public final class Checkpoint {
         throw corrupt(path, "optimizer step count", "'" + text + "' is not a count");
     }
 
-    private static Map<String, Tensor> collect(Sequential model, Optimizer optimizer) {
+    /** The model's state dict as "model/NAME" and the optimizer's state as "optim/PARAMETER NAME/KEY". */
+    private static Map<String, Tensor> collect(Layer model, Optimizer optimizer) {
         Map<String, Tensor> out = new LinkedHashMap<>();
-        List<NamedParameter> params = model.namedParameters();
-        for (NamedParameter np : params) out.put("model/" + np.name(), np.parameter().value());
+        model.stateDict().forEach((name, t) -> out.put("model/" + name, t));
         if (optimizer != null) {
-            List<dev.anvil.nn.Parameter> optParams = optimizer.parameters();
+            Map<Parameter, String> names = new java.util.IdentityHashMap<>();
+            model.namedParameters().forEach((name, p) -> names.put(p, name));
+            List<Parameter> optParams = optimizer.parameters();
             for (int i = 0; i < optParams.size(); i++) {
-                String pname = nameOf(params, optParams.get(i), i);
+                String pname = names.getOrDefault(optParams.get(i), "param" + i);
                 for (Map.Entry<String, Tensor> s : optimizer.stateOf(i).entrySet()) {
                     out.put("optim/" + pname + "/" + s.getKey(), s.getValue());
                 }
@@ -185,15 +251,8 @@ public final class Checkpoint {
         return out;
     }
 
-    private static String nameOf(List<NamedParameter> params, dev.anvil.nn.Parameter p, int index) {
-        for (NamedParameter np : params) {
-            if (np.parameter() == p) return np.name();
-        }
-        return "param" + index;
-    }
-
     private static ByteBuffer readVerified(Path path) throws IOException {
-        if (!Files.isRegularFile(path)) throw new CheckpointException(path + ": no such checkpoint file");
+        if (!Files.isRegularFile(path)) throw new CheckpointException(path, null, path + ": no such checkpoint file");
         long size = Files.size(path);
         int minimum = MAGIC.length + 12 + 16;
         if (size < minimum) throw corrupt(path, "size", "it is truncated (" + size + " bytes)");
@@ -209,8 +268,9 @@ public final class Checkpoint {
         buf.get(magic);
         if (!Arrays.equals(magic, MAGIC)) throw corrupt(path, "magic", "it is not an Anvil checkpoint");
         int version = buf.getInt();
-        if (version != VERSION) {
-            throw new CheckpointException(path + " has checkpoint format version " + version + "; this Anvil reads version " + VERSION);
+        if (version < 1 || version > VERSION) {
+            throw new CheckpointException(path, "version", path + " has checkpoint format version " + version
+                    + "; this Anvil reads versions 1 to " + VERSION);
         }
         byte[] end = new byte[END.length];
         buf.get((int) size - END.length, end);
@@ -256,8 +316,12 @@ public final class Checkpoint {
 
     /** A copy of the tensor's data in the file's byte order (little-endian). */
     private static ByteBuffer littleEndianBytes(Tensor t) {
-        ByteBuffer out = ByteBuffer.allocate(Math.toIntExact(t.numel() * 4)).order(ByteOrder.LITTLE_ENDIAN);
-        out.asFloatBuffer().put(t.toFloatArray());
+        ByteBuffer out = ByteBuffer.allocate(Math.toIntExact(t.numel() * t.dtype().bytes())).order(ByteOrder.LITTLE_ENDIAN);
+        switch (t.dtype()) {
+            case FLOAT32 -> out.asFloatBuffer().put(t.toFloatArray());
+            case INT32 -> out.asIntBuffer().put(t.toIntArray());
+            case INT64 -> out.asLongBuffer().put(t.toLongArray());
+        }
         return out;
     }
 

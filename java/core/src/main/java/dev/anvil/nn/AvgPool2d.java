@@ -39,7 +39,7 @@ public final class AvgPool2d extends Pool2d {
     }
 
     @Override
-    public String toString() {
-        return super.toString().replace(")", countIncludePad ? ")" : ", countIncludePad=false)");
+    protected String describe() {
+        return super.describe().replace(")", countIncludePad ? ")" : ", countIncludePad=false)");
     }
 }

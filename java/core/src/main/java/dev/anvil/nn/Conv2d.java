@@ -103,8 +103,8 @@ public final class Conv2d extends WeightedLayer {
     }
 
     @Override
-    public String toString() {
-        return name() + "(" + inChannels + ", " + outChannels + ", kernel=" + kernelH + "x" + kernelW + ", stride=" + strideH
+    protected String describe() {
+        return kind() + "(" + inChannels + ", " + outChannels + ", kernel=" + kernelH + "x" + kernelW + ", stride=" + strideH
                 + "x" + strideW + ", padding=" + padH + "x" + padW + (dilationH != 1 || dilationW != 1
                         ? ", dilation=" + dilationH + "x" + dilationW : "")
                 + (groups != 1 ? ", groups=" + groups : "") + (bias() == null ? ", bias=false" : "") + ")";

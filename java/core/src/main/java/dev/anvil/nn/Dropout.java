@@ -77,7 +77,7 @@ public final class Dropout extends Layer {
     }
 
     @Override
-    public String toString() {
-        return name() + "(p=" + p + ")";
+    protected String describe() {
+        return kind() + "(p=" + p + ")";
     }
 }

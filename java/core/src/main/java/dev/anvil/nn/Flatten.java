@@ -30,9 +30,4 @@ public final class Flatten extends Layer {
         checkGradient(dy, inputShape == null ? null : dy, inputShape == null ? null : outputShape(inputShape));
         return needInputGrad ? dy.reshape(inputShape) : null;
     }
-
-    @Override
-    public String toString() {
-        return name() + "()";
-    }
 }

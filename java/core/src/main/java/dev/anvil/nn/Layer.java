@@ -4,8 +4,14 @@ import dev.anvil.DType;
 import dev.anvil.Device;
 import dev.anvil.Tensor;
 import dev.anvil.internal.UseGuard;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
+import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.SplittableRandom;
 
 /**
@@ -26,9 +32,19 @@ import java.util.SplittableRandom;
  * allocated while it runs even if another thread closes them (see {@link Tensor#retain}), and the
  * input of a training forward pass until the next forward pass, for backward.
  *
- * <p>Subclasses implement {@link #doForward} and {@link #doBackward}.
+ * <p>Layers form a tree: containers ({@link Sequential}, {@link Residual}, {@link Concat}) hold
+ * named children, and every layer knows its path from the root ("stages.1.conv1"), which names it in
+ * messages and names its parameters and buffers in {@link #stateDict()} exactly as PyTorch's
+ * {@code state_dict()} does ("stages.1.conv1.weight", "stages.1.bn1.running_mean"). Closing,
+ * moving, training mode and initialisation reach every child.
+ *
+ * <p>Subclasses implement {@link #doForward} and {@link #doBackward}; leaves declare their
+ * parameters in {@link #ownParameters()} and their buffers in {@link #ownBuffers()}, containers
+ * their children in {@link #children()}.
  */
 public abstract class Layer implements AutoCloseable {
+    private final String kind;
+    private String path = "";
     private String name;
     private boolean training = true;
     private volatile boolean closed;
@@ -36,18 +52,54 @@ public abstract class Layer implements AutoCloseable {
     private final UseGuard guard = new UseGuard();
     private Tensor heldInput; // retained since the last training forward pass: backward reads it
 
-    protected Layer(String name) {
-        this.name = name;
+    /** {@code kind}: what the layer is ("Conv2d"), named in messages. */
+    protected Layer(String kind) {
+        this.kind = kind;
+        this.name = kind;
     }
 
-    /** The layer's name, used in messages, summaries and parameter names. */
+    /** How messages and summaries name the layer: its path and kind ("stages.1.conv1 (Conv2d)"), or its kind alone at the root. */
     public String name() {
         return name;
     }
 
-    /** Renames the layer (containers name their children by position). */
-    public void setName(String name) {
-        this.name = name;
+    /** The kind of layer ("Conv2d"). */
+    public String kind() {
+        return kind;
+    }
+
+    /** The path from the root of the model ("stages.1.conv1"); "" for the root. */
+    public String path() {
+        return path;
+    }
+
+    /** A child layer and its name in its container ("0", "conv1", "shortcut"). */
+    public record Child(String name, Layer layer) {}
+
+    /** The named children, in order (PyTorch's {@code named_children()}); none for a leaf. */
+    public List<Child> children() {
+        return List.of();
+    }
+
+    /**
+     * For containers: takes {@code child} in as the child called {@code childName}, below this
+     * layer's path, in this layer's training mode.
+     */
+    protected final void adopt(String childName, Layer child) {
+        if (child == null) throw new IllegalArgumentException(name + ": child " + childName + " is null");
+        if (child == this) throw new IllegalArgumentException(name + ": a layer cannot contain itself");
+        child.setPath(join(path, childName));
+        child.train(training);
+    }
+
+    private void setPath(String path) {
+        this.path = path;
+        this.name = path.isEmpty() ? kind : path + " (" + kind + ")";
+        for (Child c : children()) c.layer().setPath(join(path, c.name()));
+    }
+
+    private static String join(String prefix, String name) {
+        return prefix.isEmpty() ? name : prefix + "." + name;
     }
 
     /** Output shape for an input of the given shape; throws IllegalArgumentException if invalid. */
@@ -141,23 +193,122 @@ public abstract class Layer implements AutoCloseable {
         }
     }
 
-    /** Moves what the layer holds to {@code device}: its parameters; activations are freed. Containers add their children. */
+    /** Moves what the layer holds to {@code device}: its parameters, buffers and children; activations are freed. */
     protected void moveContents(Device device) {
-        for (Parameter p : parameters()) p.to(device);
+        for (Parameter p : ownParameters()) p.to(device);
+        moveBuffers(device);
         releaseBuffers();
+        for (Child c : children()) c.layer().to(device);
     }
 
-    /** Trainable parameters, in a fixed order. */
-    public List<Parameter> parameters() {
+    /** Moves the layer's own buffers to {@code device} (layers with buffers override it). */
+    protected void moveBuffers(Device device) {}
+
+    /** This layer's own trainable parameters (not its children's), in a fixed order. */
+    protected List<Parameter> ownParameters() {
         return List.of();
     }
 
-    /** Re-initialises the parameters from {@code rng} (no-op for layers without any). */
-    public void resetParameters(SplittableRandom rng) {}
+    /**
+     * This layer's own buffers: state that is saved with the model but not trained (BatchNorm's
+     * running statistics), by name, in a fixed order.
+     */
+    protected Map<String, Tensor> ownBuffers() {
+        return Map.of();
+    }
 
-    /** Training mode (dropout active, state kept for backward) or evaluation mode. */
+    /** Every trainable parameter of this layer and its descendants, each once, in state-dict order. */
+    public final List<Parameter> parameters() {
+        return List.copyOf(namedParameters().values());
+    }
+
+    /**
+     * Every parameter with its qualified name relative to this layer ("stages.0.conv1.weight"), as
+     * PyTorch's {@code named_parameters()}: own parameters first, then each child's; a parameter
+     * shared by two children appears once, under its first name.
+     */
+    public final Map<String, Parameter> namedParameters() {
+        Map<String, Parameter> out = new LinkedHashMap<>();
+        collect("", out, null, Collections.newSetFromMap(new IdentityHashMap<>()));
+        return Collections.unmodifiableMap(out);
+    }
+
+    /**
+     * The model's state: every parameter's value and every buffer, by qualified name, in PyTorch's
+     * {@code state_dict()} order (a layer's parameters, then its buffers, then its children's). The
+     * tensors are the layer's own (no copies): read them, or save them, while the model is open.
+     */
+    public final Map<String, Tensor> stateDict() {
+        Map<String, Parameter> params = new LinkedHashMap<>();
+        Map<String, Tensor> out = new LinkedHashMap<>();
+        collect("", params, out, Collections.newSetFromMap(new IdentityHashMap<>()));
+        return Collections.unmodifiableMap(out);
+    }
+
+    private void collect(String prefix, Map<String, Parameter> params, Map<String, Tensor> state, Set<Object> seen) {
+        for (Parameter p : ownParameters()) {
+            if (!seen.add(p)) continue;
+            params.put(prefix + p.name(), p);
+            if (state != null) state.put(prefix + p.name(), p.value());
+        }
+        if (state != null) ownBuffers().forEach((n, t) -> state.put(prefix + n, t));
+        for (Child c : children()) c.layer().collect(prefix + c.name() + ".", params, state, seen);
+    }
+
+    /**
+     * Copies {@code state} (a state dict, for example of a PyTorch model read from safetensors) into
+     * this model's parameters and buffers. Every entry is checked first: a shape or type that does
+     * not fit, and with {@code strict} a missing or an unexpected name, fails with one
+     * IllegalArgumentException naming each problem, and nothing is changed.
+     */
+    public final void loadStateDict(Map<String, Tensor> state, boolean strict) {
+        java.util.Objects.requireNonNull(state, "state");
+        Map<String, Tensor> mine = stateDict();
+        List<String> problems = new ArrayList<>();
+        for (Map.Entry<String, Tensor> e : mine.entrySet()) {
+            Tensor src = state.get(e.getKey());
+            Tensor dst = e.getValue();
+            if (src == null) {
+                if (strict) problems.add("missing " + e.getKey() + " " + dst.dtype() + dst.shapeString());
+            } else if (!Arrays.equals(src.shape(), dst.shape())) {
+                problems.add(e.getKey() + " has shape " + src.shapeString() + " but the model's is " + dst.shapeString());
+            } else if (src.dtype() != dst.dtype()) {
+                problems.add(e.getKey() + " is " + src.dtype() + " but the model's is " + dst.dtype());
+            } else if (src.isClosed()) {
+                problems.add(e.getKey() + " is closed");
+            }
+        }
+        if (strict) {
+            for (String key : state.keySet()) if (!mine.containsKey(key)) problems.add("unexpected " + key);
+        }
+        if (!problems.isEmpty()) {
+            throw new IllegalArgumentException(name + ": the state dict does not fit this model (" + problems.size() + " problem"
+                    + (problems.size() == 1 ? "" : "s") + "): " + String.join("; ", problems));
+        }
+        for (Map.Entry<String, Tensor> e : mine.entrySet()) {
+            Tensor src = state.get(e.getKey());
+            if (src != null) e.getValue().copyFrom(src);
+        }
+    }
+
+    /** Re-initialises the parameters from {@code rng}: own ones by {@link #resetOwnParameters}, then each child's. */
+    public final void resetParameters(SplittableRandom rng) {
+        resetOwnParameters(rng);
+        for (Child c : children()) c.layer().resetParameters(rng.split());
+    }
+
+    /** Re-initialises the parameters from a seed; the same seed gives the same parameters. */
+    public final void resetParameters(long seed) {
+        resetParameters(new SplittableRandom(seed));
+    }
+
+    /** Re-initialises this layer's own parameters (no-op for layers without any). */
+    protected void resetOwnParameters(SplittableRandom rng) {}
+
+    /** Training mode (dropout active, batch statistics, state kept for backward) or evaluation mode, for the whole subtree. */
     public void train(boolean on) {
         training = on;
+        for (Child c : children()) c.layer().train(on);
     }
 
     public final void eval() {
@@ -189,13 +340,15 @@ public abstract class Layer implements AutoCloseable {
         }
     }
 
-    /** Frees what the layer holds: its parameters and activation buffers. Containers add their children. */
-    protected void closeContents() {
-        for (Parameter p : parameters()) p.close();
+    /** Frees what the layer holds: its parameters, buffers, activations and children. */
+    private void closeContents() {
+        for (Parameter p : ownParameters()) p.close();
+        ownBuffers().values().forEach(Tensor::close);
         releaseBuffers();
+        for (Child c : children()) c.layer().close();
     }
 
-    /** Frees the layer's own activation buffers; called by close(). */
+    /** Frees the layer's own activation buffers; called by close() and to(). */
     protected void releaseBuffers() {}
 
     protected final void checkNotClosed() {
@@ -212,7 +365,7 @@ public abstract class Layer implements AutoCloseable {
         if (x.dtype() != DType.FLOAT32) {
             throw new IllegalArgumentException(name + ": expected a FLOAT32 input, got " + x.dtype() + x.shapeString());
         }
-        if (!x.device().equals(device) && !parameters().isEmpty()) {
+        if (!x.device().equals(device) && !ownParameters().isEmpty()) {
             throw new IllegalArgumentException(name + ": input " + x.shapeString() + " is on " + x.device()
                     + " but the layer's parameters are on " + device + "; move one of them with to(" + x.device() + ")");
         }
@@ -267,8 +420,14 @@ public abstract class Layer implements AutoCloseable {
         return Arrays.toString(s);
     }
 
+    /** The layer as PyTorch prints a module: "conv1: Conv2d(1, 32, kernel=5x5, ...)", the path first where there is one. */
     @Override
-    public String toString() {
-        return name;
+    public final String toString() {
+        return path.isEmpty() ? describe() : path + ": " + describe();
+    }
+
+    /** What the layer is and its options ("Conv2d(1, 32, kernel=5x5, stride=1x1, padding=2x2)"). */
+    protected String describe() {
+        return kind + "()";
     }
 }

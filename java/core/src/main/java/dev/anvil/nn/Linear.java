@@ -62,7 +62,7 @@ public final class Linear extends WeightedLayer {
     }
 
     @Override
-    public String toString() {
-        return name() + "(" + inFeatures + ", " + outFeatures + (bias() == null ? ", bias=false" : "") + ")";
+    protected String describe() {
+        return kind() + "(" + inFeatures + ", " + outFeatures + (bias() == null ? ", bias=false" : "") + ")";
     }
 }

@@ -65,8 +65,8 @@ abstract class Pool2d extends Layer {
     }
 
     @Override
-    public String toString() {
-        return name() + "(kernel=" + kernelH + "x" + kernelW + ", stride=" + strideH + "x" + strideW
+    protected String describe() {
+        return kind() + "(kernel=" + kernelH + "x" + kernelW + ", stride=" + strideH + "x" + strideW
                 + (padH != 0 || padW != 0 ? ", padding=" + padH + "x" + padW : "") + ")";
     }
 }

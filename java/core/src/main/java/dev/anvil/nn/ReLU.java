@@ -40,9 +40,4 @@ public final class ReLU extends Layer {
     protected void releaseBuffers() {
         closeAll(output, inputGrad);
     }
-
-    @Override
-    public String toString() {
-        return name() + "()";
-    }
 }

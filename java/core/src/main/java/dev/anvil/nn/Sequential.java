@@ -9,9 +9,10 @@ import java.util.Locale;
 import java.util.SplittableRandom;
 
 /**
- * Layers applied in order. Children are named by position ("0", "1", ...) and their
- * parameters as "index.name" ("0.weight"), as in PyTorch's {@code nn.Sequential}. Closing the
- * container closes every child.
+ * Layers applied in order. Children are named by position ("0", "1", ...) or by the name they are
+ * added under ({@link #add(String, Layer)}), and their parameters and buffers as "name.weight", as
+ * in PyTorch's {@code nn.Sequential} (of an {@code OrderedDict} when named). A Sequential may hold
+ * any layer, containers included; closing it closes every child.
  *
  * <p>A {@link ReLU} directly followed by a {@link MaxPool2d} runs as the pooling then the ReLU:
  * max and ReLU commute (both pick the same element, and the gradient reaches it exactly when it
@@ -19,7 +20,7 @@ import java.util.SplittableRandom;
  * the data of a 2x2 pooling. {@link #executionOrder()} lists the layers as they run.
  */
 public final class Sequential extends Layer {
-    private final List<Layer> layers = new ArrayList<>();
+    private final List<Child> children = new ArrayList<>();
     private final List<Layer> executionOrder = new ArrayList<>();
 
     public Sequential(Layer... layers) {
@@ -27,23 +28,36 @@ public final class Sequential extends Layer {
         for (Layer l : layers) add(l);
     }
 
-    /** Appends a layer; returns this. */
+    /** Appends a layer, named by its position; returns this. */
     public Sequential add(Layer layer) {
-        if (layer == null) throw new IllegalArgumentException("Sequential: layer is null");
-        if (layer == this || layers.contains(layer)) {
-            throw new IllegalArgumentException("Sequential: " + layer.name() + " is already part of this model");
+        return add(Integer.toString(children.size()), layer);
+    }
+
+    /** Appends a layer under {@code name} ("conv1"; no dots), as PyTorch names a module's attributes; returns this. */
+    public Sequential add(String name, Layer layer) {
+        if (layer == null) throw new IllegalArgumentException("Sequential: layer " + name + " is null");
+        if (name == null || name.isEmpty() || name.contains(".")) {
+            throw new IllegalArgumentException("Sequential: child name '" + name + "' must be non-empty and without dots");
         }
-        layer.setName(layers.size() + ":" + layer.name());
-        layer.train(isTraining());
-        layers.add(layer);
+        for (Child c : children) {
+            if (c.name().equals(name)) throw new IllegalArgumentException("Sequential: there is already a child named " + name);
+            if (c.layer() == layer) throw new IllegalArgumentException("Sequential: " + layer.name() + " is already part of this model");
+        }
+        adopt(name, layer);
+        children.add(new Child(name, layer));
         int last = executionOrder.size() - 1;
         if (layer instanceof MaxPool2d && last >= 0 && executionOrder.get(last) instanceof ReLU
-                && layers.get(layers.size() - 2) == executionOrder.get(last)) {
+                && children.get(children.size() - 2).layer() == executionOrder.get(last)) {
             executionOrder.add(last, layer);
         } else {
             executionOrder.add(layer);
         }
         return this;
+    }
+
+    @Override
+    public List<Child> children() {
+        return Collections.unmodifiableList(children);
     }
 
     /** The layers in the order forward runs them (backward runs them in reverse). */
@@ -52,13 +66,13 @@ public final class Sequential extends Layer {
     }
 
     public List<Layer> layers() {
-        return Collections.unmodifiableList(layers);
+        return children.stream().map(Child::layer).toList();
     }
 
     @Override
     public long[] outputShape(long[] in) {
         long[] s = in;
-        for (Layer l : layers) s = l.outputShape(s);
+        for (Child c : children) s = c.layer().outputShape(s);
         return s;
     }
 
@@ -78,52 +92,11 @@ public final class Sequential extends Layer {
         return g;
     }
 
-    /** Parameters of every child, named "index.name", in layer order. */
-    @Override
-    public List<Parameter> parameters() {
-        List<Parameter> ps = new ArrayList<>();
-        for (Layer l : layers) ps.addAll(l.parameters());
-        return ps;
-    }
-
-    /** Parameters with their qualified names ("0.weight", "3.bias", ...), in layer order. */
-    public List<NamedParameter> namedParameters() {
-        List<NamedParameter> out = new ArrayList<>();
-        for (int i = 0; i < layers.size(); i++) {
-            for (Parameter p : layers.get(i).parameters()) out.add(new NamedParameter(i + "." + p.name(), p));
-        }
-        return out;
-    }
-
-    /** A parameter and its name in the model. */
-    public record NamedParameter(String name, Parameter parameter) {}
-
-    @Override
-    public void resetParameters(SplittableRandom rng) {
-        for (Layer l : layers) l.resetParameters(rng.split());
-    }
-
-    /** Re-initialises every parameter from {@code seed}: same seed, same model. */
-    public void resetParameters(long seed) {
-        resetParameters(new SplittableRandom(seed));
-    }
-
     /** Moves every child to {@code device}; returns this. */
     @Override
     public Sequential to(dev.anvil.Device device) {
         super.to(device);
         return this;
-    }
-
-    @Override
-    protected void moveContents(dev.anvil.Device device) {
-        for (Layer l : layers) l.to(device);
-    }
-
-    @Override
-    public void train(boolean on) {
-        super.train(on);
-        for (Layer l : layers) l.train(on);
     }
 
     /** Clears every parameter gradient. */
@@ -139,7 +112,7 @@ public final class Sequential extends Layer {
         sb.append("-".repeat(90)).append('\n');
         sb.append(String.format(Locale.ROOT, row, "input", Arrays.toString(inputShape), ""));
         long[] s = inputShape;
-        for (Layer l : layers) {
+        for (Layer l : layers()) {
             s = l.outputShape(s);
             sb.append(String.format(Locale.ROOT, row, l.toString(), Arrays.toString(s), String.format(Locale.ROOT, "%,d", l.parameterCount())));
         }
@@ -148,16 +121,10 @@ public final class Sequential extends Layer {
         return sb.toString();
     }
 
-    /** Closes every child. */
     @Override
-    protected void closeContents() {
-        for (Layer l : layers) l.close();
-    }
-
-    @Override
-    public String toString() {
+    protected String describe() {
         StringBuilder sb = new StringBuilder("Sequential(\n");
-        for (Layer l : layers) sb.append("  ").append(l).append('\n');
+        for (Child c : children) sb.append("  ").append(c.layer()).append('\n');
         return sb.append(')').toString();
     }
 }

@@ -17,7 +17,7 @@ public abstract class WeightedLayer extends Layer {
         this.fanIn = fanIn;
         this.weight = new Parameter("weight", weightShape);
         this.bias = hasBias ? new Parameter("bias", biasSize) : null;
-        resetParameters(Init.next());
+        resetOwnParameters(Init.next());
     }
 
     public final Parameter weight() {
@@ -30,12 +30,12 @@ public abstract class WeightedLayer extends Layer {
     }
 
     @Override
-    public final List<Parameter> parameters() {
+    protected final List<Parameter> ownParameters() {
         return bias == null ? List.of(weight) : List.of(weight, bias);
     }
 
     @Override
-    public final void resetParameters(SplittableRandom rng) {
+    protected final void resetOwnParameters(SplittableRandom rng) {
         Init.uniformFanIn(weight.value(), fanIn, rng);
         if (bias != null) Init.uniformFanIn(bias.value(), fanIn, rng);
     }

@@ -191,10 +191,10 @@ class CheckpointTest {
     /** A checkpoint holding one tensor of the given dimensions and data bytes, with a valid checksum. */
     private Path crafted(String name, long[] dims, int dataBytes) throws IOException {
         byte[] nameBytes = "model/0.weight".getBytes(java.nio.charset.StandardCharsets.UTF_8);
-        java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(8 + 4 + 4 + 4 + 4 + nameBytes.length + 4 + 8 * dims.length + dataBytes + 16)
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(8 + 4 + 4 + 4 + 4 + nameBytes.length + 8 + 8 * dims.length + dataBytes + 16)
                 .order(java.nio.ByteOrder.LITTLE_ENDIAN);
         b.put(Checkpoint.MAGIC).putInt(Checkpoint.VERSION).putInt(0).putInt(1).putInt(nameBytes.length).put(nameBytes)
-                .putInt(dims.length);
+                .putInt(0 /* float32 */).putInt(dims.length);
         for (long d : dims) b.putLong(d);
         b.put(new byte[dataBytes]);
         java.util.zip.CRC32 crc = new java.util.zip.CRC32();

@@ -33,7 +33,7 @@ class SequentialTest {
                 Layer layer = layers.get(i);
                 String line = lines.stream().filter(l -> l.startsWith(layer.toString())).findFirst()
                         .orElseThrow(() -> new AssertionError("summary has no line for " + layer + ":\n" + summary));
-                assertTrue(line.startsWith(i + ":"), line);
+                assertTrue(line.startsWith(model.children().get(i).name() + ": "), line);
                 assertTrue(line.contains(Arrays.toString(shapes[i])), "output shape of " + line);
                 assertTrue(line.trim().endsWith(" " + String.format(Locale.ROOT, "%,d", counts[i])), "parameter count of " + line);
             }
@@ -45,10 +45,16 @@ class SequentialTest {
     @Test
     void namedParametersFollowPyTorchNaming() {
         try (Sequential model = Models.fashionMnistCnn()) {
-            List<String> names = model.namedParameters().stream().map(Sequential.NamedParameter::name).toList();
-            assertEquals(List.of("0.weight", "0.bias", "3.weight", "3.bias", "7.weight", "7.bias", "10.weight", "10.bias"), names);
+            List<String> names = List.copyOf(model.namedParameters().keySet());
+            // PyTorch's FmnistCnn (shared/bench/pytorch_fmnist.py) names its layers conv1, conv2, fc1, fc2.
+            assertEquals(List.of("conv1.weight", "conv1.bias", "conv2.weight", "conv2.bias", "fc1.weight", "fc1.bias", "fc2.weight",
+                    "fc2.bias"), names);
             List<Parameter> params = model.parameters();
-            for (int i = 0; i < params.size(); i++) assertSame(params.get(i), model.namedParameters().get(i).parameter());
+            List<Parameter> named = List.copyOf(model.namedParameters().values());
+            for (int i = 0; i < params.size(); i++) assertSame(params.get(i), named.get(i));
+            try (Sequential plain = new Sequential(new Linear(2, 3), new ReLU(), new Linear(3, 1))) {
+                assertEquals(List.of("0.weight", "0.bias", "2.weight", "2.bias"), List.copyOf(plain.namedParameters().keySet()));
+            }
             assertArrayEquals(new long[] {32, 1, 5, 5}, params.get(0).value().shape());
             assertArrayEquals(new long[] {1024, 3136}, params.get(4).value().shape());
         }
@@ -76,7 +82,7 @@ class SequentialTest {
             Dropout dropout = new Dropout(0.5);
             model.add(dropout);
             assertFalse(dropout.isTraining());
-            assertEquals("1:Dropout", dropout.name());
+            assertEquals("1 (Dropout)", dropout.name());
         }
     }
 

@@ -39,7 +39,7 @@ final class GradientBucket implements AutoCloseable {
         List<Tensor> views = new java.util.ArrayList<>();
         long offset = 0;
         for (Parameter p : parameters) {
-            views.add(flat.narrow(0, offset, p.numel()));
+            views.add(flat.narrow(0, offset, p.numel()).reshape(p.value().shape()));
             offset += p.numel();
         }
         this.slots = List.copyOf(views);
