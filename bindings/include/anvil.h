@@ -176,6 +176,8 @@ ANVIL_API anvil_status anvil_copy(anvil_context* ctx, int64_t n, const float* x,
 ANVIL_API anvil_status anvil_scale(anvil_context* ctx, int64_t n, float alpha, float* x);
 /* y += alpha * x */
 ANVIL_API anvil_status anvil_axpy(anvil_context* ctx, int64_t n, float alpha, const float* x, float* y);
+/* y = a + b; y may be a or b (in place), no other overlap */
+ANVIL_API anvil_status anvil_add(anvil_context* ctx, int64_t n, const float* a, const float* b, float* y);
 
 /* ---------------------------------------------------------------- conv2d */
 
@@ -233,6 +235,35 @@ ANVIL_API anvil_status anvil_avgpool2d_forward(anvil_context* ctx, const anvil_p
                                                const float* x, float* y);
 ANVIL_API anvil_status anvil_avgpool2d_backward(anvil_context* ctx, const anvil_pool2d_desc* d,
                                                 const float* dy, float* dx);
+
+/* ---------------------------------------------------------------- batchnorm */
+
+/* Batch normalisation over the channels of x [batch, channels, spatial] (spatial: the product of the
+ * remaining dimensions, H*W for BatchNorm2d, 1 for BatchNorm1d on [N, C]), as PyTorch's BatchNorm:
+ * y = gamma * (x - mean) / sqrt(var + eps) + beta per channel. */
+typedef struct anvil_batchnorm_desc {
+    int64_t batch, channels, spatial;
+    float eps;       /* added to the variance, e.g. 1e-5 */
+    float momentum;  /* running = (1 - momentum) * running + momentum * batch statistic, e.g. 0.1 */
+    int32_t training; /* 1: the batch's statistics (biased variance), running ones updated with the
+                        unbiased variance; needs batch * spatial > 1. 0: the running statistics */
+    int32_t relu;     /* 1: y = max(batchnorm(x), 0), fused */
+} anvil_batchnorm_desc;
+
+/* gamma and beta [channels] are both NULL without an affine transform. running_mean and running_var
+ * [channels] are read in evaluation, updated in training, and may be NULL in training (no running
+ * statistics). save_mean and save_invstd [channels] receive the mean and 1/sqrt(var + eps) used, for
+ * the backward pass. y [batch, channels, spatial] must not overlap x. */
+ANVIL_API anvil_status anvil_batchnorm_forward(anvil_context* ctx, const anvil_batchnorm_desc* d, const float* x,
+                                               const float* gamma, const float* beta, float* running_mean,
+                                               float* running_var, float* save_mean, float* save_invstd, float* y);
+/* dx (overwritten) and, with gamma, dgamma and dbeta (overwritten, or added to with accumulate = 1) from
+ * dy and the forward pass's x, save_mean and save_invstd (and its y, for the fused ReLU's mask; NULL
+ * without relu). In evaluation the statistics are constants: dx = dy * gamma * invstd. */
+ANVIL_API anvil_status anvil_batchnorm_backward(anvil_context* ctx, const anvil_batchnorm_desc* d, const float* x,
+                                                const float* y, const float* dy, const float* gamma,
+                                                const float* save_mean, const float* save_invstd, float* dx,
+                                                float* dgamma, float* dbeta, int32_t accumulate);
 
 /* ---------------------------------------------------------------- linear */
 

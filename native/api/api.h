@@ -110,6 +110,26 @@ void require_disjoint(const float* a, int64_t na, const char* name_a, const floa
 void require_disjoint_bytes(const void* a, int64_t bytes_a, const char* name_a, const void* b, int64_t bytes_b,
                             const char* name_b);
 
+// A buffer of a call, for overlap checks: NULL buffers (optional ones left out) take no part.
+struct Span {
+    const void* p;
+    int64_t bytes;
+    const char* name;
+};
+
+// Every written buffer of `outputs` is disjoint from every other buffer of `outputs` and `inputs`.
+inline void require_outputs_disjoint(std::initializer_list<Span> outputs, std::initializer_list<Span> inputs) {
+    for (const Span* o = outputs.begin(); o != outputs.end(); ++o) {
+        if (o->p == nullptr) continue;
+        for (const Span* q = o + 1; q != outputs.end(); ++q) {
+            if (q->p != nullptr) require_disjoint_bytes(o->p, o->bytes, o->name, q->p, q->bytes, q->name);
+        }
+        for (const Span& in : inputs) {
+            if (in.p != nullptr) require_disjoint_bytes(o->p, o->bytes, o->name, in.p, in.bytes, in.name);
+        }
+    }
+}
+
 // Validates the geometry of a 2-D sliding window (convolution or pooling): sizes and strides
 // positive, padding non-negative, and every value below 2^31 so that index arithmetic in int64
 // cannot overflow.

@@ -52,4 +52,18 @@ anvil_status anvil_axpy(anvil_context* ctx, int64_t n, float alpha, const float*
     });
 }
 
+anvil_status anvil_add(anvil_context* ctx, int64_t n, const float* a, const float* b, float* y) {
+    return api_call("anvil_add", [&] {
+        ANVIL_LOCK_CONTEXT(c, ctx);
+        require_non_negative(n, "n");
+        if (n == 0) return;
+        require_data(c, a, "a");
+        require_data(c, b, "b");
+        require_data(c, y, "y");
+        require_disjoint(a, n, "a", y, n, "y", true);
+        require_disjoint(b, n, "b", y, n, "y", true);
+        ANVIL_DISPATCH(c, add, n, a, b, y);
+    });
+}
+
 }  // extern "C"

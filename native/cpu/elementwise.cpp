@@ -34,4 +34,10 @@ void axpy(anvil_context& ctx, int64_t n, float alpha, const float* x, float* y) 
     });
 }
 
+void add(anvil_context& ctx, int64_t n, const float* a, const float* b, float* y) {
+    parallel_for(ctx.pool, n, kGrain, [&](int64_t lo, int64_t hi) {
+        for (int64_t i = lo; i < hi; ++i) y[i] = a[i] + b[i];
+    });
+}
+
 }  // namespace anvil::cpu

@@ -1,4 +1,4 @@
-// fill, copy, scale, axpy. Buffers from the caching allocator are 512-byte aligned, so the
+// fill, copy, scale, axpy, add. Buffers from the caching allocator are 512-byte aligned, so the
 // kernels use float4 when every pointer is 16-byte aligned (the common case) and scalars else.
 #include <cstdint>
 
@@ -57,6 +57,10 @@ void axpby(anvil_context& ctx, const char* op, int64_t n, float alpha, const flo
     }
     ANVIL_CUDA_LAUNCHED("%s kernel, n=%lld", op, static_cast<long long>(n));
 }
+__global__ void add_kernel(int64_t n, const float* a, const float* b, float* y) {
+    ANVIL_GRID_STRIDE(i, n) y[i] = a[i] + b[i];
+}
+
 }  // namespace
 
 void fill(anvil_context& ctx, int64_t n, float value, float* y) {
@@ -79,6 +83,11 @@ void scale(anvil_context& ctx, int64_t n, float alpha, float* x) { axpby(ctx, "s
 
 void axpy(anvil_context& ctx, int64_t n, float alpha, const float* x, float* y) {
     axpby(ctx, "axpy", n, alpha, x, 1.0f, y);
+}
+
+void add(anvil_context& ctx, int64_t n, const float* a, const float* b, float* y) {
+    add_kernel<<<blocks_for(n), kThreads, 0, enter(ctx)>>>(n, a, b, y);
+    ANVIL_CUDA_LAUNCHED("add kernel, n=%lld", static_cast<long long>(n));
 }
 
 }  // namespace anvil::cuda

@@ -262,7 +262,10 @@ public final class Tensor implements AutoCloseable {
      */
     public Tensor narrow(int dim, long start, long length) {
         checkOpen();
-        if (dim != 0) throw new IllegalArgumentException("narrow: only dimension 0 gives a contiguous view, got dimension " + dim);
+        if (dim != 0 || shape.length == 0) {
+            throw new IllegalArgumentException("narrow: only dimension 0 gives a contiguous view, got dimension " + dim + " of "
+                    + shapeString());
+        }
         if (start < 0 || length <= 0 || start > shape[0] - length) {
             throw new IllegalArgumentException("narrow: rows " + start + " to " + (start + length - 1) + " are outside "
                     + shapeString());
@@ -540,7 +543,6 @@ public final class Tensor implements AutoCloseable {
 
     private static long[] checkShape(long[] shape) {
         Objects.requireNonNull(shape, "shape");
-        if (shape.length == 0) throw new IllegalArgumentException("a tensor needs at least one dimension");
         for (long d : shape) {
             if (d <= 0) throw new IllegalArgumentException("tensor dimensions must be positive, got " + Arrays.toString(shape));
         }

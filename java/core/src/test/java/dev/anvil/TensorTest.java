@@ -51,7 +51,11 @@ class TensorTest {
     @Test
     void badShapesAndLengthsAreRejected() {
         assertThrows(IllegalArgumentException.class, () -> Tensor.zeros(3, 0));
-        assertThrows(IllegalArgumentException.class, () -> Tensor.zeros());
+        try (Tensor scalar = Tensor.zeros()) { // a 0-dimensional tensor (PyTorch's scalars) holds one element
+            assertEquals(1, scalar.numel());
+            assertEquals("[]", scalar.shapeString());
+            assertThrows(IllegalArgumentException.class, () -> scalar.narrow(0, 0, 1));
+        }
         assertThrows(IllegalArgumentException.class, () -> Tensor.of(new float[5], 2, 3));
         IllegalArgumentException overflow = assertThrows(IllegalArgumentException.class, () -> Tensor.empty(Long.MAX_VALUE, 4));
         assertTrue(overflow.getMessage().contains("[9223372036854775807, 4]") && overflow.getMessage().contains("256 TiB"),

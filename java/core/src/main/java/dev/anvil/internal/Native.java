@@ -5,6 +5,7 @@ import dev.anvil.Device;
 import dev.anvil.abi.Abi;
 import dev.anvil.abi.AdamDesc;
 import dev.anvil.abi.AllocatorStats;
+import dev.anvil.abi.BatchnormDesc;
 import dev.anvil.abi.Bindings;
 import dev.anvil.abi.Conv2dDesc;
 import dev.anvil.abi.CudaDeviceProps;
@@ -338,6 +339,28 @@ public final class Native {
 
     public static void axpy(Device dev, long n, float alpha, long x, long y) {
         check(A.anvil_axpy(ctx(dev), n, alpha, x, y), "anvil_axpy");
+    }
+
+    public static void add(Device dev, long n, long a, long b, long y) {
+        check(A.anvil_add(ctx(dev), n, a, b, y), "anvil_add");
+    }
+
+    // ------------------------------------------------------------------ batchnorm
+
+    public static void batchNormForward(Device dev, BatchnormDesc d, long x, long gamma, long beta, long runningMean,
+            long runningVar, long saveMean, long saveInvstd, long y) {
+        Scratch s = SCRATCH.get();
+        d.write(s.buffer, Scratch.DESC);
+        check(A.anvil_batchnorm_forward(ctx(dev), s.address + Scratch.DESC, x, gamma, beta, runningMean, runningVar, saveMean,
+                saveInvstd, y), "anvil_batchnorm_forward");
+    }
+
+    public static void batchNormBackward(Device dev, BatchnormDesc d, long x, long y, long dy, long gamma, long saveMean,
+            long saveInvstd, long dx, long dgamma, long dbeta, boolean accumulate) {
+        Scratch s = SCRATCH.get();
+        d.write(s.buffer, Scratch.DESC);
+        check(A.anvil_batchnorm_backward(ctx(dev), s.address + Scratch.DESC, x, y, dy, gamma, saveMean, saveInvstd, dx, dgamma,
+                dbeta, accumulate ? 1 : 0), "anvil_batchnorm_backward");
     }
 
     // ------------------------------------------------------------------ conv2d

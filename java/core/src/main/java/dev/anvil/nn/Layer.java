@@ -289,7 +289,16 @@ public abstract class Layer implements AutoCloseable {
             Tensor src = state.get(e.getKey());
             if (src != null) e.getValue().copyFrom(src);
         }
+        stateLoaded();
     }
+
+    private void stateLoaded() {
+        onStateLoaded();
+        for (Child c : children()) c.layer().stateLoaded();
+    }
+
+    /** Called after {@link #loadStateDict} wrote this layer's buffers, for layers that keep a copy of one in Java. */
+    protected void onStateLoaded() {}
 
     /** Re-initialises the parameters from {@code rng}: own ones by {@link #resetOwnParameters}, then each child's. */
     public final void resetParameters(SplittableRandom rng) {
@@ -426,8 +435,11 @@ public abstract class Layer implements AutoCloseable {
         return path.isEmpty() ? describe() : path + ": " + describe();
     }
 
-    /** What the layer is and its options ("Conv2d(1, 32, kernel=5x5, stride=1x1, padding=2x2)"). */
+    /** What the layer is and its options ("Conv2d(1, 32, kernel=5x5, stride=1x1, padding=2x2)"); a container lists its children. */
     protected String describe() {
-        return kind + "()";
+        if (children().isEmpty()) return kind + "()";
+        StringBuilder sb = new StringBuilder(kind).append("(\n");
+        for (Child c : children()) sb.append("  ").append(c.layer()).append('\n');
+        return sb.append(')').toString();
     }
 }

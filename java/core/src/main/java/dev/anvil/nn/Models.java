@@ -25,4 +25,44 @@ public final class Models {
                 .add("drop", new Dropout(0.4))
                 .add("fc2", new Linear(1024, 10));
     }
+
+    /**
+     * fmnist-resnet: ResNet-20 of He et al. 2016 (CIFAR variant) for 1x28x28 input, 10 classes, as
+     * {@code FmnistResNet} of the PyTorch reference: stem conv3x3 1->16 + BatchNorm + ReLU, three
+     * stages of three basic blocks with widths 16, 32 and 64 (stride 2 and a 1x1 conv + BatchNorm
+     * projection shortcut at the first block of stages 2 and 3), global average pooling, fc 64->10;
+     * 272,186 parameters. Its state dict has PyTorch's keys ("stem.0.weight", "stages.3.shortcut.0.weight",
+     * "stages.0.bn1.running_mean", "fc.bias").
+     */
+    public static Sequential fmnistResNet() {
+        int[] widths = {16, 32, 64};
+        Sequential stages = new Sequential();
+        int in = widths[0];
+        for (int stage = 0; stage < widths.length; stage++) {
+            for (int block = 0; block < 3; block++) {
+                stages.add(basicBlock(in, widths[stage], stage > 0 && block == 0 ? 2 : 1));
+                in = widths[stage];
+            }
+        }
+        return new Sequential()
+                .add("stem", new Sequential(conv(1, widths[0], 3, 1), new BatchNorm2d(widths[0]), new ReLU()))
+                .add("stages", stages)
+                .add("pool", new AdaptiveAvgPool2d(1))
+                .add("flatten", new Flatten())
+                .add("fc", new Linear(in, 10));
+    }
+
+    /** A ResNet basic block: two 3x3 convolutions with BatchNorm, a projection shortcut where the shape changes. */
+    public static Residual basicBlock(int in, int out, int stride) {
+        Residual.Builder b = Residual.builder()
+                .add("conv1", conv(in, out, 3, stride)).add("bn1", new BatchNorm2d(out)).add("relu1", new ReLU())
+                .add("conv2", conv(out, out, 3, 1)).add("bn2", new BatchNorm2d(out));
+        if (stride != 1 || in != out) b.shortcut("shortcut", new Sequential(conv(in, out, 1, stride), new BatchNorm2d(out)));
+        return b.after("relu", new ReLU()).build();
+    }
+
+    /** A bias-free convolution with "same" padding for odd kernels. */
+    private static Conv2d conv(int in, int out, int kernel, int stride) {
+        return Conv2d.builder(in, out, kernel).stride(stride).padding(kernel / 2).bias(false).build();
+    }
 }

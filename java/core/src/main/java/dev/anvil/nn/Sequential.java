@@ -1,9 +1,7 @@
 package dev.anvil.nn;
 
 import dev.anvil.Tensor;
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
 import java.util.SplittableRandom;
@@ -14,14 +12,13 @@ import java.util.SplittableRandom;
  * in PyTorch's {@code nn.Sequential} (of an {@code OrderedDict} when named). A Sequential may hold
  * any layer, containers included; closing it closes every child.
  *
- * <p>A {@link ReLU} directly followed by a {@link MaxPool2d} runs as the pooling then the ReLU:
- * max and ReLU commute (both pick the same element, and the gradient reaches it exactly when it
- * is positive), so the result and the gradients are the same, and the ReLU touches a quarter of
- * the data of a 2x2 pooling. {@link #executionOrder()} lists the layers as they run.
+ * <p>Two rewrites keep the results and save memory traffic: a {@link BatchNorm} directly followed
+ * by a {@link ReLU} runs as one fused pass, and a ReLU directly followed by a {@link MaxPool2d}
+ * runs after the pooling (max and ReLU commute: both pick the same element, and the gradient
+ * reaches it exactly when it is positive). {@link #executionOrder()} lists the layers as they run.
  */
 public final class Sequential extends Layer {
-    private final List<Child> children = new ArrayList<>();
-    private final List<Layer> executionOrder = new ArrayList<>();
+    private final Chain chain = new Chain("Sequential");
 
     public Sequential(Layer... layers) {
         super("Sequential");
@@ -30,66 +27,45 @@ public final class Sequential extends Layer {
 
     /** Appends a layer, named by its position; returns this. */
     public Sequential add(Layer layer) {
-        return add(Integer.toString(children.size()), layer);
+        return add(Integer.toString(chain.children().size()), layer);
     }
 
     /** Appends a layer under {@code name} ("conv1"; no dots), as PyTorch names a module's attributes; returns this. */
     public Sequential add(String name, Layer layer) {
-        if (layer == null) throw new IllegalArgumentException("Sequential: layer " + name + " is null");
-        if (name == null || name.isEmpty() || name.contains(".")) {
-            throw new IllegalArgumentException("Sequential: child name '" + name + "' must be non-empty and without dots");
-        }
-        for (Child c : children) {
-            if (c.name().equals(name)) throw new IllegalArgumentException("Sequential: there is already a child named " + name);
-            if (c.layer() == layer) throw new IllegalArgumentException("Sequential: " + layer.name() + " is already part of this model");
-        }
+        chain.add(name, layer);
         adopt(name, layer);
-        children.add(new Child(name, layer));
-        int last = executionOrder.size() - 1;
-        if (layer instanceof MaxPool2d && last >= 0 && executionOrder.get(last) instanceof ReLU
-                && children.get(children.size() - 2).layer() == executionOrder.get(last)) {
-            executionOrder.add(last, layer);
-        } else {
-            executionOrder.add(layer);
-        }
         return this;
     }
 
     @Override
     public List<Child> children() {
-        return Collections.unmodifiableList(children);
+        return chain.children();
     }
 
-    /** The layers in the order forward runs them (backward runs them in reverse). */
+    /** The layers in the order forward runs them (backward runs them in reverse); a ReLU fused into a BatchNorm is left out. */
     public List<Layer> executionOrder() {
-        return Collections.unmodifiableList(executionOrder);
+        return chain.order();
     }
 
     public List<Layer> layers() {
-        return children.stream().map(Child::layer).toList();
+        return chain.children().stream().map(Child::layer).toList();
     }
 
     @Override
     public long[] outputShape(long[] in) {
-        long[] s = in;
-        for (Child c : children) s = c.layer().outputShape(s);
-        return s;
+        return chain.outputShape(in);
     }
 
     @Override
     protected Tensor doForward(Tensor x) {
         checkInput(x); // fails before any kernel runs, naming the layer that does not fit
-        Tensor y = x;
-        for (Layer l : executionOrder) y = l.forward(y);
-        return y;
+        return chain.forward(x);
     }
 
     @Override
     protected Tensor doBackward(Tensor dy, boolean needInputGrad) {
         checkNotClosed();
-        Tensor g = dy;
-        for (int i = executionOrder.size() - 1; i >= 0; i--) g = executionOrder.get(i).backward(g, needInputGrad || i > 0);
-        return g;
+        return chain.backward(dy, needInputGrad);
     }
 
     /** Moves every child to {@code device}; returns this. */
@@ -119,12 +95,5 @@ public final class Sequential extends Layer {
         sb.append("-".repeat(90)).append('\n');
         sb.append(String.format(Locale.ROOT, "Total parameters: %,d%n", parameterCount()));
         return sb.toString();
-    }
-
-    @Override
-    protected String describe() {
-        StringBuilder sb = new StringBuilder("Sequential(\n");
-        for (Child c : children) sb.append("  ").append(c.layer()).append('\n');
-        return sb.append(')').toString();
     }
 }

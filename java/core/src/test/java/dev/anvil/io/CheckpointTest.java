@@ -221,6 +221,42 @@ class CheckpointTest {
         }
     }
 
+    /**
+     * A Sequential inside a Sequential: every inner weight is saved under its own name and restored
+     * (before: "0.weight" twice, one of them silently dropped, and a loaded model at chance).
+     */
+    @Test
+    void nestedModelsRoundTripEveryParameter() throws IOException {
+        Path file = dir.resolve("nested.ckpt");
+        Init.manualSeed(21);
+        try (Sequential saved = new Sequential(new Sequential(new Linear(6, 4), new ReLU()), new Sequential(new Linear(4, 3)));
+             Sequential fresh = new Sequential(new Sequential(new Linear(6, 4), new ReLU()), new Sequential(new Linear(4, 3)))) {
+            assertEquals(List.of("0.0.weight", "0.0.bias", "1.0.weight", "1.0.bias"), List.copyOf(saved.stateDict().keySet()));
+            Checkpoint.save(file, saved, null, Map.of());
+            Checkpoint.load(file, fresh, null);
+            for (String key : saved.stateDict().keySet()) {
+                assertArrayEquals(saved.stateDict().get(key).toFloatArray(), fresh.stateDict().get(key).toFloatArray(), key);
+            }
+        }
+    }
+
+    /** Metadata in a fixed order (the same training gives the same bytes) and readable without a model. */
+    @Test
+    void metadataIsSortedAndReadableWithoutAModel() throws IOException {
+        Path a = dir.resolve("a.ckpt"), b = dir.resolve("b.ckpt");
+        Map<String, String> forward = new java.util.LinkedHashMap<>(), backward = new java.util.LinkedHashMap<>();
+        for (String k : List.of("zeta", "alpha", "model", "epoch")) forward.put(k, k + "-value");
+        List<String> reversed = new java.util.ArrayList<>(forward.keySet());
+        java.util.Collections.reverse(reversed);
+        for (String k : reversed) backward.put(k, k + "-value");
+        try (Sequential model = model(4)) {
+            Checkpoint.save(a, model, null, forward);
+            Checkpoint.save(b, model, null, backward);
+        }
+        assertArrayEquals(Files.readAllBytes(a), Files.readAllBytes(b));
+        assertEquals(List.of("alpha", "epoch", "model", "zeta"), List.copyOf(Checkpoint.metadata(a).keySet()));
+    }
+
     @Test
     void wrongMagicIsRejected() throws IOException {
         Path file = savedCheckpoint("c.ckpt");

@@ -1,0 +1,176 @@
+package dev.anvil.nn;
+
+import dev.anvil.DType;
+import dev.anvil.Device;
+import dev.anvil.Tensor;
+import dev.anvil.abi.BatchnormDesc;
+import dev.anvil.internal.Native;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+
+/**
+ * Batch normalisation over the channels (dimension 1) of its input, as PyTorch's BatchNorm: in
+ * training each channel is normalised with the batch's mean and (biased) variance and the running
+ * statistics are updated with momentum 0.1 and the unbiased variance; in evaluation the running
+ * statistics are used. Parameters "weight" (gamma, 1) and "bias" (beta, 0) with {@code affine};
+ * buffers "running_mean", "running_var" and "num_batches_tracked" (int64) with
+ * {@code trackRunningStats}, named as in PyTorch's state dict. In training, a channel needs more
+ * than one value (PyTorch refuses a batch of one without spatial extent, and so does this).
+ *
+ * <p>A BatchNorm directly followed by a ReLU in a {@link Sequential} or a {@link Residual} runs
+ * fused: one pass computes max(batchnorm(x), 0), and its backward applies the ReLU's mask.
+ */
+public abstract class BatchNorm extends Layer {
+    private final int features;
+    private final BatchnormDesc desc = new BatchnormDesc();
+    private final boolean trackRunningStats;
+    private final Parameter weight;
+    private final Parameter bias;
+    private Tensor runningMean;
+    private Tensor runningVar;
+    private Tensor batchesTracked;
+    private long batches; // num_batches_tracked, kept here and written to its tensor when the state is read
+    private boolean fusedRelu;
+    private Tensor saveMean, saveInvstd, input, output, inputGrad;
+
+    BatchNorm(String kind, int features, double eps, double momentum, boolean affine, boolean trackRunningStats) {
+        super(kind);
+        this.features = Conv2d.positive(features, "features");
+        if (!(eps >= 0 && Double.isFinite(eps))) throw new IllegalArgumentException(kind + ": eps must be finite and >= 0, got " + eps);
+        if (!(momentum >= 0 && momentum <= 1)) throw new IllegalArgumentException(kind + ": momentum must be in [0, 1], got " + momentum);
+        desc.channels(features).eps((float) eps).momentum((float) momentum);
+        this.trackRunningStats = trackRunningStats;
+        this.weight = affine ? new Parameter("weight", features) : null;
+        this.bias = affine ? new Parameter("bias", features) : null;
+        if (trackRunningStats) {
+            runningMean = Tensor.emptyUnscoped(DType.FLOAT32, features).zero();
+            runningVar = Tensor.emptyUnscoped(DType.FLOAT32, features).fill(1f);
+            batchesTracked = Tensor.emptyUnscoped(DType.INT64).zero();
+        }
+        resetOwnParameters(null);
+    }
+
+    /** The number of channels. */
+    public int features() {
+        return features;
+    }
+
+    /** Makes the forward pass apply a ReLU to its output (containers do this for a BatchNorm followed by a ReLU). */
+    void fuseRelu() {
+        fusedRelu = true;
+        desc.relu(1);
+    }
+
+    boolean isReluFused() {
+        return fusedRelu;
+    }
+
+    @Override
+    protected List<Parameter> ownParameters() {
+        return weight == null ? List.of() : List.of(weight, bias);
+    }
+
+    @Override
+    protected Map<String, Tensor> ownBuffers() {
+        if (!trackRunningStats) return Map.of();
+        try (Tensor count = Tensor.ofLongs(new long[] {batches})) {
+            batchesTracked.copyFrom(count);
+        }
+        Map<String, Tensor> out = new LinkedHashMap<>();
+        out.put("running_mean", runningMean);
+        out.put("running_var", runningVar);
+        out.put("num_batches_tracked", batchesTracked);
+        return out;
+    }
+
+    @Override
+    protected void onStateLoaded() {
+        if (trackRunningStats) batches = batchesTracked.toLongArray()[0];
+    }
+
+    /** PyTorch's initialisation: gamma 1, beta 0 (the running statistics start at 0 and 1). */
+    @Override
+    protected void resetOwnParameters(SplittableRandom rng) {
+        if (weight != null) {
+            weight.value().fill(1f);
+            bias.value().zero();
+        }
+    }
+
+    @Override
+    protected void moveBuffers(Device device) {
+        if (!trackRunningStats) return;
+        runningMean = moved(runningMean, device);
+        runningVar = moved(runningVar, device);
+        batchesTracked = moved(batchesTracked, device);
+    }
+
+    private static Tensor moved(Tensor t, Device device) {
+        Tensor m = t.copyUnscoped(device);
+        t.close();
+        return m;
+    }
+
+    /** Checks the input's rank and channel count; returns the elements per channel and sample. */
+    abstract long spatial(long[] in);
+
+    @Override
+    public long[] outputShape(long[] in) {
+        spatial(in);
+        return in.clone();
+    }
+
+    @Override
+    protected Tensor doForward(Tensor x) {
+        long[] outShape = checkInput(x);
+        long spatial = spatial(outShape);
+        boolean batchStats = isTraining() || !trackRunningStats;
+        if (batchStats && x.size(0) * spatial <= 1) {
+            throw new IllegalArgumentException(name() + ": training needs more than one value per channel, got input "
+                    + x.shapeString() + " (PyTorch refuses this too; use a larger batch, or eval())");
+        }
+        desc.batch(x.size(0)).spatial(spatial).training(batchStats ? 1 : 0);
+        Device dev = x.device();
+        output = reuse(output, dev, outShape);
+        saveMean = reuse(saveMean, dev, new long[] {features});
+        saveInvstd = reuse(saveInvstd, dev, new long[] {features});
+        boolean update = isTraining() && trackRunningStats;
+        Native.batchNormForward(dev, desc, x.address(), weight == null ? 0 : weight.value().address(),
+                bias == null ? 0 : bias.value().address(), trackRunningStats ? runningMean.address() : 0,
+                trackRunningStats ? runningVar.address() : 0, saveMean.address(), saveInvstd.address(), output.address());
+        if (update) batches++;
+        input = isTraining() ? x : null;
+        return output;
+    }
+
+    @Override
+    protected Tensor doBackward(Tensor dy, boolean needInputGrad) {
+        checkGradient(dy, input, output == null ? null : output.shape());
+        boolean accumulate = false;
+        if (weight != null) {
+            accumulate = weight.beginGradWrite();
+            if (bias.beginGradWrite() != accumulate) {
+                throw new IllegalStateException(name() + ": weight and bias gradients were zeroed separately");
+            }
+        }
+        inputGrad = reuse(inputGrad, dy.device(), input.shape());
+        Native.batchNormBackward(dy.device(), desc, input.address(), fusedRelu ? output.address() : 0, dy.address(),
+                weight == null ? 0 : weight.value().address(), saveMean.address(), saveInvstd.address(), inputGrad.address(),
+                weight == null ? 0 : weight.grad().address(), bias == null ? 0 : bias.grad().address(), accumulate);
+        return needInputGrad ? inputGrad : null;
+    }
+
+    @Override
+    protected void releaseBuffers() {
+        closeAll(saveMean, saveInvstd, output, inputGrad);
+        input = null;
+    }
+
+    @Override
+    protected String describe() {
+        return kind() + "(" + features + ", eps=" + desc.eps() + ", momentum=" + desc.momentum() + (weight == null ? ", affine=false" : "")
+                + (trackRunningStats ? "" : ", track_running_stats=false") + (fusedRelu ? ", +ReLU" : "") + ")";
+    }
+}

@@ -1,0 +1,124 @@
+package dev.anvil.nn;
+
+import dev.anvil.Tensor;
+import dev.anvil.internal.Native;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * A residual block: y = after(main(x) + shortcut(x)), with the main path a chain of named layers,
+ * the shortcut a layer (the identity when there is none) and {@code after} an optional layer on
+ * the sum (the ReLU of a ResNet basic block). The backward pass is derived from the children's:
+ * the gradient of the sum goes to both paths and their input gradients are added. Children are
+ * named as given, so a block built like PyTorch's ({@code conv1, bn1, conv2, bn2, shortcut}) has
+ * its state dict keys:
+ *
+ * <pre>{@code
+ * Residual block = Residual.builder()
+ *         .add("conv1", Conv2d.builder(16, 32, 3).stride(2).padding(1).bias(false).build())
+ *         .add("bn1", new BatchNorm2d(32)).add("relu1", new ReLU())
+ *         .add("conv2", Conv2d.builder(32, 32, 3).padding(1).bias(false).build())
+ *         .add("bn2", new BatchNorm2d(32))
+ *         .shortcut("shortcut", new Sequential(Conv2d.builder(16, 32, 1).stride(2).bias(false).build(), new BatchNorm2d(32)))
+ *         .after("relu", new ReLU())
+ *         .build();
+ * }</pre>
+ */
+public final class Residual extends Layer {
+    private final Chain main;
+    private final Child shortcut; // null: identity
+    private final Child after; // null: none
+    private final List<Child> children;
+    private Tensor sum, inputGrad;
+
+    private Residual(Builder b) {
+        super("Residual");
+        this.main = b.main;
+        this.shortcut = b.shortcut;
+        this.after = b.after;
+        if (main.children().isEmpty()) throw new IllegalArgumentException("Residual: the main path has no layers");
+        List<Child> all = new ArrayList<>(main.children());
+        if (shortcut != null) all.add(shortcut);
+        if (after != null) all.add(after);
+        this.children = List.copyOf(all);
+        for (Child c : children) adopt(c.name(), c.layer());
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    @Override
+    public List<Child> children() {
+        return children;
+    }
+
+    @Override
+    public long[] outputShape(long[] in) {
+        long[] m = main.outputShape(in);
+        long[] s = shortcut == null ? in : shortcut.layer().outputShape(in);
+        if (!Arrays.equals(m, s)) {
+            throw new IllegalArgumentException(name() + ": the main path gives " + shape(m) + " but the shortcut gives " + shape(s)
+                    + " for input " + shape(in) + (shortcut == null ? " (add a projection shortcut)" : ""));
+        }
+        return after == null ? m : after.layer().outputShape(m);
+    }
+
+    @Override
+    protected Tensor doForward(Tensor x) {
+        checkInput(x);
+        Tensor m = main.forward(x);
+        Tensor s = shortcut == null ? x : shortcut.layer().forward(x);
+        sum = reuse(sum, x.device(), m.shape());
+        Native.add(x.device(), sum.numel(), m.address(), s.address(), sum.address());
+        return after == null ? sum : after.layer().forward(sum);
+    }
+
+    @Override
+    protected Tensor doBackward(Tensor dy, boolean needInputGrad) {
+        checkNotClosed();
+        Tensor g = after == null ? dy : after.layer().backward(dy);
+        Tensor dMain = main.backward(g, needInputGrad);
+        Tensor dShort = shortcut == null ? g : shortcut.layer().backward(g, needInputGrad);
+        if (!needInputGrad) return null;
+        inputGrad = reuse(inputGrad, dy.device(), dMain.shape());
+        Native.add(dy.device(), inputGrad.numel(), dMain.address(), dShort.address(), inputGrad.address());
+        return inputGrad;
+    }
+
+    @Override
+    protected void releaseBuffers() {
+        closeAll(sum, inputGrad);
+    }
+
+    /** The parts of a {@link Residual}, named. */
+    public static final class Builder {
+        private final Chain main = new Chain("Residual");
+        private Child shortcut, after;
+
+        private Builder() {}
+
+        /** Appends a layer to the main path. */
+        public Builder add(String name, Layer layer) {
+            main.add(name, layer);
+            return this;
+        }
+
+        /** The shortcut path (default: the identity). */
+        public Builder shortcut(String name, Layer layer) {
+            this.shortcut = new Child(name, layer);
+            return this;
+        }
+
+        /** A layer applied to the sum (a ResNet block's final ReLU). */
+        public Builder after(String name, Layer layer) {
+            this.after = new Child(name, layer);
+            return this;
+        }
+
+        public Residual build() {
+            return new Residual(this);
+        }
+    }
+}

@@ -1,0 +1,187 @@
+// Batch normalisation against a double-precision transcription of PyTorch's definition: outputs,
+// running statistics (unbiased variance), evaluation mode, the fused ReLU, gradients against the
+// reference and against finite differences, bit-identical results for 1 and 2 threads, and the
+// arguments it refuses.
+#include <cmath>
+#include <vector>
+
+#include "test_support.h"
+
+using test::Contexts;
+using test::Rng;
+
+namespace {
+
+struct Case {
+    int64_t batch, channels, spatial;
+    bool training, relu, affine;
+};
+
+struct Buffers {
+    std::vector<float> x, gamma, beta, running_mean, running_var, save_mean, save_invstd, y;
+};
+
+anvil_batchnorm_desc desc(const Case& k) {
+    return {k.batch, k.channels, k.spatial, 1e-5f, 0.1f, k.training ? 1 : 0, k.relu ? 1 : 0};
+}
+
+Buffers make(const Case& k, Rng& rng) {
+    const int64_t n = k.batch * k.channels * k.spatial;
+    Buffers b{rng.vector(n, -2.0f, 3.0f), rng.vector(k.channels, 0.5f, 1.5f), rng.vector(k.channels, -0.5f, 0.5f),
+              rng.vector(k.channels, -0.2f, 0.2f), rng.vector(k.channels, 0.5f, 2.0f), std::vector<float>(k.channels),
+              std::vector<float>(k.channels), std::vector<float>(n)};
+    return b;
+}
+
+anvil_status forward(anvil_context* ctx, const Case& k, Buffers& b) {
+    const anvil_batchnorm_desc d = desc(k);
+    return anvil_batchnorm_forward(ctx, &d, b.x.data(), k.affine ? b.gamma.data() : nullptr, k.affine ? b.beta.data() : nullptr,
+                                   b.running_mean.data(), b.running_var.data(), b.save_mean.data(), b.save_invstd.data(),
+                                   b.y.data());
+}
+
+// y, and the running statistics after the update, in double.
+struct Reference {
+    std::vector<double> y, running_mean, running_var;
+};
+
+Reference reference(const Case& k, const Buffers& before) {
+    const int64_t m = k.batch * k.spatial;
+    Reference r{std::vector<double>(before.x.size()), {}, {}};
+    for (int64_t c = 0; c < k.channels; ++c) {
+        double mean = 0.0, var = 0.0;
+        auto at = [&](int64_t e) { return (e / k.spatial) * k.channels * k.spatial + c * k.spatial + e % k.spatial; };
+        for (int64_t e = 0; e < m; ++e) mean += before.x[at(e)];
+        mean /= static_cast<double>(m);
+        for (int64_t e = 0; e < m; ++e) var += (before.x[at(e)] - mean) * (before.x[at(e)] - mean);
+        var /= static_cast<double>(m);
+        double rm = before.running_mean[c], rv = before.running_var[c];
+        if (k.training) {
+            rm = 0.9 * rm + 0.1 * mean;
+            rv = 0.9 * rv + 0.1 * var * m / (m - 1.0);
+        } else {
+            mean = before.running_mean[c];
+            var = before.running_var[c];
+        }
+        r.running_mean.push_back(rm);
+        r.running_var.push_back(rv);
+        const double g = k.affine ? before.gamma[c] : 1.0, bt = k.affine ? before.beta[c] : 0.0;
+        for (int64_t e = 0; e < m; ++e) {
+            double v = g * (before.x[at(e)] - mean) / std::sqrt(var + 1e-5) + bt;
+            r.y[at(e)] = k.relu ? std::max(v, 0.0) : v;
+        }
+    }
+    return r;
+}
+
+void test_forward(const Contexts& ctxs) {
+    Rng rng(11);
+    for (const Case& k : {Case{4, 3, 5, true, false, true}, Case{2, 5, 1, true, false, true}, Case{3, 2, 9, true, true, true},
+                          Case{2, 3, 4, false, false, true}, Case{2, 3, 4, false, true, false}, Case{5, 2, 3, true, false, false}}) {
+        Buffers b = make(k, rng);
+        const Buffers before = b;
+        EXPECT_OK(forward(ctxs.two, k, b));
+        const Reference r = reference(k, before);
+        EXPECT(test::all_close(b.y, r.y, 1e-5, 1e-5, "batchnorm y"));
+        EXPECT(test::all_close(b.running_mean, r.running_mean, 1e-6, 1e-6, "running_mean"));
+        EXPECT(test::all_close(b.running_var, r.running_var, 1e-6, 1e-6, "running_var"));
+        Buffers one = before;
+        EXPECT_OK(forward(ctxs.one, k, one));
+        EXPECT(one.y == b.y && one.running_var == b.running_var);  // the same bits for any thread count
+    }
+}
+
+// d/dx, dgamma, dbeta of L = sum(y * r) against finite differences of the forward pass (the batch
+// statistics depend on x too, which the check includes).
+void test_gradients(const Contexts& ctxs) {
+    Rng rng(12);
+    for (const Case& k : {Case{3, 2, 4, true, false, true}, Case{4, 3, 1, true, true, true}, Case{2, 2, 5, false, false, true},
+                          Case{3, 2, 3, true, false, false}}) {
+        Buffers b = make(k, rng);
+        // Away from the fused ReLU's kink: no output within the finite-difference step of 0.
+        const std::vector<float> r = rng.vector(b.y.size(), -1.0f, 1.0f);
+        const Buffers start = b;
+        EXPECT_OK(forward(ctxs.two, k, b));
+        const anvil_batchnorm_desc d = desc(k);
+        std::vector<float> dx(b.x.size()), dgamma(k.channels), dbeta(k.channels);
+        EXPECT_OK(anvil_batchnorm_backward(ctxs.two, &d, b.x.data(), b.y.data(), r.data(), k.affine ? b.gamma.data() : nullptr,
+                                           b.save_mean.data(), b.save_invstd.data(), dx.data(),
+                                           k.affine ? dgamma.data() : nullptr, k.affine ? dbeta.data() : nullptr, 0));
+        Buffers probe = start;
+        auto loss = [&] {
+            Buffers t = probe;
+            t.running_mean = start.running_mean;
+            t.running_var = start.running_var;
+            EXPECT_OK(forward(ctxs.one, k, t));
+            return test::weighted_sum(t.y, r);
+        };
+        EXPECT(test::all_close(dx, test::numeric_gradient(probe.x, loss, 1e-3f), 2e-2, 2e-3, "batchnorm dx"));
+        if (k.affine) {
+            EXPECT(test::all_close(dgamma, test::numeric_gradient(probe.gamma, loss, 1e-3f), 2e-2, 2e-3, "batchnorm dgamma"));
+            EXPECT(test::all_close(dbeta, test::numeric_gradient(probe.beta, loss, 1e-3f), 2e-2, 2e-3, "batchnorm dbeta"));
+            // accumulate adds to what is there.
+            std::vector<float> dgamma2 = dgamma, dbeta2 = dbeta;
+            EXPECT_OK(anvil_batchnorm_backward(ctxs.one, &d, b.x.data(), b.y.data(), r.data(), b.gamma.data(), b.save_mean.data(),
+                                               b.save_invstd.data(), dx.data(), dgamma2.data(), dbeta2.data(), 1));
+            for (int64_t c = 0; c < k.channels; ++c) EXPECT(test::close(dgamma2[c], 2.0 * dgamma[c], 1e-5, 1e-6));
+        }
+    }
+}
+
+void test_refusals(const Contexts& ctxs) {
+    Rng rng(13);
+    Case k{1, 2, 1, true, false, true};
+    Buffers b = make(k, rng);
+    EXPECT_ERROR(forward(ctxs.one, k, b), ANVIL_ERR_INVALID_ARGUMENT, "more than one value per channel");
+    k = {2, 2, 3, false, false, true};
+    b = make(k, rng);
+    anvil_batchnorm_desc d = desc(k);
+    EXPECT_ERROR(anvil_batchnorm_forward(ctxs.one, &d, b.x.data(), b.gamma.data(), b.beta.data(), nullptr, nullptr,
+                                         b.save_mean.data(), b.save_invstd.data(), b.y.data()),
+                 ANVIL_ERR_INVALID_ARGUMENT, "evaluation needs running_mean");
+    EXPECT_ERROR(anvil_batchnorm_forward(ctxs.one, &d, b.x.data(), b.gamma.data(), nullptr, b.running_mean.data(),
+                                         b.running_var.data(), b.save_mean.data(), b.save_invstd.data(), b.y.data()),
+                 ANVIL_ERR_INVALID_ARGUMENT, "gamma and beta");
+    EXPECT_ERROR(anvil_batchnorm_forward(ctxs.one, &d, b.x.data(), b.gamma.data(), b.beta.data(), b.running_mean.data(),
+                                         b.running_var.data(), b.save_mean.data(), b.save_invstd.data(), b.x.data()),
+                 ANVIL_ERR_INVALID_ARGUMENT, "y and x overlap");
+    EXPECT_ERROR(anvil_batchnorm_forward(ctxs.one, &d, b.x.data(), b.gamma.data(), b.beta.data(), b.running_mean.data(),
+                                         b.running_var.data(), b.gamma.data(), b.save_invstd.data(), b.y.data()),
+                 ANVIL_ERR_INVALID_ARGUMENT, "save_mean and gamma overlap");
+    d.momentum = 1.5f;
+    EXPECT_ERROR(anvil_batchnorm_forward(ctxs.one, &d, b.x.data(), nullptr, nullptr, b.running_mean.data(), b.running_var.data(),
+                                         b.save_mean.data(), b.save_invstd.data(), b.y.data()),
+                 ANVIL_ERR_INVALID_ARGUMENT, "momentum");
+    d = desc(k);
+    d.relu = 1;
+    std::vector<float> dx(b.x.size());
+    EXPECT_ERROR(anvil_batchnorm_backward(ctxs.one, &d, b.x.data(), nullptr, b.y.data(), nullptr, b.save_mean.data(),
+                                          b.save_invstd.data(), dx.data(), nullptr, nullptr, 0),
+                 ANVIL_ERR_INVALID_ARGUMENT, "mask");
+    EXPECT_ERROR(anvil_batchnorm_backward(ctxs.one, nullptr, b.x.data(), nullptr, b.y.data(), nullptr, b.save_mean.data(),
+                                          b.save_invstd.data(), dx.data(), nullptr, nullptr, 0),
+                 ANVIL_ERR_INVALID_ARGUMENT, "descriptor");
+}
+
+void test_add(const Contexts& ctxs) {
+    Rng rng(14);
+    std::vector<float> a = rng.vector(1001), b = rng.vector(1001), y(1001);
+    EXPECT_OK(anvil_add(ctxs.two, 1001, a.data(), b.data(), y.data()));
+    for (size_t i = 0; i < y.size(); ++i) EXPECT(y[i] == a[i] + b[i]);
+    EXPECT_OK(anvil_add(ctxs.two, 1001, a.data(), b.data(), a.data()));  // in place
+    EXPECT(a == y);
+    EXPECT_ERROR(anvil_add(ctxs.one, 1000, a.data(), b.data(), a.data() + 1), ANVIL_ERR_INVALID_ARGUMENT, "a and y overlap");
+}
+
+}  // namespace
+
+int main() {
+    {
+        Contexts ctxs;
+        test_forward(ctxs);
+        test_gradients(ctxs);
+        test_refusals(ctxs);
+        test_add(ctxs);
+    }
+    return test::finish();
+}
