@@ -3,6 +3,7 @@ package dev.anvil.cli;
 import dev.anvil.Anvil;
 import dev.anvil.Device;
 import dev.anvil.Tensor;
+import dev.anvil.nn.BatchNorm2d;
 import dev.anvil.nn.Conv2d;
 import dev.anvil.nn.Init;
 import dev.anvil.nn.Layer;
@@ -10,6 +11,7 @@ import dev.anvil.nn.Linear;
 import dev.anvil.nn.MaxPool2d;
 import dev.anvil.nn.Parameter;
 import dev.anvil.nn.Models;
+import dev.anvil.nn.ReLU;
 import dev.anvil.nn.Sequential;
 import dev.anvil.optim.SGD;
 import dev.anvil.train.Trainer;
@@ -17,6 +19,7 @@ import java.io.PrintWriter;
 import java.lang.management.CompilationMXBean;
 import java.lang.management.ManagementFactory;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Locale;
 import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
@@ -31,7 +34,7 @@ import picocli.CommandLine.Model.CommandSpec;
  * result with --json (the format of the PyTorch reference script, for side-by-side runs).
  */
 @Command(name = "bench", mixinStandardHelpOptions = true,
-        description = "Time the reference network's layers and training step on random data.")
+        description = "Time a reference network's layers and training step on random data (--model cnn or resnet).")
 final class BenchCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -60,6 +63,9 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--device", defaultValue = "cpu", description = "cpu, cuda or cuda:N (default: ${DEFAULT-VALUE}).")
     String device;
 
+    @Option(names = "--model", defaultValue = "cnn", description = "cnn (fmnist-cnn) or resnet (fmnist-resnet) (default: ${DEFAULT-VALUE}).")
+    TrainCommand.ModelKind model;
+
     private PrintWriter out;
     private Device dev;
 
@@ -77,6 +83,17 @@ final class BenchCommand implements Callable<Integer> {
             out.printf("%-12s %-40s %10s %10s %10s%n", "op", "shape", "median ms", "min ms", "GFLOP/s");
         }
         Init.manualSeed(0);
+        if (model == TrainCommand.ModelKind.resnet) {
+            resnetLayers();
+        } else {
+            cnnLayers();
+        }
+        for (int batch : batches) trainStep(batch);
+        out.flush();
+        return 0;
+    }
+
+    private void cnnLayers() {
         int b = 64;
         double conv1 = 2.0 * b * 32 * 28 * 28 * 1 * 25, conv2 = 2.0 * b * 64 * 14 * 14 * 32 * 25, fc1 = 2.0 * b * 3136 * 1024;
         try (Conv2d c1 = Conv2d.builder(1, 32, 5).padding(2).build(); Tensor x1 = random(b, 1, 28, 28)) {
@@ -94,20 +111,37 @@ final class BenchCommand implements Callable<Integer> {
             layer("fc1_fwd", "64x3136 -> 1024", l, xf, fc1, false);
             layer("fc1_bwd", "data + weight + bias", l, xf, 2 * fc1, true);
         }
-        for (int batch : batches) trainStep(batch);
-        out.flush();
-        return 0;
+    }
+
+    /** The layers fmnist-resnet spends its time in: 3x3 convolutions of each stage and BatchNorm(+ReLU). */
+    private void resnetLayers() {
+        int b = 64;
+        int[][] stages = {{16, 28}, {32, 14}, {64, 7}};
+        for (int[] st : stages) {
+            int c = st[0], hw = st[1];
+            double flops = 2.0 * b * c * hw * hw * c * 9;
+            String shape = b + "x" + c + "x" + hw + "x" + hw + " -> " + c + ", 3x3 pad 1";
+            try (Conv2d conv = Conv2d.builder(c, c, 3).padding(1).bias(false).build(); Tensor x = random(b, c, hw, hw)) {
+                layer("conv3x3_" + c + "_fwd", shape, conv, x, flops, false);
+                layer("conv3x3_" + c + "_bwd", "data + weight", conv, x, 2 * flops, true);
+            }
+        }
+        try (Sequential bnRelu = new Sequential(new BatchNorm2d(16), new ReLU()); Tensor x = random(b, 16, 28, 28)) {
+            layer("bn_relu_fwd", "64x16x28x28, training", bnRelu, x, 0, false);
+            layer("bn_relu_bwd", "data + weight + bias", bnRelu, x, 0, true);
+        }
     }
 
     private void layer(String op, String shape, Layer layer, Tensor x, double flops, boolean backward) {
         layer.to(dev);
         Tensor y = layer.forward(x);
+        List<Parameter> params = layer.parameters();
         try (Tensor dy = backward ? random(y.shape()) : null) {
             double[] ms = time(() -> {
                 if (backward) {
                     // As in a training step after zeroGrad: the parameter gradients are
                     // overwritten, not added to (the PyTorch reference times plain products).
-                    layer.parameters().forEach(Parameter::zeroGrad);
+                    params.forEach(Parameter::zeroGrad);
                     layer.backward(dy, true);
                 } else {
                     layer.forward(x);
@@ -119,13 +153,14 @@ final class BenchCommand implements Callable<Integer> {
 
     private void trainStep(int batch) {
         Init.manualSeed(0);
-        try (Sequential model = Models.fashionMnistCnn().to(dev);
-                SGD opt = SGD.builder().lr(0.01).momentum(0.9).build(model.parameters());
-                Trainer trainer = Trainer.builder(model, opt).build();
+        boolean resnet = model == TrainCommand.ModelKind.resnet;
+        try (Sequential net = (resnet ? Models.fmnistResNet() : Models.fashionMnistCnn()).to(dev);
+                SGD opt = SGD.builder().lr(resnet ? 0.1 : 0.01).momentum(0.9).weightDecay(resnet ? 5e-4 : 0).build(net.parameters());
+                Trainer trainer = Trainer.builder(net, opt).build();
                 Tensor x = random(batch, 1, 28, 28);
                 Tensor y = labels(batch)) {
             double[] ms = time(() -> trainer.step(x, y));
-            report("train_step", "reference CNN, batch " + batch + ", SGD momentum", ms, 0, batch);
+            report("train_step", (resnet ? "fmnist-resnet" : "reference CNN") + ", batch " + batch + ", SGD momentum", ms, 0, batch);
         }
     }
 

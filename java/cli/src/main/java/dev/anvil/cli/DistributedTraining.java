@@ -17,6 +17,7 @@ import dev.anvil.nn.Init;
 import dev.anvil.nn.Layer;
 import dev.anvil.nn.Models;
 import dev.anvil.nn.Sequential;
+import dev.anvil.optim.LrSchedule;
 import dev.anvil.optim.Optimizer;
 import dev.anvil.train.EpochResult;
 import dev.anvil.train.Evaluation;
@@ -65,6 +66,7 @@ final class DistributedTraining {
     double run(Dataset train, Dataset test) throws IOException {
         DistributedSampler sampler = DistributedSampler.builder(train.size(), group).batchSize(options.batch).seed(options.seed).build();
         long stepsPerEpoch = sampler.stepsPerEpoch();
+        LrSchedule schedule = options.lrSchedule(stepsPerEpoch);
         try (Sequential model = seededModel(options.seed).to(device); Optimizer opt = options.makeOptimizer(model)) {
             int doneEpochs = 0;
             long doneSteps = 0;
@@ -109,6 +111,7 @@ final class DistributedTraining {
                     long samples = 0, step = 0;
                     for (Batch b : loader) {
                         if (++step <= skip) continue;
+                        if (schedule != null) opt.setLearningRate(schedule.lr(options.lr, opt.steps()));
                         float loss = trainer.step(b.images(), b.labels());
                         lossSum += (double) loss * b.size();
                         samples += b.size();
@@ -152,11 +155,11 @@ final class DistributedTraining {
         LOG.info("saved checkpoint {} (epoch {}, step {})", options.checkpoint, epoch, step);
     }
 
-    /** The reference CNN initialised from {@code seed}; ranks that are threads of one JVM take turns with the global generator. */
-    private static Sequential seededModel(long seed) {
+    /** The chosen network initialised from {@code seed}; ranks that are threads of one JVM take turns with the global generator. */
+    private Sequential seededModel(long seed) {
         synchronized (Init.class) {
             Init.manualSeed(seed);
-            return Models.fashionMnistCnn();
+            return options.buildModel();
         }
     }
 

@@ -11,6 +11,7 @@ import dev.anvil.nn.Init;
 import dev.anvil.nn.Models;
 import dev.anvil.nn.Sequential;
 import dev.anvil.optim.Adam;
+import dev.anvil.optim.LrSchedule;
 import dev.anvil.optim.Optimizer;
 import dev.anvil.optim.SGD;
 import dev.anvil.train.EpochResult;
@@ -41,22 +42,34 @@ final class TrainCommand implements Callable<Integer> {
 
     enum OptimizerKind { sgd, adam, adamw }
 
+    enum ModelKind { cnn, resnet }
+
+    enum Schedule { none, cosine }
+
     @Spec
     CommandSpec spec;
 
     @Option(names = "--epochs", defaultValue = "2", description = "Epochs to train (default: ${DEFAULT-VALUE}).")
     int epochs;
 
-    @Option(names = "--batch", defaultValue = "64", description = "Batch size (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--model", defaultValue = "cnn", description = "cnn (fmnist-cnn) or resnet (fmnist-resnet, ResNet-20; its"
+            + " recipe is the default: --batch 128 --lr 0.1 --weight-decay 5e-4 --schedule cosine) (default: ${DEFAULT-VALUE}).")
+    ModelKind modelKind;
+
+    @Option(names = "--schedule", description = "Learning-rate schedule per step: none or cosine (annealing over the run)"
+            + " (default: cosine for resnet, none for cnn).")
+    Schedule schedule;
+
+    @Option(names = "--batch", defaultValue = "-1", description = "Batch size (default: 64; 128 for resnet).")
     int batch;
 
-    @Option(names = "--lr", defaultValue = "0.01", description = "Learning rate (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--lr", defaultValue = "NaN", description = "Learning rate (default: 0.01; 0.1 for resnet).")
     double lr;
 
     @Option(names = "--momentum", defaultValue = "0.9", description = "SGD momentum (default: ${DEFAULT-VALUE}).")
     double momentum;
 
-    @Option(names = "--weight-decay", defaultValue = "0", description = "Weight decay (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--weight-decay", defaultValue = "NaN", description = "Weight decay (default: 0; 5e-4 for resnet).")
     double weightDecay;
 
     @Option(names = "--optimizer", defaultValue = "sgd", description = "sgd, adam or adamw (default: ${DEFAULT-VALUE}).")
@@ -112,6 +125,7 @@ final class TrainCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         PrintWriter out = spec.commandLine().getOut();
+        applyRecipe();
         validate();
         DistributedEnvironment env = DistributedEnvironment.detect();
         Device dev = Device.parse(device); // fails at once, saying why, for a device that cannot be used
@@ -131,12 +145,13 @@ final class TrainCommand implements Callable<Integer> {
         }
 
         Init.manualSeed(seed);
-        try (Sequential model = Models.fashionMnistCnn().to(dev);
+        try (Sequential model = buildModel().to(dev);
                 Optimizer opt = makeOptimizer(model);
                 DataLoader trainLoader = DataLoader.builder(train).batchSize(batch).shuffle(true).seed(seed).device(dev).build();
                 DataLoader testLoader = DataLoader.builder(test).batchSize(1000).shuffle(false).device(dev).build();
                 MetricsWriter metricsOut = metrics == null ? null : new MetricsWriter(metrics);
-                Trainer trainer = Trainer.builder(model, opt).listener(listener(out, metricsOut, model, opt)).build()) {
+                Trainer trainer = withSchedule(Trainer.builder(model, opt), trainLoader.numBatches())
+                        .listener(listener(out, metricsOut, model, opt)).build()) {
             out.print(model.summary(batch, 1, 28, 28));
             out.println("optimizer: " + opt + ", device: " + dev);
             out.flush();
@@ -155,6 +170,30 @@ final class TrainCommand implements Callable<Integer> {
             out.flush();
         }
         return 0;
+    }
+
+    /** Fills the options left unset from the model's recipe (fmnist-resnet: batch 128, lr 0.1, weight decay 5e-4, cosine). */
+    void applyRecipe() {
+        boolean resnet = modelKind == ModelKind.resnet;
+        if (batch == -1) batch = resnet ? 128 : 64;
+        if (Double.isNaN(lr)) lr = resnet ? 0.1 : 0.01;
+        if (Double.isNaN(weightDecay)) weightDecay = resnet ? 5e-4 : 0;
+        if (schedule == null) schedule = resnet ? Schedule.cosine : Schedule.none;
+    }
+
+    /** The chosen network, initialised from the current seed of {@code Init}. */
+    Sequential buildModel() {
+        return modelKind == ModelKind.resnet ? Models.fmnistResNet() : Models.fashionMnistCnn();
+    }
+
+    /** The learning-rate schedule of a run of {@code epochs} epochs of {@code stepsPerEpoch} steps, or null for none. */
+    LrSchedule lrSchedule(long stepsPerEpoch) {
+        return schedule == Schedule.cosine ? LrSchedule.cosine(epochs * stepsPerEpoch) : null;
+    }
+
+    private Trainer.Builder withSchedule(Trainer.Builder b, long stepsPerEpoch) {
+        LrSchedule s = lrSchedule(stepsPerEpoch);
+        return s == null ? b : b.schedule(s);
     }
 
     private void validate() {

@@ -7,6 +7,7 @@ import dev.anvil.data.DataLoader;
 import dev.anvil.internal.Native;
 import dev.anvil.nn.CrossEntropyLoss;
 import dev.anvil.nn.Layer;
+import dev.anvil.optim.LrSchedule;
 import dev.anvil.optim.Optimizer;
 import java.util.ArrayList;
 import java.util.List;
@@ -26,12 +27,16 @@ public final class Trainer implements AutoCloseable {
     private final Optimizer optimizer;
     private final CrossEntropyLoss loss = new CrossEntropyLoss();
     private final TrainingListener listener;
+    private final LrSchedule schedule;
+    private final double baseLr;
     private Tensor predictions;
 
     private Trainer(Builder b) {
         this.model = b.model;
         this.optimizer = b.optimizer;
         this.listener = b.listener;
+        this.schedule = b.schedule;
+        this.baseLr = b.optimizer.learningRate();
     }
 
     public static Builder builder(Layer model, Optimizer optimizer) {
@@ -45,6 +50,7 @@ public final class Trainer implements AutoCloseable {
         Tensor logits = model.forward(images);
         float value = loss.forward(logits, labels);
         model.backward(loss.backward(), false);
+        if (schedule != null) optimizer.setLearningRate(schedule.lr(baseLr, optimizer.steps()));
         optimizer.step();
         return value;
     }
@@ -141,6 +147,7 @@ public final class Trainer implements AutoCloseable {
         private final Layer model;
         private final Optimizer optimizer;
         private TrainingListener listener = new TrainingListener() {};
+        private LrSchedule schedule;
 
         private Builder(Layer model, Optimizer optimizer) {
             this.model = Objects.requireNonNull(model, "model");
@@ -149,6 +156,12 @@ public final class Trainer implements AutoCloseable {
 
         public Builder listener(TrainingListener l) {
             this.listener = Objects.requireNonNull(l, "listener");
+            return this;
+        }
+
+        /** Sets the learning rate before every step from the optimizer's initial rate and step count. */
+        public Builder schedule(LrSchedule s) {
+            this.schedule = Objects.requireNonNull(s, "schedule");
             return this;
         }
 
