@@ -30,6 +30,8 @@ final class ParzenEstimator {
     /** Per numerical parameter: kernel means and widths (index = component); null for categorical ones. */
     private final double[][] mus;
     private final double[][] sigmas;
+    /** Per numerical parameter and component: log(sigma) + log(mass of the kernel inside the range), the density's normaliser. */
+    private final double[][] logNorms;
     /** Per categorical parameter: log probability of each choice under each component; null for numerical ones. */
     private final double[][][] logProbs;
     private final double[] low;
@@ -48,6 +50,7 @@ final class ParzenEstimator {
         int d = params.size();
         this.mus = new double[d][];
         this.sigmas = new double[d][];
+        this.logNorms = new double[d][];
         this.logProbs = new double[d][][];
         this.low = new double[d];
         this.high = new double[d];
@@ -70,6 +73,10 @@ final class ParzenEstimator {
             m[n] = 0.5 * (low[j] + high[j]);
             mus[j] = m;
             sigmas[j] = multivariate ? scott(n, d, high[j] - low[j]) : neighbourWidths(m, low[j], high[j]);
+            logNorms[j] = new double[components];
+            for (int k = 0; k < components; k++) {
+                logNorms[j][k] = TruncatedNormal.logNormaliser(m[k], sigmas[j][k], low[j], high[j]);
+            }
         }
     }
 
@@ -201,16 +208,22 @@ final class ParzenEstimator {
             }
             double x = coordinate(p.distribution(), value);
             double[] b = bin(p.distribution(), ((Number) value).doubleValue());
+            double[] mu = mus[j], sigma = sigmas[j], norm = logNorms[j];
             for (int k = 0; k < components; k++) {
-                terms[k] += b == null
-                        ? TruncatedNormal.logPdf(x, mus[j][k], sigmas[j][k], low[j], high[j])
-                        : TruncatedNormal.logMass(b[0], b[1], mus[j][k], sigmas[j][k], low[j], high[j]);
+                if (b == null) {
+                    double z = (x - mu[k]) / sigma[k];
+                    terms[k] -= 0.5 * z * z + TruncatedNormal.LOG_SQRT_2PI + norm[k];
+                } else {
+                    double mass = TruncatedNormal.mass((b[0] - mu[k]) / sigma[k], (b[1] - mu[k]) / sigma[k]);
+                    terms[k] += Math.log(Math.max(mass, 1e-300)) - norm[k] + Math.log(sigma[k]);
+                }
             }
         }
         double max = Double.NEGATIVE_INFINITY;
         for (double t : terms) max = Math.max(max, t);
+        // Components more than e^-40 below the largest change the sum by less than a double's precision: skip their exp.
         double sum = 0;
-        for (double t : terms) sum += Math.exp(t - max);
+        for (double t : terms) if (t - max > -40) sum += Math.exp(t - max);
         return max + Math.log(sum);
     }
 }
