@@ -16,7 +16,6 @@ import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -132,9 +131,7 @@ public final class Study implements AutoCloseable {
     /** The complete trial with the best value, if any. */
     public synchronized Optional<FrozenTrial> bestTrial() {
         sync();
-        Direction d = direction();
-        return state.trials().stream().filter(t -> t.state() == TrialState.COMPLETE)
-                .min(Comparator.comparingDouble((FrozenTrial t) -> d.loss(t.value())).thenComparingInt(FrozenTrial::number));
+        return Trials.best(state.trials(), direction());
     }
 
     /** Trials that count towards a budget: every one not LOST. */

@@ -1,0 +1,44 @@
+package dev.anvil.tune;
+
+import java.util.Comparator;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.StringJoiner;
+
+/** Summaries of a list of trials: the best one, counts by state, and the one-line form of the live display. */
+public final class Trials {
+    private Trials() {}
+
+    public static Optional<FrozenTrial> best(List<FrozenTrial> trials, Direction d) {
+        return trials.stream().filter(t -> t.state() == TrialState.COMPLETE)
+                .min(Comparator.comparingDouble((FrozenTrial t) -> d.loss(t.value())).thenComparingInt(FrozenTrial::number));
+    }
+
+    public static Map<TrialState, Integer> counts(List<FrozenTrial> trials) {
+        Map<TrialState, Integer> m = new EnumMap<>(TrialState.class);
+        for (TrialState s : TrialState.values()) m.put(s, 0);
+        for (FrozenTrial t : trials) m.merge(t.state(), 1, Integer::sum);
+        return m;
+    }
+
+    public static String params(Map<String, Object> params) {
+        StringJoiner j = new StringJoiner(" ");
+        params.forEach((k, v) -> j.add(k + "=" + (v instanceof Double d ? String.format(Locale.ROOT, "%.4g", d) : v)));
+        return j.toString();
+    }
+
+    /** E.g. "trial 12 COMPLETE 0.9012 (best 0.9050 #7) lr=0.0123 batch=64 63.2 s". */
+    public static String line(FrozenTrial t, Optional<FrozenTrial> best) {
+        StringBuilder sb = new StringBuilder(String.format(Locale.ROOT, "trial %3d %-8s", t.number(), t.state()));
+        if (t.value() != null) sb.append(String.format(Locale.ROOT, " %.6g", t.value()));
+        if (t.state() == TrialState.PRUNED) sb.append(" at step ").append(t.lastStep());
+        best.ifPresent(b -> sb.append(String.format(Locale.ROOT, " (best %.6g #%d)", b.value(), b.number())));
+        sb.append(" | ").append(params(t.params()));
+        sb.append(String.format(Locale.ROOT, " | %.1f s", t.seconds()));
+        if (t.state() == TrialState.FAILED || t.state() == TrialState.LOST) sb.append(" | ").append(t.reason());
+        return sb.toString();
+    }
+}
