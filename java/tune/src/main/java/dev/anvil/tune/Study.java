@@ -318,7 +318,8 @@ public final class Study implements AutoCloseable {
                 });
             }
             for (int n : timedOut) {
-                finish(n, TrialState.FAILED, null, "no report for " + trialTimeout.toSeconds() + " s (trial timeout): the objective never reports or hangs");
+                finish(n, TrialState.FAILED, null, String.format(java.util.Locale.ROOT,
+                        "no report for %.1f s (trial timeout): the objective never reports or hangs", trialTimeout.toMillis() / 1000.0));
                 Thread th = runningThreads.get(n);
                 if (th != null) th.interrupt();
             }
@@ -395,7 +396,7 @@ public final class Study implements AutoCloseable {
             }
             return tell(t, v);
         } catch (IllegalStateException e) {
-            LOG.warn("trial {} ended after it was closed: {}", t.number(), e.getMessage());
+            LOG.warn("trial {} returned after it had ended: {}", t.number(), e.getMessage());
             return existing(t.number());
         } finally {
             runningThreads.remove(t.number());
