@@ -40,7 +40,10 @@ final class TruncatedNormal {
         return Math.log(sigma) + Math.log(Math.max(mass((low - mu) / sigma, (high - mu) / sigma), 1e-300));
     }
 
-    /** A draw by inversion of the CDF, on the lower tail side so that far tails stay exact. */
+    /**
+     * A draw by inversion of the CDF, on the lower tail side. The mean should lie in [low, high]
+     * (TPE's kernels always do): far outside it the inverse loses precision and the draw is clipped.
+     */
     static double sample(SplittableRandom rng, double mu, double sigma, double low, double high) {
         double a = (low - mu) / sigma, b = (high - mu) / sigma;
         boolean mirror = a > 0;
