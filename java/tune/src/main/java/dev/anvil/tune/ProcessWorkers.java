@@ -137,11 +137,15 @@ public final class ProcessWorkers {
         return String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));
     }
 
-    /** A consumer that prints each trial as it finishes, for {@link #run}'s tick. */
+    /** A tick that prints each trial as it finishes, with the best value among those printed so far. */
     public static Runnable printer(StudyWatcher watcher, Consumer<String> out) {
+        List<FrozenTrial> printed = new ArrayList<>();
         return () -> {
             try {
-                for (FrozenTrial t : watcher.poll()) out.accept(Trials.line(t, watcher.best()));
+                for (FrozenTrial t : watcher.poll()) {
+                    printed.add(t);
+                    out.accept(Trials.line(t, Trials.best(printed, watcher.direction())));
+                }
             } catch (IOException e) {
                 LOG.warn("cannot read the journal: {}", e.toString());
             }

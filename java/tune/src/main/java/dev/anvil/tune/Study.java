@@ -114,6 +114,11 @@ public final class Study implements AutoCloseable {
         return state.header().seed();
     }
 
+    /** The facts recorded when the study was created. */
+    public synchronized Map<String, String> meta() {
+        return state.header().meta();
+    }
+
     public Sampler sampler() {
         return sampler;
     }
@@ -447,6 +452,7 @@ public final class Study implements AutoCloseable {
         private Duration staleAfter = Duration.ofSeconds(60);
         private Duration trialTimeout = Duration.ZERO;
         private final List<Consumer<FrozenTrial>> listeners = new ArrayList<>();
+        private final Map<String, String> meta = new LinkedHashMap<>();
 
         private Builder(SearchSpace space) {
             this.space = space;
@@ -519,6 +525,12 @@ public final class Study implements AutoCloseable {
             return this;
         }
 
+        /** A fact recorded in a new study's header for reports (e.g. the objective and its options); ignored when resuming. */
+        public Builder meta(String key, String value) {
+            meta.put(Objects.requireNonNull(key, "key"), Objects.requireNonNull(value, "value"));
+            return this;
+        }
+
         /** Called after each trial this study instance ends. */
         public Builder onTrialFinished(Consumer<FrozenTrial> listener) {
             listeners.add(Objects.requireNonNull(listener, "listener"));
@@ -542,7 +554,7 @@ public final class Study implements AutoCloseable {
                         if (space == null) throw new JournalException(l.describe() + " holds no study, and no search space was given to create one");
                         long s = seed != null ? seed : new java.security.SecureRandom().nextLong();
                         st.apply(tx.append(new Event.StudyCreated(name == null ? "study" : name, direction == null ? Direction.MINIMIZE : direction,
-                                space, s, System.currentTimeMillis())));
+                                space, s, meta, System.currentTimeMillis())));
                     } else {
                         check(st, l.describe());
                     }

@@ -19,6 +19,8 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Trains the reference CNN on Fashion-MNIST with a trial's {@link FashionMnistRecipe} and returns
@@ -30,6 +32,7 @@ import java.util.function.Consumer;
  * "test_accuracy" (for the study's report; never used to choose).
  */
 public final class FashionMnistObjective implements Objective {
+    private static final Logger LOG = LoggerFactory.getLogger(FashionMnistObjective.class);
     /** Option names of {@link #fromOptions}. */
     public static final Set<String> OPTIONS = Set.of("data", "epochs", "limit", "val", "reports-per-epoch", "seed", "test-accuracy");
 
@@ -40,7 +43,7 @@ public final class FashionMnistObjective implements Objective {
     private final int reportsPerEpoch;
     private final long seed;
     private final boolean testAccuracy;
-    private Consumer<String> progress = s -> {};
+    private Consumer<String> progress;
 
     public FashionMnistObjective(Path dataDir, int epochs, Integer limit, int valSize, int reportsPerEpoch, long seed, boolean testAccuracy) {
         if (epochs <= 0) throw new IllegalArgumentException("epochs must be positive, got " + epochs);
@@ -67,7 +70,7 @@ public final class FashionMnistObjective implements Objective {
                 Boolean.parseBoolean(o.getOrDefault("test-accuracy", "true")));
     }
 
-    /** Receives one line after each report (for a progress display). */
+    /** Receives one line after each report (default: the log, at info level, with the trial number). */
     public FashionMnistObjective progress(Consumer<String> sink) {
         this.progress = java.util.Objects.requireNonNull(sink, "sink");
         return this;
@@ -142,8 +145,10 @@ public final class FashionMnistObjective implements Objective {
             reports++;
             last = e.accuracy();
             trial.report(reports, last);
-            progress.accept(String.format(Locale.ROOT, "trial %d: epoch %d step %d/%d, train loss %.4f, accuracy %.4f", trial.number(), p.epoch(),
-                    p.step(), p.stepsPerEpoch(), p.meanLoss(), last));
+            String line = String.format(Locale.ROOT, "epoch %d, step %d/%d: train loss %.4f, %s accuracy %.4f", p.epoch(), p.step(), p.stepsPerEpoch(),
+                    p.meanLoss(), valSize == 0 ? "test" : "validation", last);
+            if (progress != null) progress.accept(line);
+            else LOG.info("trial {}: {}", trial.number(), line);
             if (trial.shouldPrune()) throw new TrialPruned(String.format(Locale.ROOT, "pruned at report %d (epoch %d, step %d): accuracy %.4f",
                     reports, p.epoch(), p.step(), last));
         }

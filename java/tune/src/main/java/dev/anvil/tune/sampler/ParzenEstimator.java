@@ -21,7 +21,7 @@ import java.util.SplittableRandom;
  * multivariate (all parameters of one kernel drawn together, Falkner et al. 2018), Scott's rule
  * 0.2 * n^(-1 / (d + 4)) * range. Prior: mean at the range's centre, width the range, weight 1.
  */
-final class ParzenEstimator {
+public final class ParzenEstimator {
     private static final double PRIOR_WEIGHT = 1.0;
 
     private final List<Param> params;
@@ -43,7 +43,7 @@ final class ParzenEstimator {
      * @param weights      one weight per observation
      * @param multivariate Scott's-rule bandwidths instead of neighbour distances
      */
-    ParzenEstimator(List<Param> params, List<Map<String, Object>> observations, double[] weights, boolean multivariate) {
+    public ParzenEstimator(List<Param> params, List<Map<String, Object>> observations, double[] weights, boolean multivariate) {
         this.params = params;
         int n = observations.size();
         this.components = n + 1;
@@ -195,7 +195,7 @@ final class ParzenEstimator {
     }
 
     /** Log density (mass for discrete parameters) of a point holding every parameter. */
-    double logPdf(Map<String, Object> point) {
+    public double logPdf(Map<String, Object> point) {
         double[] terms = new double[components];
         for (int k = 0; k < components; k++) terms[k] = logWeights[k];
         for (int j = 0; j < params.size(); j++) {

@@ -8,8 +8,8 @@ import java.util.Map;
 
 /** One line of a journal. A study's state is the replay of its events, in file order. */
 public sealed interface Event {
-    /** The first line: what the study is. */
-    record StudyCreated(String name, Direction direction, SearchSpace space, long seed, long time) implements Event {}
+    /** The first line: what the study is, and free-form facts about it (objective, options) for reports. */
+    record StudyCreated(String name, Direction direction, SearchSpace space, long seed, Map<String, String> meta, long time) implements Event {}
 
     /** A new trial, numbered in the order of these events, with the parameters its sampler chose. */
     record TrialAsked(int trial, Map<String, Object> params, Map<String, String> attrs, WorkerId worker, long time) implements Event {}

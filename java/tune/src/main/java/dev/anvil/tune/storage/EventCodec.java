@@ -26,6 +26,10 @@ public final class EventCodec {
             n.put("op", "study").put("format", FORMAT).put("name", s.name()).put("direction", s.direction().name().toLowerCase())
                     .put("seed", s.seed()).put("time", s.time());
             n.set("space", SpaceJson.toJson(s.space()));
+            if (!s.meta().isEmpty()) {
+                ObjectNode m = n.putObject("meta");
+                s.meta().forEach(m::put);
+            }
         } else if (e instanceof Event.TrialAsked a) {
             n.put("op", "ask").put("trial", a.trial()).put("time", a.time());
             ObjectNode p = n.putObject("params");
@@ -102,8 +106,10 @@ public final class EventCodec {
             case "study": {
                 int format = need(n, "format").asInt();
                 if (format > FORMAT) throw new IllegalArgumentException("journal format " + format + " is newer than this reader's (" + FORMAT + ")");
+                Map<String, String> meta = new LinkedHashMap<>();
+                n.path("meta").fields().forEachRemaining(e -> meta.put(e.getKey(), e.getValue().asText()));
                 return new Event.StudyCreated(need(n, "name").asText(), Direction.parse(need(n, "direction").asText()),
-                        SpaceJson.parse(need(n, "space")), need(n, "seed").asLong(), time);
+                        SpaceJson.parse(need(n, "space")), need(n, "seed").asLong(), meta, time);
             }
             case "ask": {
                 Map<String, Object> params = new LinkedHashMap<>();
