@@ -169,7 +169,7 @@ public final class HtmlReport {
         s.line(x0, y0, s.width() - Svg.RIGHT, y0, "#333", 1).line(x0, y0, x0, Svg.TOP, "#333", 1);
         for (int i = 0; i <= 4; i++) {
             double vx = x.lo() + (x.hi() - x.lo()) * i / 4, vy = y.lo() + (y.hi() - y.lo()) * i / 4;
-            s.text(x.map(vx), y0 + 14, x.label(vx), "middle");
+            s.text(x.map(vx), y0 + 14, String.format(Locale.ROOT, "%.0f", vx), "middle"); // trials and steps are whole numbers
             s.text(x0 - 4, y.map(vy) + 4, y.label(vy), "end");
             s.line(x0, y.map(vy), s.width() - Svg.RIGHT, y.map(vy), "#eee", 1);
         }
