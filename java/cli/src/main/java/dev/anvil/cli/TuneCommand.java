@@ -141,6 +141,7 @@ final class TuneCommand implements Callable<Integer> {
         long start = System.nanoTime();
         try (Study study = b.open(); StudyWatcher watcher = StudyWatcher.open(journal)) {
             int already = study.countedTrials();
+            watcher.poll(); // earlier runs' trials are counted in the first line, not listed
             out.printf(Locale.ROOT, "study '%s' in %s: %d of %d trials done, %s sampler, %s pruner, %d at a time (%s, %d threads each)%n", study.name(),
                     journal, already, trials, sampler, pruner, parallel, env.isDistributed() ? "rank " + env.rank() + " of " + env.worldSize() : workers,
                     threads);
