@@ -78,7 +78,7 @@ class TuneCliTest {
         assertEquals(0, anvil("tune", "--objective", "branin", "--journal", j, "--trials", "2").code());
         assertFails(anvil("tune", "--objective", "branin", "--space", space.toString(), "--journal", j, "--resume"), "over a different search space");
         assertFails(anvil("tune", "report", "--journal", dir.resolve("none.jsonl").toString()), "does not exist");
-        assertFails(anvil("tune", "train", "--optimizer", "rmsprop"), "optimizer must be sgd, adam or adamw");
+        assertFails(anvil("tune", "train", "--param", "optimizer=rmsprop"), "optimizer must be sgd, adam or adamw");
     }
 
     @Test
@@ -91,8 +91,8 @@ class TuneCliTest {
         Result r = anvil("tune", "--space", space.toString(), "--journal", j, "--trials", "2", "--epochs", "1", "--limit", "512", "--val", "256",
                 "--pruner", "asha", "--seed", "4");
         assertEquals(0, r.code(), r.err());
-        assertTrue(r.out().contains("anvil tune train --epochs 1 --lr "), r.out());
-        Result t = anvil("tune", "train", "--epochs", "1", "--limit", "512", "--width", "0.25", "--lr", "0.05");
+        assertTrue(r.out().contains("anvil tune train --epochs 1 --param optimizer=sgd --param lr="), r.out());
+        Result t = anvil("tune", "train", "--epochs", "1", "--limit", "512", "--param", "width=0.25", "--param", "lr=0.05");
         assertEquals(0, t.code(), t.err());
         assertTrue(t.out().contains("test accuracy: 0."), t.out());
     }

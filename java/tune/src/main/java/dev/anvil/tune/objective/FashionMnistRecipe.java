@@ -105,17 +105,32 @@ public record FashionMnistRecipe(double lr, double momentum, double weightDecay,
 
     /**
      * The command that trains this recipe on the whole training set and prints test accuracy:
-     * {@code anvil train ...} when it can, else {@code anvil tune train ...}, which also takes
-     * dropout, width and schedule.
+     * {@code anvil train ...} when it can, else {@code anvil tune train --param ...}, which also
+     * takes dropout, width and schedule.
      */
     public String command(int epochs) {
+        if (fitsAnvilTrain()) {
+            String cmd = String.format(Locale.ROOT, "anvil train --epochs %d --lr %s --batch %d --optimizer %s --weight-decay %s", epochs, fmt(lr), batch,
+                    optimizer, fmt(weightDecay));
+            return optimizer.equals("sgd") ? cmd + " --momentum " + fmt(momentum) : cmd;
+        }
         List<String> args = new ArrayList<>();
-        args.add(String.format(Locale.ROOT, "--epochs %d --lr %s --batch %d --optimizer %s --weight-decay %s", epochs, fmt(lr), batch, optimizer,
-                fmt(weightDecay)));
-        if (optimizer.equals("sgd")) args.add("--momentum " + fmt(momentum));
-        if (fitsAnvilTrain()) return "anvil train " + String.join(" ", args);
-        args.add(String.format(Locale.ROOT, "--dropout %s --width %s --schedule %s", fmt(dropout), fmt(width), schedule));
-        return "anvil tune train " + String.join(" ", args);
+        for (Map.Entry<String, String> e : params().entrySet()) args.add("--param " + e.getKey() + "=" + e.getValue());
+        return "anvil tune train --epochs " + epochs + " " + String.join(" ", args);
+    }
+
+    /** Every parameter of the recipe as text (momentum only for SGD). */
+    public Map<String, String> params() {
+        Map<String, String> p = new java.util.LinkedHashMap<>();
+        p.put("optimizer", optimizer);
+        p.put("lr", fmt(lr));
+        if (optimizer.equals("sgd")) p.put("momentum", fmt(momentum));
+        p.put("weight_decay", fmt(weightDecay));
+        p.put("batch", Integer.toString(batch));
+        p.put("dropout", fmt(dropout));
+        p.put("schedule", schedule);
+        p.put("width", fmt(width));
+        return p;
     }
 
     private static String fmt(double v) {

@@ -158,41 +158,34 @@ public final class GpSampler implements Sampler {
     /** Coordinate search: each numerical coordinate moved by +-step while it helps, step halved down to 1e-4; each choice tried. */
     private static double[] refine(GaussianProcess gp, List<Param> params, double[] start, double best) {
         double[] p = start.clone();
-        double score = logEi(gp, p, best);
+        double[] score = {logEi(gp, p, best)};
         for (double step = 0.1; step >= 1e-4; step /= 2) {
             boolean improved = true;
             while (improved) {
                 improved = false;
                 for (int i = 0; i < p.length; i++) {
                     if (params.get(i).distribution() instanceof CategoricalDistribution c) {
-                        for (int k = 0; k < c.size(); k++) {
-                            double old = p[i];
-                            p[i] = k;
-                            double s = logEi(gp, p, best);
-                            if (s > score + 1e-12) {
-                                score = s;
-                                improved = true;
-                            } else {
-                                p[i] = old;
-                            }
-                        }
-                        continue;
-                    }
-                    for (double dir : new double[] {step, -step}) {
-                        double old = p[i];
-                        p[i] = Math.min(1, Math.max(0, old + dir));
-                        double s = logEi(gp, p, best);
-                        if (s > score + 1e-12) {
-                            score = s;
-                            improved = true;
-                        } else {
-                            p[i] = old;
-                        }
+                        for (int k = 0; k < c.size(); k++) improved |= tryMove(gp, p, i, k, best, score);
+                    } else {
+                        for (double dir : new double[] {step, -step}) improved |= tryMove(gp, p, i, Math.min(1, Math.max(0, p[i] + dir)), best, score);
                     }
                 }
             }
         }
         return p;
+    }
+
+    /** Sets coordinate i to {@code value} if that raises log EI above {@code score[0]} (which it then updates). */
+    private static boolean tryMove(GaussianProcess gp, double[] p, int i, double value, double best, double[] score) {
+        double old = p[i];
+        p[i] = value;
+        double s = logEi(gp, p, best);
+        if (s > score[0] + 1e-12) {
+            score[0] = s;
+            return true;
+        }
+        p[i] = old;
+        return false;
     }
 
     /** log EI for minimisation below {@code best}, with the asymptotic form far in the lower tail (z < -6). */

@@ -34,8 +34,8 @@ class FashionMnistRecipeTest {
             long expected = (16 * 25 + 16) + (32 * 16 * 25 + 32) + (1568L * 512 + 512) + (512 * 10 + 10);
             assertEquals(expected, parameters(m));
         }
-        assertEquals("anvil tune train --epochs 2 --lr 0.001 --batch 64 --optimizer adam --weight-decay 0 --dropout 0.2 --width 0.5 --schedule cosine",
-                r.command(2));
+        assertEquals("anvil tune train --epochs 2 --param optimizer=adam --param lr=0.001 --param weight_decay=0 --param batch=64 --param dropout=0.2 "
+                + "--param schedule=cosine --param width=0.5", r.command(2));
     }
 
     @Test
