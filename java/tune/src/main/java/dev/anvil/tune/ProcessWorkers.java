@@ -89,6 +89,7 @@ public final class ProcessWorkers {
             while (alive > 0) {
                 Thread.sleep(200);
                 tick.run();
+                killTimedOut(study, procs);
                 alive = 0;
                 for (int i = 0; i < workers; i++) {
                     if (procs[i] == null) continue;
@@ -122,6 +123,26 @@ public final class ProcessWorkers {
         } finally {
             for (Process p : procs) {
                 if (p != null && p.isAlive()) p.destroyForcibly();
+            }
+        }
+    }
+
+    /**
+     * A trial failed by the trial timeout may still hold its worker (an objective that hangs does
+     * not see the interrupt): a worker of ours whose latest trial is such a trial is killed, and
+     * replaced as any worker that dies.
+     */
+    private static void killTimedOut(Study study, Process[] procs) {
+        List<FrozenTrial> trials = study.trials();
+        for (Process p : procs) {
+            if (p == null || !p.isAlive()) continue;
+            FrozenTrial latest = null;
+            for (FrozenTrial t : trials) {
+                if (t.worker().pid() == p.pid() && t.worker().host().equals(WorkerId.current().host())) latest = t;
+            }
+            if (latest != null && latest.state() == TrialState.FAILED && latest.reason() != null && latest.reason().contains(Study.TIMEOUT_REASON)) {
+                LOG.warn("trial {} timed out: killing its worker (pid {})", latest.number(), p.pid());
+                p.destroyForcibly();
             }
         }
     }

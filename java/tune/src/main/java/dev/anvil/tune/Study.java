@@ -55,6 +55,8 @@ public final class Study implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Study.class);
     /** The attribute naming the lost trial that a trial retries. */
     public static final String RETRY_OF = "retry_of";
+    /** Part of the reason of a trial failed by the trial timeout. */
+    public static final String TIMEOUT_REASON = "(trial timeout)";
 
     private final EventLog log;
     private final StudyState state;
@@ -64,7 +66,9 @@ public final class Study implements AutoCloseable {
     private final Duration staleAfter;
     private final Duration trialTimeout;
     private final List<Consumer<FrozenTrial>> listeners;
-    private final Set<Integer> owned = new HashSet<>();
+    /** This instance's running trials, with the time of their last report (or ask): what the trial timeout measures. */
+    private final Map<Integer, Long> owned = new java.util.HashMap<>();
+    private long lastHeartbeat;
     private final Map<Integer, Thread> runningThreads = new ConcurrentHashMap<>();
     private final ScheduledExecutorService timer;
     private volatile boolean stopRequested;
@@ -184,7 +188,7 @@ public final class Study implements AutoCloseable {
             Map<String, String> attrs = new LinkedHashMap<>(s.attrs());
             attrs.putIfAbsent("sampler", sampler.name());
             state.apply(tx.append(new Event.TrialAsked(number, params, attrs, WorkerId.current(), System.currentTimeMillis())));
-            owned.add(number);
+            owned.put(number, System.currentTimeMillis());
             return new Trial(this, number, state.trial(number).params());
         });
         if (trial != null) LOG.debug("asked {}", trial);
@@ -284,6 +288,7 @@ public final class Study implements AutoCloseable {
             FrozenTrial t = existing(number);
             if (t.state() != TrialState.RUNNING) throw new IllegalStateException("trial " + number + " is " + t.state() + ": it cannot report");
             state.apply(tx.append(new Event.TrialReported(number, step, value, System.currentTimeMillis())));
+            owned.computeIfPresent(number, (k, v) -> System.currentTimeMillis());
             return null;
         });
     }
@@ -311,20 +316,26 @@ public final class Study implements AutoCloseable {
             List<Integer> timedOut = new ArrayList<>();
             synchronized (this) {
                 if (owned.isEmpty()) return;
-                log.locked(tx -> {
-                    state.applyAll(tx.fresh());
-                    long now = System.currentTimeMillis();
-                    for (int n : owned) {
-                        FrozenTrial t = state.trial(n);
-                        if (!trialTimeout.isZero() && now - t.lastSeenMillis() > trialTimeout.toMillis()) timedOut.add(n);
-                        else if (log instanceof JournalFile && !heartbeat.isZero()) state.apply(tx.append(new Event.Heartbeat(n, now)));
-                    }
-                    return null;
-                });
+                long now = System.currentTimeMillis();
+                for (Map.Entry<Integer, Long> e : owned.entrySet()) {
+                    if (!trialTimeout.isZero() && now - e.getValue() > trialTimeout.toMillis()) timedOut.add(e.getKey());
+                }
+                if (log instanceof JournalFile && !heartbeat.isZero() && now - lastHeartbeat >= heartbeat.toMillis()) {
+                    lastHeartbeat = now;
+                    log.locked(tx -> {
+                        state.applyAll(tx.fresh());
+                        for (int n : owned.keySet()) state.apply(tx.append(new Event.Heartbeat(n, now)));
+                        return null;
+                    });
+                }
             }
             for (int n : timedOut) {
-                finish(n, TrialState.FAILED, null, String.format(java.util.Locale.ROOT,
-                        "no report for %.1f s (trial timeout): the objective never reports or hangs", trialTimeout.toMillis() / 1000.0));
+                try {
+                    finish(n, TrialState.FAILED, null, String.format(java.util.Locale.ROOT,
+                            "no report for %.1f s " + TIMEOUT_REASON + ": the objective never reports or hangs", trialTimeout.toMillis() / 1000.0));
+                } catch (IllegalStateException told) {
+                    continue; // it ended meanwhile
+                }
                 Thread th = runningThreads.get(n);
                 if (th != null) th.interrupt();
             }
@@ -425,7 +436,7 @@ public final class Study implements AutoCloseable {
         if (timer != null) timer.shutdownNow();
         List<Integer> left;
         synchronized (this) {
-            left = new ArrayList<>(owned);
+            left = new ArrayList<>(owned.keySet());
         }
         for (int n : left) {
             try {

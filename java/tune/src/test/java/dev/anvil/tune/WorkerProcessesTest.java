@@ -16,9 +16,11 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Real worker processes on one journal: concurrency, and kill -9 of workers and of the whole study. */
+@Timeout(value = 180, unit = TimeUnit.SECONDS)
 class WorkerProcessesTest {
     private static WorkerSpec spec(Path journal, int trials, long sleepMs) {
         return new WorkerSpec(journal, trials, "tpe", true, "none", 0, 1, 3, SlowBowl.class.getName(), Map.of("sleep-ms", Long.toString(sleepMs)),
@@ -133,6 +135,23 @@ class WorkerProcessesTest {
             assertTrue(killed[0]);
             assertEquals(10, ts.stream().filter(t -> t.state() == TrialState.COMPLETE).count());
             assertEquals(1, ts.stream().filter(t -> t.state() == TrialState.LOST).count());
+        }
+    }
+
+    @Test
+    void aHangingTrialFailsAtItsTimeoutAndItsWorkerIsReplaced(@TempDir Path dir) throws Exception {
+        Path journal = dir.resolve("study.jsonl");
+        create(journal);
+        WorkerSpec spec = new WorkerSpec(journal, 3, "random", false, "none", 0, 1, 3, HangingObjective.class.getName(), Map.of(), Duration.ofMillis(1500),
+                Duration.ofSeconds(1), Duration.ofSeconds(60));
+        try (Study s = spec.openStudy()) {
+            new ProcessWorkers(spec, 1, 1, List.of()).run(s, () -> {});
+            List<FrozenTrial> ts = s.trials();
+            assertEquals(3, ts.size());
+            assertEquals(TrialState.FAILED, ts.get(0).state());
+            assertTrue(ts.get(0).reason().contains("(trial timeout): the objective never reports or hangs"), ts.get(0).reason());
+            assertEquals(TrialState.COMPLETE, ts.get(1).state());
+            assertTrue(ts.get(1).worker().pid() != ts.get(0).worker().pid(), "a new worker ran the next trials");
         }
     }
 
