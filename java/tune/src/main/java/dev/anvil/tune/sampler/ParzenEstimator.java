@@ -32,6 +32,8 @@ public final class ParzenEstimator {
     private final double[][] sigmas;
     /** Per numerical parameter and component: log(sigma) + log(mass of the kernel inside the range), the density's normaliser. */
     private final double[][] logNorms;
+    /** Per numerical parameter and component: 1 / sigma. */
+    private final double[][] invSigmas;
     /** Per categorical parameter: log probability of each choice under each component; null for numerical ones. */
     private final double[][][] logProbs;
     private final double[] low;
@@ -51,6 +53,7 @@ public final class ParzenEstimator {
         this.mus = new double[d][];
         this.sigmas = new double[d][];
         this.logNorms = new double[d][];
+        this.invSigmas = new double[d][];
         this.logProbs = new double[d][][];
         this.low = new double[d];
         this.high = new double[d];
@@ -74,8 +77,10 @@ public final class ParzenEstimator {
             mus[j] = m;
             sigmas[j] = multivariate ? scott(n, d, high[j] - low[j]) : neighbourWidths(m, low[j], high[j]);
             logNorms[j] = new double[components];
+            invSigmas[j] = new double[components];
             for (int k = 0; k < components; k++) {
-                logNorms[j][k] = TruncatedNormal.logNormaliser(m[k], sigmas[j][k], low[j], high[j]);
+                logNorms[j][k] = TruncatedNormal.logNormaliser(m[k], sigmas[j][k], low[j], high[j]) + TruncatedNormal.LOG_SQRT_2PI;
+                invSigmas[j][k] = 1 / sigmas[j][k];
             }
         }
     }
@@ -104,9 +109,7 @@ public final class ParzenEstimator {
 
     private static double[] neighbourWidths(double[] mus, double low, double high) {
         int m = mus.length;
-        Integer[] order = new Integer[m];
-        for (int i = 0; i < m; i++) order[i] = i;
-        Arrays.sort(order, (a, b) -> Double.compare(mus[a], mus[b]));
+        int[] order = sortedOrder(mus);
         double[] s = new double[m];
         for (int r = 0; r < m; r++) {
             double left = r == 0 ? low : mus[order[r - 1]];
@@ -121,6 +124,20 @@ public final class ParzenEstimator {
         }
         s[m - 1] = high - low; // the prior
         return clip(s, high - low, m);
+    }
+
+    /** Indices of {@code v} in increasing order of value, ties by index (a stable sort without boxing). */
+    static int[] sortedOrder(double[] v) {
+        int n = v.length;
+        long[] keys = new long[n];
+        double[] sorted = v.clone();
+        java.util.Arrays.sort(sorted);
+        // rank of each value among distinct values, then (rank, index) packed into one long
+        for (int i = 0; i < n; i++) keys[i] = ((long) java.util.Arrays.binarySearch(sorted, v[i]) << 32) | i;
+        java.util.Arrays.sort(keys);
+        int[] order = new int[n];
+        for (int i = 0; i < n; i++) order[i] = (int) keys[i];
+        return order;
     }
 
     private static double[] clip(double[] s, double range, int withPrior) {
@@ -208,14 +225,17 @@ public final class ParzenEstimator {
             }
             double x = coordinate(p.distribution(), value);
             double[] b = bin(p.distribution(), ((Number) value).doubleValue());
-            double[] mu = mus[j], sigma = sigmas[j], norm = logNorms[j];
-            for (int k = 0; k < components; k++) {
-                if (b == null) {
-                    double z = (x - mu[k]) / sigma[k];
-                    terms[k] -= 0.5 * z * z + TruncatedNormal.LOG_SQRT_2PI + norm[k];
-                } else {
-                    double mass = TruncatedNormal.mass((b[0] - mu[k]) / sigma[k], (b[1] - mu[k]) / sigma[k]);
-                    terms[k] += Math.log(Math.max(mass, 1e-300)) - norm[k] + Math.log(sigma[k]);
+            double[] mu = mus[j], inv = invSigmas[j], norm = logNorms[j];
+            if (b == null) {
+                for (int k = 0; k < components; k++) {
+                    double z = (x - mu[k]) * inv[k];
+                    terms[k] -= 0.5 * z * z + norm[k];
+                }
+            } else {
+                for (int k = 0; k < components; k++) {
+                    double mass = TruncatedNormal.mass((b[0] - mu[k]) * inv[k], (b[1] - mu[k]) * inv[k]);
+                    // a mass is not a density: undo the density's 1 / (sigma sqrt(2 pi)) that norm holds
+                    terms[k] += Math.log(Math.max(mass, 1e-300)) - norm[k] - Math.log(inv[k]) + TruncatedNormal.LOG_SQRT_2PI;
                 }
             }
         }

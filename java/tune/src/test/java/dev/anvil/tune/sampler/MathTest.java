@@ -55,6 +55,11 @@ class MathTest {
     }
 
     @Test
+    void sortedOrderIsStableOnTies() {
+        assertEquals(List.of(3, 1, 4, 0, 2), java.util.Arrays.stream(ParzenEstimator.sortedOrder(new double[] {2, 1, 3, 0.5, 1})).boxed().toList());
+    }
+
+    @Test
     void parzenDensitiesIntegrateToOne() {
         for (FloatDistribution d : List.of(FloatDistribution.uniform(-2, 3), FloatDistribution.logUniform(1e-3, 10))) {
             Param p = new Param("x", d, null);
