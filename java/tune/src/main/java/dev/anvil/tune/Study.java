@@ -72,6 +72,7 @@ public final class Study implements AutoCloseable {
     private final Map<Integer, Thread> runningThreads = new ConcurrentHashMap<>();
     private final ScheduledExecutorService timer;
     private volatile boolean stopRequested;
+    private volatile boolean warnedNoReports;
 
     private Study(Builder b, EventLog log, StudyState state) {
         this.log = log;
@@ -410,7 +411,13 @@ public final class Study implements AutoCloseable {
                 LOG.debug("trial {} failed", t.number(), e);
                 return finish(t.number(), TrialState.FAILED, null, describe(e));
             }
-            return tell(t, v);
+            FrozenTrial done = tell(t, v);
+            if (pruner != Pruner.NONE && done.intermediate().isEmpty() && !warnedNoReports) {
+                warnedNoReports = true;
+                LOG.warn("trial {} completed without any report: the {} pruner can only stop trials whose objective calls trial.report(step, value)",
+                        t.number(), pruner.name());
+            }
+            return done;
         } catch (IllegalStateException e) {
             LOG.warn("trial {} returned after it had ended: {}", t.number(), e.getMessage());
             return existing(t.number());
