@@ -130,7 +130,8 @@ final class TuneCommand implements Callable<Integer> {
         if (s == null && !resume) throw new IllegalArgumentException("--space is needed for objective " + objective);
         WorkerSpec ws = workerSpec();
         Objective objectiveInstance = Objectives.create(objective, objectiveOptions()); // fails now, not in every worker
-        int threads = threadsPerTrial > 0 ? threadsPerTrial : Math.max(1, Runtime.getRuntime().availableProcessors() / parallel);
+        int sharing = env.isDistributed() ? localRanks() : parallel;
+        int threads = threadsPerTrial > 0 ? threadsPerTrial : Math.max(1, Runtime.getRuntime().availableProcessors() / sharing);
         Study.Builder b = Study.builder(s).journal(journal).name(name).loadIfExists(resume || env.isDistributed())
                 .sampler(dev.anvil.tune.sampler.Samplers.create(sampler, ws.constantLiar())).pruner(ws.createPruner()).trialTimeout(ws.trialTimeout())
                 .meta("objective", objective);
@@ -151,7 +152,7 @@ final class TuneCommand implements Callable<Integer> {
                 out.flush();
             }) : () -> {};
             if (env.isDistributed() || parallel == 1 || workers.equals("threads")) {
-                Anvil.setNumThreads(env.isDistributed() || parallel == 1 ? threadsPerTrial : 0);
+                Anvil.setNumThreads(env.isDistributed() || parallel == 1 ? threads : 0);
                 runInProcess(study, objectiveInstance, env.isDistributed() ? 1 : parallel, printer);
             } else {
                 new ProcessWorkers(ws, parallel, threads, List.of()).run(study, printer);
@@ -159,6 +160,15 @@ final class TuneCommand implements Callable<Integer> {
             if (env.rank() == 0) summary(out, study, (System.nanoTime() - start) / 1e9);
         }
         return 0;
+    }
+
+    /** Ranks on this machine, as Open MPI or a torchrun-style launcher says (anvil launch does not: pass --threads-per-trial). */
+    private static int localRanks() {
+        for (String v : List.of("OMPI_COMM_WORLD_LOCAL_SIZE", "LOCAL_WORLD_SIZE")) {
+            String s = System.getenv(v);
+            if (s != null && s.matches("[1-9][0-9]*")) return Integer.parseInt(s);
+        }
+        return 1;
     }
 
     private void runInProcess(Study study, Objective o, int threads, Runnable printer) throws Exception {
