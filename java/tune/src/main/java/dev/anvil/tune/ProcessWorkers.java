@@ -43,7 +43,7 @@ public final class ProcessWorkers {
     List<String> command() {
         List<String> cmd = new ArrayList<>();
         cmd.add(ProcessHandle.current().info().command().orElse(System.getProperty("java.home") + File.separator + "bin" + File.separator + "java"));
-        if (Runtime.version().feature() >= 17) cmd.add("--enable-native-access=ALL-UNNAMED");
+        cmd.add("--enable-native-access=ALL-UNNAMED"); // JDK 24+ warns about JNI without it; 17-23 accept it
         if (threadsPerWorker > 0) cmd.add("-Danvil.threads=" + threadsPerWorker);
         String binding = System.getProperty("anvil.binding");
         if (binding != null && !binding.isEmpty()) cmd.add("-Danvil.binding=" + binding);
