@@ -1,5 +1,6 @@
 package dev.anvil.tune;
 
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.EnumMap;
 import java.util.List;
@@ -15,6 +16,29 @@ public final class Trials {
     public static Optional<FrozenTrial> best(List<FrozenTrial> trials, Direction d) {
         return trials.stream().filter(t -> t.state() == TrialState.COMPLETE)
                 .min(Comparator.comparingDouble((FrozenTrial t) -> d.loss(t.value())).thenComparingInt(FrozenTrial::number));
+    }
+
+    /**
+     * Complete trials by value, best first, then pruned ones: those that got further first, then by
+     * their last reported value (NaN last). This is how Optuna's TPE ranks pruned trials: worse
+     * than any complete one, and the better the longer they lasted.
+     */
+    public static List<FrozenTrial> ranked(List<FrozenTrial> trials, Direction d) {
+        List<FrozenTrial> complete = new ArrayList<>(), pruned = new ArrayList<>();
+        for (FrozenTrial t : trials) {
+            if (t.state() == TrialState.COMPLETE) complete.add(t);
+            else if (t.state() == TrialState.PRUNED) pruned.add(t);
+        }
+        complete.sort(Comparator.comparingDouble((FrozenTrial t) -> d.loss(t.value())).thenComparingInt(FrozenTrial::number));
+        pruned.sort(Comparator.comparingLong((FrozenTrial t) -> -t.lastStep()).thenComparingDouble(t -> lastLoss(t, d)));
+        complete.addAll(pruned);
+        return complete;
+    }
+
+    private static double lastLoss(FrozenTrial t, Direction d) {
+        if (t.intermediate().isEmpty()) return Double.POSITIVE_INFINITY;
+        double v = t.intermediate().lastEntry().getValue();
+        return Double.isNaN(v) ? Double.POSITIVE_INFINITY : d.loss(v);
     }
 
     public static Map<TrialState, Integer> counts(List<FrozenTrial> trials) {

@@ -237,7 +237,7 @@ public final class HtmlReport {
 
     private String importance() {
         Map<String, Double> imp = Importance.of(header.space(), trials, header.direction(), 0.1);
-        if (imp.isEmpty()) return "<p>Needs at least 10 complete trials.</p>\n";
+        if (imp.isEmpty()) return "<p>Needs at least 10 finished trials.</p>\n";
         Svg s = new Svg(Svg.WIDTH, 30 + 24 * imp.size());
         int i = 0;
         for (Map.Entry<String, Double> e : imp.entrySet()) {
@@ -246,8 +246,8 @@ public final class HtmlReport {
             s.rect(150, y, 560 * e.getValue(), 18, "#1f77b4", String.format(Locale.ROOT, "%.3f", e.getValue()));
             s.text(155 + 560 * e.getValue(), y + 14, String.format(Locale.ROOT, "%.2f", e.getValue()), "start");
         }
-        return s + "<p>PED-ANOVA (Watanabe et al., IJCAI 2023): how differently each parameter is distributed in the best 10% of complete trials "
-                + "than in all of them; normalised to sum to 1.</p>\n";
+        return s + "<p>PED-ANOVA (Watanabe et al., IJCAI 2023): how differently each parameter is distributed in the best 10% of finished "
+                + "trials (complete ones first, then pruned ones by how far they got) than in all of them; normalised to sum to 1.</p>\n";
     }
 
     private String table() {

@@ -2,7 +2,7 @@ package dev.anvil.tune.report;
 
 import dev.anvil.tune.Direction;
 import dev.anvil.tune.FrozenTrial;
-import dev.anvil.tune.TrialState;
+import dev.anvil.tune.Trials;
 import dev.anvil.tune.sampler.ParzenEstimator;
 import dev.anvil.tune.space.CategoricalDistribution;
 import dev.anvil.tune.space.Distribution;
@@ -10,7 +10,6 @@ import dev.anvil.tune.space.Param;
 import dev.anvil.tune.space.SearchSpace;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -19,28 +18,28 @@ import java.util.Map;
  * Parameter importance by PED-ANOVA (Watanabe, Bansal and Hutter, "PED-ANOVA: Efficiently
  * Quantifying Hyperparameter Importance in Arbitrary Subspaces", IJCAI 2023; Optuna's
  * PedAnovaImportanceEvaluator): a parameter matters as much as the distribution of its values
- * among the best trials (the top {@code quantile}, 10%) differs from their distribution among all
- * complete trials, measured by the Pearson divergence of two Parzen estimators on a grid of the
- * parameter's range. Importances are normalised to sum to 1.
+ * among the best trials (the top {@code quantile}, 10%, at least 2) differs from their
+ * distribution among all finished trials, measured by the Pearson divergence of two Parzen
+ * estimators on a grid of the parameter's range. Pruned trials count, ranked after the complete
+ * ones as TPE ranks them ({@link Trials#ranked}), so a heavily pruned study still has enough
+ * trials. Importances are normalised to sum to 1.
  */
 public final class Importance {
     private static final int GRID = 100;
 
     private Importance() {}
 
-    /** Importance by parameter name, largest first; empty with fewer than 10 complete trials. */
+    /** Importance by parameter name, largest first; empty with fewer than 10 finished trials. */
     public static Map<String, Double> of(SearchSpace space, List<FrozenTrial> trials, Direction direction, double quantile) {
         if (!(quantile > 0 && quantile < 1)) throw new IllegalArgumentException("quantile must be in (0, 1), got " + quantile);
-        List<FrozenTrial> complete = new ArrayList<>();
-        for (FrozenTrial t : trials) if (t.state() == TrialState.COMPLETE) complete.add(t);
+        List<FrozenTrial> ranked = Trials.ranked(trials, direction);
         Map<String, Double> raw = new LinkedHashMap<>();
-        if (complete.size() < 10) return raw;
-        complete.sort(Comparator.comparingDouble((FrozenTrial t) -> direction.loss(t.value())));
+        if (ranked.size() < 10) return raw;
         for (Param p : space.params()) {
             List<Map<String, Object>> all = new ArrayList<>();
-            for (FrozenTrial t : complete) if (t.params().containsKey(p.name())) all.add(t.params());
-            int top = (int) Math.ceil(quantile * all.size());
-            if (all.size() < 10 || top < 2) continue;
+            for (FrozenTrial t : ranked) if (t.params().containsKey(p.name())) all.add(t.params());
+            int top = Math.max(2, (int) Math.ceil(quantile * all.size()));
+            if (all.size() < 10) continue;
             raw.put(p.name(), pearson(p, all.subList(0, top), all));
         }
         double sum = raw.values().stream().mapToDouble(Double::doubleValue).sum();

@@ -2,6 +2,7 @@ package dev.anvil.tune.sampler;
 
 import dev.anvil.tune.FrozenTrial;
 import dev.anvil.tune.TrialState;
+import dev.anvil.tune.Trials;
 import dev.anvil.tune.space.Param;
 import dev.anvil.tune.space.SearchSpace;
 import java.util.ArrayList;
@@ -93,26 +94,11 @@ public final class TpeSampler implements Sampler {
         return Suggestion.of(chosen);
     }
 
-    /** Complete trials by loss, then pruned ones (further steps first, then by last value), then running ones when lying. */
+    /** Finished trials best first (see {@link Trials#ranked}), then running ones when lying. */
     private List<FrozenTrial> rank(SamplingContext ctx) {
-        List<FrozenTrial> complete = new ArrayList<>(), pruned = new ArrayList<>(), running = new ArrayList<>();
-        for (FrozenTrial t : ctx.trials()) {
-            if (t.state() == TrialState.COMPLETE) complete.add(t);
-            else if (t.state() == TrialState.PRUNED) pruned.add(t);
-            else if (t.state() == TrialState.RUNNING && constantLiar) running.add(t);
-        }
-        complete.sort(Comparator.comparingDouble(ctx::loss).thenComparingInt(FrozenTrial::number));
-        pruned.sort(Comparator.comparingLong((FrozenTrial t) -> -t.lastStep()).thenComparingDouble(t -> prunedLoss(ctx, t)));
-        List<FrozenTrial> out = new ArrayList<>(complete);
-        out.addAll(pruned);
-        out.addAll(running);
+        List<FrozenTrial> out = new ArrayList<>(Trials.ranked(ctx.trials(), ctx.direction()));
+        if (constantLiar) out.addAll(ctx.inState(TrialState.RUNNING));
         return out;
-    }
-
-    private static double prunedLoss(SamplingContext ctx, FrozenTrial t) {
-        if (t.intermediate().isEmpty()) return Double.POSITIVE_INFINITY;
-        double v = t.intermediate().lastEntry().getValue();
-        return Double.isNaN(v) ? Double.POSITIVE_INFINITY : ctx.direction().loss(v);
     }
 
     private Map<String, Object> best(List<Param> params, List<FrozenTrial> below, List<FrozenTrial> above, SplittableRandom rng) {

@@ -1,5 +1,7 @@
 package dev.anvil.tune.space;
 
+import java.math.BigDecimal;
+import java.math.MathContext;
 import java.util.Locale;
 
 /**
@@ -55,7 +57,8 @@ public record FloatDistribution(double low, double high, boolean log, double ste
         u = Distribution.clampUnit(u);
         if (log) return Math.min(high, Math.max(low, Math.exp(Math.log(low) + u * (Math.log(high) - Math.log(low)))));
         double v = low + u * (high - low);
-        if (step > 0) v = low + Math.rint((v - low) / step) * step;
+        // 12 significant digits drop the binary noise of low + k * step (0.30000000000000004 is 0.3)
+        if (step > 0) v = new BigDecimal(low + Math.rint((v - low) / step) * step).round(new MathContext(12)).doubleValue();
         return Math.min(high, Math.max(low, v));
     }
 

@@ -90,6 +90,7 @@ class SearchSpaceTest {
         FloatDistribution f = FloatDistribution.stepped(0, 1, 0.3);
         assertEquals(0.9, f.high(), 1e-12);
         assertEquals(9L, IntDistribution.stepped(1, 10, 4).high());
+        assertEquals(0.3, FloatDistribution.stepped(0, 0.5, 0.1).fromUnit(0.6)); // exactly, not 0.30000000000000004
     }
 
     @Test
