@@ -12,18 +12,33 @@ public final class Models {
      * so that their state dicts have the same keys.
      */
     public static Sequential fashionMnistCnn() {
+        return fashionMnistCnn(1, 0.4);
+    }
+
+    /**
+     * The reference CNN with its channel and hidden widths scaled by {@code width} (32, 64 and 1024
+     * times width, rounded, at least 1) and dropout probability {@code dropout}; (1, 0.4) is the
+     * reference.
+     */
+    public static Sequential fashionMnistCnn(double width, double dropout) {
+        if (!(width > 0 && Double.isFinite(width))) throw new IllegalArgumentException("width must be positive, got " + width);
+        int c1 = scaled(32, width), c2 = scaled(64, width), hidden = scaled(1024, width);
         return new Sequential()
-                .add("conv1", Conv2d.builder(1, 32, 5).padding(2).build())
+                .add("conv1", Conv2d.builder(1, c1, 5).padding(2).build())
                 .add("relu1", new ReLU())
                 .add("pool1", new MaxPool2d(2))
-                .add("conv2", Conv2d.builder(32, 64, 5).padding(2).build())
+                .add("conv2", Conv2d.builder(c1, c2, 5).padding(2).build())
                 .add("relu2", new ReLU())
                 .add("pool2", new MaxPool2d(2))
                 .add("flatten", new Flatten())
-                .add("fc1", new Linear(64 * 7 * 7, 1024))
+                .add("fc1", new Linear(c2 * 7 * 7, hidden))
                 .add("relu3", new ReLU())
-                .add("drop", new Dropout(0.4))
-                .add("fc2", new Linear(1024, 10));
+                .add("drop", new Dropout(dropout))
+                .add("fc2", new Linear(hidden, 10));
+    }
+
+    private static int scaled(int base, double width) {
+        return Math.max(1, (int) Math.round(base * width));
     }
 
     /**
