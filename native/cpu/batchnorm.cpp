@@ -88,26 +88,40 @@ void batchnorm_backward(anvil_context& ctx, const anvil_batchnorm_desc& d, const
     parallel_for(ctx.pool, d.channels, 1, [&](int64_t c0, int64_t c1) {
         for (int64_t c = c0; c < c1; ++c) {
             const Channel ch = channel(d, c);
-            const double mean = save_mean[c], invstd = save_invstd[c];
-            // g: the gradient reaching the normalisation (through the fused ReLU's mask).
-            auto g = [&](int64_t i) { return d.relu && y[i] <= 0.0f ? 0.0 : static_cast<double>(dy[i]); };
-            const double sum_g = channel_sum(ch, g);
-            const double sum_gx = channel_sum(ch, [&](int64_t i) { return g(i) * (x[i] - mean) * invstd; });
-            if (dgamma != nullptr) {
-                dgamma[c] = static_cast<float>(sum_gx + (accumulate ? dgamma[c] : 0.0));
-                dbeta[c] = static_cast<float>(sum_g + (accumulate ? dbeta[c] : 0.0));
-            }
-            const double scale = (gamma != nullptr ? gamma[c] : 1.0) * invstd;
-            // Training: dx = scale * (g - mean(g) - xhat * mean(g * xhat)); evaluation: dx = scale * g.
-            const double m = static_cast<double>(ch.count());
-            const double k1 = d.training ? sum_g / m : 0.0, k2 = d.training ? sum_gx / m : 0.0;
+            const float mean = save_mean[c], invstd = save_invstd[c];
+            // g: the gradient reaching the normalisation (through the fused ReLU's mask), kept in dx
+            // for the second pass; both sums in one pass, in double over eight lanes.
+            double sum_g[8] = {}, sum_gx[8] = {};
             for (int64_t n = 0; n < ch.batch; ++n) {
                 const int64_t base = ch.offset + n * ch.stride;
                 for (int64_t s = 0; s < ch.spatial; ++s) {
                     const int64_t i = base + s;
-                    const double xhat = (x[i] - mean) * invstd;
-                    dx[i] = static_cast<float>(scale * (g(i) - k1 - xhat * k2));
+                    const float g = d.relu && y[i] <= 0.0f ? 0.0f : dy[i];
+                    dx[i] = g;
+                    sum_g[s & 7] += g;
+                    sum_gx[s & 7] += static_cast<double>(g) * (x[i] - mean);
                 }
+            }
+            double total_g = 0.0, total_gx = 0.0;
+            for (int l = 0; l < 8; ++l) {
+                total_g += sum_g[l];
+                total_gx += sum_gx[l];
+            }
+            total_gx *= invstd;  // sum of g * xhat
+            if (dgamma != nullptr) {
+                dgamma[c] = static_cast<float>(total_gx + (accumulate ? dgamma[c] : 0.0));
+                dbeta[c] = static_cast<float>(total_g + (accumulate ? dbeta[c] : 0.0));
+            }
+            // Training: dx = scale * (g - mean(g) - xhat * mean(g * xhat)); evaluation: dx = scale * g.
+            const double m = static_cast<double>(ch.count());
+            const float scale = static_cast<float>((gamma != nullptr ? gamma[c] : 1.0) * invstd);
+            const float k1 = d.training ? static_cast<float>(total_g / m) : 0.0f;
+            const float k2 = d.training ? static_cast<float>(total_gx / m * invstd) : 0.0f;  // per unit of (x - mean)
+            for (int64_t n = 0; n < ch.batch; ++n) {
+                const int64_t base = ch.offset + n * ch.stride;
+                float* dxs = dx + base;
+                const float* xs = x + base;
+                for (int64_t s = 0; s < ch.spatial; ++s) dxs[s] = scale * (dxs[s] - k1 - (xs[s] - mean) * k2);
             }
         }
     });
