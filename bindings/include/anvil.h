@@ -297,6 +297,34 @@ ANVIL_API anvil_status anvil_dropout_forward(anvil_context* ctx, int64_t n, floa
 ANVIL_API anvil_status anvil_dropout_backward(anvil_context* ctx, int64_t n, float p, uint64_t seed,
                                               const float* dy, float* dx);
 
+/* Element-wise activations, as PyTorch defines them (alpha is the one parameter of those that have
+ * one, ignored by the others):
+ *   LEAKY_RELU  x > 0 ? x : alpha * x                       (alpha: negative_slope, 0.01)
+ *   ELU         x > 0 ? x : alpha * (exp(x) - 1)             (alpha, 1.0)
+ *   GELU        x * (1 + erf(x / sqrt(2))) / 2
+ *   GELU_TANH   x * (1 + tanh(sqrt(2/pi) * (x + 0.044715 x^3))) / 2   (approximate='tanh')
+ *   SILU        x * sigmoid(x)
+ *   SIGMOID     1 / (1 + exp(-x))
+ *   TANH        tanh(x)
+ *   HARDSWISH   x * min(max(x + 3, 0), 6) / 6 */
+typedef enum anvil_activation {
+    ANVIL_ACT_LEAKY_RELU = 0,
+    ANVIL_ACT_ELU = 1,
+    ANVIL_ACT_GELU = 2,
+    ANVIL_ACT_GELU_TANH = 3,
+    ANVIL_ACT_SILU = 4,
+    ANVIL_ACT_SIGMOID = 5,
+    ANVIL_ACT_TANH = 6,
+    ANVIL_ACT_HARDSWISH = 7
+} anvil_activation;
+
+/* y = f(x) for the anvil_activation `kind`; y may be x (in place), no other overlap. */
+ANVIL_API anvil_status anvil_activation_forward(anvil_context* ctx, int32_t kind, float alpha, int64_t n, const float* x,
+                                                float* y);
+/* dx = f'(x) * dy from the forward pass's x and y; dx may be dy, and must not overlap x or y. */
+ANVIL_API anvil_status anvil_activation_backward(anvil_context* ctx, int32_t kind, float alpha, int64_t n, const float* x,
+                                                 const float* y, const float* dy, float* dx);
+
 /* ---------------------------------------------------------------- loss */
 
 /* Softmax cross-entropy with integer labels in [0, classes), mean over the batch.

@@ -1,7 +1,8 @@
-// ReLU and inverted dropout: contiguous element-wise loops split across the pool.
+// ReLU, inverted dropout and the other activations: contiguous element-wise loops split across the pool.
 #include <algorithm>
 #include <cstring>
 
+#include "activation_math.h"
 #include "cpu/kernels.h"
 #include "cpu_features.h"
 #include "dropout_mask.h"
@@ -81,6 +82,19 @@ void dropout_forward(anvil_context& ctx, int64_t n, float p, uint64_t seed, cons
 
 void dropout_backward(anvil_context& ctx, int64_t n, float p, uint64_t seed, const float* dy, float* dx) {
     apply_dropout(ctx, n, p, seed, dy, dx);
+}
+
+void activation_forward(anvil_context& ctx, int32_t kind, float alpha, int64_t n, const float* x, float* y) {
+    parallel_for(ctx.pool, n, kGrain / 8, [&](int64_t b, int64_t e) {
+        for (int64_t i = b; i < e; ++i) y[i] = activation(kind, alpha, x[i]);
+    });
+}
+
+void activation_backward(anvil_context& ctx, int32_t kind, float alpha, int64_t n, const float* x, const float* y,
+                         const float* dy, float* dx) {
+    parallel_for(ctx.pool, n, kGrain / 8, [&](int64_t b, int64_t e) {
+        for (int64_t i = b; i < e; ++i) dx[i] = activation_derivative(kind, alpha, x[i], y[i]) * dy[i];
+    });
 }
 
 }  // namespace anvil::cpu

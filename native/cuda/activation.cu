@@ -6,6 +6,7 @@
 #include "cuda/kernels.h"
 #include "cuda/launch.cuh"
 #include "cuda/state.cuh"
+#include "activation_math.h"
 #include "dropout_mask.h"
 
 namespace anvil::cuda {
@@ -54,6 +55,15 @@ void apply_dropout(anvil_context& ctx, const char* op, int64_t n, float p, uint6
     dropout_kernel<<<blocks_for(n), kThreads, 0, enter(ctx)>>>(n, DropoutMask(p, seed), 1.0f / (1.0f - p), x, y);
     ANVIL_CUDA_LAUNCHED("%s kernel, n=%lld", op, static_cast<long long>(n));
 }
+__global__ void activation_forward_kernel(int32_t kind, float alpha, int64_t n, const float* x, float* y) {
+    ANVIL_GRID_STRIDE(i, n) y[i] = activation(kind, alpha, x[i]);
+}
+
+__global__ void activation_backward_kernel(int32_t kind, float alpha, int64_t n, const float* x, const float* y,
+                                           const float* dy, float* dx) {
+    ANVIL_GRID_STRIDE(i, n) dx[i] = activation_derivative(kind, alpha, x[i], y[i]) * dy[i];
+}
+
 }  // namespace
 
 void relu_forward(anvil_context& ctx, int64_t n, const float* x, float* y) {
@@ -80,6 +90,17 @@ void dropout_forward(anvil_context& ctx, int64_t n, float p, uint64_t seed, cons
 
 void dropout_backward(anvil_context& ctx, int64_t n, float p, uint64_t seed, const float* dy, float* dx) {
     apply_dropout(ctx, "dropout_backward", n, p, seed, dy, dx);
+}
+
+void activation_forward(anvil_context& ctx, int32_t kind, float alpha, int64_t n, const float* x, float* y) {
+    activation_forward_kernel<<<blocks_for(n), kThreads, 0, enter(ctx)>>>(kind, alpha, n, x, y);
+    ANVIL_CUDA_LAUNCHED("activation_forward kernel (kind %d), n=%lld", kind, static_cast<long long>(n));
+}
+
+void activation_backward(anvil_context& ctx, int32_t kind, float alpha, int64_t n, const float* x, const float* y,
+                         const float* dy, float* dx) {
+    activation_backward_kernel<<<blocks_for(n), kThreads, 0, enter(ctx)>>>(kind, alpha, n, x, y, dy, dx);
+    ANVIL_CUDA_LAUNCHED("activation_backward kernel (kind %d), n=%lld", kind, static_cast<long long>(n));
 }
 
 }  // namespace anvil::cuda

@@ -141,6 +141,56 @@ void test_gradients(const Contexts& ctxs) {
 
 }  // namespace
 
+// The other activations against double transcriptions of PyTorch's definitions, and their
+// backward passes against finite differences (inputs kept away from the kinks of LeakyReLU, ELU
+// and Hardswish), on 1 and 2 threads with the same bits.
+double reference(int32_t kind, double alpha, double x) {
+    switch (kind) {
+        case ANVIL_ACT_LEAKY_RELU: return x > 0 ? x : alpha * x;
+        case ANVIL_ACT_ELU: return x > 0 ? x : alpha * std::expm1(x);
+        case ANVIL_ACT_GELU: return 0.5 * x * (1 + std::erf(x / std::sqrt(2.0)));
+        case ANVIL_ACT_GELU_TANH: return 0.5 * x * (1 + std::tanh(std::sqrt(2 / M_PI) * (x + 0.044715 * x * x * x)));
+        case ANVIL_ACT_SILU: return x / (1 + std::exp(-x));
+        case ANVIL_ACT_SIGMOID: return 1 / (1 + std::exp(-x));
+        case ANVIL_ACT_TANH: return std::tanh(x);
+        default: return x * std::min(std::max(x + 3, 0.0), 6.0) / 6;
+    }
+}
+
+void test_activations(const Contexts& ctxs) {
+    Rng rng(21);
+    const int64_t n = 1003;
+    for (int32_t kind = ANVIL_ACT_LEAKY_RELU; kind <= ANVIL_ACT_HARDSWISH; ++kind) {
+        const float alpha = kind == ANVIL_ACT_LEAKY_RELU ? 0.01f : 1.0f;
+        std::vector<float> x = rng.vector(n, -5.0f, 5.0f), y(n), y1(n), r = rng.vector(n), dx(n);
+        for (float& v : x) {
+            if (std::fabs(v) < 0.05f) v += 0.1f;                 // LeakyReLU, ELU
+            if (std::fabs(std::fabs(v) - 3.0f) < 0.05f) v += 0.1f;  // Hardswish
+        }
+        EXPECT_OK(anvil_activation_forward(ctxs.two, kind, alpha, n, x.data(), y.data()));
+        EXPECT_OK(anvil_activation_forward(ctxs.one, kind, alpha, n, x.data(), y1.data()));
+        EXPECT(y == y1);
+        std::vector<double> want(n);
+        for (int64_t i = 0; i < n; ++i) want[i] = reference(kind, alpha, x[i]);
+        EXPECT(test::all_close(y, want, 2e-6, 2e-6, "activation"));
+        EXPECT_OK(anvil_activation_backward(ctxs.two, kind, alpha, n, x.data(), y.data(), r.data(), dx.data()));
+        std::vector<float> out(n);
+        auto loss = [&] {
+            EXPECT_OK(anvil_activation_forward(ctxs.one, kind, alpha, n, x.data(), out.data()));
+            return test::weighted_sum(out, r);
+        };
+        EXPECT(test::all_close(dx, test::numeric_gradient(x, loss, 1e-2f), 1e-2, 2e-3, "activation gradient"));
+        std::vector<float> in_place = r;  // dx may be dy
+        EXPECT_OK(anvil_activation_backward(ctxs.one, kind, alpha, n, x.data(), y.data(), in_place.data(), in_place.data()));
+        EXPECT(in_place == dx);
+    }
+    std::vector<float> x(8, 1.0f), y(8);
+    EXPECT_ERROR(anvil_activation_forward(ctxs.one, 8, 0.0f, 8, x.data(), y.data()), ANVIL_ERR_INVALID_ARGUMENT, "kind");
+    EXPECT_ERROR(anvil_activation_forward(ctxs.one, ANVIL_ACT_ELU, NAN, 8, x.data(), y.data()), ANVIL_ERR_INVALID_ARGUMENT, "alpha");
+    EXPECT_ERROR(anvil_activation_backward(ctxs.one, ANVIL_ACT_TANH, 0.0f, 7, x.data(), y.data(), y.data(), x.data() + 1),
+                 ANVIL_ERR_INVALID_ARGUMENT, "x and dx overlap");
+}
+
 int main() {
     {
         Contexts ctxs;
@@ -148,6 +198,7 @@ int main() {
         test_dropout_mask(ctxs);
         test_dropout_values(ctxs);
         test_gradients(ctxs);
+        test_activations(ctxs);
     }
     return test::finish();
 }

@@ -471,6 +471,14 @@ public final class Native {
         check(A.anvil_dropout_backward(ctx(dev), n, p, seed, dy, dx), "anvil_dropout_backward");
     }
 
+    public static void activationForward(Device dev, int kind, float alpha, long n, long x, long y) {
+        check(A.anvil_activation_forward(ctx(dev), kind, alpha, n, x, y), "anvil_activation_forward");
+    }
+
+    public static void activationBackward(Device dev, int kind, float alpha, long n, long x, long y, long dy, long dx) {
+        check(A.anvil_activation_backward(ctx(dev), kind, alpha, n, x, y, dy, dx), "anvil_activation_backward");
+    }
+
     // ------------------------------------------------------------------ loss
 
     public static float softmaxCrossEntropyForward(Device dev, long batch, long classes, long logits, long labels) {

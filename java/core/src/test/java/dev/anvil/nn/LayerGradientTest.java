@@ -108,6 +108,19 @@ class LayerGradientTest {
         }
     }
 
+    /** Every activation layer, through the layer API (inputs away from the kinks of LeakyReLU, ELU and Hardswish). */
+    @Test
+    void activationLayers() {
+        float[] input = awayFromZero(2 * 3 * 5, 30);
+        for (int i = 0; i < input.length; i++) input[i] *= 3;
+        for (Layer layer : List.of(new LeakyReLU(0.2), new ELU(), new GELU(), new GELU("tanh"), new SiLU(), new Sigmoid(), new Tanh(),
+                new Hardswish())) {
+            checkGradients(layer, 1e-3f, input.clone(), 2, 3, 5);
+        }
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new GELU("fast"));
+        assertTrue(e.getMessage().contains("\"none\" or \"tanh\""), e.getMessage());
+    }
+
     @Test
     void conv2dWithStrideAndPadding() {
         checkGradients(Conv2d.builder(3, 4, 3).stride(2).padding(1).build(), 1e-2f, random(2 * 3 * 7 * 7, 1, -1, 1), 2, 3, 7, 7);

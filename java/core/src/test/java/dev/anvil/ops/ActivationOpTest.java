@@ -45,6 +45,74 @@ class ActivationOpTest {
         return Backends.cross(List.of(0.1f, 0.5f, 0.9f));
     }
 
+    // ------------------------------------------------------------------ the anvil_activation family
+
+    static Stream<Arguments> activationKinds() {
+        return Backends.cross(List.of(dev.anvil.abi.Abi.ANVIL_ACT_LEAKY_RELU, dev.anvil.abi.Abi.ANVIL_ACT_ELU,
+                dev.anvil.abi.Abi.ANVIL_ACT_GELU, dev.anvil.abi.Abi.ANVIL_ACT_GELU_TANH, dev.anvil.abi.Abi.ANVIL_ACT_SILU,
+                dev.anvil.abi.Abi.ANVIL_ACT_SIGMOID, dev.anvil.abi.Abi.ANVIL_ACT_TANH, dev.anvil.abi.Abi.ANVIL_ACT_HARDSWISH));
+    }
+
+    /** PyTorch's definitions in double (anvil.h lists them). */
+    static double activation(int kind, double alpha, double x) {
+        return switch (kind) {
+            case 0 -> x > 0 ? x : alpha * x;
+            case 1 -> x > 0 ? x : alpha * Math.expm1(x);
+            case 2 -> 0.5 * x * (1 + erf(x / Math.sqrt(2)));
+            case 3 -> 0.5 * x * (1 + Math.tanh(Math.sqrt(2 / Math.PI) * (x + 0.044715 * x * x * x)));
+            case 4 -> x / (1 + Math.exp(-x));
+            case 5 -> 1 / (1 + Math.exp(-x));
+            case 6 -> Math.tanh(x);
+            default -> x * Math.min(Math.max(x + 3, 0), 6) / 6;
+        };
+    }
+
+    /** erf by its Maclaurin series (|x| < 4 here: terms fall below 1e-17 within 100). */
+    private static double erf(double x) {
+        double sum = 0, term = x;
+        for (int k = 0; k < 100; k++) {
+            sum += term / (2 * k + 1);
+            term *= -x * x / (k + 1);
+        }
+        return 2 / Math.sqrt(Math.PI) * sum;
+    }
+
+    @ParameterizedTest(name = "{0} kind={1}")
+    @MethodSource("activationKinds")
+    void activationsMatchTheReferenceAndFiniteDifferences(String backend, int kind) {
+        Device dev = Backends.use(backend);
+        int n = 300;
+        float alpha = kind == 0 ? 0.01f : 1f;
+        float[] x = uniform(7, n), r = uniform(8, n);
+        for (int i = 0; i < n; i++) {
+            x[i] *= 3.5f;
+            if (Math.abs(x[i]) < 0.05f) x[i] += 0.1f; // away from the kinks at 0 and +-3
+            if (Math.abs(Math.abs(x[i]) - 3) < 0.05f) x[i] += 0.1f;
+        }
+        double[] want = new double[n];
+        for (int i = 0; i < n; i++) want[i] = activation(kind, alpha, x[i]);
+        float[] y = act(dev, kind, alpha, x);
+        assertClose("y", want, y, 3e-6);
+        GradCheck.check("kind " + kind + " dx", in -> act(dev, kind, alpha, in), x, r, actBackward(dev, kind, alpha, x, y, r), 1e-2);
+    }
+
+    private static float[] act(Device dev, int kind, float alpha, float[] x) {
+        try (Scope scope = Scope.open()) {
+            Tensor tx = Tensor.of(dev, x, x.length), y = Tensor.empty(dev, x.length);
+            Native.activationForward(dev, kind, alpha, x.length, tx.address(), y.address());
+            return y.toFloatArray();
+        }
+    }
+
+    private static float[] actBackward(Device dev, int kind, float alpha, float[] x, float[] y, float[] dy) {
+        try (Scope scope = Scope.open()) {
+            Tensor tx = Tensor.of(dev, x, x.length), ty = Tensor.of(dev, y, y.length), tdy = Tensor.of(dev, dy, dy.length);
+            Tensor dx = Tensor.empty(dev, x.length);
+            Native.activationBackward(dev, kind, alpha, x.length, tx.address(), ty.address(), tdy.address(), dx.address());
+            return dx.toFloatArray();
+        }
+    }
+
     // ------------------------------------------------------------------ relu
 
     @ParameterizedTest(name = "{0} n={1}")
