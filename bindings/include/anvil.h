@@ -265,6 +265,29 @@ ANVIL_API anvil_status anvil_batchnorm_backward(anvil_context* ctx, const anvil_
                                                 const float* save_mean, const float* save_invstd, float* dx,
                                                 float* dgamma, float* dbeta, int32_t accumulate);
 
+/* ---------------------------------------------------------------- groupnorm */
+
+/* Group normalisation (Wu and He 2018; PyTorch's GroupNorm): the channels of x [batch, channels,
+ * spatial] fall into `groups` equal groups, and each sample's group is normalised with its own mean
+ * and (biased) variance, then y = gamma[c] * xhat + beta[c]. Independent of the other samples, so it
+ * suits per-sample gradients (differential privacy) and batches of one. */
+typedef struct anvil_groupnorm_desc {
+    int64_t batch, channels, spatial, groups; /* channels divisible by groups */
+    float eps;
+    int32_t reserved;
+} anvil_groupnorm_desc;
+
+/* gamma and beta [channels] are both NULL without an affine transform; save_mean and save_invstd
+ * [batch, groups] receive the statistics for the backward pass. y must not overlap x. */
+ANVIL_API anvil_status anvil_groupnorm_forward(anvil_context* ctx, const anvil_groupnorm_desc* d, const float* x,
+                                               const float* gamma, const float* beta, float* save_mean, float* save_invstd,
+                                               float* y);
+/* dx (overwritten) and, with gamma, dgamma and dbeta (overwritten, or added to with accumulate = 1). */
+ANVIL_API anvil_status anvil_groupnorm_backward(anvil_context* ctx, const anvil_groupnorm_desc* d, const float* x,
+                                                const float* dy, const float* gamma, const float* save_mean,
+                                                const float* save_invstd, float* dx, float* dgamma, float* dbeta,
+                                                int32_t accumulate);
+
 /* ---------------------------------------------------------------- linear */
 
 typedef struct anvil_linear_desc {

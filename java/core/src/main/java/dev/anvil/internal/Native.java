@@ -8,6 +8,7 @@ import dev.anvil.abi.AllocatorStats;
 import dev.anvil.abi.BatchnormDesc;
 import dev.anvil.abi.Bindings;
 import dev.anvil.abi.Conv2dDesc;
+import dev.anvil.abi.GroupnormDesc;
 import dev.anvil.abi.CudaDeviceProps;
 import dev.anvil.abi.LinearDesc;
 import dev.anvil.abi.Pool2dDesc;
@@ -469,6 +470,22 @@ public final class Native {
 
     public static void dropoutBackward(Device dev, long n, float p, long seed, long dy, long dx) {
         check(A.anvil_dropout_backward(ctx(dev), n, p, seed, dy, dx), "anvil_dropout_backward");
+    }
+
+    public static void groupNormForward(Device dev, GroupnormDesc d, long x, long gamma, long beta, long saveMean, long saveInvstd,
+            long y) {
+        Scratch s = SCRATCH.get();
+        d.write(s.buffer, Scratch.DESC);
+        check(A.anvil_groupnorm_forward(ctx(dev), s.address + Scratch.DESC, x, gamma, beta, saveMean, saveInvstd, y),
+                "anvil_groupnorm_forward");
+    }
+
+    public static void groupNormBackward(Device dev, GroupnormDesc d, long x, long dy, long gamma, long saveMean, long saveInvstd,
+            long dx, long dgamma, long dbeta, boolean accumulate) {
+        Scratch s = SCRATCH.get();
+        d.write(s.buffer, Scratch.DESC);
+        check(A.anvil_groupnorm_backward(ctx(dev), s.address + Scratch.DESC, x, dy, gamma, saveMean, saveInvstd, dx, dgamma, dbeta,
+                accumulate ? 1 : 0), "anvil_groupnorm_backward");
     }
 
     public static void activationForward(Device dev, int kind, float alpha, long n, long x, long y) {

@@ -122,6 +122,14 @@ class LayerGradientTest {
     }
 
     @Test
+    void groupNormWithAndWithoutAffine() {
+        checkGradients(new GroupNorm(2, 4), 1e-3f, random(3 * 4 * 5, 31, -2, 2), 3, 4, 5);
+        checkGradients(new GroupNorm(1, 3, 1e-5, false), 1e-3f, random(1 * 3 * 4, 32, -2, 2), 1, 3, 2, 2);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new GroupNorm(3, 4));
+        assertTrue(e.getMessage().contains("divisible"), e.getMessage());
+    }
+
+    @Test
     void conv2dWithStrideAndPadding() {
         checkGradients(Conv2d.builder(3, 4, 3).stride(2).padding(1).build(), 1e-2f, random(2 * 3 * 7 * 7, 1, -1, 1), 2, 3, 7, 7);
     }

@@ -1,0 +1,103 @@
+package dev.anvil.nn;
+
+import dev.anvil.Tensor;
+import dev.anvil.abi.GroupnormDesc;
+import dev.anvil.internal.Native;
+import java.util.List;
+import java.util.SplittableRandom;
+
+/**
+ * Group normalisation (Wu and He 2018; PyTorch's {@code nn.GroupNorm(num_groups, num_channels)}):
+ * the channels of [N, C, *] input fall into groups, each sample's group is normalised with its own
+ * statistics, then scaled and shifted per channel ("weight" 1 and "bias" 0 with {@code affine}).
+ * It never mixes samples, so it works on a batch of one and with per-sample gradients (differential
+ * privacy), where BatchNorm cannot.
+ */
+public final class GroupNorm extends Layer {
+    private final int groups, channels;
+    private final GroupnormDesc desc = new GroupnormDesc();
+    private final Parameter weight, bias;
+    private Tensor input, output, inputGrad, saveMean, saveInvstd;
+
+    /** eps 1e-5, affine: PyTorch's defaults. */
+    public GroupNorm(int numGroups, int numChannels) {
+        this(numGroups, numChannels, 1e-5, true);
+    }
+
+    public GroupNorm(int numGroups, int numChannels, double eps, boolean affine) {
+        super("GroupNorm");
+        this.groups = Conv2d.positive(numGroups, "num_groups");
+        this.channels = Conv2d.positive(numChannels, "num_channels");
+        if (numChannels % numGroups != 0) {
+            throw new IllegalArgumentException("GroupNorm: num_channels " + numChannels + " must be divisible by num_groups " + numGroups);
+        }
+        if (!(eps >= 0 && Double.isFinite(eps))) throw new IllegalArgumentException("GroupNorm: eps must be finite and >= 0, got " + eps);
+        desc.channels(numChannels).groups(numGroups).eps((float) eps);
+        this.weight = affine ? new Parameter("weight", numChannels) : null;
+        this.bias = affine ? new Parameter("bias", numChannels) : null;
+        resetOwnParameters(null);
+    }
+
+    @Override
+    protected List<Parameter> ownParameters() {
+        return weight == null ? List.of() : List.of(weight, bias);
+    }
+
+    @Override
+    protected void resetOwnParameters(SplittableRandom rng) {
+        if (weight != null) {
+            weight.value().fill(1f);
+            bias.value().zero();
+        }
+    }
+
+    @Override
+    public long[] outputShape(long[] in) {
+        if (in.length < 2 || in[1] != channels) {
+            throw new IllegalArgumentException(name() + ": expected input [batch, " + channels + ", ...], got shape " + shape(in));
+        }
+        return in.clone();
+    }
+
+    @Override
+    protected Tensor doForward(Tensor x) {
+        long[] shape = checkInput(x);
+        long spatial = x.numel() / (shape[0] * channels);
+        desc.batch(shape[0]).spatial(spatial);
+        output = reuse(output, x.device(), shape);
+        saveMean = reuse(saveMean, x.device(), new long[] {shape[0], groups});
+        saveInvstd = reuse(saveInvstd, x.device(), new long[] {shape[0], groups});
+        Native.groupNormForward(x.device(), desc, x.address(), weight == null ? 0 : weight.value().address(),
+                bias == null ? 0 : bias.value().address(), saveMean.address(), saveInvstd.address(), output.address());
+        input = isTraining() ? x : null;
+        return output;
+    }
+
+    @Override
+    protected Tensor doBackward(Tensor dy, boolean needInputGrad) {
+        checkGradient(dy, input, output == null ? null : output.shape());
+        boolean accumulate = false;
+        if (weight != null) {
+            accumulate = weight.beginGradWrite();
+            if (bias.beginGradWrite() != accumulate) {
+                throw new IllegalStateException(name() + ": weight and bias gradients were zeroed separately");
+            }
+        }
+        inputGrad = reuse(inputGrad, dy.device(), input.shape());
+        Native.groupNormBackward(dy.device(), desc, input.address(), dy.address(), weight == null ? 0 : weight.value().address(),
+                saveMean.address(), saveInvstd.address(), inputGrad.address(), weight == null ? 0 : weight.grad().address(),
+                bias == null ? 0 : bias.grad().address(), accumulate);
+        return needInputGrad ? inputGrad : null;
+    }
+
+    @Override
+    protected void releaseBuffers() {
+        closeAll(output, inputGrad, saveMean, saveInvstd);
+        input = null;
+    }
+
+    @Override
+    protected String describe() {
+        return kind() + "(" + groups + ", " + channels + ", eps=" + desc.eps() + (weight == null ? ", affine=false" : "") + ")";
+    }
+}
