@@ -178,6 +178,11 @@ ANVIL_API anvil_status anvil_scale(anvil_context* ctx, int64_t n, float alpha, f
 ANVIL_API anvil_status anvil_axpy(anvil_context* ctx, int64_t n, float alpha, const float* x, float* y);
 /* y = a + b; y may be a or b (in place), no other overlap */
 ANVIL_API anvil_status anvil_add(anvil_context* ctx, int64_t n, const float* a, const float* b, float* y);
+/* dst[r * dst_stride + c] = src[r * src_stride + c] for r < rows, c < cols (strides >= cols): a block of
+ * rows between wider rows, as channel concatenation and its split need. Source and destination
+ * blocks must not overlap. */
+ANVIL_API anvil_status anvil_copy_rows(anvil_context* ctx, int64_t rows, int64_t cols, const float* src, int64_t src_stride,
+                                       float* dst, int64_t dst_stride);
 
 /* ---------------------------------------------------------------- conv2d */
 
@@ -363,6 +368,35 @@ ANVIL_API anvil_status anvil_softmax_cross_entropy_backward(anvil_context* ctx, 
 /* predictions[b] = argmax_k logits[b,k] (first maximum) */
 ANVIL_API anvil_status anvil_argmax(anvil_context* ctx, int64_t batch, int64_t classes, const float* logits,
                                     int32_t* predictions);
+
+/* Softmax (log = 0) or log-softmax (log = 1) along the last dimension of x [rows, cols]; y may be x. */
+ANVIL_API anvil_status anvil_softmax_forward(anvil_context* ctx, int64_t rows, int64_t cols, int32_t log, const float* x,
+                                             float* y);
+/* dx from dy and the forward pass's y: softmax dx = y * (dy - sum(dy * y)), log-softmax
+ * dx = dy - exp(y) * sum(dy), per row; dx may be dy, and must not overlap y. */
+ANVIL_API anvil_status anvil_softmax_backward(anvil_context* ctx, int64_t rows, int64_t cols, int32_t log, const float* y,
+                                              const float* dy, float* dx);
+
+/* Element-wise losses between x and target [n], averaged over n, as PyTorch's (reduction 'mean'):
+ *   MSE              (x - t)^2
+ *   L1               |x - t|
+ *   SMOOTH_L1        |d| < beta ? d^2 / (2 beta) : |d| - beta / 2    (d = x - t; param: beta > 0)
+ *   HUBER            |d| < delta ? d^2 / 2 : delta (|d| - delta / 2) (param: delta > 0)
+ *   BCE_WITH_LOGITS  max(x, 0) - x t + log(1 + exp(-|x|))             (targets in [0, 1]) */
+typedef enum anvil_loss {
+    ANVIL_LOSS_MSE = 0,
+    ANVIL_LOSS_L1 = 1,
+    ANVIL_LOSS_SMOOTH_L1 = 2,
+    ANVIL_LOSS_HUBER = 3,
+    ANVIL_LOSS_BCE_WITH_LOGITS = 4
+} anvil_loss;
+
+/* *loss receives the mean (a host pointer for both devices: on a CUDA context the call waits). */
+ANVIL_API anvil_status anvil_loss_forward(anvil_context* ctx, int32_t kind, float param, int64_t n, const float* x,
+                                          const float* target, float* loss);
+/* dx = scale * d(mean loss)/dx (scale: dL/dloss, usually 1); dx must not overlap x or target. */
+ANVIL_API anvil_status anvil_loss_backward(anvil_context* ctx, int32_t kind, float param, int64_t n, const float* x,
+                                           const float* target, float scale, float* dx);
 
 /* ---------------------------------------------------------------- optimizers */
 

@@ -52,6 +52,25 @@ anvil_status anvil_axpy(anvil_context* ctx, int64_t n, float alpha, const float*
     });
 }
 
+anvil_status anvil_copy_rows(anvil_context* ctx, int64_t rows, int64_t cols, const float* src, int64_t src_stride, float* dst,
+                             int64_t dst_stride) {
+    return api_call("anvil_copy_rows", [&] {
+        ANVIL_LOCK_CONTEXT(c, ctx);
+        require_non_negative(rows, "rows");
+        require_non_negative(cols, "cols");
+        if (rows == 0 || cols == 0) return;
+        ANVIL_REQUIRE(src_stride >= cols && dst_stride >= cols, "strides %lld and %lld must be at least cols %lld",
+                      static_cast<long long>(src_stride), static_cast<long long>(dst_stride), static_cast<long long>(cols));
+        // The extent each block spans, from its first to its last element.
+        const int64_t src_n = checked_numel({rows - 1, src_stride}, "src") + cols;
+        const int64_t dst_n = checked_numel({rows - 1, dst_stride}, "dst") + cols;
+        require_data(c, src, "src");
+        require_data(c, dst, "dst");
+        require_disjoint(src, src_n, "src", dst, dst_n, "dst", false);
+        ANVIL_DISPATCH(c, copy_rows, rows, cols, src, src_stride, dst, dst_stride);
+    });
+}
+
 anvil_status anvil_add(anvil_context* ctx, int64_t n, const float* a, const float* b, float* y) {
     return api_call("anvil_add", [&] {
         ANVIL_LOCK_CONTEXT(c, ctx);

@@ -1,4 +1,5 @@
 // Element-wise CPU kernels: contiguous loops the compiler vectorises, split across the pool.
+#include <algorithm>
 #include <cstring>
 
 #include "cpu/kernels.h"
@@ -37,6 +38,13 @@ void axpy(anvil_context& ctx, int64_t n, float alpha, const float* x, float* y) 
 void add(anvil_context& ctx, int64_t n, const float* a, const float* b, float* y) {
     parallel_for(ctx.pool, n, kGrain, [&](int64_t lo, int64_t hi) {
         for (int64_t i = lo; i < hi; ++i) y[i] = a[i] + b[i];
+    });
+}
+
+void copy_rows(anvil_context& ctx, int64_t rows, int64_t cols, const float* src, int64_t src_stride, float* dst,
+               int64_t dst_stride) {
+    parallel_for(ctx.pool, rows, std::max<int64_t>(1, kGrain / cols), [&](int64_t r0, int64_t r1) {
+        for (int64_t r = r0; r < r1; ++r) std::memcpy(dst + r * dst_stride, src + r * src_stride, static_cast<size_t>(cols) * sizeof(float));
     });
 }
 

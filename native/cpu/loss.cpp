@@ -1,9 +1,10 @@
-// Softmax cross-entropy and argmax over rows of logits [B,K], one row per work item.
+// Softmax cross-entropy, argmax and softmax over rows [B,K], one row per work item; the element-wise losses.
 #include <algorithm>
 #include <cmath>
 
 #include "cpu/kernels.h"
 #include "error.h"
+#include "loss_math.h"
 
 namespace anvil::cpu {
 
@@ -86,6 +87,65 @@ void argmax(anvil_context& ctx, int64_t batch, int64_t classes, const float* log
             }
             predictions[b] = static_cast<int32_t>(best);
         }
+    });
+}
+
+void softmax_forward(anvil_context& ctx, int64_t rows, int64_t cols, bool log, const float* x, float* y) {
+    parallel_for(ctx.pool, rows, row_grain(cols), [&](int64_t r0, int64_t r1) {
+        for (int64_t r = r0; r < r1; ++r) {
+            const float* in = x + r * cols;
+            float* out = y + r * cols;  // may be the same row
+            const float m = row_max(in, cols);
+            double sum = 0.0;
+            for (int64_t k = 0; k < cols; ++k) sum += std::exp(in[k] - m);
+            if (log) {
+                // (x - m) - log(sum), never x - (m + log(sum)): m may dwarf the result
+                const double log_sum = std::log(sum);
+                for (int64_t k = 0; k < cols; ++k) out[k] = static_cast<float>((in[k] - m) - log_sum);
+            } else {
+                const double inv = 1.0 / sum;
+                for (int64_t k = 0; k < cols; ++k) out[k] = static_cast<float>(std::exp(in[k] - m) * inv);
+            }
+        }
+    });
+}
+
+void softmax_backward(anvil_context& ctx, int64_t rows, int64_t cols, bool log, const float* y, const float* dy, float* dx) {
+    parallel_for(ctx.pool, rows, row_grain(cols), [&](int64_t r0, int64_t r1) {
+        for (int64_t r = r0; r < r1; ++r) {
+            const float *yr = y + r * cols, *gr = dy + r * cols;
+            float* out = dx + r * cols;  // may be dy's row
+            double dot = 0.0;
+            for (int64_t k = 0; k < cols; ++k) dot += log ? gr[k] : static_cast<double>(gr[k]) * yr[k];
+            for (int64_t k = 0; k < cols; ++k) {
+                out[k] = log ? static_cast<float>(gr[k] - std::exp(yr[k]) * dot) : static_cast<float>(yr[k] * (gr[k] - dot));
+            }
+        }
+    });
+}
+
+float loss_forward(anvil_context& ctx, int32_t kind, float param, int64_t n, const float* x, const float* target) {
+    // Partial sums over fixed chunks, added in chunk order: the mean does not depend on the threads.
+    constexpr int64_t kChunk = 4096;
+    const int64_t chunks = (n + kChunk - 1) / kChunk;
+    double* partial = ctx.workspace.get<double>(0, static_cast<size_t>(chunks));
+    parallel_for(ctx.pool, chunks, 8, [&](int64_t c0, int64_t c1) {
+        for (int64_t c = c0; c < c1; ++c) {
+            double s = 0.0;
+            for (int64_t i = c * kChunk; i < std::min(n, (c + 1) * kChunk); ++i) s += pointwise_loss(kind, param, x[i], target[i]);
+            partial[c] = s;
+        }
+    });
+    double total = 0.0;
+    for (int64_t c = 0; c < chunks; ++c) total += partial[c];
+    return static_cast<float>(total / static_cast<double>(n));
+}
+
+void loss_backward(anvil_context& ctx, int32_t kind, float param, int64_t n, const float* x, const float* target, float scale,
+                   float* dx) {
+    const float per = static_cast<float>(static_cast<double>(scale) / static_cast<double>(n));
+    parallel_for(ctx.pool, n, 1 << 14, [&](int64_t b, int64_t e) {
+        for (int64_t i = b; i < e; ++i) dx[i] = per * pointwise_loss_derivative(kind, param, x[i], target[i]);
     });
 }
 

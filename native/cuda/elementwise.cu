@@ -1,4 +1,4 @@
-// fill, copy, scale, axpy, add. Buffers from the caching allocator are 512-byte aligned, so the
+// fill, copy, scale, axpy, add, copy_rows. Buffers from the caching allocator are 512-byte aligned, so the
 // kernels use float4 when every pointer is 16-byte aligned (the common case) and scalars else.
 #include <cstdint>
 
@@ -61,6 +61,10 @@ __global__ void add_kernel(int64_t n, const float* a, const float* b, float* y) 
     ANVIL_GRID_STRIDE(i, n) y[i] = a[i] + b[i];
 }
 
+__global__ void copy_rows_kernel(int64_t rows, int64_t cols, const float* src, int64_t src_stride, float* dst, int64_t dst_stride) {
+    ANVIL_GRID_STRIDE(i, rows * cols) dst[(i / cols) * dst_stride + i % cols] = src[(i / cols) * src_stride + i % cols];
+}
+
 }  // namespace
 
 void fill(anvil_context& ctx, int64_t n, float value, float* y) {
@@ -83,6 +87,12 @@ void scale(anvil_context& ctx, int64_t n, float alpha, float* x) { axpby(ctx, "s
 
 void axpy(anvil_context& ctx, int64_t n, float alpha, const float* x, float* y) {
     axpby(ctx, "axpy", n, alpha, x, 1.0f, y);
+}
+
+void copy_rows(anvil_context& ctx, int64_t rows, int64_t cols, const float* src, int64_t src_stride, float* dst,
+               int64_t dst_stride) {
+    copy_rows_kernel<<<blocks_for(rows * cols), kThreads, 0, enter(ctx)>>>(rows, cols, src, src_stride, dst, dst_stride);
+    ANVIL_CUDA_LAUNCHED("copy_rows kernel, %lld x %lld", static_cast<long long>(rows), static_cast<long long>(cols));
 }
 
 void add(anvil_context& ctx, int64_t n, const float* a, const float* b, float* y) {

@@ -1,4 +1,4 @@
-// Softmax cross-entropy and argmax, one block per row of logits.
+// Softmax cross-entropy, argmax and softmax, one block per row; the element-wise losses.
 //
 // The mean loss is deterministic: each block writes its row's loss, then one block sums the rows
 // in a fixed order (per-thread strided sums, then a fixed tree), so the same inputs give the same
@@ -13,6 +13,7 @@
 #include "cuda_backend.h"
 #include "cuda/state.cuh"
 #include "error.h"
+#include "loss_math.h"
 
 namespace anvil::cuda {
 
@@ -153,6 +154,59 @@ void throw_if_bad(cudaStream_t stream, unsigned long long bad, int64_t classes, 
     throw Error(ANVIL_ERR_INVALID_ARGUMENT, format("label %d of sample %llu is out of range [0, %lld)", label, bad,
                                                   static_cast<long long>(classes)));
 }
+__global__ void softmax_kernel(int64_t cols, bool log, const float* x, float* y) {
+    __shared__ float shared[32];
+    const float* in = x + blockIdx.x * cols;
+    float* out = y + blockIdx.x * cols;
+    float m, sum;
+    row_stats(in, cols, shared, m, sum);
+    const float log_sum = logf(sum);  // (x - m) - log_sum, never x - (m + log_sum): m may dwarf the result
+    for (int64_t k = threadIdx.x; k < cols; k += blockDim.x) out[k] = log ? (in[k] - m) - log_sum : expf(in[k] - m) / sum;
+}
+
+__global__ void softmax_backward_kernel(int64_t cols, bool log, const float* y, const float* dy, float* dx) {
+    __shared__ float shared[32];
+    const int64_t base = blockIdx.x * cols;
+    float local = 0.0f;
+    for (int64_t k = threadIdx.x; k < cols; k += blockDim.x) local += log ? dy[base + k] : dy[base + k] * y[base + k];
+    const float dot = block_reduce(local, SumOp{}, 0.0f, shared);
+    for (int64_t k = threadIdx.x; k < cols; k += blockDim.x) {
+        const int64_t i = base + k;
+        dx[i] = log ? dy[i] - expf(y[i]) * dot : y[i] * (dy[i] - dot);
+    }
+}
+
+// Per-block partial sums of the element-wise loss (in double, a fixed stride per thread, then a
+// fixed tree), added in block order by mean_of_partials_kernel: deterministic.
+constexpr int kLossBlocks = 256;
+
+__global__ void loss_partial_kernel(int32_t kind, float param, int64_t n, const float* x, const float* t, double* partial) {
+    __shared__ double tree[kRowThreads];
+    double local = 0.0;
+    for (int64_t i = blockIdx.x * int64_t{kRowThreads} + threadIdx.x; i < n; i += int64_t{kLossBlocks} * kRowThreads) {
+        local += pointwise_loss(kind, param, x[i], t[i]);
+    }
+    tree[threadIdx.x] = local;
+    __syncthreads();
+    for (int half = kRowThreads / 2; half > 0; half /= 2) {
+        if (threadIdx.x < half) tree[threadIdx.x] += tree[threadIdx.x + half];
+        __syncthreads();
+    }
+    if (threadIdx.x == 0) partial[blockIdx.x] = tree[0];
+}
+
+__global__ void mean_of_partials_kernel(int64_t n, const double* partial, float* mean) {
+    double total = 0.0;
+    for (int b = 0; b < kLossBlocks; ++b) total += partial[b];
+    *mean = static_cast<float>(total / static_cast<double>(n));
+}
+
+__global__ void loss_backward_kernel(int32_t kind, float param, int64_t n, const float* x, const float* t, float per, float* dx) {
+    for (int64_t i = blockIdx.x * int64_t{blockDim.x} + threadIdx.x; i < n; i += int64_t{gridDim.x} * blockDim.x) {
+        dx[i] = per * pointwise_loss_derivative(kind, param, x[i], t[i]);
+    }
+}
+
 }  // namespace
 
 float softmax_cross_entropy_forward(anvil_context& ctx, int64_t batch, int64_t classes, const float* logits,
@@ -211,6 +265,44 @@ void argmax(anvil_context& ctx, int64_t batch, int64_t classes, const float* log
     argmax_kernel<<<static_cast<unsigned>(batch), kRowThreads, 0, enter(ctx)>>>(classes, logits, predictions);
     ANVIL_CUDA_LAUNCHED("argmax kernel, batch=%lld classes=%lld", static_cast<long long>(batch),
                         static_cast<long long>(classes));
+}
+
+void softmax_forward(anvil_context& ctx, int64_t rows, int64_t cols, bool log, const float* x, float* y) {
+    softmax_kernel<<<static_cast<unsigned>(rows), kRowThreads, 0, enter(ctx)>>>(cols, log, x, y);
+    ANVIL_CUDA_LAUNCHED("softmax_forward kernel, rows=%lld cols=%lld", static_cast<long long>(rows), static_cast<long long>(cols));
+}
+
+void softmax_backward(anvil_context& ctx, int64_t rows, int64_t cols, bool log, const float* y, const float* dy, float* dx) {
+    softmax_backward_kernel<<<static_cast<unsigned>(rows), kRowThreads, 0, enter(ctx)>>>(cols, log, y, dy, dx);
+    ANVIL_CUDA_LAUNCHED("softmax_backward kernel, rows=%lld cols=%lld", static_cast<long long>(rows), static_cast<long long>(cols));
+}
+
+float loss_forward(anvil_context& ctx, int32_t kind, float param, int64_t n, const float* x, const float* target) {
+    cudaStream_t stream = enter(ctx);
+    auto* scratch = static_cast<double*>(device_malloc(ctx, (kLossBlocks + 1) * sizeof(double)));
+    float mean = 0.0f;
+    try {
+        loss_partial_kernel<<<kLossBlocks, kRowThreads, 0, stream>>>(kind, param, n, x, target, scratch);
+        ANVIL_CUDA_LAUNCHED("loss_forward kernel (kind %d), n=%lld", kind, static_cast<long long>(n));
+        auto* out = reinterpret_cast<float*>(scratch + kLossBlocks);
+        mean_of_partials_kernel<<<1, 1, 0, stream>>>(n, scratch, out);
+        ANVIL_CUDA_LAUNCHED("loss_forward mean kernel, n=%lld", static_cast<long long>(n));
+        ANVIL_CUDA_CHECK(cudaMemcpyAsync(&mean, out, sizeof(float), cudaMemcpyDeviceToHost, stream), "reading back the loss");
+        ANVIL_CUDA_CHECK(cudaStreamSynchronize(stream), "loss_forward (kind %d), n=%lld", kind, static_cast<long long>(n));
+    } catch (...) {
+        device_free(ctx, scratch);
+        throw;
+    }
+    device_free(ctx, scratch);
+    return mean;
+}
+
+void loss_backward(anvil_context& ctx, int32_t kind, float param, int64_t n, const float* x, const float* target, float scale,
+                   float* dx) {
+    const float per = static_cast<float>(static_cast<double>(scale) / static_cast<double>(n));
+    const unsigned blocks = static_cast<unsigned>(std::min<int64_t>((n + 255) / 256, int64_t{1} << 16));
+    loss_backward_kernel<<<blocks, 256, 0, enter(ctx)>>>(kind, param, n, x, target, per, dx);
+    ANVIL_CUDA_LAUNCHED("loss_backward kernel (kind %d), n=%lld", kind, static_cast<long long>(n));
 }
 
 }  // namespace anvil::cuda

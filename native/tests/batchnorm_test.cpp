@@ -1,6 +1,7 @@
 // Batch normalisation against a double-precision transcription of PyTorch's definition: outputs,
 // running statistics (unbiased variance), evaluation mode, the fused ReLU, gradients against the
-// reference and against finite differences, bit-identical results for 1 and 2 threads, and the
+// reference and against finite differences, bit-identical results for 1 and 2 threads, the add and
+// copy_rows kernels residual blocks and concatenation use, and the
 // arguments it refuses.
 #include <cmath>
 #include <vector>
@@ -163,7 +164,7 @@ void test_refusals(const Contexts& ctxs) {
                  ANVIL_ERR_INVALID_ARGUMENT, "descriptor");
 }
 
-void test_add(const Contexts& ctxs) {
+void test_add_and_copy_rows(const Contexts& ctxs) {
     Rng rng(14);
     std::vector<float> a = rng.vector(1001), b = rng.vector(1001), y(1001);
     EXPECT_OK(anvil_add(ctxs.two, 1001, a.data(), b.data(), y.data()));
@@ -171,6 +172,16 @@ void test_add(const Contexts& ctxs) {
     EXPECT_OK(anvil_add(ctxs.two, 1001, a.data(), b.data(), a.data()));  // in place
     EXPECT(a == y);
     EXPECT_ERROR(anvil_add(ctxs.one, 1000, a.data(), b.data(), a.data() + 1), ANVIL_ERR_INVALID_ARGUMENT, "a and y overlap");
+    // copy_rows: a 3x4 block from rows of 6 into rows of 9 at column 2, as a channel concatenation does.
+    std::vector<float> src(3 * 6), dst(3 * 9, -1.0f);
+    for (size_t k = 0; k < src.size(); ++k) src[k] = static_cast<float>(k);
+    EXPECT_OK(anvil_copy_rows(ctxs.two, 3, 4, src.data() + 1, 6, dst.data() + 2, 9));
+    for (int r = 0; r < 3; ++r) {
+        for (int c = 0; c < 9; ++c) EXPECT(dst[r * 9 + c] == (c >= 2 && c < 6 ? src[r * 6 + 1 + c - 2] : -1.0f));
+    }
+    EXPECT_ERROR(anvil_copy_rows(ctxs.one, 3, 4, src.data(), 3, dst.data(), 9), ANVIL_ERR_INVALID_ARGUMENT, "at least cols");
+    EXPECT_ERROR(anvil_copy_rows(ctxs.one, 3, 4, src.data(), 6, src.data() + 4, 6), ANVIL_ERR_INVALID_ARGUMENT, "overlap");
+    EXPECT_OK(anvil_copy_rows(ctxs.one, 0, 4, nullptr, 6, nullptr, 9));
 }
 
 }  // namespace
@@ -181,7 +192,7 @@ int main() {
         test_forward(ctxs);
         test_gradients(ctxs);
         test_refusals(ctxs);
-        test_add(ctxs);
+        test_add_and_copy_rows(ctxs);
     }
     return test::finish();
 }

@@ -306,6 +306,88 @@ void check_conv2d(anvil_context* gpu, anvil_context* cpu, const anvil_conv2d_des
     }
 }
 
+// Activations, softmax, the element-wise losses, add and copy_rows: the GPU's expf/erff may differ
+// from the CPU's libm by a few ulps, hence 1e-5 rather than kElementwiseTol.
+void check_pointwise(anvil_context* gpu, anvil_context* cpu, int64_t n) {
+    std::vector<float> x = test::random_floats(n, 4), t = test::random_floats(n, 5), dy = test::random_floats(n, 6);
+    DeviceBuffer gx(gpu, x), gt(gpu, t), gdy(gpu, dy), gy(gpu, x), gdx(gpu, x);
+    std::vector<float> y(n), dx(n);
+    for (int32_t kind = ANVIL_ACT_LEAKY_RELU; kind <= ANVIL_ACT_HARDSWISH; ++kind) {
+        EXPECT_OK(anvil_activation_forward(gpu, kind, 0.2f, n, gx.f(), gy.f()));
+        EXPECT_OK(anvil_activation_forward(cpu, kind, 0.2f, n, x.data(), y.data()));
+        test::expect(max_rel_diff(gy.read<float>(), y) <= 1e-5, "activation %d forward, n %lld", kind, (long long)n);
+        EXPECT_OK(anvil_activation_backward(gpu, kind, 0.2f, n, gx.f(), gy.f(), gdy.f(), gdx.f()));
+        EXPECT_OK(anvil_activation_backward(cpu, kind, 0.2f, n, x.data(), y.data(), dy.data(), dx.data()));
+        test::expect(max_rel_diff(gdx.read<float>(), dx) <= 1e-5, "activation %d backward, n %lld", kind, (long long)n);
+    }
+    for (int32_t kind = ANVIL_LOSS_MSE; kind <= ANVIL_LOSS_BCE_WITH_LOGITS; ++kind) {
+        float gl = 0.0f, cl = 0.0f;
+        EXPECT_OK(anvil_loss_forward(gpu, kind, 0.7f, n, gx.f(), gt.f(), &gl));
+        EXPECT_OK(anvil_loss_forward(cpu, kind, 0.7f, n, x.data(), t.data(), &cl));
+        test::expect(std::fabs(gl - cl) <= kReductionTol * std::max(1.0f, std::fabs(cl)), "loss %d: gpu %.8g cpu %.8g", kind, gl, cl);
+        EXPECT_OK(anvil_loss_backward(gpu, kind, 0.7f, n, gx.f(), gt.f(), 1.5f, gdx.f()));
+        EXPECT_OK(anvil_loss_backward(cpu, kind, 0.7f, n, x.data(), t.data(), 1.5f, dx.data()));
+        test::expect(max_rel_diff(gdx.read<float>(), dx) <= 1e-5, "loss %d backward", kind);
+    }
+    EXPECT_OK(anvil_add(gpu, n, gx.f(), gt.f(), gy.f()));
+    EXPECT_OK(anvil_add(cpu, n, x.data(), t.data(), y.data()));
+    EXPECT(max_rel_diff(gy.read<float>(), y) == 0.0);
+    const int64_t cols = std::max<int64_t>(1, n / 7), rows = n / cols;  // a [rows, cols] block of each row's start
+    if (rows > 0) {
+        for (int32_t log : {0, 1}) {
+            EXPECT_OK(anvil_softmax_forward(gpu, rows, cols, log, gx.f(), gy.f()));
+            EXPECT_OK(anvil_softmax_forward(cpu, rows, cols, log, x.data(), y.data()));
+            test::expect(max_rel_diff(gy.read<float>(), y) <= kReductionTol, "softmax log %d forward", log);
+            EXPECT_OK(anvil_softmax_backward(gpu, rows, cols, log, gy.f(), gdy.f(), gdx.f()));
+            EXPECT_OK(anvil_softmax_backward(cpu, rows, cols, log, y.data(), dy.data(), dx.data()));
+            test::expect(max_rel_diff(gdx.read<float>(), dx) <= kReductionTol, "softmax log %d backward", log);
+        }
+        const int64_t half = (cols + 1) / 2;
+        EXPECT_OK(anvil_copy_rows(gpu, rows, half, gx.f() + 1, cols, gy.f(), half));
+        EXPECT_OK(anvil_copy_rows(cpu, rows, half, x.data() + 1, cols, y.data(), half));
+        std::vector<float> got = gy.read<float>();
+        got.resize(static_cast<size_t>(rows * half));
+        EXPECT(max_rel_diff(got, std::vector<float>(y.begin(), y.begin() + rows * half)) == 0.0);
+    }
+}
+
+// Batch and group normalisation, training mode with the fused ReLU, and their gradients.
+void check_normalization(anvil_context* gpu, anvil_context* cpu, int64_t batch, int64_t channels, int64_t spatial) {
+    const int64_t n = batch * channels * spatial;
+    std::vector<float> x = test::random_floats(n, 7), dy = test::random_floats(n, 8), gamma = test::random_floats(channels, 9),
+                       beta = test::random_floats(channels, 10), ones(channels, 1.0f), zeros(channels, 0.0f);
+    DeviceBuffer gx(gpu, x), gdy(gpu, dy), gg(gpu, gamma), gb(gpu, beta), grm(gpu, zeros), grv(gpu, ones),
+        gmean(gpu, zeros), ginv(gpu, zeros), gy(gpu, x), gdx(gpu, x), gdg(gpu, zeros), gdb(gpu, zeros);
+    std::vector<float> rm = zeros, rv = ones, mean(channels), inv(channels), y(n), dx(n), dg(channels), db(channels);
+    const anvil_batchnorm_desc bn{batch, channels, spatial, 1e-5f, 0.1f, 1, 1};
+    EXPECT_OK(anvil_batchnorm_forward(gpu, &bn, gx.f(), gg.f(), gb.f(), grm.f(), grv.f(), gmean.f(), ginv.f(), gy.f()));
+    EXPECT_OK(anvil_batchnorm_forward(cpu, &bn, x.data(), gamma.data(), beta.data(), rm.data(), rv.data(), mean.data(),
+                                      inv.data(), y.data()));
+    const char* shape = "batchnorm";
+    test::expect(max_rel_diff(gy.read<float>(), y) <= 1e-4, "%s y", shape);
+    test::expect(max_rel_diff(grv.read<float>(), rv) <= kReductionTol, "%s running_var", shape);
+    EXPECT_OK(anvil_batchnorm_backward(gpu, &bn, gx.f(), gy.f(), gdy.f(), gg.f(), gmean.f(), ginv.f(), gdx.f(), gdg.f(),
+                                       gdb.f(), 0));
+    EXPECT_OK(anvil_batchnorm_backward(cpu, &bn, x.data(), y.data(), dy.data(), gamma.data(), mean.data(), inv.data(),
+                                       dx.data(), dg.data(), db.data(), 0));
+    test::expect(max_rel_diff(gdx.read<float>(), dx) <= 1e-4, "%s dx", shape);
+    test::expect(max_rel_diff(gdg.read<float>(), dg) <= 1e-4 && max_rel_diff(gdb.read<float>(), db) <= 1e-4, "%s dgamma/dbeta", shape);
+
+    const int64_t groups = channels % 4 == 0 ? 4 : 1;
+    const anvil_groupnorm_desc gn{batch, channels, spatial, groups, 1e-5f, 0};
+    std::vector<float> stats(batch * groups);
+    DeviceBuffer gsm(gpu, stats), gsi(gpu, stats);
+    std::vector<float> sm = stats, si = stats;
+    EXPECT_OK(anvil_groupnorm_forward(gpu, &gn, gx.f(), gg.f(), gb.f(), gsm.f(), gsi.f(), gy.f()));
+    EXPECT_OK(anvil_groupnorm_forward(cpu, &gn, x.data(), gamma.data(), beta.data(), sm.data(), si.data(), y.data()));
+    test::expect(max_rel_diff(gy.read<float>(), y) <= 1e-4, "groupnorm y");
+    EXPECT_OK(anvil_groupnorm_backward(gpu, &gn, gx.f(), gdy.f(), gg.f(), gsm.f(), gsi.f(), gdx.f(), gdg.f(), gdb.f(), 0));
+    EXPECT_OK(anvil_groupnorm_backward(cpu, &gn, x.data(), dy.data(), gamma.data(), sm.data(), si.data(), dx.data(), dg.data(),
+                                       db.data(), 0));
+    test::expect(max_rel_diff(gdx.read<float>(), dx) <= 1e-4, "groupnorm dx");
+    test::expect(max_rel_diff(gdg.read<float>(), dg) <= 1e-4 && max_rel_diff(gdb.read<float>(), db) <= 1e-4, "groupnorm dgamma/dbeta");
+}
+
 // Pageable host memory given to a CUDA op is refused before any kernel runs (a kernel reading it
 // would fault and leave the device unusable), and the context keeps working afterwards; views
 // into device blocks (offsets) and pinned host memory are accepted.
@@ -341,6 +423,9 @@ void check_gpu(int32_t count) {
 
     check_host_pointers_refused(gpu);
     for (int64_t n : {1, 3, 1000, 4097, 1 << 20}) check_elementwise(gpu, cpu, n);
+    for (int64_t n : {1, 7, 1000, 100003}) check_pointwise(gpu, cpu, n);
+    for (auto [b, c, hw] : std::vector<std::tuple<int64_t, int64_t, int64_t>>{{2, 3, 1}, {4, 8, 49}, {32, 64, 196}})
+        check_normalization(gpu, cpu, b, c, hw);
     for (auto [b, k] : std::vector<std::pair<int64_t, int64_t>>{{1, 10}, {7, 3}, {64, 10}, {33, 1000}, {5, 4099}})
         check_loss(gpu, cpu, b, k);
     for (int64_t n : {1, 1001, 1 << 18}) check_optimizers(gpu, cpu, n);

@@ -1,9 +1,11 @@
-// Softmax cross-entropy and argmax against double-precision references: values, stability with
-// large logits, bit-identical results for 1 and 2 threads, label errors, finite differences.
+// Softmax cross-entropy, argmax, softmax/log-softmax and the element-wise losses against
+// double-precision references: values, stability with large inputs, bit-identical results for 1 and
+// 2 threads, argument errors, finite differences.
 #include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "test_support.h"
@@ -161,6 +163,134 @@ void test_gradient(const Contexts& ctxs) {
     }
 }
 
+void test_softmax(const Contexts& ctxs) {
+    Rng rng(3);
+    for (auto [rows, cols, spread] : std::vector<std::tuple<int64_t, int64_t, float>>{
+             {1, 1, 1.0f}, {3, 7, 2.0f}, {300, 17, 1000.0f}, {5000, 10, 4.0f}}) {
+        std::vector<float> x = rng.vector(rows * cols, -spread, spread), dy = rng.vector(rows * cols);
+        for (int32_t log : {0, 1}) {
+            std::vector<double> y_ref(x.size()), dx_ref(x.size());
+            for (int64_t r = 0; r < rows; ++r) {
+                const float* row = x.data() + r * cols;
+                std::vector<double> s = softmax_row(row, cols);
+                // log(s) would lose the far tail to underflow: (x - max) - log(sum exp(x - max))
+                const double m = *std::max_element(row, row + cols);
+                double sum = 0.0;
+                for (int64_t k = 0; k < cols; ++k) sum += std::exp(row[k] - m);
+                double dot = 0.0;
+                for (int64_t k = 0; k < cols; ++k) dot += log ? dy[r * cols + k] : dy[r * cols + k] * s[k];
+                for (int64_t k = 0; k < cols; ++k) {
+                    const int64_t i = r * cols + k;
+                    y_ref[i] = log ? (row[k] - m) - std::log(sum) : s[k];
+                    dx_ref[i] = log ? dy[i] - s[k] * dot : s[k] * (dy[i] - dot);
+                }
+            }
+            std::vector<float> first;
+            for (anvil_context* ctx : {ctxs.one, ctxs.two}) {
+                std::vector<float> y(x.size()), dx(x.size());
+                EXPECT_OK(anvil_softmax_forward(ctx, rows, cols, log, x.data(), y.data()));
+                // log-softmax of spread 1000 reaches -2000: its float spacing there is about 1e-4
+                EXPECT(test::all_close(y, y_ref, 1e-5, log ? 1e-5 : 1e-7, log ? "log_softmax y" : "softmax y"));
+                EXPECT_OK(anvil_softmax_backward(ctx, rows, cols, log, y.data(), dy.data(), dx.data()));
+                EXPECT(test::all_close(dx, dx_ref, 1e-4, 1e-6, log ? "log_softmax dx" : "softmax dx"));
+                std::vector<float> inplace = x, grad = dy;  // y over x, dx over dy
+                EXPECT_OK(anvil_softmax_forward(ctx, rows, cols, log, inplace.data(), inplace.data()));
+                EXPECT(inplace == y);
+                EXPECT_OK(anvil_softmax_backward(ctx, rows, cols, log, y.data(), grad.data(), grad.data()));
+                EXPECT(grad == dx);
+                if (first.empty()) first = dx;
+                else EXPECT(dx == first);
+            }
+        }
+    }
+    // Finite differences of sum(y * r) through the forward pass.
+    for (int32_t log : {0, 1}) {
+        std::vector<float> x = rng.vector(4 * 6, -2.0f, 2.0f), r = rng.vector(4 * 6), y(24), dx(24);
+        EXPECT_OK(anvil_softmax_forward(ctxs.two, 4, 6, log, x.data(), y.data()));
+        EXPECT_OK(anvil_softmax_backward(ctxs.two, 4, 6, log, y.data(), r.data(), dx.data()));
+        auto loss = [&] {
+            std::vector<float> out(24);
+            EXPECT_OK(anvil_softmax_forward(ctxs.two, 4, 6, log, x.data(), out.data()));
+            return test::weighted_sum(out, r);
+        };
+        EXPECT(test::all_close(dx, test::numeric_gradient(x, loss), 1e-2, 1e-3, "softmax gradient"));
+    }
+    std::vector<float> a(12), b(12);
+    EXPECT_ERROR(anvil_softmax_forward(ctxs.one, 3, 4, 2, a.data(), b.data()), ANVIL_ERR_INVALID_ARGUMENT, "log must be 0 or 1");
+    EXPECT_ERROR(anvil_softmax_forward(ctxs.one, 3, 4, 0, a.data(), a.data() + 1), ANVIL_ERR_INVALID_ARGUMENT, "overlap");
+    EXPECT_ERROR(anvil_softmax_backward(ctxs.one, 3, 4, 0, a.data(), b.data(), a.data()), ANVIL_ERR_INVALID_ARGUMENT, "overlap");
+    EXPECT_ERROR(anvil_softmax_forward(ctxs.one, 0, 4, 0, a.data(), b.data()), ANVIL_ERR_INVALID_ARGUMENT, "rows");
+}
+
+// PyTorch's definitions of the element-wise losses (torch.nn.MSELoss ... BCEWithLogitsLoss), in double.
+double pointwise_reference(int32_t kind, double p, double x, double t) {
+    const double d = x - t;
+    switch (kind) {
+        case ANVIL_LOSS_MSE: return d * d;
+        case ANVIL_LOSS_L1: return std::fabs(d);
+        case ANVIL_LOSS_SMOOTH_L1: return std::fabs(d) < p ? 0.5 * d * d / p : std::fabs(d) - 0.5 * p;
+        case ANVIL_LOSS_HUBER: return std::fabs(d) < p ? 0.5 * d * d : p * (std::fabs(d) - 0.5 * p);
+        default: {
+            const double s = 1.0 / (1.0 + std::exp(-x));  // only for moderate x in this reference
+            return -(t * std::log(s) + (1.0 - t) * std::log(1.0 - s));
+        }
+    }
+}
+
+void test_pointwise_losses(const Contexts& ctxs) {
+    Rng rng(4);
+    for (int32_t kind = ANVIL_LOSS_MSE; kind <= ANVIL_LOSS_BCE_WITH_LOGITS; ++kind) {
+        const bool bce = kind == ANVIL_LOSS_BCE_WITH_LOGITS;
+        const float param = kind == ANVIL_LOSS_SMOOTH_L1 ? 0.5f : kind == ANVIL_LOSS_HUBER ? 1.5f : 0.0f;
+        for (int64_t n : {1, 7, 1000, 100003}) {
+            std::vector<float> x = rng.vector(n, -3.0f, 3.0f), t = rng.vector(n, bce ? 0.0f : -3.0f, bce ? 1.0f : 3.0f);
+            double ref = 0.0;
+            for (int64_t i = 0; i < n; ++i) ref += pointwise_reference(kind, param, x[i], t[i]);
+            ref /= n;
+            float first = 0.0f;
+            std::vector<float> first_dx;
+            for (anvil_context* ctx : {ctxs.one, ctxs.two}) {
+                float loss = -1.0f;
+                std::vector<float> dx(n);
+                EXPECT_OK(anvil_loss_forward(ctx, kind, param, n, x.data(), t.data(), &loss));
+                EXPECT(test::close(loss, ref, 1e-5, 1e-7));
+                EXPECT_OK(anvil_loss_backward(ctx, kind, param, n, x.data(), t.data(), 2.0f, dx.data()));
+                if (ctx == ctxs.one) {
+                    first = loss;
+                    first_dx = dx;
+                } else {
+                    EXPECT(loss == first && dx == first_dx);
+                }
+            }
+            if (n == 7) {  // finite differences of 2 * loss; no point sits at L1's kink
+                auto loss = [&] {
+                    float l = 0.0f;
+                    EXPECT_OK(anvil_loss_forward(ctxs.one, kind, param, n, x.data(), t.data(), &l));
+                    return 2.0 * l;
+                };
+                EXPECT(test::all_close(first_dx, test::numeric_gradient(x, loss, 1e-3f), 1e-2, 1e-4, "loss gradient"));
+            }
+        }
+    }
+    // BCE with logits stays finite where sigmoid saturates: log(1 + e^-100) + 0 for x = 100, t = 1.
+    std::vector<float> x = {100.0f, -100.0f, 100.0f}, t = {1.0f, 0.0f, 0.0f};
+    float loss = 0.0f;
+    EXPECT_OK(anvil_loss_forward(ctxs.one, ANVIL_LOSS_BCE_WITH_LOGITS, 0.0f, 3, x.data(), t.data(), &loss));
+    EXPECT(test::close(loss, 100.0 / 3, 1e-6, 0));
+    std::vector<float> dx(3);
+    EXPECT_OK(anvil_loss_backward(ctxs.one, ANVIL_LOSS_BCE_WITH_LOGITS, 0.0f, 3, x.data(), t.data(), 3.0f, dx.data()));
+    EXPECT(dx[0] == 0.0f && dx[1] == 0.0f && dx[2] == 1.0f);
+    EXPECT_ERROR(anvil_loss_forward(ctxs.one, 5, 0.0f, 3, x.data(), t.data(), &loss), ANVIL_ERR_INVALID_ARGUMENT, "anvil_loss");
+    EXPECT_ERROR(anvil_loss_forward(ctxs.one, ANVIL_LOSS_HUBER, 0.0f, 3, x.data(), t.data(), &loss), ANVIL_ERR_INVALID_ARGUMENT,
+                 "delta must be finite and > 0");
+    EXPECT_ERROR(anvil_loss_forward(ctxs.one, ANVIL_LOSS_SMOOTH_L1, NAN, 3, x.data(), t.data(), &loss), ANVIL_ERR_INVALID_ARGUMENT,
+                 "beta");
+    EXPECT_ERROR(anvil_loss_backward(ctxs.one, ANVIL_LOSS_MSE, 0.0f, 3, x.data(), t.data(), 1.0f, x.data()),
+                 ANVIL_ERR_INVALID_ARGUMENT, "overlap");
+    EXPECT_ERROR(anvil_loss_backward(ctxs.one, ANVIL_LOSS_MSE, 0.0f, 3, x.data(), t.data(), INFINITY, dx.data()),
+                 ANVIL_ERR_INVALID_ARGUMENT, "scale");
+}
+
 }  // namespace
 
 int main() {
@@ -170,6 +300,8 @@ int main() {
         test_bad_labels(ctxs);
         test_argmax_ties_and_nan(ctxs);
         test_gradient(ctxs);
+        test_softmax(ctxs);
+        test_pointwise_losses(ctxs);
     }
     return test::finish();
 }

@@ -346,6 +346,10 @@ public final class Native {
         check(A.anvil_add(ctx(dev), n, a, b, y), "anvil_add");
     }
 
+    public static void copyRows(Device dev, long rows, long cols, long src, long srcStride, long dst, long dstStride) {
+        check(A.anvil_copy_rows(ctx(dev), rows, cols, src, srcStride, dst, dstStride), "anvil_copy_rows");
+    }
+
     // ------------------------------------------------------------------ batchnorm
 
     public static void batchNormForward(Device dev, BatchnormDesc d, long x, long gamma, long beta, long runningMean,
@@ -507,6 +511,25 @@ public final class Native {
     public static void softmaxCrossEntropyBackward(Device dev, long batch, long classes, long logits, long labels, float scale,
             long dlogits) {
         check(A.anvil_softmax_cross_entropy_backward(ctx(dev), batch, classes, logits, labels, scale, dlogits), "anvil_softmax_cross_entropy_backward");
+    }
+
+    public static void softmaxForward(Device dev, long rows, long cols, boolean log, long x, long y) {
+        check(A.anvil_softmax_forward(ctx(dev), rows, cols, log ? 1 : 0, x, y), "anvil_softmax_forward");
+    }
+
+    public static void softmaxBackward(Device dev, long rows, long cols, boolean log, long y, long dy, long dx) {
+        check(A.anvil_softmax_backward(ctx(dev), rows, cols, log ? 1 : 0, y, dy, dx), "anvil_softmax_backward");
+    }
+
+    /** The mean of the {@code anvil_loss} {@code kind} over n elements. */
+    public static float lossForward(Device dev, int kind, float param, long n, long x, long target) {
+        Scratch s = SCRATCH.get();
+        check(A.anvil_loss_forward(ctx(dev), kind, param, n, x, target, s.out(0)), "anvil_loss_forward");
+        return s.buffer.getFloat(Scratch.OUT);
+    }
+
+    public static void lossBackward(Device dev, int kind, float param, long n, long x, long target, float scale, long dx) {
+        check(A.anvil_loss_backward(ctx(dev), kind, param, n, x, target, scale, dx), "anvil_loss_backward");
     }
 
     public static void argmax(Device dev, long batch, long classes, long logits, long predictions) {

@@ -23,14 +23,7 @@ final class Chain {
 
     /** Checks and appends a child; the container adopts it. */
     void add(String name, Layer layer) {
-        if (layer == null) throw new IllegalArgumentException(owner + ": layer " + name + " is null");
-        if (name == null || name.isEmpty() || name.contains(".")) {
-            throw new IllegalArgumentException(owner + ": child name '" + name + "' must be non-empty and without dots");
-        }
-        for (Layer.Child c : children) {
-            if (c.name().equals(name)) throw new IllegalArgumentException(owner + ": there is already a child named " + name);
-            if (c.layer() == layer) throw new IllegalArgumentException(owner + ": " + layer.name() + " is already part of this model");
-        }
+        checkNewChild(owner, children, name, layer);
         Layer previous = children.isEmpty() ? null : children.get(children.size() - 1).layer();
         children.add(new Layer.Child(name, layer));
         int last = order.size() - 1;
@@ -67,5 +60,17 @@ final class Chain {
         Tensor g = dy;
         for (int i = order.size() - 1; i >= 0; i--) g = order.get(i).backward(g, needInputGrad || i > 0);
         return g;
+    }
+
+    /** Throws unless {@code layer} may join {@code children} as {@code name}: a new layer under a new name without dots. */
+    static void checkNewChild(String owner, List<Layer.Child> children, String name, Layer layer) {
+        if (layer == null) throw new IllegalArgumentException(owner + ": layer " + name + " is null");
+        if (name == null || name.isEmpty() || name.contains(".")) {
+            throw new IllegalArgumentException(owner + ": child name '" + name + "' must be non-empty and without dots");
+        }
+        for (Layer.Child c : children) {
+            if (c.name().equals(name)) throw new IllegalArgumentException(owner + ": there is already a child named " + name);
+            if (c.layer() == layer) throw new IllegalArgumentException(owner + ": " + layer.name() + " is already part of this model");
+        }
     }
 }

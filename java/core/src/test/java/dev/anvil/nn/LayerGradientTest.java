@@ -102,7 +102,7 @@ class LayerGradientTest {
     }
 
     /** {@link #checkGradients(Layer, Tensor, float)} at an input holding {@code input}; closes the layer. */
-    private static void checkGradients(Layer layer, float h, float[] input, long... shape) {
+    static void checkGradients(Layer layer, float h, float[] input, long... shape) {
         try (layer; Tensor x = Tensor.of(input, shape)) {
             checkGradients(layer, x, h);
         }
@@ -127,6 +127,28 @@ class LayerGradientTest {
         checkGradients(new GroupNorm(1, 3, 1e-5, false), 1e-3f, random(1 * 3 * 4, 32, -2, 2), 1, 3, 2, 2);
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new GroupNorm(3, 4));
         assertTrue(e.getMessage().contains("divisible"), e.getMessage());
+    }
+
+    /** Branches whose outputs are concatenated along the channels: gradients split and summed, PyTorch-style keys. */
+    @Test
+    void concatOfBranches() {
+        Concat concat = Concat.builder()
+                .add("branch1", Conv2d.builder(3, 2, 1).build())
+                .add("branch3", new Sequential(Conv2d.builder(3, 4, 3).padding(1).build(), new Tanh()))
+                .add("skip", new Identity())
+                .build();
+        assertEquals(List.of("branch1.weight", "branch1.bias", "branch3.0.weight", "branch3.0.bias"),
+                List.copyOf(concat.namedParameters().keySet()));
+        assertArrayEquals(new long[] {2, 9, 5, 5}, concat.outputShape(new long[] {2, 3, 5, 5}));
+        checkGradients(concat, 1e-2f, random(2 * 3 * 5 * 5, 42, -1, 1), 2, 3, 5, 5);
+
+        try (Concat bad = Concat.builder().add("a", new Identity()).add("b", Conv2d.builder(3, 2, 3).build()).build()) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> bad.outputShape(new long[] {2, 3, 5, 5}));
+            assertTrue(e.getMessage().contains("branch b gives [2, 2, 3, 3] but branch a gives [2, 3, 5, 5]"), e.getMessage());
+        }
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> Concat.builder().add("a", new Identity()).add("a", new Identity()));
+        assertTrue(e.getMessage().contains("already a child named a"), e.getMessage());
     }
 
     @Test
