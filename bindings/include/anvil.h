@@ -355,16 +355,29 @@ ANVIL_API anvil_status anvil_activation_backward(anvil_context* ctx, int32_t kin
 
 /* ---------------------------------------------------------------- loss */
 
-/* Softmax cross-entropy with integer labels in [0, classes), mean over the batch.
- * logits [B,K]; *loss receives the mean loss. Labels out of range are an error. `loss` is a host
- * pointer for both devices: on a CUDA context the call waits for the result. */
-ANVIL_API anvil_status anvil_softmax_cross_entropy_forward(anvil_context* ctx, int64_t batch, int64_t classes,
+/* Softmax cross-entropy of logits [batch, classes] against integer labels, as PyTorch's
+ * cross_entropy with reduction 'mean', class weights, ignore_index and label_smoothing. With
+ * logp = log_softmax(row), w the class weights (all 1 when weight is NULL), s the smoothing and
+ * W = sum of w[label] over the samples not ignored:
+ *   loss = sum_b [(1 - s) * w[label_b] * -logp[label_b] + (s / classes) * sum_k w[k] * -logp[k]] / W
+ * A sample whose label is ignore_index adds nothing to either sum; with every sample ignored the
+ * loss is 0/0 = NaN (as PyTorch's) and the gradient 0. Any other label outside [0, classes) is an
+ * error naming the first such sample. */
+typedef struct anvil_cross_entropy_desc {
+    int64_t batch, classes;
+    float label_smoothing; /* s in [0, 1]; 0: plain cross-entropy */
+    int32_t ignore_index;  /* PyTorch's default: -100 */
+} anvil_cross_entropy_desc;
+
+/* weight [classes] or NULL (values are the caller's to check: finite, >= 0). *loss is a host pointer
+ * for both devices: on a CUDA context the call waits for the result. */
+ANVIL_API anvil_status anvil_softmax_cross_entropy_forward(anvil_context* ctx, const anvil_cross_entropy_desc* d,
                                                            const float* logits, const int32_t* labels,
-                                                           float* loss);
-/* dlogits [B,K] = scale * (softmax(logits) - onehot(labels)) / B; scale is dL/dloss (usually 1). */
-ANVIL_API anvil_status anvil_softmax_cross_entropy_backward(anvil_context* ctx, int64_t batch, int64_t classes,
+                                                           const float* weight, float* loss);
+/* dlogits [B,K] = scale * d(loss)/d(logits); scale is dL/dloss (usually 1). dlogits may be logits. */
+ANVIL_API anvil_status anvil_softmax_cross_entropy_backward(anvil_context* ctx, const anvil_cross_entropy_desc* d,
                                                             const float* logits, const int32_t* labels,
-                                                            float scale, float* dlogits);
+                                                            const float* weight, float scale, float* dlogits);
 /* predictions[b] = argmax_k logits[b,k] (first maximum) */
 ANVIL_API anvil_status anvil_argmax(anvil_context* ctx, int64_t batch, int64_t classes, const float* logits,
                                     int32_t* predictions);

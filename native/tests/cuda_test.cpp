@@ -137,14 +137,24 @@ void check_loss(anvil_context* gpu, anvil_context* cpu, int64_t batch, int64_t c
     DeviceBuffer dpred(gpu, cpu_pred);
 
     float gpu_loss = 0.0f, cpu_loss = 0.0f;
-    EXPECT_OK(anvil_softmax_cross_entropy_forward(gpu, batch, classes, dl.f(), dlab.i(), &gpu_loss));
-    EXPECT_OK(anvil_softmax_cross_entropy_forward(cpu, batch, classes, logits.data(), labels.data(), &cpu_loss));
-    test::expect(std::fabs(gpu_loss - cpu_loss) <= kReductionTol * std::max(1.0f, std::fabs(cpu_loss)),
-                 "loss %lldx%lld: gpu %.8g cpu %.8g", (long long)batch, (long long)classes, gpu_loss, cpu_loss);
-    std::vector<float> cgrad(batch * classes);
-    EXPECT_OK(anvil_softmax_cross_entropy_backward(gpu, batch, classes, dl.f(), dlab.i(), 2.0f, dgrad.f()));
-    EXPECT_OK(anvil_softmax_cross_entropy_backward(cpu, batch, classes, logits.data(), labels.data(), 2.0f, cgrad.data()));
-    EXPECT(max_rel_diff(dgrad.read<float>(), cgrad) <= kReductionTol);
+    std::vector<float> weight = test::random_floats(classes, 11), cgrad(batch * classes);
+    for (float& w : weight) w = std::fabs(w) + 0.1f;
+    DeviceBuffer dw(gpu, weight);
+    // Plain; then label smoothing, class weights and an ignored sample together.
+    for (bool options : {false, true}) {
+        const anvil_cross_entropy_desc d{batch, classes, options ? 0.1f : 0.0f, options ? 0 : -100};
+        const float* gw = options ? dw.f() : nullptr;
+        const float* cw = options ? weight.data() : nullptr;
+        EXPECT_OK(anvil_softmax_cross_entropy_forward(gpu, &d, dl.f(), dlab.i(), gw, &gpu_loss));
+        EXPECT_OK(anvil_softmax_cross_entropy_forward(cpu, &d, logits.data(), labels.data(), cw, &cpu_loss));
+        test::expect(std::fabs(gpu_loss - cpu_loss) <= kReductionTol * std::max(1.0f, std::fabs(cpu_loss)) ||
+                         (std::isnan(gpu_loss) && std::isnan(cpu_loss)),
+                     "loss %lldx%lld options %d: gpu %.8g cpu %.8g", (long long)batch, (long long)classes, options, gpu_loss,
+                     cpu_loss);
+        EXPECT_OK(anvil_softmax_cross_entropy_backward(gpu, &d, dl.f(), dlab.i(), gw, 2.0f, dgrad.f()));
+        EXPECT_OK(anvil_softmax_cross_entropy_backward(cpu, &d, logits.data(), labels.data(), cw, 2.0f, cgrad.data()));
+        test::expect(max_rel_diff(dgrad.read<float>(), cgrad) <= kReductionTol, "cross-entropy gradient options %d", options);
+    }
     EXPECT_OK(anvil_argmax(gpu, batch, classes, dl.f(), dpred.i()));
     EXPECT_OK(anvil_argmax(cpu, batch, classes, logits.data(), cpu_pred.data()));
     EXPECT(dpred.read<int32_t>() == cpu_pred);
@@ -154,9 +164,10 @@ void check_loss(anvil_context* gpu, anvil_context* cpu, int64_t batch, int64_t c
         labels[batch - 1] = -1;
         labels[1] = static_cast<int32_t>(classes);
         DeviceBuffer bad(gpu, labels);
-        EXPECT_ERROR(anvil_softmax_cross_entropy_forward(gpu, batch, classes, dl.f(), bad.i(), &gpu_loss),
-                     ANVIL_ERR_INVALID_ARGUMENT, "sample 1 ");
-        EXPECT_ERROR(anvil_softmax_cross_entropy_backward(gpu, batch, classes, dl.f(), bad.i(), 1.0f, dgrad.f()),
+        const anvil_cross_entropy_desc d{batch, classes, 0.0f, -100};
+        EXPECT_ERROR(anvil_softmax_cross_entropy_forward(gpu, &d, dl.f(), bad.i(), nullptr, &gpu_loss), ANVIL_ERR_INVALID_ARGUMENT,
+                     "sample 1 ");
+        EXPECT_ERROR(anvil_softmax_cross_entropy_backward(gpu, &d, dl.f(), bad.i(), nullptr, 1.0f, dgrad.f()),
                      ANVIL_ERR_INVALID_ARGUMENT, "sample 1 ");
     }
 }

@@ -8,6 +8,7 @@ import dev.anvil.abi.AllocatorStats;
 import dev.anvil.abi.BatchnormDesc;
 import dev.anvil.abi.Bindings;
 import dev.anvil.abi.Conv2dDesc;
+import dev.anvil.abi.CrossEntropyDesc;
 import dev.anvil.abi.GroupnormDesc;
 import dev.anvil.abi.CudaDeviceProps;
 import dev.anvil.abi.LinearDesc;
@@ -502,15 +503,21 @@ public final class Native {
 
     // ------------------------------------------------------------------ loss
 
-    public static float softmaxCrossEntropyForward(Device dev, long batch, long classes, long logits, long labels) {
+    /** weight: the address of [classes] class weights, or 0 for none. */
+    public static float softmaxCrossEntropyForward(Device dev, CrossEntropyDesc d, long logits, long labels, long weight) {
         Scratch s = SCRATCH.get();
-        check(A.anvil_softmax_cross_entropy_forward(ctx(dev), batch, classes, logits, labels, s.out(0)), "anvil_softmax_cross_entropy_forward");
+        d.write(s.buffer, Scratch.DESC);
+        check(A.anvil_softmax_cross_entropy_forward(ctx(dev), s.address + Scratch.DESC, logits, labels, weight, s.out(0)),
+                "anvil_softmax_cross_entropy_forward");
         return s.buffer.getFloat(Scratch.OUT);
     }
 
-    public static void softmaxCrossEntropyBackward(Device dev, long batch, long classes, long logits, long labels, float scale,
+    public static void softmaxCrossEntropyBackward(Device dev, CrossEntropyDesc d, long logits, long labels, long weight, float scale,
             long dlogits) {
-        check(A.anvil_softmax_cross_entropy_backward(ctx(dev), batch, classes, logits, labels, scale, dlogits), "anvil_softmax_cross_entropy_backward");
+        Scratch s = SCRATCH.get();
+        d.write(s.buffer, Scratch.DESC);
+        check(A.anvil_softmax_cross_entropy_backward(ctx(dev), s.address + Scratch.DESC, logits, labels, weight, scale, dlogits),
+                "anvil_softmax_cross_entropy_backward");
     }
 
     public static void softmaxForward(Device dev, long rows, long cols, boolean log, long x, long y) {
