@@ -177,6 +177,11 @@ ANVIL_API anvil_status anvil_scale(anvil_context* ctx, int64_t n, float alpha, f
 /* y += alpha * x */
 ANVIL_API anvil_status anvil_axpy(anvil_context* ctx, int64_t n, float alpha, const float* x, float* y);
 /* y = a + b; y may be a or b (in place), no other overlap */
+/* x = min(max(x, lo), hi) in place (torch.clamp; NaN stays NaN); lo <= hi, neither NaN. */
+ANVIL_API anvil_status anvil_clamp(anvil_context* ctx, int64_t n, float lo, float hi, float* x);
+/* *out = sum of x[i]^2 over n elements, accumulated in double in a fixed order (the same result for
+ * any thread count); out is host memory on every backend. n == 0 gives 0. */
+ANVIL_API anvil_status anvil_sum_squares(anvil_context* ctx, int64_t n, const float* x, double* out);
 ANVIL_API anvil_status anvil_add(anvil_context* ctx, int64_t n, const float* a, const float* b, float* y);
 /* dst[r * dst_stride + c] = src[r * src_stride + c] for r < rows, c < cols (strides >= cols): a block of
  * rows between wider rows, as channel concatenation and its split need. Source and destination

@@ -1,4 +1,6 @@
 // C ABI of the element-wise kernels: validation, then dispatch to the backend.
+#include <cmath>
+
 #include "api.h"
 #include "cpu/kernels.h"
 #ifdef ANVIL_WITH_CUDA
@@ -49,6 +51,32 @@ anvil_status anvil_axpy(anvil_context* ctx, int64_t n, float alpha, const float*
         require_data(c, y, "y");
         require_disjoint(x, n, "x", y, n, "y", false);
         ANVIL_DISPATCH(c, axpy, n, alpha, x, y);
+    });
+}
+
+anvil_status anvil_clamp(anvil_context* ctx, int64_t n, float lo, float hi, float* x) {
+    return api_call("anvil_clamp", [&] {
+        ANVIL_LOCK_CONTEXT(c, ctx);
+        require_non_negative(n, "n");
+        ANVIL_REQUIRE(!std::isnan(lo) && !std::isnan(hi) && lo <= hi, "bounds must satisfy lo <= hi, got lo=%g hi=%g",
+                      static_cast<double>(lo), static_cast<double>(hi));
+        if (n == 0) return;
+        require_data(c, x, "x");
+        ANVIL_DISPATCH(c, clamp, n, lo, hi, x);
+    });
+}
+
+anvil_status anvil_sum_squares(anvil_context* ctx, int64_t n, const float* x, double* out) {
+    return api_call("anvil_sum_squares", [&] {
+        ANVIL_LOCK_CONTEXT(c, ctx);
+        require_non_negative(n, "n");
+        ANVIL_REQUIRE(out != nullptr, "out is NULL");
+        if (n == 0) {
+            *out = 0.0;
+            return;
+        }
+        require_data(c, x, "x");
+        *out = ANVIL_DISPATCH(c, sum_squares, n, x);
     });
 }
 

@@ -343,6 +343,13 @@ void check_pointwise(anvil_context* gpu, anvil_context* cpu, int64_t n) {
     EXPECT_OK(anvil_add(gpu, n, gx.f(), gt.f(), gy.f()));
     EXPECT_OK(anvil_add(cpu, n, x.data(), t.data(), y.data()));
     EXPECT(max_rel_diff(gy.read<float>(), y) == 0.0);
+    double gsum = -1.0, csum = -2.0;
+    EXPECT_OK(anvil_sum_squares(gpu, n, gx.f(), &gsum));
+    EXPECT_OK(anvil_sum_squares(cpu, n, x.data(), &csum));
+    test::expect(std::fabs(gsum - csum) <= 1e-12 * std::fabs(csum), "sum_squares %.17g vs %.17g", gsum, csum);
+    EXPECT_OK(anvil_clamp(gpu, n, -0.25f, 0.5f, gy.f()));
+    EXPECT_OK(anvil_clamp(cpu, n, -0.25f, 0.5f, y.data()));
+    EXPECT(max_rel_diff(gy.read<float>(), y) == 0.0);
     const int64_t cols = std::max<int64_t>(1, n / 7), rows = n / cols;  // a [rows, cols] block of each row's start
     if (rows > 0) {
         for (int32_t log : {0, 1}) {

@@ -347,6 +347,18 @@ public final class Native {
         check(A.anvil_add(ctx(dev), n, a, b, y), "anvil_add");
     }
 
+    /** x = min(max(x, lo), hi) in place; NaN stays NaN. */
+    public static void clamp(Device dev, long n, float lo, float hi, long x) {
+        check(A.anvil_clamp(ctx(dev), n, lo, hi, x), "anvil_clamp");
+    }
+
+    /** The sum of the squares of n floats, in double, the same for any thread count. */
+    public static double sumSquares(Device dev, long n, long x) {
+        Scratch s = SCRATCH.get();
+        check(A.anvil_sum_squares(ctx(dev), n, x, s.out(0)), "anvil_sum_squares");
+        return s.buffer.getDouble(Scratch.OUT);
+    }
+
     public static void copyRows(Device dev, long rows, long cols, long src, long srcStride, long dst, long dstStride) {
         check(A.anvil_copy_rows(ctx(dev), rows, cols, src, srcStride, dst, dstStride), "anvil_copy_rows");
     }
