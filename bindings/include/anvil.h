@@ -223,7 +223,9 @@ typedef struct anvil_pool2d_desc {
     int64_t stride_h, stride_w;
     int64_t pad_h, pad_w;
     int32_t count_include_pad; /* average pooling: divide by the full window (1) or its in-bounds part (0) */
-    int32_t reserved;
+    int32_t ceil_mode;         /* 1: output sizes round up (PyTorch's ceil_mode); a window must still start
+                                  inside the input or its left padding, and the space beyond the padded
+                                  input counts in no average's divisor */
 } anvil_pool2d_desc;
 
 ANVIL_API ANVIL_LEAF anvil_status anvil_pool2d_output_size(const anvil_pool2d_desc* d, int64_t* out_h, int64_t* out_w);

@@ -447,13 +447,15 @@ void check_gpu(int32_t count) {
     for (auto [b, k] : std::vector<std::pair<int64_t, int64_t>>{{1, 10}, {7, 3}, {64, 10}, {33, 1000}, {5, 4099}})
         check_loss(gpu, cpu, b, k);
     for (int64_t n : {1, 1001, 1 << 18}) check_optimizers(gpu, cpu, n);
-    // {batch, channels, in_h, in_w, kernel_h, kernel_w, stride_h, stride_w, pad_h, pad_w, count_include_pad}
+    // {batch, channels, in_h, in_w, kernel_h, kernel_w, stride_h, stride_w, pad_h, pad_w, count_include_pad, ceil_mode}
     for (const anvil_pool2d_desc& d : std::vector<anvil_pool2d_desc>{{2, 3, 8, 8, 2, 2, 2, 2, 0, 0, 0, 0},
                                                                      {3, 5, 13, 11, 3, 3, 2, 2, 1, 1, 0, 0},
                                                                      {3, 5, 13, 11, 3, 3, 2, 2, 1, 1, 1, 0},
                                                                      {1, 4, 9, 17, 3, 2, 1, 3, 1, 0, 1, 0},
                                                                      {8, 64, 28, 28, 2, 2, 2, 2, 0, 0, 0, 0},
-                                                                     {2, 3, 20, 18, 17, 16, 3, 2, 8, 8, 0, 0}})
+                                                                     {2, 3, 20, 18, 17, 16, 3, 2, 8, 8, 0, 0},
+                                                                     {3, 5, 7, 9, 2, 2, 2, 2, 0, 0, 0, 1},
+                                                                     {2, 4, 14, 14, 3, 3, 2, 2, 1, 1, 1, 1}})
         check_pool2d(gpu, cpu, d);
     for (auto [b, i, o] : std::vector<std::tuple<int64_t, int64_t, int64_t>>{
              {1, 1, 1}, {7, 13, 5}, {64, 784, 128}, {130, 65, 70}, {33, 1000, 10}, {67, 260, 132}, {64, 3136, 1024}})

@@ -115,6 +115,7 @@ public final class Conv2d extends WeightedLayer {
         private final int inChannels, outChannels, kernelH, kernelW;
         private int strideH = 1, strideW = 1, padH, padW, dilationH = 1, dilationW = 1, groups = 1;
         private boolean bias = true;
+        private String paddingMode;  // "same" or "valid" when given by name
 
         private Builder(int inChannels, int outChannels, int kernelH, int kernelW) {
             this.inChannels = positive(inChannels, "inChannels");
@@ -140,6 +141,20 @@ public final class Conv2d extends WeightedLayer {
         public Builder padding(int h, int w) {
             padH = nonNegative(h, "padding");
             padW = nonNegative(w, "padding");
+            paddingMode = null;
+            return this;
+        }
+
+        /**
+         * PyTorch's string padding: "valid" (none) or "same" (the output as large as the input;
+         * stride 1 only, as in PyTorch, and here only where the dilated kernel's extent is odd, so
+         * that the padding is symmetric).
+         */
+        public Builder padding(String mode) {
+            if (!"same".equals(mode) && !"valid".equals(mode)) {
+                throw new IllegalArgumentException("Conv2d: padding must be 'same', 'valid' or a number, got '" + mode + "'");
+            }
+            paddingMode = mode;
             return this;
         }
 
@@ -164,6 +179,21 @@ public final class Conv2d extends WeightedLayer {
         }
 
         public Conv2d build() {
+            if ("valid".equals(paddingMode)) {
+                padH = padW = 0;
+            } else if ("same".equals(paddingMode)) {
+                if (strideH != 1 || strideW != 1) {
+                    throw new IllegalArgumentException("Conv2d: padding='same' is not supported for strided convolutions (stride "
+                            + strideH + "x" + strideW + "), as in PyTorch");
+                }
+                int spanH = dilationH * (kernelH - 1), spanW = dilationW * (kernelW - 1);
+                if (spanH % 2 != 0 || spanW % 2 != 0) {
+                    throw new IllegalArgumentException("Conv2d: padding='same' with kernel " + kernelH + "x" + kernelW + " and dilation "
+                            + dilationH + "x" + dilationW + " needs uneven padding, which is not supported: use an odd kernel");
+                }
+                padH = spanH / 2;
+                padW = spanW / 2;
+            }
             if (inChannels % groups != 0 || outChannels % groups != 0) {
                 throw new IllegalArgumentException("Conv2d: inChannels " + inChannels + " and outChannels " + outChannels
                         + " must both be divisible by groups " + groups);
