@@ -183,6 +183,15 @@ ANVIL_API anvil_status anvil_clamp(anvil_context* ctx, int64_t n, float lo, floa
  * any thread count); out is host memory on every backend. n == 0 gives 0. */
 ANVIL_API anvil_status anvil_sum_squares(anvil_context* ctx, int64_t n, const float* x, double* out);
 ANVIL_API anvil_status anvil_add(anvil_context* ctx, int64_t n, const float* a, const float* b, float* y);
+/* Element-wise arithmetic of the tensor API. Division is IEEE division (x / 0 = +-inf, 0 / 0 = NaN), as PyTorch's. */
+typedef enum anvil_binary_op {
+    ANVIL_BINARY_ADD = 0,
+    ANVIL_BINARY_SUB = 1,
+    ANVIL_BINARY_MUL = 2,
+    ANVIL_BINARY_DIV = 3
+} anvil_binary_op;
+/* y = a op b over n elements; y may be a or b (in place), no other overlap. */
+ANVIL_API anvil_status anvil_binary(anvil_context* ctx, int32_t op, int64_t n, const float* a, const float* b, float* y);
 /* dst[r * dst_stride + c] = src[r * src_stride + c] for r < rows, c < cols (strides >= cols): a block of
  * rows between wider rows, as channel concatenation and its split need. Source and destination
  * blocks must not overlap. */
@@ -316,6 +325,8 @@ ANVIL_API anvil_status anvil_linear_backward_data(anvil_context* ctx, const anvi
 ANVIL_API anvil_status anvil_linear_backward_weight(anvil_context* ctx, const anvil_linear_desc* d,
                                                     const float* x, const float* dy, float* dw, float* db,
                                                     int32_t accumulate);
+/* c[m, n] = a[m, k] * b[k, n], row-major (the tensor API's matmul); c must not overlap a or b. */
+ANVIL_API anvil_status anvil_matmul(anvil_context* ctx, int64_t m, int64_t k, int64_t n, const float* a, const float* b, float* c);
 
 /* ---------------------------------------------------------------- activation */
 
@@ -385,6 +396,24 @@ ANVIL_API anvil_status anvil_softmax_cross_entropy_forward(anvil_context* ctx, c
 ANVIL_API anvil_status anvil_softmax_cross_entropy_backward(anvil_context* ctx, const anvil_cross_entropy_desc* d,
                                                             const float* logits, const int32_t* labels,
                                                             const float* weight, float scale, float* dlogits);
+/* ---------------------------------------------------------------- reductions (tensor API) */
+
+typedef enum anvil_reduce_op {
+    ANVIL_REDUCE_SUM = 0,
+    ANVIL_REDUCE_MEAN = 1,
+    ANVIL_REDUCE_MAX = 2
+} anvil_reduce_op;
+/* x viewed as [outer, size, inner]: y[o, i] = op over s of x[o, s, i], y being [outer, inner]. Sums in
+ * double in index order (the same result for any thread count); max propagates NaN (torch.amax).
+ * x and y must not overlap; size >= 1. */
+ANVIL_API anvil_status anvil_reduce(anvil_context* ctx, int32_t op, int64_t outer, int64_t size, int64_t inner, const float* x,
+                                    float* y);
+/* The k largest elements of each row of x [rows, cols] in descending order: values [rows, k] and, unless
+ * indices is NULL, their columns [rows, k]. As torch.topk: NaN counts as larger than everything, and
+ * equal values keep the lower column first. 1 <= k <= cols; outputs must not overlap x or each other. */
+ANVIL_API anvil_status anvil_topk(anvil_context* ctx, int64_t rows, int64_t cols, int64_t k, const float* x, float* values,
+                                  int32_t* indices);
+
 /* predictions[b] = argmax_k logits[b,k] (first maximum) */
 ANVIL_API anvil_status anvil_argmax(anvil_context* ctx, int64_t batch, int64_t classes, const float* logits,
                                     int32_t* predictions);

@@ -99,6 +99,21 @@ anvil_status anvil_copy_rows(anvil_context* ctx, int64_t rows, int64_t cols, con
     });
 }
 
+anvil_status anvil_binary(anvil_context* ctx, int32_t op, int64_t n, const float* a, const float* b, float* y) {
+    return api_call("anvil_binary", [&] {
+        ANVIL_LOCK_CONTEXT(c, ctx);
+        ANVIL_REQUIRE(op >= ANVIL_BINARY_ADD && op <= ANVIL_BINARY_DIV, "unknown binary op %d", op);
+        require_non_negative(n, "n");
+        if (n == 0) return;
+        require_data(c, a, "a");
+        require_data(c, b, "b");
+        require_data(c, y, "y");
+        require_disjoint(a, n, "a", y, n, "y", true);
+        require_disjoint(b, n, "b", y, n, "y", true);
+        ANVIL_DISPATCH(c, binary, op, n, a, b, y);
+    });
+}
+
 anvil_status anvil_add(anvil_context* ctx, int64_t n, const float* a, const float* b, float* y) {
     return api_call("anvil_add", [&] {
         ANVIL_LOCK_CONTEXT(c, ctx);

@@ -4,6 +4,7 @@
 #include <cstring>
 
 #include "cpu/kernels.h"
+#include "tensor_math.h"
 
 namespace anvil::cpu {
 
@@ -39,6 +40,18 @@ void axpy(anvil_context& ctx, int64_t n, float alpha, const float* x, float* y) 
 void add(anvil_context& ctx, int64_t n, const float* a, const float* b, float* y) {
     parallel_for(ctx.pool, n, kGrain, [&](int64_t lo, int64_t hi) {
         for (int64_t i = lo; i < hi; ++i) y[i] = a[i] + b[i];
+    });
+}
+
+void binary(anvil_context& ctx, int32_t op, int64_t n, const float* a, const float* b, float* y) {
+    parallel_for(ctx.pool, n, kGrain, [&](int64_t lo, int64_t hi) {
+        // One loop per op, so that each vectorises.
+        switch (op) {
+            case ANVIL_BINARY_ADD: for (int64_t i = lo; i < hi; ++i) y[i] = a[i] + b[i]; break;
+            case ANVIL_BINARY_SUB: for (int64_t i = lo; i < hi; ++i) y[i] = a[i] - b[i]; break;
+            case ANVIL_BINARY_MUL: for (int64_t i = lo; i < hi; ++i) y[i] = a[i] * b[i]; break;
+            default: for (int64_t i = lo; i < hi; ++i) y[i] = binary_op(op, a[i], b[i]);
+        }
     });
 }
 

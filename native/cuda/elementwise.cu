@@ -7,6 +7,7 @@
 #include "cuda/launch.cuh"
 #include "cuda/state.cuh"
 #include "cuda_backend.h"
+#include "tensor_math.h"
 
 namespace anvil::cuda {
 
@@ -64,6 +65,10 @@ __global__ void add_kernel(int64_t n, const float* a, const float* b, float* y) 
 
 __global__ void copy_rows_kernel(int64_t rows, int64_t cols, const float* src, int64_t src_stride, float* dst, int64_t dst_stride) {
     ANVIL_GRID_STRIDE(i, rows * cols) dst[(i / cols) * dst_stride + i % cols] = src[(i / cols) * src_stride + i % cols];
+}
+
+__global__ void binary_kernel(int32_t op, int64_t n, const float* a, const float* b, float* y) {
+    ANVIL_GRID_STRIDE(i, n) y[i] = binary_op(op, a[i], b[i]);
 }
 
 __global__ void clamp_kernel(int64_t n, float lo, float hi, float* x) {
@@ -129,6 +134,11 @@ void copy_rows(anvil_context& ctx, int64_t rows, int64_t cols, const float* src,
 void add(anvil_context& ctx, int64_t n, const float* a, const float* b, float* y) {
     add_kernel<<<blocks_for(n), kThreads, 0, enter(ctx)>>>(n, a, b, y);
     ANVIL_CUDA_LAUNCHED("add kernel, n=%lld", static_cast<long long>(n));
+}
+
+void binary(anvil_context& ctx, int32_t op, int64_t n, const float* a, const float* b, float* y) {
+    binary_kernel<<<blocks_for(n), kThreads, 0, enter(ctx)>>>(op, n, a, b, y);
+    ANVIL_CUDA_LAUNCHED("binary kernel (op %d), n=%lld", op, static_cast<long long>(n));
 }
 
 void clamp(anvil_context& ctx, int64_t n, float lo, float hi, float* x) {

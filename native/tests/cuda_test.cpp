@@ -172,6 +172,36 @@ void check_loss(anvil_context* gpu, anvil_context* cpu, int64_t batch, int64_t c
     }
 }
 
+// The tensor API's ops: element-wise arithmetic, reductions (the same double sums as the CPU),
+// top-k (the same total order) and matmul (another summation order: kReductionTol).
+void check_tensor_ops(anvil_context* gpu, anvil_context* cpu) {
+    std::vector<float> a = test::random_floats(3 * 7 * 5, 11), b = test::random_floats(3 * 7 * 5, 12), y(a.size());
+    DeviceBuffer da(gpu, a), db(gpu, b), dy(gpu, y);
+    for (int32_t op : {ANVIL_BINARY_ADD, ANVIL_BINARY_SUB, ANVIL_BINARY_MUL, ANVIL_BINARY_DIV}) {
+        EXPECT_OK(anvil_binary(gpu, op, 105, da.f(), db.f(), dy.f()));
+        EXPECT_OK(anvil_binary(cpu, op, 105, a.data(), b.data(), y.data()));
+        test::expect(max_rel_diff(dy.read<float>(), y) <= kElementwiseTol, "binary op %d", op);
+    }
+    std::vector<float> r(3 * 5);
+    DeviceBuffer dr(gpu, r);
+    for (int32_t op : {ANVIL_REDUCE_SUM, ANVIL_REDUCE_MEAN, ANVIL_REDUCE_MAX}) {
+        EXPECT_OK(anvil_reduce(gpu, op, 3, 7, 5, da.f(), dr.f()));
+        EXPECT_OK(anvil_reduce(cpu, op, 3, 7, 5, a.data(), r.data()));
+        test::expect(dr.read<float>() == r, "reduce op %d", op);
+    }
+    std::vector<float> v(15 * 3);
+    std::vector<int32_t> idx(15 * 3), gidx_host(15 * 3);
+    DeviceBuffer dv(gpu, v), di(gpu, gidx_host);
+    EXPECT_OK(anvil_topk(gpu, 15, 7, 3, da.f(), dv.f(), di.i()));
+    EXPECT_OK(anvil_topk(cpu, 15, 7, 3, a.data(), v.data(), idx.data()));
+    EXPECT(dv.read<float>() == v && di.read<int32_t>() == idx);
+    std::vector<float> c(15 * 5);
+    DeviceBuffer dc(gpu, c);
+    EXPECT_OK(anvil_matmul(gpu, 15, 7, 5, da.f(), db.f(), dc.f()));
+    EXPECT_OK(anvil_matmul(cpu, 15, 7, 5, a.data(), b.data(), c.data()));
+    EXPECT(max_rel_diff(dc.read<float>(), c) <= kReductionTol);
+}
+
 void check_optimizers(anvil_context* gpu, anvil_context* cpu, int64_t n) {
     std::vector<float> p = test::random_floats(n, 5), g = test::random_floats(n, 6), zeros(n, 0.0f);
     DeviceBuffer dp(gpu, p), dg(gpu, g), dv(gpu, zeros), dm(gpu, zeros);
@@ -447,6 +477,7 @@ void check_gpu(int32_t count) {
     for (auto [b, k] : std::vector<std::pair<int64_t, int64_t>>{{1, 10}, {7, 3}, {64, 10}, {33, 1000}, {5, 4099}})
         check_loss(gpu, cpu, b, k);
     for (int64_t n : {1, 1001, 1 << 18}) check_optimizers(gpu, cpu, n);
+    check_tensor_ops(gpu, cpu);
     // {batch, channels, in_h, in_w, kernel_h, kernel_w, stride_h, stride_w, pad_h, pad_w, count_include_pad, ceil_mode}
     for (const anvil_pool2d_desc& d : std::vector<anvil_pool2d_desc>{{2, 3, 8, 8, 2, 2, 2, 2, 0, 0, 0, 0},
                                                                      {3, 5, 13, 11, 3, 3, 2, 2, 1, 1, 0, 0},

@@ -347,6 +347,26 @@ public final class Native {
         check(A.anvil_add(ctx(dev), n, a, b, y), "anvil_add");
     }
 
+    /** y = a op b element-wise ({@code Abi.ANVIL_BINARY_*}); y may be a or b. */
+    public static void binary(Device dev, int op, long n, long a, long b, long y) {
+        check(A.anvil_binary(ctx(dev), op, n, a, b, y), "anvil_binary");
+    }
+
+    /** y[o, i] = op over s of x[o, s, i] ({@code Abi.ANVIL_REDUCE_*}). */
+    public static void reduce(Device dev, int op, long outer, long size, long inner, long x, long y) {
+        check(A.anvil_reduce(ctx(dev), op, outer, size, inner, x, y), "anvil_reduce");
+    }
+
+    /** The k largest of each row of x [rows, cols], descending; indices may be 0. */
+    public static void topk(Device dev, long rows, long cols, long k, long x, long values, long indices) {
+        check(A.anvil_topk(ctx(dev), rows, cols, k, x, values, indices), "anvil_topk");
+    }
+
+    /** c[m, n] = a[m, k] b[k, n]. */
+    public static void matmul(Device dev, long m, long k, long n, long a, long b, long c) {
+        check(A.anvil_matmul(ctx(dev), m, k, n, a, b, c), "anvil_matmul");
+    }
+
     /** x = min(max(x, lo), hi) in place; NaN stays NaN. */
     public static void clamp(Device dev, long n, float lo, float hi, long x) {
         check(A.anvil_clamp(ctx(dev), n, lo, hi, x), "anvil_clamp");
