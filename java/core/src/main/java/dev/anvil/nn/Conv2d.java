@@ -67,6 +67,32 @@ public final class Conv2d extends WeightedLayer {
         return new long[] {in[0], outChannels, oh, ow};
     }
 
+    /**
+     * A convolution with bias that computes what this one followed by {@code bn} computes in
+     * evaluation mode (PyTorch's fuse_conv_bn_eval): w' = w * scale, b' = b * scale + shift per
+     * output channel; on this layer's device, in evaluation mode.
+     */
+    Conv2d foldedWith(BatchNorm2d bn) {
+        if (bn.features() != outChannels) {
+            throw new IllegalArgumentException(name() + ": cannot fold " + bn.name() + " of " + bn.features() + " channels into "
+                    + outChannels + " output channels");
+        }
+        double[][] affine = bn.evalAffine();
+        float[] w = weight().value().toFloatArray();
+        float[] b = bias() == null ? new float[outChannels] : bias().value().toFloatArray();
+        int perChannel = w.length / outChannels;
+        for (int o = 0; o < outChannels; o++) {
+            for (int i = 0; i < perChannel; i++) w[o * perChannel + i] = (float) (w[o * perChannel + i] * affine[0][o]);
+            b[o] = (float) (b[o] * affine[0][o] + affine[1][o]);
+        }
+        Conv2d folded = new Builder(inChannels, outChannels, kernelH, kernelW).stride(strideH, strideW).padding(padH, padW)
+                .dilation(dilationH, dilationW).groups(groups).bias(true).build();
+        folded.weight().value().copyFrom(w);
+        folded.bias().value().copyFrom(b);
+        folded.eval();
+        return folded.device().equals(device()) ? folded : (Conv2d) folded.to(device());
+    }
+
     static long outSize(long in, int k, int stride, int pad, int dilation) {
         long room = in + 2L * pad - ((long) dilation * (k - 1) + 1);
         return room < 0 ? 0 : room / stride + 1;
