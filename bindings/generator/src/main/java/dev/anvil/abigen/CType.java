@@ -20,7 +20,10 @@ record CType(String c, Kind kind, int arrayLength) {
         LONG("long", "jlong", "JAVA_LONG", 8),
         FLOAT("float", "jfloat", "JAVA_FLOAT", 4),
         DOUBLE("double", "jdouble", "JAVA_DOUBLE", 8),
-        POINTER("long", "jlong", "ADDRESS", 8),
+        // Pointers cross FFM as 64-bit integers, as they do JNI: on the LP64 platforms the library
+        // builds for, C passes and returns both in the same integer registers, and a long needs no
+        // MemorySegment per argument (which would be an allocation per call where escape analysis fails).
+        POINTER("long", "jlong", "JAVA_LONG", 8),
         CHARS("String", null, null, 1);
 
         final String java;

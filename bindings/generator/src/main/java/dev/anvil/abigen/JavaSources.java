@@ -86,14 +86,12 @@ final class JavaSources {
 
     private static String ffm(Header h) {
         StringBuilder sb = preamble("""
-                import static java.lang.foreign.ValueLayout.ADDRESS;
                 import static java.lang.foreign.ValueLayout.JAVA_DOUBLE;
                 import static java.lang.foreign.ValueLayout.JAVA_FLOAT;
                 import static java.lang.foreign.ValueLayout.JAVA_INT;
                 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
                 import java.lang.foreign.FunctionDescriptor;
-                import java.lang.foreign.MemorySegment;
                 import java.lang.invoke.MethodHandle;
 
                 """);
@@ -111,13 +109,10 @@ final class JavaSources {
                     .append("\", ").append(f.leaf()).append(", ").append(descriptor).append(");\n");
         }
         for (Function f : h.functions()) {
-            String args = f.params().stream()
-                    .map(p -> p.type().kind() == CType.Kind.POINTER ? "MemorySegment.ofAddress(" + name(p) + ")" : name(p))
-                    .collect(Collectors.joining(", "));
+            String args = f.params().stream().map(JavaSources::name).collect(Collectors.joining(", "));
             String call = f.name() + ".invokeExact(" + args + ")";
             String body = switch (f.returns().kind()) {
                 case VOID -> call + ";";
-                case POINTER -> "return ((MemorySegment) " + call + ").address();";
                 default -> "return (" + f.returns().kind().java + ") " + call + ";";
             };
             sb.append("\n    @Override\n    public ").append(signature(f)).append(" {\n")
