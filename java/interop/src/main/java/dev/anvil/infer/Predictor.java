@@ -1,0 +1,260 @@
+package dev.anvil.infer;
+
+import dev.anvil.DType;
+import dev.anvil.Tensor;
+import dev.anvil.data.Batch;
+import dev.anvil.data.DataLoader;
+import dev.anvil.nn.Layer;
+import dev.anvil.train.Evaluation;
+import dev.anvil.vision.Image;
+import dev.anvil.vision.Images;
+import dev.anvil.vision.Transform;
+import dev.anvil.vision.Transforms;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Objects;
+import java.util.SplittableRandom;
+
+/**
+ * Inference with a trained classifier: the model in evaluation mode, class probabilities (softmax
+ * of its outputs), top-k predictions with class names, for a batch tensor or for image files,
+ * and accuracy and loss over a data set. No optimizer is needed.
+ *
+ * <pre>{@code
+ * try (Predictor p = Predictor.builder(model).classNames(folder.classes())
+ *         .channels(3).transform(Transforms.compose(Transforms.resize(32, 32), Transforms.normalize(mean, std))).build()) {
+ *     for (Predictor.Prediction top : p.predict(Path.of("cat.png"), 5)) System.out.println(top);
+ * }
+ * }</pre>
+ *
+ * <p><b>Threads.</b> A layer reuses its output buffers from call to call, so the model runs one
+ * batch at a time: calls from several threads are safe and are served in turn (decoding and
+ * preprocessing of images run in the calling threads, in parallel). For parallel forwards, give
+ * each thread its own Predictor on its own copy of the model.
+ */
+public final class Predictor implements AutoCloseable {
+    /** One class of a prediction: its index (label), name and probability. */
+    public record Prediction(int index, String label, float probability) {
+        @Override
+        public String toString() {
+            return String.format("%s (%d): %.4f", label, index, probability);
+        }
+    }
+
+    private final Layer model;
+    private final List<String> classNames;
+    private final int channels;
+    private final Transform transform;
+    private final boolean closeModel;
+    private final Object lock = new Object();
+    private volatile boolean closed;
+
+    private Predictor(Builder b) {
+        this.model = b.model;
+        this.classNames = b.classNames;
+        this.channels = b.channels;
+        this.transform = b.transform;
+        this.closeModel = b.closeModel;
+        model.eval();
+    }
+
+    public static Builder builder(Layer model) {
+        return new Builder(model);
+    }
+
+    /** The model's outputs (logits) for a batch {@code [N, ...]}: one row of floats per sample. */
+    public float[][] logits(Tensor batch) {
+        Objects.requireNonNull(batch, "batch");
+        batch.requireType(DType.FLOAT32);
+        if (batch.dim() < 1) throw new IllegalArgumentException("a batch needs a leading batch dimension, got shape " + batch.shapeString());
+        float[] flat;
+        long[] shape;
+        synchronized (lock) {
+            checkOpen();
+            model.eval();
+            Tensor in = batch.device().equals(model.device()) ? batch : batch.to(model.device());
+            try {
+                Tensor out = model.forward(in);
+                shape = out.shape();
+                flat = out.toFloatArray();
+            } finally {
+                if (in != batch) in.close();
+            }
+        }
+        if (shape.length != 2) {
+            throw new IllegalStateException("model " + model.name() + " gives outputs of shape " + Arrays.toString(shape)
+                    + "; a classifier's are [batch, classes]");
+        }
+        int n = (int) shape[0], k = (int) shape[1];
+        if (classNames != null && classNames.size() != k) {
+            throw new IllegalStateException("model " + model.name() + " has " + k + " outputs but " + classNames.size() + " class names were given");
+        }
+        float[][] rows = new float[n][];
+        for (int i = 0; i < n; i++) rows[i] = Arrays.copyOfRange(flat, i * k, (i + 1) * k);
+        return rows;
+    }
+
+    /** Class probabilities (softmax of the logits, computed in double without overflow) for each sample of a batch. */
+    public float[][] probabilities(Tensor batch) {
+        float[][] rows = logits(batch);
+        for (float[] r : rows) softmaxInPlace(r);
+        return rows;
+    }
+
+    /** The {@code k} most probable classes of each sample, most probable first (ties: lower index first). */
+    public List<List<Prediction>> topK(Tensor batch, int k) {
+        if (k <= 0) throw new IllegalArgumentException("k must be positive, got " + k);
+        List<List<Prediction>> out = new ArrayList<>();
+        for (float[] p : probabilities(batch)) out.add(top(p, k));
+        return out;
+    }
+
+    /** The {@code k} most probable classes of the image at {@code file}, decoded and preprocessed as configured. */
+    public List<Prediction> predict(Path file, int k) throws IOException {
+        return predict(List.of(file), k).get(0);
+    }
+
+    /** The {@code k} most probable classes of each image file, in one batch. */
+    public List<List<Prediction>> predict(List<Path> files, int k) throws IOException {
+        Objects.requireNonNull(files, "files");
+        if (files.isEmpty()) throw new IllegalArgumentException("no image files given");
+        if (k <= 0) throw new IllegalArgumentException("k must be positive, got " + k);
+        List<Image> images = new ArrayList<>();
+        SplittableRandom rng = new SplittableRandom(0);
+        for (Path f : files) {
+            Image im = transform.apply(Images.read(f, channels), rng);
+            if (!images.isEmpty() && !Arrays.equals(im.shape(), images.get(0).shape())) {
+                throw new IllegalArgumentException(f + " gives a " + Arrays.toString(im.shape()) + " input but " + files.get(0) + " a "
+                        + Arrays.toString(images.get(0).shape()) + "; add a resize to the predictor's transform");
+            }
+            images.add(im);
+        }
+        Image first = images.get(0);
+        int per = first.data().length;
+        float[] all = new float[Math.multiplyExact(per, images.size())];
+        for (int i = 0; i < images.size(); i++) System.arraycopy(images.get(i).data(), 0, all, i * per, per);
+        try (Tensor batch = Tensor.of(all, images.size(), first.channels(), first.height(), first.width())) {
+            return topK(batch, k);
+        }
+    }
+
+    /**
+     * Accuracy (arg-max equals label) and mean cross-entropy of the model over every batch of
+     * {@code data}, in evaluation mode.
+     */
+    public Evaluation evaluate(DataLoader data) {
+        Objects.requireNonNull(data, "data");
+        long start = System.nanoTime(), correct = 0, samples = 0;
+        double lossSum = 0;
+        for (Batch b : data) {
+            float[][] logits = logits(b.images());
+            int[] labels = b.labels().toIntArray();
+            for (int i = 0; i < logits.length; i++) {
+                float[] row = logits[i];
+                if (labels[i] < 0 || labels[i] >= row.length) {
+                    throw new IllegalArgumentException("label " + labels[i] + " is outside the model's " + row.length + " classes");
+                }
+                int best = 0;
+                double max = Double.NEGATIVE_INFINITY, sum = 0;
+                for (int c = 0; c < row.length; c++) {
+                    if (row[c] > row[best]) best = c;
+                    max = Math.max(max, row[c]);
+                }
+                for (float v : row) sum += Math.exp(v - max);
+                lossSum += Math.log(sum) + max - row[labels[i]];
+                if (best == labels[i]) correct++;
+            }
+            samples += logits.length;
+        }
+        return new Evaluation(samples == 0 ? 0 : (double) correct / samples, samples == 0 ? 0 : lossSum / samples, samples,
+                (System.nanoTime() - start) / 1e9);
+    }
+
+    /** The class names, or null if none were given. */
+    public List<String> classNames() {
+        return classNames;
+    }
+
+    /** Closes the model if the builder was told to ({@link Builder#closeModel}); idempotent. */
+    @Override
+    public void close() {
+        synchronized (lock) {
+            if (closed) return;
+            closed = true;
+            if (closeModel) model.close();
+        }
+    }
+
+    private void checkOpen() {
+        if (closed) throw new IllegalStateException("the predictor is closed");
+    }
+
+    private List<Prediction> top(float[] p, int k) {
+        Integer[] order = new Integer[p.length];
+        for (int i = 0; i < p.length; i++) order[i] = i;
+        Arrays.sort(order, (a, b) -> p[a] != p[b] ? Float.compare(p[b], p[a]) : Integer.compare(a, b));
+        List<Prediction> out = new ArrayList<>();
+        for (int i = 0; i < Math.min(k, p.length); i++) {
+            int c = order[i];
+            out.add(new Prediction(c, classNames == null ? Integer.toString(c) : classNames.get(c), p[c]));
+        }
+        return out;
+    }
+
+    static void softmaxInPlace(float[] r) {
+        double max = Double.NEGATIVE_INFINITY, sum = 0;
+        for (float v : r) max = Math.max(max, v);
+        double[] e = new double[r.length];
+        for (int i = 0; i < r.length; i++) sum += e[i] = Math.exp(r[i] - max);
+        for (int i = 0; i < r.length; i++) r[i] = (float) (e[i] / sum);
+    }
+
+    /** Options of a {@link Predictor}. */
+    public static final class Builder {
+        private final Layer model;
+        private List<String> classNames;
+        private int channels = 1;
+        private Transform transform = Transforms.identity();
+        private boolean closeModel;
+
+        private Builder(Layer model) {
+            this.model = Objects.requireNonNull(model, "model");
+        }
+
+        /** Names of the classes by index (default: the indices as text). */
+        public Builder classNames(List<String> names) {
+            Objects.requireNonNull(names, "classNames");
+            if (names.isEmpty()) throw new IllegalArgumentException("classNames must not be empty");
+            for (String n : names) Objects.requireNonNull(n, "class name");
+            this.classNames = List.copyOf(names);
+            return this;
+        }
+
+        /** Channels of images read from files: 1 (grey, the default) or 3 (RGB). */
+        public Builder channels(int channels) {
+            if (channels != 1 && channels != 3) throw new IllegalArgumentException("channels must be 1 (grey) or 3 (RGB), got " + channels);
+            this.channels = channels;
+            return this;
+        }
+
+        /** Preprocessing of images read from files, after decoding to [0, 1] (resize, crop, normalize; default none). */
+        public Builder transform(Transform transform) {
+            this.transform = Objects.requireNonNull(transform, "transform");
+            return this;
+        }
+
+        /** Whether {@link Predictor#close} closes the model too (default false). */
+        public Builder closeModel(boolean close) {
+            this.closeModel = close;
+            return this;
+        }
+
+        /** The predictor; puts the model in evaluation mode. */
+        public Predictor build() {
+            return new Predictor(this);
+        }
+    }
+}
