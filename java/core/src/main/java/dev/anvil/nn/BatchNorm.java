@@ -24,6 +24,7 @@ import java.util.SplittableRandom;
  */
 public abstract class BatchNorm extends Layer {
     private final int features;
+    private final double eps;
     private final BatchnormDesc desc = new BatchnormDesc();
     private final boolean trackRunningStats;
     private final Parameter weight;
@@ -40,6 +41,7 @@ public abstract class BatchNorm extends Layer {
         this.features = Conv2d.positive(features, "features");
         if (!(eps >= 0 && Double.isFinite(eps))) throw new IllegalArgumentException(kind + ": eps must be finite and >= 0, got " + eps);
         if (!(momentum >= 0 && momentum <= 1)) throw new IllegalArgumentException(kind + ": momentum must be in [0, 1], got " + momentum);
+        this.eps = eps;
         desc.channels(features).eps((float) eps).momentum((float) momentum);
         this.trackRunningStats = trackRunningStats;
         this.weight = affine ? new Parameter("weight", features) : null;
@@ -55,6 +57,11 @@ public abstract class BatchNorm extends Layer {
     /** The number of channels. */
     public int features() {
         return features;
+    }
+
+    /** The epsilon added to the variance. */
+    public double eps() {
+        return eps;
     }
 
     /** Makes the forward pass apply a ReLU to its output (containers do this for a BatchNorm followed by a ReLU). */

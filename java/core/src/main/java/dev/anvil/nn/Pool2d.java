@@ -26,6 +26,21 @@ abstract class Pool2d extends Layer {
         desc.kernel_h(kernelH).kernel_w(kernelW).stride_h(strideH).stride_w(strideW).pad_h(padH).pad_w(padW);
     }
 
+    /** Window {height, width}. */
+    public int[] kernelSize() {
+        return new int[] {kernelH, kernelW};
+    }
+
+    /** Stride {height, width}. */
+    public int[] stride() {
+        return new int[] {strideH, strideW};
+    }
+
+    /** Padding {height, width}, on each side. */
+    public int[] padding() {
+        return new int[] {padH, padW};
+    }
+
     @Override
     public long[] outputShape(long[] in) {
         if (in.length != 4) {
