@@ -78,6 +78,15 @@ class PredictCliTest {
         assertEquals(0, again.code(), again.err());
         assertTrue(again.out().contains("1. c" + expected.get(0).index() + " "), again.out());
         assertTrue(again.out().contains(String.format("%.4f", expected.get(1).probability())), again.out());
+
+        Path onnx = dir.resolve("model.onnx");
+        CliTest.Result o = anvil("export", "--model", model.toString(), "--out", onnx.toString());
+        assertEquals(0, o.code(), o.err());
+        assertTrue(o.out().contains("ONNX opset 13, fmnist-cnn"), o.out());
+        // A serialised ModelProto starts with field 1 (ir_version, varint): byte 0x08, then 7.
+        byte[] head = java.nio.file.Files.readAllBytes(onnx);
+        assertEquals(0x08, head[0]);
+        assertEquals(7, head[1]);
     }
 
     @Test
