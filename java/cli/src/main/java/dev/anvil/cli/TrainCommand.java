@@ -14,6 +14,7 @@ import dev.anvil.optim.Adam;
 import dev.anvil.optim.LrSchedule;
 import dev.anvil.optim.Optimizer;
 import dev.anvil.optim.SGD;
+import dev.anvil.report.TrainingReport;
 import dev.anvil.train.EpochResult;
 import dev.anvil.train.StepProgress;
 import dev.anvil.train.Trainer;
@@ -99,6 +100,10 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--metrics", description = "Append one JSON line per epoch to this file.")
     Path metrics;
 
+    @Option(names = "--report", description = "Write a training report here at the end: report.html (plots of loss, accuracy,"
+            + " learning rate and images/s per epoch and per step), epochs.csv and steps.csv.")
+    Path reportDir;
+
     @Option(names = "--device", defaultValue = "cpu", description = "cpu, cuda or cuda:N (default: ${DEFAULT-VALUE}).")
     String device;
 
@@ -137,6 +142,7 @@ final class TrainCommand implements Callable<Integer> {
         if (testLimit != null) test = test.subset(Math.min(testLimit, test.size()));
         LOG.info("{} training and {} test samples from {}; {} threads", train.size(), test.size(), dir, Anvil.numThreads());
         if (backend != null || env.isDistributed() || ranks > 1 || checkpointEvery > 0) {
+            if (reportDir != null) throw new IllegalArgumentException("--report is written by single-process runs only, not data-parallel ones");
             if (dev.type() != Device.Type.CPU && !"nccl".equals(backend)) {
                 throw new IllegalArgumentException("data-parallel training on GPUs needs --backend nccl (each rank then uses cuda:LOCAL_RANK)");
             }
@@ -166,6 +172,7 @@ final class TrainCommand implements Callable<Integer> {
                 return 0;
             }
             List<EpochResult> history = trainer.fit(trainLoader, testLoader, first, epochs);
+            if (trainingReport != null) out.println("report: " + trainingReport.write(reportDir));
             out.printf(Locale.ROOT, "test accuracy: %.4f%n", history.get(history.size() - 1).test().accuracy());
             out.flush();
         }
@@ -218,15 +225,18 @@ final class TrainCommand implements Callable<Integer> {
     /** Progress line, epoch report, metrics line and checkpoint after each epoch. */
     private TrainingListener listener(PrintWriter out, MetricsWriter metricsOut, Sequential model, Optimizer opt) {
         TrainingListener progress = noProgress ? new TrainingListener() {} : new ProgressLine(System.err);
+        trainingReport = reportDir == null ? null : new TrainingReport(modelKind + " on Fashion-MNIST", opt::learningRate);
         return new TrainingListener() {
             @Override
             public void onStep(StepProgress p) {
                 progress.onStep(p);
+                if (trainingReport != null) trainingReport.onStep(p);
             }
 
             @Override
             public void onEpochEnd(EpochResult r) {
                 progress.onEpochEnd(r);
+                if (trainingReport != null) trainingReport.onEpochEnd(r);
                 try {
                     report(out, r, metricsOut);
                     if (checkpoint != null) {
@@ -239,6 +249,9 @@ final class TrainCommand implements Callable<Integer> {
             }
         };
     }
+
+    /** The --report of the run, made with the trainer's listener. */
+    private TrainingReport trainingReport;
 
     void report(PrintWriter out, EpochResult r, MetricsWriter metricsOut) throws IOException {
         out.printf(Locale.ROOT, "epoch %d/%d: train loss %.4f, %.0f images/s, %.1f s; test accuracy %.4f, test loss %.4f%n",
