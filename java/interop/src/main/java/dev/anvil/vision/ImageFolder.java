@@ -34,6 +34,8 @@ import org.slf4j.LoggerFactory;
  * try (DataLoader loader = DataLoader.builder(train).batchSize(64).shuffle(true).seed(42).build()) { ... }
  * }</pre>
  *
+ * <p>{@link #fromList} reads the same from a CSV or TSV list of {@code path,label} rows instead.
+ *
  * <p><b>Checks before training.</b> {@link Builder#build} reads every file's header (not its
  * pixels): a missing or empty root, a class folder with no images, an unreadable file (named; or,
  * with {@link Builder#skipUnreadable}, skipped, logged and counted) and images of different sizes
@@ -79,8 +81,21 @@ public final class ImageFolder implements Dataset {
         this.reads = new AtomicIntegerArray(files.size());
     }
 
+    /** Images in one subfolder per class under {@code root}. */
     public static Builder builder(Path root) {
-        return new Builder(root);
+        return new Builder(root, null);
+    }
+
+    /**
+     * Images listed in a CSV or TSV file, one {@code path,label} row per image (a tab separates
+     * the fields in a .tsv file, a comma otherwise; fields may be in double quotes). Relative
+     * paths are relative to the list's folder. Labels are class names; classes are the distinct
+     * names sorted, or, when every label is an integer, 0 to the largest. A first row
+     * {@code path,label} (any names) is skipped as a header when its label field is the word
+     * "label" or {@link Builder#header} says so.
+     */
+    public static Builder fromList(Path listFile) {
+        return new Builder(null, Objects.requireNonNull(listFile, "listFile"));
     }
 
     /** The class names, by label. */
@@ -201,6 +216,8 @@ public final class ImageFolder implements Dataset {
     /** Options of an {@link ImageFolder}. */
     public static final class Builder {
         private final Path root;
+        private final Path list;
+        private Boolean header;
         private int channels = 3;
         private int resizeHeight;
         private int resizeWidth;
@@ -208,8 +225,16 @@ public final class ImageFolder implements Dataset {
         private long seed;
         private boolean skipUnreadable;
 
-        private Builder(Path root) {
-            this.root = Objects.requireNonNull(root, "root");
+        private Builder(Path root, Path list) {
+            this.root = list != null ? list : Objects.requireNonNull(root, "root");
+            this.list = list;
+        }
+
+        /** Whether the list's first row is a header (default: when its label field reads "label"); lists only. */
+        public Builder header(boolean header) {
+            if (list == null) throw new IllegalStateException("header(...) applies to image lists (fromList), not folders");
+            this.header = header;
+            return this;
         }
 
         /** 1 for grey, 3 for RGB (the default); images are converted as they are decoded. */
@@ -251,6 +276,7 @@ public final class ImageFolder implements Dataset {
          * @throws IOException naming the folder or file at fault (see the class comment)
          */
         public ImageFolder build() throws IOException {
+            if (list != null) return buildFromList();
             if (!Files.isDirectory(root)) throw new IOException(root + ": no such folder (expected one subfolder per class)");
             List<Path> classDirs;
             try (Stream<Path> s = Files.list(root)) {
@@ -258,10 +284,8 @@ public final class ImageFolder implements Dataset {
             }
             if (classDirs.isEmpty()) throw new IOException(root + " has no class folders (expected one subfolder per class, holding its images)");
             List<String> classes = new ArrayList<>();
-            List<Path> files = new ArrayList<>();
-            List<Integer> labels = new ArrayList<>();
-            int h = resizeHeight, w = resizeWidth, skipped = 0;
-            Path first = null;
+            List<Path> candidates = new ArrayList<>();
+            List<Integer> candidateLabels = new ArrayList<>();
             for (Path dir : classDirs) {
                 List<Path> images;
                 try (Stream<Path> s = Files.list(dir)) {
@@ -271,38 +295,129 @@ public final class ImageFolder implements Dataset {
                     throw new IOException("class folder " + dir + " holds no images (" + EXTENSIONS.stream().sorted().toList()
                             + "); remove it or add its images");
                 }
-                int label = classes.size();
-                classes.add(dir.getFileName().toString());
-                int kept = 0;
                 for (Path f : images) {
-                    int[] size;
-                    try {
-                        size = Images.size(f);
-                    } catch (IOException e) {
-                        if (!skipUnreadable) throw new IOException(e.getMessage() + " (skipUnreadable(true) skips such files)", e);
-                        LOG.warn("skipping unreadable image {}", e.getMessage());
-                        skipped++;
-                        continue;
-                    }
-                    if (resizeHeight == 0) {
-                        if (first == null) {
-                            first = f;
-                            h = size[0];
-                            w = size[1];
-                        } else if (size[0] != h || size[1] != w) {
-                            throw new IOException("images of different sizes: " + first + " is " + h + "x" + w + " but " + f + " is "
-                                    + size[0] + "x" + size[1] + "; set resize(height, width)");
-                        }
-                    }
-                    files.add(f);
-                    labels.add(label);
-                    kept++;
+                    candidates.add(f);
+                    candidateLabels.add(classes.size());
                 }
-                if (kept == 0) throw new IOException("class folder " + dir + " holds no readable images (" + images.size() + " skipped)");
+                classes.add(dir.getFileName().toString());
+            }
+            return checked(classes, candidates, candidateLabels, "class folder " + root + "/");
+        }
+
+        /** Reads each file's header; the same checks for folders and lists. */
+        private ImageFolder checked(List<String> classes, List<Path> candidates, List<Integer> candidateLabels, String where)
+                throws IOException {
+            List<Path> files = new ArrayList<>();
+            List<Integer> labels = new ArrayList<>();
+            int[] kept = new int[classes.size()];
+            int h = resizeHeight, w = resizeWidth, skipped = 0;
+            Path first = null;
+            for (int i = 0; i < candidates.size(); i++) {
+                Path f = candidates.get(i);
+                int label = candidateLabels.get(i);
+                int[] size;
+                try {
+                    size = Images.size(f);
+                } catch (IOException e) {
+                    if (!skipUnreadable) throw new IOException(e.getMessage() + " (skipUnreadable(true) skips such files)", e);
+                    LOG.warn("skipping unreadable image {}", e.getMessage());
+                    skipped++;
+                    continue;
+                }
+                if (resizeHeight == 0) {
+                    if (first == null) {
+                        first = f;
+                        h = size[0];
+                        w = size[1];
+                    } else if (size[0] != h || size[1] != w) {
+                        throw new IOException("images of different sizes: " + first + " is " + h + "x" + w + " but " + f + " is "
+                                + size[0] + "x" + size[1] + "; set resize(height, width)");
+                    }
+                }
+                files.add(f);
+                labels.add(label);
+                kept[label]++;
+            }
+            for (int c = 0; c < classes.size(); c++) {
+                if (kept[c] == 0) throw new IOException(where + classes.get(c) + ": all its images are unreadable (skipped)");
             }
             if (skipped > 0) LOG.warn("{}: skipped {} unreadable image files", root, skipped);
             int[] l = labels.stream().mapToInt(Integer::intValue).toArray();
             return new ImageFolder(this, classes, files, l, h, w, skipped);
+        }
+
+        private ImageFolder buildFromList() throws IOException {
+            if (!Files.isRegularFile(list)) throw new IOException(list + ": no such image list (CSV or TSV of path,label rows)");
+            boolean tsv = list.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".tsv");
+            List<String> lines = Files.readAllLines(list);
+            Path base = list.toAbsolutePath().getParent();
+            List<Path> paths = new ArrayList<>();
+            List<String> names = new ArrayList<>();
+            for (int n = 0; n < lines.size(); n++) {
+                String line = lines.get(n);
+                if (line.isBlank()) continue;
+                String[] f = fields(line, tsv ? '\t' : ',');
+                if (f.length != 2 || f[0].isEmpty() || f[1].isEmpty()) {
+                    throw new IOException(list + ", line " + (n + 1) + ": expected two fields, path" + (tsv ? "<tab>" : ",") + "label; got '"
+                            + line + "'");
+                }
+                boolean isHeader = paths.isEmpty() && names.isEmpty() && (header != null ? header : f[1].equalsIgnoreCase("label"));
+                if (isHeader && n == firstNonBlank(lines)) continue;
+                Path p = base.resolve(f[0]);
+                if (!Files.isRegularFile(p)) throw new IOException(list + ", line " + (n + 1) + ": no such image file " + p);
+                paths.add(p);
+                names.add(f[1]);
+            }
+            if (paths.isEmpty()) throw new IOException(list + " lists no images");
+            boolean numeric = names.stream().allMatch(x -> x.matches("\\d{1,9}"));
+            List<String> classes;
+            if (numeric) {
+                int max = names.stream().mapToInt(Integer::parseInt).max().orElse(0);
+                classes = new ArrayList<>();
+                for (int c = 0; c <= max; c++) classes.add(Integer.toString(c));
+            } else {
+                classes = names.stream().distinct().sorted().toList();
+            }
+            List<Integer> labels = new ArrayList<>();
+            for (String x : names) labels.add(numeric ? Integer.parseInt(x) : classes.indexOf(x));
+            if (numeric) {
+                boolean[] used = new boolean[classes.size()];
+                for (int l : labels) used[l] = true;
+                for (int c = 0; c < used.length; c++) {
+                    if (!used[c]) throw new IOException(list + ": label " + c + " has no images (labels run from 0 to " + (used.length - 1) + ")");
+                }
+            }
+            return checked(new ArrayList<>(classes), paths, labels, list + ": class ");
+        }
+
+        private static int firstNonBlank(List<String> lines) {
+            for (int i = 0; i < lines.size(); i++) if (!lines.get(i).isBlank()) return i;
+            return -1;
+        }
+
+        /** The fields of one line, split at {@code sep} outside double quotes ("" inside quotes is a quote), trimmed. */
+        static String[] fields(String line, char sep) {
+            List<String> out = new ArrayList<>();
+            StringBuilder cur = new StringBuilder();
+            boolean quoted = false;
+            for (int i = 0; i < line.length(); i++) {
+                char ch = line.charAt(i);
+                if (ch == '"') {
+                    if (quoted && i + 1 < line.length() && line.charAt(i + 1) == '"') {
+                        cur.append('"');
+                        i++;
+                    } else {
+                        quoted = !quoted;
+                    }
+                } else if (ch == sep && !quoted) {
+                    out.add(cur.toString().strip());
+                    cur.setLength(0);
+                } else {
+                    cur.append(ch);
+                }
+            }
+            out.add(cur.toString().strip());
+            return out.toArray(String[]::new);
         }
 
         private static boolean isImage(Path p) {
