@@ -14,6 +14,8 @@ import dev.anvil.optim.Adam;
 import dev.anvil.optim.LrSchedule;
 import dev.anvil.optim.Optimizer;
 import dev.anvil.optim.SGD;
+import dev.anvil.report.MetricsWriter;
+import dev.anvil.report.ProgressLine;
 import dev.anvil.report.TrainingReport;
 import dev.anvil.train.EpochResult;
 import dev.anvil.train.StepProgress;
@@ -97,7 +99,7 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--resume", description = "Continue from --checkpoint if it exists.")
     boolean resume;
 
-    @Option(names = "--metrics", description = "Append one JSON line per epoch to this file.")
+    @Option(names = "--metrics", description = "Append one JSON line per epoch to this file (a CSV row for a .csv file).")
     Path metrics;
 
     @Option(names = "--report", description = "Write a training report here at the end: report.html (plots of loss, accuracy,"
