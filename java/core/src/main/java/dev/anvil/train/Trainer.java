@@ -11,7 +11,10 @@ import dev.anvil.optim.LrSchedule;
 import dev.anvil.optim.Optimizer;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Objects;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The classification training loop: forward, cross-entropy loss, backward, optimizer step,
@@ -23,6 +26,7 @@ import java.util.Objects;
  * }</pre>
  */
 public final class Trainer implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(Trainer.class);
     private final Layer model;
     private final Optimizer optimizer;
     private final CrossEntropyLoss loss = new CrossEntropyLoss();
@@ -95,9 +99,17 @@ public final class Trainer implements AutoCloseable {
             Evaluation eval = test == null ? null : evaluate(test);
             EpochResult result = new EpochResult(epoch, lossSum / Math.max(1, samples), samples / seconds, seconds, eval);
             history.add(result);
+            if (LOG.isInfoEnabled()) LOG.info(summary(result, last));
             listener.onEpochEnd(result);
         }
         return history;
+    }
+
+    /** The INFO line logged after each epoch. */
+    static String summary(EpochResult r, int epochs) {
+        String test = r.test() == null ? "" : String.format(Locale.ROOT, "; test accuracy %.4f, test loss %.4f", r.test().accuracy(), r.test().loss());
+        return String.format(Locale.ROOT, "epoch %d/%d: train loss %.4f, %.0f images/s, %.1f s%s", r.epoch(), epochs, r.trainLoss(),
+                r.imagesPerSecond(), r.trainSeconds(), test);
     }
 
     /** Accuracy and mean loss of the model (in evaluation mode) over a data set. */
