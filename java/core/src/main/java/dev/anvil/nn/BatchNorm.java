@@ -25,6 +25,7 @@ import java.util.SplittableRandom;
 public abstract class BatchNorm extends Layer {
     private final int features;
     private final double eps;
+    private final double momentum;
     private final BatchnormDesc desc = new BatchnormDesc();
     private final boolean trackRunningStats;
     private final Parameter weight;
@@ -42,6 +43,7 @@ public abstract class BatchNorm extends Layer {
         if (!(eps >= 0 && Double.isFinite(eps))) throw new IllegalArgumentException(kind + ": eps must be finite and >= 0, got " + eps);
         if (!(momentum >= 0 && momentum <= 1)) throw new IllegalArgumentException(kind + ": momentum must be in [0, 1], got " + momentum);
         this.eps = eps;
+        this.momentum = momentum;
         desc.channels(features).eps((float) eps).momentum((float) momentum);
         this.trackRunningStats = trackRunningStats;
         this.weight = affine ? new Parameter("weight", features) : null;
@@ -57,6 +59,11 @@ public abstract class BatchNorm extends Layer {
     /** The number of channels. */
     public int features() {
         return features;
+    }
+
+    /** The weight of a new batch in the running statistics. */
+    public double momentum() {
+        return momentum;
     }
 
     /** The epsilon added to the variance. */

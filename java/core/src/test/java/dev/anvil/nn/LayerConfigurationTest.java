@@ -28,6 +28,24 @@ class LayerConfigurationTest {
     }
 
     @Test
+    void activationsAndNormsReportTheirParameters() {
+        try (LeakyReLU l = new LeakyReLU(0.2); ELU e = new ELU(0.5); GELU g = new GELU("tanh"); GELU exact = new GELU();
+                Softmax sm = new Softmax(1); LogSoftmax lsm = new LogSoftmax(); GroupNorm gn = new GroupNorm(2, 6, 1e-4, true);
+                BatchNorm2d bn = new BatchNorm2d(3, 1e-3, 0.25, true, true)) {
+            assertEquals(0.2, l.negativeSlope(), 1e-7);
+            assertEquals(0.5, e.alpha(), 1e-7);
+            assertEquals("tanh", g.approximate());
+            assertEquals("none", exact.approximate());
+            assertEquals(1, sm.dim());
+            assertEquals(-1, lsm.dim());
+            assertEquals(2, gn.numGroups());
+            assertEquals(6, gn.numChannels());
+            assertEquals(1e-4, gn.eps());
+            assertEquals(0.25, bn.momentum());
+        }
+    }
+
+    @Test
     void batchNormAndResidualReportTheirParts() {
         try (BatchNorm2d bn = new BatchNorm2d(3, 1e-3, 0.1, true, true); BatchNorm1d plain = new BatchNorm1d(2)) {
             assertEquals(1e-3, bn.eps());
