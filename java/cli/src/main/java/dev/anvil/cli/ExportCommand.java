@@ -47,7 +47,7 @@ final class ExportCommand implements Callable<Integer> {
             }
         }
         PrintWriter w = spec.commandLine().getOut();
-        w.println("wrote " + out + " (" + (onnx ? "ONNX opset " + OnnxExport.OPSET + ", " : "") + info.architecture() + ", "
+        w.println("wrote " + out + " (" + (onnx ? "ONNX opset " + OnnxExport.OPSET + ", " : "") + (info.architecture() == null ? "described layers" : info.architecture()) + ", "
                 + info.classes().size() + " classes, input " + info.channels() + "x" + info.height() + "x" + info.width() + ")");
         w.flush();
         return 0;

@@ -12,6 +12,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import picocli.CommandLine.Option;
 
 /** How predict and export find a model: a model file, or weights (safetensors or an Anvil checkpoint) with --arch. */
@@ -30,7 +31,7 @@ final class ModelOptions {
 
     /** The model file's description, or one made from the options for bare weights. */
     ModelFile.Info info() throws IOException {
-        if (!isCheckpoint() && arch == null && SafeTensors.readHeader(model).metadata().containsKey("anvil.architecture")) {
+        if (isModelFile()) {
             ModelFile.Info i = ModelFile.info(model);
             return classes == null ? i : new ModelFile.Info(i.architecture(), classes, i.channels(), i.height(), i.width(), i.mean(), i.std());
         }
@@ -43,6 +44,7 @@ final class ModelOptions {
 
     /** The model of {@link #info()} with the file's weights; the caller closes it. */
     Layer load(ModelFile.Info info) throws IOException {
+        if (isModelFile()) return ModelFile.loadModel(model);
         Layer m = ModelFile.create(info.architecture());
         try {
             if (isCheckpoint()) {
@@ -61,6 +63,13 @@ final class ModelOptions {
         ModelFile.Info info = info();
         return Predictor.builder(load(info)).classNames(info.classes()).channels(info.channels()).transform(info.transform())
                 .closeModel(true).build();
+    }
+
+    /** A model file of anvil export (its metadata describes the model) and no --arch to override it. */
+    private boolean isModelFile() throws IOException {
+        if (isCheckpoint() || arch != null) return false;
+        Map<String, String> meta = SafeTensors.readHeader(model).metadata();
+        return meta.containsKey("anvil.architecture") || meta.containsKey("anvil.layers");
     }
 
     private boolean isCheckpoint() throws IOException {

@@ -20,14 +20,15 @@ import java.util.function.Supplier;
 
 /**
  * A model file: a safetensors file of the state dict (PyTorch's names, readable by any
- * safetensors reader) whose metadata also names the architecture, the class names and the input
- * (channels, size, normalisation), so that {@link #load} rebuilds a ready {@link Predictor}
- * without code. Architectures are the built-in ones by name ({@link #architectures()}); a model of
- * another architecture can still be saved and loaded with {@link SafeTensors} into a model built
- * in code.
+ * safetensors reader) whose metadata also holds the model's {@link Architecture} (every layer
+ * with its settings, as JSON under "anvil.layers"), optionally the name of a built-in
+ * architecture ({@link #architectures()}), the class names and the input (channels, size,
+ * normalisation), so that {@link #load} rebuilds a ready {@link Predictor} without code, for any
+ * model made of built-in layers and compositions.
  */
 public final class ModelFile {
     static final String ARCHITECTURE = "anvil.architecture";
+    static final String LAYERS = "anvil.layers";
     static final String CLASSES = "anvil.classes";
     static final String INPUT = "anvil.input";
     static final String MEAN = "anvil.normalize.mean";
@@ -58,7 +59,7 @@ public final class ModelFile {
     /**
      * What a model file says about its model besides the weights.
      *
-     * @param architecture a built-in architecture ({@link #architectures()})
+     * @param architecture a built-in architecture ({@link #architectures()}), or null for another model (the file describes its layers)
      * @param classes      class names by label
      * @param channels     input channels (1 grey, 3 RGB)
      * @param height       input height in pixels
@@ -68,7 +69,6 @@ public final class ModelFile {
      */
     public record Info(String architecture, List<String> classes, int channels, int height, int width, float[] mean, float[] std) {
         public Info {
-            Objects.requireNonNull(architecture, "architecture");
             classes = List.copyOf(Objects.requireNonNull(classes, "classes"));
             if (classes.isEmpty()) throw new IllegalArgumentException("a model file needs its class names");
             if (channels != 1 && channels != 3) throw new IllegalArgumentException("channels must be 1 or 3, got " + channels);
@@ -96,9 +96,10 @@ public final class ModelFile {
     public static void save(Path path, Layer model, Info info) throws IOException {
         Objects.requireNonNull(model, "model");
         Objects.requireNonNull(info, "info");
-        create(info.architecture()).close(); // the architecture must be known
+        if (info.architecture() != null) create(info.architecture()).close(); // a named architecture must be known
         Map<String, String> meta = new LinkedHashMap<>();
-        meta.put(ARCHITECTURE, info.architecture());
+        if (info.architecture() != null) meta.put(ARCHITECTURE, info.architecture());
+        meta.put(LAYERS, Architecture.describe(model));
         meta.put(CLASSES, JSON.writeValueAsString(info.classes()));
         meta.put(INPUT, info.channels() + "x" + info.height() + "x" + info.width());
         if (info.mean() != null) {
@@ -112,9 +113,9 @@ public final class ModelFile {
     public static Info info(Path path) throws IOException {
         Map<String, String> meta = SafeTensors.readHeader(path).metadata();
         String arch = meta.get(ARCHITECTURE);
-        if (arch == null) {
-            throw new FileFormatException(path, ARCHITECTURE, path + " is a safetensors file without an Anvil model description ("
-                    + ARCHITECTURE + " metadata); load it with SafeTensors.load into a model built in code");
+        if (arch == null && !meta.containsKey(LAYERS)) {
+            throw new FileFormatException(path, LAYERS, path + " is a safetensors file without an Anvil model description ("
+                    + LAYERS + " metadata); load it with SafeTensors.load into a model built in code");
         }
         try {
             List<String> classes = JSON.readValue(required(meta, CLASSES, path), new TypeReference<List<String>>() {});
@@ -131,21 +132,30 @@ public final class ModelFile {
     }
 
     /**
-     * A predictor for the model in {@code path}: the named architecture with the file's weights,
-     * class names and preprocessing. Closing the predictor closes the model.
+     * A predictor for the model in {@code path}: the described (or named) architecture with the
+     * file's weights, class names and preprocessing. Closing the predictor closes the model.
      */
     public static Predictor load(Path path) throws IOException {
         Info info = info(path);
+        Layer model = loadModel(path);
+        return Predictor.builder(model).classNames(info.classes()).channels(info.channels()).transform(info.transform())
+                .closeModel(true).build();
+    }
+
+    /** The model in {@code path} with its weights (in evaluation mode); the caller closes it. */
+    public static Layer loadModel(Path path) throws IOException {
+        Info info = info(path);
+        String layers = SafeTensors.readHeader(path).metadata().get(LAYERS);
         Layer model;
         try {
-            model = create(info.architecture());
+            model = layers != null ? Architecture.build(layers) : create(info.architecture());
         } catch (IllegalArgumentException e) {
-            throw new FileFormatException(path, ARCHITECTURE, path + ": " + e.getMessage());
+            throw new FileFormatException(path, layers != null ? LAYERS : ARCHITECTURE, path + ": " + e.getMessage());
         }
         try {
             SafeTensors.load(path, model, true);
-            return Predictor.builder(model).classNames(info.classes()).channels(info.channels()).transform(info.transform())
-                    .closeModel(true).build();
+            model.eval();
+            return model;
         } catch (IOException | RuntimeException e) {
             model.close();
             throw e;
