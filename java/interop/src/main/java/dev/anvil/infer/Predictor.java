@@ -30,10 +30,12 @@ import java.util.SplittableRandom;
  * }
  * }</pre>
  *
- * <p><b>Threads.</b> A layer reuses its output buffers from call to call, so the model runs one
- * batch at a time: calls from several threads are safe and are served in turn (decoding and
- * preprocessing of images run in the calling threads, in parallel). For parallel forwards, give
- * each thread its own Predictor on its own copy of the model.
+ * <p><b>Threads.</b> Calls from several threads at once are safe. A layer reuses its output
+ * buffers from call to call, so one model runs one batch at a time; with
+ * {@link Builder#replicas replicas(n)} the predictor keeps n copies of the model (built from its
+ * {@link Architecture} and weights, each with its own buffers) and serves up to n calls in
+ * parallel, the others waiting for a free copy. Decoding and preprocessing of images run in the
+ * calling threads.
  */
 public final class Predictor implements AutoCloseable {
     /** One class of a prediction: its index (label), name and probability. */
@@ -45,6 +47,8 @@ public final class Predictor implements AutoCloseable {
     }
 
     private final Layer model;
+    private final List<Layer> copies = new ArrayList<>();
+    private final java.util.concurrent.BlockingQueue<Layer> free;
     private final List<String> classNames;
     private final int channels;
     private final Transform transform;
@@ -59,6 +63,23 @@ public final class Predictor implements AutoCloseable {
         this.transform = b.transform;
         this.closeModel = b.closeModel;
         model.eval();
+        this.free = new java.util.concurrent.ArrayBlockingQueue<>(b.replicas);
+        free.add(model);
+        try {
+            if (b.replicas > 1) {
+                String description = Architecture.describe(model);
+                for (int i = 1; i < b.replicas; i++) {
+                    Layer copy = Architecture.build(description).to(model.device());
+                    copies.add(copy);
+                    copy.loadStateDict(model.stateDict(), true);
+                    copy.eval();
+                    free.add(copy);
+                }
+            }
+        } catch (RuntimeException e) {
+            copies.forEach(Layer::close);
+            throw e;
+        }
     }
 
     public static Builder builder(Layer model) {
@@ -72,17 +93,19 @@ public final class Predictor implements AutoCloseable {
         if (batch.dim() < 1) throw new IllegalArgumentException("a batch needs a leading batch dimension, got shape " + batch.shapeString());
         float[] flat;
         long[] shape;
-        synchronized (lock) {
-            checkOpen();
-            model.eval();
-            Tensor in = batch.device().equals(model.device()) ? batch : batch.to(model.device());
+        Layer m = take();
+        try {
+            m.eval();
+            Tensor in = batch.device().equals(m.device()) ? batch : batch.to(m.device());
             try {
-                Tensor out = model.forward(in);
+                Tensor out = m.forward(in);
                 shape = out.shape();
                 flat = out.toFloatArray();
             } finally {
                 if (in != batch) in.close();
             }
+        } finally {
+            free.add(m);
         }
         if (shape.length != 2) {
             throw new IllegalStateException("model " + model.name() + " gives outputs of shape " + Arrays.toString(shape)
@@ -178,18 +201,41 @@ public final class Predictor implements AutoCloseable {
         return classNames;
     }
 
-    /** Closes the model if the builder was told to ({@link Builder#closeModel}); idempotent. */
+    /**
+     * Closes the model's copies, and the model if the builder was told to ({@link Builder#closeModel});
+     * waits for calls in progress. Idempotent.
+     */
     @Override
     public void close() {
         synchronized (lock) {
             if (closed) return;
             closed = true;
-            if (closeModel) model.close();
         }
+        List<Layer> all = new ArrayList<>();
+        try {
+            for (int i = 0; i < copies.size() + 1; i++) all.add(free.take());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        copies.forEach(Layer::close);
+        if (closeModel) model.close();
+        free.addAll(all); // callers still waiting for a copy wake up, see the predictor closed and fail
     }
 
-    private void checkOpen() {
+    /** A free copy of the model, waiting for one if all are busy. */
+    private Layer take() {
         if (closed) throw new IllegalStateException("the predictor is closed");
+        try {
+            Layer m = free.take();
+            if (closed) {
+                free.add(m);
+                throw new IllegalStateException("the predictor is closed");
+            }
+            return m;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while waiting for a free copy of the model", e);
+        }
     }
 
     private List<Prediction> top(float[] p, int k) {
@@ -219,6 +265,7 @@ public final class Predictor implements AutoCloseable {
         private int channels = 1;
         private Transform transform = Transforms.identity();
         private boolean closeModel;
+        private int replicas = 1;
 
         private Builder(Layer model) {
             this.model = Objects.requireNonNull(model, "model");
@@ -243,6 +290,16 @@ public final class Predictor implements AutoCloseable {
         /** Preprocessing of images read from files, after decoding to [0, 1] (resize, crop, normalize; default none). */
         public Builder transform(Transform transform) {
             this.transform = Objects.requireNonNull(transform, "transform");
+            return this;
+        }
+
+        /**
+         * Copies of the model to serve calls in parallel (default 1: the model itself, one call at
+         * a time); copies need a model of built-in layers ({@link Architecture}).
+         */
+        public Builder replicas(int replicas) {
+            if (replicas <= 0) throw new IllegalArgumentException("replicas must be positive, got " + replicas);
+            this.replicas = replicas;
             return this;
         }
 

@@ -120,8 +120,21 @@ class PredictorTest {
 
     @Test
     void concurrentCallersGetTheirOwnAnswers() throws Exception {
+        concurrentCallers(1);
+    }
+
+    @Test
+    void replicasServeCallersInParallel() throws Exception {
+        concurrentCallers(3);
+        try (Sequential m = cnn(); Predictor p = Predictor.builder(m).replicas(2).build(); Tensor x = Tensor.zeros(1, 1, 28, 28)) {
+            assertEquals(10, p.topK(x, 10).get(0).size());
+            assertThrows(IllegalArgumentException.class, () -> Predictor.builder(m).replicas(0));
+        }
+    }
+
+    private void concurrentCallers(int replicas) throws Exception {
         ExecutorService pool = Executors.newFixedThreadPool(4);
-        try (Sequential m = cnn(); Predictor p = Predictor.builder(m).build();
+        try (Sequential m = cnn(); Predictor p = Predictor.builder(m).replicas(replicas).build();
                 SafeTensors.Contents in = SafeTensors.read(Fixtures.file("inputs.safetensors"))) {
             float[] x = in.get("x").toFloatArray();
             float[][] expected = p.probabilities(in.get("x"));
