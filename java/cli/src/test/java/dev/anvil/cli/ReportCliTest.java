@@ -34,7 +34,7 @@ class ReportCliTest {
         List<String> epochs = Files.readAllLines(report.resolve("epochs.csv"));
         assertEquals(2, epochs.size(), "header and one epoch");
         assertTrue(epochs.get(1).startsWith("1,"), epochs.get(1));
-        assertEquals(0.01, Double.parseDouble(epochs.get(1).split(",")[5]), 1e-6, "the learning rate of the cnn recipe");
+        assertEquals(0.01, Double.parseDouble(epochs.get(1).split(",")[6]), 1e-6, "the learning rate of the cnn recipe");
         assertEquals(1 + 10, Files.readAllLines(report.resolve("steps.csv")).size(), "640 samples in batches of 64");
         String html = Files.readString(report.resolve("report.html"));
         assertTrue(html.contains("id=\"epoch-train-loss\"") && html.contains("<polyline"), "plots");

@@ -22,6 +22,8 @@ class LayerConfigurationTest {
             assertArrayEquals(new int[] {2, 2}, mp.stride());
             assertArrayEquals(new int[] {1, 1}, mp.padding());
             assertFalse(ap.countIncludePad());
+            assertFalse(mp.ceilMode());
+            assertTrue(new MaxPool2d(2, 2, 0, true).ceilMode());
             assertTrue(new AvgPool2d(2).countIncludePad());
             assertArrayEquals(new int[] {2, 3}, ad.outputSize());
         }

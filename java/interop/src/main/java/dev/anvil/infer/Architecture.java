@@ -135,12 +135,13 @@ public final class Architecture {
             ints(n, "kernel_size", p.kernelSize());
             ints(n, "stride", p.stride());
             ints(n, "padding", p.padding());
+            n.put("ceil_mode", p.ceilMode());
         } else if (l instanceof AvgPool2d p) {
             n.put("kind", "AvgPool2d");
             ints(n, "kernel_size", p.kernelSize());
             ints(n, "stride", p.stride());
             ints(n, "padding", p.padding());
-            n.put("count_include_pad", p.countIncludePad());
+            n.put("ceil_mode", p.ceilMode()).put("count_include_pad", p.countIncludePad());
         } else if (l instanceof AdaptiveAvgPool2d p) {
             n.put("kind", "AdaptiveAvgPool2d");
             ints(n, "output_size", p.outputSize());
@@ -251,11 +252,11 @@ public final class Architecture {
                 }
                 case "MaxPool2d" -> {
                     int[] k = pair(n, "kernel_size", path), s = pair(n, "stride", path), p = pair(n, "padding", path);
-                    return new MaxPool2d(k[0], k[1], s[0], s[1], p[0], p[1]);
+                    return new MaxPool2d(k[0], k[1], s[0], s[1], p[0], p[1], bool(n, "ceil_mode", path));
                 }
                 case "AvgPool2d" -> {
                     int[] k = pair(n, "kernel_size", path), s = pair(n, "stride", path), p = pair(n, "padding", path);
-                    return new AvgPool2d(k[0], k[1], s[0], s[1], p[0], p[1], bool(n, "count_include_pad", path));
+                    return new AvgPool2d(k[0], k[1], s[0], s[1], p[0], p[1], bool(n, "ceil_mode", path), bool(n, "count_include_pad", path));
                 }
                 case "AdaptiveAvgPool2d" -> {
                     int[] o = pair(n, "output_size", path);

@@ -205,14 +205,16 @@ public final class OnnxExport {
             if (layer instanceof MaxPool2d mp) {
                 int[] pad = mp.padding();
                 NodeProto.Builder n = start("MaxPool", path, x.name()).addAttribute(ints("kernel_shape", mp.kernelSize()))
-                        .addAttribute(ints("strides", mp.stride())).addAttribute(ints("pads", pad[0], pad[1], pad[0], pad[1]));
+                        .addAttribute(ints("strides", mp.stride())).addAttribute(ints("pads", pad[0], pad[1], pad[0], pad[1]))
+                        .addAttribute(integer("ceil_mode", mp.ceilMode() ? 1 : 0));
                 return finish(n, outShape);
             }
             if (layer instanceof AvgPool2d ap) {
                 int[] pad = ap.padding();
                 NodeProto.Builder n = start("AveragePool", path, x.name()).addAttribute(ints("kernel_shape", ap.kernelSize()))
                         .addAttribute(ints("strides", ap.stride())).addAttribute(ints("pads", pad[0], pad[1], pad[0], pad[1]))
-                        .addAttribute(integer("count_include_pad", ap.countIncludePad() ? 1 : 0));
+                        .addAttribute(integer("count_include_pad", ap.countIncludePad() ? 1 : 0))
+                        .addAttribute(integer("ceil_mode", ap.ceilMode() ? 1 : 0));
                 return finish(n, outShape);
             }
             if (layer instanceof AdaptiveAvgPool2d ap) {

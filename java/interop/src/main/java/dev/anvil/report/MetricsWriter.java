@@ -15,11 +15,12 @@ import java.util.Objects;
 /**
  * A {@code Trainer} listener that appends one record per epoch to a file, flushed as each epoch
  * ends: a JSON object per line (JSON Lines), or, for a file whose name ends in {@code .csv}, a CSV
- * row (with a header row when the file is new or empty). Fields: epoch, train_loss, images_per_s,
- * test_accuracy, test_loss (empty in CSV, NaN in JSON without a test set) and seconds.
+ * row (with a header row when the file is new or empty). Fields: epoch, train_loss, train_accuracy,
+ * images_per_s, test_accuracy, test_loss and seconds; a value that is not a number (no test set)
+ * is null in JSON and empty in CSV.
  */
 public final class MetricsWriter implements TrainingListener, AutoCloseable {
-    static final String CSV_HEADER = "epoch,train_loss,images_per_s,test_accuracy,test_loss,seconds";
+    static final String CSV_HEADER = "epoch,train_loss,train_accuracy,images_per_s,test_accuracy,test_loss,seconds";
 
     private final BufferedWriter writer;
     private final boolean csv;
@@ -57,16 +58,22 @@ public final class MetricsWriter implements TrainingListener, AutoCloseable {
 
     /** The JSON object of one epoch. */
     public static String json(EpochResult r) {
-        return String.format(Locale.ROOT,
-                "{\"epoch\":%d,\"train_loss\":%.6f,\"images_per_s\":%.1f,\"test_accuracy\":%.6f,\"test_loss\":%.6f,\"seconds\":%.3f}",
-                r.epoch(), r.trainLoss(), r.imagesPerSecond(), r.test() == null ? Double.NaN : r.test().accuracy(),
-                r.test() == null ? Double.NaN : r.test().loss(), r.trainSeconds());
+        return String.format(Locale.ROOT, "{\"epoch\":%d,\"train_loss\":%s,\"train_accuracy\":%s,\"images_per_s\":%.1f,"
+                + "\"test_accuracy\":%s,\"test_loss\":%s,\"seconds\":%.3f}", r.epoch(), number(r.trainLoss(), "null"),
+                number(r.trainAccuracy(), "null"), r.imagesPerSecond(), r.test() == null ? "null" : number(r.test().accuracy(), "null"),
+                r.test() == null ? "null" : number(r.test().loss(), "null"), r.trainSeconds());
     }
 
-    /** The CSV row of one epoch (fields as {@link #CSV_HEADER}). */
+    /** The CSV row of one epoch (fields as the header). */
     public static String csv(EpochResult r) {
-        String test = r.test() == null ? "," : String.format(Locale.ROOT, "%.6f,%.6f", r.test().accuracy(), r.test().loss());
-        return String.format(Locale.ROOT, "%d,%.6f,%.1f,%s,%.3f", r.epoch(), r.trainLoss(), r.imagesPerSecond(), test, r.trainSeconds());
+        return String.format(Locale.ROOT, "%d,%s,%s,%.1f,%s,%s,%.3f", r.epoch(), number(r.trainLoss(), ""), number(r.trainAccuracy(), ""),
+                r.imagesPerSecond(), r.test() == null ? "" : number(r.test().accuracy(), ""), r.test() == null ? "" : number(r.test().loss(), ""),
+                r.trainSeconds());
+    }
+
+    /** A number with 6 decimals, or {@code none} for NaN and infinities (which JSON cannot hold). */
+    private static String number(double v, String none) {
+        return Double.isFinite(v) ? String.format(Locale.ROOT, "%.6f", v) : none;
     }
 
     @Override

@@ -18,8 +18,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A training report: attached to a {@code Trainer} as a listener, it records every step (loss,
- * images/s, learning rate) and every epoch (train loss, test accuracy and loss, images/s,
- * learning rate, seconds), and {@link #write} puts into a folder
+ * images/s, learning rate) and every epoch (train loss and accuracy, test accuracy and loss,
+ * images/s, learning rate, seconds), and {@link #write} puts into a folder
  *
  * <ul>
  *   <li>{@code report.html}: one self-contained page (no scripts, no external files) with line
@@ -45,7 +45,7 @@ public final class TrainingReport implements TrainingListener {
     private final String title;
     private final DoubleSupplier learningRate;
     private final List<double[]> steps = new ArrayList<>(); // global step, loss, images/s, lr
-    private final List<double[]> epochs = new ArrayList<>(); // epoch, train loss, test accuracy, test loss, images/s, lr, seconds
+    private final List<double[]> epochs = new ArrayList<>(); // epoch, train loss, train accuracy, test accuracy, test loss, images/s, lr, seconds
     private long stepsBefore; // steps of the epochs already finished
     private long lastStep;
 
@@ -68,7 +68,7 @@ public final class TrainingReport implements TrainingListener {
     public synchronized void onEpochEnd(EpochResult r) {
         stepsBefore += lastStep;
         lastStep = 0;
-        epochs.add(new double[] {r.epoch(), r.trainLoss(), r.test() == null ? Double.NaN : r.test().accuracy(),
+        epochs.add(new double[] {r.epoch(), r.trainLoss(), r.trainAccuracy(), r.test() == null ? Double.NaN : r.test().accuracy(),
                 r.test() == null ? Double.NaN : r.test().loss(), r.imagesPerSecond(), lr(), r.trainSeconds()});
     }
 
@@ -80,7 +80,7 @@ public final class TrainingReport implements TrainingListener {
     public synchronized Path write(Path dir) throws IOException {
         Objects.requireNonNull(dir, "dir");
         Files.createDirectories(dir);
-        Files.writeString(dir.resolve("epochs.csv"), csv("epoch,train_loss,test_accuracy,test_loss,images_per_s,lr,seconds", epochs),
+        Files.writeString(dir.resolve("epochs.csv"), csv("epoch,train_loss,train_accuracy,test_accuracy,test_loss,images_per_s,lr,seconds", epochs),
                 StandardCharsets.UTF_8);
         Files.writeString(dir.resolve("steps.csv"), csv("step,loss,images_per_s,lr", steps), StandardCharsets.UTF_8);
         Path page = dir.resolve("report.html");
@@ -113,20 +113,21 @@ public final class TrainingReport implements TrainingListener {
                 .append(epochs.size()).append(" epochs, ").append(steps.size()).append(" steps; written ").append(Instant.now())
                 .append("</p>\n<h2>Per epoch</h2>\n<div class=\"plots\">\n");
         sb.append(plot("epoch-train-loss", "train loss", epochs, 0, 1));
-        sb.append(plot("epoch-test-loss", "test loss", epochs, 0, 3));
-        sb.append(plot("epoch-test-accuracy", "test accuracy", epochs, 0, 2));
-        sb.append(plot("epoch-lr", "learning rate", epochs, 0, 5));
-        sb.append(plot("epoch-images-per-s", "images/s", epochs, 0, 4));
+        sb.append(plot("epoch-test-loss", "test loss", epochs, 0, 4));
+        sb.append(plot("epoch-train-accuracy", "train accuracy", epochs, 0, 2));
+        sb.append(plot("epoch-test-accuracy", "test accuracy", epochs, 0, 3));
+        sb.append(plot("epoch-lr", "learning rate", epochs, 0, 6));
+        sb.append(plot("epoch-images-per-s", "images/s", epochs, 0, 5));
         sb.append("</div>\n<h2>Per step</h2>\n<div class=\"plots\">\n");
         List<double[]> thin = thinned(steps);
         sb.append(plot("step-loss", "loss", thin, 0, 1));
         sb.append(plot("step-lr", "learning rate", thin, 0, 3));
         sb.append(plot("step-images-per-s", "images/s", thin, 0, 2));
-        sb.append("</div>\n<h2>Epochs</h2>\n<table>\n<tr><th>epoch</th><th>train loss</th><th>test accuracy</th><th>test loss</th>"
+        sb.append("</div>\n<h2>Epochs</h2>\n<table>\n<tr><th>epoch</th><th>train loss</th><th>train accuracy</th><th>test accuracy</th><th>test loss</th>"
                 + "<th>images/s</th><th>learning rate</th><th>seconds</th></tr>\n");
         for (double[] e : epochs) {
-            sb.append(String.format(Locale.ROOT, "<tr><td>%d</td><td>%.4f</td><td>%.4f</td><td>%.4f</td><td>%.0f</td><td>%.3g</td><td>%.1f</td></tr>%n",
-                    (long) e[0], e[1], e[2], e[3], e[4], e[5], e[6]));
+            sb.append(String.format(Locale.ROOT, "<tr><td>%d</td><td>%.4f</td><td>%.4f</td><td>%.4f</td><td>%.4f</td><td>%.0f</td><td>%.3g</td><td>%.1f</td></tr>%n",
+                    (long) e[0], e[1], e[2], e[3], e[4], e[5], e[6], e[7]));
         }
         return sb.append("</table>\n</body>\n</html>\n").toString();
     }

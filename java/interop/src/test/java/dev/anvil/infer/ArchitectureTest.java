@@ -58,7 +58,7 @@ class ArchitectureTest {
                         .add("elu", new ELU(0.7))
                         .shortcut("proj", new Sequential(new Conv2d(6, 6, 1), new BatchNorm2d(6, 1e-5, 0.1, false, true)))
                         .after("gelu", new GELU("tanh")).build())
-                .add("branches", Concat.builder().add("a", new Sequential(new SiLU(), new MaxPool2d(3, 1, 1)))
+                .add("branches", Concat.builder().add("a", new Sequential(new SiLU(), new MaxPool2d(3, 1, 1, true)))
                         .add("b", new Sequential(new Hardswish(), new AvgPool2d(3, 1, 1, false))).add("c", new Identity()).build())
                 .add("pool", new AdaptiveAvgPool2d(2))
                 .add("flatten", new Flatten())

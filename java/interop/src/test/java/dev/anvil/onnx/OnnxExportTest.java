@@ -92,6 +92,7 @@ class OnnxExportTest {
         check("batchnorm 1d", trained(new Sequential(new Linear(4, 3), new BatchNorm1d(3)), 4), 4);
         check("batchnorm 2d without affine", trained(new Sequential(new BatchNorm2d(3, 1e-3, 0.5, false, true)), 3, 4, 4), 3, 4, 4);
         check("max pool with padding", new Sequential(new MaxPool2d(3, 2, 1)), 2, 7, 7);
+        check("max and average pool with ceil_mode", new Sequential(new MaxPool2d(2, 2, 0, true), new AvgPool2d(2, 2, 0, true, true)), 2, 7, 7);
         check("average pool with and without counting padding", new Sequential(new AvgPool2d(3, 2, 1, false), new AvgPool2d(2, 1, 1, true)),
                 2, 8, 8);
         check("adaptive average pool 2x2, flatten", new Sequential(new AdaptiveAvgPool2d(2), new Flatten()), 3, 6, 4);

@@ -67,7 +67,7 @@ class TrainingReportTest {
         double[] losses = {3, 2, 1};
         for (int e = 1; e <= 3; e++) {
             for (int s = 1; s <= 4; s++) r.onStep(new StepProgress(e, 3, s, 4, (float) (losses[e - 1] + s), 0, 100 * s, 0));
-            r.onEpochEnd(new EpochResult(e, losses[e - 1], 1000 + e, 2, new Evaluation(0.5 + 0.1 * e, 9 - e, 10, 0.1)));
+            r.onEpochEnd(new EpochResult(e, losses[e - 1], Double.NaN, 1000 + e, 2, new Evaluation(0.5 + 0.1 * e, 9 - e, 10, 0.1)));
         }
         Document doc = parse(r.html());
         assertEquals("t <&> \"q\"", doc.getElementsByTagName("title").item(0).getTextContent());
@@ -86,8 +86,8 @@ class TrainingReportTest {
         Path page = r.write(dir.resolve("report"));
         assertArrayEquals(points(doc, "step-loss"), points(parse(Files.readString(page)), "step-loss"));
         List<String> epochs = Files.readAllLines(dir.resolve("report/epochs.csv"));
-        assertEquals("epoch,train_loss,test_accuracy,test_loss,images_per_s,lr,seconds", epochs.get(0));
-        assertEquals("2,2,0.7,7,1002,0.5,2", epochs.get(2));
+        assertEquals("epoch,train_loss,train_accuracy,test_accuracy,test_loss,images_per_s,lr,seconds", epochs.get(0));
+        assertEquals("2,2,,0.7,7,1002,0.5,2", epochs.get(2));
         List<String> stepRows = Files.readAllLines(dir.resolve("report/steps.csv"));
         assertEquals(13, stepRows.size());
         assertEquals("12,5,400,0.5", stepRows.get(12));
@@ -97,7 +97,7 @@ class TrainingReportTest {
     void longRunsAreThinnedForThePlotOnly() throws Exception {
         TrainingReport r = new TrainingReport("long", null);
         for (int s = 1; s <= 5000; s++) r.onStep(new StepProgress(1, 1, s, 5000, s, 0, 1, 0));
-        r.onEpochEnd(new EpochResult(1, 1, 1, 1, null));
+        r.onEpochEnd(new EpochResult(1, 1, Double.NaN, 1, 1, null));
         Document doc = parse(r.html());
         assertEquals(TrainingReport.MAX_PLOT_POINTS, points(doc, "step-loss").length);
         assertEquals(0, points(doc, "epoch-test-accuracy").length, "no test set: no line");
@@ -127,8 +127,9 @@ class TrainingReportTest {
             for (int e = 0; e < 3; e++) {
                 String[] f = epochs.get(e + 1).split(",");
                 assertEquals(history.get(e).trainLoss(), Double.parseDouble(f[1]), 1e-12);
-                assertEquals(history.get(e).test().accuracy(), Double.parseDouble(f[2]), 1e-12);
-                assertEquals(0.1, Double.parseDouble(f[5]), 1e-6);
+                assertEquals(history.get(e).trainAccuracy(), Double.parseDouble(f[2]), 1e-12);
+                assertEquals(history.get(e).test().accuracy(), Double.parseDouble(f[3]), 1e-12);
+                assertEquals(0.1, Double.parseDouble(f[6]), 1e-6);
             }
             assertEquals(1 + 3 * 4, Files.readAllLines(dir.resolve("steps.csv")).size(), "32 samples in batches of 8, 3 epochs");
             assertEquals(3, points(parse(Files.readString(dir.resolve("report.html"))), "epoch-train-loss").length);
