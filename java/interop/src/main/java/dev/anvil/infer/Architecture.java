@@ -186,32 +186,14 @@ public final class Architecture {
                 }
                 case "Concat" -> {
                     Concat.Builder b = Concat.builder();
-                    for (JsonNode c : array(n, "children", path)) {
-                        Layer child = layer(c.get("layer"), path + "." + text(c, "name", path));
-                        made.add(child);
-                        b.add(c.get("name").asText(), child);
-                    }
+                    for (JsonNode c : array(n, "children", path)) b.add(c.get("name").asText(), child(c, path, made));
                     return b.build();
                 }
                 case "Residual" -> {
                     Residual.Builder b = Residual.builder();
-                    for (JsonNode c : array(n, "main", path)) {
-                        Layer child = layer(c.get("layer"), path + "." + text(c, "name", path));
-                        made.add(child);
-                        b.add(c.get("name").asText(), child);
-                    }
-                    if (n.hasNonNull("shortcut")) {
-                        JsonNode c = n.get("shortcut");
-                        Layer child = layer(c.get("layer"), path + "." + text(c, "name", path));
-                        made.add(child);
-                        b.shortcut(c.get("name").asText(), child);
-                    }
-                    if (n.hasNonNull("after")) {
-                        JsonNode c = n.get("after");
-                        Layer child = layer(c.get("layer"), path + "." + text(c, "name", path));
-                        made.add(child);
-                        b.after(c.get("name").asText(), child);
-                    }
+                    for (JsonNode c : array(n, "main", path)) b.add(c.get("name").asText(), child(c, path, made));
+                    if (n.hasNonNull("shortcut")) b.shortcut(n.get("shortcut").get("name").asText(), child(n.get("shortcut"), path, made));
+                    if (n.hasNonNull("after")) b.after(n.get("after").get("name").asText(), child(n.get("after"), path, made));
                     return b.build();
                 }
                 case "Conv2d" -> {
@@ -273,6 +255,13 @@ public final class Architecture {
             if (e.getMessage() != null && e.getMessage().startsWith("architecture: ")) throw e;
             throw bad(path, "(" + kind + ") cannot be built: " + e.getMessage());
         }
+    }
+
+    /** The layer of a {"name", "layer"} entry, remembered in {@code made} so that a later failure closes it. */
+    private static Layer child(JsonNode entry, String path, List<Layer> made) {
+        Layer l = layer(entry.get("layer"), path + "." + text(entry, "name", path));
+        made.add(l);
+        return l;
     }
 
     private static IllegalArgumentException bad(String path, String why) {

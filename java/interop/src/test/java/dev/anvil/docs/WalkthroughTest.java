@@ -2,6 +2,7 @@ package dev.anvil.docs;
 
 import static org.junit.jupiter.api.Assertions.*;
 
+import dev.anvil.LeakChecked;
 import dev.anvil.Tensor;
 import dev.anvil.data.DataLoader;
 import dev.anvil.infer.Predictor;
@@ -29,7 +30,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import javax.imageio.ImageIO;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -38,14 +38,9 @@ import org.junit.jupiter.api.io.TempDir;
  * in three classes (dark, horizontal stripes, vertical stripes); the doc must hold the code
  * between the markers as written here.
  */
-class WalkthroughTest {
+class WalkthroughTest extends LeakChecked {
     @TempDir
     Path root;
-
-    @AfterEach
-    void nothingLeaked() {
-        assertEquals(0, Tensor.liveBytes(), "tensor bytes leaked");
-    }
 
     /** {@code n} noisy 16x16 grey images per class under {@code dir/CLASS/}. */
     static void generate(Path dir, int n, long seed) throws Exception {

@@ -2,6 +2,7 @@ package dev.anvil.infer;
 
 import static org.junit.jupiter.api.Assertions.*;
 
+import dev.anvil.LeakChecked;
 import dev.anvil.Tensor;
 import dev.anvil.io.Fixtures;
 import dev.anvil.io.SafeTensors;
@@ -34,18 +35,12 @@ import dev.anvil.nn.Tanh;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.SplittableRandom;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-class ArchitectureTest {
+class ArchitectureTest extends LeakChecked {
     @TempDir
     Path dir;
-
-    @AfterEach
-    void nothingLeaked() {
-        assertEquals(0, Tensor.liveBytes(), "tensor bytes leaked");
-    }
 
     /** Every built-in layer and composition, with settings other than the defaults. */
     static Sequential everything() {

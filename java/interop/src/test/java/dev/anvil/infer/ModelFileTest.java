@@ -2,6 +2,7 @@ package dev.anvil.infer;
 
 import static org.junit.jupiter.api.Assertions.*;
 
+import dev.anvil.LeakChecked;
 import dev.anvil.Tensor;
 import dev.anvil.io.FileFormatException;
 import dev.anvil.io.Fixtures;
@@ -12,18 +13,12 @@ import dev.anvil.nn.Sequential;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-class ModelFileTest {
+class ModelFileTest extends LeakChecked {
     @TempDir
     Path dir;
-
-    @AfterEach
-    void nothingLeaked() {
-        assertEquals(0, Tensor.liveBytes(), "tensor bytes leaked");
-    }
 
     @Test
     void aModelFileRebuildsThePredictorWithoutCode() throws Exception {

@@ -2,6 +2,7 @@ package dev.anvil.infer;
 
 import static org.junit.jupiter.api.Assertions.*;
 
+import dev.anvil.LeakChecked;
 import dev.anvil.Tensor;
 import dev.anvil.data.DataLoader;
 import dev.anvil.data.Dataset;
@@ -20,7 +21,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import javax.imageio.ImageIO;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -28,17 +28,12 @@ import org.junit.jupiter.api.io.TempDir;
  * The PyTorch fmnist-cnn fixture through the Predictor; expected values are PyTorch 1.13's
  * {@code softmax(logits)}, {@code topk} and {@code cross_entropy} on the fixture's logits and labels.
  */
-class PredictorTest {
+class PredictorTest extends LeakChecked {
     static final List<String> FASHION = List.of("T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker",
             "Bag", "Ankle boot");
 
     @TempDir
     Path dir;
-
-    @AfterEach
-    void nothingLeaked() {
-        assertEquals(0, Tensor.liveBytes(), "tensor bytes leaked");
-    }
 
     private static Sequential cnn() throws Exception {
         Sequential m = Models.fashionMnistCnn();

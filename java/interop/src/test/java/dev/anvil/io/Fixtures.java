@@ -2,8 +2,13 @@ package dev.anvil.io;
 
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.anvil.nn.Layer;
+import dev.anvil.nn.Models;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.function.Supplier;
+import java.util.stream.Stream;
+import org.junit.jupiter.params.provider.Arguments;
 
 /**
  * The PyTorch-made fixtures ({@code shared/fixtures} beside the checkout; the build passes the
@@ -20,5 +25,11 @@ public final class Fixtures {
         assumeTrue(dir != null && Files.isRegularFile(dir.resolve(name)),
                 "PyTorch fixture " + name + " not found (system property anvil.shared=" + shared + "): skipped");
         return dir.resolve(name);
+    }
+
+    /** The two PyTorch reference models: fixture name and the Anvil model of the same architecture. */
+    public static Stream<Arguments> referenceModels() {
+        return Stream.of(Arguments.of("fmnist_cnn", (Supplier<Layer>) Models::fashionMnistCnn),
+                Arguments.of("fmnist_resnet", (Supplier<Layer>) Models::fmnistResNet));
     }
 }

@@ -3,14 +3,15 @@ package dev.anvil.io;
 import static org.junit.jupiter.api.Assertions.*;
 
 import dev.anvil.DType;
+import dev.anvil.LeakChecked;
 import dev.anvil.Tensor;
 import dev.anvil.nn.Layer;
-import dev.anvil.nn.Models;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.function.Supplier;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.api.io.TempDir;
 import org.slf4j.LoggerFactory;
 
@@ -19,24 +20,9 @@ import org.slf4j.LoggerFactory;
  * Anvil's eval-mode forward must give PyTorch's eval-mode logits (stored beside them) within 1e-4
  * of the largest logit.
  */
-class SafeTensorsFixtureTest {
+class SafeTensorsFixtureTest extends LeakChecked {
     @TempDir
     Path dir;
-
-    @AfterEach
-    void nothingLeaked() {
-        assertEquals(0, Tensor.liveBytes(), "tensor bytes leaked");
-    }
-
-    @Test
-    void fashionMnistCnnReproducesPyTorchLogits() throws Exception {
-        assertReproduces("fmnist_cnn", Models::fashionMnistCnn);
-    }
-
-    @Test
-    void fmnistResNetReproducesPyTorchLogits() throws Exception {
-        assertReproduces("fmnist_resnet", Models::fmnistResNet);
-    }
 
     @Test
     void inputsFileHoldsImagesAndInt64Labels() throws Exception {
@@ -51,7 +37,9 @@ class SafeTensorsFixtureTest {
         }
     }
 
-    private void assertReproduces(String name, Supplier<? extends Layer> factory) throws Exception {
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("dev.anvil.io.Fixtures#referenceModels")
+    void reproducesPyTorchLogits(String name, Supplier<Layer> factory) throws Exception {
         try (Layer model = factory.get();
                 SafeTensors.Contents in = SafeTensors.read(Fixtures.file("inputs.safetensors"));
                 SafeTensors.Contents ref = SafeTensors.read(Fixtures.file(name + ".logits.safetensors"))) {

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.*;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.anvil.DType;
+import dev.anvil.LeakChecked;
 import dev.anvil.Tensor;
 import dev.anvil.nn.BatchNorm1d;
 import dev.anvil.nn.Linear;
@@ -18,18 +19,12 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-class SafeTensorsTest {
+class SafeTensorsTest extends LeakChecked {
     @TempDir
     Path dir;
-
-    @AfterEach
-    void nothingLeaked() {
-        assertEquals(0, Tensor.liveBytes(), "tensor bytes leaked");
-    }
 
     private static Sequential model() {
         Sequential m = new Sequential().add("fc", new Linear(3, 2)).add("bn", new BatchNorm1d(2));

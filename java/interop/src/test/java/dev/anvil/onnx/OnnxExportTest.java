@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.*;
 import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtSession;
+import dev.anvil.LeakChecked;
 import dev.anvil.Tensor;
 import dev.anvil.io.Fixtures;
 import dev.anvil.io.SafeTensors;
@@ -21,7 +22,6 @@ import dev.anvil.nn.Layer;
 import dev.anvil.nn.Linear;
 import dev.anvil.nn.LogSoftmax;
 import dev.anvil.nn.MaxPool2d;
-import dev.anvil.nn.Models;
 import dev.anvil.nn.ReLU;
 import dev.anvil.nn.Residual;
 import dev.anvil.nn.Sequential;
@@ -36,8 +36,9 @@ import java.util.Arrays;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.function.Supplier;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.api.io.TempDir;
 import org.slf4j.LoggerFactory;
 
@@ -46,26 +47,13 @@ import org.slf4j.LoggerFactory;
  * Anvil's evaluation-mode outputs within 1e-4 of the largest output; the two reference models
  * with PyTorch's weights must also give PyTorch's logits.
  */
-class OnnxExportTest {
+class OnnxExportTest extends LeakChecked {
     @TempDir
     Path dir;
 
-    @AfterEach
-    void nothingLeaked() {
-        assertEquals(0, Tensor.liveBytes(), "tensor bytes leaked");
-    }
-
-    @Test
-    void fashionMnistCnnRunsInOnnxRuntime() throws Exception {
-        referenceModel("fmnist_cnn", Models::fashionMnistCnn);
-    }
-
-    @Test
-    void fmnistResNetRunsInOnnxRuntime() throws Exception {
-        referenceModel("fmnist_resnet", Models::fmnistResNet);
-    }
-
-    private void referenceModel(String name, Supplier<? extends Layer> factory) throws Exception {
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("dev.anvil.io.Fixtures#referenceModels")
+    void referenceModelRunsInOnnxRuntime(String name, Supplier<Layer> factory) throws Exception {
         try (Layer model = factory.get();
                 SafeTensors.Contents in = SafeTensors.read(Fixtures.file("inputs.safetensors"));
                 SafeTensors.Contents ref = SafeTensors.read(Fixtures.file(name + ".logits.safetensors"))) {

@@ -2,6 +2,7 @@ package dev.anvil.report;
 
 import static org.junit.jupiter.api.Assertions.*;
 
+import dev.anvil.LeakChecked;
 import dev.anvil.Tensor;
 import dev.anvil.data.DataLoader;
 import dev.anvil.data.Dataset;
@@ -20,21 +21,15 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import javax.xml.parsers.DocumentBuilderFactory;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.w3c.dom.Document;
 import org.w3c.dom.Element;
 import org.w3c.dom.NodeList;
 
-class TrainingReportTest {
+class TrainingReportTest extends LeakChecked {
     @TempDir
     Path dir;
-
-    @AfterEach
-    void nothingLeaked() {
-        assertEquals(0, Tensor.liveBytes(), "tensor bytes leaked");
-    }
 
     private static Document parse(String html) throws Exception {
         DocumentBuilderFactory f = DocumentBuilderFactory.newInstance();

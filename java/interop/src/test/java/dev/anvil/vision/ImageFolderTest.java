@@ -2,6 +2,7 @@ package dev.anvil.vision;
 
 import static org.junit.jupiter.api.Assertions.*;
 
+import dev.anvil.LeakChecked;
 import dev.anvil.Tensor;
 import dev.anvil.data.Batch;
 import dev.anvil.data.DataLoader;
@@ -11,18 +12,12 @@ import java.nio.FloatBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-class ImageFolderTest {
+class ImageFolderTest extends LeakChecked {
     @TempDir
     Path root;
-
-    @AfterEach
-    void nothingLeaked() {
-        assertEquals(0, Tensor.liveBytes(), "tensor bytes leaked");
-    }
 
     /** Three classes (ant, bee, cat; created out of order) of 6x5 RGB PNGs, 2, 3 and 1 of them, and a stray text file. */
     private void threeClasses() throws IOException {
