@@ -201,37 +201,21 @@ public final class Architecture {
                     return Conv2d.builder(integer(n, "in_channels", path), integer(n, "out_channels", path), k[0], k[1]).stride(s[0], s[1])
                             .padding(p[0], p[1]).dilation(d[0], d[1]).groups(integer(n, "groups", path)).bias(bool(n, "bias", path)).build();
                 }
-                case "Linear" -> {
-                    return new Linear(integer(n, "in_features", path), integer(n, "out_features", path), bool(n, "bias", path));
-                }
+                case "Linear" -> { return new Linear(integer(n, "in_features", path), integer(n, "out_features", path), bool(n, "bias", path)); }
                 case "BatchNorm1d", "BatchNorm2d" -> {
                     int f = integer(n, "num_features", path);
                     double eps = number(n, "eps", path), m = number(n, "momentum", path);
                     boolean affine = bool(n, "affine", path), track = bool(n, "track_running_stats", path);
                     return kind.equals("BatchNorm2d") ? new BatchNorm2d(f, eps, m, affine, track) : new BatchNorm1d(f, eps, m, affine, track);
                 }
-                case "GroupNorm" -> {
-                    return new GroupNorm(integer(n, "num_groups", path), integer(n, "num_channels", path), number(n, "eps", path),
-                            bool(n, "affine", path));
-                }
-                case "LeakyReLU" -> {
-                    return new LeakyReLU(number(n, "negative_slope", path));
-                }
-                case "ELU" -> {
-                    return new ELU(number(n, "alpha", path));
-                }
-                case "GELU" -> {
-                    return new GELU(text(n, "approximate", path));
-                }
-                case "Softmax" -> {
-                    return new Softmax(integer(n, "dim", path));
-                }
-                case "LogSoftmax" -> {
-                    return new LogSoftmax(integer(n, "dim", path));
-                }
-                case "Dropout" -> {
-                    return new Dropout(number(n, "p", path));
-                }
+                case "GroupNorm" -> { return new GroupNorm(integer(n, "num_groups", path), integer(n, "num_channels", path), number(n, "eps", path),
+                            bool(n, "affine", path)); }
+                case "LeakyReLU" -> { return new LeakyReLU(number(n, "negative_slope", path)); }
+                case "ELU" -> { return new ELU(number(n, "alpha", path)); }
+                case "GELU" -> { return new GELU(text(n, "approximate", path)); }
+                case "Softmax" -> { return new Softmax(integer(n, "dim", path)); }
+                case "LogSoftmax" -> { return new LogSoftmax(integer(n, "dim", path)); }
+                case "Dropout" -> { return new Dropout(number(n, "p", path)); }
                 case "MaxPool2d" -> {
                     int[] k = pair(n, "kernel_size", path), s = pair(n, "stride", path), p = pair(n, "padding", path);
                     return new MaxPool2d(k[0], k[1], s[0], s[1], p[0], p[1], bool(n, "ceil_mode", path));

@@ -51,8 +51,6 @@ public final class Transforms {
      * centres map to input coordinates {@code (i + 0.5) * in / out - 0.5}, clamped at 0.
      */
     public static Transform resize(int height, int width) {
-        positive("resize height", height);
-        positive("resize width", width);
         return new Sized("Resize", height, width) {
             @Override
             public Image apply(Image im, SplittableRandom rng) {
@@ -71,8 +69,6 @@ public final class Transforms {
      * ({@code round((H - height) / 2)}, rounding halves to even as Python does).
      */
     public static Transform centerCrop(int height, int width) {
-        positive("crop height", height);
-        positive("crop width", width);
         return new Sized("CenterCrop", height, width) {
             @Override
             public Image apply(Image im, SplittableRandom rng) {
@@ -88,8 +84,6 @@ public final class Transforms {
      * {@code padding} zero pixels on every side (torchvision's {@code RandomCrop(size, padding)}).
      */
     public static Transform randomCrop(int height, int width, int padding) {
-        positive("crop height", height);
-        positive("crop width", width);
         if (padding < 0) throw new IllegalArgumentException("padding must not be negative, got " + padding);
         return new Sized("RandomCrop", height, width) {
             @Override
@@ -139,8 +133,6 @@ public final class Transforms {
      * are scale (0.08, 1) and ratio (3/4, 4/3).
      */
     public static Transform randomResizedCrop(int height, int width, double minScale, double maxScale, double minRatio, double maxRatio) {
-        positive("crop height", height);
-        positive("crop width", width);
         if (!(minScale > 0 && minScale <= maxScale && maxScale <= 1)) {
             throw new IllegalArgumentException("scale must satisfy 0 < min <= max <= 1, got (" + minScale + ", " + maxScale + ")");
         }
@@ -232,6 +224,8 @@ public final class Transforms {
         final int width;
 
         Sized(String name, int height, int width) {
+            positive(name + " height", height);
+            positive(name + " width", width);
             this.name = name;
             this.height = height;
             this.width = width;

@@ -32,4 +32,34 @@ public final class Fixtures {
         return Stream.of(Arguments.of("fmnist_cnn", (Supplier<Layer>) Models::fashionMnistCnn),
                 Arguments.of("fmnist_resnet", (Supplier<Layer>) Models::fmnistResNet));
     }
+
+    /** The fixture inputs and PyTorch's logits for reference model {@code name}; closing closes both. */
+    public record Reference(SafeTensors.Contents inputs, SafeTensors.Contents logits) implements AutoCloseable {
+        /** The 16 input images, float32 [16, 1, 28, 28]. */
+        public dev.anvil.Tensor x() {
+            return inputs.get("x");
+        }
+
+        /** PyTorch's eval-mode logits for them, [16, 10] flattened. */
+        public float[] expected() {
+            return logits.get("logits").toFloatArray();
+        }
+
+        @Override
+        public void close() {
+            inputs.close();
+            logits.close();
+        }
+    }
+
+    /** Opens the inputs and the logits of reference model {@code name} (skipped where the fixtures are absent). */
+    public static Reference reference(String name) throws java.io.IOException {
+        SafeTensors.Contents in = SafeTensors.read(file("inputs.safetensors"));
+        try {
+            return new Reference(in, SafeTensors.read(file(name + ".logits.safetensors")));
+        } catch (java.io.IOException | RuntimeException e) {
+            in.close();
+            throw e;
+        }
+    }
 }

@@ -40,14 +40,12 @@ class SafeTensorsFixtureTest extends LeakChecked {
     @ParameterizedTest(name = "{0}")
     @MethodSource("dev.anvil.io.Fixtures#referenceModels")
     void reproducesPyTorchLogits(String name, Supplier<Layer> factory) throws Exception {
-        try (Layer model = factory.get();
-                SafeTensors.Contents in = SafeTensors.read(Fixtures.file("inputs.safetensors"));
-                SafeTensors.Contents ref = SafeTensors.read(Fixtures.file(name + ".logits.safetensors"))) {
+        try (Layer model = factory.get(); Fixtures.Reference ref = Fixtures.reference(name)) {
             model.resetParameters(7); // anything but PyTorch's values, so that the load must change them
             SafeTensors.load(Fixtures.file(name + ".safetensors"), model, true);
             model.eval();
-            float[] expected = ref.get("logits").toFloatArray();
-            assertLogits(expected, model.forward(in.get("x")).toFloatArray(), name);
+            float[] expected = ref.expected();
+            assertLogits(expected, model.forward(ref.x()).toFloatArray(), name);
 
             // Our own file of the loaded model gives the same logits in a fresh model.
             Path out = dir.resolve(name + ".safetensors");
@@ -55,7 +53,7 @@ class SafeTensorsFixtureTest extends LeakChecked {
             try (Layer again = factory.get()) {
                 assertEquals(Map.of("source", name), SafeTensors.load(out, again, true));
                 again.eval();
-                assertLogits(expected, again.forward(in.get("x")).toFloatArray(), name + " (written and read back)");
+                assertLogits(expected, again.forward(ref.x()).toFloatArray(), name + " (written and read back)");
             }
         }
     }

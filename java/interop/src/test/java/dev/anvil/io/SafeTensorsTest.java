@@ -118,6 +118,12 @@ class SafeTensorsTest extends LeakChecked {
         return p;
     }
 
+    /** A file with this header and data size is refused with a message that contains {@code fragment}. */
+    private void assertBad(String header, int dataBytes, String fragment) throws IOException {
+        String message = badFile(fileWith(header, dataBytes));
+        assertTrue(message.contains(fragment), message);
+    }
+
     private static String badFile(Path p) {
         FileFormatException e = assertThrows(FileFormatException.class, () -> SafeTensors.read(p));
         assertTrue(e.getMessage().startsWith(p.toString()), e.getMessage());
@@ -157,33 +163,23 @@ class SafeTensorsTest extends LeakChecked {
                 + "\"b\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[4,12]}}";
         assertTrue(badFile(fileWith(overlap, 12)).contains("tensor b: its data_offsets [4, 12) overlap those of a [0, 8)"),
                 badFile(fileWith(overlap, 12)));
-        String gap = "{\"a\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[4,8]}}";
-        assertTrue(badFile(fileWith(gap, 8)).contains("bytes [0, 4) before it belong to no tensor"));
-        String tail = "{\"a\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4]}}";
-        assertTrue(badFile(fileWith(tail, 8)).contains("4 bytes after the last tensor belong to no tensor"));
-        String size = "{\"a\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,8]}}";
-        assertTrue(badFile(fileWith(size, 8)).contains("span 8 bytes but F32[1] needs 4"), badFile(fileWith(size, 8)));
-        String huge = "{\"a\":{\"dtype\":\"F32\",\"shape\":[4611686018427387904,4],\"data_offsets\":[0,8]}}";
-        assertTrue(badFile(fileWith(huge, 8)).contains("more elements of F32 than the 8 bytes of data hold"));
-        String past = "{\"a\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,16]}}";
-        assertTrue(badFile(fileWith(past, 8)).contains("reach past the 8 bytes of data (truncated)"));
+        assertBad("{\"a\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[4,8]}}", 8, "bytes [0, 4) before it belong to no tensor");
+        assertBad("{\"a\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4]}}", 8, "4 bytes after the last tensor belong to no tensor");
+        assertBad("{\"a\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,8]}}", 8, "span 8 bytes but F32[1] needs 4");
+        assertBad("{\"a\":{\"dtype\":\"F32\",\"shape\":[4611686018427387904,4],\"data_offsets\":[0,8]}}", 8, "more elements of F32 than the 8 bytes of data hold");
+        assertBad("{\"a\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,16]}}", 8, "reach past the 8 bytes of data (truncated)");
     }
 
     @Test
     void malformedHeadersAreReported() throws Exception {
         assertTrue(badFile(fileWith("[1, 2, 3]", 0)).contains("it does not start with '{'"));
         assertTrue(badFile(fileWith("{\"a\": ", 0)).contains("it is not valid JSON"));
-        String dup = "{\"a\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4]},"
-                + "\"a\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4]}}";
-        assertTrue(badFile(fileWith(dup, 4)).contains("Duplicate field 'a'"), badFile(fileWith(dup, 4)));
-        String unknown = "{\"a\":{\"dtype\":\"F31\",\"shape\":[1],\"data_offsets\":[0,4]}}";
-        assertTrue(badFile(fileWith(unknown, 4)).contains("unknown dtype \"F31\""));
-        String noShape = "{\"a\":{\"dtype\":\"F32\",\"data_offsets\":[0,4]}}";
-        assertTrue(badFile(fileWith(noShape, 4)).contains("no \"shape\" array"));
-        String negative = "{\"a\":{\"dtype\":\"F32\",\"shape\":[-1],\"data_offsets\":[0,4]}}";
-        assertTrue(badFile(fileWith(negative, 4)).contains("dimension 0 is not a non-negative integer"));
-        String meta = "{\"__metadata__\":{\"k\":1}}";
-        assertTrue(badFile(fileWith(meta, 0)).contains("value of 'k' is not a string"));
+        assertBad("{\"a\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4]},"
+                + "\"a\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4]}}", 4, "Duplicate field 'a'");
+        assertBad("{\"a\":{\"dtype\":\"F31\",\"shape\":[1],\"data_offsets\":[0,4]}}", 4, "unknown dtype \"F31\"");
+        assertBad("{\"a\":{\"dtype\":\"F32\",\"data_offsets\":[0,4]}}", 4, "no \"shape\" array");
+        assertBad("{\"a\":{\"dtype\":\"F32\",\"shape\":[-1],\"data_offsets\":[0,4]}}", 4, "dimension 0 is not a non-negative integer");
+        assertBad("{\"__metadata__\":{\"k\":1}}", 0, "value of 'k' is not a string");
     }
 
     @Test

@@ -54,18 +54,14 @@ class OnnxExportTest extends LeakChecked {
     @ParameterizedTest(name = "{0}")
     @MethodSource("dev.anvil.io.Fixtures#referenceModels")
     void referenceModelRunsInOnnxRuntime(String name, Supplier<Layer> factory) throws Exception {
-        try (Layer model = factory.get();
-                SafeTensors.Contents in = SafeTensors.read(Fixtures.file("inputs.safetensors"));
-                SafeTensors.Contents ref = SafeTensors.read(Fixtures.file(name + ".logits.safetensors"))) {
+        try (Layer model = factory.get(); Fixtures.Reference ref = Fixtures.reference(name)) {
             SafeTensors.load(Fixtures.file(name + ".safetensors"), model, true);
             model.eval();
             Path file = dir.resolve(name + ".onnx");
             OnnxExport.export(model, file, 1, 28, 28);
-            float[] x = in.get("x").toFloatArray();
-            float[] ort = runOrt(Files.readAllBytes(file), x, new long[] {16, 1, 28, 28});
-            float[] anvil = model.forward(in.get("x")).toFloatArray();
-            assertClose(anvil, ort, name + ": ONNX Runtime against Anvil");
-            assertClose(ref.get("logits").toFloatArray(), ort, name + ": ONNX Runtime against PyTorch");
+            float[] ort = runOrt(Files.readAllBytes(file), ref.x().toFloatArray(), new long[] {16, 1, 28, 28});
+            assertClose(model.forward(ref.x()).toFloatArray(), ort, name + ": ONNX Runtime against Anvil");
+            assertClose(ref.expected(), ort, name + ": ONNX Runtime against PyTorch");
         }
     }
 
