@@ -15,7 +15,7 @@ import picocli.CommandLine.Spec;
 @Command(name = "export", mixinStandardHelpOptions = true,
         description = "Write a model file: safetensors weights with PyTorch's names plus architecture, class names and input"
                 + " preprocessing, for anvil predict and any safetensors reader; or, for --out FILE.onnx, an ONNX model"
-                + " (opset 13) of the evaluation-mode forward pass.")
+                + " (opset 14) of the evaluation-mode forward pass.")
 final class ExportCommand implements Callable<Integer> {
     @Mixin
     ModelOptions source = new ModelOptions();

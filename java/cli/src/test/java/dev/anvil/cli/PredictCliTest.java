@@ -82,7 +82,7 @@ class PredictCliTest {
         Path onnx = dir.resolve("model.onnx");
         CliTest.Result o = anvil("export", "--model", model.toString(), "--out", onnx.toString());
         assertEquals(0, o.code(), o.err());
-        assertTrue(o.out().contains("ONNX opset 13, fmnist-cnn"), o.out());
+        assertTrue(o.out().contains("ONNX opset 14, fmnist-cnn"), o.out());
         // A serialised ModelProto starts with field 1 (ir_version, varint): byte 0x08, then 7.
         byte[] head = java.nio.file.Files.readAllBytes(onnx);
         assertEquals(0x08, head[0]);

@@ -17,11 +17,17 @@ import dev.anvil.io.TensorIo;
 import dev.anvil.nn.AdaptiveAvgPool2d;
 import dev.anvil.nn.AvgPool2d;
 import dev.anvil.nn.BatchNorm;
+import dev.anvil.nn.Concat;
 import dev.anvil.nn.Conv2d;
 import dev.anvil.nn.Dropout;
+import dev.anvil.nn.ELU;
 import dev.anvil.nn.Flatten;
+import dev.anvil.nn.GELU;
+import dev.anvil.nn.GroupNorm;
+import dev.anvil.nn.Hardswish;
 import dev.anvil.nn.Identity;
 import dev.anvil.nn.Layer;
+import dev.anvil.nn.LeakyReLU;
 import dev.anvil.nn.Linear;
 import dev.anvil.nn.LogSoftmax;
 import dev.anvil.nn.MaxPool2d;
@@ -36,16 +42,20 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import shade.com.google.protobuf.ByteString;
 
 /**
  * Exports a model to ONNX (opset {@value #OPSET}, IR version 7) for its evaluation-mode forward
- * pass: Conv, Gemm, BatchNormalization, Relu, Sigmoid, Tanh, SiLU (Sigmoid and Mul), MaxPool,
- * AveragePool, GlobalAveragePool, Flatten, Softmax and LogSoftmax nodes, Add for
- * {@link Residual} blocks, nothing for Dropout and Identity. Weights become initializers named
+ * pass: Conv, Gemm, BatchNormalization, Relu, LeakyRelu, Elu, HardSwish, Sigmoid, Tanh, SiLU
+ * (Sigmoid and Mul), GELU (Erf or Tanh with Mul and Add, as PyTorch defines it), GroupNorm
+ * (Reshape, InstanceNormalization, Reshape, Mul, Add), MaxPool, AveragePool, GlobalAveragePool,
+ * Flatten, Softmax and LogSoftmax nodes, Add for {@link Residual} blocks, Concat for
+ * {@link Concat} blocks, nothing for Dropout and Identity. Weights become initializers named
  * as in the state dict ("conv1.weight"); the input is "input" and the output "output", both
  * float32, with the first dimension symbolic ("batch") so that any batch size runs.
  *
@@ -59,7 +69,7 @@ import shade.com.google.protobuf.ByteString;
  */
 public final class OnnxExport {
     /** The operator set version of exported files. */
-    public static final int OPSET = 13;
+    public static final int OPSET = 14;
 
     private static final int IR_VERSION = 7;
     private static final int FLOAT = TensorProto.DataType.FLOAT.getNumber();
@@ -147,6 +157,18 @@ public final class OnnxExport {
                 return r.after() == null ? sum : emit(r.after().layer(), p + r.after().name(), sum);
             }
             if (layer instanceof Dropout || layer instanceof Identity) return x;
+            if (layer instanceof Concat c) {
+                List<String> parts = new ArrayList<>();
+                for (Layer.Child b : c.children()) parts.add(emit(b.layer(), p + b.name(), x).name());
+                return finish(start("Concat", path, parts.toArray(String[]::new)).addAttribute(integer("axis", 1)), outShape);
+            }
+            if (layer instanceof LeakyReLU a) {
+                return finish(start("LeakyRelu", path, x.name()).addAttribute(real("alpha", a.negativeSlope())), outShape);
+            }
+            if (layer instanceof ELU a) return finish(start("Elu", path, x.name()).addAttribute(real("alpha", a.alpha())), outShape);
+            if (layer instanceof Hardswish) return node("HardSwish", path, new String[] {x.name()}, outShape);
+            if (layer instanceof GELU a) return gelu(a.approximate().equals("tanh"), path, x, outShape);
+            if (layer instanceof GroupNorm g) return groupNorm(g, path, p, x, outShape);
             if (layer instanceof Conv2d c) {
                 NodeProto.Builder n = start("Conv", path, x.name(), param(p + "weight"));
                 if (state.containsKey(p + "bias")) n.addInput(param(p + "bias"));
@@ -227,8 +249,8 @@ public final class OnnxExport {
                 return finish(n, outShape);
             }
             throw new IllegalArgumentException("ONNX export: " + describe(layer, path) + " has no ONNX mapping; exportable layers: "
-                    + "Sequential, Residual, Conv2d, Linear, BatchNorm1d/2d, ReLU, Sigmoid, Tanh, SiLU, Softmax, LogSoftmax, Flatten,"
-                    + " MaxPool2d, AvgPool2d, AdaptiveAvgPool2d, Dropout, Identity");
+                    + "Sequential, Residual, Concat, Conv2d, Linear, BatchNorm1d/2d, GroupNorm, ReLU, LeakyReLU, ELU, GELU, Sigmoid,"
+                    + " Tanh, SiLU, Hardswish, Softmax, LogSoftmax, Flatten, MaxPool2d, AvgPool2d, AdaptiveAvgPool2d, Dropout, Identity");
         }
 
         private static String describe(Layer layer, String path) {
@@ -250,10 +272,76 @@ public final class OnnxExport {
         }
 
         String constant(String name, float[] values) {
+            return constant(name, values, values.length);
+        }
+
+        /** A float initializer of the given dimensions (none: a scalar). */
+        String constant(String name, float[] values, long... dims) {
             java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(values.length * 4).order(java.nio.ByteOrder.LITTLE_ENDIAN);
             b.asFloatBuffer().put(values);
-            graph.addInitializer(TensorProto.newBuilder().setName(name).setDataType(FLOAT).addDims(values.length)
-                    .setRawData(ByteString.copyFrom(b)));
+            TensorProto.Builder t = TensorProto.newBuilder().setName(name).setDataType(FLOAT).setRawData(ByteString.copyFrom(b));
+            for (long d : dims) t.addDims(d);
+            graph.addInitializer(t);
+            return name;
+        }
+
+        /** A scalar float initializer with a name of its own. */
+        String scalar(String path, float value) {
+            return constant((path.isEmpty() ? "" : path + "/") + "const_" + counter++, new float[] {value});
+        }
+
+        /**
+         * GELU from ONNX 13's operators: 0.5 x (1 + erf(x / sqrt 2)), or with {@code tanh},
+         * 0.5 x (1 + tanh(sqrt(2 / pi) (x + 0.044715 x^3))), as PyTorch defines them.
+         */
+        Value gelu(boolean tanh, String path, Value x, long[] shape) {
+            Value inner;
+            if (tanh) {
+                Value cube = node("Mul", path, new String[] {node("Mul", path, new String[] {x.name(), x.name()}, shape).name(), x.name()}, shape);
+                Value sum = node("Add", path, new String[] {x.name(), node("Mul", path, new String[] {cube.name(), scalar(path, 0.044715f)}, shape).name()},
+                        shape);
+                inner = node("Tanh", path, new String[] {node("Mul", path, new String[] {sum.name(), scalar(path, (float) Math.sqrt(2 / Math.PI))},
+                        shape).name()}, shape);
+            } else {
+                inner = node("Erf", path, new String[] {node("Mul", path, new String[] {x.name(), scalar(path, (float) (1 / Math.sqrt(2)))}, shape)
+                        .name()}, shape);
+            }
+            Value onePlus = node("Add", path, new String[] {inner.name(), scalar(path, 1f)}, shape);
+            Value times = node("Mul", path, new String[] {x.name(), onePlus.name()}, shape);
+            return node("Mul", path, new String[] {times.name(), scalar(path, 0.5f)}, shape);
+        }
+
+        /**
+         * GroupNorm from ONNX 13's operators: the input reshaped to [N, groups, rest], normalised per
+         * group by InstanceNormalization (scale 1, bias 0), reshaped back, then the per-channel
+         * weight and bias.
+         */
+        Value groupNorm(GroupNorm g, String path, String p, Value x, long[] shape) {
+            int groups = g.numGroups(), c = g.numChannels();
+            String grouped = int64(path + "/group_shape", 0, groups, -1);
+            Value r = node("Reshape", path, new String[] {x.name(), grouped}, shape);
+            float[] ones = new float[groups];
+            Arrays.fill(ones, 1f);
+            NodeProto.Builder in = start("InstanceNormalization", path, r.name(), constant(path + "/ones", ones), constant(path + "/zeros", new float[groups]));
+            in.addAttribute(real("epsilon", g.eps()));
+            Value normed = finish(in, shape);
+            Value shapeOf = node("Shape", path, new String[] {x.name()}, new long[] {x.shape().length});
+            Value back = node("Reshape", path, new String[] {normed.name(), shapeOf.name()}, shape);
+            if (!state.containsKey(p + "weight")) return back;
+            long[] dims = new long[x.shape().length - 1];
+            Arrays.fill(dims, 1);
+            dims[0] = c;
+            String w = constant(p + "weight", state.get(p + "weight").toFloatArray(), dims);
+            String b = constant(p + "bias", state.get(p + "bias").toFloatArray(), dims);
+            return node("Add", path, new String[] {node("Mul", path, new String[] {back.name(), w}, shape).name(), b}, shape);
+        }
+
+        /** An int64 initializer of the values, one dimension. */
+        String int64(String name, long... values) {
+            java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(values.length * 8).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+            b.asLongBuffer().put(values);
+            graph.addInitializer(TensorProto.newBuilder().setName(name).setDataType(TensorProto.DataType.INT64.getNumber())
+                    .addDims(values.length).setRawData(ByteString.copyFrom(b)));
             return name;
         }
 
@@ -286,6 +374,10 @@ public final class OnnxExport {
         AttributeProto.Builder a = AttributeProto.newBuilder().setName(name).setType(AttributeType.INTS);
         for (int v : values) a.addInts(v);
         return a.build();
+    }
+
+    private static AttributeProto real(String name, double value) {
+        return AttributeProto.newBuilder().setName(name).setType(AttributeType.FLOAT).setF((float) value).build();
     }
 
     private static AttributeProto integer(String name, long value) {

@@ -13,12 +13,17 @@ import dev.anvil.nn.AdaptiveAvgPool2d;
 import dev.anvil.nn.AvgPool2d;
 import dev.anvil.nn.BatchNorm1d;
 import dev.anvil.nn.BatchNorm2d;
+import dev.anvil.nn.Concat;
 import dev.anvil.nn.Conv2d;
 import dev.anvil.nn.Dropout;
 import dev.anvil.nn.ELU;
 import dev.anvil.nn.Flatten;
+import dev.anvil.nn.GELU;
+import dev.anvil.nn.GroupNorm;
+import dev.anvil.nn.Hardswish;
 import dev.anvil.nn.Identity;
 import dev.anvil.nn.Layer;
+import dev.anvil.nn.LeakyReLU;
 import dev.anvil.nn.Linear;
 import dev.anvil.nn.LogSoftmax;
 import dev.anvil.nn.MaxPool2d;
@@ -82,6 +87,11 @@ class OnnxExportTest extends LeakChecked {
         check("adaptive average pool 2x2, flatten", new Sequential(new AdaptiveAvgPool2d(2), new Flatten()), 3, 6, 4);
         check("dropout and identity", new Sequential(new Linear(3, 3), new Dropout(0.5), new Identity()), 3);
         check("only identity", new Sequential(new Identity()), 3);
+        check("leaky relu, elu, hardswish", new Sequential(new Linear(5, 6), new LeakyReLU(0.2), new Linear(6, 6), new ELU(0.7),
+                new Hardswish()), 5);
+        check("gelu, exact and tanh", new Sequential(new Linear(5, 6), new GELU(), new Linear(6, 6), new GELU("tanh")), 5);
+        check("concat of branches", new Sequential(Concat.builder().add("a", new Conv2d(2, 3, 1))
+                .add("b", new Sequential(new MaxPool2d(3, 1, 1))).add("c", new Identity()).build()), 2, 4, 4);
         check("residual with identity shortcut", new Sequential(Residual.builder().add("conv", Conv2d.builder(2, 2, 3).padding(1).build())
                 .add("relu", new ReLU()).build()), 2, 5, 5);
     }
@@ -107,10 +117,40 @@ class OnnxExportTest extends LeakChecked {
     }
 
     @Test
+    void groupNormWithItsWeightsAgrees() throws Exception {
+        Sequential m = new Sequential(new Conv2d(2, 6, 3), new GroupNorm(3, 6, 1e-4, true), new GroupNorm(2, 6, 1e-5, false));
+        try (Tensor x = random(new SplittableRandom(8), 3, 2, 6, 6)) {
+            m.resetParameters(2);
+            m.stateDict().get("1.weight").copyFrom(new float[] {0.5f, 1.5f, -1f, 2f, 0.25f, 1f});
+            m.stateDict().get("1.bias").copyFrom(new float[] {0.1f, -0.2f, 0.3f, 0f, 0.5f, -1f});
+            m.eval();
+            float[] expected = m.forward(x).toFloatArray();
+            assertClose(expected, runOrt(OnnxExport.toBytes(m, 2, 6, 6), x.toFloatArray(), x.shape()), "group norm");
+        } finally {
+            m.close();
+        }
+    }
+
+    @Test
     void layersWithoutMappingAreNamed() {
-        try (Sequential m = new Sequential().add("fc", new Linear(3, 3)).add("act", new ELU())) {
+        try (Sequential m = new Sequential().add("fc", new Linear(3, 3)).add("act", new Layer("Mine") {
+            @Override
+            public long[] outputShape(long[] in) {
+                return in;
+            }
+
+            @Override
+            protected Tensor doForward(Tensor x) {
+                return x;
+            }
+
+            @Override
+            protected Tensor doBackward(Tensor dy, boolean needInputGrad) {
+                return dy;
+            }
+        })) {
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> OnnxExport.toBytes(m, 3));
-            assertTrue(e.getMessage().contains("act (ELU) has no ONNX mapping"), e.getMessage());
+            assertTrue(e.getMessage().contains("act (Mine) has no ONNX mapping"), e.getMessage());
             IllegalArgumentException shape = assertThrows(IllegalArgumentException.class, () -> OnnxExport.toBytes(m, 4));
             assertTrue(shape.getMessage().contains("does not take input [1, 4]: fc (Linear)"), shape.getMessage());
             assertThrows(IllegalArgumentException.class, () -> OnnxExport.toBytes(m, 0));
