@@ -2,10 +2,10 @@ package dev.anvil.infer;
 
 import dev.anvil.DType;
 import dev.anvil.Tensor;
-import dev.anvil.data.Batch;
 import dev.anvil.data.DataLoader;
 import dev.anvil.nn.Layer;
 import dev.anvil.train.Evaluation;
+import dev.anvil.train.Evaluator;
 import dev.anvil.vision.Image;
 import dev.anvil.vision.Images;
 import dev.anvil.vision.Transform;
@@ -166,34 +166,16 @@ public final class Predictor implements AutoCloseable {
 
     /**
      * Accuracy (arg-max equals label) and mean cross-entropy of the model over every batch of
-     * {@code data}, in evaluation mode.
+     * {@code data}, in evaluation mode (core's {@link Evaluator} on a free copy of the model).
      */
     public Evaluation evaluate(DataLoader data) {
         Objects.requireNonNull(data, "data");
-        long start = System.nanoTime(), correct = 0, samples = 0;
-        double lossSum = 0;
-        for (Batch b : data) {
-            float[][] logits = logits(b.images());
-            int[] labels = b.labels().toIntArray();
-            for (int i = 0; i < logits.length; i++) {
-                float[] row = logits[i];
-                if (labels[i] < 0 || labels[i] >= row.length) {
-                    throw new IllegalArgumentException("label " + labels[i] + " is outside the model's " + row.length + " classes");
-                }
-                int best = 0;
-                double max = Double.NEGATIVE_INFINITY, sum = 0;
-                for (int c = 0; c < row.length; c++) {
-                    if (row[c] > row[best]) best = c;
-                    max = Math.max(max, row[c]);
-                }
-                for (float v : row) sum += Math.exp(v - max);
-                lossSum += Math.log(sum) + max - row[labels[i]];
-                if (best == labels[i]) correct++;
-            }
-            samples += logits.length;
+        Layer m = take();
+        try (Evaluator evaluator = new Evaluator(m)) {
+            return evaluator.evaluate(data);
+        } finally {
+            free.add(m);
         }
-        return new Evaluation(samples == 0 ? 0 : (double) correct / samples, samples == 0 ? 0 : lossSum / samples, samples,
-                (System.nanoTime() - start) / 1e9);
     }
 
     /** The class names, or null if none were given. */
