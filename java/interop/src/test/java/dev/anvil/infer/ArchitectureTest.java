@@ -2,6 +2,7 @@ package dev.anvil.infer;
 
 import static org.junit.jupiter.api.Assertions.*;
 
+import dev.anvil.ForeignLayer;
 import dev.anvil.LeakChecked;
 import dev.anvil.Tensor;
 import dev.anvil.io.Fixtures;
@@ -141,22 +142,7 @@ class ArchitectureTest extends LeakChecked {
         assertTrue(value.getMessage().startsWith("architecture: model (Dropout) cannot be built: "), value.getMessage());
         assertThrows(IllegalArgumentException.class, () -> Architecture.build("{not json"));
         assertEquals(0, Tensor.liveBytes(), "a failed build leaks nothing");
-        try (Sequential foreign = new Sequential().add("mine", new Layer("Mine") {
-            @Override
-            public long[] outputShape(long[] in) {
-                return in;
-            }
-
-            @Override
-            protected Tensor doForward(Tensor x) {
-                return x;
-            }
-
-            @Override
-            protected Tensor doBackward(Tensor dy, boolean needInputGrad) {
-                return dy;
-            }
-        })) {
+        try (Sequential foreign = new Sequential().add("mine", new ForeignLayer())) {
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Architecture.describe(foreign));
             assertTrue(e.getMessage().startsWith("architecture: model.mine (Mine"), e.getMessage());
         }

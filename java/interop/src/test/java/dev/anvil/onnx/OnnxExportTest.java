@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.*;
 import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtSession;
+import dev.anvil.ForeignLayer;
 import dev.anvil.LeakChecked;
 import dev.anvil.Tensor;
 import dev.anvil.io.Fixtures;
@@ -42,9 +43,9 @@ import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
-import org.junit.jupiter.api.io.TempDir;
 import org.slf4j.LoggerFactory;
 
 /**
@@ -133,22 +134,7 @@ class OnnxExportTest extends LeakChecked {
 
     @Test
     void layersWithoutMappingAreNamed() {
-        try (Sequential m = new Sequential().add("fc", new Linear(3, 3)).add("act", new Layer("Mine") {
-            @Override
-            public long[] outputShape(long[] in) {
-                return in;
-            }
-
-            @Override
-            protected Tensor doForward(Tensor x) {
-                return x;
-            }
-
-            @Override
-            protected Tensor doBackward(Tensor dy, boolean needInputGrad) {
-                return dy;
-            }
-        })) {
+        try (Sequential m = new Sequential().add("fc", new Linear(3, 3)).add("act", new ForeignLayer())) {
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> OnnxExport.toBytes(m, 3));
             assertTrue(e.getMessage().contains("act (Mine) has no ONNX mapping"), e.getMessage());
             IllegalArgumentException shape = assertThrows(IllegalArgumentException.class, () -> OnnxExport.toBytes(m, 4));
