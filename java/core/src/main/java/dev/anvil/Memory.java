@@ -23,6 +23,20 @@ final class Memory {
     private static final Cleaner CLEANER = Cleaner.create();
     private static final AtomicLong LIVE_BYTES = new AtomicLong();
     private static final Map<Device, AtomicLong> LIVE_BY_DEVICE = new ConcurrentHashMap<>();
+    private static final Map<Device, AtomicLong> PEAK_BY_DEVICE = new ConcurrentHashMap<>();
+    /** Whether allocation sites are recorded for leak reports ({@code -Danvil.leakTrace=true}); costs a stack walk per allocation. */
+    static final boolean LEAK_TRACE = Boolean.getBoolean("anvil.leakTrace");
+    private static final String NO_SITE = "an unrecorded site (run with -Danvil.leakTrace=true to record allocation sites)";
+    /** Leaks so far by allocation site: {count, bytes}. */
+    private static final Map<String, long[]> LEAKS = new ConcurrentHashMap<>();
+
+    static {
+        try {
+            Runtime.getRuntime().addShutdownHook(new Thread(Memory::logLeakTotals, "anvil-leak-report"));
+        } catch (IllegalStateException e) {
+            // first used while the JVM shuts down: no totals then
+        }
+    }
 
     /** Where the block lives, and so how it is freed. */
     enum Kind { HOST, PINNED, DEVICE }
@@ -45,21 +59,23 @@ final class Memory {
         final Kind kind;
         final Device device; // the CUDA device of DEVICE memory, or whose context pinned PINNED memory
         final String what;
+        final String site; // where it was allocated, with -Danvil.leakTrace=true; else null
         final AtomicBoolean freed = new AtomicBoolean();
         volatile boolean explicit;
 
-        State(long address, long bytes, Kind kind, Device device, String what) {
+        State(long address, long bytes, Kind kind, Device device, String what, String site) {
             this.address = address;
             this.bytes = bytes;
             this.kind = kind;
             this.device = device;
             this.what = what;
+            this.site = site;
         }
 
         @Override
         public void run() {
             if (freed.compareAndSet(false, true)) {
-                if (!explicit) LOG.warn("{} ({} bytes) was never closed; freed by the garbage collector", what, bytes);
+                if (!explicit) leaked(site == null ? NO_SITE : site, what, bytes);
                 switch (kind) {
                     case HOST -> Native.free(address);
                     case PINNED -> Native.freePinned(device, address);
@@ -90,8 +106,9 @@ final class Memory {
             case DEVICE -> Native.malloc(device, bytes);
         };
         LIVE_BYTES.addAndGet(bytes);
-        counter(this.device).addAndGet(bytes);
-        this.state = new State(address, bytes, kind, device, what);
+        long live = counter(this.device).addAndGet(bytes);
+        PEAK_BY_DEVICE.computeIfAbsent(this.device, k -> new AtomicLong()).accumulateAndGet(live, Math::max);
+        this.state = new State(address, bytes, kind, device, what, LEAK_TRACE ? allocationSite() : null);
         this.cleanable = CLEANER.register(this, state);
     }
 
@@ -106,6 +123,66 @@ final class Memory {
     static long liveBytes(Device d) {
         AtomicLong c = LIVE_BY_DEVICE.get(d);
         return c == null ? 0 : c.get();
+    }
+
+    /** The most bytes live at once on {@code d} since the start or the last {@link #resetPeak}. */
+    static long peakBytes(Device d) {
+        AtomicLong c = PEAK_BY_DEVICE.get(d);
+        return c == null ? 0 : c.get();
+    }
+
+    /** Starts a new peak at the bytes live now. */
+    static void resetPeak(Device d) {
+        PEAK_BY_DEVICE.computeIfAbsent(d, k -> new AtomicLong()).set(liveBytes(d));
+    }
+
+    /** The first frame outside Anvil's tensor and memory classes: where user code (or a layer) allocated. */
+    static String allocationSite() {
+        return StackWalker.getInstance().walk(frames -> frames
+                .filter(f -> !f.getClassName().equals(Memory.class.getName()) && !f.getClassName().equals(Tensor.class.getName())
+                        && !f.getClassName().equals(Scope.class.getName()))
+                .findFirst().map(StackWalker.StackFrame::toStackTraceElement).map(Object::toString).orElse(NO_SITE));
+    }
+
+    /**
+     * Counts a leak by site: the first from a site is logged with what leaked; later ones only when
+     * the site's count reaches 10, 100, 1000..., and the totals of every site at exit, so that a
+     * loop that forgets to close logs a handful of lines, not one per tensor.
+     */
+    static void leaked(String site, String what, long bytes) {
+        long[] totals;
+        long count;
+        synchronized (LEAKS) {
+            totals = LEAKS.computeIfAbsent(site, k -> new long[2]);
+            count = ++totals[0];
+            totals[1] += bytes;
+        }
+        if (count == 1) {
+            LOG.warn("{} ({} bytes), allocated at {}, was never closed; freed by the garbage collector (later leaks from this site are counted)",
+                    what, bytes, site);
+        } else if (isPowerOfTen(count)) {
+            LOG.warn("{} tensors ({} bytes) allocated at {} were never closed so far", count, totals[1], site);
+        }
+    }
+
+    /** {count, bytes} of the leaks from each site so far. */
+    static Map<String, long[]> leaks() {
+        synchronized (LEAKS) {
+            Map<String, long[]> copy = new java.util.TreeMap<>();
+            LEAKS.forEach((k, v) -> copy.put(k, v.clone()));
+            return copy;
+        }
+    }
+
+    private static boolean isPowerOfTen(long n) {
+        while (n >= 10 && n % 10 == 0) n /= 10;
+        return n == 1;
+    }
+
+    private static void logLeakTotals() {
+        leaks().forEach((site, t) -> {
+            if (t[0] > 1) LOG.warn("{} tensors ({} bytes) allocated at {} were never closed", t[0], t[1], site);
+        });
     }
 
     long address() {

@@ -181,6 +181,19 @@ public final class Tensor implements AutoCloseable {
         return Memory.liveBytes(Objects.requireNonNull(device, "device"));
     }
 
+    /**
+     * The most bytes of tensor memory live at once on {@code device} (pinned host memory counts as
+     * the CPU's) since the start of the process or the last {@link #resetPeakLiveBytes}.
+     */
+    public static long peakLiveBytes(Device device) {
+        return Memory.peakBytes(Objects.requireNonNull(device, "device"));
+    }
+
+    /** Starts a new peak for {@link #peakLiveBytes} at the bytes live now. */
+    public static void resetPeakLiveBytes(Device device) {
+        Memory.resetPeak(Objects.requireNonNull(device, "device"));
+    }
+
     // ------------------------------------------------------------------ shape
 
     public long[] shape() {

@@ -1,7 +1,7 @@
 package dev.anvil.cli;
 
-import dev.anvil.Device;
 import dev.anvil.DType;
+import dev.anvil.Device;
 import dev.anvil.Tensor;
 import dev.anvil.data.Batch;
 import dev.anvil.data.DataLoader;
@@ -19,6 +19,8 @@ import dev.anvil.nn.Models;
 import dev.anvil.nn.Sequential;
 import dev.anvil.optim.LrSchedule;
 import dev.anvil.optim.Optimizer;
+import dev.anvil.report.MetricsWriter;
+import dev.anvil.report.ProgressLine;
 import dev.anvil.train.EpochResult;
 import dev.anvil.train.Evaluation;
 import dev.anvil.train.Evaluator;

@@ -15,6 +15,9 @@ import dev.anvil.optim.Adam;
 import dev.anvil.optim.LrSchedule;
 import dev.anvil.optim.Optimizer;
 import dev.anvil.optim.SGD;
+import dev.anvil.report.MetricsWriter;
+import dev.anvil.report.ProgressLine;
+import dev.anvil.report.TrainingReport;
 import dev.anvil.train.EpochResult;
 import dev.anvil.train.StepProgress;
 import dev.anvil.train.Trainer;
@@ -97,8 +100,12 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--resume", description = "Continue from --checkpoint if it exists.")
     boolean resume;
 
-    @Option(names = "--metrics", description = "Append one JSON line per epoch to this file.")
+    @Option(names = "--metrics", description = "Append one JSON line per epoch to this file (a CSV row for a .csv file).")
     Path metrics;
+
+    @Option(names = "--report", description = "Write a training report here at the end: report.html (plots of loss, accuracy,"
+            + " learning rate and images/s per epoch and per step), epochs.csv and steps.csv.")
+    Path reportDir;
 
     @Option(names = "--device", defaultValue = "cpu", description = "cpu, cuda or cuda:N (default: ${DEFAULT-VALUE}).")
     String device;
@@ -145,6 +152,7 @@ final class TrainCommand implements Callable<Integer> {
         if (testLimit != null) test = test.subset(Math.min(testLimit, test.size()));
         LOG.info("{} training and {} test samples from {}; {} threads", train.size(), test.size(), dir, Anvil.numThreads());
         if (backend != null || env.isDistributed() || ranks > 1 || checkpointEvery > 0) {
+            if (reportDir != null) throw new IllegalArgumentException("--report is written by single-process runs only, not data-parallel ones");
             if (labelSmoothing != 0 || clipGradNorm != null) {
                 throw new IllegalArgumentException("--label-smoothing and --clip-grad-norm apply to single-process training only");
             }
@@ -178,6 +186,7 @@ final class TrainCommand implements Callable<Integer> {
                 return 0;
             }
             List<EpochResult> history = trainer.fit(trainLoader, testLoader, first, epochs);
+            if (trainingReport != null) out.println("report: " + trainingReport.write(reportDir));
             out.printf(Locale.ROOT, "test accuracy: %.4f%n", history.get(history.size() - 1).test().accuracy());
             out.flush();
         }
@@ -238,15 +247,18 @@ final class TrainCommand implements Callable<Integer> {
     /** Progress line, epoch report, metrics line and checkpoint after each epoch. */
     private TrainingListener listener(PrintWriter out, MetricsWriter metricsOut, Sequential model, Optimizer opt) {
         TrainingListener progress = noProgress ? new TrainingListener() {} : new ProgressLine(System.err);
+        trainingReport = reportDir == null ? null : new TrainingReport(modelKind + " on Fashion-MNIST", opt::learningRate);
         return new TrainingListener() {
             @Override
             public void onStep(StepProgress p) {
                 progress.onStep(p);
+                if (trainingReport != null) trainingReport.onStep(p);
             }
 
             @Override
             public void onEpochEnd(EpochResult r) {
                 progress.onEpochEnd(r);
+                if (trainingReport != null) trainingReport.onEpochEnd(r);
                 try {
                     report(out, r, metricsOut);
                     if (checkpoint != null) {
@@ -259,6 +271,9 @@ final class TrainCommand implements Callable<Integer> {
             }
         };
     }
+
+    /** The --report of the run, made with the trainer's listener. */
+    private TrainingReport trainingReport;
 
     void report(PrintWriter out, EpochResult r, MetricsWriter metricsOut) throws IOException {
         String trainAccuracy = Double.isNaN(r.trainAccuracy()) ? "" : String.format(Locale.ROOT, ", train accuracy %.4f", r.trainAccuracy());

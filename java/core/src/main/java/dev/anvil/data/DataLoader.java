@@ -12,7 +12,13 @@ import java.util.NoSuchElementException;
 import java.util.Objects;
 import java.util.SplittableRandom;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -46,12 +52,16 @@ import org.slf4j.LoggerFactory;
  * up to {@code prefetch} batches ahead of the consumer, blocking (not spinning) when the ring is
  * full; with {@code prefetch == 0} batches are filled on the caller's thread inside {@code next()}.
  * An exception from the dataset reaches the consumer's {@code next()} as a {@link
- * DataLoaderException}. Starting a new iteration before the previous one finished stops the
+ * DataLoaderException}. With {@code workers(n)}, n more threads read the samples of each batch in
+ * parallel. Starting a new iteration before the previous one finished stops the
  * previous one; its iterator then refuses to continue. A loader serves one consumer thread.
  */
 public final class DataLoader implements Iterable<Batch>, AutoCloseable {
     /** Name of the background thread that fills batches. */
     public static final String THREAD_NAME = "anvil-data-loader";
+
+    /** Name prefix of the threads that read samples in parallel ({@link Builder#workers}). */
+    public static final String WORKER_THREAD_NAME = "anvil-data-worker";
 
     private static final Logger LOG = LoggerFactory.getLogger(DataLoader.class);
 
@@ -61,6 +71,8 @@ public final class DataLoader implements Iterable<Batch>, AutoCloseable {
     private final long seed;
     private final boolean dropLast;
     private final int prefetch;
+    private final int workers;
+    private ExecutorService workerPool; // decodes the samples of a batch in parallel when workers > 1; made on first use
     private final Device device;
     private final int numBatches;
     private final int sampleFloats;
@@ -83,6 +95,7 @@ public final class DataLoader implements Iterable<Batch>, AutoCloseable {
         this.seed = b.seed;
         this.dropLast = b.dropLast;
         this.prefetch = b.prefetch;
+        this.workers = b.workers;
         this.device = b.device;
         long[] sampleShape = dataset.sampleShape();
         long floats = 1;
@@ -165,6 +178,9 @@ public final class DataLoader implements Iterable<Batch>, AutoCloseable {
         if (closed) return;
         closed = true;
         stopCurrent();
+        synchronized (this) {
+            if (workerPool != null) workerPool.shutdownNow();
+        }
         fullBatches.forEach(Batch::free);
         if (lastBatch != null) lastBatch.free();
     }
@@ -212,6 +228,12 @@ public final class DataLoader implements Iterable<Batch>, AutoCloseable {
         Batch batch = (Math.min(batchSize, order.length - start) == batchSize ? freeFull : freeLast).take();
         FloatBuffer images = batch.hostImages().floatBuffer();
         IntBuffer labels = batch.hostLabels().intBuffer();
+        if (workers > 1 && batch.size() > 1) {
+            readInParallel(order, start, batch.size(), images);
+            for (int i = 0; i < batch.size(); i++) labels.put(checkedLabel(order[start + i]));
+            batch.upload();
+            return batch;
+        }
         for (int i = 0; i < batch.size(); i++) {
             int sample = order[start + i];
             int before = images.position();
@@ -220,15 +242,61 @@ public final class DataLoader implements Iterable<Batch>, AutoCloseable {
                 throw new IllegalStateException("dataset " + dataset + " wrote " + (images.position() - before)
                         + " floats for sample " + sample + ", expected " + sampleFloats);
             }
-            int label = dataset.label(sample);
-            if (label < 0 || label >= dataset.numClasses()) {
-                throw new IllegalStateException("dataset " + dataset + " gave label " + label + " for sample " + sample
-                        + ", outside [0, " + dataset.numClasses() + ")");
-            }
-            labels.put(label);
+            labels.put(checkedLabel(sample));
         }
         batch.upload();
         return batch;
+    }
+
+    private int checkedLabel(int sample) {
+        int label = dataset.label(sample);
+        if (label < 0 || label >= dataset.numClasses()) {
+            throw new IllegalStateException("dataset " + dataset + " gave label " + label + " for sample " + sample
+                    + ", outside [0, " + dataset.numClasses() + ")");
+        }
+        return label;
+    }
+
+    /** Reads samples {@code order[start .. start + count)} into their slots of {@code images}, in contiguous runs on the workers. */
+    private void readInParallel(int[] order, int start, int count, FloatBuffer images) throws InterruptedException {
+        synchronized (this) {
+            if (workerPool == null) {
+                AtomicInteger n = new AtomicInteger();
+                workerPool = Executors.newFixedThreadPool(workers, r -> {
+                    Thread t = new Thread(r, WORKER_THREAD_NAME + "-" + n.incrementAndGet());
+                    t.setDaemon(true);
+                    return t;
+                });
+            }
+        }
+        List<Callable<Void>> tasks = new ArrayList<>();
+        int per = (count + workers - 1) / workers;
+        for (int from = 0; from < count; from += per) {
+            int lo = from, hi = Math.min(count, from + per);
+            tasks.add(() -> {
+                FloatBuffer slot = images.duplicate();
+                for (int i = lo; i < hi; i++) {
+                    int sample = order[start + i];
+                    slot.position(i * sampleFloats);
+                    dataset.read(sample, slot);
+                    if (slot.position() - i * sampleFloats != sampleFloats) {
+                        throw new IllegalStateException("dataset " + dataset + " wrote " + (slot.position() - i * sampleFloats)
+                                + " floats for sample " + sample + ", expected " + sampleFloats);
+                    }
+                }
+                return null;
+            });
+        }
+        for (Future<Void> f : workerPool.invokeAll(tasks)) {
+            try {
+                f.get();
+            } catch (ExecutionException e) {
+                Throwable cause = e.getCause();
+                if (cause instanceof RuntimeException re) throw re;
+                if (cause instanceof Error err) throw err;
+                throw new IllegalStateException(cause);
+            }
+        }
     }
 
     /** One epoch: fills batches on a producer thread, or on the caller's thread without prefetch. */
@@ -339,6 +407,7 @@ public final class DataLoader implements Iterable<Batch>, AutoCloseable {
         private long seed;
         private boolean dropLast;
         private int prefetch = 2;
+        private int workers = 1;
         private Device device = Device.cpu();
 
         private Builder(Dataset dataset) {
@@ -379,6 +448,18 @@ public final class DataLoader implements Iterable<Batch>, AutoCloseable {
                 throw new IllegalArgumentException("prefetch must be >= 0 (0 loads batches on the caller's thread), got " + prefetch);
             }
             this.prefetch = prefetch;
+            return this;
+        }
+
+        /**
+         * Threads that read (decode, augment) the samples of each batch in parallel (default 1:
+         * the filling thread reads them itself). With more than one, the dataset's {@code read}
+         * and {@code label} are called from several threads at once, each sample once, so they
+         * must be thread-safe; batch order and contents stay the same for any number of workers.
+         */
+        public Builder workers(int workers) {
+            if (workers <= 0) throw new IllegalArgumentException("workers must be positive, got " + workers);
+            this.workers = workers;
             return this;
         }
 

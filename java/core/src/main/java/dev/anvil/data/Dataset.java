@@ -5,7 +5,8 @@ import java.nio.FloatBuffer;
 /**
  * A fixed, indexable collection of labelled samples for classification. Implementations must be
  * safe to read from one background thread while the caller's thread does other work; they are
- * never read by two threads at once by {@link DataLoader}.
+ * never read by two threads at once by {@link DataLoader}, unless it is built with more than one
+ * {@linkplain DataLoader.Builder#workers worker}.
  */
 public interface Dataset {
     /** Number of samples. */

@@ -11,18 +11,14 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.zip.CRC32;
 
 /**
@@ -58,7 +54,7 @@ public final class Checkpoint {
 
         Path dir = path.toAbsolutePath().getParent();
         if (dir != null) Files.createDirectories(dir);
-        Path tmp = createSibling(path);
+        Path tmp = TensorIo.createSibling(path);
         try {
             try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
                 CRC32 crc = new CRC32();
@@ -77,32 +73,16 @@ public final class Checkpoint {
                     th.putInt(TYPE_CODES.indexOf(t.dtype())).putInt(t.dim());
                     for (long d : t.shape()) th.putLong(d);
                     writeAll(ch, th.flip(), crc);
-                    writeAll(ch, littleEndianBytes(t), crc);
+                    writeAll(ch, TensorIo.littleEndianBytes(t), crc);
                 }
                 ByteBuffer tail = ByteBuffer.allocate(16).order(ByteOrder.LITTLE_ENDIAN);
                 tail.putLong(crc.getValue()).put(END);
                 writeAll(ch, tail.flip(), null);
                 ch.force(true);
             }
-            try {
-                Files.move(tmp, path, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(tmp, path, StandardCopyOption.REPLACE_EXISTING);
-            }
+            TensorIo.moveIntoPlace(tmp, path);
         } finally {
             Files.deleteIfExists(tmp);
-        }
-    }
-
-    /** A new empty file beside {@code path}, created with the permissions the umask gives (not 0600). */
-    private static Path createSibling(Path path) throws IOException {
-        for (int attempt = 0; ; attempt++) {
-            Path tmp = path.resolveSibling(path.getFileName() + "." + Long.toHexString(ThreadLocalRandom.current().nextLong()) + ".tmp");
-            try {
-                return Files.createFile(tmp);
-            } catch (FileAlreadyExistsException e) {
-                if (attempt > 100) throw e;
-            }
         }
     }
 
@@ -151,7 +131,7 @@ public final class Checkpoint {
         for (Map.Entry<String, Tensor> e : targets.entrySet()) {
             Tensor t = e.getValue();
             ByteBuffer src = data.get(e.getKey() + "#" + t.dtype() + t.shapeString());
-            copyInto(t, src);
+            TensorIo.copyInto(t, src);
         }
         meta.remove(STEPS_KEY);
         if (optimizer != null) optimizer.setSteps(steps);
@@ -203,24 +183,6 @@ public final class Checkpoint {
         }
         if (buf.remaining() != 0) throw corrupt(path, "contents", buf.remaining() + " unexpected bytes after the last tensor");
         return new Contents(meta, data);
-    }
-
-    private static void copyInto(Tensor t, ByteBuffer src) {
-        switch (t.dtype()) {
-            case FLOAT32 -> t.copyFrom(src.asFloatBuffer());
-            case INT32 -> {
-                int[] v = new int[Math.toIntExact(t.numel())];
-                src.asIntBuffer().get(v);
-                t.copyFrom(v);
-            }
-            case INT64 -> {
-                long[] v = new long[Math.toIntExact(t.numel())];
-                src.asLongBuffer().get(v);
-                try (Tensor host = Tensor.ofLongs(v, t.shape())) {
-                    t.copyFrom(host);
-                }
-            }
-        }
     }
 
     private static long parseSteps(String text, Path path) throws CheckpointException {
@@ -312,17 +274,6 @@ public final class Checkpoint {
         byte[] bytes = new byte[n];
         b.get(bytes);
         return new String(bytes, StandardCharsets.UTF_8);
-    }
-
-    /** A copy of the tensor's data in the file's byte order (little-endian). */
-    private static ByteBuffer littleEndianBytes(Tensor t) {
-        ByteBuffer out = ByteBuffer.allocate(Math.toIntExact(t.numel() * t.dtype().bytes())).order(ByteOrder.LITTLE_ENDIAN);
-        switch (t.dtype()) {
-            case FLOAT32 -> out.asFloatBuffer().put(t.toFloatArray());
-            case INT32 -> out.asIntBuffer().put(t.toIntArray());
-            case INT64 -> out.asLongBuffer().put(t.toLongArray());
-        }
-        return out;
     }
 
     private static void writeAll(FileChannel ch, ByteBuffer b, CRC32 crc) throws IOException {

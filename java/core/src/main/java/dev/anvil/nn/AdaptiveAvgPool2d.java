@@ -26,6 +26,11 @@ public final class AdaptiveAvgPool2d extends Layer {
         this.outW = Conv2d.positive(outW, "output width");
     }
 
+    /** Output {height, width}. */
+    public int[] outputSize() {
+        return new int[] {outH, outW};
+    }
+
     @Override
     public long[] outputShape(long[] in) {
         if (in.length != 4) throw new IllegalArgumentException(name() + ": expected a 4-D NCHW input, got shape " + shape(in));

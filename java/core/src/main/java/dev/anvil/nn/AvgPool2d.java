@@ -31,6 +31,11 @@ public final class AvgPool2d extends Pool2d {
         desc.count_include_pad(countIncludePad ? 1 : 0);
     }
 
+    /** Whether padding counts in the divisor (PyTorch's {@code count_include_pad}). */
+    public boolean countIncludePad() {
+        return countIncludePad;
+    }
+
     @Override
     protected Tensor doForward(Tensor x) {
         Tensor y = prepareForward(x);

@@ -25,6 +25,8 @@ import java.util.SplittableRandom;
  */
 public abstract class BatchNorm extends Layer {
     private final int features;
+    private final double eps;
+    private final double momentum;
     private final long[] channelShape; // [features], of the saved statistics
     private final BatchnormDesc desc = new BatchnormDesc();
     private final boolean trackRunningStats;
@@ -43,6 +45,8 @@ public abstract class BatchNorm extends Layer {
         this.channelShape = new long[] {features};
         if (!(eps >= 0 && Double.isFinite(eps))) throw new IllegalArgumentException(kind + ": eps must be finite and >= 0, got " + eps);
         if (!(momentum >= 0 && momentum <= 1)) throw new IllegalArgumentException(kind + ": momentum must be in [0, 1], got " + momentum);
+        this.eps = eps;
+        this.momentum = momentum;
         desc.channels(features).eps((float) eps).momentum((float) momentum);
         this.trackRunningStats = trackRunningStats;
         this.weight = affine ? new Parameter("weight", features) : null;
@@ -58,6 +62,16 @@ public abstract class BatchNorm extends Layer {
     /** The number of channels. */
     public int features() {
         return features;
+    }
+
+    /** The weight of a new batch in the running statistics. */
+    public double momentum() {
+        return momentum;
+    }
+
+    /** The epsilon added to the variance. */
+    public double eps() {
+        return eps;
     }
 
     /** Makes the forward pass apply a ReLU to its output (containers do this for a BatchNorm followed by a ReLU). */

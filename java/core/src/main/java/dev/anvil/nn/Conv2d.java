@@ -49,6 +49,30 @@ public final class Conv2d extends WeightedLayer {
         return new Builder(inChannels, outChannels, kernelH, kernelW);
     }
 
+    /** Kernel {height, width}. */
+    public int[] kernelSize() {
+        return new int[] {kernelH, kernelW};
+    }
+
+    /** Stride {height, width}. */
+    public int[] stride() {
+        return new int[] {strideH, strideW};
+    }
+
+    /** Zero padding {height, width}, on each side. */
+    public int[] padding() {
+        return new int[] {padH, padW};
+    }
+
+    /** Dilation {height, width}. */
+    public int[] dilation() {
+        return new int[] {dilationH, dilationW};
+    }
+
+    public int groups() {
+        return groups;
+    }
+
     @Override
     public long[] outputShape(long[] in) {
         if (in.length != 4) {

@@ -15,6 +15,10 @@ public final class ELU extends ElementwiseActivation {
         this.alpha = (float) alpha;
     }
 
+    public double alpha() {
+        return alpha;
+    }
+
     @Override
     protected String describe() {
         return kind() + "(alpha=" + alpha + ")";

@@ -25,6 +25,11 @@ public final class GELU extends ElementwiseActivation {
         };
     }
 
+    /** "none" (erf) or "tanh", as PyTorch's {@code approximate}. */
+    public String approximate() {
+        return tanh ? "tanh" : "none";
+    }
+
     @Override
     protected String describe() {
         return kind() + "(approximate=" + (tanh ? "tanh" : "none") + ")";

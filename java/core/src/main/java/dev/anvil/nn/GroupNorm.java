@@ -17,6 +17,7 @@ import java.util.SplittableRandom;
 public final class GroupNorm extends Layer {
     private long[] statsShape = {0, 0}; // [batch, groups] of the saved statistics, made again when the batch changes
     private final int groups, channels;
+    private final double eps;
     private final GroupnormDesc desc = new GroupnormDesc();
     private final Parameter weight, bias;
     private Tensor input, output, inputGrad, saveMean, saveInvstd;
@@ -34,6 +35,7 @@ public final class GroupNorm extends Layer {
             throw new IllegalArgumentException("GroupNorm: num_channels " + numChannels + " must be divisible by num_groups " + numGroups);
         }
         if (!(eps >= 0 && Double.isFinite(eps))) throw new IllegalArgumentException("GroupNorm: eps must be finite and >= 0, got " + eps);
+        this.eps = eps;
         desc.channels(numChannels).groups(numGroups).eps((float) eps);
         this.weight = affine ? new Parameter("weight", numChannels) : null;
         this.bias = affine ? new Parameter("bias", numChannels) : null;
@@ -51,6 +53,18 @@ public final class GroupNorm extends Layer {
             weight.value().fill(1f);
             bias.value().zero();
         }
+    }
+
+    public int numGroups() {
+        return groups;
+    }
+
+    public int numChannels() {
+        return channels;
+    }
+
+    public double eps() {
+        return eps;
     }
 
     @Override

@@ -15,6 +15,10 @@ public final class LeakyReLU extends ElementwiseActivation {
         this.negativeSlope = (float) negativeSlope;
     }
 
+    public double negativeSlope() {
+        return negativeSlope;
+    }
+
     @Override
     protected String describe() {
         return kind() + "(negative_slope=" + negativeSlope + ")";

@@ -29,6 +29,26 @@ abstract class Pool2d extends Layer {
         desc.kernel_h(kernelH).kernel_w(kernelW).stride_h(strideH).stride_w(strideW).pad_h(padH).pad_w(padW).ceil_mode(ceilMode ? 1 : 0);
     }
 
+    /** Window {height, width}. */
+    public int[] kernelSize() {
+        return new int[] {kernelH, kernelW};
+    }
+
+    /** Stride {height, width}. */
+    public int[] stride() {
+        return new int[] {strideH, strideW};
+    }
+
+    /** Whether output sizes round up (PyTorch's {@code ceil_mode}). */
+    public boolean ceilMode() {
+        return ceilMode;
+    }
+
+    /** Padding {height, width}, on each side. */
+    public int[] padding() {
+        return new int[] {padH, padW};
+    }
+
     @Override
     public long[] outputShape(long[] in) {
         if (in.length != 4) {

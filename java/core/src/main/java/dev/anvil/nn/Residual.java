@@ -71,6 +71,21 @@ public final class Residual extends Layer {
         return children;
     }
 
+    /** The layers of the main path, in order. */
+    public List<Child> mainPath() {
+        return main.children();
+    }
+
+    /** The shortcut, or null for the identity. */
+    public Child shortcut() {
+        return shortcut;
+    }
+
+    /** The layer applied to the sum, or null for none. */
+    public Child after() {
+        return after;
+    }
+
     @Override
     public long[] outputShape(long[] in) {
         long[] m = main.outputShape(in);

@@ -20,6 +20,11 @@ abstract class SoftmaxFamily extends Layer {
         this.dim = dim;
     }
 
+    /** The dimension it normalises along, as given (negative counts from the end). */
+    public int dim() {
+        return dim;
+    }
+
     @Override
     public long[] outputShape(long[] in) {
         int d = dim < 0 ? dim + in.length : dim;

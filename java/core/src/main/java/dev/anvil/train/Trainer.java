@@ -10,7 +10,10 @@ import dev.anvil.optim.LrSchedule;
 import dev.anvil.optim.Optimizer;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Objects;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The classification training loop: forward, cross-entropy loss, backward, the hooks and gradient
@@ -27,6 +30,7 @@ import java.util.Objects;
  * }</pre>
  */
 public final class Trainer implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(Trainer.class);
     private final Layer model;
     private final Optimizer optimizer;
     private final CrossEntropyLoss loss;
@@ -127,12 +131,21 @@ public final class Trainer implements AutoCloseable {
             EpochResult result = new EpochResult(epoch, lossSum / Math.max(1, samples), samples == 0 ? Double.NaN : (double) correct / samples,
                     samples / seconds, seconds, eval);
             history.add(result);
+            if (LOG.isInfoEnabled()) LOG.info(summary(result, last));
             for (TrainingListener listener : listeners) listener.onEpochEnd(result);
             for (TrainingListener listener : listeners) {
                 if (listener.shouldStop(result)) stopRequested = true;
             }
         }
         return history;
+    }
+
+    /** The INFO line logged after each epoch. */
+    static String summary(EpochResult r, int epochs) {
+        String test = r.test() == null ? "" : String.format(Locale.ROOT, "; test accuracy %.4f, test loss %.4f", r.test().accuracy(), r.test().loss());
+        String train = Double.isNaN(r.trainAccuracy()) ? "" : String.format(Locale.ROOT, ", train accuracy %.4f", r.trainAccuracy());
+        return String.format(Locale.ROOT, "epoch %d/%d: train loss %.4f%s, %.0f images/s, %.1f s%s", r.epoch(), epochs, r.trainLoss(), train,
+                r.imagesPerSecond(), r.trainSeconds(), test);
     }
 
     /**
