@@ -65,7 +65,8 @@ struct Case {
     std::vector<std::pair<int, int>> disjoint;   // pairs that must not overlap (same pointer included)
     std::vector<std::pair<int, int>> may_alias;  // pairs that may be the same pointer (in place)
     std::vector<std::function<void()>> breakers;  // each makes the parameters invalid
-    std::function<bool()> breaks_output;  // a breaker that the kernel detects after writing (labels)
+    std::function<bool()> breaks_output;
+    const char* refused = nullptr;  // set: the call as generated is invalid (a random descriptor), for this reason  // a breaker that the kernel detects after writing (labels)
     std::shared_ptr<void> keep;  // owns the descriptor
     void* desc = nullptr;  // the descriptor (the invoke lambda takes a pointer to it, or a copy elsewhere)
     size_t desc_size = 0;
@@ -234,8 +235,8 @@ void Fuzzer::run_case(Case& c) {
     if (!c.breakers.empty()) kinds.insert(kinds.end(), {kBreak, kBreak});
     if (c.desc != nullptr && !outputs.empty()) kinds.push_back(kDescInOutput);
     if (!aliases.empty()) kinds.push_back(kAlias);
-    const int kind = kinds[below(kinds.size())];
-    const char* mutation = "none";
+    const int kind = c.refused != nullptr ? kValid : kinds[below(kinds.size())];
+    const char* mutation = c.refused != nullptr ? c.refused : "none";
     if (kind == kBreak) {
         c.breakers[below(c.breakers.size())]();
         mutation = "out-of-range parameter";
@@ -311,7 +312,8 @@ void Fuzzer::run_case(Case& c) {
         null_desc = true;
         mutation = "NULL descriptor";
     }
-    const bool valid = (kind == kValid && !null_desc) || kind == kDescInOutput || kind == kAlias || (kind == kOverlap && guest < 0);
+    const bool valid = c.refused == nullptr &&
+                       ((kind == kValid && !null_desc) || kind == kDescInOutput || kind == kAlias || (kind == kOverlap && guest < 0));
     // The buffers as the call finds them: what a refused call must leave, and the reference's inputs
     // (with in-place aliasing the output is in the input's buffer: p[alias_from] == p[alias_to]).
     std::vector<Bytes> before = store;
@@ -876,6 +878,126 @@ void gen_linear(Fuzzer& f, Case& c, int which) {
     }
 }
 
+// Fully random descriptors, judged by a model of the rules anvil.h and the API state: a value of
+// each field is mostly small and valid, sometimes 0, negative, near 2^31 or near-overflow.
+int64_t wild(Fuzzer& f, int64_t small_lo, int64_t small_hi) {
+    switch (f.below(24)) {
+        case 0: return 0;
+        case 1: return f.negative();
+        case 2: return (INT64_C(1) << 31) - 1;
+        case 3: return INT64_C(1) << 31;
+        case 4: return f.huge();
+        case 5: return f.range(small_hi + 1, 70000);
+        default: return f.range(small_lo, small_hi);
+    }
+}
+
+// Product of positive sizes within the API's limit on elements (2^63 / 8), as checked_numel.
+bool numel_ok(std::initializer_list<int64_t> dims, int64_t* out) {
+    __int128 n = 1;
+    for (int64_t d : dims) {
+        n *= d;
+        if (n > INT64_MAX / 8) return false;
+    }
+    *out = static_cast<int64_t>(n);
+    return true;
+}
+
+struct Sizes {
+    int64_t x = 0, w = 0, y = 0, oh = 0, ow = 0;
+};
+
+// The model's verdict on a convolution descriptor: valid (with the sizes) or not.
+bool conv_valid(const anvil_conv2d_desc& d, Sizes* s) {
+    for (int64_t v : {d.batch, d.in_channels, d.out_channels, d.groups, d.in_h, d.in_w, d.kernel_h, d.kernel_w, d.stride_h, d.stride_w,
+                      d.dilation_h, d.dilation_w}) {
+        if (v <= 0) return false;
+    }
+    if (d.pad_h < 0 || d.pad_w < 0) return false;
+    for (int64_t v : {d.in_h, d.in_w, d.kernel_h, d.kernel_w, d.stride_h, d.stride_w, d.pad_h, d.pad_w, d.dilation_h, d.dilation_w}) {
+        if (v >= (INT64_C(1) << 31)) return false;
+    }
+    if (d.in_channels % d.groups != 0 || d.out_channels % d.groups != 0) return false;
+    s->oh = window_out(d.in_h, d.kernel_h, d.stride_h, d.pad_h, d.dilation_h);
+    s->ow = window_out(d.in_w, d.kernel_w, d.stride_w, d.pad_w, d.dilation_w);
+    if (s->oh <= 0 || s->ow <= 0) return false;
+    return numel_ok({d.batch, d.in_channels, d.in_h, d.in_w}, &s->x) &&
+           numel_ok({d.out_channels, d.in_channels / d.groups, d.kernel_h, d.kernel_w}, &s->w) &&
+           numel_ok({d.batch, d.out_channels, s->oh, s->ow}, &s->y);
+}
+
+bool pool_valid(const anvil_pool2d_desc& d, Sizes* s) {
+    for (int64_t v : {d.batch, d.channels, d.in_h, d.in_w, d.kernel_h, d.kernel_w, d.stride_h, d.stride_w}) {
+        if (v <= 0) return false;
+    }
+    if (d.pad_h < 0 || d.pad_w < 0) return false;
+    for (int64_t v : {d.in_h, d.in_w, d.kernel_h, d.kernel_w, d.stride_h, d.stride_w, d.pad_h, d.pad_w}) {
+        if (v >= (INT64_C(1) << 31)) return false;
+    }
+    if (d.in_h * d.in_w >= (INT64_C(1) << 31)) return false;
+    if (2 * d.pad_h > d.kernel_h || 2 * d.pad_w > d.kernel_w) return false;
+    if ((d.count_include_pad != 0 && d.count_include_pad != 1) || (d.ceil_mode != 0 && d.ceil_mode != 1)) return false;
+    s->oh = pool_out(d.in_h, d.kernel_h, d.stride_h, d.pad_h, d.ceil_mode);
+    s->ow = pool_out(d.in_w, d.kernel_w, d.stride_w, d.pad_w, d.ceil_mode);
+    if (s->oh <= 0 || s->ow <= 0) return false;
+    return numel_ok({d.batch, d.channels, d.in_h, d.in_w}, &s->x) && numel_ok({d.batch, d.channels, s->oh, s->ow}, &s->y);
+}
+
+anvil_conv2d_desc wild_conv(Fuzzer& f) {
+    anvil_conv2d_desc d{};
+    d.batch = wild(f, 1, 2);
+    d.groups = f.chance(70) ? 1 : wild(f, 1, 3);
+    d.in_channels = f.chance(80) && d.groups > 0 && d.groups < 4 ? d.groups * f.range(1, 2) : wild(f, 1, 4);
+    d.out_channels = f.chance(80) && d.groups > 0 && d.groups < 4 ? d.groups * f.range(1, 2) : wild(f, 1, 4);
+    d.in_h = wild(f, 1, 9);
+    d.in_w = wild(f, 1, 9);
+    d.kernel_h = wild(f, 1, 4);
+    d.kernel_w = wild(f, 1, 4);
+    d.stride_h = wild(f, 1, 3);
+    d.stride_w = wild(f, 1, 3);
+    d.pad_h = f.chance(50) ? 0 : wild(f, 0, 3);
+    d.pad_w = f.chance(50) ? 0 : wild(f, 0, 3);
+    d.dilation_h = f.chance(70) ? 1 : wild(f, 1, 3);
+    d.dilation_w = f.chance(70) ? 1 : wild(f, 1, 3);
+    return d;
+}
+
+anvil_pool2d_desc wild_pool(Fuzzer& f) {
+    anvil_pool2d_desc d{};
+    d.batch = wild(f, 1, 2);
+    d.channels = wild(f, 1, 3);
+    d.in_h = wild(f, 1, 9);
+    d.in_w = wild(f, 1, 9);
+    d.kernel_h = wild(f, 1, 4);
+    d.kernel_w = wild(f, 1, 4);
+    d.stride_h = wild(f, 1, 3);
+    d.stride_w = wild(f, 1, 3);
+    d.pad_h = f.chance(50) ? 0 : wild(f, 0, 2);
+    d.pad_w = f.chance(50) ? 0 : wild(f, 0, 2);
+    d.count_include_pad = f.chance(90) ? static_cast<int32_t>(f.below(2)) : static_cast<int32_t>(f.rng.next());
+    d.ceil_mode = f.chance(90) ? static_cast<int32_t>(f.below(2)) : static_cast<int32_t>(f.rng.next());
+    return d;
+}
+
+// Draws a descriptor for a compute call: usually a valid one shaped for the references; now and
+// then a wild one, which is kept when the model finds it invalid (the call must be refused; its
+// buffers are then of one element) or valid and small enough to run.
+template <class Desc>
+Desc draw_desc(Fuzzer& f, Case& c, Desc (*usual)(Fuzzer&), Desc (*wild_one)(Fuzzer&), bool (*valid)(const Desc&, Sizes*), Sizes* s) {
+    if (f.chance(25)) {
+        const Desc d = wild_one(f);
+        if (!valid(d, s)) {
+            c.refused = "random invalid descriptor";
+            *s = Sizes{1, 1, 1, 1, 1};
+            return d;
+        }
+        if (s->x <= 20000 && s->w <= 20000 && s->y <= 20000) return d;
+    }
+    const Desc d = usual(f);
+    valid(d, s);
+    return d;
+}
+
 anvil_conv2d_desc random_conv(Fuzzer& f) {
     anvil_conv2d_desc d{};
     d.groups = f.chance(25) ? f.range(1, 3) : 1;
@@ -913,12 +1035,10 @@ std::vector<std::function<void()>> conv_breakers(Fuzzer& f, anvil_conv2d_desc* d
 }
 
 void gen_conv(Fuzzer& f, Case& c, int which) {
-    auto d = std::make_shared<anvil_conv2d_desc>(random_conv(f));
+    Sizes sz;
+    auto d = std::make_shared<anvil_conv2d_desc>(draw_desc(f, c, random_conv, wild_conv, conv_valid, &sz));
     const anvil_conv2d_desc D = *d;
-    const int64_t OH = window_out(D.in_h, D.kernel_h, D.stride_h, D.pad_h, D.dilation_h);
-    const int64_t OW = window_out(D.in_w, D.kernel_w, D.stride_w, D.pad_w, D.dilation_w);
-    const int64_t nx = D.batch * D.in_channels * D.in_h * D.in_w, nw = D.out_channels * (D.in_channels / D.groups) * D.kernel_h * D.kernel_w,
-                  ny = D.batch * D.out_channels * OH * OW;
+    const int64_t OH = sz.oh, OW = sz.ow, nx = sz.x, nw = sz.w, ny = sz.y;
     c.desc = d.get();
     c.keep = d;
     c.desc_size = sizeof(anvil_conv2d_desc);
@@ -929,7 +1049,7 @@ void gen_conv(Fuzzer& f, Case& c, int which) {
         Bytes x = f.floats(nx);
         f.maybe_special(x);
         c.fn = "anvil_conv2d_forward";
-        c.slots = {in("x", x), in("w", f.floats(nw)), bias ? in("bias", f.floats(D.out_channels)) : absent("bias"), out("y", f.floats(ny))};
+        c.slots = {in("x", x), in("w", f.floats(nw)), bias ? in("bias", f.floats(c.refused ? 1 : D.out_channels)) : absent("bias"), out("y", f.floats(ny))};
         c.slots[2].must = false;
         c.disjoint = {{0, 3}, {1, 3}, {2, 3}};
         c.invoke = [=](anvil_context* ctx, const void* desc, void* const* p) {
@@ -957,7 +1077,7 @@ void gen_conv(Fuzzer& f, Case& c, int which) {
         const bool bias = f.chance(70);
         auto acc = std::make_shared<int32_t>(static_cast<int32_t>(f.below(2)));
         c.fn = "anvil_conv2d_backward_weight";
-        c.slots = {in("x", f.floats(nx)), in("dy", f.floats(ny)), out("dw", f.floats(nw)), bias ? out("db", f.floats(D.out_channels)) : absent("db")};
+        c.slots = {in("x", f.floats(nx)), in("dy", f.floats(ny)), out("dw", f.floats(nw)), bias ? out("db", f.floats(c.refused ? 1 : D.out_channels)) : absent("db")};
         c.slots[3].must = false;
         c.disjoint = {{0, 2}, {1, 2}, {0, 3}, {1, 3}, {2, 3}};
         c.breakers.push_back([=, &f] { *acc = f.chance(50) ? 2 : -1; });
@@ -1008,12 +1128,11 @@ std::vector<std::function<void()>> pool_breakers(Fuzzer& f, anvil_pool2d_desc* d
 }
 
 void gen_pool(Fuzzer& f, Case& c, int which) {
-    auto d = std::make_shared<anvil_pool2d_desc>(random_pool(f));
+    Sizes sz;
+    auto d = std::make_shared<anvil_pool2d_desc>(draw_desc(f, c, random_pool, wild_pool, pool_valid, &sz));
     const anvil_pool2d_desc D = *d;
-    const int64_t OH = pool_out(D.in_h, D.kernel_h, D.stride_h, D.pad_h, D.ceil_mode);
-    const int64_t OW = pool_out(D.in_w, D.kernel_w, D.stride_w, D.pad_w, D.ceil_mode);
-    const int64_t nx = D.batch * D.channels * D.in_h * D.in_w, ny = D.batch * D.channels * OH * OW;
-    const int ib = D.kernel_h * D.kernel_w <= 256 ? 1 : 4;
+    const int64_t OH = sz.oh, OW = sz.ow, nx = sz.x, ny = sz.y;
+    const int ib = c.refused == nullptr && D.kernel_h * D.kernel_w <= 256 ? 1 : 4;
     c.desc = d.get();
     c.keep = d;
     c.desc_size = sizeof(anvil_pool2d_desc);
@@ -1053,7 +1172,9 @@ void gen_pool(Fuzzer& f, Case& c, int which) {
     } else if (which == 1) {  // max backward from a random argmax: positions outside a window count nothing
         Bytes argmax(static_cast<size_t>(ny * ib));
         for (auto& b : argmax) b = static_cast<unsigned char>(f.below(256));
-        if (ib == 4) {
+        if (c.refused != nullptr) {
+            // Random bytes: the call is refused before they matter.
+        } else if (ib == 4) {
             for (int64_t i = 0; i < ny; ++i) {
                 int32_t v = f.chance(90) ? static_cast<int32_t>(f.below(D.kernel_h * D.kernel_w)) : static_cast<int32_t>(f.rng.next());
                 std::memcpy(argmax.data() + 4 * i, &v, 4);
@@ -2011,8 +2132,12 @@ void fuzz_sizes(Fuzzer& f, int which) {
     int64_t h = -1, w = -1;
     if (which == 0) {
         anvil_conv2d_desc d = random_conv(f);
-        const bool bad = f.chance(50);
-        if (bad) {
+        bool bad = f.chance(50);
+        Sizes sz;
+        if (f.chance(50)) {  // a wild descriptor, judged by the model
+            d = wild_conv(f);
+            bad = !conv_valid(d, &sz);
+        } else if (bad) {
             auto breakers = conv_breakers(f, &d);
             breakers[f.below(breakers.size())]();
         }
@@ -2026,8 +2151,12 @@ void fuzz_sizes(Fuzzer& f, int which) {
         return;
     }
     anvil_pool2d_desc d = random_pool(f);
-    const bool bad = f.chance(50);
-    if (bad) {
+    bool bad = f.chance(50);
+    Sizes sz;
+    if (f.chance(50)) {
+        d = wild_pool(f);
+        bad = !pool_valid(d, &sz);
+    } else if (bad) {
         auto breakers = pool_breakers(f, &d);
         breakers[f.below(breakers.size())]();
     }
