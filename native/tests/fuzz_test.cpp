@@ -18,8 +18,10 @@
 //     mask). Calls whose data holds NaN/Inf must succeed; their values are not compared.
 // The list of anvil.h's functions comes from the bindings generator (kAbiFunctions[]): a function
 // without a handler here fails the test by name, so a new entry point must join the fuzzer.
-// ANVIL_FUZZ_SEED (default 1) and ANVIL_FUZZ_CALLS (default 200000) set the run; the summary gives
-// the calls, their statuses and the calls per function.
+// ANVIL_FUZZ_SEED (default 1) and ANVIL_FUZZ_CALLS (default 200000) set the run; a fifth of the calls
+// come from ANVIL_FUZZ_THREADS (default 4; 0: none) threads at once, sharing the contexts and the
+// plug-in (MPI left out: anvil.h allows it one thread at a time). The summary gives the calls, their
+// statuses and the calls per function.
 #include <algorithm>
 #include <chrono>
 #include <climits>
@@ -32,6 +34,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <thread>
 #include <unistd.h>
 #include <vector>
 
@@ -94,6 +97,7 @@ public:
     anvil_plugin* plugin = nullptr;
     std::string plugin_path;
     std::string tmp_dir;
+    std::string name = "main";  // for the temporary files of this fuzzer's thread
     bool special = false;  // the current call's data holds NaN or Inf
     int64_t call_index = 0;
     int64_t total_calls = 0;
@@ -206,8 +210,8 @@ void Fuzzer::fail(const char* fn, const char* fmt, ...) {
     if (mismatches > 30) return;
     va_list args;
     va_start(args, fmt);
-    std::fprintf(stderr, "FAIL: seed %llu call %lld %s: ", static_cast<unsigned long long>(seed_),
-                 static_cast<long long>(call_index), fn);
+    std::fprintf(stderr, "FAIL: seed %llu call %lld (%s) %s: ", static_cast<unsigned long long>(seed_),
+                 static_cast<long long>(call_index), name.c_str(), fn);
     std::vfprintf(stderr, fmt, args);
     std::fprintf(stderr, "\n");
     va_end(args);
@@ -1991,7 +1995,7 @@ void fuzz_plugin_load(Fuzzer& f) {
     } else {
         elf[f.below(4)] ^= 0xff;  // the ELF magic
     }
-    const std::string path = f.tmp_dir + "/plugin-" + std::to_string(f.call_index) + ".so";
+    const std::string path = f.tmp_dir + "/plugin-" + f.name + "-" + std::to_string(f.call_index) + ".so";
     FILE* out = std::fopen(path.c_str(), "wb");
     if (out == nullptr) return f.fail("anvil_plugin_load", "cannot write %s", path.c_str());
     std::fwrite(elf.data(), 1, elf.size(), out);
@@ -2175,6 +2179,21 @@ void fuzz_sizes(Fuzzer& f, int which) {
     }
 }
 
+// Runs `calls` calls: every handler in turn, in a new random order each round, so that every
+// function is reached in any run.
+void run_calls(Fuzzer& f, std::vector<std::function<void()>>& handlers, int64_t calls) {
+    std::vector<size_t> order(handlers.size());
+    for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+    while (f.total_calls < calls) {
+        for (size_t i = order.size(); i > 1; --i) std::swap(order[i - 1], order[f.below(i)]);
+        for (size_t i : order) {
+            f.call_index = f.total_calls;
+            handlers[i]();
+            if (f.total_calls >= calls) break;
+        }
+    }
+}
+
 int64_t env_int(const char* name, int64_t fallback) {
     const char* v = std::getenv(name);
     if (v == nullptr || *v == '\0') return fallback;
@@ -2188,6 +2207,60 @@ int64_t env_int(const char* name, int64_t fallback) {
 }
 
 }  // namespace
+
+// The handlers of one fuzzer: compute functions through run_case, the others through their own
+// fuzz_* function; `handled` counts the handlers of each function. MPI may be called from one thread
+// only (anvil.h), so the concurrent fuzzers leave it out.
+std::vector<std::function<void()>> make_handlers(Fuzzer& f, bool has_cuda, bool with_mpi, std::map<std::string, int>& handled) {
+    std::vector<Generator> gens = compute_generators();
+    std::vector<std::function<void()>> handlers;
+    for (const Generator& g : gens) {
+        handled[g.fn]++;
+        handlers.push_back([&f, g] {
+            Case c;
+            c.fn = g.fn;
+            f.special = false;
+            g.gen(f, c);
+            f.run_case(c);
+        });
+    }
+    auto add = [&](std::initializer_list<const char*> fns, std::function<void()> h) {
+        for (const char* fn : fns) handled[fn]++;
+        handlers.push_back(std::move(h));
+    };
+    add({"anvil_version", "anvil_abi_version"}, [&f] { fuzz_library(f, 0); });
+    add({"anvil_last_error", "anvil_cpu_features", "anvil_gemm_kernel"}, [&f] { fuzz_library(f, 1); });
+    add({"anvil_cpu_isa_limit"}, [&f] { fuzz_library(f, 2); });
+    add({"anvil_cpu_dispatch"}, [&f] { fuzz_library(f, 3); });
+    add({"anvil_context_create", "anvil_context_destroy"}, [&f] { fuzz_context(f, 0); });
+    add({"anvil_context_set_num_threads"}, [&f] { fuzz_context(f, 1); });
+    add({"anvil_context_num_threads", "anvil_context_workspace_bytes"}, [&f] { fuzz_context(f, 2); });
+    add({"anvil_context_device", "anvil_context_synchronize", "anvil_context_query", "anvil_context_cuda_stream",
+         "anvil_context_empty_cache"},
+        [&f] { fuzz_context(f, 3); });
+    add({"anvil_context_allocator_stats"}, [&f] { fuzz_context(f, 4); });
+    add({"anvil_cuda_available", "anvil_cuda_device_count"}, [&f, has_cuda] { fuzz_cuda(f, has_cuda, 0); });
+    add({"anvil_cuda_device_props_get", "anvil_context_create_cuda"}, [&f, has_cuda] { fuzz_cuda(f, has_cuda, 1); });
+    add({"anvil_malloc", "anvil_free", "anvil_live_bytes"}, [&f] { fuzz_memory(f, 0); });
+    add({"anvil_context_malloc", "anvil_context_free"}, [&f] { fuzz_memory(f, 1); });
+    add({"anvil_host_alloc_pinned", "anvil_host_free_pinned"}, [&f] { fuzz_memory(f, 2); });
+    add({"anvil_memcpy"}, [&f] { fuzz_memory(f, 3); });
+    add({"anvil_conv2d_output_size"}, [&f] { fuzz_sizes(f, 0); });
+    add({"anvil_pool2d_output_size"}, [&f] { fuzz_sizes(f, 1); });
+    add({"anvil_maxpool2d_index_bytes"}, [&f] { fuzz_sizes(f, 2); });
+    add({"anvil_plugin_load", "anvil_plugin_unload"}, [&f] { fuzz_plugin_load(f); });
+    add({"anvil_plugin_name", "anvil_plugin_op_count", "anvil_plugin_op_find", "anvil_plugin_op_name", "anvil_plugin_op_description",
+         "anvil_plugin_op_num_params", "anvil_plugin_op_output_shape"},
+        [&f] { fuzz_plugin_meta(f); });
+    if (with_mpi) {
+        add({"anvil_mpi_available", "anvil_mpi_init"}, [&f] { fuzz_mpi(f, 0); });
+        add({"anvil_mpi_rank", "anvil_mpi_size", "anvil_mpi_barrier"}, [&f] { fuzz_mpi(f, 1); });
+        add({"anvil_mpi_allreduce_sum", "anvil_mpi_bcast", "anvil_mpi_allgather"}, [&f] { fuzz_mpi(f, 2); });
+        add({"anvil_mpi_finalize", "anvil_mpi_abort"}, [&f] { fuzz_mpi(f, 3); });
+    }
+    return handlers;
+}
+
 
 int main() {
     const uint64_t seed = static_cast<uint64_t>(env_int("ANVIL_FUZZ_SEED", 1));
@@ -2207,52 +2280,8 @@ int main() {
     const bool has_cuda = anvil_cuda_available() == ANVIL_OK;
     if (f.cpu[0] == nullptr || f.cpu[1] == nullptr || f.plugin == nullptr) return test::finish();
 
-    // Handlers: compute functions through run_case, the others through their own fuzz_* function.
-    std::vector<Generator> gens = compute_generators();
-    std::vector<std::function<void()>> handlers;
     std::map<std::string, int> handled;  // function name -> handlers that call it
-    for (const Generator& g : gens) {
-        handled[g.fn]++;
-        handlers.push_back([&f, g] {
-            Case c;
-            c.fn = g.fn;
-            f.special = false;
-            g.gen(f, c);
-            f.run_case(c);
-        });
-    }
-    auto add = [&](std::initializer_list<const char*> fns, std::function<void()> h) {
-        for (const char* fn : fns) handled[fn]++;
-        handlers.push_back(std::move(h));
-    };
-    add({"anvil_version", "anvil_abi_version"}, [&] { fuzz_library(f, 0); });
-    add({"anvil_last_error", "anvil_cpu_features", "anvil_gemm_kernel"}, [&] { fuzz_library(f, 1); });
-    add({"anvil_cpu_isa_limit"}, [&] { fuzz_library(f, 2); });
-    add({"anvil_cpu_dispatch"}, [&] { fuzz_library(f, 3); });
-    add({"anvil_context_create", "anvil_context_destroy"}, [&] { fuzz_context(f, 0); });
-    add({"anvil_context_set_num_threads"}, [&] { fuzz_context(f, 1); });
-    add({"anvil_context_num_threads", "anvil_context_workspace_bytes"}, [&] { fuzz_context(f, 2); });
-    add({"anvil_context_device", "anvil_context_synchronize", "anvil_context_query", "anvil_context_cuda_stream",
-         "anvil_context_empty_cache"},
-        [&] { fuzz_context(f, 3); });
-    add({"anvil_context_allocator_stats"}, [&] { fuzz_context(f, 4); });
-    add({"anvil_cuda_available", "anvil_cuda_device_count"}, [&] { fuzz_cuda(f, has_cuda, 0); });
-    add({"anvil_cuda_device_props_get", "anvil_context_create_cuda"}, [&] { fuzz_cuda(f, has_cuda, 1); });
-    add({"anvil_malloc", "anvil_free", "anvil_live_bytes"}, [&] { fuzz_memory(f, 0); });
-    add({"anvil_context_malloc", "anvil_context_free"}, [&] { fuzz_memory(f, 1); });
-    add({"anvil_host_alloc_pinned", "anvil_host_free_pinned"}, [&] { fuzz_memory(f, 2); });
-    add({"anvil_memcpy"}, [&] { fuzz_memory(f, 3); });
-    add({"anvil_conv2d_output_size"}, [&] { fuzz_sizes(f, 0); });
-    add({"anvil_pool2d_output_size"}, [&] { fuzz_sizes(f, 1); });
-    add({"anvil_maxpool2d_index_bytes"}, [&] { fuzz_sizes(f, 2); });
-    add({"anvil_plugin_load", "anvil_plugin_unload"}, [&] { fuzz_plugin_load(f); });
-    add({"anvil_plugin_name", "anvil_plugin_op_count", "anvil_plugin_op_find", "anvil_plugin_op_name", "anvil_plugin_op_description",
-         "anvil_plugin_op_num_params", "anvil_plugin_op_output_shape"},
-        [&] { fuzz_plugin_meta(f); });
-    add({"anvil_mpi_available", "anvil_mpi_init"}, [&] { fuzz_mpi(f, 0); });
-    add({"anvil_mpi_rank", "anvil_mpi_size", "anvil_mpi_barrier"}, [&] { fuzz_mpi(f, 1); });
-    add({"anvil_mpi_allreduce_sum", "anvil_mpi_bcast", "anvil_mpi_allgather"}, [&] { fuzz_mpi(f, 2); });
-    add({"anvil_mpi_finalize", "anvil_mpi_abort"}, [&] { fuzz_mpi(f, 3); });
+    std::vector<std::function<void()>> handlers = make_handlers(f, has_cuda, true, handled);
 
     // Every function of anvil.h must have a handler, and every handler a function of anvil.h.
     std::map<std::string, int> in_header;
@@ -2262,19 +2291,38 @@ int main() {
     }
     for (const auto& [fn, n] : handled) test::expect(in_header.count(fn) != 0, "fuzz_test.cpp handles %s, which anvil.h lacks", fn.c_str());
 
-    // Calls: each handler in turn in a random order of rounds, so every function is reached in any run.
+    // Four fifths of the calls from this thread, the rest from `threads` threads at once on the same
+    // contexts and plug-in (callers may share a context: each call waits for the one before).
+    const int64_t threads = env_int("ANVIL_FUZZ_THREADS", 4);
+    const int64_t concurrent = threads > 0 ? total / 5 : 0;
     const auto start = std::chrono::steady_clock::now();
-    std::vector<size_t> order(handlers.size());
-    for (size_t i = 0; i < order.size(); ++i) order[i] = i;
-    int64_t done = 0;
-    while (done < total) {
-        for (size_t i = order.size(); i > 1; --i) std::swap(order[i - 1], order[f.below(i)]);
-        for (size_t i : order) {
-            f.call_index = done;
-            handlers[i]();
-            done = f.total_calls;
-            if (done >= total) break;
+    run_calls(f, handlers, total - concurrent);
+    std::vector<std::unique_ptr<Fuzzer>> others;
+    std::vector<std::thread> pool;
+    for (int64_t t = 0; t < threads && concurrent > 0; ++t) {
+        others.push_back(std::make_unique<Fuzzer>(seed * 1000 + static_cast<uint64_t>(t) + 1));
+        Fuzzer& g = *others.back();
+        g.cpu[0] = f.cpu[0];
+        g.cpu[1] = f.cpu[1];
+        g.plugin = f.plugin;
+        g.plugin_path = f.plugin_path;
+        g.tmp_dir = f.tmp_dir;
+        g.name = "thread" + std::to_string(t);
+        const int64_t share = concurrent / threads + (t < concurrent % threads ? 1 : 0);
+        pool.emplace_back([&g, has_cuda, share] {
+            std::map<std::string, int> unused;
+            std::vector<std::function<void()>> mine = make_handlers(g, has_cuda, false, unused);
+            run_calls(g, mine, share);
+        });
+    }
+    for (std::thread& t : pool) t.join();
+    for (const auto& g : others) {
+        for (const auto& [fn, st] : g->stats) {
+            Stats& into = f.stats[fn];
+            into.calls += st.calls;
+            for (int k = 0; k < 8; ++k) into.by_status[k] += st.by_status[k];
         }
+        f.mismatches += g->mismatches;
     }
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 
@@ -2285,8 +2333,9 @@ int main() {
         for (int s = 0; s < 8; ++s) by_status[s] += st.by_status[s];
     }
     static const char* names[] = {"OK", "INVALID_ARGUMENT", "OUT_OF_MEMORY", "UNSUPPORTED", "INTERNAL", "PLUGIN", "TIMEOUT", "other"};
-    std::printf("fuzz: seed %llu, %lld calls of %zu functions in %.1f s\n", static_cast<unsigned long long>(seed),
-                static_cast<long long>(calls), f.stats.size(), seconds);
+    std::printf("fuzz: seed %llu, %lld calls of %zu functions in %.1f s (%lld of them from %lld threads at once)\n",
+                static_cast<unsigned long long>(seed), static_cast<long long>(calls), f.stats.size(), seconds,
+                static_cast<long long>(concurrent), static_cast<long long>(concurrent > 0 ? threads : 0));
     for (int s = 0; s < 8; ++s) {
         if (by_status[s] > 0) std::printf("  %-17s %lld\n", names[s], static_cast<long long>(by_status[s]));
     }
