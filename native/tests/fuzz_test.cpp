@@ -350,30 +350,6 @@ double act_ref(int32_t kind, double a, double x) {
     }
 }
 
-// Visits every (input, weight, output) index triple of a convolution.
-template <class F>
-void conv_visit(const anvil_conv2d_desc& d, int64_t oh_n, int64_t ow_n, F f) {
-    const int64_t cg = d.in_channels / d.groups, og = d.out_channels / d.groups;
-    for (int64_t n = 0; n < d.batch; ++n)
-        for (int64_t o = 0; o < d.out_channels; ++o)
-            for (int64_t oh = 0; oh < oh_n; ++oh)
-                for (int64_t ow = 0; ow < ow_n; ++ow) {
-                    const int64_t yi = ((n * d.out_channels + o) * oh_n + oh) * ow_n + ow, g = o / og;
-                    for (int64_t ci = 0; ci < cg; ++ci)
-                        for (int64_t kh = 0; kh < d.kernel_h; ++kh) {
-                            const int64_t ih = oh * d.stride_h - d.pad_h + kh * d.dilation_h;
-                            if (ih < 0 || ih >= d.in_h) continue;
-                            for (int64_t kw = 0; kw < d.kernel_w; ++kw) {
-                                const int64_t iw = ow * d.stride_w - d.pad_w + kw * d.dilation_w;
-                                if (iw < 0 || iw >= d.in_w) continue;
-                                const int64_t xi = ((n * d.in_channels + g * cg + ci) * d.in_h + ih) * d.in_w + iw;
-                                const int64_t wi = ((o * cg + ci) * d.kernel_h + kh) * d.kernel_w + kw;
-                                f(xi, wi, yi);
-                            }
-                        }
-                }
-}
-
 int64_t window_out(int64_t in, int64_t k, int64_t s, int64_t pad, int64_t dil) {
     const int64_t room = in + 2 * pad - dil * (k - 1) - 1;
     return room < 0 ? 0 : room / s + 1;
@@ -947,20 +923,26 @@ bool pool_valid(const anvil_pool2d_desc& d, Sizes* s) {
     return numel_ok({d.batch, d.channels, d.in_h, d.in_w}, &s->x) && numel_ok({d.batch, d.channels, s->oh, s->ow}, &s->y);
 }
 
-anvil_conv2d_desc wild_conv(Fuzzer& f) {
-    anvil_conv2d_desc d{};
-    d.batch = wild(f, 1, 2);
-    d.groups = f.chance(70) ? 1 : wild(f, 1, 3);
-    d.in_channels = f.chance(80) && d.groups > 0 && d.groups < 4 ? d.groups * f.range(1, 2) : wild(f, 1, 4);
-    d.out_channels = f.chance(80) && d.groups > 0 && d.groups < 4 ? d.groups * f.range(1, 2) : wild(f, 1, 4);
+// The sliding-window fields that convolution and pooling descriptors share.
+template <class Desc>
+void wild_window(Fuzzer& f, Desc& d, int64_t max_pad) {
     d.in_h = wild(f, 1, 9);
     d.in_w = wild(f, 1, 9);
     d.kernel_h = wild(f, 1, 4);
     d.kernel_w = wild(f, 1, 4);
     d.stride_h = wild(f, 1, 3);
     d.stride_w = wild(f, 1, 3);
-    d.pad_h = f.chance(50) ? 0 : wild(f, 0, 3);
-    d.pad_w = f.chance(50) ? 0 : wild(f, 0, 3);
+    d.pad_h = f.chance(50) ? 0 : wild(f, 0, max_pad);
+    d.pad_w = f.chance(50) ? 0 : wild(f, 0, max_pad);
+}
+
+anvil_conv2d_desc wild_conv(Fuzzer& f) {
+    anvil_conv2d_desc d{};
+    d.batch = wild(f, 1, 2);
+    d.groups = f.chance(70) ? 1 : wild(f, 1, 3);
+    d.in_channels = f.chance(80) && d.groups > 0 && d.groups < 4 ? d.groups * f.range(1, 2) : wild(f, 1, 4);
+    d.out_channels = f.chance(80) && d.groups > 0 && d.groups < 4 ? d.groups * f.range(1, 2) : wild(f, 1, 4);
+    wild_window(f, d, 3);
     d.dilation_h = f.chance(70) ? 1 : wild(f, 1, 3);
     d.dilation_w = f.chance(70) ? 1 : wild(f, 1, 3);
     return d;
@@ -970,14 +952,7 @@ anvil_pool2d_desc wild_pool(Fuzzer& f) {
     anvil_pool2d_desc d{};
     d.batch = wild(f, 1, 2);
     d.channels = wild(f, 1, 3);
-    d.in_h = wild(f, 1, 9);
-    d.in_w = wild(f, 1, 9);
-    d.kernel_h = wild(f, 1, 4);
-    d.kernel_w = wild(f, 1, 4);
-    d.stride_h = wild(f, 1, 3);
-    d.stride_w = wild(f, 1, 3);
-    d.pad_h = f.chance(50) ? 0 : wild(f, 0, 2);
-    d.pad_w = f.chance(50) ? 0 : wild(f, 0, 2);
+    wild_window(f, d, 2);
     d.count_include_pad = f.chance(90) ? static_cast<int32_t>(f.below(2)) : static_cast<int32_t>(f.rng.next());
     d.ceil_mode = f.chance(90) ? static_cast<int32_t>(f.below(2)) : static_cast<int32_t>(f.rng.next());
     return d;
@@ -1062,7 +1037,7 @@ void gen_conv(Fuzzer& f, Case& c, int which) {
         c.verify = [=](Fuzzer& f, const std::vector<Bytes>& before, void* const* p) {
             std::vector<double> y(ny, 0.0);
             for (int64_t i = 0; i < ny; ++i) y[i] = bias ? IN(2)[(i / (OH * OW)) % D.out_channels] : 0.0;
-            conv_visit(D, OH, OW, [&](int64_t xi, int64_t wi, int64_t yi) { y[yi] += (double)IN(0)[xi] * IN(1)[wi]; });
+            test::conv2d_taps(D, OH, OW, [&](int64_t xi, int64_t wi, int64_t yi) { y[yi] += (double)IN(0)[xi] * IN(1)[wi]; });
             f.compare("anvil_conv2d_forward", "y", CF4(3), y, tol);
         };
     } else if (which == 1) {
@@ -1074,7 +1049,7 @@ void gen_conv(Fuzzer& f, Case& c, int which) {
         };
         c.verify = [=](Fuzzer& f, const std::vector<Bytes>& before, void* const* p) {
             std::vector<double> dx(nx, 0.0);
-            conv_visit(D, OH, OW, [&](int64_t xi, int64_t wi, int64_t yi) { dx[xi] += (double)IN(0)[yi] * IN(1)[wi]; });
+            test::conv2d_taps(D, OH, OW, [&](int64_t xi, int64_t wi, int64_t yi) { dx[xi] += (double)IN(0)[yi] * IN(1)[wi]; });
             f.compare("anvil_conv2d_backward_data", "dx", CF4(2), dx, tol);
         };
     } else {
@@ -1092,7 +1067,7 @@ void gen_conv(Fuzzer& f, Case& c, int which) {
             std::vector<double> dw(nw), db(D.out_channels, 0.0);
             for (int64_t i = 0; i < nw; ++i) dw[i] = *acc ? IN(2)[i] : 0.0;
             if (bias && *acc) for (int64_t o = 0; o < D.out_channels; ++o) db[o] = IN(3)[o];
-            conv_visit(D, OH, OW, [&](int64_t xi, int64_t wi, int64_t yi) { dw[wi] += (double)IN(0)[xi] * IN(1)[yi]; });
+            test::conv2d_taps(D, OH, OW, [&](int64_t xi, int64_t wi, int64_t yi) { dw[wi] += (double)IN(0)[xi] * IN(1)[yi]; });
             for (int64_t i = 0; i < ny; ++i) db[(i / (OH * OW)) % D.out_channels] += IN(1)[i];
             f.compare("anvil_conv2d_backward_weight", "dw", CF4(2), dw, tol);
             if (bias) f.compare("anvil_conv2d_backward_weight", "db", CF4(3), db, tol);
@@ -1259,6 +1234,16 @@ void channel_stats(const float* x, int64_t B, int64_t C, int64_t S, int64_t ch, 
     var = q / (B * S);
 }
 
+// dx, dgamma and dbeta of a normalisation's backward pass (at out[0..2]) against the reference;
+// dgamma NULL without an affine transform. dx sums over a whole group: a looser tolerance.
+void compare_norm_grads(Fuzzer& f, const char* fn, void* const* out, const std::vector<double>& dx, const std::vector<double>* dg,
+                        const std::vector<double>& db) {
+    f.compare(fn, "dx", static_cast<const float*>(out[0]), dx, 1e-3);
+    if (dg == nullptr) return;
+    f.compare(fn, "dgamma", static_cast<const float*>(out[1]), *dg, 1e-4);
+    f.compare(fn, "dbeta", static_cast<const float*>(out[2]), db, 1e-4);
+}
+
 void gen_batchnorm(Fuzzer& f, Case& c, bool backward) {
     auto d = std::make_shared<anvil_batchnorm_desc>();
     d->batch = f.range(1, 4);
@@ -1367,11 +1352,7 @@ void gen_batchnorm(Fuzzer& f, Case& c, bool backward) {
             dg[ch] = sdyx + (*acc && affine ? IN(7)[ch] : 0.0);
             db[ch] = sdy + (*acc && affine ? IN(8)[ch] : 0.0);
         }
-        f.compare("anvil_batchnorm_backward", "dx", CF4(6), dx, 1e-3);
-        if (affine) {
-            f.compare("anvil_batchnorm_backward", "dgamma", CF4(7), dg, 1e-4);
-            f.compare("anvil_batchnorm_backward", "dbeta", CF4(8), db, 1e-4);
-        }
+        compare_norm_grads(f, "anvil_batchnorm_backward", p + 6, dx, affine ? &dg : nullptr, db);
     };
 }
 
@@ -1462,11 +1443,7 @@ void gen_groupnorm(Fuzzer& f, Case& c, bool backward) {
                 db[ch] += IN(7)[ch];
             }
         }
-        f.compare("anvil_groupnorm_backward", "dx", CF4(5), dx, 1e-3);
-        if (affine) {
-            f.compare("anvil_groupnorm_backward", "dgamma", CF4(6), dg, 1e-4);
-            f.compare("anvil_groupnorm_backward", "dbeta", CF4(7), db, 1e-4);
-        }
+        compare_norm_grads(f, "anvil_groupnorm_backward", p + 5, dx, affine ? &dg : nullptr, db);
     };
 }
 
