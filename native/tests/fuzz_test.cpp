@@ -1,6 +1,6 @@
 // Seeded fuzzing of the whole C ABI: every function of anvil.h is called with random descriptors and
-// sizes (0, negative, near-overflow products), NULLs, overlapping buffers, descriptors stored inside
-// the output buffer, and NaN/Inf data. The properties checked:
+// sizes (0, negative, near-overflow products), NULLs, overlapping buffers, descriptors (and a plug-in
+// op's shape array) stored inside the output buffer, and NaN/Inf data. The properties checked:
 //   - no call crashes or hangs (run under AddressSanitizer + UndefinedBehaviorSanitizer in CI:
 //     buffers have their exact sizes, so a kernel that writes past them is reported);
 //   - a call broken on purpose (one mutation of a valid call: a NULL context or buffer, a negative or
@@ -1705,6 +1705,10 @@ void gen_plugin_op(Fuzzer& f, Case& c, bool backward) {
                   [=, &f] { *op = f.chance(50) ? 1 : -1; }, [=] { *plugin = nullptr; },
                   [=, &f] { *slope = f.chance(50) ? -1.0f : f.nonfinite(); },  // the plug-in's own check
                   [=, &f] { (*shape)[0] = f.huge(); }};
+    // The shape array travels as the descriptor does: NULL now and then, or stored in the output.
+    c.keep = shape;
+    c.desc = shape->data();
+    c.desc_size = 8 * sizeof(int64_t);
     Bytes x = f.floats(n);
     Bytes y = f.zeros(n);
     const float s0 = *slope;
@@ -1716,8 +1720,8 @@ void gen_plugin_op(Fuzzer& f, Case& c, bool backward) {
         c.fn = "anvil_plugin_op_forward";
         c.slots = {in("x", x), out("y", f.floats(n))};
         c.disjoint = {{0, 1}};
-        c.invoke = [=](anvil_context* ctx, const void*, void* const* p) {
-            return anvil_plugin_op_forward(ctx, *plugin, *op, shape->data(), *rank, slope.get(), *num_params, CF4(0), F4(1));
+        c.invoke = [=](anvil_context* ctx, const void* dims, void* const* p) {
+            return anvil_plugin_op_forward(ctx, *plugin, *op, static_cast<const int64_t*>(dims), *rank, slope.get(), *num_params, CF4(0), F4(1));
         };
         c.verify = [=](Fuzzer& f, const std::vector<Bytes>& before, void* const* p) {
             std::vector<double> want(n);
@@ -1729,8 +1733,8 @@ void gen_plugin_op(Fuzzer& f, Case& c, bool backward) {
     c.fn = "anvil_plugin_op_backward";
     c.slots = {in("x", x), in("y", y), in("dy", f.floats(n)), out("dx", f.floats(n))};
     c.disjoint = {{0, 3}, {1, 3}, {2, 3}};
-    c.invoke = [=](anvil_context* ctx, const void*, void* const* p) {
-        return anvil_plugin_op_backward(ctx, *plugin, *op, shape->data(), *rank, slope.get(), *num_params, CF4(0), CF4(1), CF4(2), F4(3));
+    c.invoke = [=](anvil_context* ctx, const void* dims, void* const* p) {
+        return anvil_plugin_op_backward(ctx, *plugin, *op, static_cast<const int64_t*>(dims), *rank, slope.get(), *num_params, CF4(0), CF4(1), CF4(2), F4(3));
     };
     c.verify = [=](Fuzzer& f, const std::vector<Bytes>& before, void* const* p) {
         std::vector<double> want(n);
