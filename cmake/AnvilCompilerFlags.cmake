@@ -30,7 +30,8 @@ function(anvil_target_defaults target)
 endfunction()
 
 function(anvil_link_runtime_statically target)
-  if(CMAKE_CXX_COMPILER_ID STREQUAL "GNU")
+  # Not in the sanitizer build (cmake/AnvilSanitize.cmake): its runtimes expect the shared libstdc++.
+  if(CMAKE_CXX_COMPILER_ID STREQUAL "GNU" AND NOT ANVIL_SANITIZE)
     target_link_options(${target} PRIVATE -static-libstdc++ -static-libgcc -Wl,--no-undefined)
   endif()
 endfunction()

@@ -28,7 +28,6 @@ struct Reference {
 // All three passes at once: every (output position, window tap) pair contributes to y, dx and dw.
 Reference reference(const anvil_conv2d_desc& d, int64_t oh_n, int64_t ow_n, const Tensors& t, bool use_bias,
                     bool accumulate) {
-    const int64_t cg = d.in_channels / d.groups, og = d.out_channels / d.groups;
     Reference r;
     r.y.assign(d.batch * d.out_channels * oh_n * ow_n, 0.0);
     r.dx.assign(t.x.size(), 0.0);
@@ -36,35 +35,16 @@ Reference reference(const anvil_conv2d_desc& d, int64_t oh_n, int64_t ow_n, cons
     r.db.assign(d.out_channels, 0.0);
     for (size_t i = 0; accumulate && i < t.w.size(); ++i) r.dw[i] = t.dw0[i];
     for (int64_t o = 0; accumulate && o < d.out_channels; ++o) r.db[o] = t.db0[o];
-    for (int64_t n = 0; n < d.batch; ++n) {
-        for (int64_t o = 0; o < d.out_channels; ++o) {
-            const int64_t g = o / og;
-            for (int64_t oh = 0; oh < oh_n; ++oh) {
-                for (int64_t ow = 0; ow < ow_n; ++ow) {
-                    const int64_t yi = ((n * d.out_channels + o) * oh_n + oh) * ow_n + ow;
-                    double acc = use_bias ? t.bias[o] : 0.0;
-                    const double g_out = t.dy[yi];
-                    r.db[o] += g_out;
-                    for (int64_t c = 0; c < cg; ++c) {
-                        for (int64_t kh = 0; kh < d.kernel_h; ++kh) {
-                            const int64_t ih = oh * d.stride_h - d.pad_h + kh * d.dilation_h;
-                            if (ih < 0 || ih >= d.in_h) continue;
-                            for (int64_t kw = 0; kw < d.kernel_w; ++kw) {
-                                const int64_t iw = ow * d.stride_w - d.pad_w + kw * d.dilation_w;
-                                if (iw < 0 || iw >= d.in_w) continue;
-                                const int64_t xi = ((n * d.in_channels + g * cg + c) * d.in_h + ih) * d.in_w + iw;
-                                const int64_t wi = ((o * cg + c) * d.kernel_h + kh) * d.kernel_w + kw;
-                                acc += static_cast<double>(t.x[xi]) * t.w[wi];
-                                r.dx[xi] += g_out * t.w[wi];
-                                r.dw[wi] += g_out * t.x[xi];
-                            }
-                        }
-                    }
-                    r.y[yi] = acc;
-                }
-            }
-        }
+    for (size_t yi = 0; yi < r.y.size(); ++yi) {
+        const int64_t o = static_cast<int64_t>(yi) / (oh_n * ow_n) % d.out_channels;
+        r.y[yi] = use_bias ? t.bias[o] : 0.0;
+        r.db[o] += t.dy[yi];
     }
+    test::conv2d_taps(d, oh_n, ow_n, [&](int64_t xi, int64_t wi, int64_t yi) {
+        r.y[yi] += static_cast<double>(t.x[xi]) * t.w[wi];
+        r.dx[xi] += static_cast<double>(t.dy[yi]) * t.w[wi];
+        r.dw[wi] += static_cast<double>(t.dy[yi]) * t.x[xi];
+    });
     return r;
 }
 

@@ -151,6 +151,32 @@ inline double weighted_sum(const std::vector<float>& y, const std::vector<float>
     return l;
 }
 
+// Every tap of a direct 2-D convolution (groups, stride, padding, dilation): f(x index, w index, y index)
+// for each output position in NCHW order and each in-bounds window element of it, in (channel, kh, kw)
+// order: the double-precision references of conv2d are sums over these.
+template <class F>
+void conv2d_taps(const anvil_conv2d_desc& d, int64_t oh_n, int64_t ow_n, F f) {
+    const int64_t cg = d.in_channels / d.groups, og = d.out_channels / d.groups;
+    for (int64_t n = 0; n < d.batch; ++n)
+        for (int64_t o = 0; o < d.out_channels; ++o)
+            for (int64_t oh = 0; oh < oh_n; ++oh)
+                for (int64_t ow = 0; ow < ow_n; ++ow) {
+                    const int64_t yi = ((n * d.out_channels + o) * oh_n + oh) * ow_n + ow, g = o / og;
+                    for (int64_t ci = 0; ci < cg; ++ci)
+                        for (int64_t kh = 0; kh < d.kernel_h; ++kh) {
+                            const int64_t ih = oh * d.stride_h - d.pad_h + kh * d.dilation_h;
+                            if (ih < 0 || ih >= d.in_h) continue;
+                            for (int64_t kw = 0; kw < d.kernel_w; ++kw) {
+                                const int64_t iw = ow * d.stride_w - d.pad_w + kw * d.dilation_w;
+                                if (iw < 0 || iw >= d.in_w) continue;
+                                const int64_t xi = ((n * d.in_channels + g * cg + ci) * d.in_h + ih) * d.in_w + iw;
+                                const int64_t wi = ((o * cg + ci) * d.kernel_h + kh) * d.kernel_w + kw;
+                                f(xi, wi, yi);
+                            }
+                        }
+                }
+}
+
 // One context per thread count the tests compare: results must not depend on it.
 struct Contexts {
     anvil_context* one = nullptr;
