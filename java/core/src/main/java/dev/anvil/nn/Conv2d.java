@@ -48,6 +48,38 @@ public final class Conv2d extends WeightedLayer {
         return new Builder(inChannels, outChannels, kernelH, kernelW);
     }
 
+    public int inChannels() {
+        return inChannels;
+    }
+
+    public int outChannels() {
+        return outChannels;
+    }
+
+    /** {height, width} of the kernel. */
+    public int[] kernelSize() {
+        return new int[] {kernelH, kernelW};
+    }
+
+    /** {height, width} of the stride. */
+    public int[] stride() {
+        return new int[] {strideH, strideW};
+    }
+
+    /** {height, width} of the zero padding. */
+    public int[] padding() {
+        return new int[] {padH, padW};
+    }
+
+    /** {height, width} of the dilation. */
+    public int[] dilation() {
+        return new int[] {dilationH, dilationW};
+    }
+
+    public int groups() {
+        return groups;
+    }
+
     @Override
     public long[] outputShape(long[] in) {
         if (in.length != 4) {
