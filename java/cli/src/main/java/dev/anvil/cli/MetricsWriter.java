@@ -25,6 +25,13 @@ final class MetricsWriter implements AutoCloseable {
         writer.flush();
     }
 
+    /** Appends one line of JSON written by the caller. */
+    void writeLine(String json) throws IOException {
+        writer.write(json);
+        writer.newLine();
+        writer.flush();
+    }
+
     static String json(EpochResult r) {
         return String.format(Locale.ROOT,
                 "{\"epoch\":%d,\"train_loss\":%.6f,\"images_per_s\":%.1f,\"test_accuracy\":%.6f,\"test_loss\":%.6f,\"seconds\":%.3f}",
