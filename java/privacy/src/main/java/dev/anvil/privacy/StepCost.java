@@ -13,7 +13,8 @@ import java.util.SplittableRandom;
 /**
  * Measures the cost of a DP-SGD step against an ordinary step of the same network at the same batch size:
  * {@code java -cp ... dev.anvil.privacy.StepCost [batch] [steps] [threads]}. Prints the median step time of each,
- * images per second and their ratio, and the extra memory the private step holds.
+ * images per second and their ratio, and the memory each kind of step holds beyond the model (activations,
+ * gradients, optimizer state; for DP-SGD also its scratch buffers), measured on separate models.
  */
 public final class StepCost {
     private StepCost() {}
@@ -27,42 +28,43 @@ public final class StepCost {
         for (int i = 0; i < x.length; i++) x[i] = (float) r.nextGaussian();
         int[] y = new int[batch];
         for (int i = 0; i < batch; i++) y[i] = r.nextInt(10);
+        long[] memory = new long[2];
+        double[] plain = run(false, batch, steps, x, y, memory, 0);
+        double[] priv = run(true, batch, steps, x, y, memory, 1);
+        double p = plain[steps / 2], d = priv[steps / 2];
+        System.out.printf(Locale.ROOT, "batch %d, %d threads, %d steps: non-private %.2f ms/step (%.0f images/s), "
+                + "DP-SGD %.2f ms/step (%.0f images/s), ratio %.2fx; memory beyond the parameters: non-private %d bytes, "
+                + "DP-SGD %d bytes (%+.1f bytes per sample)%n", batch, Anvil.numThreads(), steps, p, batch / p * 1e3, d,
+                batch / d * 1e3, p / d, memory[0], memory[1], (double) (memory[1] - memory[0]) / batch);
+    }
+
+    /** Sorted step times in ms of one kind of step; memory[slot] gets the bytes held after the steps beyond the model's. */
+    private static double[] run(boolean dp, int batch, int steps, float[] x, int[] y, long[] memory, int slot) {
         Init.manualSeed(1);
         try (Sequential model = DpModels.papernotCnn(10, true); CrossEntropyLoss loss = new CrossEntropyLoss();
              Tensor images = Tensor.of(x, batch, 1, 28, 28); Tensor labels = Tensor.ofInts(y, batch);
              SGD sgd = SGD.builder().lr(0.01).momentum(0.9).build(model.parameters());
-             SGD sgd2 = SGD.builder().lr(0.01).momentum(0.9).build(model.parameters());
              PerSampleClipper clipper = new PerSampleClipper(model)) {
-            DPOptimizer dp = new DPOptimizer(sgd2, 1.0, 1.0, batch, 0.01, GaussianNoise.seeded(1, 0), new RdpAccountant());
-            sgd.zeroGrad();
-            loss.forward(model.forward(images), labels);
-            model.backward(loss.backward(), false);
-            long before = Tensor.liveBytes(); // after an ordinary step: its activations and gradients are allocated
-            double[] plain = new double[steps], priv = new double[steps];
+            long withModel = Tensor.liveBytes();
+            DPOptimizer opt = new DPOptimizer(sgd, 1.0, 1.0, batch, 0.01, GaussianNoise.seeded(1, 0), new RdpAccountant());
+            double[] times = new double[steps];
             for (int s = -3; s < steps; s++) {
                 long t0 = System.nanoTime();
                 sgd.zeroGrad();
-                loss.forward(model.forward(images), labels);
-                model.backward(loss.backward(), false);
-                sgd.step();
-                long t1 = System.nanoTime();
-                dp.zeroGrad();
-                loss.forward(clipper.forward(images), labels);
-                clipper.clipAndAccumulate(loss.backward().scale(batch), 1.0);
-                dp.step();
-                long t2 = System.nanoTime();
-                if (s >= 0) {
-                    plain[s] = (t1 - t0) / 1e6;
-                    priv[s] = (t2 - t1) / 1e6;
+                if (dp) {
+                    loss.forward(clipper.forward(images), labels);
+                    clipper.clipAndAccumulate(loss.backward().scale(batch), 1.0);
+                    opt.step();
+                } else {
+                    loss.forward(model.forward(images), labels);
+                    model.backward(loss.backward(), false);
+                    sgd.step();
                 }
+                if (s >= 0) times[s] = (System.nanoTime() - t0) / 1e6;
             }
-            long extra = Tensor.liveBytes() - before;
-            Arrays.sort(plain);
-            Arrays.sort(priv);
-            double p = plain[steps / 2], d = priv[steps / 2];
-            System.out.printf(Locale.ROOT, "batch %d, %d threads, %d steps: non-private %.2f ms/step (%.0f images/s), "
-                    + "DP-SGD %.2f ms/step (%.0f images/s), ratio %.2fx; extra memory held by the private step %d bytes (%.1f per sample)%n",
-                    batch, Anvil.numThreads(), steps, p, batch / p * 1e3, d, batch / d * 1e3, p / d, extra, (double) extra / batch);
+            memory[slot] = Tensor.liveBytes() - withModel;
+            Arrays.sort(times);
+            return times;
         }
     }
 }
