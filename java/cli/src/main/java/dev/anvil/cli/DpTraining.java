@@ -5,6 +5,7 @@ import dev.anvil.data.DataLoader;
 import dev.anvil.data.Dataset;
 import dev.anvil.nn.Init;
 import dev.anvil.nn.Sequential;
+import dev.anvil.privacy.NormalizedDataset;
 import dev.anvil.privacy.PrivacyEngine;
 import dev.anvil.privacy.PrivateTrainer;
 import dev.anvil.train.Evaluation;
@@ -24,6 +25,10 @@ final class DpTraining {
     }
 
     int run(Dataset train, Dataset test, Device dev) throws IOException {
+        if (o.normalize) {
+            train = new NormalizedDataset(train, NormalizedDataset.FASHION_MNIST_MEAN, NormalizedDataset.FASHION_MNIST_STD);
+            test = new NormalizedDataset(test, NormalizedDataset.FASHION_MNIST_MEAN, NormalizedDataset.FASHION_MNIST_STD);
+        }
         Init.manualSeed(o.seed);
         PrivacyEngine.Builder eb = PrivacyEngine.builder().delta(o.delta).maxGradNorm(o.maxGradNorm).epochs(o.epochs)
                 .accountant(o.accountant).secureMode(o.secureMode).seed(o.seed).device(dev);

@@ -78,6 +78,9 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--accountant", defaultValue = "rdp", description = "With --dp: rdp or gdp (default: ${DEFAULT-VALUE}).")
     String accountant;
 
+    @Option(names = "--normalize", description = "With --dp: standardise the pixels with Fashion-MNIST's mean 0.2860 and std 0.3530.")
+    boolean normalize;
+
     @Option(names = "--secure-mode", description = "With --dp: noise and sampling from SecureRandom (slower; the seed then only sets the initialisation).")
     boolean secureMode;
 
@@ -250,8 +253,8 @@ final class TrainCommand implements Callable<Integer> {
             }
             if (!(maxGradNorm > 0)) throw new IllegalArgumentException("--max-grad-norm must be > 0, got " + maxGradNorm);
             if (!(delta > 0 && delta < 1)) throw new IllegalArgumentException("--delta must be in (0, 1), got " + delta);
-        } else if (!Double.isNaN(targetEpsilon) || !Double.isNaN(noiseMultiplier) || secureMode) {
-            throw new IllegalArgumentException("--target-epsilon, --noise-multiplier and --secure-mode need --dp");
+        } else if (!Double.isNaN(targetEpsilon) || !Double.isNaN(noiseMultiplier) || secureMode || normalize) {
+            throw new IllegalArgumentException("--target-epsilon, --noise-multiplier, --secure-mode and --normalize need --dp");
         }
     }
 
