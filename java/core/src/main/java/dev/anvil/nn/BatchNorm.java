@@ -63,8 +63,27 @@ public abstract class BatchNorm extends Layer {
         desc.relu(1);
     }
 
+    boolean tracksRunningStats() {
+        return trackRunningStats;
+    }
+
     boolean isReluFused() {
         return fusedRelu;
+    }
+
+    /**
+     * The per-channel affine map this layer applies in evaluation mode, y = scale * x + shift, in
+     * double: scale = gamma / sqrt(running_var + eps), shift = beta - running_mean * scale.
+     */
+    double[][] evalAffine() {
+        float[] mean = runningMean.toFloatArray(), var = runningVar.toFloatArray();
+        float[] gamma = weight == null ? null : weight.value().toFloatArray(), beta = weight == null ? null : bias.value().toFloatArray();
+        double[] scale = new double[features], shift = new double[features];
+        for (int c = 0; c < features; c++) {
+            scale[c] = (gamma == null ? 1.0 : gamma[c]) / Math.sqrt((double) var[c] + desc.eps());
+            shift[c] = (beta == null ? 0.0 : beta[c]) - mean[c] * scale[c];
+        }
+        return new double[][] {scale, shift};
     }
 
     @Override

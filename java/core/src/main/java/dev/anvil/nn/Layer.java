@@ -92,6 +92,14 @@ public abstract class Layer implements AutoCloseable {
         child.train(training);
     }
 
+    /** For containers: adopts each replacement (second) of a child and closes the child it replaced (first). */
+    final void replaced(List<Child[]> pairs) {
+        for (Child[] pair : pairs) {
+            adopt(pair[1].name(), pair[1].layer());
+            pair[0].layer().close();
+        }
+    }
+
     private void setPath(String path) {
         this.path = path;
         this.name = path.isEmpty() ? kind : path + " (" + kind + ")";

@@ -72,6 +72,9 @@ public abstract class Loss implements AutoCloseable {
     /** Writes d(mean loss)/d(input) into {@code gradient}, of the input's shape. */
     protected abstract void computeGradient(Tensor input, Tensor target, Tensor gradient);
 
+    /** Frees what a subclass keeps beyond the gradient (called by {@link #close()}). */
+    protected void closeResources() {}
+
     private void releaseInputs() {
         if (input != null) input.release();
         if (target != null) target.release();
@@ -86,6 +89,7 @@ public abstract class Loss implements AutoCloseable {
             if (gradient != null) gradient.close();
             gradient = null;
             releaseInputs();
+            closeResources();
         } finally {
             guard.exit();
         }

@@ -18,11 +18,20 @@ public final class MaxPool2d extends Pool2d {
     }
 
     public MaxPool2d(int kernel, int stride, int padding) {
-        this(kernel, kernel, stride, stride, padding, padding);
+        this(kernel, stride, padding, false);
+    }
+
+    /** With {@code ceilMode}, output sizes round up as PyTorch's {@code ceil_mode=True}. */
+    public MaxPool2d(int kernel, int stride, int padding, boolean ceilMode) {
+        this(kernel, kernel, stride, stride, padding, padding, ceilMode);
     }
 
     public MaxPool2d(int kernelH, int kernelW, int strideH, int strideW, int padH, int padW) {
-        super("MaxPool2d", kernelH, kernelW, strideH, strideW, padH, padW);
+        this(kernelH, kernelW, strideH, strideW, padH, padW, false);
+    }
+
+    public MaxPool2d(int kernelH, int kernelW, int strideH, int strideW, int padH, int padW, boolean ceilMode) {
+        super("MaxPool2d", kernelH, kernelW, strideH, strideW, padH, padW, ceilMode);
     }
 
     @Override

@@ -29,7 +29,7 @@ public final class Residual extends Layer {
     private final Chain main;
     private final Child shortcut; // null: identity
     private final Child after; // null: none
-    private final List<Child> children;
+    private List<Child> children;
     private Tensor sum, inputGrad;
 
     private Residual(Builder b) {
@@ -38,11 +38,27 @@ public final class Residual extends Layer {
         this.shortcut = b.shortcut;
         this.after = b.after;
         if (main.children().isEmpty()) throw new IllegalArgumentException("Residual: the main path has no layers");
+        this.children = collectChildren();
+        for (Child c : children) adopt(c.name(), c.layer());
+    }
+
+    private List<Child> collectChildren() {
         List<Child> all = new ArrayList<>(main.children());
         if (shortcut != null) all.add(shortcut);
         if (after != null) all.add(after);
-        this.children = List.copyOf(all);
-        for (Child c : children) adopt(c.name(), c.layer());
+        return List.copyOf(all);
+    }
+
+    /** Folds the main path's Conv2d + BatchNorm2d pairs (see {@link Fusion#foldBatchNorm}); returns how many. */
+    void checkFoldable() {
+        main.checkFoldable();
+    }
+
+    int foldBatchNormHere() {
+        List<Child[]> pairs = main.foldBatchNorm();
+        children = collectChildren();
+        replaced(pairs);
+        return pairs.size() / 2;
     }
 
     public static Builder builder() {
