@@ -229,7 +229,9 @@ public final class PerSampleClipper implements AutoCloseable {
         for (int i = 0; i < sq.length; i++) {
             Native.conv2dBackwardWeight(dev, d, xa + i * xRow, ga + i * gRow, convScratch.address(),
                     bias ? convBiasScratch.address() : 0, false);
-            sq[i] += sumOfSquares(convScratch) + (bias ? sumOfSquares(convBiasScratch) : 0);
+            // Summed natively on the tensor's device (no copy to the host on a GPU).
+            sq[i] += Native.sumSquares(dev, convScratch.numel(), convScratch.address())
+                    + (bias ? Native.sumSquares(dev, convBiasScratch.numel(), convBiasScratch.address()) : 0);
         }
     }
 
@@ -285,18 +287,6 @@ public final class PerSampleClipper implements AutoCloseable {
         Device dev = t.device();
         for (int i = 0; i < factors.length; i++) {
             if (factors[i] != 1f) Native.scale(dev, row, factors[i], a + i * row * Float.BYTES);
-        }
-    }
-
-    private static double sumOfSquares(Tensor t) {
-        try (Host h = Host.of(t)) {
-            FloatBuffer b = h.buffer;
-            double s = 0;
-            for (int j = 0, n = b.limit(); j < n; j++) {
-                double v = b.get(j);
-                s += v * v;
-            }
-            return s;
         }
     }
 
