@@ -68,5 +68,7 @@ class DpCliTest {
         assertFails(CliTest.anvil("train", "--dp", "--target-epsilon", "0.001", "--limit", "1000"), "cannot be reached");
         assertFails(CliTest.anvil("train", "--dp", "--target-epsilon", "3", "--model", "resnet", "--limit", "1000"), "GroupNorm");
         assertFails(CliTest.anvil("train", "--target-epsilon", "3", "--limit", "1000"), "need --dp");
+        assertFails(CliTest.anvil("train", "--dp", "--target-epsilon", "3", "--clip-grad-norm", "1", "--limit", "1000"),
+                "do not apply to --dp");
     }
 }

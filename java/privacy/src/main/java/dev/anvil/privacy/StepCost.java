@@ -28,43 +28,47 @@ public final class StepCost {
         for (int i = 0; i < x.length; i++) x[i] = (float) r.nextGaussian();
         int[] y = new int[batch];
         for (int i = 0; i < batch; i++) y[i] = r.nextInt(10);
-        long[] memory = new long[2];
-        double[] plain = run(false, batch, steps, x, y, memory, 0);
-        double[] priv = run(true, batch, steps, x, y, memory, 1);
-        double p = plain[steps / 2], d = priv[steps / 2];
-        System.out.printf(Locale.ROOT, "batch %d, %d threads, %d steps: non-private %.2f ms/step (%.0f images/s), "
-                + "DP-SGD %.2f ms/step (%.0f images/s), ratio %.2fx; memory beyond the parameters: non-private %d bytes, "
-                + "DP-SGD %d bytes (%+.1f bytes per sample)%n", batch, Anvil.numThreads(), steps, p, batch / p * 1e3, d,
-                batch / d * 1e3, p / d, memory[0], memory[1], (double) (memory[1] - memory[0]) / batch);
-    }
-
-    /** Sorted step times in ms of one kind of step; memory[slot] gets the bytes held after the steps beyond the model's. */
-    private static double[] run(boolean dp, int batch, int steps, float[] x, int[] y, long[] memory, int slot) {
         Init.manualSeed(1);
-        try (Sequential model = DpModels.papernotCnn(10, true); CrossEntropyLoss loss = new CrossEntropyLoss();
+        try (Sequential plainModel = DpModels.papernotCnn(10, true); CrossEntropyLoss plainLoss = new CrossEntropyLoss();
              Tensor images = Tensor.of(x, batch, 1, 28, 28); Tensor labels = Tensor.ofInts(y, batch);
-             SGD sgd = SGD.builder().lr(0.01).momentum(0.9).build(model.parameters());
-             PerSampleClipper clipper = new PerSampleClipper(model)) {
-            long withModel = Tensor.liveBytes();
-            DPOptimizer opt = new DPOptimizer(sgd, 1.0, 1.0, batch, 0.01, GaussianNoise.seeded(1, 0), new RdpAccountant());
-            double[] times = new double[steps];
-            for (int s = -3; s < steps; s++) {
-                long t0 = System.nanoTime();
-                sgd.zeroGrad();
-                if (dp) {
-                    loss.forward(clipper.forward(images), labels);
-                    clipper.clipAndAccumulate(loss.backward().scale(batch), 1.0);
-                    opt.step();
-                } else {
-                    loss.forward(model.forward(images), labels);
-                    model.backward(loss.backward(), false);
-                    sgd.step();
+             SGD plainSgd = SGD.builder().lr(0.01).momentum(0.9).build(plainModel.parameters())) {
+            Init.manualSeed(1);
+            try (Sequential dpModel = DpModels.papernotCnn(10, true); CrossEntropyLoss dpLoss = new CrossEntropyLoss();
+                 PerSampleClipper clipper = new PerSampleClipper(dpModel)) {
+                long m1 = Tensor.liveBytes();
+                DPOptimizer dp = new DPOptimizer(SGD.builder().lr(0.01).momentum(0.9).build(dpModel.parameters()), 1.0, 1.0, batch,
+                        0.01, GaussianNoise.seeded(1, 0), new RdpAccountant());
+                // Interleaved, so that both kinds of step see the same load on a shared machine.
+                double[] plain = new double[steps], priv = new double[steps];
+                long plainHeld = 0;
+                for (int s = -3; s < steps; s++) {
+                    long t0 = System.nanoTime();
+                    plainSgd.zeroGrad();
+                    plainLoss.forward(plainModel.forward(images), labels);
+                    plainModel.backward(plainLoss.backward(), false);
+                    plainSgd.step();
+                    long t1 = System.nanoTime();
+                    if (s == -3) plainHeld = Tensor.liveBytes() - m1;
+                    dp.zeroGrad();
+                    dpLoss.forward(clipper.forward(images), labels);
+                    clipper.clipAndAccumulate(dpLoss.backward().scale(batch), 1.0);
+                    dp.step();
+                    long t2 = System.nanoTime();
+                    if (s >= 0) {
+                        plain[s] = (t1 - t0) / 1e6;
+                        priv[s] = (t2 - t1) / 1e6;
+                    }
                 }
-                if (s >= 0) times[s] = (System.nanoTime() - t0) / 1e6;
+                long dpHeld = Tensor.liveBytes() - m1 - plainHeld;
+                Arrays.sort(plain);
+                Arrays.sort(priv);
+                double p = plain[steps / 2], d = priv[steps / 2];
+                System.out.printf(Locale.ROOT, "batch %d, %d threads, %d steps: non-private %.2f ms/step (%.0f images/s), "
+                        + "DP-SGD %.2f ms/step (%.0f images/s), ratio %.2fx; memory beyond the parameters: non-private %d bytes, "
+                        + "DP-SGD %d bytes (%+.1f bytes per sample)%n", batch, Anvil.numThreads(), steps, p, batch / p * 1e3, d,
+                        batch / d * 1e3, p / d, plainHeld, dpHeld, (double) (dpHeld - plainHeld) / batch);
+                dp.close();
             }
-            memory[slot] = Tensor.liveBytes() - withModel;
-            Arrays.sort(times);
-            return times;
         }
     }
 }
