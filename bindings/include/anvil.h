@@ -38,7 +38,7 @@ extern "C" {
 
 /* Bumped whenever a function signature or struct layout changes. Additions (new functions, new
  * status codes) keep it: a binding built against an older header works with a newer library. */
-#define ANVIL_ABI_VERSION 2
+#define ANVIL_ABI_VERSION 3
 
 typedef enum anvil_status {
     ANVIL_OK = 0,

@@ -400,8 +400,10 @@ void run_blocked(const KernelConfig& cfg, const Problem& p, float* pack) {
 // rows of the weight matrix). Blocked, it spends about a third of its time transposing B into
 // panels, as each packed element then serves only m / MR micro-kernel calls. But both operands
 // already run along k in memory, so this path takes dot products instead: lanes along k, no
-// packing, and one horizontal sum per element of C at the end (cheap when k is long).
-constexpr int64_t kDotMaxM = 64, kDotMinK = 256;
+// packing, and one horizontal sum per element of C at the end (cheap when k is long). With a
+// handful of rows (a batch-1 forward pass: an RL agent acting, inference) packing B costs more
+// than the whole product, so dot products win at any k.
+constexpr int64_t kDotMaxM = 64, kDotMinK = 256, kDotAnyKMaxM = 4;
 constexpr int kDotRows = 4, kDotCols = 6;  // 24 accumulators, 4 + 1 vectors of operands
 
 // C[i][j] = alpha * dot(A row i, B row j) + beta * C[i][j] for an MI x NJ tile. Every element
@@ -459,7 +461,7 @@ __attribute__((target("avx512f"))) void dot_tile(int64_t k, const float* a, int6
 
 bool use_dot(const Problem& p) {
     static const bool avx512 = cpu_features().avx512f;
-    return avx512 && !p.trans_a && p.trans_b && p.m <= kDotMaxM && p.k >= kDotMinK;
+    return avx512 && !p.trans_a && p.trans_b && p.m <= kDotMaxM && (p.k >= kDotMinK || p.m <= kDotAnyKMaxM);
 }
 
 // The whole of p by dot tiles: a group of kDotCols rows of B stays in cache while every group

@@ -109,7 +109,9 @@ int main() {
         anvil_context one(1), two(2);
         const int64_t sizes[][3] = {{1, 1, 1},    {1, 37, 5},    {29, 1, 13},  {6, 16, 8},     {14, 32, 64},
                                     {15, 33, 65}, {13, 31, 257}, {64, 196, 800}, {100, 70, 300}, {337, 129, 519},
-                                    {3, 500, 7},  {500, 3, 9},   {64, 40, 3}};
+                                    {3, 500, 7},  {500, 3, 9},   {64, 40, 3},
+                                    // A * B^T with up to 4 rows takes dot products at any k, 5 rows blocks
+                                    {4, 84, 120}, {5, 84, 120},  {1, 120, 4}};
         for (const auto& s : sizes) {
             for (int ta = 0; ta < 2; ++ta) {
                 for (int tb = 0; tb < 2; ++tb) {

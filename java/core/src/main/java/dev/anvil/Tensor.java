@@ -8,6 +8,7 @@ import java.util.Objects;
 import java.util.concurrent.atomic.AtomicBoolean;
 import dev.anvil.abi.Abi;
 import dev.anvil.internal.Native;
+import dev.anvil.internal.Shapes;
 
 /**
  * A dense, row-major tensor in native memory (NCHW for images) on a {@link Device}: host memory
@@ -26,6 +27,10 @@ public final class Tensor implements AutoCloseable {
     private final Tensor base; // null for an owning tensor
     private final long offset; // bytes from the start of the memory: views of a part of it
     private final long[] shape;
+
+    static {
+        Shapes.register(t -> t.shape);
+    }
     private final long numel;
     private final DType dtype;
     private final AtomicBoolean closed = new AtomicBoolean();

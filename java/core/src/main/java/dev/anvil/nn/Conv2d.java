@@ -3,6 +3,7 @@ package dev.anvil.nn;
 import dev.anvil.Tensor;
 import dev.anvil.abi.Conv2dDesc;
 import dev.anvil.internal.Native;
+import dev.anvil.internal.Shapes;
 
 /**
  * 2-D convolution over NCHW input: weight [out, in/groups, kH, kW], optional bias [out].
@@ -133,7 +134,7 @@ public final class Conv2d extends WeightedLayer {
     @Override
     protected Tensor doForward(Tensor x) {
         long[] outShape = checkInput(x);
-        long[] in = x.shape();
+        long[] in = Shapes.of(x);
         desc.batch(in[0]).in_h(in[2]).in_w(in[3]);
         output = reuse(output, x.device(), outShape);
         Native.conv2dForward(x.device(), desc, x.address(), weight().value().address(), biasAddress(), output.address());
@@ -143,8 +144,8 @@ public final class Conv2d extends WeightedLayer {
 
     @Override
     protected Tensor doBackward(Tensor dy, boolean needInputGrad) {
-        checkGradient(dy, input, output == null ? null : output.shape());
-        long[] in = input.shape();
+        checkGradient(dy, input, output == null ? null : Shapes.of(output));
+        long[] in = Shapes.of(input);
         desc.batch(in[0]).in_h(in[2]).in_w(in[3]);
         Native.conv2dBackwardWeight(dy.device(), desc, input.address(), dy.address(), weight().grad().address(), biasGradAddress(),
                 beginGradWrite());

@@ -1,6 +1,7 @@
 package dev.anvil.nn;
 
 import dev.anvil.Tensor;
+import dev.anvil.internal.Shapes;
 import dev.anvil.internal.UseGuard;
 
 /**
@@ -55,7 +56,7 @@ public abstract class Loss implements AutoCloseable {
             if (input == null) throw new IllegalStateException(name + ": backward() called before forward()");
             input.checkOpen();
             target.checkOpen();
-            gradient = Layer.reuse(gradient, input.device(), input.shape());
+            gradient = Layer.reuse(gradient, input.device(), Shapes.of(input));
             computeGradient(input, target, gradient);
             return gradient;
         } finally {

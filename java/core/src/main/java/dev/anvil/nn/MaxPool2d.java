@@ -11,6 +11,7 @@ public final class MaxPool2d extends Pool2d {
      * (else four: anvil_maxpool2d_index_bytes), held in whole int32 words.
      */
     private Tensor argmax;
+    private long[] argmaxShape = {0}; // [int32 words] of argmax, made again when the size changes
 
     /** Square window, stride equal to the window, no padding (PyTorch's defaults). */
     public MaxPool2d(int kernel) {
@@ -39,7 +40,8 @@ public final class MaxPool2d extends Pool2d {
         Tensor y = prepareForward(x);
         if (isTraining()) {
             long words = (y.numel() * Native.maxPool2dIndexBytes(desc) + 3) / 4;
-            argmax = reuse(argmax, x.device(), DType.INT32, new long[] {words});
+            if (argmaxShape[0] != words) argmaxShape = new long[] {words};
+            argmax = reuse(argmax, x.device(), DType.INT32, argmaxShape);
             Native.maxPool2dForward(x.device(), desc, x.address(), y.address(), argmax.address());
             input = x;
         } else {

@@ -2,6 +2,7 @@ package dev.anvil.nn;
 
 import dev.anvil.Tensor;
 import dev.anvil.abi.Pool2dDesc;
+import dev.anvil.internal.Shapes;
 
 /** What max and average pooling share: window geometry, shape checks and buffers. */
 abstract class Pool2d extends Layer {
@@ -57,7 +58,7 @@ abstract class Pool2d extends Layer {
     /** Validates x, sizes the descriptor and the output buffer. */
     final Tensor prepareForward(Tensor x) {
         long[] outShape = checkInput(x);
-        long[] in = x.shape();
+        long[] in = Shapes.of(x);
         desc.batch(in[0]).channels(in[1]).in_h(in[2]).in_w(in[3]);
         output = reuse(output, x.device(), outShape);
         return output;
@@ -65,8 +66,8 @@ abstract class Pool2d extends Layer {
 
     /** Validates dy against the last forward pass and sizes the input-gradient buffer. */
     final Tensor prepareBackward(Tensor dy) {
-        checkGradient(dy, input, output == null ? null : output.shape());
-        long[] in = input.shape();
+        checkGradient(dy, input, output == null ? null : Shapes.of(output));
+        long[] in = Shapes.of(input);
         desc.batch(in[0]).channels(in[1]).in_h(in[2]).in_w(in[3]);
         inputGrad = reuse(inputGrad, dy.device(), in);
         return inputGrad;

@@ -2,6 +2,7 @@ package dev.anvil.nn;
 
 import dev.anvil.Tensor;
 import dev.anvil.internal.Native;
+import dev.anvil.internal.Shapes;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -86,7 +87,7 @@ public final class Residual extends Layer {
         checkInput(x);
         Tensor m = main.forward(x);
         Tensor s = shortcut == null ? x : shortcut.layer().forward(x);
-        sum = reuse(sum, x.device(), m.shape());
+        sum = reuse(sum, x.device(), Shapes.of(m));
         Native.add(x.device(), sum.numel(), m.address(), s.address(), sum.address());
         return after == null ? sum : after.layer().forward(sum);
     }
@@ -98,7 +99,7 @@ public final class Residual extends Layer {
         Tensor dMain = main.backward(g, needInputGrad);
         Tensor dShort = shortcut == null ? g : shortcut.layer().backward(g, needInputGrad);
         if (!needInputGrad) return null;
-        inputGrad = reuse(inputGrad, dy.device(), dMain.shape());
+        inputGrad = reuse(inputGrad, dy.device(), Shapes.of(dMain));
         Native.add(dy.device(), inputGrad.numel(), dMain.address(), dShort.address(), inputGrad.address());
         return inputGrad;
     }
