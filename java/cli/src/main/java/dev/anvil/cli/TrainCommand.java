@@ -15,6 +15,7 @@ import dev.anvil.optim.Adam;
 import dev.anvil.optim.LrSchedule;
 import dev.anvil.optim.Optimizer;
 import dev.anvil.optim.SGD;
+import dev.anvil.privacy.DpModels;
 import dev.anvil.report.MetricsWriter;
 import dev.anvil.report.ProgressLine;
 import dev.anvil.report.TrainingReport;
@@ -46,7 +47,7 @@ final class TrainCommand implements Callable<Integer> {
 
     enum OptimizerKind { sgd, adam, adamw }
 
-    enum ModelKind { cnn, resnet }
+    enum ModelKind { cnn, resnet, dpcnn }
 
     enum Schedule { none, cosine }
 
@@ -56,9 +57,36 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--epochs", defaultValue = "2", description = "Epochs to train (default: ${DEFAULT-VALUE}).")
     int epochs;
 
-    @Option(names = "--model", defaultValue = "cnn", description = "cnn (fmnist-cnn) or resnet (fmnist-resnet, ResNet-20; its"
-            + " recipe is the default: --batch 128 --lr 0.1 --weight-decay 5e-4 --schedule cosine) (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--model", description = "cnn (fmnist-cnn), resnet (fmnist-resnet, ResNet-20; its"
+            + " recipe is the default: --batch 128 --lr 0.1 --weight-decay 5e-4 --schedule cosine) or dpcnn (the tanh CNN of"
+            + " Papernot et al. 2021 for private training) (default: cnn; dpcnn with --dp).")
     ModelKind modelKind;
+
+    @Option(names = "--dp", description = "Differentially private training (DP-SGD): Poisson sampling with expected batch --batch,"
+            + " per-sample clipping to --max-grad-norm, Gaussian noise; prints the epsilon spent after every epoch.")
+    boolean dp;
+
+    @Option(names = "--target-epsilon", defaultValue = "NaN", description = "With --dp: the epsilon to spend in --epochs epochs; the"
+            + " noise multiplier is computed from it before training.")
+    double targetEpsilon;
+
+    @Option(names = "--noise-multiplier", defaultValue = "NaN", description = "With --dp: a fixed noise multiplier instead of --target-epsilon.")
+    double noiseMultiplier;
+
+    @Option(names = "--delta", defaultValue = "1e-5", description = "With --dp: delta, below 1/N (default: ${DEFAULT-VALUE}).")
+    double delta;
+
+    @Option(names = "--max-grad-norm", defaultValue = "1.0", description = "With --dp: per-sample clipping norm (default: ${DEFAULT-VALUE}).")
+    double maxGradNorm;
+
+    @Option(names = "--accountant", defaultValue = "rdp", description = "With --dp: rdp or gdp (default: ${DEFAULT-VALUE}).")
+    String accountant;
+
+    @Option(names = "--normalize", description = "With --dp: standardise the pixels with Fashion-MNIST's mean 0.2860 and std 0.3530.")
+    boolean normalize;
+
+    @Option(names = "--secure-mode", description = "With --dp: noise and sampling from SecureRandom (slower; the seed then only sets the initialisation).")
+    boolean secureMode;
 
     @Option(names = "--schedule", description = "Learning-rate schedule per step: none or cosine (annealing over the run)"
             + " (default: cosine for resnet, none for cnn).")
@@ -151,6 +179,12 @@ final class TrainCommand implements Callable<Integer> {
         if (limit != null) train = train.subset(Math.min(limit, train.size()));
         if (testLimit != null) test = test.subset(Math.min(testLimit, test.size()));
         LOG.info("{} training and {} test samples from {}; {} threads", train.size(), test.size(), dir, Anvil.numThreads());
+        if (dp) {
+            if (backend != null || env.isDistributed() || ranks > 1 || checkpointEvery > 0) {
+                throw new IllegalArgumentException("--dp does not support data-parallel training (--backend, --ranks, --checkpoint-every) yet");
+            }
+            return new DpTraining(this, out).run(train, test, dev);
+        }
         if (backend != null || env.isDistributed() || ranks > 1 || checkpointEvery > 0) {
             if (reportDir != null) throw new IllegalArgumentException("--report is written by single-process runs only, not data-parallel ones");
             if (labelSmoothing != 0 || clipGradNorm != null) {
@@ -195,6 +229,7 @@ final class TrainCommand implements Callable<Integer> {
 
     /** Fills the options left unset from the model's recipe (fmnist-resnet: batch 128, lr 0.1, weight decay 5e-4, cosine). */
     void applyRecipe() {
+        if (modelKind == null) modelKind = dp ? ModelKind.dpcnn : ModelKind.cnn;
         boolean resnet = modelKind == ModelKind.resnet;
         if (batch == -1) batch = resnet ? 128 : 64;
         if (Double.isNaN(lr)) lr = resnet ? 0.1 : 0.01;
@@ -204,7 +239,11 @@ final class TrainCommand implements Callable<Integer> {
 
     /** The chosen network, initialised from the current seed of {@code Init}. */
     Sequential buildModel() {
-        return modelKind == ModelKind.resnet ? Models.fmnistResNet() : Models.fashionMnistCnn();
+        return switch (modelKind) {
+            case resnet -> Models.fmnistResNet();
+            case dpcnn -> DpModels.papernotCnn(10, true);
+            case cnn -> Models.fashionMnistCnn();
+        };
     }
 
     /** The learning-rate schedule of a run of {@code epochs} epochs of {@code stepsPerEpoch} steps, or null for none. */
@@ -233,6 +272,21 @@ final class TrainCommand implements Callable<Integer> {
         }
         if (clipGradNorm != null && !(clipGradNorm > 0 && Double.isFinite(clipGradNorm))) {
             throw new IllegalArgumentException("--clip-grad-norm must be finite and > 0, got " + clipGradNorm);
+        }
+        if (dp) {
+            if (labelSmoothing != 0 || clipGradNorm != null) {
+                throw new IllegalArgumentException("--label-smoothing and --clip-grad-norm do not apply to --dp (clipping is per sample: --max-grad-norm)");
+            }
+            if (Double.isNaN(targetEpsilon) == Double.isNaN(noiseMultiplier)) {
+                throw new IllegalArgumentException("--dp needs exactly one of --target-epsilon and --noise-multiplier");
+            }
+            if (!Double.isNaN(targetEpsilon) && !(targetEpsilon > 0)) {
+                throw new IllegalArgumentException("--target-epsilon must be > 0, got " + targetEpsilon);
+            }
+            if (!(maxGradNorm > 0)) throw new IllegalArgumentException("--max-grad-norm must be > 0, got " + maxGradNorm);
+            if (!(delta > 0 && delta < 1)) throw new IllegalArgumentException("--delta must be in (0, 1), got " + delta);
+        } else if (!Double.isNaN(targetEpsilon) || !Double.isNaN(noiseMultiplier) || secureMode || normalize) {
+            throw new IllegalArgumentException("--target-epsilon, --noise-multiplier, --secure-mode and --normalize need --dp");
         }
     }
 

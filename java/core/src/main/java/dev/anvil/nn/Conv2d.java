@@ -49,22 +49,30 @@ public final class Conv2d extends WeightedLayer {
         return new Builder(inChannels, outChannels, kernelH, kernelW);
     }
 
-    /** Kernel {height, width}. */
+    public int inChannels() {
+        return inChannels;
+    }
+
+    public int outChannels() {
+        return outChannels;
+    }
+
+    /** {height, width} of the kernel. */
     public int[] kernelSize() {
         return new int[] {kernelH, kernelW};
     }
 
-    /** Stride {height, width}. */
+    /** {height, width} of the stride. */
     public int[] stride() {
         return new int[] {strideH, strideW};
     }
 
-    /** Zero padding {height, width}, on each side. */
+    /** {height, width} of the zero padding. */
     public int[] padding() {
         return new int[] {padH, padW};
     }
 
-    /** Dilation {height, width}. */
+    /** {height, width} of the dilation. */
     public int[] dilation() {
         return new int[] {dilationH, dilationW};
     }

@@ -42,6 +42,29 @@ public final class GroupNorm extends Layer {
         resetOwnParameters(null);
     }
 
+    public int numGroups() {
+        return groups;
+    }
+
+    public int numChannels() {
+        return channels;
+    }
+
+    /** The epsilon added to the variance. */
+    public double eps() {
+        return eps;
+    }
+
+    /** The per-channel scale, or null without affine parameters. */
+    public Parameter weight() {
+        return weight;
+    }
+
+    /** The per-channel shift, or null without affine parameters. */
+    public Parameter bias() {
+        return bias;
+    }
+
     @Override
     protected List<Parameter> ownParameters() {
         return weight == null ? List.of() : List.of(weight, bias);
@@ -53,18 +76,6 @@ public final class GroupNorm extends Layer {
             weight.value().fill(1f);
             bias.value().zero();
         }
-    }
-
-    public int numGroups() {
-        return groups;
-    }
-
-    public int numChannels() {
-        return channels;
-    }
-
-    public double eps() {
-        return eps;
     }
 
     @Override

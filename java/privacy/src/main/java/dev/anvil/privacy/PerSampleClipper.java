@@ -1,0 +1,335 @@
+package dev.anvil.privacy;
+
+import dev.anvil.DType;
+import dev.anvil.Device;
+import dev.anvil.Tensor;
+import dev.anvil.abi.Conv2dDesc;
+import dev.anvil.abi.LinearDesc;
+import dev.anvil.internal.Native;
+import dev.anvil.nn.BatchNorm;
+import dev.anvil.nn.Conv2d;
+import dev.anvil.nn.GroupNorm;
+import dev.anvil.nn.Layer;
+import dev.anvil.nn.Linear;
+import dev.anvil.nn.Parameter;
+import dev.anvil.nn.Sequential;
+import java.nio.FloatBuffer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Per-sample gradient clipping for a {@link Sequential} model: one forward pass, then a backward pass
+ * that computes each sample's gradient norm without keeping per-sample gradients, then the parameter
+ * gradients of the clipped per-sample gradients, summed (Opacus's per-sample clipping, before noise).
+ *
+ * <p>How each layer's per-sample norm is found:
+ * <ul>
+ *   <li>{@link Linear}: from its input x and output gradient g alone ("ghost norm",
+ *       Goodfellow 2015): the weight gradient of sample i is g_i x_i^T, whose squared Frobenius norm is
+ *       |g_i|^2 |x_i|^2; the bias adds |g_i|^2.</li>
+ *   <li>{@link Conv2d}: the sample's weight gradient by the native kernel on a batch of one, into one
+ *       scratch buffer reused for every sample (memory: one weight, not one per sample).</li>
+ *   <li>{@link GroupNorm}: normalises each sample alone, so its per-channel gradients
+ *       (sum of g x-hat and of g over the channel) are computed per sample.</li>
+ *   <li>Element-wise activations, pooling, Flatten, Dropout, Identity, softmax: no parameters and no mixing of
+ *       samples; they only pass gradients back.</li>
+ * </ul>
+ * Then the clipped sum: the backward pass is linear in the output gradient and each sample's rows of
+ * every layer's output gradient depend only on that sample, so scaling sample i's rows by its clip factor
+ * c_i = min(1, C / (norm_i + 1e-6)) and recomputing only the weight gradients gives sum_i c_i grad_i
+ * exactly. The input gradients of the first pass come from the native data-gradient kernels directly,
+ * so no weight gradient is computed twice for Linear and Conv2d.
+ *
+ * <p>Layers that mix samples ({@link BatchNorm}) and layers this class does not know (containers other than
+ * Sequential, plugins) are refused by the constructor, before training.
+ */
+public final class PerSampleClipper implements AutoCloseable {
+    /** Layers without parameters that treat each sample alone. */
+    private static final Set<String> PASS_THROUGH = Set.of("ReLU", "LeakyReLU", "ELU", "GELU", "SiLU", "Sigmoid", "Tanh",
+            "Hardswish", "MaxPool2d", "AvgPool2d", "AdaptiveAvgPool2d", "Flatten", "Dropout", "Identity", "Softmax", "LogSoftmax");
+
+    private final Sequential model;
+    private final List<Layer> layers;
+    private final Tensor[] inputs;
+    private final Tensor[] outputGrads;
+    private final Tensor[] dataGrads; // input gradients of Linear/Conv2d computed here, owned by this object
+    private Tensor convScratch, convBiasScratch;
+    private double[] lastNorms = new double[0];
+    private int lastBatch = -1;
+
+    /**
+     * @throws UnsupportedLayerException naming every layer that cannot be clipped per sample, and what to use instead
+     */
+    public PerSampleClipper(Sequential model) {
+        if (model == null) throw new IllegalArgumentException("model is null");
+        this.model = model;
+        this.layers = new ArrayList<>();
+        List<String> problems = new ArrayList<>();
+        flatten(model, layers, problems);
+        if (!problems.isEmpty()) {
+            throw new UnsupportedLayerException("differentially private training cannot use " + String.join("; ", problems));
+        }
+        this.inputs = new Tensor[layers.size()];
+        this.outputGrads = new Tensor[layers.size()];
+        this.dataGrads = new Tensor[layers.size()];
+    }
+
+    /** Checks a model without building anything: the message of {@link UnsupportedLayerException}, or null when supported. */
+    public static String check(Layer model) {
+        List<String> problems = new ArrayList<>();
+        if (!(model instanceof Sequential)) return "the model must be a Sequential, got " + model.kind();
+        flatten((Sequential) model, new ArrayList<>(), problems);
+        return problems.isEmpty() ? null : String.join("; ", problems);
+    }
+
+    private static void flatten(Sequential s, List<Layer> out, List<String> problems) {
+        for (Layer l : s.layers()) {
+            if (l instanceof Sequential inner) {
+                flatten(inner, out, problems);
+            } else if (l instanceof BatchNorm) {
+                problems.add(l.name() + ": BatchNorm mixes the samples of a batch (its statistics make every sample's output "
+                        + "depend on the others), so per-sample gradients do not exist; use GroupNorm instead "
+                        + "(for example new GroupNorm(8, channels)), which normalises each sample alone");
+            } else if (l instanceof Linear || l instanceof Conv2d || l instanceof GroupNorm || PASS_THROUGH.contains(l.kind())) {
+                out.add(l);
+            } else {
+                problems.add(l.name() + ": per-sample clipping does not support " + l.kind() + " layers (supported: Linear, Conv2d, "
+                        + "GroupNorm, element-wise activations, pooling, Flatten, Dropout, Identity, Softmax, nested Sequential)");
+            }
+        }
+    }
+
+    public Sequential model() {
+        return model;
+    }
+
+    /** The model's layers in the order they run, nested Sequentials flattened. */
+    public List<Layer> layers() {
+        return List.copyOf(layers);
+    }
+
+    /** The forward pass in training mode, keeping each layer's input for the per-sample norms. */
+    public Tensor forward(Tensor x) {
+        if (x == null) throw new IllegalArgumentException("input is null");
+        if (!model.isTraining()) throw new IllegalStateException("the model is in evaluation mode; call model.train(true) before a private step");
+        for (int l = 0; l < layers.size(); l++) {
+            inputs[l] = x;
+            x = layers.get(l).forward(x);
+        }
+        lastBatch = (int) inputs[0].size(0);
+        return x;
+    }
+
+    /**
+     * Given the gradient of the <em>sum</em> of the per-sample losses with respect to the output of the last
+     * {@link #forward} (for a mean loss: its gradient times the batch size), writes sum_i min(1, C/|g_i|) g_i
+     * into every parameter's gradient and returns the per-sample gradient norms |g_i| before clipping.
+     * The output gradient may be changed.
+     */
+    public double[] clipAndAccumulate(Tensor outputGrad, double maxGradNorm) {
+        if (!(maxGradNorm > 0) || Double.isInfinite(maxGradNorm)) {
+            throw new IllegalArgumentException("max_grad_norm must be finite and > 0, got " + maxGradNorm);
+        }
+        if (lastBatch < 0) throw new IllegalStateException("clipAndAccumulate() called before forward()");
+        if (outputGrad == null || outputGrad.size(0) != lastBatch) {
+            throw new IllegalArgumentException("output gradient must have the batch size " + lastBatch + " of the last forward pass");
+        }
+        int batch = lastBatch;
+        double[] sq = new double[batch];
+        // Pass 1: backward for the input gradients, adding each layer's per-sample squared norms.
+        Tensor dy = outputGrad;
+        for (int l = layers.size() - 1; l >= 0; l--) {
+            Layer layer = layers.get(l);
+            outputGrads[l] = dy;
+            boolean needDx = l > 0;
+            if (layer instanceof Linear lin) {
+                linearNorms(lin, inputs[l], dy, sq);
+                dy = needDx ? linearDataGrad(l, lin, dy) : null;
+            } else if (layer instanceof Conv2d conv) {
+                convNorms(conv, inputs[l], dy, sq);
+                dy = needDx ? convDataGrad(l, conv, dy) : null;
+            } else {
+                if (layer instanceof GroupNorm gn && gn.weight() != null) groupNormNorms(gn, inputs[l], dy, sq);
+                dy = layer.backward(dy, needDx);
+            }
+        }
+        double[] norms = new double[batch];
+        for (int i = 0; i < batch; i++) norms[i] = Math.sqrt(sq[i]);
+        // Pass 2: scale each sample's output-gradient rows by its clip factor, recompute the parameter gradients.
+        // Forward order: GroupNorm's backward rewrites its input gradient, which the layer before it has then used.
+        float[] factors = new float[batch];
+        for (int i = 0; i < batch; i++) factors[i] = (float) Math.min(1.0, maxGradNorm / (norms[i] + 1e-6));
+        for (Parameter p : model.parameters()) p.zeroGrad();
+        for (int l = 0; l < layers.size(); l++) {
+            Layer layer = layers.get(l);
+            if (layer.parameters().isEmpty()) continue;
+            Tensor g = outputGrads[l];
+            scaleRows(g, factors);
+            layer.backward(g, false);
+        }
+        this.lastNorms = norms;
+        return norms.clone();
+    }
+
+    /** The per-sample norms of the last {@link #clipAndAccumulate}. */
+    public double[] lastNorms() {
+        return lastNorms.clone();
+    }
+
+    // ------------------------------------------------------------------ per layer
+
+    private static void linearNorms(Linear lin, Tensor x, Tensor dy, double[] sq) {
+        int batch = sq.length;
+        int in = (int) x.size(1), out = (int) dy.size(1);
+        boolean bias = lin.bias() != null;
+        try (Host hx = Host.of(x); Host hg = Host.of(dy)) {
+            FloatBuffer xb = hx.buffer, gb = hg.buffer;
+            for (int i = 0; i < batch; i++) {
+                double xx = 0, gg = 0;
+                for (int j = 0, o = i * in; j < in; j++) {
+                    double v = xb.get(o + j);
+                    xx += v * v;
+                }
+                for (int j = 0, o = i * out; j < out; j++) {
+                    double v = gb.get(o + j);
+                    gg += v * v;
+                }
+                sq[i] += gg * xx + (bias ? gg : 0);
+            }
+        }
+    }
+
+    private Tensor linearDataGrad(int l, Linear lin, Tensor dy) {
+        Tensor x = inputs[l];
+        Tensor dx = reuse(dataGrads[l], x.device(), x.shape());
+        dataGrads[l] = dx;
+        LinearDesc d = new LinearDesc().batch(x.size(0)).in_features(x.size(1)).out_features(dy.size(1));
+        Native.linearBackwardData(dy.device(), d, dy.address(), lin.weight().value().address(), dx.address());
+        return dx;
+    }
+
+    private static Conv2dDesc convDesc(Conv2d conv, long[] in) {
+        int[] k = conv.kernelSize(), s = conv.stride(), p = conv.padding(), dl = conv.dilation();
+        return new Conv2dDesc().batch(in[0]).in_channels(conv.inChannels()).in_h(in[2]).in_w(in[3]).out_channels(conv.outChannels())
+                .kernel_h(k[0]).kernel_w(k[1]).stride_h(s[0]).stride_w(s[1]).pad_h(p[0]).pad_w(p[1]).dilation_h(dl[0])
+                .dilation_w(dl[1]).groups(conv.groups());
+    }
+
+    private void convNorms(Conv2d conv, Tensor x, Tensor dy, double[] sq) {
+        long[] in = x.shape();
+        Conv2dDesc d = convDesc(conv, in).batch(1);
+        Device dev = x.device();
+        Tensor w = conv.weight().value();
+        convScratch = reuse(convScratch, dev, new long[] {w.numel()});
+        boolean bias = conv.bias() != null;
+        if (bias) convBiasScratch = reuse(convBiasScratch, dev, new long[] {conv.outChannels()});
+        long xRow = x.numel() / in[0] * Float.BYTES, gRow = dy.numel() / in[0] * Float.BYTES;
+        long xa = x.address(), ga = dy.address();
+        for (int i = 0; i < sq.length; i++) {
+            Native.conv2dBackwardWeight(dev, d, xa + i * xRow, ga + i * gRow, convScratch.address(),
+                    bias ? convBiasScratch.address() : 0, false);
+            // Summed natively on the tensor's device (no copy to the host on a GPU).
+            sq[i] += Native.sumSquares(dev, convScratch.numel(), convScratch.address())
+                    + (bias ? Native.sumSquares(dev, convBiasScratch.numel(), convBiasScratch.address()) : 0);
+        }
+    }
+
+    private Tensor convDataGrad(int l, Conv2d conv, Tensor dy) {
+        Tensor x = inputs[l];
+        Tensor dx = reuse(dataGrads[l], x.device(), x.shape());
+        dataGrads[l] = dx;
+        Native.conv2dBackwardData(dy.device(), convDesc(conv, x.shape()), dy.address(), conv.weight().value().address(), dx.address());
+        return dx;
+    }
+
+    /** Per-sample gradients of GroupNorm's scale (sum of g * x-hat per channel) and shift (sum of g per channel). */
+    private static void groupNormNorms(GroupNorm gn, Tensor x, Tensor dy, double[] sq) {
+        int batch = sq.length, channels = gn.numChannels(), groups = gn.numGroups();
+        int spatial = (int) (x.numel() / ((long) batch * channels));
+        int perGroup = channels / groups * spatial;
+        double eps = gn.eps();
+        try (Host hx = Host.of(x); Host hg = Host.of(dy)) {
+            FloatBuffer xb = hx.buffer, gb = hg.buffer;
+            for (int i = 0; i < batch; i++) {
+                double total = 0;
+                for (int g = 0; g < groups; g++) {
+                    int base = (i * groups + g) * perGroup;
+                    double mean = 0;
+                    for (int j = 0; j < perGroup; j++) mean += xb.get(base + j);
+                    mean /= perGroup;
+                    double var = 0;
+                    for (int j = 0; j < perGroup; j++) {
+                        double v = xb.get(base + j) - mean;
+                        var += v * v;
+                    }
+                    double invstd = 1 / Math.sqrt(var / perGroup + eps);
+                    for (int c = 0; c < channels / groups; c++) {
+                        double dw = 0, db = 0;
+                        int o = base + c * spatial;
+                        for (int j = 0; j < spatial; j++) {
+                            double gv = gb.get(o + j);
+                            dw += gv * (xb.get(o + j) - mean) * invstd;
+                            db += gv;
+                        }
+                        total += dw * dw + db * db;
+                    }
+                }
+                sq[i] += total;
+            }
+        }
+    }
+
+    /** Multiplies row i (sample i) of {@code t} by {@code factors[i]}. */
+    static void scaleRows(Tensor t, float[] factors) {
+        long row = t.numel() / t.size(0);
+        long a = t.address();
+        Device dev = t.device();
+        for (int i = 0; i < factors.length; i++) {
+            if (factors[i] != 1f) Native.scale(dev, row, factors[i], a + i * row * Float.BYTES);
+        }
+    }
+
+    private static Tensor reuse(Tensor current, Device device, long[] shape) {
+        if (current != null && !current.isClosed() && current.device().equals(device)
+                && java.util.Arrays.equals(current.shape(), shape)) {
+            return current;
+        }
+        if (current != null) current.close();
+        return Tensor.emptyUnscoped(device, DType.FLOAT32, shape);
+    }
+
+    /** The floats of a tensor on the host: the tensor itself on the CPU, a copy of a GPU tensor. */
+    private static final class Host implements AutoCloseable {
+        final FloatBuffer buffer;
+        private final Tensor copy;
+
+        private Host(FloatBuffer buffer, Tensor copy) {
+            this.buffer = buffer;
+            this.copy = copy;
+        }
+
+        static Host of(Tensor t) {
+            if (t.device().type() == Device.Type.CPU) return new Host(t.floatBuffer(), null);
+            Tensor c = t.copyUnscoped(Device.cpu());
+            return new Host(c.floatBuffer(), c);
+        }
+
+        @Override
+        public void close() {
+            if (copy != null) copy.close();
+        }
+    }
+
+    @Override
+    public void close() {
+        for (int l = 0; l < dataGrads.length; l++) {
+            if (dataGrads[l] != null) dataGrads[l].close();
+            dataGrads[l] = null;
+        }
+        if (convScratch != null) convScratch.close();
+        if (convBiasScratch != null) convBiasScratch.close();
+        java.util.Arrays.fill(inputs, null);
+        java.util.Arrays.fill(outputGrads, null);
+    }
+}
