@@ -1,0 +1,149 @@
+package dev.anvil.federated;
+
+import dev.anvil.data.Dataset;
+import dev.anvil.federated.partition.Partition;
+import dev.anvil.nn.Layer;
+import dev.anvil.train.Evaluation;
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.function.Consumer;
+
+/**
+ * Many clients in one JVM, through the same {@link Coordinator} and {@link Strategy} code as a
+ * real federation: each client holds its share of {@code train} under a {@link Partition}; they
+ * take turns on one model and one thread, so hundreds of clients cost one model's memory.
+ *
+ * <pre>{@code
+ * Partition p = Partitioner.dirichlet(0.3).split(ClientDataset.labels(train), 10, 10, 42);
+ * try (Simulation sim = Simulation.builder(Models.fashionMnistCnn(), train, p).test(test).build()) {
+ *     for (RoundResult r : sim.run(30)) System.out.println(r.summary());
+ * }
+ * }</pre>
+ */
+public final class Simulation implements AutoCloseable {
+    private final ExecutorService worker = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "anvil-federated-sim");
+        t.setDaemon(true);
+        return t;
+    });
+    private final Coordinator coordinator;
+    private final ModelEvaluator evaluator;
+
+    private Simulation(Builder b) {
+        Layer model = b.model;
+        evaluator = b.test == null ? null : new ModelEvaluator(model, b.test, 1000);
+        Coordinator.Builder cb = Coordinator.builder(ModelWeights.of(model)).strategy(b.strategy).fitConfig(b.fitConfig)
+                .clientsPerRound(b.clientsPerRound).minClients(b.minClients).roundTimeout(b.roundTimeout).seed(b.seed)
+                .listener(b.listener).secureAggregation(b.secureAggregation);
+        if (evaluator != null) cb.evaluator(w -> onWorker(() -> evaluator.evaluate(w)));
+        coordinator = cb.build();
+        for (int c = 0; c < b.partition.clients(); c++) {
+            ModelClient mc = new ModelClient(model, ClientDataset.of(b.train, b.partition, c));
+            coordinator.register(new LocalClient(String.format("client-%03d", c), mc, worker));
+        }
+    }
+
+    /**
+     * A simulation of one client per part of {@code partition} over {@code train}, all sharing
+     * {@code model}, whose current weights are the initial global weights.
+     */
+    public static Builder builder(Layer model, Dataset train, Partition partition) {
+        return new Builder(model, train, partition);
+    }
+
+    private Evaluation onWorker(java.util.function.Supplier<Evaluation> task) {
+        return CompletableFuture.supplyAsync(task, worker).join();
+    }
+
+    public Coordinator coordinator() {
+        return coordinator;
+    }
+
+    /** Runs {@code rounds} rounds. */
+    public List<RoundResult> run(int rounds) {
+        return coordinator.run(rounds);
+    }
+
+    @Override
+    public void close() {
+        worker.shutdownNow();
+        coordinator.close();
+        if (evaluator != null) evaluator.close();
+    }
+
+    /** Options of a {@link Simulation}; the coordinator's options have its defaults. */
+    public static final class Builder {
+        private final Layer model;
+        private final Dataset train;
+        private final Partition partition;
+        private Dataset test;
+        private Strategy strategy = new dev.anvil.federated.strategy.FedAvg();
+        private FitConfig fitConfig = FitConfig.defaults();
+        private int clientsPerRound;
+        private int minClients = 1;
+        private Duration roundTimeout = Duration.ofHours(1);
+        private long seed;
+        private Consumer<RoundResult> listener = r -> {};
+        private boolean secureAggregation;
+
+        private Builder(Layer model, Dataset train, Partition partition) {
+            this.model = Objects.requireNonNull(model, "model");
+            this.train = Objects.requireNonNull(train, "train");
+            this.partition = Objects.requireNonNull(partition, "partition");
+        }
+
+        /** Evaluate the global model on {@code test} after each round. */
+        public Builder test(Dataset t) {
+            test = Objects.requireNonNull(t, "test");
+            return this;
+        }
+
+        public Builder strategy(Strategy s) {
+            strategy = Objects.requireNonNull(s, "strategy");
+            return this;
+        }
+
+        public Builder fitConfig(FitConfig c) {
+            fitConfig = Objects.requireNonNull(c, "fitConfig");
+            return this;
+        }
+
+        public Builder clientsPerRound(int n) {
+            clientsPerRound = n;
+            return this;
+        }
+
+        public Builder minClients(int n) {
+            minClients = n;
+            return this;
+        }
+
+        public Builder roundTimeout(Duration d) {
+            roundTimeout = Objects.requireNonNull(d, "roundTimeout");
+            return this;
+        }
+
+        public Builder seed(long s) {
+            seed = s;
+            return this;
+        }
+
+        public Builder listener(Consumer<RoundResult> l) {
+            listener = Objects.requireNonNull(l, "listener");
+            return this;
+        }
+
+        public Builder secureAggregation(boolean on) {
+            secureAggregation = on;
+            return this;
+        }
+
+        public Simulation build() {
+            return new Simulation(this);
+        }
+    }
+}
