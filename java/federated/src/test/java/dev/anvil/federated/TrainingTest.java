@@ -20,8 +20,8 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** Local training, FedAvg and FedProx against what the math says they must compute. */
-class TrainingTest {
-    static Sequential model(long seed) {
+public class TrainingTest {
+    public static Sequential model(long seed) {
         Init.manualSeed(seed);
         return new Sequential().add("fc1", new Linear(4, 8)).add("act", new dev.anvil.nn.Tanh()).add("fc2", new Linear(8, 3));
     }
