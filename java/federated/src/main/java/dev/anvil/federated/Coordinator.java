@@ -322,10 +322,8 @@ public final class Coordinator implements AutoCloseable {
 
     private String check(ClientProxy c, ClientUpdate u) {
         if (u == null) return "no update";
-        if (!c.id().equals(u.clientId())) return "update names client " + u.clientId();
-        if (u.round() != round) return "update is for round " + u.round() + " (replayed or stale), this is round " + round;
-        if (u.weights().length != layout.numel()) return "update has " + u.weights().length + " values, the model has " + layout.numel();
-        if (u.numSamples() != c.numSamples()) return "claims " + u.numSamples() + " samples but announced " + c.numSamples();
+        String problem = checkHeader(c, u.clientId(), u.round(), u.weights().length, u.numSamples());
+        if (problem != null) return problem;
         float[] w = u.weights();
         for (int i = 0; i < w.length; i++) {
             if (!Float.isFinite(w[i])) return "value " + i + " is " + w[i];
@@ -333,12 +331,16 @@ public final class Coordinator implements AutoCloseable {
         return null;
     }
 
+    /** Masked values cannot be checked for NaN or range: each client checks its own before masking. */
     private String checkMasked(ClientProxy c, MaskedUpdate u) {
-        if (u == null) return "no update";
-        if (!c.id().equals(u.clientId())) return "update names client " + u.clientId();
-        if (u.round() != round) return "update is for round " + u.round() + " (replayed or stale), this is round " + round;
-        if (u.masked().length != layout.numel()) return "update has " + u.masked().length + " values, the model has " + layout.numel();
-        if (u.numSamples() != c.numSamples()) return "claims " + u.numSamples() + " samples but announced " + c.numSamples();
+        return u == null ? "no update" : checkHeader(c, u.clientId(), u.round(), u.masked().length, u.numSamples());
+    }
+
+    private String checkHeader(ClientProxy c, String clientId, int updateRound, int length, long numSamples) {
+        if (!c.id().equals(clientId)) return "update names client " + clientId;
+        if (updateRound != round) return "update is for round " + updateRound + " (replayed or stale), this is round " + round;
+        if (length != layout.numel()) return "update has " + length + " values, the model has " + layout.numel();
+        if (numSamples != c.numSamples()) return "claims " + numSamples + " samples but announced " + c.numSamples();
         return null;
     }
 

@@ -36,11 +36,8 @@ public final class Simulation implements AutoCloseable {
     private Simulation(Builder b) {
         Layer model = b.model;
         evaluator = b.test == null ? null : new ModelEvaluator(model, b.test, 1000);
-        Coordinator.Builder cb = Coordinator.builder(ModelWeights.of(model)).strategy(b.strategy).fitConfig(b.fitConfig)
-                .clientsPerRound(b.clientsPerRound).minClients(b.minClients).roundTimeout(b.roundTimeout).seed(b.seed)
-                .listener(b.listener).secureAggregation(b.secureAggregation);
-        if (evaluator != null) cb.evaluator(w -> onWorker(() -> evaluator.evaluate(w)));
-        coordinator = cb.build();
+        if (evaluator != null) b.coordinator.evaluator(w -> onWorker(() -> evaluator.evaluate(w)));
+        coordinator = b.coordinator.build();
         for (int c = 0; c < b.partition.clients(); c++) {
             ModelClient mc = new ModelClient(model, ClientDataset.of(b.train, b.partition, c));
             coordinator.register(new LocalClient(String.format("client-%03d", c), mc, worker));
@@ -75,25 +72,22 @@ public final class Simulation implements AutoCloseable {
         if (evaluator != null) evaluator.close();
     }
 
-    /** Options of a {@link Simulation}; the coordinator's options have its defaults. */
+    /**
+     * Options of a {@link Simulation}: the test set here, the rest those of its {@link Coordinator}
+     * (same defaults, but a round timeout of one hour).
+     */
     public static final class Builder {
         private final Layer model;
         private final Dataset train;
         private final Partition partition;
+        private final Coordinator.Builder coordinator;
         private Dataset test;
-        private Strategy strategy = new dev.anvil.federated.strategy.FedAvg();
-        private FitConfig fitConfig = FitConfig.defaults();
-        private int clientsPerRound;
-        private int minClients = 1;
-        private Duration roundTimeout = Duration.ofHours(1);
-        private long seed;
-        private Consumer<RoundResult> listener = r -> {};
-        private boolean secureAggregation;
 
         private Builder(Layer model, Dataset train, Partition partition) {
             this.model = Objects.requireNonNull(model, "model");
             this.train = Objects.requireNonNull(train, "train");
             this.partition = Objects.requireNonNull(partition, "partition");
+            this.coordinator = Coordinator.builder(ModelWeights.of(model)).roundTimeout(Duration.ofHours(1));
         }
 
         /** Evaluate the global model on {@code test} after each round. */
@@ -102,43 +96,51 @@ public final class Simulation implements AutoCloseable {
             return this;
         }
 
+        /** See {@link Coordinator.Builder#strategy}. */
         public Builder strategy(Strategy s) {
-            strategy = Objects.requireNonNull(s, "strategy");
+            coordinator.strategy(s);
             return this;
         }
 
+        /** See {@link Coordinator.Builder#fitConfig}. */
         public Builder fitConfig(FitConfig c) {
-            fitConfig = Objects.requireNonNull(c, "fitConfig");
+            coordinator.fitConfig(c);
             return this;
         }
 
+        /** See {@link Coordinator.Builder#clientsPerRound}. */
         public Builder clientsPerRound(int n) {
-            clientsPerRound = n;
+            coordinator.clientsPerRound(n);
             return this;
         }
 
+        /** See {@link Coordinator.Builder#minClients}. */
         public Builder minClients(int n) {
-            minClients = n;
+            coordinator.minClients(n);
             return this;
         }
 
+        /** See {@link Coordinator.Builder#roundTimeout}. */
         public Builder roundTimeout(Duration d) {
-            roundTimeout = Objects.requireNonNull(d, "roundTimeout");
+            coordinator.roundTimeout(d);
             return this;
         }
 
+        /** See {@link Coordinator.Builder#seed}. */
         public Builder seed(long s) {
-            seed = s;
+            coordinator.seed(s);
             return this;
         }
 
+        /** See {@link Coordinator.Builder#listener}. */
         public Builder listener(Consumer<RoundResult> l) {
-            listener = Objects.requireNonNull(l, "listener");
+            coordinator.listener(l);
             return this;
         }
 
+        /** See {@link Coordinator.Builder#secureAggregation}. */
         public Builder secureAggregation(boolean on) {
-            secureAggregation = on;
+            coordinator.secureAggregation(on);
             return this;
         }
 

@@ -6,8 +6,6 @@ import dev.anvil.federated.strategy.FedProx;
 import dev.anvil.federated.strategy.Median;
 import dev.anvil.federated.strategy.TrimmedMean;
 import java.util.List;
-import java.util.Locale;
-import java.util.Objects;
 
 /**
  * How the coordinator turns the clients' updates of a round into the next global model, and what
@@ -36,33 +34,25 @@ public interface Strategy {
      * @throws IllegalArgumentException naming the accepted forms for anything else
      */
     static Strategy parse(String spec) {
-        Objects.requireNonNull(spec, "spec");
-        String s = spec.trim().toLowerCase(Locale.ROOT);
-        int colon = s.indexOf(':');
-        String kind = colon < 0 ? s : s.substring(0, colon);
-        String arg = colon < 0 ? null : s.substring(colon + 1);
-        try {
-            switch (kind) {
-                case "fedavg":
-                    if (arg == null) return new FedAvg();
-                    break;
-                case "fedprox":
-                    return new FedProx(arg == null ? 0.01 : Double.parseDouble(arg));
-                case "fedadam":
-                    return arg == null ? FedOpt.adam().build() : FedOpt.adam().eta(Double.parseDouble(arg)).build();
-                case "fedyogi":
-                    return arg == null ? FedOpt.yogi().build() : FedOpt.yogi().eta(Double.parseDouble(arg)).build();
-                case "trimmed-mean":
-                    return new TrimmedMean(arg == null ? 0.1 : Double.parseDouble(arg));
-                case "median":
-                    if (arg == null) return new Median();
-                    break;
-                default:
-                    break;
-            }
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("strategy '" + spec + "': bad number " + arg, e);
+        NamedSpec n = NamedSpec.parse("strategy", spec);
+        switch (n.kind()) {
+            case "fedavg":
+                if (!n.hasArg()) return new FedAvg();
+                break;
+            case "fedprox":
+                return new FedProx(n.number(0.01));
+            case "fedadam":
+                return n.hasArg() ? FedOpt.adam().eta(n.number(0)).build() : FedOpt.adam().build();
+            case "fedyogi":
+                return n.hasArg() ? FedOpt.yogi().eta(n.number(0)).build() : FedOpt.yogi().build();
+            case "trimmed-mean":
+                return new TrimmedMean(n.number(0.1));
+            case "median":
+                if (!n.hasArg()) return new Median();
+                break;
+            default:
+                break;
         }
-        throw new IllegalArgumentException("strategy '" + spec + "': expected fedavg, fedprox[:MU], fedadam[:ETA], fedyogi[:ETA], trimmed-mean[:BETA] or median");
+        throw n.unknown("fedavg, fedprox[:MU], fedadam[:ETA], fedyogi[:ETA], trimmed-mean[:BETA] or median");
     }
 }

@@ -1,6 +1,6 @@
 package dev.anvil.federated.partition;
 
-import java.util.Locale;
+import dev.anvil.federated.NamedSpec;
 import java.util.Objects;
 
 /**
@@ -43,29 +43,22 @@ public interface Partitioner {
      * @throws IllegalArgumentException naming the accepted forms for anything else
      */
     static Partitioner parse(String spec) {
-        Objects.requireNonNull(spec, "spec");
-        String s = spec.trim().toLowerCase(Locale.ROOT);
-        int colon = s.indexOf(':');
-        String kind = colon < 0 ? s : s.substring(0, colon);
-        String arg = colon < 0 ? null : s.substring(colon + 1);
-        try {
-            switch (kind) {
-                case "iid":
-                    if (arg == null) return iid();
-                    break;
-                case "dirichlet":
-                    if (arg != null) return dirichlet(Double.parseDouble(arg));
-                    break;
-                case "shards":
-                    if (arg != null) return shards(Integer.parseInt(arg));
-                    break;
-                default:
-                    break;
-            }
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("partition '" + spec + "': bad number " + arg, e);
+        NamedSpec n = NamedSpec.parse("partition", spec);
+        switch (n.kind()) {
+            case "iid":
+                if (!n.hasArg()) return iid();
+                break;
+            case "dirichlet":
+                if (n.hasArg()) return dirichlet(n.number(0));
+                break;
+            case "shards":
+                double k = n.number(-1);
+                if (n.hasArg() && k == Math.rint(k) && Math.abs(k) < Integer.MAX_VALUE) return shards((int) k);
+                break;
+            default:
+                break;
         }
-        throw new IllegalArgumentException("partition '" + spec + "': expected iid, dirichlet:ALPHA or shards:N");
+        throw n.unknown("iid, dirichlet:ALPHA or shards:N");
     }
 
     /** Checks the common arguments. */
