@@ -80,6 +80,40 @@ class FederationTcpTest {
     }
 
     @Test
+    void clientThatLosesTheServerReconnectsAndRejoinsUnderItsId() throws Exception {
+        List<Sequential> models = new ArrayList<>();
+        try (Sequential init = BlobsClientMain.model();
+             Coordinator co = Coordinator.builder(ModelWeights.of(init)).fitConfig(CFG).roundTimeout(Duration.ofSeconds(60)).build();
+             FederationServer server = FederationServer.start(co, 0);
+             Relay relay = new Relay(server.port())) {
+            Sequential m = BlobsClientMain.model();
+            models.add(m);
+            CompletableFuture<Void> client = CompletableFuture.runAsync(() -> {
+                try {
+                    new FederationClient("127.0.0.1", relay.port(), "roamer", new ModelClient(m, BlobsClientMain.share(0, 2)), Duration.ofSeconds(20)).run();
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            assertTrue(server.awaitClients(1, Duration.ofSeconds(30)));
+            assertEquals(List.of("roamer"), co.runRound().accepted());
+            relay.cut(); // the network fails between rounds
+            long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            RoundResult r = null;
+            while (System.nanoTime() < until) { // the server notices, the client reconnects through the relay
+                r = co.runRound();
+                if (r.accepted().equals(List.of("roamer"))) break;
+                Thread.sleep(100);
+            }
+            assertEquals(List.of("roamer"), r.accepted(), r.summary());
+            server.close();
+            client.get(30, TimeUnit.SECONDS);
+        } finally {
+            models.forEach(Sequential::close);
+        }
+    }
+
+    @Test
     void incompatibleModelAndForeignPeersAreTurnedAway() throws Exception {
         try (Sequential init = BlobsClientMain.model();
              Coordinator co = Coordinator.builder(ModelWeights.of(init)).build();
