@@ -61,14 +61,14 @@ final class FederateCommand implements Callable<Integer> {
         Partition p = Partitioner.parse(partition).split(ClientDataset.labels(train), train.numClasses(), clients, rounds.seed);
         Strategy strategy = rounds.strategy();
         out.printf("federated %s of fmnist-cnn (width %s): %d clients, partition %s, %d rounds, %d local epoch(s), batch %d, lr %s%s%n", strategy,
-                data.width, clients, partition, rounds.rounds, rounds.localEpochs, rounds.batch, rounds.lr, rounds.secureAgg ? ", secure aggregation" : "");
+                data.width, clients, partition, rounds.rounds, rounds.localEpochs, rounds.batch, rounds.lr, rounds.secureAgg ? ", secure aggregation" + (rounds.secureNeighbours > 0 ? " with " + rounds.secureNeighbours + " neighbours" : "") : "");
         if (!quietPartition) out.print(p.describe());
         out.flush();
         Init.manualSeed(rounds.seed);
         try (Sequential model = data.model();
              Simulation sim = Simulation.builder(model, train, p).test(test).strategy(strategy).fitConfig(rounds.fitConfig())
                      .clientsPerRound(rounds.clientsPerRound).minClients(rounds.minClients).roundTimeout(rounds.timeout()).seed(rounds.seed)
-                     .secureAggregation(rounds.secureAgg).listener(r -> {
+                     .secureAggregation(rounds.secureAgg).secureNeighbours(rounds.secureNeighbours).listener(r -> {
                          out.println(r.summary());
                          out.flush();
                      }).build()) {
@@ -123,6 +123,10 @@ final class FederateCommand implements Callable<Integer> {
 
         @Option(names = "--secure-agg", description = "Pairwise-masked secure aggregation: the coordinator sees only the sum of the updates.")
         boolean secureAgg;
+
+        @Option(names = "--secure-neighbours", defaultValue = "0", description = "With --secure-agg, mask with K random neighbours per client "
+                + "(SecAgg+) instead of with all (0) (default: ${DEFAULT-VALUE}).")
+        int secureNeighbours;
 
         @Option(names = "--seed", defaultValue = "42", description = "Seed of initialisation, partition, sampling and shuffling (default: ${DEFAULT-VALUE}).")
         long seed;

@@ -49,6 +49,7 @@ public final class Coordinator implements AutoCloseable {
     private final Evaluator evaluator;
     private final Consumer<RoundResult> listener;
     private final boolean secure;
+    private final int secureNeighbours;
     private final Map<String, ClientProxy> clients = new ConcurrentHashMap<>();
     private final AtomicInteger lateUpdates = new AtomicInteger();
     private final List<RoundResult> history = new ArrayList<>();
@@ -66,6 +67,7 @@ public final class Coordinator implements AutoCloseable {
         this.evaluator = b.evaluator;
         this.listener = b.listener;
         this.secure = b.secureAggregation;
+        this.secureNeighbours = b.secureNeighbours;
         if (secure && !(strategy instanceof WeightedMeanStrategy)) {
             throw new IllegalArgumentException("secure aggregation needs a strategy that uses only the weighted mean of the updates "
                     + "(fedavg, fedprox, fedadam, fedyogi), not " + strategy.name());
@@ -229,11 +231,16 @@ public final class Coordinator implements AutoCloseable {
             LOG.warn("round {}: {} clients sent keys, quorum is {}; global model unchanged", r, keyed.size(), minClients);
             return new RoundResult(r, ids, List.of(), rejected, failed, late, false, Double.NaN, null, seconds(start));
         }
-        // step 2: masked training results
+        // step 2: masked training results, each client masking with its neighbours
         float[] sent = global.clone();
-        Map<String, byte[]> peers = Map.copyOf(keys);
+        Map<String, Set<String>> neighbours = Masking.neighbours(new ArrayList<>(keys.keySet()), secureNeighbours, rng);
         Map<ClientProxy, CompletableFuture<MaskedUpdate>> futures = new LinkedHashMap<>();
-        for (ClientProxy c : keyed) futures.put(c, call(() -> c.fitMasked(r, sent, config, peers)));
+        for (ClientProxy c : keyed) {
+            Map<String, byte[]> peers = new LinkedHashMap<>();
+            peers.put(c.id(), keys.get(c.id()));
+            for (String n : neighbours.get(c.id())) peers.put(n, keys.get(n));
+            futures.put(c, call(() -> c.fitMasked(r, sent, config, Map.copyOf(peers))));
+        }
         awaitAll(futures.values(), deadline);
         List<MaskedUpdate> accepted = new ArrayList<>();
         List<ClientProxy> survivors = new ArrayList<>();
@@ -276,7 +283,14 @@ public final class Coordinator implements AutoCloseable {
         if (!dropped.isEmpty()) {
             Set<String> gone = Set.copyOf(dropped);
             Map<ClientProxy, CompletableFuture<Map<String, byte[]>>> reveals = new LinkedHashMap<>();
-            for (ClientProxy c : survivors) reveals.put(c, call(() -> c.revealSeeds(r, gone)));
+            Map<String, Set<String>> asked = new LinkedHashMap<>();
+            for (ClientProxy c : survivors) {
+                Set<String> mine = new LinkedHashSet<>(neighbours.get(c.id()));
+                mine.retainAll(gone);
+                if (mine.isEmpty()) continue;
+                asked.put(c.id(), Set.copyOf(mine));
+                reveals.put(c, call(() -> c.revealSeeds(r, Set.copyOf(mine))));
+            }
             awaitAll(reveals.values(), System.nanoTime() + roundTimeout.toNanos());
             for (Map.Entry<ClientProxy, CompletableFuture<Map<String, byte[]>>> e : reveals.entrySet()) {
                 String id = e.getKey().id();
@@ -286,14 +300,14 @@ public final class Coordinator implements AutoCloseable {
                 } catch (RuntimeException ex) {
                     seeds = null;
                 }
-                if (seeds == null || !seeds.keySet().equals(gone)) {
-                    failed.put(id, "did not reveal its seeds with the dropped clients " + gone);
+                if (seeds == null || !seeds.keySet().equals(asked.get(id))) {
+                    failed.put(id, "did not reveal its seeds with the dropped clients " + asked.get(id));
                     LOG.warn("round {}: client {} did not reveal its mask seeds; the masked sum cannot be opened, round discarded", r, id);
                     return new RoundResult(r, ids, List.of(), rejected, failed, late, false, Double.NaN, null, seconds(start));
                 }
                 for (Map.Entry<String, byte[]> s : seeds.entrySet()) Masking.removePairMask(sum, id, s.getKey(), s.getValue());
             }
-            LOG.info("round {}: masks of {} dropped client(s) {} removed with the help of {} survivors", r, gone.size(), gone, survivors.size());
+            LOG.info("round {}: masks of {} dropped client(s) {} removed with the help of {} survivors", r, gone.size(), gone, asked.size());
         }
         long total = accepted.stream().mapToLong(MaskedUpdate::numSamples).sum();
         float[] mean = Masking.decodeMean(sum, total);
@@ -414,6 +428,7 @@ public final class Coordinator implements AutoCloseable {
         private Evaluator evaluator;
         private Consumer<RoundResult> listener = r -> {};
         private boolean secureAggregation;
+        private int secureNeighbours;
 
         private Builder(ModelWeights initial) {
             this.initial = Objects.requireNonNull(initial, "initial");
@@ -473,6 +488,17 @@ public final class Coordinator implements AutoCloseable {
         /** Pairwise-masked secure aggregation (see {@link dev.anvil.federated.secure.Masking}). */
         public Builder secureAggregation(boolean on) {
             secureAggregation = on;
+            return this;
+        }
+
+        /**
+         * Under secure aggregation, each client masks with {@code k} neighbours in a random circulant
+         * graph drawn each round (SecAgg+, Bell et al. 2020) instead of with every other client
+         * (0, the default): masking costs O(k) instead of O(clients) per client.
+         */
+        public Builder secureNeighbours(int k) {
+            if (k < 0 || k == 1) throw new IllegalArgumentException("secure neighbours must be 0 (all) or at least 2, got " + k);
+            secureNeighbours = k;
             return this;
         }
 

@@ -144,6 +144,12 @@ public final class Simulation implements AutoCloseable {
             return this;
         }
 
+        /** See {@link Coordinator.Builder#secureNeighbours}. */
+        public Builder secureNeighbours(int k) {
+            coordinator.secureNeighbours(k);
+            return this;
+        }
+
         public Simulation build() {
             return new Simulation(this);
         }

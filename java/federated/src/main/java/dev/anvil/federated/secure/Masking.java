@@ -5,8 +5,16 @@ import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
+import java.util.random.RandomGenerator;
 import javax.crypto.Cipher;
 import javax.crypto.spec.IvParameterSpec;
 import javax.crypto.spec.SecretKeySpec;
@@ -109,6 +117,32 @@ public final class Masking {
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("AES/CTR unavailable", e);
         }
+    }
+
+    /**
+     * Who masks with whom in a round: with {@code k <= 0} or {@code k >= ids - 1} every pair;
+     * otherwise a circulant graph over a random order of the ids, each linked to the
+     * ceil(k / 2) next and previous ones (symmetric, so every mask has its opposite).
+     */
+    public static Map<String, Set<String>> neighbours(List<String> ids, int k, RandomGenerator rng) {
+        int m = ids.size();
+        Map<String, Set<String>> out = new LinkedHashMap<>();
+        for (String id : ids) out.put(id, new LinkedHashSet<>());
+        if (k <= 0 || k >= m - 1) {
+            for (String a : ids) for (String b : ids) if (!a.equals(b)) out.get(a).add(b);
+            return out;
+        }
+        List<String> order = new ArrayList<>(ids);
+        for (int i = m - 1; i > 0; i--) Collections.swap(order, i, rng.nextInt(i + 1));
+        int half = (k + 1) / 2;
+        for (int i = 0; i < m; i++) {
+            for (int d = 1; d <= half; d++) {
+                String a = order.get(i), b = order.get((i + d) % m);
+                out.get(a).add(b);
+                out.get(b).add(a);
+            }
+        }
+        return out;
     }
 
     /** Removes from {@code sum} the mask that {@code survivor} applied for its pair with {@code dropped}. */

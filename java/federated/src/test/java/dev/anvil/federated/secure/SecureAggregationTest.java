@@ -192,6 +192,47 @@ class SecureAggregationTest {
         assertArrayEquals(results[0], results[1], 1e-5f);
     }
 
+    /** SecAgg+-style sparse masking: 8 clients, 2 neighbours each, one dropping after the keys; still exact. */
+    @Test
+    void sparseNeighbourMasksCancelAndSurviveADropout() {
+        List<long[]> seen = new CopyOnWriteArrayList<>();
+        List<FixedClient> cs = new ArrayList<>();
+        for (int i = 0; i < 8; i++) cs.add(new Spy("c" + i, 30 + i, 40 + i, seen));
+        cs.get(5).dropAfterKeys = true;
+        try (Coordinator co = Coordinator.builder(new ModelWeights(LAYOUT, new float[N])).secureAggregation(true).secureNeighbours(2).minClients(5)
+                .roundTimeout(Duration.ofSeconds(2)).build()) {
+            cs.forEach(co::register);
+            RoundResult r = co.runRound();
+            assertTrue(r.aggregated(), r.summary());
+            assertEquals(7, r.accepted().size());
+            List<FixedClient> alive = new ArrayList<>(cs);
+            alive.remove(5);
+            assertArrayEquals(plainMean(alive), co.globalWeights().values(), 1e-6f);
+        }
+        for (long[] masked : seen) {
+            int huge = 0;
+            for (long v : masked) if (Math.abs(v) > (1L << 60)) huge++;
+            assertEquals(0.875, huge / (double) N, 0.02, "masked with two neighbours, still uniform");
+        }
+    }
+
+    @Test
+    void neighbourGraphIsSymmetricWithTheAskedDegree() {
+        List<String> ids = new ArrayList<>();
+        for (int i = 0; i < 100; i++) ids.add(String.format("c%03d", i));
+        for (int k : new int[] {2, 4, 5, 10}) {
+            Map<String, Set<String>> g = Masking.neighbours(ids, k, new SplittableRandom(k));
+            for (String a : ids) {
+                assertEquals(2 * ((k + 1) / 2), g.get(a).size(), "degree of " + a + " for k = " + k);
+                assertFalse(g.get(a).contains(a));
+                for (String b : g.get(a)) assertTrue(g.get(b).contains(a), a + " -> " + b + " has no way back");
+            }
+        }
+        Map<String, Set<String>> all = Masking.neighbours(ids.subList(0, 5), 0, new SplittableRandom(1));
+        assertEquals(4, all.get("c000").size());
+        assertThrows(IllegalArgumentException.class, () -> Coordinator.builder(new ModelWeights(LAYOUT, new float[N])).secureNeighbours(1));
+    }
+
     @Test
     void clientChecksItsOwnKeyAndRefusesToRevealItself() {
         SecureAggregationClient a = new SecureAggregationClient("a"), b = new SecureAggregationClient("b");
