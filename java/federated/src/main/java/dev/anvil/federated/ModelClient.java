@@ -62,7 +62,7 @@ public final class ModelClient {
         new ModelWeights(layout, global).copyInto(model);
         double loss;
         try (SGD sgd = SGD.builder().lr(config.lr()).momentum(config.momentum()).build(model.parameters());
-             DataLoader loader = DataLoader.builder(data).batchSize(config.batchSize()).shuffle(true)
+             DataLoader loader = DataLoader.builder(data).batchSize(config.batchSize()).shuffle(true).device(model.device())
                      .seed(config.seed() * 1_000_003L + round).build()) {
             loss = config.proximalMu() > 0 ? proximalEpochs(sgd, loader, global, config) : plainEpochs(sgd, loader, config);
         }

@@ -21,7 +21,7 @@ public final class ModelEvaluator implements Evaluator, AutoCloseable {
     public ModelEvaluator(Layer model, Dataset test, int batchSize) {
         this.model = Objects.requireNonNull(model, "model");
         Objects.requireNonNull(test, "test");
-        this.loader = DataLoader.builder(test).batchSize(batchSize).build();
+        this.loader = DataLoader.builder(test).batchSize(batchSize).device(model.device()).build();
         this.unused = SGD.builder().lr(0).build(model.parameters()); // the Trainer needs one; evaluation never steps
         this.trainer = Trainer.builder(model, unused).build();
     }

@@ -91,13 +91,13 @@ public final class FederationClient {
         DataInputStream in = new DataInputStream(new BufferedInputStream(s.getInputStream(), 1 << 16));
         DataOutputStream out = new DataOutputStream(new BufferedOutputStream(s.getOutputStream(), 1 << 16));
         Frames.write(out, Frames.HELLO, new Frames.Writer().s(id).l(trainer.numSamples()).l(trainer.layout().signature()).i(trainer.layout().numel()));
-        Frames.Frame reply = Frames.read(in);
+        Frames.Frame reply = Frames.read(in, Frames.maxPayload(trainer.layout().numel()));
         if (reply == null) throw new IOException("server closed the connection during the handshake");
         if (reply.type() == Frames.REJECT) throw new RejectedException("client " + id + " rejected by the server: " + reply.body().s());
         if (reply.type() != Frames.WELCOME) throw new IOException("expected WELCOME, got frame type " + reply.type());
         LOG.info("client {} joined {}:{} with {} samples", id, host, port, trainer.numSamples());
         while (true) {
-            Frames.Frame f = Frames.read(in);
+            Frames.Frame f = Frames.read(in, Frames.maxPayload(trainer.layout().numel()));
             if (f == null) return false;
             if (f.type() == Frames.BYE) {
                 LOG.info("client {}: federation over after {} rounds", id, rounds);

@@ -151,7 +151,7 @@ public final class FederationServer implements AutoCloseable {
             boolean registered = false;
             String why = "connection closed";
             try {
-                Frames.Frame hello = Frames.read(in);
+                Frames.Frame hello = Frames.read(in, Frames.maxPayload(layout.numel()));
                 if (hello == null) return;
                 if (hello.type() != Frames.HELLO) throw new IOException("expected HELLO, got frame type " + hello.type());
                 id = hello.body().s();
@@ -174,7 +174,7 @@ public final class FederationServer implements AutoCloseable {
                 coordinator.register(this);
                 registered = true;
                 while (true) {
-                    Frames.Frame f = Frames.read(in);
+                    Frames.Frame f = Frames.read(in, Frames.maxPayload(layout.numel()));
                     if (f == null) break;
                     answer(f);
                 }

@@ -14,12 +14,18 @@ import java.util.Map;
 /**
  * The wire format between {@link FederationServer} and {@link FederationClient}: frames of
  * {@code int magic "ANVF", byte version, byte type, int length, length bytes of payload}, big-endian.
- * A frame with another magic or version, or longer than {@link #MAX_PAYLOAD}, ends the connection.
+ * A frame with another magic or version, or longer than the model needs ({@link #maxPayload}), ends
+ * the connection.
  */
 final class Frames {
     static final int MAGIC = 0x414E5646; // "ANVF"
     static final byte VERSION = 1;
     static final int MAX_PAYLOAD = 1 << 30;
+
+    /** The largest frame a peer exchanging {@code numel} values may send: the masked (8-byte) values and 1 MiB. */
+    static int maxPayload(int numel) {
+        return (int) Math.min(MAX_PAYLOAD, 8L * numel + (1 << 20));
+    }
 
     // client -> server
     static final byte HELLO = 1, UPDATE = 2, FAILED = 3, KEY = 4, MASKED_UPDATE = 5, SEEDS = 6;
@@ -42,7 +48,7 @@ final class Frames {
         }
     }
 
-    static Frame read(DataInputStream in) throws IOException {
+    static Frame read(DataInputStream in, int maxPayload) throws IOException {
         int magic;
         try {
             magic = in.readInt();
@@ -54,7 +60,7 @@ final class Frames {
         if (version != VERSION) throw new IOException("protocol version " + version + ", this side speaks " + VERSION);
         byte type = in.readByte();
         int length = in.readInt();
-        if (length < 0 || length > MAX_PAYLOAD) throw new IOException("frame of " + length + " bytes (limit " + MAX_PAYLOAD + ")");
+        if (length < 0 || length > maxPayload) throw new IOException("frame of " + length + " bytes (limit " + maxPayload + ")");
         byte[] payload = new byte[length];
         in.readFully(payload);
         return new Frame(type, new Reader(ByteBuffer.wrap(payload)));

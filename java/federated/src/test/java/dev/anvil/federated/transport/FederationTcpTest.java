@@ -131,6 +131,17 @@ class FederationTcpTest {
                 s.setSoTimeout(10_000);
                 assertEquals(-1, new DataInputStream(s.getInputStream()).read(), "connection closed");
             }
+            // a frame far larger than the model needs is refused before it is read
+            try (Socket s = new Socket("127.0.0.1", server.port())) {
+                DataOutputStream out = new DataOutputStream(s.getOutputStream());
+                out.writeInt(Frames.MAGIC);
+                out.writeByte(Frames.VERSION);
+                out.writeByte(Frames.HELLO);
+                out.writeInt(1 << 29);
+                out.flush();
+                s.setSoTimeout(10_000);
+                assertEquals(-1, new DataInputStream(s.getInputStream()).read(), "connection closed");
+            }
             assertEquals(List.of(), co.clientIds());
         }
         assertThrows(IllegalArgumentException.class, () -> new FederationClient("h", 0, "x", null, Duration.ZERO));
