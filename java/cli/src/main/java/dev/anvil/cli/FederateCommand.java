@@ -11,6 +11,7 @@ import dev.anvil.federated.Simulation;
 import dev.anvil.federated.Strategy;
 import dev.anvil.federated.partition.Partition;
 import dev.anvil.federated.partition.Partitioner;
+import dev.anvil.federated.strategy.ServerSideDp;
 import dev.anvil.nn.Init;
 import dev.anvil.nn.Models;
 import dev.anvil.nn.Sequential;
@@ -100,6 +101,14 @@ final class FederateCommand implements Callable<Integer> {
         @Option(names = "--mu", description = "FedProx's proximal coefficient (default 0.01; same as fedprox:MU).")
         Double mu;
 
+        @Option(names = "--dp-clip", description = "Client-level differential privacy: clip each client's update to this L2 norm at the "
+                + "server and add Gaussian noise (--dp-noise) to the aggregate.")
+        Double dpClip;
+
+        @Option(names = "--dp-noise", defaultValue = "1", description = "With --dp-clip, the noise multiplier z: noise sd z * clip / clients "
+                + "in the round (default: ${DEFAULT-VALUE}).")
+        double dpNoise;
+
         @Option(names = "--local-epochs", defaultValue = "1", description = "Local epochs per round (default: ${DEFAULT-VALUE}).")
         int localEpochs;
 
@@ -133,11 +142,14 @@ final class FederateCommand implements Callable<Integer> {
 
         Strategy strategy() {
             if (rounds <= 0) throw new IllegalArgumentException("--rounds must be positive, got " + rounds);
+            Strategy s;
             if (mu != null) {
                 if (!strategy.trim().equalsIgnoreCase("fedprox")) throw new IllegalArgumentException("--mu applies to --strategy fedprox only");
-                return Strategy.parse("fedprox:" + mu);
+                s = Strategy.parse("fedprox:" + mu);
+            } else {
+                s = Strategy.parse(strategy);
             }
-            return Strategy.parse(strategy);
+            return dpClip == null ? s : new ServerSideDp(s, dpClip, dpNoise, seed);
         }
 
         FitConfig fitConfig() {

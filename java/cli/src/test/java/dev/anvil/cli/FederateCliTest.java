@@ -61,6 +61,8 @@ class FederateCliTest {
         assertTrue(r.err().contains("alpha must be positive"), r.err());
         r = anvil(args(new String[] {"federate", "--strategy", "fedavg", "--mu", "0.1"}));
         assertTrue(r.err().contains("--mu applies to --strategy fedprox only"), r.err());
+        r = anvil(args(new String[] {"federate", "--dp-clip", "1", "--secure-agg"}));
+        assertTrue(r.err().contains("secure aggregation needs a strategy that uses only the weighted mean"), r.err());
         r = anvil("federate", "client", "--id", "x", "--server", "nohostport");
         assertTrue(r.err().contains("--server must be HOST:PORT"), r.err());
     }

@@ -31,16 +31,21 @@ public final class Simulation implements AutoCloseable {
         return t;
     });
     private final Coordinator coordinator;
-    private final ModelEvaluator evaluator;
+    private ModelEvaluator evaluator;
 
     private Simulation(Builder b) {
         Layer model = b.model;
-        evaluator = b.test == null ? null : new ModelEvaluator(model, b.test, 1000);
-        if (evaluator != null) b.coordinator.evaluator(w -> onWorker(() -> evaluator.evaluate(w)));
-        coordinator = b.coordinator.build();
-        for (int c = 0; c < b.partition.clients(); c++) {
-            ModelClient mc = new ModelClient(model, ClientDataset.of(b.train, b.partition, c));
-            coordinator.register(new LocalClient(String.format("client-%03d", c), mc, worker));
+        if (b.test != null) b.coordinator.evaluator(w -> onWorker(() -> evaluator.evaluate(w)));
+        coordinator = b.coordinator.build(); // checks the options before anything is allocated
+        try {
+            for (int c = 0; c < b.partition.clients(); c++) {
+                ModelClient mc = new ModelClient(model, ClientDataset.of(b.train, b.partition, c));
+                coordinator.register(new LocalClient(String.format("client-%03d", c), mc, worker));
+            }
+            evaluator = b.test == null ? null : new ModelEvaluator(model, b.test, 1000);
+        } catch (RuntimeException e) {
+            close();
+            throw e;
         }
     }
 
