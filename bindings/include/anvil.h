@@ -38,7 +38,7 @@ extern "C" {
 
 /* Bumped whenever a function signature or struct layout changes. Additions (new functions, new
  * status codes) keep it: a binding built against an older header works with a newer library. */
-#define ANVIL_ABI_VERSION 2
+#define ANVIL_ABI_VERSION 3
 
 typedef enum anvil_status {
     ANVIL_OK = 0,
@@ -177,7 +177,21 @@ ANVIL_API anvil_status anvil_scale(anvil_context* ctx, int64_t n, float alpha, f
 /* y += alpha * x */
 ANVIL_API anvil_status anvil_axpy(anvil_context* ctx, int64_t n, float alpha, const float* x, float* y);
 /* y = a + b; y may be a or b (in place), no other overlap */
+/* x = min(max(x, lo), hi) in place (torch.clamp; NaN stays NaN); lo <= hi, neither NaN. */
+ANVIL_API anvil_status anvil_clamp(anvil_context* ctx, int64_t n, float lo, float hi, float* x);
+/* *out = sum of x[i]^2 over n elements, accumulated in double in a fixed order (the same result for
+ * any thread count); out is host memory on every backend. n == 0 gives 0. */
+ANVIL_API anvil_status anvil_sum_squares(anvil_context* ctx, int64_t n, const float* x, double* out);
 ANVIL_API anvil_status anvil_add(anvil_context* ctx, int64_t n, const float* a, const float* b, float* y);
+/* Element-wise arithmetic of the tensor API. Division is IEEE division (x / 0 = +-inf, 0 / 0 = NaN), as PyTorch's. */
+typedef enum anvil_binary_op {
+    ANVIL_BINARY_ADD = 0,
+    ANVIL_BINARY_SUB = 1,
+    ANVIL_BINARY_MUL = 2,
+    ANVIL_BINARY_DIV = 3
+} anvil_binary_op;
+/* y = a op b over n elements; y may be a or b (in place), no other overlap. */
+ANVIL_API anvil_status anvil_binary(anvil_context* ctx, int32_t op, int64_t n, const float* a, const float* b, float* y);
 /* dst[r * dst_stride + c] = src[r * src_stride + c] for r < rows, c < cols (strides >= cols): a block of
  * rows between wider rows, as channel concatenation and its split need. Source and destination
  * blocks must not overlap. */
@@ -218,7 +232,9 @@ typedef struct anvil_pool2d_desc {
     int64_t stride_h, stride_w;
     int64_t pad_h, pad_w;
     int32_t count_include_pad; /* average pooling: divide by the full window (1) or its in-bounds part (0) */
-    int32_t reserved;
+    int32_t ceil_mode;         /* 1: output sizes round up (PyTorch's ceil_mode); a window must still start
+                                  inside the input or its left padding, and the space beyond the padded
+                                  input counts in no average's divisor */
 } anvil_pool2d_desc;
 
 ANVIL_API ANVIL_LEAF anvil_status anvil_pool2d_output_size(const anvil_pool2d_desc* d, int64_t* out_h, int64_t* out_w);
@@ -309,6 +325,8 @@ ANVIL_API anvil_status anvil_linear_backward_data(anvil_context* ctx, const anvi
 ANVIL_API anvil_status anvil_linear_backward_weight(anvil_context* ctx, const anvil_linear_desc* d,
                                                     const float* x, const float* dy, float* dw, float* db,
                                                     int32_t accumulate);
+/* c[m, n] = a[m, k] * b[k, n], row-major (the tensor API's matmul); c must not overlap a or b. */
+ANVIL_API anvil_status anvil_matmul(anvil_context* ctx, int64_t m, int64_t k, int64_t n, const float* a, const float* b, float* c);
 
 /* ---------------------------------------------------------------- activation */
 
@@ -355,16 +373,47 @@ ANVIL_API anvil_status anvil_activation_backward(anvil_context* ctx, int32_t kin
 
 /* ---------------------------------------------------------------- loss */
 
-/* Softmax cross-entropy with integer labels in [0, classes), mean over the batch.
- * logits [B,K]; *loss receives the mean loss. Labels out of range are an error. `loss` is a host
- * pointer for both devices: on a CUDA context the call waits for the result. */
-ANVIL_API anvil_status anvil_softmax_cross_entropy_forward(anvil_context* ctx, int64_t batch, int64_t classes,
+/* Softmax cross-entropy of logits [batch, classes] against integer labels, as PyTorch's
+ * cross_entropy with reduction 'mean', class weights, ignore_index and label_smoothing. With
+ * logp = log_softmax(row), w the class weights (all 1 when weight is NULL), s the smoothing and
+ * W = sum of w[label] over the samples not ignored:
+ *   loss = sum_b [(1 - s) * w[label_b] * -logp[label_b] + (s / classes) * sum_k w[k] * -logp[k]] / W
+ * A sample whose label is ignore_index adds nothing to either sum; with every sample ignored the
+ * loss is 0/0 = NaN (as PyTorch's) and the gradient 0. Any other label outside [0, classes) is an
+ * error naming the first such sample. */
+typedef struct anvil_cross_entropy_desc {
+    int64_t batch, classes;
+    float label_smoothing; /* s in [0, 1]; 0: plain cross-entropy */
+    int32_t ignore_index;  /* PyTorch's default: -100 */
+} anvil_cross_entropy_desc;
+
+/* weight [classes] or NULL (values are the caller's to check: finite, >= 0). *loss is a host pointer
+ * for both devices: on a CUDA context the call waits for the result. */
+ANVIL_API anvil_status anvil_softmax_cross_entropy_forward(anvil_context* ctx, const anvil_cross_entropy_desc* d,
                                                            const float* logits, const int32_t* labels,
-                                                           float* loss);
-/* dlogits [B,K] = scale * (softmax(logits) - onehot(labels)) / B; scale is dL/dloss (usually 1). */
-ANVIL_API anvil_status anvil_softmax_cross_entropy_backward(anvil_context* ctx, int64_t batch, int64_t classes,
+                                                           const float* weight, float* loss);
+/* dlogits [B,K] = scale * d(loss)/d(logits); scale is dL/dloss (usually 1). dlogits may be logits. */
+ANVIL_API anvil_status anvil_softmax_cross_entropy_backward(anvil_context* ctx, const anvil_cross_entropy_desc* d,
                                                             const float* logits, const int32_t* labels,
-                                                            float scale, float* dlogits);
+                                                            const float* weight, float scale, float* dlogits);
+/* ---------------------------------------------------------------- reductions (tensor API) */
+
+typedef enum anvil_reduce_op {
+    ANVIL_REDUCE_SUM = 0,
+    ANVIL_REDUCE_MEAN = 1,
+    ANVIL_REDUCE_MAX = 2
+} anvil_reduce_op;
+/* x viewed as [outer, size, inner]: y[o, i] = op over s of x[o, s, i], y being [outer, inner]. Sums in
+ * double in index order (the same result for any thread count); max propagates NaN (torch.amax).
+ * x and y must not overlap; size >= 1. */
+ANVIL_API anvil_status anvil_reduce(anvil_context* ctx, int32_t op, int64_t outer, int64_t size, int64_t inner, const float* x,
+                                    float* y);
+/* The k largest elements of each row of x [rows, cols] in descending order: values [rows, k] and, unless
+ * indices is NULL, their columns [rows, k]. As torch.topk: NaN counts as larger than everything, and
+ * equal values keep the lower column first. 1 <= k <= cols; outputs must not overlap x or each other. */
+ANVIL_API anvil_status anvil_topk(anvil_context* ctx, int64_t rows, int64_t cols, int64_t k, const float* x, float* values,
+                                  int32_t* indices);
+
 /* predictions[b] = argmax_k logits[b,k] (first maximum) */
 ANVIL_API anvil_status anvil_argmax(anvil_context* ctx, int64_t batch, int64_t classes, const float* logits,
                                     int32_t* predictions);

@@ -59,4 +59,20 @@ anvil_status anvil_linear_backward_weight(anvil_context* ctx, const anvil_linear
     });
 }
 
+anvil_status anvil_matmul(anvil_context* ctx, int64_t m, int64_t k, int64_t n, const float* a, const float* b, float* out) {
+    return api_call("anvil_matmul", [&] {
+        ANVIL_LOCK_CONTEXT(c, ctx);
+        require_positive(m, "m");
+        require_positive(k, "k");
+        require_positive(n, "n");
+        const int64_t na = checked_numel({m, k}, "a"), nb = checked_numel({k, n}, "b"), nc = checked_numel({m, n}, "c");
+        require_data(c, a, "a");
+        require_data(c, b, "b");
+        require_data(c, out, "c");
+        require_disjoint(a, na, "a", out, nc, "c", false);
+        require_disjoint(b, nb, "b", out, nc, "c", false);
+        ANVIL_DISPATCH(c, matmul, m, k, n, a, b, out);
+    });
+}
+
 }  // extern "C"

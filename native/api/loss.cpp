@@ -1,4 +1,4 @@
-// C ABI of softmax cross-entropy and argmax: validation, then dispatch to the backend.
+// C ABI of the losses, softmax and argmax: validation, then dispatch to the backend.
 #include <cmath>
 
 #include "api.h"
@@ -18,33 +18,45 @@ void check_logits(const anvil_context& c, int64_t batch, int64_t classes, const 
     checked_numel({batch, classes}, "logits");
     require_data(c, logits, "logits");
 }
+
+anvil_cross_entropy_desc check_cross_entropy(const anvil_context& c, const anvil_cross_entropy_desc* desc, const float* logits,
+                                             const int32_t* labels, const float* weight) {
+    require_ptr(desc, "descriptor");
+    const anvil_cross_entropy_desc d = *desc;  // read once: the caller's copy may sit in an output
+    check_logits(c, d.batch, d.classes, logits);
+    ANVIL_REQUIRE(d.label_smoothing >= 0.0f && d.label_smoothing <= 1.0f, "label_smoothing must be in [0, 1], got %g",
+                  static_cast<double>(d.label_smoothing));
+    require_data(c, labels, "labels");
+    if (weight != nullptr) require_data(c, weight, "weight");
+    return d;
+}
 }  // namespace
 
 extern "C" {
 
-anvil_status anvil_softmax_cross_entropy_forward(anvil_context* ctx, int64_t batch, int64_t classes,
-                                                 const float* logits, const int32_t* labels, float* loss) {
+anvil_status anvil_softmax_cross_entropy_forward(anvil_context* ctx, const anvil_cross_entropy_desc* desc, const float* logits,
+                                                 const int32_t* labels, const float* weight, float* loss) {
     return api_call("anvil_softmax_cross_entropy_forward", [&] {
         ANVIL_LOCK_CONTEXT(c, ctx);
-        check_logits(c, batch, classes, logits);
-        require_data(c, labels, "labels");
+        const anvil_cross_entropy_desc d = check_cross_entropy(c, desc, logits, labels, weight);
         require_ptr(loss, "loss");
-        *loss = ANVIL_DISPATCH(c, softmax_cross_entropy_forward, batch, classes, logits, labels);
+        *loss = ANVIL_DISPATCH(c, softmax_cross_entropy_forward, d, logits, labels, weight);
     });
 }
 
-anvil_status anvil_softmax_cross_entropy_backward(anvil_context* ctx, int64_t batch, int64_t classes,
-                                                  const float* logits, const int32_t* labels, float scale,
-                                                  float* dlogits) {
+anvil_status anvil_softmax_cross_entropy_backward(anvil_context* ctx, const anvil_cross_entropy_desc* desc, const float* logits,
+                                                  const int32_t* labels, const float* weight, float scale, float* dlogits) {
     return api_call("anvil_softmax_cross_entropy_backward", [&] {
         ANVIL_LOCK_CONTEXT(c, ctx);
-        check_logits(c, batch, classes, logits);
-        require_data(c, labels, "labels");
+        const anvil_cross_entropy_desc d = check_cross_entropy(c, desc, logits, labels, weight);
+        ANVIL_REQUIRE(std::isfinite(scale), "scale must be finite, got %g", static_cast<double>(scale));
         require_data(c, dlogits, "dlogits");
-        require_disjoint(logits, batch * classes, "logits", dlogits, batch * classes, "dlogits", true);
-        // The kernel reads each label while it writes dlogits: labels inside dlogits would change.
-        require_disjoint_bytes(labels, batch * 4, "labels", dlogits, batch * classes * 4, "dlogits");
-        ANVIL_DISPATCH(c, softmax_cross_entropy_backward, batch, classes, logits, labels, scale, dlogits);
+        const int64_t n = d.batch * d.classes;
+        require_disjoint(logits, n, "logits", dlogits, n, "dlogits", true);
+        // The kernel reads labels and weights while it writes dlogits: inside dlogits they would change.
+        require_disjoint_bytes(labels, d.batch * 4, "labels", dlogits, n * 4, "dlogits");
+        if (weight != nullptr) require_disjoint(weight, d.classes, "weight", dlogits, n, "dlogits", false);
+        ANVIL_DISPATCH(c, softmax_cross_entropy_backward, d, logits, labels, weight, scale, dlogits);
     });
 }
 

@@ -27,6 +27,7 @@ PoolSizes check_pool2d(const anvil_pool2d_desc& d) {
                   static_cast<long long>(d.kernel_w));
     ANVIL_REQUIRE(d.count_include_pad == 0 || d.count_include_pad == 1, "count_include_pad must be 0 or 1, got %d",
                   d.count_include_pad);
+    ANVIL_REQUIRE(d.ceil_mode == 0 || d.ceil_mode == 1, "ceil_mode must be 0 or 1, got %d", d.ceil_mode);
     PoolSizes s;
     s.out_h = pool2d_out_h(d);
     s.out_w = pool2d_out_w(d);

@@ -20,8 +20,17 @@ inline int64_t conv2d_out_h(const anvil_conv2d_desc& d) {
 inline int64_t conv2d_out_w(const anvil_conv2d_desc& d) {
     return window_out(d.in_w, d.kernel_w, d.stride_w, d.pad_w, d.dilation_w);
 }
-inline int64_t pool2d_out_h(const anvil_pool2d_desc& d) { return window_out(d.in_h, d.kernel_h, d.stride_h, d.pad_h, 1); }
-inline int64_t pool2d_out_w(const anvil_pool2d_desc& d) { return window_out(d.in_w, d.kernel_w, d.stride_w, d.pad_w, 1); }
+// Pooling's output size, as PyTorch's pooling_output_shape: with ceil_mode the division rounds up,
+// but a last window that would start beyond the input and its left padding is dropped.
+inline int64_t pool_out(int64_t in, int64_t k, int64_t stride, int64_t pad, bool ceil_mode) {
+    const int64_t room = in + 2 * pad - k;
+    if (room < 0) return 0;
+    int64_t out = (ceil_mode ? (room + stride - 1) / stride : room / stride) + 1;
+    if (ceil_mode && (out - 1) * stride >= in + pad) --out;
+    return out;
+}
+inline int64_t pool2d_out_h(const anvil_pool2d_desc& d) { return pool_out(d.in_h, d.kernel_h, d.stride_h, d.pad_h, d.ceil_mode != 0); }
+inline int64_t pool2d_out_w(const anvil_pool2d_desc& d) { return pool_out(d.in_w, d.kernel_w, d.stride_w, d.pad_w, d.ceil_mode != 0); }
 // Bytes of one max-pool argmax element: positions within a window of up to 256 elements fit a byte.
 inline int64_t maxpool2d_index_bytes(const anvil_pool2d_desc& d) { return d.kernel_h * d.kernel_w <= 256 ? 1 : 4; }
 

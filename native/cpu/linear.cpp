@@ -53,4 +53,8 @@ void linear_backward_weight(anvil_context& ctx, const anvil_linear_desc& d, cons
     });
 }
 
+void matmul(anvil_context& ctx, int64_t m, int64_t k, int64_t n, const float* a, const float* b, float* c) {
+    gemm(ctx, false, false, m, n, k, 1.0f, a, k, b, n, 0.0f, c, n);
+}
+
 }  // namespace anvil::cpu

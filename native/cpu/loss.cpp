@@ -13,15 +13,21 @@ namespace {
 int64_t row_grain(int64_t classes) { return std::max<int64_t>(1, (1 << 14) / classes); }
 
 // Checked up front and in sample order, so the error names the first bad sample whatever the
-// thread count, and no output has been written when it is thrown.
-void check_labels(int64_t batch, int64_t classes, const int32_t* labels) {
-    for (int64_t b = 0; b < batch; ++b) {
-        if (labels[b] < 0 || labels[b] >= classes) {
+// thread count, and no output has been written when it is thrown. Returns W, the weight of the
+// samples not ignored (their count without weights), summed in sample order.
+double check_labels(const anvil_cross_entropy_desc& d, const int32_t* labels, const float* weight) {
+    double total = 0.0;
+    for (int64_t b = 0; b < d.batch; ++b) {
+        const int32_t label = labels[b];
+        if (label == d.ignore_index) continue;
+        if (label < 0 || label >= d.classes) {
             throw Error(ANVIL_ERR_INVALID_ARGUMENT,
-                        format("label %d of sample %lld is out of range [0, %lld)", labels[b],
-                               static_cast<long long>(b), static_cast<long long>(classes)));
+                        format("label %d of sample %lld is out of range [0, %lld) and is not ignore_index %d", label,
+                               static_cast<long long>(b), static_cast<long long>(d.classes), d.ignore_index));
         }
+        total += weight ? weight[label] : 1.0;
     }
+    return total;
 }
 
 float row_max(const float* row, int64_t classes) {
@@ -30,48 +36,83 @@ float row_max(const float* row, int64_t classes) {
     return m;
 }
 
-// -log softmax(row)[label] = log(sum_k exp(row_k - max)) + max - row[label]; subtracting the
-// maximum keeps every exponent <= 0, so nothing overflows.
-double row_loss(const float* row, int64_t classes, int32_t label) {
+// log(sum_k exp(row_k - m)) + m, the log-sum-exp: subtracting the maximum keeps every exponent <= 0,
+// so nothing overflows; -logp[k] = lse - row[k].
+double log_sum_exp(const float* row, int64_t classes) {
     const float m = row_max(row, classes);
     double sum = 0.0;
     for (int64_t k = 0; k < classes; ++k) sum += std::exp(row[k] - m);
-    return std::log(sum) + static_cast<double>(m) - static_cast<double>(row[label]);
+    return std::log(sum) + static_cast<double>(m);
 }
 }  // namespace
 
-float softmax_cross_entropy_forward(anvil_context& ctx, int64_t batch, int64_t classes, const float* logits,
-                                    const int32_t* labels) {
-    check_labels(batch, classes, labels);
-    // Per-row losses go to scratch and are summed afterwards in row order, so that the mean is
+float softmax_cross_entropy_forward(anvil_context& ctx, const anvil_cross_entropy_desc& d, const float* logits,
+                                    const int32_t* labels, const float* weight) {
+    const double total_weight = check_labels(d, labels, weight);
+    const double s = d.label_smoothing;
+    // Per-row terms go to scratch and are summed afterwards in row order, so that the mean is
     // bit-identical for every thread count.
-    double* losses = ctx.workspace.get<double>(0, static_cast<size_t>(batch));
-    parallel_for(ctx.pool, batch, row_grain(classes), [&](int64_t b0, int64_t b1) {
-        for (int64_t b = b0; b < b1; ++b) losses[b] = row_loss(logits + b * classes, classes, labels[b]);
+    double* terms = ctx.workspace.get<double>(0, static_cast<size_t>(d.batch));
+    parallel_for(ctx.pool, d.batch, row_grain(d.classes), [&](int64_t b0, int64_t b1) {
+        for (int64_t b = b0; b < b1; ++b) {
+            const int32_t label = labels[b];
+            if (label == d.ignore_index) {
+                terms[b] = 0.0;
+                continue;
+            }
+            const float* row = logits + b * d.classes;
+            const double lse = log_sum_exp(row, d.classes);
+            double term = (1.0 - s) * (weight ? weight[label] : 1.0) * (lse - row[label]);
+            if (s > 0.0) {
+                double smooth = 0.0;  // sum_k w[k] * -logp[k]
+                for (int64_t k = 0; k < d.classes; ++k) smooth += (weight ? weight[k] : 1.0) * (lse - row[k]);
+                term += s / static_cast<double>(d.classes) * smooth;
+            }
+            terms[b] = term;
+        }
     });
     double total = 0.0;
-    for (int64_t b = 0; b < batch; ++b) total += losses[b];
-    return static_cast<float>(total / static_cast<double>(batch));
+    for (int64_t b = 0; b < d.batch; ++b) total += terms[b];
+    return static_cast<float>(total / total_weight);
 }
 
-void softmax_cross_entropy_backward(anvil_context& ctx, int64_t batch, int64_t classes, const float* logits,
-                                    const int32_t* labels, float scale, float* dlogits) {
-    check_labels(batch, classes, labels);
-    const double per_sample = static_cast<double>(scale) / static_cast<double>(batch);
-    parallel_for(ctx.pool, batch, row_grain(classes), [&](int64_t b0, int64_t b1) {
+void softmax_cross_entropy_backward(anvil_context& ctx, const anvil_cross_entropy_desc& d, const float* logits,
+                                    const int32_t* labels, const float* weight, float scale, float* dlogits) {
+    const double total_weight = check_labels(d, labels, weight);
+    const int64_t classes = d.classes;
+    const double s = d.label_smoothing, per = static_cast<double>(scale) / total_weight;
+    double weight_sum = static_cast<double>(classes);  // sum_k w[k]
+    if (weight) {
+        weight_sum = 0.0;
+        for (int64_t k = 0; k < classes; ++k) weight_sum += weight[k];
+    }
+    // d/dz_k = per * [(1 - s) w[label] (p_k - [k = label]) + (s / K) (p_k sum_j w[j] - w[k])]
+    const double smooth = s / static_cast<double>(classes);
+    parallel_for(ctx.pool, d.batch, row_grain(classes), [&](int64_t b0, int64_t b1) {
         for (int64_t b = b0; b < b1; ++b) {
             const float* row = logits + b * classes;
-            float* out = dlogits + b * classes;  // may be the same row (in place)
+            float* out = dlogits + b * classes;  // may be the same row (in place): read before written
+            const int32_t label = labels[b];
+            if (label == d.ignore_index) {
+                std::fill(out, out + classes, 0.0f);
+                continue;
+            }
             const float m = row_max(row, classes);
             double sum = 0.0;
             for (int64_t k = 0; k < classes; ++k) {
-                float e = std::exp(row[k] - m);
+                const float e = std::exp(row[k] - m);
                 out[k] = e;
                 sum += e;
             }
-            const float c = static_cast<float>(per_sample / sum);
-            for (int64_t k = 0; k < classes; ++k) out[k] *= c;
-            out[labels[b]] -= static_cast<float>(per_sample);
+            const double hard = (1.0 - s) * (weight ? weight[label] : 1.0);
+            const float c = static_cast<float>(per * (hard + smooth * weight_sum) / sum);
+            if (s > 0.0) {
+                const float sk = static_cast<float>(per * smooth);
+                for (int64_t k = 0; k < classes; ++k) out[k] = out[k] * c - sk * (weight ? weight[k] : 1.0f);
+            } else {
+                for (int64_t k = 0; k < classes; ++k) out[k] *= c;
+            }
+            out[label] -= static_cast<float>(per * hard);
         }
     });
 }

@@ -77,8 +77,9 @@ void maxpool_plane_2x2(const PoolGeometry& g, const float* x, float* y, uint8_t*
     }
 }
 
+// 2x2/2 windows, unpadded and inside the input (ceil_mode on odd sizes adds windows that are not).
 bool is_2x2(const PoolGeometry& g) {
-    return g.kh == 2 && g.kw == 2 && g.sh == 2 && g.sw == 2 && g.ph == 0 && g.pw == 0;
+    return g.kh == 2 && g.kw == 2 && g.sh == 2 && g.sw == 2 && g.ph == 0 && g.pw == 0 && 2 * g.out_h <= g.in_h && 2 * g.out_w <= g.in_w;
 }
 
 // ------------------------------------------------------------------ 2x2 stride 2 on AVX-512

@@ -109,4 +109,9 @@ void linear_backward_weight(anvil_context& ctx, const anvil_linear_desc& d, cons
                         static_cast<long long>(B), static_cast<long long>(O));
 }
 
+void matmul(anvil_context& ctx, int64_t m, int64_t k, int64_t n, const float* a, const float* b, float* c) {
+    // c[m,n] = a[m,k] * b[k,n]
+    gemm(ctx, 1, m, n, k, RowMajorA(a, k), RowMajorB(b, n), StoreC{c, n, nullptr, false}, "matmul");
+}
+
 }  // namespace anvil::cuda

@@ -56,51 +56,96 @@ __device__ void row_stats(const float* row, int64_t classes, float* shared, floa
     sum = block_reduce(local, SumOp{}, 0.0f, shared);
 }
 
-__device__ bool label_ok(int32_t label, int64_t classes, int64_t b, unsigned long long* flag) {
-    if (label >= 0 && label < classes) return true;
-    if (threadIdx.x == 0) atomicMin(flag, static_cast<unsigned long long>(b));
-    return false;
+__device__ bool label_bad(const anvil_cross_entropy_desc& d, int32_t label) {
+    return label != d.ignore_index && (label < 0 || label >= d.classes);
 }
 
-__global__ void row_loss_kernel(int64_t classes, const float* logits, const int32_t* labels, float* losses,
-                                unsigned long long* flag) {
+__device__ float class_weight(const float* weight, int64_t k) { return weight ? weight[k] : 1.0f; }
+
+// Per row: terms[b], the row's share of the numerator (see anvil.h), and weights[b] = w[label] (0
+// when ignored), the row's share of W.
+__global__ void row_loss_kernel(anvil_cross_entropy_desc d, const float* logits, const int32_t* labels, const float* weight,
+                                float* terms, float* weights, unsigned long long* flag) {
     __shared__ float shared[32];
     const int64_t b = blockIdx.x;
     const int32_t label = labels[b];
-    if (!label_ok(label, classes, b, flag)) return;
-    const float* row = logits + b * classes;
+    if (label_bad(d, label)) {
+        if (threadIdx.x == 0) atomicMin(flag, static_cast<unsigned long long>(b));
+        return;
+    }
+    if (label == d.ignore_index) {
+        if (threadIdx.x == 0) terms[b] = weights[b] = 0.0f;
+        return;
+    }
+    const float* row = logits + b * d.classes;
     float m, sum;
-    row_stats(row, classes, shared, m, sum);
-    if (threadIdx.x == 0) losses[b] = logf(sum) + m - row[label];
-}
-
-__global__ void mean_kernel(int64_t batch, const float* losses, float* mean) {
-    __shared__ float shared[32];
-    float local = 0.0f;
-    for (int64_t b = threadIdx.x; b < batch; b += blockDim.x) local += losses[b];
-    const float total = block_reduce(local, SumOp{}, 0.0f, shared);
-    if (threadIdx.x == 0) *mean = total / static_cast<float>(batch);
-}
-
-__global__ void check_labels_kernel(int64_t batch, int64_t classes, const int32_t* labels, unsigned long long* flag) {
-    for (int64_t b = blockIdx.x * int64_t{blockDim.x} + threadIdx.x; b < batch; b += int64_t{gridDim.x} * blockDim.x) {
-        if (labels[b] < 0 || labels[b] >= classes) atomicMin(flag, static_cast<unsigned long long>(b));
+    row_stats(row, d.classes, shared, m, sum);
+    const float lse = logf(sum) + m;
+    float smooth = 0.0f;
+    if (d.label_smoothing > 0.0f) {
+        float local = 0.0f;
+        for (int64_t k = threadIdx.x; k < d.classes; k += blockDim.x) local += class_weight(weight, k) * (lse - row[k]);
+        smooth = block_reduce(local, SumOp{}, 0.0f, shared) * d.label_smoothing / static_cast<float>(d.classes);
+    }
+    if (threadIdx.x == 0) {
+        weights[b] = class_weight(weight, label);
+        terms[b] = (1.0f - d.label_smoothing) * weights[b] * (lse - row[label]) + smooth;
     }
 }
 
-__global__ void backward_kernel(int64_t classes, const float* logits, const int32_t* labels, float per_sample,
-                                float* dlogits) {
+// out[0] = sum of a[0..n), out[1] = sum of b[0..n) (b may be null), in a fixed order.
+__global__ void two_sums_kernel(int64_t n, const float* a, const float* b, float* out) {
     __shared__ float shared[32];
-    const int64_t b = blockIdx.x;
+    float local = 0.0f;
+    for (int64_t i = threadIdx.x; i < n; i += blockDim.x) local += a[i];
+    const float sa = block_reduce(local, SumOp{}, 0.0f, shared);
+    local = 0.0f;
+    if (b) {
+        for (int64_t i = threadIdx.x; i < n; i += blockDim.x) local += b[i];
+    }
+    const float sb = block_reduce(local, SumOp{}, 0.0f, shared);
+    if (threadIdx.x == 0) {
+        out[0] = sa;
+        out[1] = sb;
+    }
+}
+
+__global__ void mean_kernel(const float* sums, float* mean) { *mean = sums[0] / sums[1]; }
+
+// Flags the first bad label and writes each row's weight (0 when ignored), for W.
+__global__ void check_labels_kernel(anvil_cross_entropy_desc d, const int32_t* labels, const float* weight, float* weights,
+                                    unsigned long long* flag) {
+    for (int64_t b = blockIdx.x * int64_t{blockDim.x} + threadIdx.x; b < d.batch; b += int64_t{gridDim.x} * blockDim.x) {
+        const int32_t label = labels[b];
+        if (label_bad(d, label)) {
+            atomicMin(flag, static_cast<unsigned long long>(b));
+        } else {
+            weights[b] = label == d.ignore_index ? 0.0f : class_weight(weight, label);
+        }
+    }
+}
+
+// totals[0] = W, totals[1] = sum_k w[k] (or K without weights).
+__global__ void backward_kernel(anvil_cross_entropy_desc d, const float* logits, const int32_t* labels, const float* weight,
+                                const float* totals, float scale, float* dlogits) {
+    __shared__ float shared[32];
+    const int64_t b = blockIdx.x, classes = d.classes;
     const float* row = logits + b * classes;
     float* out = dlogits + b * classes;  // may be the same row: every read is done before the writes
+    const int32_t label = labels[b];
+    if (label == d.ignore_index) {
+        for (int64_t k = threadIdx.x; k < classes; k += blockDim.x) out[k] = 0.0f;
+        return;
+    }
     float m, sum;
     row_stats(row, classes, shared, m, sum);
-    const float c = per_sample / sum;
-    const int32_t label = labels[b];
+    const float per = scale / totals[0], s = d.label_smoothing, smooth = s / static_cast<float>(classes);
+    const float weight_sum = weight ? totals[1] : static_cast<float>(classes);
+    const float hard = (1.0f - s) * class_weight(weight, label);
+    const float c = per * (hard + smooth * weight_sum) / sum;
     for (int64_t k = threadIdx.x; k < classes; k += blockDim.x) {
-        const float g = expf(row[k] - m) * c;
-        out[k] = k == label ? g - per_sample : g;
+        float g = expf(row[k] - m) * c - per * smooth * class_weight(weight, k);
+        out[k] = k == label ? g - per * hard : g;
     }
 }
 
@@ -145,14 +190,14 @@ unsigned long long* reset_flag(anvil_context& ctx, cudaStream_t stream) {
 }
 
 // Throws like the CPU kernel if `bad` names a sample (labels is device memory: read it back).
-void throw_if_bad(cudaStream_t stream, unsigned long long bad, int64_t classes, const int32_t* labels) {
+void throw_if_bad(cudaStream_t stream, unsigned long long bad, const anvil_cross_entropy_desc& d, const int32_t* labels) {
     if (bad == kNoBadSample) return;
     int32_t label = 0;
     ANVIL_CUDA_CHECK(cudaMemcpyAsync(&label, labels + bad, sizeof(label), cudaMemcpyDeviceToHost, stream),
                      "reading back label %llu", bad);
     ANVIL_CUDA_CHECK(cudaStreamSynchronize(stream), "reading back label %llu", bad);
-    throw Error(ANVIL_ERR_INVALID_ARGUMENT, format("label %d of sample %llu is out of range [0, %lld)", label, bad,
-                                                  static_cast<long long>(classes)));
+    throw Error(ANVIL_ERR_INVALID_ARGUMENT, format("label %d of sample %llu is out of range [0, %lld) and is not ignore_index %d",
+                                                  label, bad, static_cast<long long>(d.classes), d.ignore_index));
 }
 __global__ void softmax_kernel(int64_t cols, bool log, const float* x, float* y) {
     __shared__ float shared[32];
@@ -209,56 +254,72 @@ __global__ void loss_backward_kernel(int32_t kind, float param, int64_t n, const
 
 }  // namespace
 
-float softmax_cross_entropy_forward(anvil_context& ctx, int64_t batch, int64_t classes, const float* logits,
-                                    const int32_t* labels) {
+float softmax_cross_entropy_forward(anvil_context& ctx, const anvil_cross_entropy_desc& d, const float* logits,
+                                    const int32_t* labels, const float* weight) {
     cudaStream_t stream = enter(ctx);
     unsigned long long* flag = reset_flag(ctx, stream);
-    // Row losses, then their mean in the last slot.
-    auto* scratch = static_cast<float*>(device_malloc(ctx, static_cast<size_t>(batch + 1) * sizeof(float)));
+    // Row terms, row weights, their two sums, then the mean.
+    const int64_t batch = d.batch;
+    auto* scratch = static_cast<float*>(device_malloc(ctx, static_cast<size_t>(2 * batch + 3) * sizeof(float)));
+    float *terms = scratch, *weights = scratch + batch, *sums = scratch + 2 * batch;
     struct Result {
         unsigned long long bad;
         float mean;
     } result{};
     try {
-        row_loss_kernel<<<static_cast<unsigned>(batch), kRowThreads, 0, stream>>>(classes, logits, labels, scratch,
-                                                                                   flag);
-        ANVIL_CUDA_LAUNCHED("softmax_cross_entropy_forward row kernel, batch=%lld classes=%lld",
-                            static_cast<long long>(batch), static_cast<long long>(classes));
-        mean_kernel<<<1, 1024, 0, stream>>>(batch, scratch, scratch + batch);
-        ANVIL_CUDA_LAUNCHED("softmax_cross_entropy_forward mean kernel, batch=%lld", static_cast<long long>(batch));
+        row_loss_kernel<<<static_cast<unsigned>(batch), kRowThreads, 0, stream>>>(d, logits, labels, weight, terms, weights, flag);
+        ANVIL_CUDA_LAUNCHED("softmax_cross_entropy_forward row kernel, batch=%lld classes=%lld", static_cast<long long>(batch),
+                            static_cast<long long>(d.classes));
+        two_sums_kernel<<<1, 1024, 0, stream>>>(batch, terms, weights, sums);
+        ANVIL_CUDA_LAUNCHED("softmax_cross_entropy_forward sums kernel, batch=%lld", static_cast<long long>(batch));
+        mean_kernel<<<1, 1, 0, stream>>>(sums, sums + 2);
+        ANVIL_CUDA_LAUNCHED("softmax_cross_entropy_forward mean kernel");
         ANVIL_CUDA_CHECK(cudaMemcpyAsync(&result.bad, flag, sizeof(result.bad), cudaMemcpyDeviceToHost, stream),
                          "reading back the label flag");
-        ANVIL_CUDA_CHECK(cudaMemcpyAsync(&result.mean, scratch + batch, sizeof(float), cudaMemcpyDeviceToHost, stream),
+        ANVIL_CUDA_CHECK(cudaMemcpyAsync(&result.mean, sums + 2, sizeof(float), cudaMemcpyDeviceToHost, stream),
                          "reading back the loss");
         ANVIL_CUDA_CHECK(cudaStreamSynchronize(stream), "softmax_cross_entropy_forward, batch=%lld classes=%lld",
-                         static_cast<long long>(batch), static_cast<long long>(classes));
+                         static_cast<long long>(batch), static_cast<long long>(d.classes));
     } catch (...) {
         device_free(ctx, scratch);
         throw;
     }
     device_free(ctx, scratch);
-    throw_if_bad(stream, result.bad, classes, labels);
+    throw_if_bad(stream, result.bad, d, labels);
     return result.mean;
 }
 
-void softmax_cross_entropy_backward(anvil_context& ctx, int64_t batch, int64_t classes, const float* logits,
-                                    const int32_t* labels, float scale, float* dlogits) {
+void softmax_cross_entropy_backward(anvil_context& ctx, const anvil_cross_entropy_desc& d, const float* logits,
+                                    const int32_t* labels, const float* weight, float scale, float* dlogits) {
     cudaStream_t stream = enter(ctx);
+    const int64_t batch = d.batch;
     // Labels are checked before anything is written, as on the CPU; this costs one round trip.
     unsigned long long* flag = reset_flag(ctx, stream);
-    check_labels_kernel<<<static_cast<unsigned>(std::min<int64_t>((batch + 255) / 256, 1024)), 256, 0, stream>>>(
-        batch, classes, labels, flag);
-    ANVIL_CUDA_LAUNCHED("softmax_cross_entropy_backward label check, batch=%lld", static_cast<long long>(batch));
-    unsigned long long bad = 0;
-    ANVIL_CUDA_CHECK(cudaMemcpyAsync(&bad, flag, sizeof(bad), cudaMemcpyDeviceToHost, stream),
-                     "reading back the label flag");
-    ANVIL_CUDA_CHECK(cudaStreamSynchronize(stream), "softmax_cross_entropy_backward label check");
-    throw_if_bad(stream, bad, classes, labels);
-    const float per_sample = static_cast<float>(static_cast<double>(scale) / static_cast<double>(batch));
-    backward_kernel<<<static_cast<unsigned>(batch), kRowThreads, 0, stream>>>(classes, logits, labels, per_sample,
-                                                                              dlogits);
-    ANVIL_CUDA_LAUNCHED("softmax_cross_entropy_backward kernel, batch=%lld classes=%lld",
-                        static_cast<long long>(batch), static_cast<long long>(classes));
+    auto* scratch = static_cast<float*>(device_malloc(ctx, static_cast<size_t>(batch + 2) * sizeof(float)));
+    float *weights = scratch, *totals = scratch + batch;
+    try {
+        check_labels_kernel<<<static_cast<unsigned>(std::min<int64_t>((batch + 255) / 256, 1024)), 256, 0, stream>>>(
+            d, labels, weight, weights, flag);
+        ANVIL_CUDA_LAUNCHED("softmax_cross_entropy_backward label check, batch=%lld", static_cast<long long>(batch));
+        unsigned long long bad = 0;
+        ANVIL_CUDA_CHECK(cudaMemcpyAsync(&bad, flag, sizeof(bad), cudaMemcpyDeviceToHost, stream), "reading back the label flag");
+        ANVIL_CUDA_CHECK(cudaStreamSynchronize(stream), "softmax_cross_entropy_backward label check");
+        throw_if_bad(stream, bad, d, labels);
+        two_sums_kernel<<<1, 1024, 0, stream>>>(batch, weights, nullptr, totals);
+        ANVIL_CUDA_LAUNCHED("softmax_cross_entropy_backward weight sum, batch=%lld", static_cast<long long>(batch));
+        if (weight) {
+            two_sums_kernel<<<1, 1024, 0, stream>>>(d.classes, weight, nullptr, totals + 1);
+            ANVIL_CUDA_LAUNCHED("softmax_cross_entropy_backward class weight sum, classes=%lld", static_cast<long long>(d.classes));
+        }
+        backward_kernel<<<static_cast<unsigned>(batch), kRowThreads, 0, stream>>>(d, logits, labels, weight, totals, scale, dlogits);
+        ANVIL_CUDA_LAUNCHED("softmax_cross_entropy_backward kernel, batch=%lld classes=%lld", static_cast<long long>(batch),
+                            static_cast<long long>(d.classes));
+    } catch (...) {
+        device_free(ctx, scratch);
+        throw;
+    }
+    // One stream per context: whatever reuses the block runs after these kernels.
+    device_free(ctx, scratch);
 }
 
 void argmax(anvil_context& ctx, int64_t batch, int64_t classes, const float* logits, int32_t* predictions) {

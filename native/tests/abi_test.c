@@ -115,9 +115,11 @@ int main(void) {
     memset(buf, 0, 40 * sizeof(float));
     {
         float loss = 0.0f;
-        anvil_status s = anvil_softmax_cross_entropy_forward(ctx, 4, 10, buf, labels, &loss);
+        anvil_cross_entropy_desc ce = {4, 10, 0.0f, -100};
+        anvil_status s = anvil_softmax_cross_entropy_forward(ctx, &ce, buf, labels, NULL, &loss);
         EXPECT(s == ANVIL_ERR_INVALID_ARGUMENT || s == ANVIL_ERR_UNSUPPORTED);
-        EXPECT_ERROR(anvil_softmax_cross_entropy_forward(ctx, 0, 10, buf, labels, &loss), ANVIL_ERR_INVALID_ARGUMENT, "batch");
+        ce.batch = 0;
+        EXPECT_ERROR(anvil_softmax_cross_entropy_forward(ctx, &ce, buf, labels, NULL, &loss), ANVIL_ERR_INVALID_ARGUMENT, "batch");
     }
 
     /* optimizers */

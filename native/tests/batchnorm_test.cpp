@@ -1,9 +1,11 @@
 // Batch normalisation against a double-precision transcription of PyTorch's definition: outputs,
 // running statistics (unbiased variance), evaluation mode, the fused ReLU, gradients against the
-// reference and against finite differences, bit-identical results for 1 and 2 threads, the add and
-// copy_rows kernels residual blocks and concatenation use, and the
-// arguments it refuses.
+// reference and against finite differences, bit-identical results for 1 and 2 threads, the
+// element-wise kernels around them (add and copy_rows for residual blocks and concatenation, clamp
+// and the sum of squares for gradient clipping), and the arguments they refuse.
+#include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <vector>
 
 #include "test_support.h"
@@ -164,6 +166,36 @@ void test_refusals(const Contexts& ctxs) {
                  ANVIL_ERR_INVALID_ARGUMENT, "descriptor");
 }
 
+// clamp (torch.clamp: NaN kept) and the sum of squares in double against a double loop, the same
+// bits on one and two threads (sizes below, at and above the two-thread split).
+void test_clamp_and_sum_squares(const Contexts& ctxs) {
+    Rng rng(15);
+    for (int64_t n : {int64_t{1}, int64_t{63}, int64_t{1001}, int64_t{200003}}) {
+        std::vector<float> x = rng.vector(n, -3.0f, 3.0f);
+        double want = 0.0;
+        for (float v : x) want += static_cast<double>(v) * v;
+        double one = -1.0, two = -1.0;
+        EXPECT_OK(anvil_sum_squares(ctxs.one, n, x.data(), &one));
+        EXPECT_OK(anvil_sum_squares(ctxs.two, n, x.data(), &two));
+        EXPECT(test::close(one, want, 1e-12, 0.0));
+        EXPECT(std::memcmp(&one, &two, sizeof one) == 0);
+        x[0] = NAN;
+        std::vector<float> y = x;
+        EXPECT_OK(anvil_clamp(ctxs.two, n, -0.5f, 1.25f, y.data()));
+        EXPECT(std::isnan(y[0]));
+        for (int64_t i = 1; i < n; ++i) EXPECT(y[i] == std::min(std::max(x[i], -0.5f), 1.25f));
+    }
+    double out = -1.0;
+    EXPECT_OK(anvil_sum_squares(ctxs.one, 0, nullptr, &out));
+    EXPECT(out == 0.0);
+    std::vector<float> x(4, 1.0f);
+    EXPECT_ERROR(anvil_sum_squares(ctxs.one, 4, x.data(), nullptr), ANVIL_ERR_INVALID_ARGUMENT, "out is NULL");
+    EXPECT_ERROR(anvil_sum_squares(ctxs.one, -1, x.data(), &out), ANVIL_ERR_INVALID_ARGUMENT, "n");
+    EXPECT_ERROR(anvil_clamp(ctxs.one, 4, 1.0f, 0.0f, x.data()), ANVIL_ERR_INVALID_ARGUMENT, "lo <= hi");
+    EXPECT_ERROR(anvil_clamp(ctxs.one, 4, NAN, 0.0f, x.data()), ANVIL_ERR_INVALID_ARGUMENT, "lo <= hi");
+    EXPECT_ERROR(anvil_clamp(ctxs.one, 4, 0.0f, 1.0f, nullptr), ANVIL_ERR_INVALID_ARGUMENT, "x");
+}
+
 void test_add_and_copy_rows(const Contexts& ctxs) {
     Rng rng(14);
     std::vector<float> a = rng.vector(1001), b = rng.vector(1001), y(1001);
@@ -193,6 +225,7 @@ int main() {
         test_gradients(ctxs);
         test_refusals(ctxs);
         test_add_and_copy_rows(ctxs);
+        test_clamp_and_sum_squares(ctxs);
     }
     return test::finish();
 }

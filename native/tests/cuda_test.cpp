@@ -137,14 +137,24 @@ void check_loss(anvil_context* gpu, anvil_context* cpu, int64_t batch, int64_t c
     DeviceBuffer dpred(gpu, cpu_pred);
 
     float gpu_loss = 0.0f, cpu_loss = 0.0f;
-    EXPECT_OK(anvil_softmax_cross_entropy_forward(gpu, batch, classes, dl.f(), dlab.i(), &gpu_loss));
-    EXPECT_OK(anvil_softmax_cross_entropy_forward(cpu, batch, classes, logits.data(), labels.data(), &cpu_loss));
-    test::expect(std::fabs(gpu_loss - cpu_loss) <= kReductionTol * std::max(1.0f, std::fabs(cpu_loss)),
-                 "loss %lldx%lld: gpu %.8g cpu %.8g", (long long)batch, (long long)classes, gpu_loss, cpu_loss);
-    std::vector<float> cgrad(batch * classes);
-    EXPECT_OK(anvil_softmax_cross_entropy_backward(gpu, batch, classes, dl.f(), dlab.i(), 2.0f, dgrad.f()));
-    EXPECT_OK(anvil_softmax_cross_entropy_backward(cpu, batch, classes, logits.data(), labels.data(), 2.0f, cgrad.data()));
-    EXPECT(max_rel_diff(dgrad.read<float>(), cgrad) <= kReductionTol);
+    std::vector<float> weight = test::random_floats(classes, 11), cgrad(batch * classes);
+    for (float& w : weight) w = std::fabs(w) + 0.1f;
+    DeviceBuffer dw(gpu, weight);
+    // Plain; then label smoothing, class weights and an ignored sample together.
+    for (bool options : {false, true}) {
+        const anvil_cross_entropy_desc d{batch, classes, options ? 0.1f : 0.0f, options ? 0 : -100};
+        const float* gw = options ? dw.f() : nullptr;
+        const float* cw = options ? weight.data() : nullptr;
+        EXPECT_OK(anvil_softmax_cross_entropy_forward(gpu, &d, dl.f(), dlab.i(), gw, &gpu_loss));
+        EXPECT_OK(anvil_softmax_cross_entropy_forward(cpu, &d, logits.data(), labels.data(), cw, &cpu_loss));
+        test::expect(std::fabs(gpu_loss - cpu_loss) <= kReductionTol * std::max(1.0f, std::fabs(cpu_loss)) ||
+                         (std::isnan(gpu_loss) && std::isnan(cpu_loss)),
+                     "loss %lldx%lld options %d: gpu %.8g cpu %.8g", (long long)batch, (long long)classes, options, gpu_loss,
+                     cpu_loss);
+        EXPECT_OK(anvil_softmax_cross_entropy_backward(gpu, &d, dl.f(), dlab.i(), gw, 2.0f, dgrad.f()));
+        EXPECT_OK(anvil_softmax_cross_entropy_backward(cpu, &d, logits.data(), labels.data(), cw, 2.0f, cgrad.data()));
+        test::expect(max_rel_diff(dgrad.read<float>(), cgrad) <= kReductionTol, "cross-entropy gradient options %d", options);
+    }
     EXPECT_OK(anvil_argmax(gpu, batch, classes, dl.f(), dpred.i()));
     EXPECT_OK(anvil_argmax(cpu, batch, classes, logits.data(), cpu_pred.data()));
     EXPECT(dpred.read<int32_t>() == cpu_pred);
@@ -154,11 +164,42 @@ void check_loss(anvil_context* gpu, anvil_context* cpu, int64_t batch, int64_t c
         labels[batch - 1] = -1;
         labels[1] = static_cast<int32_t>(classes);
         DeviceBuffer bad(gpu, labels);
-        EXPECT_ERROR(anvil_softmax_cross_entropy_forward(gpu, batch, classes, dl.f(), bad.i(), &gpu_loss),
-                     ANVIL_ERR_INVALID_ARGUMENT, "sample 1 ");
-        EXPECT_ERROR(anvil_softmax_cross_entropy_backward(gpu, batch, classes, dl.f(), bad.i(), 1.0f, dgrad.f()),
+        const anvil_cross_entropy_desc d{batch, classes, 0.0f, -100};
+        EXPECT_ERROR(anvil_softmax_cross_entropy_forward(gpu, &d, dl.f(), bad.i(), nullptr, &gpu_loss), ANVIL_ERR_INVALID_ARGUMENT,
+                     "sample 1 ");
+        EXPECT_ERROR(anvil_softmax_cross_entropy_backward(gpu, &d, dl.f(), bad.i(), nullptr, 1.0f, dgrad.f()),
                      ANVIL_ERR_INVALID_ARGUMENT, "sample 1 ");
     }
+}
+
+// The tensor API's ops: element-wise arithmetic, reductions (the same double sums as the CPU),
+// top-k (the same total order) and matmul (another summation order: kReductionTol).
+void check_tensor_ops(anvil_context* gpu, anvil_context* cpu) {
+    std::vector<float> a = test::random_floats(3 * 7 * 5, 11), b = test::random_floats(3 * 7 * 5, 12), y(a.size());
+    DeviceBuffer da(gpu, a), db(gpu, b), dy(gpu, y);
+    for (int32_t op : {ANVIL_BINARY_ADD, ANVIL_BINARY_SUB, ANVIL_BINARY_MUL, ANVIL_BINARY_DIV}) {
+        EXPECT_OK(anvil_binary(gpu, op, 105, da.f(), db.f(), dy.f()));
+        EXPECT_OK(anvil_binary(cpu, op, 105, a.data(), b.data(), y.data()));
+        test::expect(max_rel_diff(dy.read<float>(), y) <= kElementwiseTol, "binary op %d", op);
+    }
+    std::vector<float> r(3 * 5);
+    DeviceBuffer dr(gpu, r);
+    for (int32_t op : {ANVIL_REDUCE_SUM, ANVIL_REDUCE_MEAN, ANVIL_REDUCE_MAX}) {
+        EXPECT_OK(anvil_reduce(gpu, op, 3, 7, 5, da.f(), dr.f()));
+        EXPECT_OK(anvil_reduce(cpu, op, 3, 7, 5, a.data(), r.data()));
+        test::expect(dr.read<float>() == r, "reduce op %d", op);
+    }
+    std::vector<float> v(15 * 3);
+    std::vector<int32_t> idx(15 * 3), gidx_host(15 * 3);
+    DeviceBuffer dv(gpu, v), di(gpu, gidx_host);
+    EXPECT_OK(anvil_topk(gpu, 15, 7, 3, da.f(), dv.f(), di.i()));
+    EXPECT_OK(anvil_topk(cpu, 15, 7, 3, a.data(), v.data(), idx.data()));
+    EXPECT(dv.read<float>() == v && di.read<int32_t>() == idx);
+    std::vector<float> c(15 * 5);
+    DeviceBuffer dc(gpu, c);
+    EXPECT_OK(anvil_matmul(gpu, 15, 7, 5, da.f(), db.f(), dc.f()));
+    EXPECT_OK(anvil_matmul(cpu, 15, 7, 5, a.data(), b.data(), c.data()));
+    EXPECT(max_rel_diff(dc.read<float>(), c) <= kReductionTol);
 }
 
 void check_optimizers(anvil_context* gpu, anvil_context* cpu, int64_t n) {
@@ -332,6 +373,13 @@ void check_pointwise(anvil_context* gpu, anvil_context* cpu, int64_t n) {
     EXPECT_OK(anvil_add(gpu, n, gx.f(), gt.f(), gy.f()));
     EXPECT_OK(anvil_add(cpu, n, x.data(), t.data(), y.data()));
     EXPECT(max_rel_diff(gy.read<float>(), y) == 0.0);
+    double gsum = -1.0, csum = -2.0;
+    EXPECT_OK(anvil_sum_squares(gpu, n, gx.f(), &gsum));
+    EXPECT_OK(anvil_sum_squares(cpu, n, x.data(), &csum));
+    test::expect(std::fabs(gsum - csum) <= 1e-12 * std::fabs(csum), "sum_squares %.17g vs %.17g", gsum, csum);
+    EXPECT_OK(anvil_clamp(gpu, n, -0.25f, 0.5f, gy.f()));
+    EXPECT_OK(anvil_clamp(cpu, n, -0.25f, 0.5f, y.data()));
+    EXPECT(max_rel_diff(gy.read<float>(), y) == 0.0);
     const int64_t cols = std::max<int64_t>(1, n / 7), rows = n / cols;  // a [rows, cols] block of each row's start
     if (rows > 0) {
         for (int32_t log : {0, 1}) {
@@ -429,13 +477,16 @@ void check_gpu(int32_t count) {
     for (auto [b, k] : std::vector<std::pair<int64_t, int64_t>>{{1, 10}, {7, 3}, {64, 10}, {33, 1000}, {5, 4099}})
         check_loss(gpu, cpu, b, k);
     for (int64_t n : {1, 1001, 1 << 18}) check_optimizers(gpu, cpu, n);
-    // {batch, channels, in_h, in_w, kernel_h, kernel_w, stride_h, stride_w, pad_h, pad_w, count_include_pad}
+    check_tensor_ops(gpu, cpu);
+    // {batch, channels, in_h, in_w, kernel_h, kernel_w, stride_h, stride_w, pad_h, pad_w, count_include_pad, ceil_mode}
     for (const anvil_pool2d_desc& d : std::vector<anvil_pool2d_desc>{{2, 3, 8, 8, 2, 2, 2, 2, 0, 0, 0, 0},
                                                                      {3, 5, 13, 11, 3, 3, 2, 2, 1, 1, 0, 0},
                                                                      {3, 5, 13, 11, 3, 3, 2, 2, 1, 1, 1, 0},
                                                                      {1, 4, 9, 17, 3, 2, 1, 3, 1, 0, 1, 0},
                                                                      {8, 64, 28, 28, 2, 2, 2, 2, 0, 0, 0, 0},
-                                                                     {2, 3, 20, 18, 17, 16, 3, 2, 8, 8, 0, 0}})
+                                                                     {2, 3, 20, 18, 17, 16, 3, 2, 8, 8, 0, 0},
+                                                                     {3, 5, 7, 9, 2, 2, 2, 2, 0, 0, 0, 1},
+                                                                     {2, 4, 14, 14, 3, 3, 2, 2, 1, 1, 1, 1}})
         check_pool2d(gpu, cpu, d);
     for (auto [b, i, o] : std::vector<std::tuple<int64_t, int64_t, int64_t>>{
              {1, 1, 1}, {7, 13, 5}, {64, 784, 128}, {130, 65, 70}, {33, 1000, 10}, {67, 260, 132}, {64, 3136, 1024}})

@@ -1,5 +1,5 @@
-// Softmax cross-entropy, argmax, softmax/log-softmax and the element-wise losses against
-// double-precision references: values, stability with large inputs, bit-identical results for 1 and
+// Softmax cross-entropy (with label smoothing, class weights and ignore_index), argmax,
+// softmax/log-softmax and the element-wise losses against double-precision references: values, stability with large inputs, bit-identical results for 1 and
 // 2 threads, argument errors, finite differences.
 #include <algorithm>
 #include <cmath>
@@ -15,14 +15,17 @@ using test::Rng;
 
 namespace {
 
+// A cross-entropy problem with its options (anvil_cross_entropy_desc) and optional class weights.
 struct Problem {
-    int64_t batch, classes;
+    anvil_cross_entropy_desc desc;
     std::vector<float> logits;
     std::vector<int32_t> labels;
+    std::vector<float> weight;  // empty: none
+    const float* w() const { return weight.empty() ? nullptr : weight.data(); }
 };
 
 Problem make_problem(Rng& rng, int64_t batch, int64_t classes, float spread) {
-    Problem p{batch, classes, rng.vector(batch * classes, -spread, spread), std::vector<int32_t>(batch)};
+    Problem p{{batch, classes, 0.0f, -100}, rng.vector(batch * classes, -spread, spread), std::vector<int32_t>(batch), {}};
     for (int32_t& l : p.labels) l = static_cast<int32_t>(rng.next() % classes);
     return p;
 }
@@ -38,40 +41,95 @@ std::vector<double> softmax_row(const float* row, int64_t classes) {
     return s;
 }
 
-double loss_reference(const Problem& p) {
-    double total = 0.0;
-    for (int64_t b = 0; b < p.batch; ++b) {
-        const float* row = p.logits.data() + b * p.classes;
-        double m = row[0];
-        for (int64_t k = 1; k < p.classes; ++k) m = std::max(m, static_cast<double>(row[k]));
-        double sum = 0.0;
-        for (int64_t k = 0; k < p.classes; ++k) sum += std::exp(row[k] - m);
-        total += std::log(sum) + m - row[p.labels[b]];
-    }
-    return total / p.batch;
+// Row log-softmax in double: x - max - log(sum exp(x - max)), finite where the softmax underflows.
+std::vector<double> log_softmax_row(const float* row, int64_t classes) {
+    double m = row[0];
+    for (int64_t k = 1; k < classes; ++k) m = std::max(m, static_cast<double>(row[k]));
+    double sum = 0.0;
+    for (int64_t k = 0; k < classes; ++k) sum += std::exp(row[k] - m);
+    std::vector<double> out(classes);
+    for (int64_t k = 0; k < classes; ++k) out[k] = row[k] - m - std::log(sum);
+    return out;
 }
 
+// PyTorch's definition transcribed (torch.nn.functional.cross_entropy, reduction 'mean'): the
+// weighted mean of (1 - s) * -logp[label] + (s / K) * sum_k w[k] * -logp[k] over the samples
+// not ignored, divided by the sum of their weights.
+double loss_reference(const Problem& p) {
+    const int64_t K = p.desc.classes;
+    const double s = p.desc.label_smoothing;
+    double total = 0.0, weight = 0.0;
+    for (int64_t b = 0; b < p.desc.batch; ++b) {
+        const int32_t label = p.labels[b];
+        if (label == p.desc.ignore_index) continue;
+        std::vector<double> logp = log_softmax_row(p.logits.data() + b * K, K);
+        auto w = [&](int64_t k) { return p.weight.empty() ? 1.0 : p.weight[k]; };
+        double smooth = 0.0;
+        for (int64_t k = 0; k < K; ++k) smooth += w(k) * -logp[k];
+        total += (1.0 - s) * w(label) * -logp[label] + s / K * smooth;
+        weight += w(label);
+    }
+    return total / weight;
+}
+
+// The gradient of scale * loss_reference, derived by hand: per sample not ignored,
+// scale / W * [(1 - s) w[y] (p_k - [k = y]) + (s / K) (p_k sum_j w[j] - w[k])].
 std::vector<double> grad_reference(const Problem& p, double scale) {
-    std::vector<double> g(p.batch * p.classes);
-    for (int64_t b = 0; b < p.batch; ++b) {
-        std::vector<double> s = softmax_row(p.logits.data() + b * p.classes, p.classes);
-        s[p.labels[b]] -= 1.0;
-        for (int64_t k = 0; k < p.classes; ++k) g[b * p.classes + k] = scale * s[k] / p.batch;
+    const int64_t K = p.desc.classes;
+    const double s = p.desc.label_smoothing;
+    auto w = [&](int64_t k) { return p.weight.empty() ? 1.0 : p.weight[k]; };
+    double W = 0.0, wsum = 0.0;
+    for (int64_t b = 0; b < p.desc.batch; ++b) W += p.labels[b] == p.desc.ignore_index ? 0.0 : w(p.labels[b]);
+    for (int64_t k = 0; k < K; ++k) wsum += w(k);
+    std::vector<double> g(p.desc.batch * K, 0.0);
+    for (int64_t b = 0; b < p.desc.batch; ++b) {
+        const int32_t y = p.labels[b];
+        if (y == p.desc.ignore_index) continue;
+        std::vector<double> sm = softmax_row(p.logits.data() + b * K, K);
+        for (int64_t k = 0; k < K; ++k) {
+            g[b * K + k] = scale / W * ((1.0 - s) * w(y) * (sm[k] - (k == y)) + s / K * (sm[k] * wsum - w(k)));
+        }
     }
     return g;
 }
 
 std::vector<int32_t> argmax_reference(const Problem& p) {
-    std::vector<int32_t> out(p.batch);
-    for (int64_t b = 0; b < p.batch; ++b) {
-        const float* row = p.logits.data() + b * p.classes;
+    std::vector<int32_t> out(p.desc.batch);
+    for (int64_t b = 0; b < p.desc.batch; ++b) {
+        const float* row = p.logits.data() + b * p.desc.classes;
         int64_t best = 0;
-        for (int64_t k = 1; k < p.classes; ++k) {
+        for (int64_t k = 1; k < p.desc.classes; ++k) {
             if (row[k] > row[best]) best = k;
         }
         out[b] = static_cast<int32_t>(best);
     }
     return out;
+}
+
+// Forward and backward against the references on both thread counts (bit-identical), in place too.
+void check_problem(const Contexts& ctxs, const Problem& p) {
+    const double loss_ref = loss_reference(p);
+    const std::vector<double> grad_ref = grad_reference(p, 1.5);
+    float loss1 = 0.0f;
+    std::vector<float> grad1;
+    for (anvil_context* ctx : {ctxs.one, ctxs.two}) {
+        float loss = -1.0f;
+        std::vector<float> grad(p.logits.size());
+        EXPECT_OK(anvil_softmax_cross_entropy_forward(ctx, &p.desc, p.logits.data(), p.labels.data(), p.w(), &loss));
+        EXPECT(test::close(loss, loss_ref, 1e-5, 1e-6));
+        EXPECT_OK(anvil_softmax_cross_entropy_backward(ctx, &p.desc, p.logits.data(), p.labels.data(), p.w(), 1.5f, grad.data()));
+        EXPECT(test::all_close(grad, grad_ref, 1e-5, 1e-7, "cross-entropy dlogits"));
+        std::vector<float> inplace = p.logits;  // dlogits over logits
+        EXPECT_OK(anvil_softmax_cross_entropy_backward(ctx, &p.desc, inplace.data(), p.labels.data(), p.w(), 1.5f, inplace.data()));
+        EXPECT(inplace == grad);
+        if (ctx == ctxs.one) {
+            loss1 = loss;
+            grad1 = grad;
+        } else {
+            EXPECT(std::memcmp(&loss, &loss1, sizeof loss) == 0);
+            EXPECT(grad == grad1);
+        }
+    }
 }
 
 void test_against_reference(const Contexts& ctxs) {
@@ -86,52 +144,63 @@ void test_against_reference(const Contexts& ctxs) {
                           Case{33, 1000, 2.0f}, Case{300, 17, 1000.0f}, Case{5000, 10, 4.0f},
                           Case{100, 1000, 1.0f}}) {
         Problem p = make_problem(rng, c.batch, c.classes, c.spread);
-        const double loss_ref = loss_reference(p);
-        const std::vector<double> grad_ref = grad_reference(p, 1.5);
-        const std::vector<int32_t> argmax_ref = argmax_reference(p);
-        float loss1 = 0.0f;
-        std::vector<float> grad1;
+        check_problem(ctxs, p);
+        std::vector<int32_t> pred(p.desc.batch, -1);
         for (anvil_context* ctx : {ctxs.one, ctxs.two}) {
-            float loss = -1.0f;
-            std::vector<float> grad(p.logits.size());
-            std::vector<int32_t> pred(p.batch, -1);
-            EXPECT_OK(anvil_softmax_cross_entropy_forward(ctx, p.batch, p.classes, p.logits.data(), p.labels.data(),
-                                                          &loss));
-            EXPECT(test::close(loss, loss_ref, 1e-5, 1e-6));
-            EXPECT_OK(anvil_softmax_cross_entropy_backward(ctx, p.batch, p.classes, p.logits.data(), p.labels.data(),
-                                                           1.5f, grad.data()));
-            EXPECT(test::all_close(grad, grad_ref, 1e-5, 1e-7, "cross-entropy dlogits"));
-            EXPECT_OK(anvil_argmax(ctx, p.batch, p.classes, p.logits.data(), pred.data()));
-            EXPECT(pred == argmax_ref);
-            // In place: dlogits over logits.
-            std::vector<float> inplace = p.logits;
-            EXPECT_OK(anvil_softmax_cross_entropy_backward(ctx, p.batch, p.classes, inplace.data(), p.labels.data(),
-                                                           1.5f, inplace.data()));
-            EXPECT(inplace == grad);
-            if (ctx == ctxs.one) {
-                loss1 = loss;
-                grad1 = grad;
-            } else {
-                EXPECT(std::memcmp(&loss, &loss1, sizeof loss) == 0);
-                EXPECT(grad == grad1);
+            EXPECT_OK(anvil_argmax(ctx, p.desc.batch, p.desc.classes, p.logits.data(), pred.data()));
+            EXPECT(pred == argmax_reference(p));
+        }
+    }
+}
+
+// Label smoothing, class weights and ignore_index, alone and together; every sample ignored.
+void test_options(const Contexts& ctxs) {
+    Rng rng(5);
+    for (auto [batch, classes] : std::vector<std::pair<int64_t, int64_t>>{{9, 4}, {3000, 10}}) {
+        for (float smoothing : {0.0f, 0.1f, 1.0f}) {
+            for (bool weighted : {false, true}) {
+                for (int32_t ignore : {-100, 2}) {
+                    Problem p = make_problem(rng, batch, classes, 3.0f);
+                    p.desc.label_smoothing = smoothing;
+                    p.desc.ignore_index = ignore;
+                    if (weighted) p.weight = rng.vector(classes, 0.1f, 2.0f);
+                    if (ignore == -100) p.labels[1] = -100;  // PyTorch's default ignore_index
+                    check_problem(ctxs, p);
+                }
             }
         }
     }
+    Problem p = make_problem(rng, 3, 4, 1.0f);
+    std::fill(p.labels.begin(), p.labels.end(), -100);
+    float loss = 0.0f;
+    std::vector<float> grad(12, 7.0f);
+    EXPECT_OK(anvil_softmax_cross_entropy_forward(ctxs.two, &p.desc, p.logits.data(), p.labels.data(), nullptr, &loss));
+    EXPECT(std::isnan(loss));  // 0 / 0, as PyTorch's mean over no sample
+    EXPECT_OK(anvil_softmax_cross_entropy_backward(ctxs.two, &p.desc, p.logits.data(), p.labels.data(), nullptr, 1.0f, grad.data()));
+    EXPECT(std::all_of(grad.begin(), grad.end(), [](float g) { return g == 0.0f; }));
+    p.desc.label_smoothing = 1.5f;
+    EXPECT_ERROR(anvil_softmax_cross_entropy_forward(ctxs.two, &p.desc, p.logits.data(), p.labels.data(), nullptr, &loss),
+                 ANVIL_ERR_INVALID_ARGUMENT, "label_smoothing must be in [0, 1]");
+    p.desc.label_smoothing = 0.0f;
+    EXPECT_ERROR(anvil_softmax_cross_entropy_backward(ctxs.two, &p.desc, p.logits.data(), p.labels.data(), grad.data() + 2, 1.0f,
+                                                      grad.data()),
+                 ANVIL_ERR_INVALID_ARGUMENT, "overlap");
 }
 
 void test_bad_labels(const Contexts& ctxs) {
     std::vector<float> logits(5 * 4, 0.0f), grad(20);
     float loss = 0.0f;
+    const anvil_cross_entropy_desc d{5, 4, 0.0f, -100};
     for (int32_t bad : {-1, 4, 1000}) {
         std::vector<int32_t> labels = {0, 1, 2, bad, 3};
-        EXPECT(anvil_softmax_cross_entropy_forward(ctxs.two, 5, 4, logits.data(), labels.data(), &loss) ==
+        EXPECT(anvil_softmax_cross_entropy_forward(ctxs.two, &d, logits.data(), labels.data(), nullptr, &loss) ==
                ANVIL_ERR_INVALID_ARGUMENT);
         std::string message = anvil_last_error();
         EXPECT(message.find("sample 3") != std::string::npos);
         EXPECT(message.find("label " + std::to_string(bad)) != std::string::npos);
         EXPECT(message.find("4)") != std::string::npos);  // the class count
-        EXPECT(anvil_softmax_cross_entropy_backward(ctxs.two, 5, 4, logits.data(), labels.data(), 1.0f,
-                                                    grad.data()) == ANVIL_ERR_INVALID_ARGUMENT);
+        EXPECT(anvil_softmax_cross_entropy_backward(ctxs.two, &d, logits.data(), labels.data(), nullptr, 1.0f, grad.data()) ==
+               ANVIL_ERR_INVALID_ARGUMENT);
         EXPECT(std::string(anvil_last_error()).find("sample 3") != std::string::npos);
     }
 }
@@ -145,18 +214,20 @@ void test_argmax_ties_and_nan(const Contexts& ctxs) {
     EXPECT(pred[0] == 1 && pred[1] == 1 && pred[2] == 0);
 }
 
-// d(scale * loss)/dlogits by central differences in double of the float forward pass.
+// d(scale * loss)/dlogits by central differences in double of the float forward pass, with every option on.
 void test_gradient(const Contexts& ctxs) {
     Rng rng(2);
     for (float scale : {1.0f, 2.5f}) {
-        Problem p = make_problem(rng, 3, 5, 2.0f);
+        Problem p = make_problem(rng, 4, 5, 2.0f);
+        p.desc.label_smoothing = scale > 1.0f ? 0.2f : 0.0f;
+        p.weight = rng.vector(5, 0.5f, 1.5f);
+        p.labels[2] = p.desc.ignore_index;
         std::vector<float> grad(p.logits.size());
-        EXPECT_OK(anvil_softmax_cross_entropy_backward(ctxs.two, p.batch, p.classes, p.logits.data(),
-                                                       p.labels.data(), scale, grad.data()));
+        EXPECT_OK(anvil_softmax_cross_entropy_backward(ctxs.two, &p.desc, p.logits.data(), p.labels.data(), p.w(), scale,
+                                                       grad.data()));
         auto loss = [&] {
             float l = 0.0f;
-            EXPECT_OK(anvil_softmax_cross_entropy_forward(ctxs.two, p.batch, p.classes, p.logits.data(),
-                                                          p.labels.data(), &l));
+            EXPECT_OK(anvil_softmax_cross_entropy_forward(ctxs.two, &p.desc, p.logits.data(), p.labels.data(), p.w(), &l));
             return static_cast<double>(scale) * l;
         };
         EXPECT(test::all_close(grad, test::numeric_gradient(p.logits, loss), 1e-2, 1e-4, "cross-entropy gradient"));
@@ -297,6 +368,7 @@ int main() {
     {
         Contexts ctxs;
         test_against_reference(ctxs);
+        test_options(ctxs);
         test_bad_labels(ctxs);
         test_argmax_ties_and_nan(ctxs);
         test_gradient(ctxs);

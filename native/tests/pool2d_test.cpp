@@ -14,6 +14,7 @@ namespace {
 
 struct Shape {
     int64_t n, c, h, w, kh, kw, sh, sw, ph, pw;
+    int32_t ceil = 0;  // ceil_mode
 };
 
 anvil_pool2d_desc desc(const Shape& s, int32_t count_include_pad) {
@@ -29,6 +30,7 @@ anvil_pool2d_desc desc(const Shape& s, int32_t count_include_pad) {
     d.pad_h = s.ph;
     d.pad_w = s.pw;
     d.count_include_pad = count_include_pad;
+    d.ceil_mode = s.ceil;
     return d;
 }
 
@@ -198,6 +200,14 @@ const std::vector<Shape> kShapes = {
     {2, 3, 4, 64, 2, 2, 2, 2, 0, 0},
     {3, 3, 4, 2, 2, 2, 2, 2, 0, 0},      // one output a row, 2 row pairs a plane, 4 a step
     {2, 5, 8, 30, 2, 2, 2, 2, 0, 0},
+    // ceil_mode: windows that run past the input (2x2/2 on odd sizes leaves the fast paths), the
+    // last window in the left padding's reach kept or dropped by PyTorch's rule.
+    {3, 5, 7, 9, 2, 2, 2, 2, 0, 0, 1},
+    {33, 65, 15, 17, 2, 2, 2, 2, 0, 0, 1},
+    {2, 3, 8, 6, 3, 3, 2, 2, 1, 1, 1},
+    {1, 2, 5, 5, 3, 3, 3, 3, 0, 0, 1},
+    {1, 2, 5, 5, 2, 2, 2, 2, 1, 1, 1},
+    {2, 4, 14, 14, 3, 3, 2, 2, 1, 1, 1},
     // Windows of more than 256 elements keep int32 positions.
     {2, 3, 20, 20, 17, 17, 1, 1, 0, 0},
     {1, 2, 20, 18, 17, 16, 3, 2, 8, 8},  // with padding: positions count it
@@ -271,6 +281,31 @@ void test_avg_divisor_corner(const Contexts& ctxs) {
     d.count_include_pad = 0;
     EXPECT_OK(anvil_avgpool2d_forward(ctxs.one, &d, x.data(), y.data()));
     EXPECT(std::fabs(y[0] - 1.0f) < 1e-6f);
+}
+
+// Output sizes with and without ceil_mode as PyTorch 1.13 gives them (F.max_pool2d of zeros
+// [1, 1, h, w] with kernel, stride, padding): rounding up, and the rule that drops a last window
+// starting beyond the input and its left padding (5x5, 2/2 padding 1: 3, not 4).
+void test_ceil_mode_sizes() {
+    struct Want {
+        Shape shape;
+        int64_t floor_h, floor_w, ceil_h, ceil_w;
+    };
+    for (const Want& c : {Want{{1, 1, 7, 9, 2, 2, 2, 2, 0, 0}, 3, 4, 4, 5}, Want{{1, 1, 8, 6, 3, 3, 2, 2, 1, 1}, 4, 3, 5, 4},
+                          Want{{1, 1, 5, 5, 3, 3, 3, 3, 0, 0}, 1, 1, 2, 2}, Want{{1, 1, 5, 5, 2, 2, 2, 2, 1, 1}, 3, 3, 3, 3},
+                          Want{{1, 1, 14, 14, 3, 3, 2, 2, 1, 1}, 7, 7, 8, 8}, Want{{1, 1, 6, 6, 3, 3, 2, 2, 0, 0}, 2, 2, 3, 3}}) {
+        anvil_pool2d_desc d = desc(c.shape, 0);
+        int64_t h = 0, w = 0;
+        EXPECT_OK(anvil_pool2d_output_size(&d, &h, &w));
+        EXPECT(h == c.floor_h && w == c.floor_w);
+        d.ceil_mode = 1;
+        EXPECT_OK(anvil_pool2d_output_size(&d, &h, &w));
+        EXPECT(h == c.ceil_h && w == c.ceil_w);
+    }
+    anvil_pool2d_desc d = desc({1, 1, 4, 4, 2, 2, 2, 2, 0, 0}, 0);
+    d.ceil_mode = 2;
+    int64_t h = 0, w = 0;
+    EXPECT_ERROR(anvil_pool2d_output_size(&d, &h, &w), ANVIL_ERR_INVALID_ARGUMENT, "ceil_mode must be 0 or 1");
 }
 
 // One byte per argmax up to 256 window elements, int32 beyond; the descriptor is validated.
@@ -428,6 +463,7 @@ int main() {
         Contexts ctxs;
         test_max_forward_backward(ctxs);
         test_index_bytes();
+        test_ceil_mode_sizes();
         test_avg_forward_backward(ctxs);
         test_avg_divisor_corner(ctxs);
         test_max_nan_and_ties(ctxs);

@@ -6,7 +6,9 @@ import java.nio.IntBuffer;
 import java.util.Arrays;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicBoolean;
+import dev.anvil.abi.Abi;
 import dev.anvil.internal.Native;
+import dev.anvil.internal.Shapes;
 
 /**
  * A dense, row-major tensor in native memory (NCHW for images) on a {@link Device}: host memory
@@ -25,6 +27,10 @@ public final class Tensor implements AutoCloseable {
     private final Tensor base; // null for an owning tensor
     private final long offset; // bytes from the start of the memory: views of a part of it
     private final long[] shape;
+
+    static {
+        Shapes.register(t -> t.shape);
+    }
     private final long numel;
     private final DType dtype;
     private final AtomicBoolean closed = new AtomicBoolean();
@@ -437,6 +443,178 @@ public final class Tensor implements AutoCloseable {
             src.release();
         }
         return this;
+    }
+
+    // ------------------------------------------------------------------ arithmetic (new tensors)
+
+    /** {@code this + other}, element-wise, as a new tensor; the shapes must be equal. */
+    public Tensor add(Tensor other) {
+        return binary(Abi.ANVIL_BINARY_ADD, "add", other);
+    }
+
+    /** {@code this - other}, element-wise, as a new tensor. */
+    public Tensor sub(Tensor other) {
+        return binary(Abi.ANVIL_BINARY_SUB, "sub", other);
+    }
+
+    /** {@code this * other}, element-wise, as a new tensor. */
+    public Tensor mul(Tensor other) {
+        return binary(Abi.ANVIL_BINARY_MUL, "mul", other);
+    }
+
+    /** {@code this / other}, element-wise (IEEE: x / 0 is infinite, 0 / 0 NaN), as a new tensor. */
+    public Tensor div(Tensor other) {
+        return binary(Abi.ANVIL_BINARY_DIV, "div", other);
+    }
+
+    private Tensor binary(int op, String name, Tensor other) {
+        Objects.requireNonNull(other, name);
+        requireType(DType.FLOAT32);
+        other.requireType(DType.FLOAT32);
+        if (!Arrays.equals(shape, other.shape)) {
+            throw new IllegalArgumentException("Tensor." + name + ": shapes " + shapeString() + " and " + other.shapeString() + " differ");
+        }
+        requireSameDevice(name, other);
+        return produce(DType.FLOAT32, shape, other, (a, b, out) -> Native.binary(device(), op, numel, a, b, out));
+    }
+
+    /** A native call reading this tensor (and {@code other}, if not null) and writing {@code out}. */
+    @FunctionalInterface
+    private interface Kernel {
+        void run(long self, long other, long out);
+    }
+
+    /**
+     * A new tensor of {@code outShape} that {@code kernel} writes, with this tensor and {@code other}
+     * kept allocated during the call (see {@link #retain}); freed again if the call fails.
+     */
+    private Tensor produce(DType outType, long[] outShape, Tensor other, Kernel kernel) {
+        checkOpen();
+        if (other != null) other.checkOpen();
+        Tensor out = empty(device(), outType, outShape);
+        try {
+            long a = retain();
+            try {
+                long b = other == null ? 0 : other.retain();
+                try {
+                    kernel.run(a, b, out.address());
+                } finally {
+                    if (other != null) other.release();
+                }
+            } finally {
+                release();
+            }
+        } catch (RuntimeException | Error e) {
+            out.close();
+            throw e;
+        }
+        return out;
+    }
+
+    /** The sum along dimension {@code dim} (negative counts from the end), which the result drops. */
+    public Tensor sum(int dim) {
+        return reduce(Abi.ANVIL_REDUCE_SUM, "sum", dim);
+    }
+
+    /** The mean along dimension {@code dim}, which the result drops. */
+    public Tensor mean(int dim) {
+        return reduce(Abi.ANVIL_REDUCE_MEAN, "mean", dim);
+    }
+
+    /** The maximum along dimension {@code dim}, which the result drops; NaN wins (torch.amax). */
+    public Tensor amax(int dim) {
+        return reduce(Abi.ANVIL_REDUCE_MAX, "amax", dim);
+    }
+
+    private Tensor reduce(int op, String name, int dim) {
+        requireType(DType.FLOAT32);
+        int d = dimension(name, dim);
+        long outer = 1, inner = 1;
+        for (int i = 0; i < d; i++) outer *= shape[i];
+        for (int i = d + 1; i < shape.length; i++) inner *= shape[i];
+        long[] outShape = new long[shape.length - 1];
+        for (int i = 0, j = 0; i < shape.length; i++) {
+            if (i != d) outShape[j++] = shape[i];
+        }
+        long size = shape[d], outerCount = outer, innerCount = inner;
+        return produce(DType.FLOAT32, outShape, null, (x, unused, out) -> Native.reduce(device(), op, outerCount, size, innerCount, x, out));
+    }
+
+    /** The index along the last dimension of each maximum (the first one; NaN wins), as int32, dropping that dimension. */
+    public Tensor argmax() {
+        requireType(DType.FLOAT32);
+        int last = dimension("argmax", -1);
+        return produce(DType.INT32, Arrays.copyOf(shape, last), null,
+                (x, unused, out) -> Native.argmax(device(), numel / shape[last], shape[last], x, out));
+    }
+
+    /** The k largest elements along the last dimension, in descending order, and their indices (int32). */
+    public record TopK(Tensor values, Tensor indices) implements AutoCloseable {
+        @Override
+        public void close() {
+            values.close();
+            indices.close();
+        }
+    }
+
+    /**
+     * The {@code k} largest elements along the last dimension and their indices, as torch.topk:
+     * descending, NaN first, equal values by lower index.
+     */
+    public TopK topk(int k) {
+        requireType(DType.FLOAT32);
+        int last = dimension("topk", -1);
+        if (k < 1 || k > shape[last]) {
+            throw new IllegalArgumentException("Tensor.topk: k must be in [1, " + shape[last] + "] for " + shapeString() + ", got " + k);
+        }
+        long[] outShape = shape.clone();
+        outShape[last] = k;
+        Tensor indices = empty(device(), DType.INT32, outShape);
+        try {
+            Tensor values = produce(DType.FLOAT32, outShape, null,
+                    (x, unused, out) -> Native.topk(device(), numel / shape[last], shape[last], k, x, out, indices.address()));
+            return new TopK(values, indices);
+        } catch (RuntimeException | Error e) {
+            indices.close();
+            throw e;
+        }
+    }
+
+    /** The matrix product of this [m, k] and {@code other} [k, n], a new [m, n] tensor. */
+    public Tensor matmul(Tensor other) {
+        Objects.requireNonNull(other, "other");
+        requireType(DType.FLOAT32);
+        other.requireType(DType.FLOAT32);
+        if (shape.length != 2 || other.shape.length != 2 || shape[1] != other.shape[0]) {
+            throw new IllegalArgumentException("Tensor.matmul: expected [m, k] and [k, n], got " + shapeString() + " and " + other.shapeString());
+        }
+        requireSameDevice("matmul", other);
+        return produce(DType.FLOAT32, new long[] {shape[0], other.shape[1]}, other,
+                (a, b, out) -> Native.matmul(device(), shape[0], shape[1], other.shape[1], a, b, out));
+    }
+
+    /** A view with dimensions {@code startDim} to the last merged into one (torch.flatten(x, startDim)). */
+    public Tensor flatten(int startDim) {
+        int d = dimension("flatten", startDim);
+        long[] s = Arrays.copyOf(shape, d + 1);
+        s[d] = -1;
+        return reshape(s);
+    }
+
+    /** The index of dimension {@code dim} (negative counts from the end), or an exception naming the op and shape. */
+    private int dimension(String op, int dim) {
+        checkOpen();
+        int d = dim < 0 ? dim + shape.length : dim;
+        if (shape.length == 0 || d < 0 || d >= shape.length) {
+            throw new IllegalArgumentException("Tensor." + op + ": dimension " + dim + " is out of range for " + shapeString());
+        }
+        return d;
+    }
+
+    private void requireSameDevice(String op, Tensor other) {
+        if (!device().equals(other.device())) {
+            throw new IllegalArgumentException("Tensor." + op + ": tensors on " + device() + " and " + other.device());
+        }
     }
 
     /** Multiplies every element by {@code alpha}, in place. */

@@ -21,8 +21,8 @@ import dev.anvil.optim.LrSchedule;
 import dev.anvil.optim.Optimizer;
 import dev.anvil.train.EpochResult;
 import dev.anvil.train.Evaluation;
+import dev.anvil.train.Evaluator;
 import dev.anvil.train.StepProgress;
-import dev.anvil.train.Trainer;
 import dev.anvil.train.TrainingListener;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -93,7 +93,7 @@ final class DistributedTraining {
             }
             try (DistributedDataParallel ddp = DistributedDataParallel.builder(model, group).build();
                     DdpTrainer trainer = new DdpTrainer(ddp, opt);
-                    Trainer evaluator = Trainer.builder(model, opt).build();
+                    Evaluator evaluator = new Evaluator(model);
                     DataLoader loader = DataLoader.builder(sampler.shard(train)).batchSize(sampler.batchSize()).shuffle(false)
                             .device(device).build();
                     DataLoader testLoader = DataLoader.builder(test).batchSize(1000).shuffle(false).device(device).build();
@@ -132,7 +132,7 @@ final class DistributedTraining {
                     float globalLoss = global[0], globalSamples = global[1];
                     if (!leader()) continue;
                     Evaluation eval = evaluator.evaluate(testLoader);
-                    EpochResult r = new EpochResult(epoch, globalLoss / Math.max(1, globalSamples), globalSamples / seconds, seconds, eval);
+                    EpochResult r = new EpochResult(epoch, globalLoss / Math.max(1, globalSamples), Double.NaN, globalSamples / seconds, seconds, eval);
                     progress.onEpochEnd(r);
                     options.report(out, r, metrics);
                     save(model, opt, epoch, 0);

@@ -26,10 +26,15 @@ final class MetricsWriter implements AutoCloseable {
     }
 
     static String json(EpochResult r) {
-        return String.format(Locale.ROOT,
-                "{\"epoch\":%d,\"train_loss\":%.6f,\"images_per_s\":%.1f,\"test_accuracy\":%.6f,\"test_loss\":%.6f,\"seconds\":%.3f}",
-                r.epoch(), r.trainLoss(), r.imagesPerSecond(), r.test() == null ? Double.NaN : r.test().accuracy(),
-                r.test() == null ? Double.NaN : r.test().loss(), r.trainSeconds());
+        return String.format(Locale.ROOT, "{\"epoch\":%d,\"train_loss\":%s,\"train_accuracy\":%s,\"images_per_s\":%.1f,"
+                + "\"test_accuracy\":%s,\"test_loss\":%s,\"seconds\":%.3f}", r.epoch(), number(r.trainLoss()), number(r.trainAccuracy()),
+                r.imagesPerSecond(), r.test() == null ? "null" : number(r.test().accuracy()), r.test() == null ? "null" : number(r.test().loss()),
+                r.trainSeconds());
+    }
+
+    /** A JSON number with 6 decimals, or null for NaN and infinities (which JSON cannot hold). */
+    private static String number(double v) {
+        return Double.isFinite(v) ? String.format(Locale.ROOT, "%.6f", v) : "null";
     }
 
     @Override

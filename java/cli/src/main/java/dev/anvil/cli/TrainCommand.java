@@ -7,6 +7,7 @@ import dev.anvil.data.Dataset;
 import dev.anvil.data.FashionMnist;
 import dev.anvil.distributed.DistributedEnvironment;
 import dev.anvil.io.Checkpoint;
+import dev.anvil.nn.CrossEntropyLoss;
 import dev.anvil.nn.Init;
 import dev.anvil.nn.Models;
 import dev.anvil.nn.Sequential;
@@ -122,6 +123,13 @@ final class TrainCommand implements Callable<Integer> {
             description = "Also save --checkpoint every N steps (data-parallel training; 0 = after each epoch only).")
     int checkpointEvery;
 
+    @Option(names = "--label-smoothing", defaultValue = "0",
+            description = "Cross-entropy label smoothing in [0, 1] (PyTorch's label_smoothing; default: ${DEFAULT-VALUE}).")
+    double labelSmoothing;
+
+    @Option(names = "--clip-grad-norm", description = "Clip the gradients' global L2 norm to this before each step (clip_grad_norm_).")
+    Double clipGradNorm;
+
     @Override
     public Integer call() throws IOException {
         PrintWriter out = spec.commandLine().getOut();
@@ -137,6 +145,9 @@ final class TrainCommand implements Callable<Integer> {
         if (testLimit != null) test = test.subset(Math.min(testLimit, test.size()));
         LOG.info("{} training and {} test samples from {}; {} threads", train.size(), test.size(), dir, Anvil.numThreads());
         if (backend != null || env.isDistributed() || ranks > 1 || checkpointEvery > 0) {
+            if (labelSmoothing != 0 || clipGradNorm != null) {
+                throw new IllegalArgumentException("--label-smoothing and --clip-grad-norm apply to single-process training only");
+            }
             if (dev.type() != Device.Type.CPU && !"nccl".equals(backend)) {
                 throw new IllegalArgumentException("data-parallel training on GPUs needs --backend nccl (each rank then uses cuda:LOCAL_RANK)");
             }
@@ -150,7 +161,8 @@ final class TrainCommand implements Callable<Integer> {
                 DataLoader trainLoader = DataLoader.builder(train).batchSize(batch).shuffle(true).seed(seed).device(dev).build();
                 DataLoader testLoader = DataLoader.builder(test).batchSize(1000).shuffle(false).device(dev).build();
                 MetricsWriter metricsOut = metrics == null ? null : new MetricsWriter(metrics);
-                Trainer trainer = withSchedule(Trainer.builder(model, opt), trainLoader.numBatches())
+                CrossEntropyLoss loss = CrossEntropyLoss.builder().labelSmoothing(labelSmoothing).build();
+                Trainer trainer = withOptions(Trainer.builder(model, opt).loss(loss), trainLoader.numBatches())
                         .listener(listener(out, metricsOut, model, opt)).build()) {
             out.print(model.summary(batch, 1, 28, 28));
             out.println("optimizer: " + opt + ", device: " + dev);
@@ -191,9 +203,11 @@ final class TrainCommand implements Callable<Integer> {
         return schedule == Schedule.cosine ? LrSchedule.cosine(epochs * stepsPerEpoch) : null;
     }
 
-    private Trainer.Builder withSchedule(Trainer.Builder b, long stepsPerEpoch) {
+    private Trainer.Builder withOptions(Trainer.Builder b, long stepsPerEpoch) {
         LrSchedule s = lrSchedule(stepsPerEpoch);
-        return s == null ? b : b.schedule(s);
+        if (s != null) b.schedule(s);
+        if (clipGradNorm != null) b.clipGradNorm(clipGradNorm);
+        return b;
     }
 
     private void validate() {
@@ -205,6 +219,12 @@ final class TrainCommand implements Callable<Integer> {
         if (ranks <= 0) throw new IllegalArgumentException("--ranks must be positive, got " + ranks);
         if (timeoutSeconds <= 0) throw new IllegalArgumentException("--timeout must be positive, got " + timeoutSeconds);
         if (checkpointEvery < 0) throw new IllegalArgumentException("--checkpoint-every must be >= 0, got " + checkpointEvery);
+        if (!(labelSmoothing >= 0 && labelSmoothing <= 1)) {
+            throw new IllegalArgumentException("--label-smoothing must be in [0, 1], got " + labelSmoothing);
+        }
+        if (clipGradNorm != null && !(clipGradNorm > 0 && Double.isFinite(clipGradNorm))) {
+            throw new IllegalArgumentException("--clip-grad-norm must be finite and > 0, got " + clipGradNorm);
+        }
     }
 
     Optimizer makeOptimizer(Sequential model) {
@@ -241,8 +261,9 @@ final class TrainCommand implements Callable<Integer> {
     }
 
     void report(PrintWriter out, EpochResult r, MetricsWriter metricsOut) throws IOException {
-        out.printf(Locale.ROOT, "epoch %d/%d: train loss %.4f, %.0f images/s, %.1f s; test accuracy %.4f, test loss %.4f%n",
-                r.epoch(), epochs, r.trainLoss(), r.imagesPerSecond(), r.trainSeconds(), r.test().accuracy(), r.test().loss());
+        String trainAccuracy = Double.isNaN(r.trainAccuracy()) ? "" : String.format(Locale.ROOT, ", train accuracy %.4f", r.trainAccuracy());
+        out.printf(Locale.ROOT, "epoch %d/%d: train loss %.4f%s, %.0f images/s, %.1f s; test accuracy %.4f, test loss %.4f%n",
+                r.epoch(), epochs, r.trainLoss(), trainAccuracy, r.imagesPerSecond(), r.trainSeconds(), r.test().accuracy(), r.test().loss());
         out.flush();
         if (metricsOut != null) metricsOut.write(r);
     }

@@ -8,6 +8,7 @@ import dev.anvil.abi.AllocatorStats;
 import dev.anvil.abi.BatchnormDesc;
 import dev.anvil.abi.Bindings;
 import dev.anvil.abi.Conv2dDesc;
+import dev.anvil.abi.CrossEntropyDesc;
 import dev.anvil.abi.GroupnormDesc;
 import dev.anvil.abi.CudaDeviceProps;
 import dev.anvil.abi.LinearDesc;
@@ -346,6 +347,38 @@ public final class Native {
         check(A.anvil_add(ctx(dev), n, a, b, y), "anvil_add");
     }
 
+    /** y = a op b element-wise ({@code Abi.ANVIL_BINARY_*}); y may be a or b. */
+    public static void binary(Device dev, int op, long n, long a, long b, long y) {
+        check(A.anvil_binary(ctx(dev), op, n, a, b, y), "anvil_binary");
+    }
+
+    /** y[o, i] = op over s of x[o, s, i] ({@code Abi.ANVIL_REDUCE_*}). */
+    public static void reduce(Device dev, int op, long outer, long size, long inner, long x, long y) {
+        check(A.anvil_reduce(ctx(dev), op, outer, size, inner, x, y), "anvil_reduce");
+    }
+
+    /** The k largest of each row of x [rows, cols], descending; indices may be 0. */
+    public static void topk(Device dev, long rows, long cols, long k, long x, long values, long indices) {
+        check(A.anvil_topk(ctx(dev), rows, cols, k, x, values, indices), "anvil_topk");
+    }
+
+    /** c[m, n] = a[m, k] b[k, n]. */
+    public static void matmul(Device dev, long m, long k, long n, long a, long b, long c) {
+        check(A.anvil_matmul(ctx(dev), m, k, n, a, b, c), "anvil_matmul");
+    }
+
+    /** x = min(max(x, lo), hi) in place; NaN stays NaN. */
+    public static void clamp(Device dev, long n, float lo, float hi, long x) {
+        check(A.anvil_clamp(ctx(dev), n, lo, hi, x), "anvil_clamp");
+    }
+
+    /** The sum of the squares of n floats, in double, the same for any thread count. */
+    public static double sumSquares(Device dev, long n, long x) {
+        Scratch s = SCRATCH.get();
+        check(A.anvil_sum_squares(ctx(dev), n, x, s.out(0)), "anvil_sum_squares");
+        return s.buffer.getDouble(Scratch.OUT);
+    }
+
     public static void copyRows(Device dev, long rows, long cols, long src, long srcStride, long dst, long dstStride) {
         check(A.anvil_copy_rows(ctx(dev), rows, cols, src, srcStride, dst, dstStride), "anvil_copy_rows");
     }
@@ -502,15 +535,21 @@ public final class Native {
 
     // ------------------------------------------------------------------ loss
 
-    public static float softmaxCrossEntropyForward(Device dev, long batch, long classes, long logits, long labels) {
+    /** weight: the address of [classes] class weights, or 0 for none. */
+    public static float softmaxCrossEntropyForward(Device dev, CrossEntropyDesc d, long logits, long labels, long weight) {
         Scratch s = SCRATCH.get();
-        check(A.anvil_softmax_cross_entropy_forward(ctx(dev), batch, classes, logits, labels, s.out(0)), "anvil_softmax_cross_entropy_forward");
+        d.write(s.buffer, Scratch.DESC);
+        check(A.anvil_softmax_cross_entropy_forward(ctx(dev), s.address + Scratch.DESC, logits, labels, weight, s.out(0)),
+                "anvil_softmax_cross_entropy_forward");
         return s.buffer.getFloat(Scratch.OUT);
     }
 
-    public static void softmaxCrossEntropyBackward(Device dev, long batch, long classes, long logits, long labels, float scale,
+    public static void softmaxCrossEntropyBackward(Device dev, CrossEntropyDesc d, long logits, long labels, long weight, float scale,
             long dlogits) {
-        check(A.anvil_softmax_cross_entropy_backward(ctx(dev), batch, classes, logits, labels, scale, dlogits), "anvil_softmax_cross_entropy_backward");
+        Scratch s = SCRATCH.get();
+        d.write(s.buffer, Scratch.DESC);
+        check(A.anvil_softmax_cross_entropy_backward(ctx(dev), s.address + Scratch.DESC, logits, labels, weight, scale, dlogits),
+                "anvil_softmax_cross_entropy_backward");
     }
 
     public static void softmaxForward(Device dev, long rows, long cols, boolean log, long x, long y) {

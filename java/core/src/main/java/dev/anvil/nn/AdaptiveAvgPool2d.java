@@ -3,6 +3,7 @@ package dev.anvil.nn;
 import dev.anvil.Tensor;
 import dev.anvil.abi.Pool2dDesc;
 import dev.anvil.internal.Native;
+import dev.anvil.internal.Shapes;
 
 /**
  * Average pooling to a fixed output size (PyTorch's {@code AdaptiveAvgPool2d}); output 1x1 is the
@@ -43,7 +44,7 @@ public final class AdaptiveAvgPool2d extends Layer {
     @Override
     protected Tensor doForward(Tensor x) {
         long[] outShape = checkInput(x);
-        describe(x.shape());
+        describe(Shapes.of(x));
         output = reuse(output, x.device(), outShape);
         Native.avgPool2dForward(x.device(), desc, x.address(), output.address());
         input = isTraining() ? x : null;
@@ -52,10 +53,10 @@ public final class AdaptiveAvgPool2d extends Layer {
 
     @Override
     protected Tensor doBackward(Tensor dy, boolean needInputGrad) {
-        checkGradient(dy, input, output == null ? null : output.shape());
+        checkGradient(dy, input, output == null ? null : Shapes.of(output));
         if (!needInputGrad) return null;
-        describe(input.shape());
-        inputGrad = reuse(inputGrad, dy.device(), input.shape());
+        describe(Shapes.of(input));
+        inputGrad = reuse(inputGrad, dy.device(), Shapes.of(input));
         Native.avgPool2dBackward(dy.device(), desc, dy.address(), inputGrad.address());
         return inputGrad;
     }

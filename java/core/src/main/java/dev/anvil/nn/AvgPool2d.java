@@ -13,11 +13,20 @@ public final class AvgPool2d extends Pool2d {
     }
 
     public AvgPool2d(int kernel, int stride, int padding, boolean countIncludePad) {
-        this(kernel, kernel, stride, stride, padding, padding, countIncludePad);
+        this(kernel, stride, padding, false, countIncludePad);
+    }
+
+    /** PyTorch's argument order: {@code AvgPool2d(kernel_size, stride, padding, ceil_mode, count_include_pad)}. */
+    public AvgPool2d(int kernel, int stride, int padding, boolean ceilMode, boolean countIncludePad) {
+        this(kernel, kernel, stride, stride, padding, padding, ceilMode, countIncludePad);
     }
 
     public AvgPool2d(int kernelH, int kernelW, int strideH, int strideW, int padH, int padW, boolean countIncludePad) {
-        super("AvgPool2d", kernelH, kernelW, strideH, strideW, padH, padW);
+        this(kernelH, kernelW, strideH, strideW, padH, padW, false, countIncludePad);
+    }
+
+    public AvgPool2d(int kernelH, int kernelW, int strideH, int strideW, int padH, int padW, boolean ceilMode, boolean countIncludePad) {
+        super("AvgPool2d", kernelH, kernelW, strideH, strideW, padH, padW, ceilMode);
         this.countIncludePad = countIncludePad;
         desc.count_include_pad(countIncludePad ? 1 : 0);
     }

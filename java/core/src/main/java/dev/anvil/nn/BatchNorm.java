@@ -5,6 +5,7 @@ import dev.anvil.Device;
 import dev.anvil.Tensor;
 import dev.anvil.abi.BatchnormDesc;
 import dev.anvil.internal.Native;
+import dev.anvil.internal.Shapes;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -24,6 +25,7 @@ import java.util.SplittableRandom;
  */
 public abstract class BatchNorm extends Layer {
     private final int features;
+    private final long[] channelShape; // [features], of the saved statistics
     private final BatchnormDesc desc = new BatchnormDesc();
     private final boolean trackRunningStats;
     private final Parameter weight;
@@ -38,6 +40,7 @@ public abstract class BatchNorm extends Layer {
     BatchNorm(String kind, int features, double eps, double momentum, boolean affine, boolean trackRunningStats) {
         super(kind);
         this.features = Conv2d.positive(features, "features");
+        this.channelShape = new long[] {features};
         if (!(eps >= 0 && Double.isFinite(eps))) throw new IllegalArgumentException(kind + ": eps must be finite and >= 0, got " + eps);
         if (!(momentum >= 0 && momentum <= 1)) throw new IllegalArgumentException(kind + ": momentum must be in [0, 1], got " + momentum);
         desc.channels(features).eps((float) eps).momentum((float) momentum);
@@ -63,8 +66,27 @@ public abstract class BatchNorm extends Layer {
         desc.relu(1);
     }
 
+    boolean tracksRunningStats() {
+        return trackRunningStats;
+    }
+
     boolean isReluFused() {
         return fusedRelu;
+    }
+
+    /**
+     * The per-channel affine map this layer applies in evaluation mode, y = scale * x + shift, in
+     * double: scale = gamma / sqrt(running_var + eps), shift = beta - running_mean * scale.
+     */
+    double[][] evalAffine() {
+        float[] mean = runningMean.toFloatArray(), var = runningVar.toFloatArray();
+        float[] gamma = weight == null ? null : weight.value().toFloatArray(), beta = weight == null ? null : bias.value().toFloatArray();
+        double[] scale = new double[features], shift = new double[features];
+        for (int c = 0; c < features; c++) {
+            scale[c] = (gamma == null ? 1.0 : gamma[c]) / Math.sqrt((double) var[c] + desc.eps());
+            shift[c] = (beta == null ? 0.0 : beta[c]) - mean[c] * scale[c];
+        }
+        return new double[][] {scale, shift};
     }
 
     @Override
@@ -134,8 +156,8 @@ public abstract class BatchNorm extends Layer {
         desc.batch(x.size(0)).spatial(spatial).training(batchStats ? 1 : 0);
         Device dev = x.device();
         output = reuse(output, dev, outShape);
-        saveMean = reuse(saveMean, dev, new long[] {features});
-        saveInvstd = reuse(saveInvstd, dev, new long[] {features});
+        saveMean = reuse(saveMean, dev, channelShape);
+        saveInvstd = reuse(saveInvstd, dev, channelShape);
         boolean update = isTraining() && trackRunningStats;
         Native.batchNormForward(dev, desc, x.address(), weight == null ? 0 : weight.value().address(),
                 bias == null ? 0 : bias.value().address(), trackRunningStats ? runningMean.address() : 0,
@@ -147,7 +169,7 @@ public abstract class BatchNorm extends Layer {
 
     @Override
     protected Tensor doBackward(Tensor dy, boolean needInputGrad) {
-        checkGradient(dy, input, output == null ? null : output.shape());
+        checkGradient(dy, input, output == null ? null : Shapes.of(output));
         boolean accumulate = false;
         if (weight != null) {
             accumulate = weight.beginGradWrite();
@@ -155,7 +177,7 @@ public abstract class BatchNorm extends Layer {
                 throw new IllegalStateException(name() + ": weight and bias gradients were zeroed separately");
             }
         }
-        inputGrad = reuse(inputGrad, dy.device(), input.shape());
+        inputGrad = reuse(inputGrad, dy.device(), Shapes.of(input));
         Native.batchNormBackward(dy.device(), desc, input.address(), fusedRelu ? output.address() : 0, dy.address(),
                 weight == null ? 0 : weight.value().address(), saveMean.address(), saveInvstd.address(), inputGrad.address(),
                 weight == null ? 0 : weight.grad().address(), bias == null ? 0 : bias.grad().address(), accumulate);

@@ -36,6 +36,45 @@ final class Chain {
         }
     }
 
+    /**
+     * Replaces each Conv2d directly followed by a BatchNorm2d by the convolution with the
+     * normalisation folded in, and the BatchNorm by an Identity (inference only; the plan keeps its
+     * shape: a ReLU the BatchNorm had fused runs in its place). Returns the children replaced,
+     * each with its replacement, for the container to adopt the new ones and close the old.
+     */
+    List<Layer.Child[]> foldBatchNorm() {
+        List<Layer.Child[]> replaced = new ArrayList<>();
+        for (int i = 0; i + 1 < children.size(); i++) {
+            if (!(children.get(i).layer() instanceof Conv2d conv) || !(children.get(i + 1).layer() instanceof BatchNorm2d bn)) continue;
+            checkFoldable(bn);
+            Layer.Child convChild = children.get(i), bnChild = children.get(i + 1);
+            Conv2d folded = conv.foldedWith(bn);
+            Identity identity = new Identity();
+            Layer.Child newConv = new Layer.Child(convChild.name(), folded), newBn = new Layer.Child(bnChild.name(), identity);
+            children.set(i, newConv);
+            children.set(i + 1, newBn);
+            order.set(order.indexOf(conv), folded);
+            // A fused ReLU is the next child, which the plan skipped: it runs where the BatchNorm ran.
+            order.set(order.indexOf(bn), bn.isReluFused() ? children.get(i + 2).layer() : identity);
+            replaced.add(new Layer.Child[] {convChild, newConv});
+            replaced.add(new Layer.Child[] {bnChild, newBn});
+        }
+        return replaced;
+    }
+
+    /** Throws unless every BatchNorm2d that follows a Conv2d here can be folded (before anything changes). */
+    void checkFoldable() {
+        for (int i = 0; i + 1 < children.size(); i++) {
+            if (children.get(i).layer() instanceof Conv2d && children.get(i + 1).layer() instanceof BatchNorm2d bn) checkFoldable(bn);
+        }
+    }
+
+    private static void checkFoldable(BatchNorm2d bn) {
+        if (!bn.tracksRunningStats()) {
+            throw new IllegalStateException(bn.name() + ": without running statistics it normalises by batch statistics, which cannot be folded");
+        }
+    }
+
     List<Layer.Child> children() {
         return Collections.unmodifiableList(children);
     }

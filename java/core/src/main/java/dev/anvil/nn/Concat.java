@@ -2,6 +2,7 @@ package dev.anvil.nn;
 
 import dev.anvil.Tensor;
 import dev.anvil.internal.Native;
+import dev.anvil.internal.Shapes;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -88,7 +89,7 @@ public final class Concat extends Layer {
     protected Tensor doBackward(Tensor dy, boolean needInputGrad) {
         checkNotClosed();
         if (output == null) throw new IllegalStateException(name() + ": backward() called without a forward()");
-        checkGradient(dy, output, output.shape());
+        checkGradient(dy, output, Shapes.of(output));
         long rows = dy.size(0), rowLength = dy.numel() / Math.max(1, rows), offset = 0;
         boolean first = true;
         for (int i = 0; i < branches.size(); i++) {
@@ -103,7 +104,7 @@ public final class Concat extends Layer {
             Tensor dx = branch.backward(g, needInputGrad);
             if (!needInputGrad) continue;
             if (first) {
-                inputGrad = reuse(inputGrad, dy.device(), dx.shape());
+                inputGrad = reuse(inputGrad, dy.device(), Shapes.of(dx));
                 Native.copy(dy.device(), dx.numel(), dx.address(), inputGrad.address());
                 first = false;
             } else {

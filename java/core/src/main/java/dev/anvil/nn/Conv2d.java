@@ -3,6 +3,7 @@ package dev.anvil.nn;
 import dev.anvil.Tensor;
 import dev.anvil.abi.Conv2dDesc;
 import dev.anvil.internal.Native;
+import dev.anvil.internal.Shapes;
 
 /**
  * 2-D convolution over NCHW input: weight [out, in/groups, kH, kW], optional bias [out].
@@ -67,6 +68,32 @@ public final class Conv2d extends WeightedLayer {
         return new long[] {in[0], outChannels, oh, ow};
     }
 
+    /**
+     * A convolution with bias that computes what this one followed by {@code bn} computes in
+     * evaluation mode (PyTorch's fuse_conv_bn_eval): w' = w * scale, b' = b * scale + shift per
+     * output channel; on this layer's device, in evaluation mode.
+     */
+    Conv2d foldedWith(BatchNorm2d bn) {
+        if (bn.features() != outChannels) {
+            throw new IllegalArgumentException(name() + ": cannot fold " + bn.name() + " of " + bn.features() + " channels into "
+                    + outChannels + " output channels");
+        }
+        double[][] affine = bn.evalAffine();
+        float[] w = weight().value().toFloatArray();
+        float[] b = bias() == null ? new float[outChannels] : bias().value().toFloatArray();
+        int perChannel = w.length / outChannels;
+        for (int o = 0; o < outChannels; o++) {
+            for (int i = 0; i < perChannel; i++) w[o * perChannel + i] = (float) (w[o * perChannel + i] * affine[0][o]);
+            b[o] = (float) (b[o] * affine[0][o] + affine[1][o]);
+        }
+        Conv2d folded = new Builder(inChannels, outChannels, kernelH, kernelW).stride(strideH, strideW).padding(padH, padW)
+                .dilation(dilationH, dilationW).groups(groups).bias(true).build();
+        folded.weight().value().copyFrom(w);
+        folded.bias().value().copyFrom(b);
+        folded.eval();
+        return folded.device().equals(device()) ? folded : (Conv2d) folded.to(device());
+    }
+
     static long outSize(long in, int k, int stride, int pad, int dilation) {
         long room = in + 2L * pad - ((long) dilation * (k - 1) + 1);
         return room < 0 ? 0 : room / stride + 1;
@@ -75,7 +102,7 @@ public final class Conv2d extends WeightedLayer {
     @Override
     protected Tensor doForward(Tensor x) {
         long[] outShape = checkInput(x);
-        long[] in = x.shape();
+        long[] in = Shapes.of(x);
         desc.batch(in[0]).in_h(in[2]).in_w(in[3]);
         output = reuse(output, x.device(), outShape);
         Native.conv2dForward(x.device(), desc, x.address(), weight().value().address(), biasAddress(), output.address());
@@ -85,8 +112,8 @@ public final class Conv2d extends WeightedLayer {
 
     @Override
     protected Tensor doBackward(Tensor dy, boolean needInputGrad) {
-        checkGradient(dy, input, output == null ? null : output.shape());
-        long[] in = input.shape();
+        checkGradient(dy, input, output == null ? null : Shapes.of(output));
+        long[] in = Shapes.of(input);
         desc.batch(in[0]).in_h(in[2]).in_w(in[3]);
         Native.conv2dBackwardWeight(dy.device(), desc, input.address(), dy.address(), weight().grad().address(), biasGradAddress(),
                 beginGradWrite());
@@ -115,6 +142,7 @@ public final class Conv2d extends WeightedLayer {
         private final int inChannels, outChannels, kernelH, kernelW;
         private int strideH = 1, strideW = 1, padH, padW, dilationH = 1, dilationW = 1, groups = 1;
         private boolean bias = true;
+        private String paddingMode;  // "same" or "valid" when given by name
 
         private Builder(int inChannels, int outChannels, int kernelH, int kernelW) {
             this.inChannels = positive(inChannels, "inChannels");
@@ -140,6 +168,20 @@ public final class Conv2d extends WeightedLayer {
         public Builder padding(int h, int w) {
             padH = nonNegative(h, "padding");
             padW = nonNegative(w, "padding");
+            paddingMode = null;
+            return this;
+        }
+
+        /**
+         * PyTorch's string padding: "valid" (none) or "same" (the output as large as the input;
+         * stride 1 only, as in PyTorch, and here only where the dilated kernel's extent is odd, so
+         * that the padding is symmetric).
+         */
+        public Builder padding(String mode) {
+            if (!"same".equals(mode) && !"valid".equals(mode)) {
+                throw new IllegalArgumentException("Conv2d: padding must be 'same', 'valid' or a number, got '" + mode + "'");
+            }
+            paddingMode = mode;
             return this;
         }
 
@@ -164,6 +206,21 @@ public final class Conv2d extends WeightedLayer {
         }
 
         public Conv2d build() {
+            if ("valid".equals(paddingMode)) {
+                padH = padW = 0;
+            } else if ("same".equals(paddingMode)) {
+                if (strideH != 1 || strideW != 1) {
+                    throw new IllegalArgumentException("Conv2d: padding='same' is not supported for strided convolutions (stride "
+                            + strideH + "x" + strideW + "), as in PyTorch");
+                }
+                int spanH = dilationH * (kernelH - 1), spanW = dilationW * (kernelW - 1);
+                if (spanH % 2 != 0 || spanW % 2 != 0) {
+                    throw new IllegalArgumentException("Conv2d: padding='same' with kernel " + kernelH + "x" + kernelW + " and dilation "
+                            + dilationH + "x" + dilationW + " needs uneven padding, which is not supported: use an odd kernel");
+                }
+                padH = spanH / 2;
+                padW = spanW / 2;
+            }
             if (inChannels % groups != 0 || outChannels % groups != 0) {
                 throw new IllegalArgumentException("Conv2d: inChannels " + inChannels + " and outChannels " + outChannels
                         + " must both be divisible by groups " + groups);

@@ -2,6 +2,7 @@ package dev.anvil.nn;
 
 import dev.anvil.Tensor;
 import dev.anvil.internal.Native;
+import dev.anvil.internal.Shapes;
 
 /**
  * An element-wise activation of anvil.h's {@code anvil_activation} family: any input shape, the
@@ -36,9 +37,9 @@ abstract class ElementwiseActivation extends Layer {
 
     @Override
     protected Tensor doBackward(Tensor dy, boolean needInputGrad) {
-        checkGradient(dy, input, output == null ? null : output.shape());
+        checkGradient(dy, input, output == null ? null : Shapes.of(output));
         if (!needInputGrad) return null;
-        inputGrad = reuse(inputGrad, dy.device(), input.shape());
+        inputGrad = reuse(inputGrad, dy.device(), Shapes.of(input));
         Native.activationBackward(dy.device(), kind, alpha, dy.numel(), input.address(), output.address(), dy.address(),
                 inputGrad.address());
         return inputGrad;

@@ -3,6 +3,7 @@ package dev.anvil.nn;
 import dev.anvil.Tensor;
 import dev.anvil.abi.GroupnormDesc;
 import dev.anvil.internal.Native;
+import dev.anvil.internal.Shapes;
 import java.util.List;
 import java.util.SplittableRandom;
 
@@ -14,6 +15,7 @@ import java.util.SplittableRandom;
  * privacy), where BatchNorm cannot.
  */
 public final class GroupNorm extends Layer {
+    private long[] statsShape = {0, 0}; // [batch, groups] of the saved statistics, made again when the batch changes
     private final int groups, channels;
     private final GroupnormDesc desc = new GroupnormDesc();
     private final Parameter weight, bias;
@@ -65,8 +67,9 @@ public final class GroupNorm extends Layer {
         long spatial = x.numel() / (shape[0] * channels);
         desc.batch(shape[0]).spatial(spatial);
         output = reuse(output, x.device(), shape);
-        saveMean = reuse(saveMean, x.device(), new long[] {shape[0], groups});
-        saveInvstd = reuse(saveInvstd, x.device(), new long[] {shape[0], groups});
+        if (statsShape[0] != shape[0]) statsShape = new long[] {shape[0], groups};
+        saveMean = reuse(saveMean, x.device(), statsShape);
+        saveInvstd = reuse(saveInvstd, x.device(), statsShape);
         Native.groupNormForward(x.device(), desc, x.address(), weight == null ? 0 : weight.value().address(),
                 bias == null ? 0 : bias.value().address(), saveMean.address(), saveInvstd.address(), output.address());
         input = isTraining() ? x : null;
@@ -75,7 +78,7 @@ public final class GroupNorm extends Layer {
 
     @Override
     protected Tensor doBackward(Tensor dy, boolean needInputGrad) {
-        checkGradient(dy, input, output == null ? null : output.shape());
+        checkGradient(dy, input, output == null ? null : Shapes.of(output));
         boolean accumulate = false;
         if (weight != null) {
             accumulate = weight.beginGradWrite();
@@ -83,7 +86,7 @@ public final class GroupNorm extends Layer {
                 throw new IllegalStateException(name() + ": weight and bias gradients were zeroed separately");
             }
         }
-        inputGrad = reuse(inputGrad, dy.device(), input.shape());
+        inputGrad = reuse(inputGrad, dy.device(), Shapes.of(input));
         Native.groupNormBackward(dy.device(), desc, input.address(), dy.address(), weight == null ? 0 : weight.value().address(),
                 saveMean.address(), saveInvstd.address(), inputGrad.address(), weight == null ? 0 : weight.grad().address(),
                 bias == null ? 0 : bias.grad().address(), accumulate);

@@ -3,6 +3,7 @@ package dev.anvil.nn;
 import dev.anvil.DType;
 import dev.anvil.Device;
 import dev.anvil.Tensor;
+import dev.anvil.internal.Shapes;
 import dev.anvil.internal.UseGuard;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -43,6 +44,8 @@ import java.util.SplittableRandom;
  * their children in {@link #children()}.
  */
 public abstract class Layer implements AutoCloseable {
+    /** The input shape of the last checkInput and the output shape for it (see {@link #checkInput}). */
+    private long[] shapeMemoIn, shapeMemoOut;
     private final String kind;
     private String path = "";
     private String name;
@@ -90,6 +93,15 @@ public abstract class Layer implements AutoCloseable {
         if (child == this) throw new IllegalArgumentException(name + ": a layer cannot contain itself");
         child.setPath(join(path, childName));
         child.train(training);
+        shapeMemoIn = shapeMemoOut = null; // a new child may change the output shape
+    }
+
+    /** For containers: adopts each replacement (second) of a child and closes the child it replaced (first). */
+    final void replaced(List<Child[]> pairs) {
+        for (Child[] pair : pairs) {
+            adopt(pair[1].name(), pair[1].layer());
+            pair[0].layer().close();
+        }
     }
 
     private void setPath(String path) {
@@ -366,7 +378,10 @@ public abstract class Layer implements AutoCloseable {
 
     // ------------------------------------------------------------------ helpers for subclasses
 
-    /** Checks x is an open float32 tensor and returns this layer's output shape for it. */
+    /**
+     * Checks x is an open float32 tensor and returns this layer's output shape for it: the same
+     * array as long as the input shape stays the same (no allocation per step); never modify it.
+     */
     protected final long[] checkInput(Tensor x) {
         checkNotClosed();
         if (x == null) throw new IllegalArgumentException(name + ": input is null");
@@ -378,7 +393,12 @@ public abstract class Layer implements AutoCloseable {
             throw new IllegalArgumentException(name + ": input " + x.shapeString() + " is on " + x.device()
                     + " but the layer's parameters are on " + device + "; move one of them with to(" + x.device() + ")");
         }
-        return outputShape(x.shape());
+        long[] in = Shapes.of(x);
+        if (in != shapeMemoIn && !Arrays.equals(in, shapeMemoIn)) {
+            shapeMemoOut = outputShape(in);
+            shapeMemoIn = in;
+        }
+        return shapeMemoOut;
     }
 
     /** Checks dy matches the output of the last forward pass (which must have happened in training mode). */
@@ -396,7 +416,7 @@ public abstract class Layer implements AutoCloseable {
             throw new IllegalArgumentException(name + ": output gradient is on " + dy.device()
                     + " but the last forward pass ran on " + lastInput.device());
         }
-        if (!Arrays.equals(dy.shape(), expectedShape)) {
+        if (!Arrays.equals(Shapes.of(dy), expectedShape)) {
             throw new IllegalArgumentException(name + ": output gradient has shape " + dy.shapeString()
                     + " but the output of the last forward pass has shape " + Arrays.toString(expectedShape));
         }
@@ -412,7 +432,7 @@ public abstract class Layer implements AutoCloseable {
 
     protected static Tensor reuse(Tensor current, Device device, DType dtype, long[] shape) {
         if (current != null && !current.isClosed() && current.dtype() == dtype && current.device().equals(device)
-                && Arrays.equals(current.shape(), shape)) {
+                && Arrays.equals(Shapes.of(current), shape)) {
             return current;
         }
         if (current != null) current.close();

@@ -3,6 +3,7 @@ package dev.anvil.nn;
 import dev.anvil.Tensor;
 import dev.anvil.abi.LinearDesc;
 import dev.anvil.internal.Native;
+import dev.anvil.internal.Shapes;
 
 /** Fully connected layer y = x W^T + b over [batch, in] input; W is [out, in] as in PyTorch. */
 public final class Linear extends WeightedLayer {
@@ -45,12 +46,12 @@ public final class Linear extends WeightedLayer {
 
     @Override
     protected Tensor doBackward(Tensor dy, boolean needInputGrad) {
-        checkGradient(dy, input, output == null ? null : output.shape());
+        checkGradient(dy, input, output == null ? null : Shapes.of(output));
         desc.batch(input.size(0));
         Native.linearBackwardWeight(dy.device(), desc, input.address(), dy.address(), weight().grad().address(), biasGradAddress(),
                 beginGradWrite());
         if (!needInputGrad) return null;
-        inputGrad = reuse(inputGrad, dy.device(), input.shape());
+        inputGrad = reuse(inputGrad, dy.device(), Shapes.of(input));
         Native.linearBackwardData(dy.device(), desc, dy.address(), weight().value().address(), inputGrad.address());
         return inputGrad;
     }

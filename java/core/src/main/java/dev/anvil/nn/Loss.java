@@ -1,6 +1,7 @@
 package dev.anvil.nn;
 
 import dev.anvil.Tensor;
+import dev.anvil.internal.Shapes;
 import dev.anvil.internal.UseGuard;
 
 /**
@@ -55,7 +56,7 @@ public abstract class Loss implements AutoCloseable {
             if (input == null) throw new IllegalStateException(name + ": backward() called before forward()");
             input.checkOpen();
             target.checkOpen();
-            gradient = Layer.reuse(gradient, input.device(), input.shape());
+            gradient = Layer.reuse(gradient, input.device(), Shapes.of(input));
             computeGradient(input, target, gradient);
             return gradient;
         } finally {
@@ -72,6 +73,9 @@ public abstract class Loss implements AutoCloseable {
     /** Writes d(mean loss)/d(input) into {@code gradient}, of the input's shape. */
     protected abstract void computeGradient(Tensor input, Tensor target, Tensor gradient);
 
+    /** Frees what a subclass keeps beyond the gradient (called by {@link #close()}). */
+    protected void closeResources() {}
+
     private void releaseInputs() {
         if (input != null) input.release();
         if (target != null) target.release();
@@ -86,6 +90,7 @@ public abstract class Loss implements AutoCloseable {
             if (gradient != null) gradient.close();
             gradient = null;
             releaseInputs();
+            closeResources();
         } finally {
             guard.exit();
         }

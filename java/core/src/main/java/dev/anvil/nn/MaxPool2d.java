@@ -11,6 +11,7 @@ public final class MaxPool2d extends Pool2d {
      * (else four: anvil_maxpool2d_index_bytes), held in whole int32 words.
      */
     private Tensor argmax;
+    private long[] argmaxShape = {0}; // [int32 words] of argmax, made again when the size changes
 
     /** Square window, stride equal to the window, no padding (PyTorch's defaults). */
     public MaxPool2d(int kernel) {
@@ -18,11 +19,20 @@ public final class MaxPool2d extends Pool2d {
     }
 
     public MaxPool2d(int kernel, int stride, int padding) {
-        this(kernel, kernel, stride, stride, padding, padding);
+        this(kernel, stride, padding, false);
+    }
+
+    /** With {@code ceilMode}, output sizes round up as PyTorch's {@code ceil_mode=True}. */
+    public MaxPool2d(int kernel, int stride, int padding, boolean ceilMode) {
+        this(kernel, kernel, stride, stride, padding, padding, ceilMode);
     }
 
     public MaxPool2d(int kernelH, int kernelW, int strideH, int strideW, int padH, int padW) {
-        super("MaxPool2d", kernelH, kernelW, strideH, strideW, padH, padW);
+        this(kernelH, kernelW, strideH, strideW, padH, padW, false);
+    }
+
+    public MaxPool2d(int kernelH, int kernelW, int strideH, int strideW, int padH, int padW, boolean ceilMode) {
+        super("MaxPool2d", kernelH, kernelW, strideH, strideW, padH, padW, ceilMode);
     }
 
     @Override
@@ -30,7 +40,8 @@ public final class MaxPool2d extends Pool2d {
         Tensor y = prepareForward(x);
         if (isTraining()) {
             long words = (y.numel() * Native.maxPool2dIndexBytes(desc) + 3) / 4;
-            argmax = reuse(argmax, x.device(), DType.INT32, new long[] {words});
+            if (argmaxShape[0] != words) argmaxShape = new long[] {words};
+            argmax = reuse(argmax, x.device(), DType.INT32, argmaxShape);
             Native.maxPool2dForward(x.device(), desc, x.address(), y.address(), argmax.address());
             input = x;
         } else {

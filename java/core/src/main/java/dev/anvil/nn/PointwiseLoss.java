@@ -3,6 +3,7 @@ package dev.anvil.nn;
 import dev.anvil.DType;
 import dev.anvil.Tensor;
 import dev.anvil.internal.Native;
+import dev.anvil.internal.Shapes;
 import java.util.Arrays;
 
 /** A loss of anvil.h's {@code anvil_loss} family: element by element between float tensors of one shape. */
@@ -27,7 +28,7 @@ abstract class PointwiseLoss extends Loss {
 
     @Override
     protected final void check(Tensor input, Tensor target) {
-        if (input.dtype() != DType.FLOAT32 || target.dtype() != DType.FLOAT32 || !Arrays.equals(input.shape(), target.shape())
+        if (input.dtype() != DType.FLOAT32 || target.dtype() != DType.FLOAT32 || !Arrays.equals(Shapes.of(input), Shapes.of(target))
                 || input.numel() == 0) {
             throw new IllegalArgumentException(this + ": expected FLOAT32 input and target of one non-empty shape, got input "
                     + input.dtype() + input.shapeString() + " and target " + target.dtype() + target.shapeString());

@@ -2,6 +2,7 @@ package dev.anvil.nn;
 
 import dev.anvil.Tensor;
 import dev.anvil.internal.Native;
+import dev.anvil.internal.Shapes;
 
 /** max(x, 0), element-wise; backward uses the output, so the input may be freed after forward. */
 public final class ReLU extends Layer {
@@ -29,9 +30,9 @@ public final class ReLU extends Layer {
 
     @Override
     protected Tensor doBackward(Tensor dy, boolean needInputGrad) {
-        checkGradient(dy, haveOutput ? output : null, output == null ? null : output.shape());
+        checkGradient(dy, haveOutput ? output : null, output == null ? null : Shapes.of(output));
         if (!needInputGrad) return null;
-        inputGrad = reuse(inputGrad, dy.device(), output.shape());
+        inputGrad = reuse(inputGrad, dy.device(), Shapes.of(output));
         Native.reluBackward(dy.device(), output.numel(), output.address(), dy.address(), inputGrad.address());
         return inputGrad;
     }

@@ -2,6 +2,7 @@ package dev.anvil.nn;
 
 import dev.anvil.Tensor;
 import dev.anvil.internal.Native;
+import dev.anvil.internal.Shapes;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -29,7 +30,7 @@ public final class Residual extends Layer {
     private final Chain main;
     private final Child shortcut; // null: identity
     private final Child after; // null: none
-    private final List<Child> children;
+    private List<Child> children;
     private Tensor sum, inputGrad;
 
     private Residual(Builder b) {
@@ -38,11 +39,27 @@ public final class Residual extends Layer {
         this.shortcut = b.shortcut;
         this.after = b.after;
         if (main.children().isEmpty()) throw new IllegalArgumentException("Residual: the main path has no layers");
+        this.children = collectChildren();
+        for (Child c : children) adopt(c.name(), c.layer());
+    }
+
+    private List<Child> collectChildren() {
         List<Child> all = new ArrayList<>(main.children());
         if (shortcut != null) all.add(shortcut);
         if (after != null) all.add(after);
-        this.children = List.copyOf(all);
-        for (Child c : children) adopt(c.name(), c.layer());
+        return List.copyOf(all);
+    }
+
+    /** Folds the main path's Conv2d + BatchNorm2d pairs (see {@link Fusion#foldBatchNorm}); returns how many. */
+    void checkFoldable() {
+        main.checkFoldable();
+    }
+
+    int foldBatchNormHere() {
+        List<Child[]> pairs = main.foldBatchNorm();
+        children = collectChildren();
+        replaced(pairs);
+        return pairs.size() / 2;
     }
 
     public static Builder builder() {
@@ -70,7 +87,7 @@ public final class Residual extends Layer {
         checkInput(x);
         Tensor m = main.forward(x);
         Tensor s = shortcut == null ? x : shortcut.layer().forward(x);
-        sum = reuse(sum, x.device(), m.shape());
+        sum = reuse(sum, x.device(), Shapes.of(m));
         Native.add(x.device(), sum.numel(), m.address(), s.address(), sum.address());
         return after == null ? sum : after.layer().forward(sum);
     }
@@ -82,7 +99,7 @@ public final class Residual extends Layer {
         Tensor dMain = main.backward(g, needInputGrad);
         Tensor dShort = shortcut == null ? g : shortcut.layer().backward(g, needInputGrad);
         if (!needInputGrad) return null;
-        inputGrad = reuse(inputGrad, dy.device(), dMain.shape());
+        inputGrad = reuse(inputGrad, dy.device(), Shapes.of(dMain));
         Native.add(dy.device(), inputGrad.numel(), dMain.address(), dShort.address(), inputGrad.address());
         return inputGrad;
     }

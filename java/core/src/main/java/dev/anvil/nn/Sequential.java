@@ -42,6 +42,17 @@ public final class Sequential extends Layer {
         return chain.children();
     }
 
+    /** Folds this level's Conv2d + BatchNorm2d pairs (see {@link Fusion#foldBatchNorm}); returns how many. */
+    void checkFoldable() {
+        chain.checkFoldable();
+    }
+
+    int foldBatchNormHere() {
+        List<Child[]> pairs = chain.foldBatchNorm();
+        replaced(pairs);
+        return pairs.size() / 2;
+    }
+
     /** The layers in the order forward runs them (backward runs them in reverse); a ReLU fused into a BatchNorm is left out. */
     public List<Layer> executionOrder() {
         return chain.order();

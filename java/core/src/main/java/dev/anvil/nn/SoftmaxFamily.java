@@ -2,6 +2,7 @@ package dev.anvil.nn;
 
 import dev.anvil.Tensor;
 import dev.anvil.internal.Native;
+import dev.anvil.internal.Shapes;
 
 /**
  * Softmax or log-softmax along one dimension, which must be the input's last (a classifier's
@@ -41,9 +42,9 @@ abstract class SoftmaxFamily extends Layer {
 
     @Override
     protected Tensor doBackward(Tensor dy, boolean needInputGrad) {
-        checkGradient(dy, input, output == null ? null : output.shape());
+        checkGradient(dy, input, output == null ? null : Shapes.of(output));
         if (!needInputGrad) return null;
-        inputGrad = reuse(inputGrad, dy.device(), output.shape());
+        inputGrad = reuse(inputGrad, dy.device(), Shapes.of(output));
         long cols = output.size(output.dim() - 1);
         if (dy.numel() > 0) {
             Native.softmaxBackward(dy.device(), dy.numel() / cols, cols, log, output.address(), dy.address(), inputGrad.address());

@@ -13,7 +13,9 @@ import java.util.Map;
  * Updates parameters from their gradients. Per-parameter state (momentum, Adam moments) is
  * allocated on the first step on the parameters' device (and follows them when the model is
  * moved with {@code to(device)}), and is freed by {@link #close()}. Parameters without a gradient since the last {@link #zeroGrad()} are skipped,
- * as in PyTorch.
+ * as in PyTorch, and each parameter counts its own updates as PyTorch's per-parameter {@code step}
+ * state does: a parameter whose first gradient arrives at step 5 starts its momentum buffer from
+ * that gradient and its Adam bias correction at 1.
  */
 public abstract class Optimizer implements AutoCloseable {
     private final UseGuard guard = new UseGuard();
@@ -21,6 +23,7 @@ public abstract class Optimizer implements AutoCloseable {
     private final List<Map<String, Tensor>> state = new ArrayList<>();
     protected float lr;
     private long steps;
+    private final long[] updates;
 
     protected Optimizer(List<Parameter> params, double lr) {
         if (params == null || params.isEmpty()) throw new IllegalArgumentException(getClass().getSimpleName() + ": no parameters");
@@ -29,6 +32,7 @@ public abstract class Optimizer implements AutoCloseable {
         }
         this.params = List.copyOf(params);
         this.lr = (float) lr;
+        this.updates = new long[this.params.size()];
         for (int i = 0; i < this.params.size(); i++) state.add(new LinkedHashMap<>());
     }
 
@@ -49,7 +53,7 @@ public abstract class Optimizer implements AutoCloseable {
                 try {
                     grad.retain();
                     try {
-                        update(p, i, steps);
+                        update(p, i, ++updates[i]);
                     } finally {
                         grad.release();
                     }
@@ -67,7 +71,7 @@ public abstract class Optimizer implements AutoCloseable {
         for (Parameter p : params) p.zeroGrad();
     }
 
-    /** Applies the update rule to parameter {@code index}; {@code step} counts from 1. */
+    /** Applies the update rule to parameter {@code index}; {@code step} counts its updates from 1. */
     protected abstract void update(Parameter p, int index, long step);
 
     /**
@@ -119,10 +123,14 @@ public abstract class Optimizer implements AutoCloseable {
         return out;
     }
 
-    /** Restores the step count (checkpoints). */
+    /**
+     * Restores the step count (checkpoints), taking every parameter to have been updated at each of
+     * those steps, as in training where every parameter receives a gradient.
+     */
     public void setSteps(long steps) {
         if (steps < 0) throw new IllegalArgumentException("steps must be >= 0, got " + steps);
         this.steps = steps;
+        java.util.Arrays.fill(updates, steps);
     }
 
     @Override

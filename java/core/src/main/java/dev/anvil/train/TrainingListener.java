@@ -7,4 +7,12 @@ public interface TrainingListener {
 
     /** After every epoch, with its evaluation when a test set was given. */
     default void onEpochEnd(EpochResult result) {}
+
+    /**
+     * Asked after {@link #onEpochEnd}: true ends training after this epoch (early stopping, see
+     * {@link EarlyStopping}). To stop in the middle of an epoch, call {@link Trainer#stop()}.
+     */
+    default boolean shouldStop(EpochResult result) {
+        return false;
+    }
 }

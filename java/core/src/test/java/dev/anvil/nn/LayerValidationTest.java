@@ -219,4 +219,26 @@ class LayerValidationTest {
             assertArrayEquals(new long[] {2, 4, 6, 6}, conv.backward(dy).shape());
         }
     }
+
+    /** padding='same' and 'valid' as PyTorch resolves them, and the cases PyTorch refuses or that need uneven padding. */
+    @Test
+    void conv2dStringPadding() {
+        try (Conv2d same = Conv2d.builder(3, 4, 5).padding("same").build();
+                Conv2d dilated = Conv2d.builder(3, 4, 3).dilation(2).padding("same").build();
+                Conv2d rect = Conv2d.builder(3, 4, 3, 5).padding("same").build();
+                Conv2d valid = Conv2d.builder(3, 4, 5).padding(2).padding("valid").build()) {
+            long[] in = {2, 3, 11, 9};
+            assertArrayEquals(new long[] {2, 4, 11, 9}, same.outputShape(in));
+            assertArrayEquals(new long[] {2, 4, 11, 9}, dilated.outputShape(in));
+            assertArrayEquals(new long[] {2, 4, 11, 9}, rect.outputShape(in));
+            assertArrayEquals(new long[] {2, 4, 7, 5}, valid.outputShape(in));
+        }
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> Conv2d.builder(3, 4, 3).stride(2).padding("same").build());
+        assertTrue(e.getMessage().contains("not supported for strided convolutions"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> Conv2d.builder(3, 4, 4).padding("same").build());
+        assertTrue(e.getMessage().contains("needs uneven padding"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> Conv2d.builder(3, 4, 3).padding("full"));
+        assertTrue(e.getMessage().contains("'same', 'valid' or a number"), e.getMessage());
+    }
 }

@@ -9,7 +9,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * The element-wise losses, softmax and log-softmax against values PyTorch 1.13 computes in double
+ * Cross-entropy's options, the element-wise losses, softmax and log-softmax against values PyTorch 1.13 computes in double
  * precision for the same inputs ({@code nn.MSELoss()(x, t)} and {@code torch.autograd.grad} of it,
  * and so on), their gradients against finite differences, and the arguments they refuse.
  */
@@ -44,6 +44,70 @@ class LossesTest {
                 GradCheck.check(loss + " gradient", in -> new float[] {loss.forward(x.copyFrom(in), target)}, X.clone(),
                         new float[] {1f}, g, 1e-3);
             }
+        }
+    }
+
+    private record CrossEntropyCase(CrossEntropyLoss loss, int[] labels, double value, double[] gradient) {}
+
+    /**
+     * Cross-entropy's options against PyTorch 1.13 in double precision:
+     * {@code F.cross_entropy(x, y, weight=w, ignore_index=i, label_smoothing=s)} and its gradient, for
+     * x = [[1, -0.5, 2, 0.25], [0.1, 0.2, -1.3, 0.7], [-2, 1.5, 0.3, 0]], w = [0.5, 2, 1, 0.25].
+     */
+    @Test
+    void crossEntropyOptionsMatchPyTorch() {
+        float[] x = {1f, -0.5f, 2f, 0.25f, 0.1f, 0.2f, -1.3f, 0.7f, -2f, 1.5f, 0.3f, 0f};
+        float[] w = {0.5f, 2f, 1f, 0.25f};
+        int[] ignoredSecond = {2, -100, 1};
+        List<CrossEntropyCase> cases = List.of(
+                new CrossEntropyCase(new CrossEntropyLoss(), ignoredSecond, 0.4629495401425189, new double[] {0.113281624, 0.025276547,
+                        -0.192068621, 0.05351045, 0, 0, 0, 0, 0.009712757, -0.17835767, 0.096876808, 0.071768105}),
+                new CrossEntropyCase(CrossEntropyLoss.builder().weight(w).build(), ignoredSecond, 0.45568900862270256, new double[] {
+                        0.075521082, 0.016851031, -0.128045747, 0.035673633, 0, 0, 0, 0, 0.012950342, -0.237810226, 0.129169078,
+                        0.095690806}),
+                new CrossEntropyCase(CrossEntropyLoss.builder().labelSmoothing(0.1).build(), ignoredSecond, 0.6060745401425189,
+                        new double[] {0.100781624, 0.012776547, -0.154568621, 0.04101045, 0, 0, 0, 0, -0.002787243, -0.14085767,
+                                0.084376808, 0.059268105}),
+                new CrossEntropyCase(CrossEntropyLoss.builder().weight(w).labelSmoothing(0.2).build(), ignoredSecond, 0.5767948994159768,
+                        new double[] {0.066243736, -0.01669294, -0.080611842, 0.031061046, 0, 0, 0, 0, 0.003241035, -0.183376223,
+                                0.098778196, 0.081356991}),
+                new CrossEntropyCase(CrossEntropyLoss.builder().ignoreIndex(1).labelSmoothing(0.1).build(), new int[] {2, 0, 1},
+                        1.0311643972737852, new double[] {0.100781624, 0.012776547, -0.154568621, 0.04101045, -0.342707577, 0.119891102,
+                                0.017040448, 0.205776027, 0, 0, 0, 0}));
+        for (CrossEntropyCase c : cases) {
+            try (CrossEntropyLoss loss = c.loss(); Tensor logits = Tensor.of(x.clone(), 3, 4); Tensor labels = Tensor.ofInts(c.labels(), 3)) {
+                assertEquals(c.value(), loss.forward(logits, labels), 1e-6, loss.toString());
+                float[] g = loss.backward().toFloatArray();
+                for (int i = 0; i < g.length; i++) assertEquals(c.gradient()[i], g[i], 1e-6, loss + " gradient " + i);
+            }
+        }
+        // Every sample ignored: 0 / 0 as in PyTorch, and a zero gradient.
+        try (CrossEntropyLoss loss = new CrossEntropyLoss(); Tensor logits = Tensor.of(x.clone(), 3, 4);
+                Tensor labels = Tensor.ofInts(new int[] {-100, -100, -100}, 3)) {
+            assertTrue(Float.isNaN(loss.forward(logits, labels)));
+            for (float g : loss.backward().toFloatArray()) assertEquals(0f, g);
+        }
+    }
+
+    @Test
+    void crossEntropyRefusesBadOptions() {
+        for (double bad : new double[] {-0.1, 1.5, Double.NaN}) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> CrossEntropyLoss.builder().labelSmoothing(bad));
+            assertTrue(e.getMessage().contains("CrossEntropyLoss: label_smoothing must be in [0, 1]"), e.getMessage());
+        }
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> CrossEntropyLoss.builder().weight(1f, -1f));
+        assertTrue(e.getMessage().contains("weight[1] must be finite and >= 0"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> CrossEntropyLoss.builder().weight(0f, 0f));
+        assertTrue(e.getMessage().contains("at least one positive"), e.getMessage());
+        try (CrossEntropyLoss loss = CrossEntropyLoss.builder().weight(1f, 2f, 3f).build(); Tensor logits = Tensor.zeros(2, 4);
+                Tensor labels = Tensor.ofInts(new int[] {0, 1}, 2)) {
+            e = assertThrows(IllegalArgumentException.class, () -> loss.forward(logits, labels));
+            assertTrue(e.getMessage().contains("3 class weights for logits [2, 4] (4 classes)"), e.getMessage());
+        }
+        try (CrossEntropyLoss loss = new CrossEntropyLoss(); Tensor logits = Tensor.zeros(2, 4);
+                Tensor labels = Tensor.ofInts(new int[] {0, 4}, 2)) {
+            RuntimeException r = assertThrows(RuntimeException.class, () -> loss.forward(logits, labels));
+            assertTrue(r.getMessage().contains("label 4"), r.getMessage());
         }
     }
 

@@ -10,6 +10,7 @@ import dev.anvil.DType;
 import dev.anvil.Device;
 import dev.anvil.Scope;
 import dev.anvil.Tensor;
+import dev.anvil.abi.CrossEntropyDesc;
 import dev.anvil.internal.Native;
 import java.util.List;
 import java.util.Random;
@@ -113,7 +114,7 @@ class LossOpTest {
     private static float loss(Device dev, Shape s, float[] logits, int[] labels) {
         try (Scope scope = Scope.open()) {
             Tensor tl = Tensor.of(dev, logits, s.batch, s.classes), tlab = Tensor.ofInts(dev, labels, s.batch);
-            return Native.softmaxCrossEntropyForward(dev, s.batch, s.classes, tl.address(), tlab.address());
+            return Native.softmaxCrossEntropyForward(dev, desc(s), tl.address(), tlab.address(), 0);
         }
     }
 
@@ -121,9 +122,13 @@ class LossOpTest {
         try (Scope scope = Scope.open()) {
             Tensor tl = Tensor.of(dev, logits, s.batch, s.classes), tlab = Tensor.ofInts(dev, labels, s.batch);
             Tensor d = inPlace ? tl : Tensor.empty(dev, s.batch, s.classes).fill(Float.NaN);
-            Native.softmaxCrossEntropyBackward(dev, s.batch, s.classes, tl.address(), tlab.address(), scale, d.address());
+            Native.softmaxCrossEntropyBackward(dev, desc(s), tl.address(), tlab.address(), 0, scale, d.address());
             return d.toFloatArray();
         }
+    }
+
+    private static CrossEntropyDesc desc(Shape s) {
+        return new CrossEntropyDesc().batch(s.batch).classes(s.classes).ignore_index(-100);
     }
 
     private static int[] argmax(Device dev, Shape s, float[] logits) {

@@ -10,6 +10,7 @@ import dev.anvil.Scope;
 import dev.anvil.Tensor;
 import dev.anvil.abi.AdamDesc;
 import dev.anvil.abi.Conv2dDesc;
+import dev.anvil.abi.CrossEntropyDesc;
 import dev.anvil.abi.LinearDesc;
 import dev.anvil.internal.Native;
 import dev.anvil.abi.Pool2dDesc;
@@ -240,26 +241,37 @@ class NativeBadArgumentTest {
 
     @Test
     void crossEntropyRefusesBadArguments() {
-        assertInvalid(() -> Native.softmaxCrossEntropyForward(dev, 0, 10, a, ints), "anvil_softmax_cross_entropy_forward",
+        assertInvalid(() -> Native.softmaxCrossEntropyForward(dev, ce(0, 10), a, ints, 0), "anvil_softmax_cross_entropy_forward",
                 "batch must be positive");
-        assertInvalid(() -> Native.softmaxCrossEntropyForward(dev, 2, 0, a, ints), "classes must be positive");
-        assertInvalid(() -> Native.softmaxCrossEntropyForward(dev, 2, 10, 0, ints), "logits is NULL");
-        assertInvalid(() -> Native.softmaxCrossEntropyForward(dev, 2, 10, a, 0), "labels is NULL");
-        assertInvalid(() -> Native.softmaxCrossEntropyBackward(dev, 2, -1, a, ints, 1f, b),
+        assertInvalid(() -> Native.softmaxCrossEntropyForward(dev, ce(2, 0), a, ints, 0), "classes must be positive");
+        assertInvalid(() -> Native.softmaxCrossEntropyForward(dev, ce(2, 10), 0, ints, 0), "logits is NULL");
+        assertInvalid(() -> Native.softmaxCrossEntropyForward(dev, ce(2, 10), a, 0, 0), "labels is NULL");
+        assertInvalid(() -> Native.softmaxCrossEntropyBackward(dev, ce(2, -1), a, ints, 0, 1f, b),
                 "anvil_softmax_cross_entropy_backward", "classes must be positive");
-        assertInvalid(() -> Native.softmaxCrossEntropyBackward(dev, 2, 10, a, ints, 1f, 0), "dlogits is NULL");
-        assertInvalid(() -> Native.softmaxCrossEntropyBackward(dev, 2, 10, a, ints, 1f, a + 4), "logits and dlogits overlap");
+        assertInvalid(() -> Native.softmaxCrossEntropyBackward(dev, ce(2, 10), a, ints, 0, 1f, 0), "dlogits is NULL");
+        assertInvalid(() -> Native.softmaxCrossEntropyBackward(dev, ce(2, 10), a, ints, 0, 1f, a + 4), "logits and dlogits overlap");
+        assertInvalid(() -> Native.softmaxCrossEntropyForward(dev, ce(2, 10).label_smoothing(1.5f), a, ints, 0),
+                "label_smoothing must be in [0, 1]");
+        assertInvalid(() -> Native.softmaxCrossEntropyForward(dev, ce(2, 10).label_smoothing(Float.NaN), a, ints, 0),
+                "label_smoothing must be in [0, 1]");
+        assertInvalid(() -> Native.softmaxCrossEntropyBackward(dev, ce(2, 10), a, ints, 0, Float.NaN, b), "scale must be finite");
+        assertInvalid(() -> Native.softmaxCrossEntropyBackward(dev, ce(2, 10), a, ints, b + 8, 1f, b), "weight and dlogits overlap");
+        assertInvalid(() -> Native.softmaxCrossEntropyBackward(dev, ce(2, 10), a, b + 4, 0, 1f, b), "labels and dlogits overlap");
         assertInvalid(() -> Native.argmax(dev, 0, 10, a, ints), "anvil_argmax", "batch must be positive");
         assertInvalid(() -> Native.argmax(dev, 2, 10, a, 0), "predictions is NULL");
+    }
+
+    private static CrossEntropyDesc ce(long batch, long classes) {
+        return new CrossEntropyDesc().batch(batch).classes(classes).ignore_index(-100);
     }
 
     @Test
     void crossEntropyRefusesLabelsOutOfRange() {
         for (int bad : new int[] {10, -1, Integer.MAX_VALUE}) {
             try (Tensor labels = Tensor.ofInts(dev, new int[] {3, bad}, 2)) {
-                assertInvalid(() -> Native.softmaxCrossEntropyForward(dev, 2, 10, a, labels.address()),
+                assertInvalid(() -> Native.softmaxCrossEntropyForward(dev, ce(2, 10), a, labels.address(), 0),
                         "anvil_softmax_cross_entropy_forward", "label " + bad, "out of range");
-                assertInvalid(() -> Native.softmaxCrossEntropyBackward(dev, 2, 10, a, labels.address(), 1f, b),
+                assertInvalid(() -> Native.softmaxCrossEntropyBackward(dev, ce(2, 10), a, labels.address(), 0, 1f, b),
                         "anvil_softmax_cross_entropy_backward", "label " + bad, "out of range");
             }
         }

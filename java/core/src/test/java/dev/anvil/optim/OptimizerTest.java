@@ -163,6 +163,47 @@ class OptimizerTest {
         }
     }
 
+    /**
+     * A parameter whose first gradient arrives at step 2 is updated as PyTorch updates it: SGD's
+     * momentum buffer starts as that gradient (not (1 - dampening) times it) and Adam's bias
+     * correction starts at step 1 for it.
+     */
+    @Test
+    void aParameterFirstUpdatedLaterStartsItsOwnStateAsPyTorchDoes() {
+        record Case(Optimizer opt, Rule rule, int stateCount) {}
+        try (Parameter a = parameter("a", START); Parameter b = parameter("b", START)) {
+            List<java.util.function.Supplier<Case>> cases = List.of(
+                    () -> new Case(SGD.builder().lr(0.1).momentum(0.9).dampening(0.3).build(List.of(a, b)), sgd(0.1, 0.9, 0.3, 0, false), 1),
+                    () -> new Case(Adam.builder().lr(0.01).build(List.of(a, b)), adam(0.01, 0.9, 0.999, 1e-8, 0, false), 2));
+            for (var make : cases) {
+                a.value().copyFrom(START);
+                b.value().copyFrom(START);
+                Case c = make.get();
+                try (Optimizer opt = c.opt()) {
+                    opt.zeroGrad();
+                    setGrad(a, GRADS[0]);
+                    opt.step();
+                    double[] ref = new double[START.length];
+                    for (int i = 0; i < ref.length; i++) ref[i] = START[i];
+                    double[][] state = new double[c.stateCount()][START.length];
+                    for (int t = 1; t <= 2; t++) {
+                        opt.zeroGrad();
+                        setGrad(b, GRADS[t]);
+                        opt.step();
+                        double[] g = new double[START.length];
+                        for (int i = 0; i < g.length; i++) g[i] = GRADS[t][i];
+                        c.rule().step(ref, g, state, t);
+                        float[] actual = b.value().toFloatArray();
+                        for (int i = 0; i < ref.length; i++) {
+                            assertEquals(ref[i], actual[i], 1e-5 * (1 + Math.abs(ref[i])), opt + ", b's update " + t + ", element " + i);
+                        }
+                    }
+                    assertEquals(3, opt.steps());
+                }
+            }
+        }
+    }
+
     @Test
     void stateIsAllocatedLazilyAndFreedOnClose() {
         try (Parameter a = parameter("a", START); Parameter b = parameter("b", START)) {

@@ -16,20 +16,27 @@ import org.junit.jupiter.api.Test;
 
 /**
  * "No allocation per step", checked with the JVM's per-thread allocation counter after warm-up
- * (so that the JIT compiler has done its work): the pieces of this module allocate nothing, and a
- * whole DQN training step allocates exactly what core's layers and optimizer allocate for the
- * same calls, measured in the same way.
+ * (so that the JIT compiler has done its work): the pieces of this module allocate nothing, and
+ * neither does a whole DQN training step (nor core's calls in it alone).
  */
 class AllocationTest {
     private static final com.sun.management.ThreadMXBean THREADS = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
 
-    /** Bytes allocated per call of {@code r} on this thread, after {@code warmup} calls. */
+    /**
+     * Bytes allocated per call of {@code r} on this thread after {@code warmup} calls: the least of
+     * three windows of {@code calls} calls, since an allocation per call shows in every window while
+     * the JIT compiler's one-off work as it settles (on a loaded machine, late) shows in one.
+     */
     private static double bytesPerCall(Runnable r, int warmup, int calls) {
         for (int i = 0; i < warmup; i++) r.run();
         long id = Thread.currentThread().getId();
-        long before = THREADS.getThreadAllocatedBytes(id);
-        for (int i = 0; i < calls; i++) r.run();
-        return (THREADS.getThreadAllocatedBytes(id) - before) / (double) calls;
+        double least = Double.MAX_VALUE;
+        for (int window = 0; window < 3; window++) {
+            long before = THREADS.getThreadAllocatedBytes(id);
+            for (int i = 0; i < calls; i++) r.run();
+            least = Math.min(least, (THREADS.getThreadAllocatedBytes(id) - before) / (double) calls);
+        }
+        return least;
     }
 
     /**
@@ -79,7 +86,7 @@ class AllocationTest {
     }
 
     @Test
-    void aDqnTrainingStepAllocatesOnlyWhatCoresLayersDo() {
+    void aDqnTrainingStepAllocatesNothing() {
         // Greedy acting (epsilon 0) so that every step makes the same calls: one batch-1 forward pass
         // of the acting network, then an update: target forward, online forward at s' (Double DQN)
         // and at s, backward, Adam.
@@ -105,10 +112,10 @@ class AllocationTest {
                 adam.step();
             }, 20_000, 10_000);
         }
-        // Whatever core allocates (shape arrays, at the time of writing), the agent adds nothing: one
-        // allocation per step would be at least 16 bytes.
+        // Core's layers and optimizer allocate nothing per call (anvil-core's AllocationTest), and the agent adds nothing.
         System.out.printf("bytes allocated per DQN training step: %.1f; by core's calls alone: %.1f%n", agentBytes, coreBytes);
-        assertTrue(agentBytes < coreBytes + 1, "a DQN step allocates " + agentBytes + " bytes, core's calls " + coreBytes);
+        assertNothingPerCall(coreBytes, "core's forward, backward and Adam calls of a DQN step");
+        assertNothingPerCall(agentBytes, "a DQN training step");
     }
 
     private static Sequential mlp(int width) {
