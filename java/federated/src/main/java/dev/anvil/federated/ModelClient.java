@@ -27,6 +27,7 @@ public final class ModelClient {
     private final Dataset data;
     private final WeightLayout layout;
     private final Map<String, Integer> offsets = new HashMap<>();
+    private float[] scratchW = new float[0], scratchG = new float[0];
 
     public ModelClient(Layer model, Dataset data) {
         this.model = Objects.requireNonNull(model, "model");
@@ -101,17 +102,26 @@ public final class ModelClient {
         return lossSum / Math.max(1, samples);
     }
 
-    /** grad += mu (w - w_global), the gradient of (mu / 2) ||w - w_global||^2. */
-    private static void addProximal(Parameter p, float[] global, int offset, float mu) {
+    /** grad += mu (w - w_global), the gradient of (mu / 2) ||w - w_global||^2, in bulk through two scratch arrays. */
+    private void addProximal(Parameter p, float[] global, int offset, float mu) {
         if (!p.hasGrad()) return;
         Tensor value = p.value(), grad = p.grad();
-        if (value.device().type() == dev.anvil.Device.Type.CPU) {
-            FloatBuffer w = value.floatBuffer(), g = grad.floatBuffer();
-            for (int i = 0, n = w.remaining(); i < n; i++) g.put(i, g.get(i) + mu * (w.get(i) - global[offset + i]));
-        } else {
-            float[] w = value.toFloatArray(), g = grad.toFloatArray();
-            for (int i = 0; i < w.length; i++) g[i] += mu * (w[i] - global[offset + i]);
-            grad.copyFrom(g);
+        int n = Math.toIntExact(value.numel());
+        if (scratchW.length < n) {
+            scratchW = new float[n];
+            scratchG = new float[n];
         }
+        float[] w = scratchW, g = scratchG;
+        boolean host = value.device().type() == dev.anvil.Device.Type.CPU;
+        if (host) {
+            value.floatBuffer().get(w, 0, n);
+            grad.floatBuffer().get(g, 0, n);
+        } else {
+            System.arraycopy(value.toFloatArray(), 0, w, 0, n);
+            System.arraycopy(grad.toFloatArray(), 0, g, 0, n);
+        }
+        for (int i = 0; i < n; i++) g[i] += mu * (w[i] - global[offset + i]);
+        if (host) grad.floatBuffer().put(g, 0, n);
+        else grad.copyFrom(java.util.Arrays.copyOf(g, n));
     }
 }
