@@ -7,7 +7,7 @@ import picocli.CommandLine.Command;
 /** The {@code anvil} command. */
 @Command(name = "anvil", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Train neural networks on Anvil's native kernels.",
-        subcommands = {TrainCommand.class, PredictCommand.class, ExportCommand.class, LaunchCommand.class, InfoCommand.class, BenchCommand.class, RlCommand.class, TuneCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {TrainCommand.class, PredictCommand.class, ExportCommand.class, LaunchCommand.class, InfoCommand.class, BenchCommand.class, RlCommand.class, TuneCommand.class, FederateCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
