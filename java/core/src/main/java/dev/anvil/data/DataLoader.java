@@ -1,5 +1,6 @@
 package dev.anvil.data;
 
+import dev.anvil.Anvil;
 import dev.anvil.Device;
 import dev.anvil.internal.Native;
 import java.nio.FloatBuffer;
@@ -95,7 +96,8 @@ public final class DataLoader implements Iterable<Batch>, AutoCloseable {
         this.seed = b.seed;
         this.dropLast = b.dropLast;
         this.prefetch = b.prefetch;
-        this.workers = b.workers;
+        this.workers = b.workers > 0 ? b.workers
+                : b.dataset.decodesSamples() ? Math.max(1, Runtime.getRuntime().availableProcessors() - Anvil.numThreads()) : 1;
         this.device = b.device;
         long[] sampleShape = dataset.sampleShape();
         long floats = 1;
@@ -129,6 +131,11 @@ public final class DataLoader implements Iterable<Batch>, AutoCloseable {
     /** Number of batches in one epoch. */
     public int numBatches() {
         return numBatches;
+    }
+
+    /** The threads that read the samples of a batch (1: the filling thread itself). */
+    public int workers() {
+        return workers;
     }
 
     /** Samples per full batch. */
@@ -407,7 +414,7 @@ public final class DataLoader implements Iterable<Batch>, AutoCloseable {
         private long seed;
         private boolean dropLast;
         private int prefetch = 2;
-        private int workers = 1;
+        private int workers; // 0: chosen by the dataset (see workers(int))
         private Device device = Device.cpu();
 
         private Builder(Dataset dataset) {
@@ -452,8 +459,9 @@ public final class DataLoader implements Iterable<Batch>, AutoCloseable {
         }
 
         /**
-         * Threads that read (decode, augment) the samples of each batch in parallel (default 1:
-         * the filling thread reads them itself). With more than one, the dataset's {@code read}
+         * Threads that read (decode, augment) the samples of each batch in parallel. Default: for a
+         * dataset that {@linkplain Dataset#decodesSamples() decodes its samples}, the CPUs the
+         * compute threads leave (at least 1); else 1 (the filling thread reads them itself). With more than one, the dataset's {@code read}
          * and {@code label} are called from several threads at once, each sample once, so they
          * must be thread-safe; batch order and contents stay the same for any number of workers.
          */

@@ -28,6 +28,15 @@ public interface Dataset {
     int label(int index);
 
     /**
+     * Whether reading a sample is real work (decoding an image file, augmenting it), so that a
+     * {@link DataLoader} reads samples on worker threads by default; false for samples already in
+     * memory (default).
+     */
+    default boolean decodesSamples() {
+        return false;
+    }
+
+    /**
      * A view of the first {@code limit} samples, or of all of them when {@code limit >= size()}.
      *
      * @throws IllegalArgumentException if {@code limit <= 0}

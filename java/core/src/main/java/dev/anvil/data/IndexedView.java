@@ -24,6 +24,11 @@ public abstract class IndexedView implements Dataset {
     }
 
     @Override
+    public boolean decodesSamples() {
+        return source().decodesSamples();
+    }
+
+    @Override
     public long[] sampleShape() {
         return source.sampleShape();
     }

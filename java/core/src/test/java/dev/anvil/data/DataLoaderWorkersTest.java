@@ -19,7 +19,7 @@ class DataLoaderWorkersTest {
     }
 
     /** Sample i is 3 floats (i, i + 0.25, i + 0.5) with label i % 4; records the threads that read it. */
-    private static final class Numbered implements Dataset {
+    private static class Numbered implements Dataset {
         final Set<String> threads = ConcurrentHashMap.newKeySet();
         final int failAt;
 
@@ -94,5 +94,32 @@ class DataLoaderWorkersTest {
             assertTrue(e.getCause().getMessage().contains("sample 57 is broken"), e.getCause().getMessage());
         }
         assertThrows(IllegalArgumentException.class, () -> DataLoader.builder(new Numbered(-1)).workers(0));
+    }
+
+    /** By default a dataset that decodes its samples gets the CPUs the compute threads leave; one in memory gets 1. */
+    @Test
+    void defaultWorkersFollowWhatTheDatasetReadsAndTheComputeThreadsLeave() {
+        Dataset decoding = new Numbered(-1) {
+            @Override
+            public boolean decodesSamples() {
+                return true;
+            }
+        };
+        int threads = dev.anvil.Anvil.numThreads();
+        try {
+            dev.anvil.Anvil.setNumThreads(1);
+            int expected = Math.max(1, Runtime.getRuntime().availableProcessors() - 1);
+            try (DataLoader d = DataLoader.builder(decoding).batchSize(10).build();
+                    DataLoader subset = DataLoader.builder(decoding.subset(50)).batchSize(10).build();
+                    DataLoader memory = DataLoader.builder(new Numbered(-1)).batchSize(10).build();
+                    DataLoader chosen = DataLoader.builder(decoding).batchSize(10).workers(3).build()) {
+                assertEquals(expected, d.workers());
+                assertEquals(expected, subset.workers(), "a subset reads as its source does");
+                assertEquals(1, memory.workers());
+                assertEquals(3, chosen.workers());
+            }
+        } finally {
+            dev.anvil.Anvil.setNumThreads(threads);
+        }
     }
 }

@@ -134,6 +134,11 @@ public final class ImageFolder implements Dataset {
     }
 
     @Override
+    public boolean decodesSamples() {
+        return true;
+    }
+
+    @Override
     public int label(int index) {
         return labels[Objects.checkIndex(index, labels.length)];
     }
