@@ -1,30 +1,20 @@
 package dev.anvil.federated;
 
 import dev.anvil.data.Dataset;
-import dev.anvil.data.IndexedView;
+import dev.anvil.data.Splits;
 import dev.anvil.federated.partition.Partition;
-import java.util.Objects;
 
 /** One client's samples of a data set: the indices a {@link Partition} gave it. */
-public final class ClientDataset extends IndexedView {
-    private final int[] indices;
+public final class ClientDataset {
+    private ClientDataset() {}
 
     /**
-     * @throws IllegalArgumentException if an index is outside the source or there are none
+     * Client {@code client}'s share of {@code source} under {@code partition}, a view of those samples.
+     *
+     * @throws IllegalArgumentException if an index is outside the source or the client has none
      */
-    public ClientDataset(Dataset source, int[] indices) {
-        super(source);
-        Objects.requireNonNull(indices, "indices");
-        if (indices.length == 0) throw new IllegalArgumentException("a client needs at least one sample");
-        for (int i : indices) {
-            if (i < 0 || i >= source.size()) throw new IllegalArgumentException("index " + i + " outside the source's " + source.size() + " samples");
-        }
-        this.indices = indices.clone();
-    }
-
-    /** Client {@code client}'s share of {@code source} under {@code partition}. */
-    public static ClientDataset of(Dataset source, Partition partition, int client) {
-        return new ClientDataset(source, partition.indices(client));
+    public static Dataset of(Dataset source, Partition partition, int client) {
+        return Splits.subset(source, partition.indices(client));
     }
 
     /** The labels of every sample of {@code data}, for a {@link dev.anvil.federated.partition.Partitioner}. */
@@ -32,20 +22,5 @@ public final class ClientDataset extends IndexedView {
         int[] y = new int[data.size()];
         for (int i = 0; i < y.length; i++) y[i] = data.label(i);
         return y;
-    }
-
-    @Override
-    public int size() {
-        return indices.length;
-    }
-
-    @Override
-    protected int sourceIndex(int index) {
-        return indices[index];
-    }
-
-    @Override
-    public String toString() {
-        return indices.length + " samples of " + source();
     }
 }

@@ -124,7 +124,8 @@ public class TrainingTest {
         try (Sequential a = model(1); Sequential b = new Sequential().add("fc1", new Linear(4, 3))) {
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ModelWeights.of(a).copyInto(b));
             assertTrue(e.getMessage().contains("do not fit"), e.getMessage());
-            assertThrows(IllegalArgumentException.class, () -> new ClientDataset(new Blobs(5, 4, 3, 1), new int[] {7}));
+            Partition outside = new Partition(List.of(new int[] {7}), new int[8], 1); // of a larger data set
+            assertThrows(IllegalArgumentException.class, () -> ClientDataset.of(new Blobs(5, 4, 3, 1), outside, 0));
             assertThrows(IllegalArgumentException.class, () -> new FitConfig(0, 1, 0.1, 0, 0, 0));
             assertThrows(IllegalArgumentException.class, () -> new FitConfig(1, 1, -0.1, 0, 0, 0));
         }

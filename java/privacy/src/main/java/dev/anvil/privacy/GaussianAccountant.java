@@ -1,6 +1,5 @@
 package dev.anvil.privacy;
 
-import java.util.List;
 import org.apache.commons.math3.analysis.solvers.BrentSolver;
 
 /**
@@ -13,23 +12,7 @@ import org.apache.commons.math3.analysis.solvers.BrentSolver;
  * steps with a small sampling rate and can underestimate epsilon otherwise; prefer {@link RdpAccountant}
  * for a guarantee.
  */
-public final class GaussianAccountant implements PrivacyAccountant {
-    private final History history = new History();
-
-    @Override
-    public void step(double noiseMultiplier, double sampleRate, long steps) {
-        history.add(noiseMultiplier, sampleRate, steps);
-    }
-
-    @Override
-    public List<Entry> history() {
-        return history.entries();
-    }
-
-    @Override
-    public void setHistory(List<Entry> entries) {
-        history.set(entries);
-    }
+public final class GaussianAccountant extends StepHistory {
 
     @Override
     public String mechanism() {
@@ -44,7 +27,7 @@ public final class GaussianAccountant implements PrivacyAccountant {
     /** The mu of the whole history under Poisson sampling. */
     public double mu() {
         double mu2 = 0;
-        for (Entry e : history.entries()) {
+        for (Entry e : history()) {
             if (e.noiseMultiplier() == 0 && e.sampleRate() > 0) return Double.POSITIVE_INFINITY;
             if (e.sampleRate() == 0) continue;
             double m = muPoisson(e.steps(), e.noiseMultiplier(), e.sampleRate());

@@ -15,7 +15,7 @@ import org.apache.commons.math3.special.Erf;
  * default) or {@link Conversion#MIRONOV_2017} (Proposition 3, TensorFlow Privacy's older
  * {@code get_privacy_spent}).
  */
-public final class RdpAccountant implements PrivacyAccountant {
+public final class RdpAccountant extends StepHistory {
     /** Opacus's default orders: 1.1, 1.2, ..., 10.9 and 12, 13, ..., 63. */
     public static final double[] DEFAULT_ORDERS = defaultOrders();
 
@@ -32,7 +32,6 @@ public final class RdpAccountant implements PrivacyAccountant {
 
     private final double[] orders;
     private final Conversion conversion;
-    private final History history = new History();
 
     /** Opacus's default orders and conversion. */
     public RdpAccountant() {
@@ -69,21 +68,6 @@ public final class RdpAccountant implements PrivacyAccountant {
     }
 
     @Override
-    public void step(double noiseMultiplier, double sampleRate, long steps) {
-        history.add(noiseMultiplier, sampleRate, steps);
-    }
-
-    @Override
-    public List<Entry> history() {
-        return history.entries();
-    }
-
-    @Override
-    public void setHistory(List<Entry> entries) {
-        history.set(entries);
-    }
-
-    @Override
     public String mechanism() {
         return "rdp";
     }
@@ -96,7 +80,7 @@ public final class RdpAccountant implements PrivacyAccountant {
     /** The accumulated RDP at each of {@link #orders()}. */
     public double[] rdp() {
         double[] total = new double[orders.length];
-        for (Entry e : history.entries()) {
+        for (Entry e : history()) {
             double[] r = computeRdp(e.sampleRate(), e.noiseMultiplier(), e.steps(), orders);
             for (int i = 0; i < total.length; i++) total[i] += r[i];
         }
@@ -111,7 +95,7 @@ public final class RdpAccountant implements PrivacyAccountant {
     /** The epsilon for {@code delta} and the order that gives it. */
     public Spent getPrivacySpent(double delta) {
         PrivacyAccountant.checkDelta(delta);
-        if (history.entries().isEmpty()) return new Spent(0, Double.NaN);
+        if (history().isEmpty()) return new Spent(0, Double.NaN);
         return privacySpent(orders, rdp(), delta, conversion);
     }
 
