@@ -1,7 +1,6 @@
 package dev.anvil.privacy;
 
 import java.util.Arrays;
-import java.util.List;
 import org.apache.commons.math3.special.Erf;
 
 /**
