@@ -630,6 +630,40 @@ public final class Tensor implements AutoCloseable {
         }
     }
 
+    /** {@code this += alpha * x}, in place; x of this tensor's shape, on its device. */
+    public Tensor addScaled(float alpha, Tensor x) {
+        Objects.requireNonNull(x, "x");
+        requireType(DType.FLOAT32);
+        x.requireType(DType.FLOAT32);
+        if (!Arrays.equals(shape, x.shape)) {
+            throw new IllegalArgumentException("Tensor.addScaled: shapes " + shapeString() + " and " + x.shapeString() + " differ");
+        }
+        requireSameDevice("addScaled", x);
+        long y = retain();
+        try {
+            long a = x.retain();
+            try {
+                Native.axpy(device(), numel, alpha, a, y);
+            } finally {
+                x.release();
+            }
+        } finally {
+            release();
+        }
+        return this;
+    }
+
+    /** The sum of the squares of the elements, accumulated in double (the same for any thread count). */
+    public double sumOfSquares() {
+        requireType(DType.FLOAT32);
+        long x = retain();
+        try {
+            return Native.sumSquares(device(), numel, x);
+        } finally {
+            release();
+        }
+    }
+
     /** Multiplies every element by {@code alpha}, in place. */
     public Tensor scale(float alpha) {
         requireType(DType.FLOAT32);

@@ -60,6 +60,10 @@ class TensorMathTest {
                 assertValues(new float[] {2, 2, 2, 6, 5.5f, 6}, a.add(bt), 3, 2);
                 assertValues(new float[] {0, 2, 4, 2, 4.5f, 6}, a.sub(bt), 3, 2);
                 assertValues(new float[] {1, 0, -3, 8, 2.5f, 0}, a.mul(bt), 3, 2);
+                assertEquals(91.0, a.sumOfSquares(), 1e-12);
+                try (Tensor c = Tensor.of(dev, new float[] {1, 2, 3, 4, 5, 6}, 3, 2)) {
+                    assertValues(new float[] {3, 2, 1, 8, 6, 6}, c.addScaled(2f, bt), 3, 2);
+                }
                 float[] q = a.div(bt).toFloatArray();
                 assertEquals(1f, q[0]);
                 assertEquals(Float.POSITIVE_INFINITY, q[1], "x / 0, as IEEE and PyTorch");
@@ -84,6 +88,7 @@ class TensorMathTest {
             assertRefused(() -> a.topk(4), "Tensor.topk: k must be in [1, 3] for [2, 3], got 4");
             assertRefused(() -> a.topk(0), "k must be in [1, 3]");
             assertRefused(() -> a.flatten(5), "Tensor.flatten: dimension 5 is out of range");
+            assertRefused(() -> a.addScaled(2f, b), "Tensor.addScaled: shapes [2, 3] and [3, 2] differ");
             assertRefused(() -> labels.amax(0), "expected a FLOAT32 tensor, got INT32[2]");
             assertThrows(NullPointerException.class, () -> a.mul(null));
         }

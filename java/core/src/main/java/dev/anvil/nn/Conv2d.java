@@ -1,9 +1,11 @@
 package dev.anvil.nn;
 
+import dev.anvil.DType;
 import dev.anvil.Tensor;
 import dev.anvil.abi.Conv2dDesc;
 import dev.anvil.internal.Native;
 import dev.anvil.internal.Shapes;
+import java.util.Arrays;
 
 /**
  * 2-D convolution over NCHW input: weight [out, in/groups, kH, kW], optional bias [out].
@@ -124,6 +126,43 @@ public final class Conv2d extends WeightedLayer {
         folded.bias().value().copyFrom(b);
         folded.eval();
         return folded.device().equals(device()) ? folded : (Conv2d) folded.to(device());
+    }
+
+    /**
+     * dx = the gradient with respect to an input of dx's shape for output gradient {@code dy}, with
+     * this layer's weights, as a function: no layer state is read or written (per-sample
+     * gradients, for example). Written, not accumulated.
+     */
+    public void inputGradient(Tensor dy, Tensor dx) {
+        Conv2dDesc d = functionalDesc("inputGradient", dx, dy);
+        Native.conv2dBackwardData(dx.device(), d, dy.address(), weight().value().address(), dx.address());
+    }
+
+    /**
+     * dw (and db, if not null) = the weight (and bias) gradient for input {@code x} and output
+     * gradient {@code dy}, as a function: no layer state is read or written. Written, not accumulated.
+     */
+    public void weightGradient(Tensor x, Tensor dy, Tensor dw, Tensor db) {
+        Conv2dDesc d = functionalDesc("weightGradient", x, dy);
+        checkSame("weightGradient", dw, weight().value(), "dw");
+        if (db != null && (db.dim() != 1 || db.size(0) != outChannels || !db.device().equals(x.device()) || db.dtype() != DType.FLOAT32)) {
+            throw new IllegalArgumentException(name() + ".weightGradient: db must be FLOAT32 [" + outChannels + "] on " + x.device()
+                    + ", got " + db.dtype() + db.shapeString());
+        }
+        Native.conv2dBackwardWeight(x.device(), d, x.address(), dy.address(), dw.address(), db == null ? 0 : db.address(), false);
+    }
+
+    /** Checks an input-shaped tensor and an output gradient for it, and returns a descriptor of their batch. */
+    private Conv2dDesc functionalDesc(String op, Tensor input, Tensor dy) {
+        long[] out = checkInput(input);
+        if (!dy.device().equals(input.device()) || dy.dtype() != DType.FLOAT32 || !Arrays.equals(Shapes.of(dy), out)) {
+            throw new IllegalArgumentException(name() + "." + op + ": expected an output gradient FLOAT32" + shape(out) + " on "
+                    + input.device() + " for input " + input.shapeString() + ", got " + dy.dtype() + dy.shapeString() + " on " + dy.device());
+        }
+        long[] in = Shapes.of(input);
+        return new Conv2dDesc().batch(in[0]).in_channels(inChannels).in_h(in[2]).in_w(in[3]).out_channels(outChannels)
+                .kernel_h(kernelH).kernel_w(kernelW).stride_h(strideH).stride_w(strideW).pad_h(padH).pad_w(padW)
+                .dilation_h(dilationH).dilation_w(dilationW).groups(groups);
     }
 
     static long outSize(long in, int k, int stride, int pad, int dilation) {

@@ -1,9 +1,11 @@
 package dev.anvil.nn;
 
+import dev.anvil.DType;
 import dev.anvil.Tensor;
 import dev.anvil.abi.LinearDesc;
 import dev.anvil.internal.Native;
 import dev.anvil.internal.Shapes;
+import java.util.Arrays;
 
 /** Fully connected layer y = x W^T + b over [batch, in] input; W is [out, in] as in PyTorch. */
 public final class Linear extends WeightedLayer {
@@ -54,6 +56,20 @@ public final class Linear extends WeightedLayer {
         inputGrad = reuse(inputGrad, dy.device(), Shapes.of(input));
         Native.linearBackwardData(dy.device(), desc, dy.address(), weight().value().address(), inputGrad.address());
         return inputGrad;
+    }
+
+    /**
+     * dx = dy W: the gradient with respect to an input of dx's shape for output gradient {@code dy},
+     * as a function: no layer state is read or written (per-sample gradients, for example).
+     */
+    public void inputGradient(Tensor dy, Tensor dx) {
+        long[] out = checkInput(dx);
+        if (dy == null || !dy.device().equals(dx.device()) || dy.dtype() != DType.FLOAT32 || !Arrays.equals(Shapes.of(dy), out)) {
+            throw new IllegalArgumentException(name() + ".inputGradient: expected an output gradient FLOAT32" + shape(out) + " on "
+                    + dx.device() + ", got " + (dy == null ? "null" : dy.dtype() + dy.shapeString() + " on " + dy.device()));
+        }
+        LinearDesc d = new LinearDesc().batch(out[0]).in_features(inFeatures).out_features(outFeatures);
+        Native.linearBackwardData(dx.device(), d, dy.address(), weight().value().address(), dx.address());
     }
 
     @Override

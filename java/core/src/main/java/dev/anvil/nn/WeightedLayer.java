@@ -1,5 +1,7 @@
 package dev.anvil.nn;
 
+import dev.anvil.Tensor;
+import dev.anvil.internal.Shapes;
 import java.util.List;
 import java.util.SplittableRandom;
 
@@ -60,5 +62,13 @@ public abstract class WeightedLayer extends Layer {
             throw new IllegalStateException(name() + ": weight and bias gradients were zeroed separately");
         }
         return accumulate;
+    }
+
+    /** Throws unless {@code t} has the dtype, shape and device of {@code like}, naming the layer, the operation and {@code what}. */
+    protected final void checkSame(String op, Tensor t, Tensor like, String what) {
+        if (t == null || t.dtype() != like.dtype() || !t.device().equals(like.device()) || !java.util.Arrays.equals(Shapes.of(t), Shapes.of(like))) {
+            throw new IllegalArgumentException(name() + "." + op + ": " + what + " must be " + like.dtype() + like.shapeString() + " on "
+                    + like.device() + ", got " + (t == null ? "null" : t.dtype() + t.shapeString() + " on " + t.device()));
+        }
     }
 }

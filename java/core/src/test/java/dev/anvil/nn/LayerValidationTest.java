@@ -241,4 +241,27 @@ class LayerValidationTest {
         e = assertThrows(IllegalArgumentException.class, () -> Conv2d.builder(3, 4, 3).padding("full"));
         assertTrue(e.getMessage().contains("'same', 'valid' or a number"), e.getMessage());
     }
+
+    /** The functional gradients of Conv2d and Linear check their tensors as the layers do. */
+    @Test
+    void functionalGradientsRefuseMismatchedTensors() {
+        try (Conv2d conv = Conv2d.builder(2, 3, 3).padding(1).build(); Linear lin = new Linear(4, 5);
+                Tensor x = Tensor.zeros(1, 2, 5, 5); Tensor dy = Tensor.zeros(1, 3, 5, 5); Tensor wrongDy = Tensor.zeros(1, 3, 4, 4);
+                Tensor dw = Tensor.zeros(3, 2, 3, 3); Tensor wrongDw = Tensor.zeros(3, 2, 3, 2); Tensor db = Tensor.zeros(3);
+                Tensor dx = Tensor.zeros(1, 2, 5, 5); Tensor ly = Tensor.zeros(2, 5); Tensor lx = Tensor.zeros(2, 4)) {
+            conv.weightGradient(x, dy, dw, db);
+            conv.inputGradient(dy, dx);
+            lin.inputGradient(ly, lx);
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> conv.inputGradient(wrongDy, dx));
+            assertTrue(e.getMessage().contains("Conv2d.inputGradient: expected an output gradient FLOAT32[1, 3, 5, 5]"), e.getMessage());
+            e = assertThrows(IllegalArgumentException.class, () -> conv.weightGradient(x, dy, wrongDw, db));
+            assertTrue(e.getMessage().contains("weightGradient: dw must be FLOAT32[3, 2, 3, 3]"), e.getMessage());
+            e = assertThrows(IllegalArgumentException.class, () -> conv.weightGradient(x, dy, dw, dw));
+            assertTrue(e.getMessage().contains("db must be FLOAT32 [3]"), e.getMessage());
+            e = assertThrows(IllegalArgumentException.class, () -> lin.inputGradient(lx, lx));
+            assertTrue(e.getMessage().contains("Linear.inputGradient: expected an output gradient FLOAT32[2, 5]"), e.getMessage());
+            e = assertThrows(IllegalArgumentException.class, () -> conv.inputGradient(dy, ly));
+            assertTrue(e.getMessage().contains("Conv2d"), e.getMessage());
+        }
+    }
 }

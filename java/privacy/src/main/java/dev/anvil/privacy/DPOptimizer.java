@@ -1,7 +1,6 @@
 package dev.anvil.privacy;
 
 import dev.anvil.Tensor;
-import dev.anvil.internal.Native;
 import dev.anvil.nn.Parameter;
 import dev.anvil.optim.Optimizer;
 import java.util.List;
@@ -96,7 +95,7 @@ public final class DPOptimizer implements AutoCloseable {
             float[] z = new float[n];
             noise.fill(r, z, std);
             try (Tensor zt = Tensor.of(grad.device(), z, grad.shape())) {
-                Native.axpy(grad.device(), n, 1f, zt.address(), grad.address());
+                grad.addScaled(1f, zt);
             }
             grad.scale(inv);
         }

@@ -3,9 +3,6 @@ package dev.anvil.privacy;
 import dev.anvil.DType;
 import dev.anvil.Device;
 import dev.anvil.Tensor;
-import dev.anvil.abi.Conv2dDesc;
-import dev.anvil.abi.LinearDesc;
-import dev.anvil.internal.Native;
 import dev.anvil.nn.BatchNorm;
 import dev.anvil.nn.Conv2d;
 import dev.anvil.nn.GroupNorm;
@@ -204,34 +201,20 @@ public final class PerSampleClipper implements AutoCloseable {
         Tensor x = inputs[l];
         Tensor dx = reuse(dataGrads[l], x.device(), x.shape());
         dataGrads[l] = dx;
-        LinearDesc d = new LinearDesc().batch(x.size(0)).in_features(x.size(1)).out_features(dy.size(1));
-        Native.linearBackwardData(dy.device(), d, dy.address(), lin.weight().value().address(), dx.address());
+        lin.inputGradient(dy, dx);
         return dx;
     }
 
-    private static Conv2dDesc convDesc(Conv2d conv, long[] in) {
-        int[] k = conv.kernelSize(), s = conv.stride(), p = conv.padding(), dl = conv.dilation();
-        return new Conv2dDesc().batch(in[0]).in_channels(conv.inChannels()).in_h(in[2]).in_w(in[3]).out_channels(conv.outChannels())
-                .kernel_h(k[0]).kernel_w(k[1]).stride_h(s[0]).stride_w(s[1]).pad_h(p[0]).pad_w(p[1]).dilation_h(dl[0])
-                .dilation_w(dl[1]).groups(conv.groups());
-    }
-
     private void convNorms(Conv2d conv, Tensor x, Tensor dy, double[] sq) {
-        long[] in = x.shape();
-        Conv2dDesc d = convDesc(conv, in).batch(1);
         Device dev = x.device();
         Tensor w = conv.weight().value();
-        convScratch = reuse(convScratch, dev, new long[] {w.numel()});
+        convScratch = reuse(convScratch, dev, w.shape());
         boolean bias = conv.bias() != null;
         if (bias) convBiasScratch = reuse(convBiasScratch, dev, new long[] {conv.outChannels()});
-        long xRow = x.numel() / in[0] * Float.BYTES, gRow = dy.numel() / in[0] * Float.BYTES;
-        long xa = x.address(), ga = dy.address();
         for (int i = 0; i < sq.length; i++) {
-            Native.conv2dBackwardWeight(dev, d, xa + i * xRow, ga + i * gRow, convScratch.address(),
-                    bias ? convBiasScratch.address() : 0, false);
-            // Summed natively on the tensor's device (no copy to the host on a GPU).
-            sq[i] += Native.sumSquares(dev, convScratch.numel(), convScratch.address())
-                    + (bias ? Native.sumSquares(dev, convBiasScratch.numel(), convBiasScratch.address()) : 0);
+            // Sample i's weight gradient, its squares summed natively on the tensor's device (no copy to the host on a GPU).
+            conv.weightGradient(x.narrow(0, i, 1), dy.narrow(0, i, 1), convScratch, bias ? convBiasScratch : null);
+            sq[i] += convScratch.sumOfSquares() + (bias ? convBiasScratch.sumOfSquares() : 0);
         }
     }
 
@@ -239,7 +222,7 @@ public final class PerSampleClipper implements AutoCloseable {
         Tensor x = inputs[l];
         Tensor dx = reuse(dataGrads[l], x.device(), x.shape());
         dataGrads[l] = dx;
-        Native.conv2dBackwardData(dy.device(), convDesc(conv, x.shape()), dy.address(), conv.weight().value().address(), dx.address());
+        conv.inputGradient(dy, dx);
         return dx;
     }
 
@@ -282,11 +265,8 @@ public final class PerSampleClipper implements AutoCloseable {
 
     /** Multiplies row i (sample i) of {@code t} by {@code factors[i]}. */
     static void scaleRows(Tensor t, float[] factors) {
-        long row = t.numel() / t.size(0);
-        long a = t.address();
-        Device dev = t.device();
         for (int i = 0; i < factors.length; i++) {
-            if (factors[i] != 1f) Native.scale(dev, row, factors[i], a + i * row * Float.BYTES);
+            if (factors[i] != 1f) t.narrow(0, i, 1).scale(factors[i]);
         }
     }
 
