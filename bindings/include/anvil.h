@@ -88,9 +88,11 @@ ANVIL_API anvil_status anvil_context_destroy(anvil_context* ctx);
 /* Replaces the worker threads of a CPU context (num_threads <= 0: the number of online CPUs), once
  * the call in progress on it, if any, has returned. */
 ANVIL_API anvil_status anvil_context_set_num_threads(anvil_context* ctx, int32_t num_threads);
-ANVIL_API ANVIL_LEAF anvil_status anvil_context_num_threads(const anvil_context* ctx, int32_t* out);
+/* These two wait for the call in progress on the context (its lock), so they are not ANVIL_LEAF: a
+ * critical downcall blocked on a lock would stall the JVM at its next safepoint. */
+ANVIL_API anvil_status anvil_context_num_threads(const anvil_context* ctx, int32_t* out);
 /* Bytes currently held by the context's scratch workspaces. */
-ANVIL_API ANVIL_LEAF anvil_status anvil_context_workspace_bytes(const anvil_context* ctx, int64_t* out);
+ANVIL_API anvil_status anvil_context_workspace_bytes(const anvil_context* ctx, int64_t* out);
 
 /* ---------------------------------------------------------------- CUDA devices */
 

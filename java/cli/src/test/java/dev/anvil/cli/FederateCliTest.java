@@ -13,6 +13,8 @@ import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
@@ -73,14 +75,18 @@ class FederateCliTest {
         try (ServerSocket s = new ServerSocket(0)) {
             port = s.getLocalPort();
         }
+        // A thread each: the server and the clients block until the federation ends, and the common
+        // pool may have a single worker (one on 2 CPUs on recent JDKs).
+        ExecutorService threads = Executors.newCachedThreadPool();
         CompletableFuture<Result> server = CompletableFuture.supplyAsync(() -> anvil(args(new String[] {"federate", "server", "--port",
-                Integer.toString(port), "--wait-for", "2", "--rounds", "2", "--min-clients", "2", "--join-timeout", "120"})));
+                Integer.toString(port), "--wait-for", "2", "--rounds", "2", "--min-clients", "2", "--join-timeout", "120"})), threads);
         List<CompletableFuture<Result>> clients = new ArrayList<>();
         for (int i = 0; i < 2; i++) {
             String[] head = {"federate", "client", "--server", "127.0.0.1:" + port, "--id", "party-" + i, "--index", Integer.toString(i), "--of", "2",
                 "--partition", "iid"};
-            clients.add(CompletableFuture.supplyAsync(() -> anvil(args(head))));
+            clients.add(CompletableFuture.supplyAsync(() -> anvil(args(head)), threads));
         }
+        threads.shutdown();
         Result s = server.get(240, TimeUnit.SECONDS);
         assertEquals(0, s.code(), s.err());
         assertTrue(s.out().contains("clients [party-0, party-1]"), s.out());

@@ -16,6 +16,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -51,7 +53,10 @@ class FederationProcessesTest {
             assertTrue(server.awaitClients(4, Duration.ofSeconds(120)), "4 clients joined: " + co.clientIds());
             RoundResult r1 = co.runRound();
             assertEquals(4, r1.accepted().size(), r1.summary());
-            CompletableFuture<RoundResult> round2 = CompletableFuture.supplyAsync(co::runRound);
+            // On a thread of its own: the common pool may have a single worker, busy elsewhere.
+            ExecutorService roundThread = Executors.newSingleThreadExecutor();
+            CompletableFuture<RoundResult> round2 = CompletableFuture.supplyAsync(co::runRound, roundThread);
+            roundThread.shutdown();
             long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(100);
             while (!Files.exists(marker) && System.nanoTime() < until) Thread.sleep(50);
             assertTrue(Files.exists(marker), "the victim reached the middle of round 2");

@@ -25,6 +25,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -32,6 +34,16 @@ import org.junit.jupiter.api.Timeout;
 /** Server and clients in one JVM over loopback TCP (client threads). */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class FederationTcpTest {
+    /**
+     * A thread per client: clients block for the whole federation, and the common pool may have a
+     * single worker (one on 2 CPUs on recent JDKs), which would run them one after another.
+     */
+    private static final ExecutorService CLIENT_THREADS = Executors.newCachedThreadPool(r -> {
+        Thread t = new Thread(r, "test-client");
+        t.setDaemon(true);
+        return t;
+    });
+
     private static final FitConfig CFG = new FitConfig(1, 16, 0.1, 0, 0, 1);
 
     private static List<CompletableFuture<Void>> startClients(int port, int n, List<Sequential> models) {
@@ -47,7 +59,7 @@ class FederationTcpTest {
                 } catch (Exception e) {
                     throw new IllegalStateException(e);
                 }
-            }));
+            }, CLIENT_THREADS));
         }
         return out;
     }
@@ -94,7 +106,7 @@ class FederationTcpTest {
                 } catch (Exception e) {
                     throw new IllegalStateException(e);
                 }
-            });
+            }, CLIENT_THREADS);
             assertTrue(server.awaitClients(1, Duration.ofSeconds(30)));
             assertEquals(List.of("roamer"), co.runRound().accepted());
             relay.cut(); // the network fails between rounds
