@@ -481,14 +481,19 @@ public final class Tensor implements AutoCloseable {
     }
 
     private Tensor binary(int op, String name, Tensor other) {
-        Objects.requireNonNull(other, name);
+        requireLike(name, other);
+        return produce(DType.FLOAT32, shape, other, (a, b, out) -> Native.binary(device(), op, numel, a, b, out));
+    }
+
+    /** Checks that {@code other} is a float32 tensor of this one's shape on its device, naming {@code op}. */
+    private void requireLike(String op, Tensor other) {
+        Objects.requireNonNull(other, op);
         requireType(DType.FLOAT32);
         other.requireType(DType.FLOAT32);
         if (!Arrays.equals(shape, other.shape)) {
-            throw new IllegalArgumentException("Tensor." + name + ": shapes " + shapeString() + " and " + other.shapeString() + " differ");
+            throw new IllegalArgumentException("Tensor." + op + ": shapes " + shapeString() + " and " + other.shapeString() + " differ");
         }
-        requireSameDevice(name, other);
-        return produce(DType.FLOAT32, shape, other, (a, b, out) -> Native.binary(device(), op, numel, a, b, out));
+        requireSameDevice(op, other);
     }
 
     /** A native call reading this tensor (and {@code other}, if not null) and writing {@code out}. */
@@ -632,13 +637,7 @@ public final class Tensor implements AutoCloseable {
 
     /** {@code this += alpha * x}, in place; x of this tensor's shape, on its device. */
     public Tensor addScaled(float alpha, Tensor x) {
-        Objects.requireNonNull(x, "x");
-        requireType(DType.FLOAT32);
-        x.requireType(DType.FLOAT32);
-        if (!Arrays.equals(shape, x.shape)) {
-            throw new IllegalArgumentException("Tensor.addScaled: shapes " + shapeString() + " and " + x.shapeString() + " differ");
-        }
-        requireSameDevice("addScaled", x);
+        requireLike("addScaled", x);
         long y = retain();
         try {
             long a = x.retain();

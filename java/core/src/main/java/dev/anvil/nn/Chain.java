@@ -16,6 +16,9 @@ final class Chain {
     private final String owner;
     private final List<Layer.Child> children = new ArrayList<>();
     private final List<Layer> order = new ArrayList<>();
+    // Read-only views, made once: containers hand them out on every step (train(), forward).
+    private final List<Layer.Child> childrenView = Collections.unmodifiableList(children);
+    private final List<Layer> orderView = Collections.unmodifiableList(order);
 
     Chain(String owner) {
         this.owner = owner;
@@ -76,11 +79,11 @@ final class Chain {
     }
 
     List<Layer.Child> children() {
-        return Collections.unmodifiableList(children);
+        return childrenView;
     }
 
     List<Layer> order() {
-        return Collections.unmodifiableList(order);
+        return orderView;
     }
 
     long[] outputShape(long[] in) {

@@ -329,7 +329,9 @@ public abstract class Layer implements AutoCloseable {
     /** Training mode (dropout active, batch statistics, state kept for backward) or evaluation mode, for the whole subtree. */
     public void train(boolean on) {
         training = on;
-        for (Child c : children()) c.layer().train(on);
+        // By index: an iterator per layer per step would be allocated (the recursion defeats escape analysis).
+        List<Child> children = children();
+        for (int i = 0; i < children.size(); i++) children.get(i).layer().train(on);
     }
 
     public final void eval() {

@@ -8,6 +8,9 @@ import dev.anvil.data.DataLoader;
 import dev.anvil.internal.Native;
 import dev.anvil.nn.CrossEntropyLoss;
 import dev.anvil.nn.Layer;
+import java.nio.IntBuffer;
+import java.util.IdentityHashMap;
+import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -18,6 +21,10 @@ public final class Evaluator implements AutoCloseable {
     private final Layer model;
     private final CrossEntropyLoss loss = new CrossEntropyLoss();
     private Tensor predictions;
+    private IntBuffer predictionsView;
+    // Views of the label tensors seen lately: a loader's batches come round again, so that counting
+    // allocates nothing per step. An entry of a closed tensor is never looked up (inputs are checked open).
+    private final Map<Tensor, IntBuffer> labelViews = new IdentityHashMap<>();
 
     public Evaluator(Layer model) {
         this.model = Objects.requireNonNull(model, "model");
@@ -53,14 +60,19 @@ public final class Evaluator implements AutoCloseable {
             if (predictions != null) predictions.close();
             predictions = null;
             predictions = Tensor.emptyUnscoped(device, DType.INT32, batch);
+            predictionsView = device.type() == Device.Type.CPU ? predictions.intBuffer() : null;
         }
         Native.argmax(device, batch, logits.size(1), logits.address(), predictions.address());
         long correct = 0;
         if (device.type() == Device.Type.CPU) {
-            var p = predictions.intBuffer();
-            var y = labels.intBuffer();
+            IntBuffer y = labelViews.get(labels);
+            if (y == null) {
+                if (labelViews.size() >= 16) labelViews.clear();
+                y = labels.intBuffer();
+                labelViews.put(labels, y);
+            }
             for (int i = 0; i < batch; i++) {
-                if (p.get(i) == y.get(i)) correct++;
+                if (predictionsView.get(i) == y.get(i)) correct++;
             }
         } else {
             int[] p = predictions.toIntArray(), y = labels.toIntArray();
@@ -76,5 +88,7 @@ public final class Evaluator implements AutoCloseable {
         loss.close();
         if (predictions != null) predictions.close();
         predictions = null;
+        predictionsView = null;
+        labelViews.clear();
     }
 }

@@ -76,7 +76,7 @@ public final class Trainer implements AutoCloseable {
         float value = loss.forward(logits, labels);
         lastCorrect = evaluator.countCorrect(logits, labels);
         model.backward(loss.backward(), false);
-        for (StepHook hook : beforeStep) hook.beforeStep(optimizer, optimizer.steps() + 1);
+        for (int i = 0; i < beforeStep.size(); i++) beforeStep.get(i).beforeStep(optimizer, optimizer.steps() + 1); // no iterator per step
         if (clipNorm > 0) GradientClipping.clipGradNorm(optimizer.parameters(), clipNorm);
         if (clipValue > 0) GradientClipping.clipGradValue(optimizer.parameters(), clipValue);
         if (schedule != null) optimizer.setLearningRate(schedule.lr(baseLr, optimizer.steps()));

@@ -58,6 +58,24 @@ class AllocationTest {
         }
     }
 
+    /** The Trainer's step adds the training-accuracy count, which must not allocate either. */
+    @Test
+    void aTrainerStepAllocatesNothing() {
+        try (Sequential model = Models.fashionMnistCnn(0.125, 0.4); Optimizer sgd = SGD.builder().lr(0.01).momentum(0.9).build(model.parameters());
+                dev.anvil.train.Trainer trainer = dev.anvil.train.Trainer.builder(model, sgd).build();
+                Tensor x = Tensor.zeros(4, 1, 28, 28); Tensor y = Tensor.ofInts(new int[4], 4)) {
+            for (int i = 0; i < 2000; i++) trainer.step(x, y);
+            long id = Thread.currentThread().getId();
+            double least = Double.MAX_VALUE;
+            for (int window = 0; window < 3; window++) {
+                long before = THREADS.getThreadAllocatedBytes(id);
+                for (int i = 0; i < 300; i++) trainer.step(x, y);
+                least = Math.min(least, (THREADS.getThreadAllocatedBytes(id) - before) / 300.0);
+            }
+            assertTrue(least < 1, "Trainer.step allocates " + least + " bytes");
+        }
+    }
+
     @Test
     void aTrainingStepOfTheResNetAllocatesNothing() {
         try (Sequential model = Models.fmnistResNet()) {
