@@ -1,6 +1,7 @@
 // Operator benchmark: median time and GFLOP/s of the GEMM and of the conv2d and linear kernels
 // on the shapes of a small convolutional network (batch 64), with the CPU time they took; then
-// the memory-bound layers of that network (max-pool, ReLU, dropout), whose GFLOP/s column is 0.
+// the memory-bound layers of that network (max-pool, ReLU, dropout), whose GFLOP/s column is 0;
+// then the GEMMs of a DQN update (times per 200 calls).
 //   op_bench [threads] [runs] [filter]   defaults: 2 threads, 21 runs after 3 warm-up runs, every
 //                                        operation (filter: only those whose name contains it)
 #include <algorithm>
@@ -174,6 +175,58 @@ void bench_elementwise(anvil_context* ctx) {
            [&] { check(anvil_dropout_backward(ctx, fc, 0.4f, 42, dy.data(), dx.data())); });
 }
 
+// The GEMMs of one DQN update (4-120-84-2 MLP, batch 128: the forward pass of the target and the
+// online network, then the backward pass of the online one, as core's Linear layers call them),
+// each timed over 200 calls per run because each takes microseconds; then all of them in a row.
+void bench_dqn(anvil_context* ctx) {
+    struct Shape {
+        const char* name;
+        bool ta, tb;
+        int64_t m, n, k;
+        float beta;
+    };
+    const Shape shapes[] = {
+        {"dqn fc1 forward 128x120x4 NT", false, true, 128, 120, 4, 1.0f},
+        {"dqn fc2 forward 128x84x120 NT", false, true, 128, 84, 120, 1.0f},
+        {"dqn fc3 forward 128x2x84 NT", false, true, 128, 2, 84, 1.0f},
+        {"dqn fc3 weight 2x84x128 TN", true, false, 2, 84, 128, 0.0f},
+        {"dqn fc3 data 128x84x2 NN", false, false, 128, 84, 2, 0.0f},
+        {"dqn fc2 weight 84x120x128 TN", true, false, 84, 120, 128, 0.0f},
+        {"dqn fc2 data 128x120x84 NN", false, false, 128, 120, 84, 0.0f},
+        {"dqn fc1 weight 120x4x128 TN", true, false, 120, 4, 128, 0.0f},
+    };
+    constexpr int kReps = 200;
+    std::vector<std::function<void()>> calls;
+    std::vector<Buffer<float>> store;
+    double total_flops = 0;
+    for (const Shape& s : shapes) {
+        store.push_back(random_floats(static_cast<size_t>(s.m * s.k), 15));
+        store.push_back(random_floats(static_cast<size_t>(s.k * s.n), 16));
+        store.push_back(random_floats(static_cast<size_t>(s.m * s.n), 17));
+    }
+    for (size_t i = 0; i < std::size(shapes); ++i) {
+        const Shape s = shapes[i];
+        const float *a = store[3 * i].data(), *b = store[3 * i + 1].data();
+        float* c = store[3 * i + 2].data();
+        const int64_t lda = s.ta ? s.m : s.k, ldb = s.tb ? s.k : s.n;
+        calls.push_back([=] { anvil::cpu::gemm(*ctx, s.ta, s.tb, s.m, s.n, s.k, 1.0f, a, lda, b, ldb, s.beta, c, s.n); });
+        const double flops = 2.0 * s.m * s.n * s.k;
+        // The forward passes run twice per update (target and online network).
+        total_flops += (i < 3 ? 2 : 1) * flops;
+        report(s.name, kReps * flops, [&, i] {
+            for (int r = 0; r < kReps; ++r) calls[i]();
+        });
+    }
+    report("dqn all GEMMs of an update", kReps * total_flops, [&] {
+        for (int r = 0; r < kReps; ++r) {
+            for (size_t i = 0; i < calls.size(); ++i) {
+                calls[i]();
+                if (i < 3) calls[i]();
+            }
+        }
+    });
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -190,6 +243,7 @@ int main(int argc, char** argv) {
     bench_pool(ctx, "maxpool1 64x32x28x28", 32, 28);
     bench_pool(ctx, "maxpool2 64x64x14x14", 64, 14);
     bench_elementwise(ctx);
+    bench_dqn(ctx);
     check(anvil_context_destroy(ctx));
     return 0;
 }

@@ -39,6 +39,7 @@ struct KernelConfig {
     MicroKernel kernel_rows;  // A row-packed
     int64_t mr, nr;
     int64_t mc, kc, nc;  // cache blocks: A block mc x kc in L2, B micro-panel kc x nr in L1
+    bool small_path;     // small products take run_small (AVX-512) instead of the blocked path
 };
 
 // Largest MR * NR of any kernel below (the scratch tile of partial edge tiles).
@@ -155,13 +156,13 @@ KernelConfig choose_kernel() {
     // and 14x32 on large products.
     constexpr int64_t kc = 256;
     if (f.avx512f) {
-        return {"avx512-8x32", kernel_avx512<8, 1, 8>, kernel_avx512<8, kc, 1>, 8, 32, 8 * 32, kc, 4096};
+        return {"avx512-8x32", kernel_avx512<8, 1, 8>, kernel_avx512<8, kc, 1>, 8, 32, 8 * 32, kc, 4096, true};
     }
     if (f.avx2 && f.fma) {
-        return {"avx2-6x16", kernel_avx2<6, 1, 6>, kernel_avx2<6, kc, 1>, 6, 16, 6 * 24, kc, 4096};
+        return {"avx2-6x16", kernel_avx2<6, 1, 6>, kernel_avx2<6, kc, 1>, 6, 16, 6 * 24, kc, 4096, false};
     }
     return {"generic-4x16",       kernel_generic<1, kGenericMr>, kernel_generic<kc, 1>, kGenericMr, kGenericNr,
-            kGenericMr * 32, kc, 4096};
+            kGenericMr * 32, kc, 4096, false};
 }
 
 const KernelConfig& config() {
@@ -394,6 +395,116 @@ void run_blocked(const KernelConfig& cfg, const Problem& p, float* pack) {
     }
 }
 
+// ------------------------------------------------------------------ small products, AVX-512
+
+// A product whose operands sit in L1 and L2 with room to spare (the layers of the small MLPs of
+// reinforcement learning, classifier heads) spends a good part of the blocked path's time outside
+// the micro-kernel: copying A into panels, copying B into panels when it needs no transposing,
+// and computing partial edge tiles in full through a scratch tile. On AVX-512 this path instead
+// reads A where it lies (row- or column-major alike, as the broadcast loads take one element at a
+// time), reads B where it lies unless it is stored transposed (then it packs one 32-column panel
+// at a time), and covers the edges with kernels of the exact number of rows and one or two
+// vectors of columns whose last vector is masked. Every element of C takes the same operations as
+// in the blocked path's full tiles (one k block, the same order of fused multiply-adds, the same
+// alpha and beta), so which path a product takes does not change its result.
+constexpr int64_t kSmallMaxK = 256, kSmallMaxFloats = 48 * 1024;
+
+using SmallKernel = void (*)(int64_t k, const float* a, int64_t lda, const float* b, int64_t ldb, float alpha,
+                             float beta, float* c, int64_t ldc, __mmask16 last);
+
+// C rows [0, MR) x columns [0, 16 * NV) (the last vector only where `last` is set) =
+// alpha * op(A) * B + beta * C, where op(A)(i, p) is a[p * lda + i] (TA) or a[i * lda + p], and
+// row p of B starts at b + p * ldb. C is not read when beta == 0.
+template <int MR, int NV, bool TA>
+__attribute__((target("avx512f"))) void small_kernel(int64_t k, const float* a, int64_t lda, const float* b,
+                                                      int64_t ldb, float alpha, float beta, float* c, int64_t ldc,
+                                                      __mmask16 last) {
+    __m512 acc[MR][NV];
+#pragma GCC unroll 8
+    for (int i = 0; i < MR; ++i) {
+#pragma GCC unroll 2
+        for (int v = 0; v < NV; ++v) acc[i][v] = _mm512_setzero_ps();
+    }
+    for (int64_t p = 0; p < k; ++p) {
+        __m512 bv[NV];
+#pragma GCC unroll 2
+        for (int v = 0; v < NV; ++v) {
+            bv[v] = v + 1 < NV ? _mm512_loadu_ps(b + 16 * v) : _mm512_maskz_loadu_ps(last, b + 16 * v);
+        }
+#pragma GCC unroll 8
+        for (int i = 0; i < MR; ++i) {
+            const __m512 ai = _mm512_set1_ps(TA ? a[i] : a[i * lda]);
+#pragma GCC unroll 2
+            for (int v = 0; v < NV; ++v) acc[i][v] = _mm512_fmadd_ps(ai, bv[v], acc[i][v]);
+        }
+        a += TA ? lda : 1;
+        b += ldb;
+    }
+    const __m512 va = _mm512_set1_ps(alpha);
+    const __m512 vb = _mm512_set1_ps(beta);
+#pragma GCC unroll 8
+    for (int i = 0; i < MR; ++i) {
+        float* row = c + i * ldc;
+#pragma GCC unroll 2
+        for (int v = 0; v < NV; ++v) {
+            const __mmask16 m = v + 1 < NV ? static_cast<__mmask16>(0xFFFF) : last;
+            __m512 r = _mm512_mul_ps(va, acc[i][v]);
+            if (beta != 0.0f) r = _mm512_fmadd_ps(vb, _mm512_maskz_loadu_ps(m, row + 16 * v), r);
+            _mm512_mask_storeu_ps(row + 16 * v, m, r);
+        }
+    }
+}
+
+template <bool TA, int MR>
+SmallKernel small_kernel_of(int nv) {
+    return nv == 1 ? small_kernel<MR, 1, TA> : small_kernel<MR, 2, TA>;
+}
+
+template <bool TA>
+SmallKernel small_kernel_of(int64_t rows, int nv) {
+    switch (rows) {
+        case 1: return small_kernel_of<TA, 1>(nv);
+        case 2: return small_kernel_of<TA, 2>(nv);
+        case 3: return small_kernel_of<TA, 3>(nv);
+        case 4: return small_kernel_of<TA, 4>(nv);
+        case 5: return small_kernel_of<TA, 5>(nv);
+        case 6: return small_kernel_of<TA, 6>(nv);
+        case 7: return small_kernel_of<TA, 7>(nv);
+        default: return small_kernel_of<TA, 8>(nv);
+    }
+}
+
+constexpr int64_t kSmallMr = 8, kSmallNr = 32;
+
+bool use_small(const KernelConfig& cfg, const Problem& p) {
+    return cfg.small_path && p.k <= kSmallMaxK && p.m * p.k + p.k * p.n <= kSmallMaxFloats;
+}
+
+// Floats of packing scratch run_small needs: one transposed panel of B.
+int64_t small_pack_floats(int64_t k) { return kSmallNr * k; }
+
+// The whole of p (k > 0) in kSmallMr x kSmallNr tiles, a panel of B at a time.
+void run_small(const Problem& p, float* pack) {
+    for (int64_t j0 = 0; j0 < p.n; j0 += kSmallNr) {
+        const int64_t cols = std::min(kSmallNr, p.n - j0);
+        const int nv = cols > 16 ? 2 : 1;
+        const __mmask16 last = static_cast<__mmask16>((1u << (cols - 16 * (nv - 1))) - 1);
+        const float* b = p.b + j0;
+        int64_t ldb = p.ldb;
+        if (p.trans_b) {
+            pack_b(true, p.b + j0 * p.ldb, p.ldb, p.k, cols, kSmallNr, pack);
+            b = pack;
+            ldb = kSmallNr;
+        }
+        for (int64_t i0 = 0; i0 < p.m; i0 += kSmallMr) {
+            const int64_t rows = std::min(kSmallMr, p.m - i0);
+            const SmallKernel kernel = p.trans_a ? small_kernel_of<true>(rows, nv) : small_kernel_of<false>(rows, nv);
+            const float* a = p.trans_a ? p.a + i0 : p.a + i0 * p.lda;
+            kernel(p.k, a, p.lda, b, ldb, p.alpha, p.beta, p.c + i0 * p.ldc + j0, p.ldc, last);
+        }
+    }
+}
+
 // ------------------------------------------------------------------ A * B^T with few rows
 
 // C = A * B^T with few rows of A is a fully connected layer's forward pass (batch rows times the
@@ -460,6 +571,23 @@ __attribute__((target("avx512f"))) void dot_tile(int64_t k, const float* a, int6
     }
 }
 
+// The dot tile of kDotRows rows and nj (1 to kDotCols) columns: a layer with fewer outputs than
+// kDotCols (the 2 to 6 actions of a Q-network) then still takes whole row groups.
+using DotTile = void (*)(int64_t k, const float* a, int64_t lda, const float* b, int64_t ldb, float alpha, float beta,
+                         float* c, int64_t ldc);
+
+DotTile dot_rows_of(int64_t nj) {
+    static_assert(kDotCols == 6, "one case per column count");
+    switch (nj) {
+        case 1: return dot_tile<kDotRows, 1>;
+        case 2: return dot_tile<kDotRows, 2>;
+        case 3: return dot_tile<kDotRows, 3>;
+        case 4: return dot_tile<kDotRows, 4>;
+        case 5: return dot_tile<kDotRows, 5>;
+        default: return dot_tile<kDotRows, 6>;
+    }
+}
+
 bool use_dot(const Problem& p) {
     static const bool avx512 = cpu_features().avx512f;
     return avx512 && !p.trans_a && p.trans_b && (p.n <= kDotCols || (p.m <= kDotMaxM && (p.k >= kDotMinK || p.m <= kDotAnyKMaxM)));
@@ -475,8 +603,8 @@ void run_dot(const Problem& p) {
             const float* a = p.a + i0 * p.lda;
             const float* b = p.b + j0 * p.ldb;
             float* c = p.c + i0 * p.ldc + j0;
-            if (mi == kDotRows && nj == kDotCols) {
-                dot_tile<kDotRows, kDotCols>(p.k, a, p.lda, b, p.ldb, p.alpha, p.beta, c, p.ldc);
+            if (mi == kDotRows) {
+                dot_rows_of(nj)(p.k, a, p.lda, b, p.ldb, p.alpha, p.beta, c, p.ldc);
                 continue;
             }
             for (int64_t i = 0; i < mi; ++i) {
@@ -486,6 +614,15 @@ void run_dot(const Problem& p) {
                 }
             }
         }
+    }
+}
+
+// One product or a thread's part of one, by the path chosen for the whole product.
+void run_part(const KernelConfig& cfg, bool small, const Problem& p, float* pack) {
+    if (small && p.m > 0 && p.n > 0 && p.k > 0) {
+        run_small(p, pack);
+    } else {
+        run_blocked(cfg, p, pack);
     }
 }
 
@@ -500,7 +637,8 @@ int64_t gemm_pack_floats(int64_t m, int64_t n, int64_t k) { return pack_floats(c
 
 void gemm_serial(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, float alpha, const float* a,
                  int64_t lda, const float* b, int64_t ldb, float beta, float* c, int64_t ldc, float* pack) {
-    run_blocked(config(), {trans_a, trans_b, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc}, pack);
+    const Problem p{trans_a, trans_b, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc};
+    run_part(config(), use_small(config(), p), p, pack);
 }
 
 void gemm(anvil_context& ctx, bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, float alpha,
@@ -532,10 +670,11 @@ void gemm(anvil_context& ctx, bool trans_a, bool trans_b, int64_t m, int64_t n, 
     int64_t workers = std::min<int64_t>(ctx.pool.size(), tiles);
     if (m * n * std::max<int64_t>(k, 1) < kParallelMinMacs) workers = 1;
 
-    const int64_t per_thread = align16(pack_floats(cfg, m, n, k));
+    const bool small = use_small(cfg, p);
+    const int64_t per_thread = align16(small ? small_pack_floats(k) : pack_floats(cfg, m, n, k));
     float* pack = ctx.workspace.get<float>(0, static_cast<size_t>(per_thread * workers));
     if (workers == 1) {
-        run_blocked(cfg, p, pack);
+        run_part(cfg, small, p, pack);
         return;
     }
     ctx.pool.run([&](int tid, int) {
@@ -546,7 +685,7 @@ void gemm(anvil_context& ctx, bool trans_a, bool trans_b, int64_t m, int64_t n, 
         const int64_t end = std::min(extent, tiles * (tid + 1) / workers * step);
         if (begin >= end) return;
         const Problem part = split_n ? cols_of(p, begin, end - begin) : rows_of(p, begin, end - begin);
-        run_blocked(cfg, part, pack + per_thread * tid);
+        run_part(cfg, small, part, pack + per_thread * tid);
     });
 }
 
