@@ -307,6 +307,8 @@ struct Problem {
     float beta;
     float* c;
     int64_t ldc;
+    // With gemm_bias: added to every row of C (the small and dot paths add it in their epilogue).
+    const float* bias = nullptr;
 };
 
 // op(A) rows [i0, ...) and C rows [i0, ...) of p, with m rows.
@@ -324,6 +326,7 @@ Problem cols_of(const Problem& p, int64_t j0, int64_t n) {
     s.n = n;
     s.b = p.trans_b ? p.b + j0 * p.ldb : p.b + j0;
     s.c = p.c + j0;
+    if (p.bias != nullptr) s.bias = p.bias + j0;
     return s;
 }
 
@@ -410,15 +413,15 @@ void run_blocked(const KernelConfig& cfg, const Problem& p, float* pack) {
 constexpr int64_t kSmallMaxK = 256, kSmallMaxFloats = 48 * 1024;
 
 using SmallKernel = void (*)(int64_t k, const float* a, int64_t lda, const float* b, int64_t ldb, float alpha,
-                             float beta, float* c, int64_t ldc, __mmask16 last);
+                             const float* bias, float beta, float* c, int64_t ldc, __mmask16 last);
 
 // C rows [0, MR) x columns [0, 16 * NV) (the last vector only where `last` is set) =
 // alpha * op(A) * B + beta * C, where op(A)(i, p) is a[p * lda + i] (TA) or a[i * lda + p], and
-// row p of B starts at b + p * ldb. C is not read when beta == 0.
+// row p of B starts at b + p * ldb; plus bias[j] when bias is not NULL. C is not read when beta == 0.
 template <int MR, int NV, bool TA>
 __attribute__((target("avx512f"))) void small_kernel(int64_t k, const float* a, int64_t lda, const float* b,
-                                                      int64_t ldb, float alpha, float beta, float* c, int64_t ldc,
-                                                      __mmask16 last) {
+                                                      int64_t ldb, float alpha, const float* bias, float beta, float* c,
+                                                      int64_t ldc, __mmask16 last) {
     __m512 acc[MR][NV];
 #pragma GCC unroll 8
     for (int i = 0; i < MR; ++i) {
@@ -442,6 +445,12 @@ __attribute__((target("avx512f"))) void small_kernel(int64_t k, const float* a, 
     }
     const __m512 va = _mm512_set1_ps(alpha);
     const __m512 vb = _mm512_set1_ps(beta);
+    __m512 bias_v[NV];
+#pragma GCC unroll 2
+    for (int v = 0; v < NV; ++v) {
+        const __mmask16 m = v + 1 < NV ? static_cast<__mmask16>(0xFFFF) : last;
+        bias_v[v] = bias != nullptr ? _mm512_maskz_loadu_ps(m, bias + 16 * v) : _mm512_setzero_ps();
+    }
 #pragma GCC unroll 8
     for (int i = 0; i < MR; ++i) {
         float* row = c + i * ldc;
@@ -449,6 +458,7 @@ __attribute__((target("avx512f"))) void small_kernel(int64_t k, const float* a, 
         for (int v = 0; v < NV; ++v) {
             const __mmask16 m = v + 1 < NV ? static_cast<__mmask16>(0xFFFF) : last;
             __m512 r = _mm512_mul_ps(va, acc[i][v]);
+            if (bias != nullptr) r = _mm512_add_ps(r, bias_v[v]);
             if (beta != 0.0f) r = _mm512_fmadd_ps(vb, _mm512_maskz_loadu_ps(m, row + 16 * v), r);
             _mm512_mask_storeu_ps(row + 16 * v, m, r);
         }
@@ -500,7 +510,8 @@ void run_small(const Problem& p, float* pack) {
             const int64_t rows = std::min(kSmallMr, p.m - i0);
             const SmallKernel kernel = p.trans_a ? small_kernel_of<true>(rows, nv) : small_kernel_of<false>(rows, nv);
             const float* a = p.trans_a ? p.a + i0 : p.a + i0 * p.lda;
-            kernel(p.k, a, p.lda, b, ldb, p.alpha, p.beta, p.c + i0 * p.ldc + j0, p.ldc, last);
+            kernel(p.k, a, p.lda, b, ldb, p.alpha, p.bias == nullptr ? nullptr : p.bias + j0, p.beta,
+                   p.c + i0 * p.ldc + j0, p.ldc, last);
         }
     }
 }
@@ -551,7 +562,7 @@ __attribute__((target("avx512f"), always_inline)) inline void dot_step(__m512 (&
 
 template <int MI, int NJ>
 __attribute__((target("avx512f"))) void dot_tile(int64_t k, const float* a, int64_t lda, const float* b, int64_t ldb,
-                                                 float alpha, float beta, float* c, int64_t ldc) {
+                                                 float alpha, const float* bias, float beta, float* c, int64_t ldc) {
     __m512 acc[MI][NJ];
 #pragma GCC unroll 8
     for (int i = 0; i < MI; ++i) {
@@ -565,7 +576,8 @@ __attribute__((target("avx512f"))) void dot_tile(int64_t k, const float* a, int6
     for (int i = 0; i < MI; ++i) {
 #pragma GCC unroll 8
         for (int j = 0; j < NJ; ++j) {
-            const float v = alpha * lane_sum(acc[i][j]);
+            float v = alpha * lane_sum(acc[i][j]);
+            if (bias != nullptr) v += bias[j];
             c[i * ldc + j] = beta != 0.0f ? v + beta * c[i * ldc + j] : v;
         }
     }
@@ -573,8 +585,8 @@ __attribute__((target("avx512f"))) void dot_tile(int64_t k, const float* a, int6
 
 // The dot tile of kDotRows rows and nj (1 to kDotCols) columns: a layer with fewer outputs than
 // kDotCols (the 2 to 6 actions of a Q-network) then still takes whole row groups.
-using DotTile = void (*)(int64_t k, const float* a, int64_t lda, const float* b, int64_t ldb, float alpha, float beta,
-                         float* c, int64_t ldc);
+using DotTile = void (*)(int64_t k, const float* a, int64_t lda, const float* b, int64_t ldb, float alpha,
+                         const float* bias, float beta, float* c, int64_t ldc);
 
 DotTile dot_rows_of(int64_t nj) {
     static_assert(kDotCols == 6, "one case per column count");
@@ -603,14 +615,15 @@ void run_dot(const Problem& p) {
             const float* a = p.a + i0 * p.lda;
             const float* b = p.b + j0 * p.ldb;
             float* c = p.c + i0 * p.ldc + j0;
+            const float* bias = p.bias == nullptr ? nullptr : p.bias + j0;
             if (mi == kDotRows) {
-                dot_rows_of(nj)(p.k, a, p.lda, b, p.ldb, p.alpha, p.beta, c, p.ldc);
+                dot_rows_of(nj)(p.k, a, p.lda, b, p.ldb, p.alpha, bias, p.beta, c, p.ldc);
                 continue;
             }
             for (int64_t i = 0; i < mi; ++i) {
                 for (int64_t j = 0; j < nj; ++j) {
-                    dot_tile<1, 1>(p.k, a + i * p.lda, p.lda, b + j * p.ldb, p.ldb, p.alpha, p.beta, c + i * p.ldc + j,
-                                   p.ldc);
+                    dot_tile<1, 1>(p.k, a + i * p.lda, p.lda, b + j * p.ldb, p.ldb, p.alpha,
+                                   bias == nullptr ? nullptr : bias + j, p.beta, c + i * p.ldc + j, p.ldc);
                 }
             }
         }
@@ -641,10 +654,13 @@ void gemm_serial(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, fl
     run_part(config(), use_small(config(), p), p, pack);
 }
 
-void gemm(anvil_context& ctx, bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, float alpha,
-          const float* a, int64_t lda, const float* b, int64_t ldb, float beta, float* c, int64_t ldc) {
+namespace {
+
+// gemm() and gemm_bias(): p across ctx's pool.
+void run(anvil_context& ctx, const Problem& problem) {
     const KernelConfig& cfg = config();
-    const Problem p{trans_a, trans_b, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc};
+    Problem p = problem;
+    const int64_t m = p.m, n = p.n, k = p.k;
     if (m > 0 && n > 0 && use_dot(p)) {
         // Whole groups of kDotCols columns per thread, so that only the last group is ragged.
         const int64_t groups = (n + kDotCols - 1) / kDotCols;
@@ -671,6 +687,12 @@ void gemm(anvil_context& ctx, bool trans_a, bool trans_b, int64_t m, int64_t n, 
     if (m * n * std::max<int64_t>(k, 1) < kParallelMinMacs) workers = 1;
 
     const bool small = use_small(cfg, p);
+    if (p.bias != nullptr && (!small || k <= 0)) {
+        // The blocked path has no bias in its epilogue: start C at the bias and add onto it.
+        for (int64_t i = 0; i < m; ++i) std::copy(p.bias, p.bias + n, p.c + i * p.ldc);
+        p.beta = 1.0f;
+        p.bias = nullptr;
+    }
     const int64_t per_thread = align16(small ? small_pack_floats(k) : pack_floats(cfg, m, n, k));
     float* pack = ctx.workspace.get<float>(0, static_cast<size_t>(per_thread * workers));
     if (workers == 1) {
@@ -687,6 +709,18 @@ void gemm(anvil_context& ctx, bool trans_a, bool trans_b, int64_t m, int64_t n, 
         const Problem part = split_n ? cols_of(p, begin, end - begin) : rows_of(p, begin, end - begin);
         run_part(cfg, small, part, pack + per_thread * tid);
     });
+}
+
+}  // namespace
+
+void gemm(anvil_context& ctx, bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, float alpha,
+          const float* a, int64_t lda, const float* b, int64_t ldb, float beta, float* c, int64_t ldc) {
+    run(ctx, {trans_a, trans_b, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc});
+}
+
+void gemm_bias(anvil_context& ctx, bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, const float* a,
+               int64_t lda, const float* b, int64_t ldb, const float* bias, float* c, int64_t ldc) {
+    run(ctx, {trans_a, trans_b, m, n, k, 1.0f, a, lda, b, ldb, 0.0f, c, ldc, bias});
 }
 
 }  // namespace anvil::cpu

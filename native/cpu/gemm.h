@@ -30,6 +30,11 @@ namespace anvil::cpu {
 void gemm(anvil_context& ctx, bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, float alpha,
           const float* a, int64_t lda, const float* b, int64_t ldb, float beta, float* c, int64_t ldc);
 
+// C[m,n] = op(A) * op(B) + bias, the row vector bias[n] added to every row of C (a fully connected
+// layer's forward pass); C is not read. The same pooling as gemm().
+void gemm_bias(anvil_context& ctx, bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, const float* a,
+               int64_t lda, const float* b, int64_t ldb, const float* bias, float* c, int64_t ldc);
+
 // Floats of packing scratch that gemm_serial needs for an m x n x k product (already including
 // the slack needed to align the buffers it carves out of it).
 int64_t gemm_pack_floats(int64_t m, int64_t n, int64_t k);

@@ -15,16 +15,12 @@ constexpr int64_t kBiasGrain = 256;
 void linear_forward(anvil_context& ctx, const anvil_linear_desc& d, const float* x, const float* w,
                     const float* bias, float* y) {
     const int64_t B = d.batch, I = d.in_features, O = d.out_features;
-    float beta = 0.0f;
+    // y[B,O] = x[B,I] * w[O,I]^T (+ bias in every row)
     if (bias != nullptr) {
-        // Start every row of y at the bias and let the GEMM add x w^T on top.
-        for (int64_t r = 0; r < B; ++r) {
-            for (int64_t o = 0; o < O; ++o) y[r * O + o] = bias[o];
-        }
-        beta = 1.0f;
+        gemm_bias(ctx, false, true, B, O, I, x, I, w, I, bias, y, O);
+    } else {
+        gemm(ctx, false, true, B, O, I, 1.0f, x, I, w, I, 0.0f, y, O);
     }
-    // y[B,O] = x[B,I] * w[O,I]^T
-    gemm(ctx, false, true, B, O, I, 1.0f, x, I, w, I, beta, y, O);
 }
 
 void linear_backward_data(anvil_context& ctx, const anvil_linear_desc& d, const float* dy, const float* w,

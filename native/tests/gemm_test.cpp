@@ -1,7 +1,7 @@
 // Tests of the internal GEMM (cpu/gemm.h) against a double-precision loop: every transpose
-// combination, alpha and beta, padded leading dimensions, edge sizes around the micro-tile and
-// cache blocks, the serial and the pooled entry points, and 1 vs 2 threads (which must agree
-// bit for bit).
+// combination, alpha and beta, a bias added to every row (gemm_bias), padded leading dimensions,
+// edge sizes around the micro-tile and cache blocks, the serial and the pooled entry points, and
+// 1 vs 2 threads (which must agree bit for bit).
 #include <cstring>
 #include <limits>
 
@@ -62,6 +62,26 @@ std::vector<float> unpadded(const std::vector<float>& c, int64_t m, int64_t n, i
     return out;
 }
 
+// gemm_bias: C = op(A) op(B) + bias in every row, C not read, the same on 1 and 2 threads.
+void check_bias(const Case& t, const Operands& o, const std::vector<double>& want, const char* name,
+                anvil_context& one, anvil_context& two) {
+    const std::vector<float> bias = test::random_floats(static_cast<size_t>(t.n), static_cast<uint32_t>(t.n + 7));
+    std::vector<double> want_b = want;
+    for (int64_t i = 0; i < t.m; ++i) {
+        for (int64_t j = 0; j < t.n; ++j) want_b[i * t.n + j] += bias[j];
+    }
+    std::vector<float> c1 = o.c, c2 = o.c;  // NaN: gemm_bias must not read C
+    anvil::cpu::gemm_bias(one, t.ta, t.tb, t.m, t.n, t.k, o.a.data(), o.lda, o.b.data(), o.ldb, bias.data(), c1.data(),
+                          o.ldc);
+    anvil::cpu::gemm_bias(two, t.ta, t.tb, t.m, t.n, t.k, o.a.data(), o.lda, o.b.data(), o.ldb, bias.data(), c2.data(),
+                          o.ldc);
+    const std::vector<float> u1 = unpadded(c1, t.m, t.n, o.ldc), u2 = unpadded(c2, t.m, t.n, o.ldc);
+    const double r = test::error_ratio(u1.data(), want_b, t.k + 1);
+    test::expect(r <= 1.0, "%s with bias: error ratio %g", name, r);
+    test::expect(std::memcmp(u1.data(), u2.data(), u1.size() * sizeof(float)) == 0, "%s with bias: 1 and 2 threads differ",
+                 name);
+}
+
 void run_case(const Case& t, anvil_context& one, anvil_context& two) {
     const Operands o = make_operands(t, static_cast<uint32_t>(t.m * 131 + t.n * 17 + t.k));
     const std::vector<double> want = reference(t, o);
@@ -99,6 +119,7 @@ void run_case(const Case& t, anvil_context& one, anvil_context& two) {
         }
     }
     test::expect(pad_kept, "%s: wrote outside the m x n block", name);
+    if (t.alpha == 1.0f && t.beta == 0.0f) check_bias(t, o, want, name, one, two);
 }
 
 }  // namespace
