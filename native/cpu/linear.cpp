@@ -2,6 +2,7 @@
 // packing, so no operand is ever transposed in memory. Shapes: x [B,I], w [O,I], y [B,O].
 #include "cpu/gemm.h"
 #include "cpu/kernels.h"
+#include "cpu_features.h"
 
 namespace anvil::cpu {
 
@@ -9,6 +10,24 @@ namespace {
 
 // Output features per parallel chunk of the bias-gradient column sums.
 constexpr int64_t kBiasGrain = 256;
+
+// db[o] (+)= sum over the batch of dy[r][o] for o in [begin, end), walked row by row for
+// contiguous reads; each output feature is summed in batch order, so the result does not depend
+// on the thread count or the instruction set. Compiled for baseline x86-64 and for AVX-512.
+inline void bias_sums(int64_t B, int64_t O, const float* dy, float* db, bool accumulate, int64_t begin, int64_t end) {
+    if (!accumulate) {
+        for (int64_t o = begin; o < end; ++o) db[o] = 0.0f;
+    }
+    for (int64_t r = 0; r < B; ++r) {
+        const float* row = dy + r * O;
+        for (int64_t o = begin; o < end; ++o) db[o] += row[o];
+    }
+}
+
+__attribute__((target("avx512f"))) void bias_sums_avx512(int64_t B, int64_t O, const float* dy, float* db,
+                                                          bool accumulate, int64_t begin, int64_t end) {
+    bias_sums(B, O, dy, db, accumulate, begin, end);
+}
 
 }  // namespace
 
@@ -36,17 +55,8 @@ void linear_backward_weight(anvil_context& ctx, const anvil_linear_desc& d, cons
     // dw[O,I] = dy[B,O]^T * x[B,I]
     gemm(ctx, true, false, O, I, B, 1.0f, dy, O, x, I, accumulate ? 1.0f : 0.0f, dw, I);
     if (db == nullptr) return;
-    // Column sums of dy, walked row by row for contiguous reads. Each output feature is summed
-    // by one thread in batch order, so the result does not depend on the thread count.
-    parallel_for(ctx.pool, O, kBiasGrain, [&](int64_t begin, int64_t end) {
-        if (!accumulate) {
-            for (int64_t o = begin; o < end; ++o) db[o] = 0.0f;
-        }
-        for (int64_t r = 0; r < B; ++r) {
-            const float* row = dy + r * O;
-            for (int64_t o = begin; o < end; ++o) db[o] += row[o];
-        }
-    });
+    const auto sums = cpu_features().avx512f ? bias_sums_avx512 : bias_sums;
+    parallel_for(ctx.pool, O, kBiasGrain, [&](int64_t begin, int64_t end) { sums(B, O, dy, db, accumulate, begin, end); });
 }
 
 void matmul(anvil_context& ctx, int64_t m, int64_t k, int64_t n, const float* a, const float* b, float* c) {
