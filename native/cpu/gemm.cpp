@@ -14,6 +14,7 @@
 #include <immintrin.h>
 
 #include <algorithm>
+#include <cmath>
 #include <cstring>
 
 #include "cpu/kernels.h"
@@ -656,11 +657,42 @@ void gemm_serial(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, fl
 
 namespace {
 
+// A small product with few columns and many rows (a first layer's weight gradient: hidden
+// units by a handful of inputs) fills the vectors of its tiles poorly: each row of C takes at
+// least one vector of 16 columns. Computed as C^T = op(B)^T op(A)^T, the long side runs along the
+// vectors instead. Worth it when that needs at most half the vector multiply-adds.
+bool use_transposed(const KernelConfig& cfg, const Problem& p) {
+    const auto vectors = [](int64_t cols) { return (cols + 15) / 16; };
+    return p.bias == nullptr && p.m > 0 && p.n > 0 && p.k > 0 && use_small(cfg, p) &&
+           2 * p.n * vectors(p.m) <= p.m * vectors(p.n);
+}
+
+void run(anvil_context& ctx, const Problem& problem);
+
+// C = alpha * T^T + beta * C, with T = op(B)^T op(A)^T computed into workspace slot 1 by the
+// same kernels (the same multiply-adds in the same order), so the result is what the direct
+// product gives, bit for bit.
+void run_transposed(anvil_context& ctx, const Problem& p) {
+    float* t = ctx.workspace.get<float>(1, static_cast<size_t>(p.m * p.n));
+    run(ctx, {!p.trans_b, !p.trans_a, p.n, p.m, p.k, 1.0f, p.b, p.ldb, p.a, p.lda, 0.0f, t, p.m});
+    for (int64_t i = 0; i < p.m; ++i) {
+        float* row = p.c + i * p.ldc;
+        for (int64_t j = 0; j < p.n; ++j) {
+            const float r = p.alpha * t[j * p.m + i];
+            row[j] = p.beta != 0.0f ? std::fma(p.beta, row[j], r) : r;
+        }
+    }
+}
+
 // gemm() and gemm_bias(): p across ctx's pool.
 void run(anvil_context& ctx, const Problem& problem) {
     const KernelConfig& cfg = config();
     Problem p = problem;
     const int64_t m = p.m, n = p.n, k = p.k;
+    if (use_transposed(cfg, p)) {
+        run_transposed(ctx, p);
+        return;
+    }
     if (m > 0 && n > 0 && use_dot(p)) {
         // Whole groups of kDotCols columns per thread, so that only the last group is ragged.
         const int64_t groups = (n + kDotCols - 1) / kDotCols;

@@ -10,6 +10,7 @@
 // Workspace slots of anvil_context::workspace used by the CPU kernels (each slot holds one buffer
 // that a kernel splits into per-thread parts, so any thread count fits):
 //   0      gemm(): packing buffers, one part per thread
+//   1      gemm(): the transposed result of a small product with few columns
 //   16     conv2d: GEMM packing buffers, one part per thread
 //   17     conv2d: im2col / col2im column buffers, one part per thread
 //   18     conv2d backward-weight: per-thread partial weight gradients
