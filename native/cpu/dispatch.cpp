@@ -13,7 +13,10 @@ const char* dispatch_description() {
         const char* avx512 = f.avx512f ? "AVX-512" : "portable (no AVX-512F at this level)";
         std::string s = "level: " + cpu_isa_description() + "\n";
         s += std::string("gemm (linear, im2col convolutions): ") + gemm_kernel_name() + " micro-kernel" +
-             (f.avx512f ? ", AVX-512 dot tiles for short-and-wide products" : "") + "\n";
+             (f.avx512f ? ", AVX-512 dot tiles for short-and-wide products, AVX-512 unpacked kernels with masked "
+                          "edges for small products (k <= 256)"
+                        : "") +
+             "\n";
         s += f.avx512f ? "conv2d: Winograd F(2x2, 5x5) for 'same' 5x5 layers, AVX-512 direct kernels for other stride-1 "
                          "layers, im2col + gemm for the rest\n"
                        : "conv2d: im2col + gemm (the direct and Winograd kernels need AVX-512F)\n";
@@ -24,7 +27,8 @@ const char* dispatch_description() {
                            : "portable scatter (the vector kernels need avx512vbmi)") +
              "; other pools portable\n";
         s += std::string("relu, dropout: ") + avx512 + "\n";
-        s += "elementwise, loss, optimizers: portable (compiler-vectorised)";
+        s += std::string("linear bias gradient, Adam: ") + (f.avx512f ? "AVX-512 (compiler-vectorised)" : "portable") + "\n";
+        s += "elementwise, loss, other optimizers: portable (compiler-vectorised)";
         return s;
     }();
     return text.c_str();
