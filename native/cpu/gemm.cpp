@@ -689,7 +689,7 @@ void run(anvil_context& ctx, const Problem& problem) {
     const KernelConfig& cfg = config();
     Problem p = problem;
     const int64_t m = p.m, n = p.n, k = p.k;
-    if (use_transposed(cfg, p)) {
+    if (!use_dot(p) && use_transposed(cfg, p)) {
         run_transposed(ctx, p);
         return;
     }
