@@ -3,6 +3,7 @@
 // double, each thread a fixed stride, then a tree in shared memory (deterministic).
 #include <cstdint>
 
+#include "cuda/block_sum.cuh"
 #include "cuda/check.cuh"
 #include "cuda/kernels.h"
 #include "cuda/launch.cuh"
@@ -11,18 +12,6 @@
 namespace anvil::cuda {
 
 namespace {
-
-__device__ double block_sum(double v, double* partial) {
-    partial[threadIdx.x] = v;
-    __syncthreads();
-    for (int half = kThreads / 2; half > 0; half /= 2) {
-        if (threadIdx.x < half) partial[threadIdx.x] += partial[threadIdx.x + half];
-        __syncthreads();
-    }
-    const double total = partial[0];
-    __syncthreads();
-    return total;
-}
 
 __global__ void __launch_bounds__(kThreads) forward_kernel(anvil_groupnorm_desc d, const float* x, const float* gamma,
                                                            const float* beta, float* save_mean, float* save_invstd, float* y) {

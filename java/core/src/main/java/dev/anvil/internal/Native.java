@@ -491,6 +491,12 @@ public final class Native {
         check(A.anvil_linear_backward_weight(ctx(dev), desc(s, d), x, dy, dw, db, accumulate ? 1 : 0), "anvil_linear_backward_weight");
     }
 
+    /** Adds each sample's squared Linear gradient norm |dy_i|^2 |x_i|^2 (+ |dy_i|^2 with a bias) to sq [batch]. */
+    public static void linearPerSampleSqNorms(Device dev, LinearDesc d, long x, long dy, boolean bias, long sq) {
+        Scratch s = SCRATCH.get();
+        check(A.anvil_linear_per_sample_sq_norms(ctx(dev), desc(s, d), x, dy, bias ? 1 : 0, sq), "anvil_linear_per_sample_sq_norms");
+    }
+
     // ------------------------------------------------------------------ activation
 
     public static void reluForward(Device dev, long n, long x, long y) {
@@ -523,6 +529,13 @@ public final class Native {
         d.write(s.buffer, Scratch.DESC);
         check(A.anvil_groupnorm_backward(ctx(dev), s.address + Scratch.DESC, x, dy, gamma, saveMean, saveInvstd, dx, dgamma, dbeta,
                 accumulate ? 1 : 0), "anvil_groupnorm_backward");
+    }
+
+    /** Adds each sample's squared GroupNorm gamma and beta gradient norm to sq [batch]. */
+    public static void groupNormPerSampleSqNorms(Device dev, GroupnormDesc d, long x, long dy, long sq) {
+        Scratch s = SCRATCH.get();
+        d.write(s.buffer, Scratch.DESC);
+        check(A.anvil_groupnorm_per_sample_sq_norms(ctx(dev), s.address + Scratch.DESC, x, dy, sq), "anvil_groupnorm_per_sample_sq_norms");
     }
 
     public static void activationForward(Device dev, int kind, float alpha, long n, long x, long y) {
