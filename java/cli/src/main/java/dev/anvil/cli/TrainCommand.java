@@ -179,13 +179,12 @@ final class TrainCommand implements Callable<Integer> {
         if (limit != null) train = train.subset(Math.min(limit, train.size()));
         if (testLimit != null) test = test.subset(Math.min(testLimit, test.size()));
         LOG.info("{} training and {} test samples from {}; {} threads", train.size(), test.size(), dir, Anvil.numThreads());
-        if (dp) {
-            if (backend != null || env.isDistributed() || ranks > 1 || checkpointEvery > 0) {
-                throw new IllegalArgumentException("--dp does not support data-parallel training (--backend, --ranks, --checkpoint-every) yet");
-            }
-            return new DpTraining(this, out).run(train, test, dev);
+        boolean dataParallel = backend != null || env.isDistributed() || ranks > 1 || checkpointEvery > 0;
+        if (dp && checkpointEvery > 0) {
+            throw new IllegalArgumentException("--checkpoint-every does not apply to --dp: private runs save --checkpoint after each epoch "
+                    + "(Poisson-sampled epochs resume at epoch boundaries)");
         }
-        if (backend != null || env.isDistributed() || ranks > 1 || checkpointEvery > 0) {
+        if (dataParallel) {
             if (reportDir != null) throw new IllegalArgumentException("--report is written by single-process runs only, not data-parallel ones");
             if (labelSmoothing != 0 || clipGradNorm != null) {
                 throw new IllegalArgumentException("--label-smoothing and --clip-grad-norm apply to single-process training only");
@@ -196,6 +195,7 @@ final class TrainCommand implements Callable<Integer> {
             new DataParallelRun(this, env, out).run(train, test);
             return 0;
         }
+        if (dp) return new DpTraining(this, out).run(train, test, dev, null);
 
         Init.manualSeed(seed);
         try (Sequential model = buildModel().to(dev);

@@ -1,6 +1,9 @@
 package dev.anvil.privacy;
 
+import dev.anvil.DType;
 import dev.anvil.Tensor;
+import dev.anvil.distributed.ProcessGroup;
+import dev.anvil.distributed.ReduceOp;
 import dev.anvil.nn.Parameter;
 import dev.anvil.optim.Optimizer;
 import java.util.List;
@@ -13,8 +16,15 @@ import java.util.random.RandomGenerator;
  * set size, not the drawn batch size, so that the noise scale does not depend on the private batch size),
  * runs the wrapped optimizer and records the step in the accountant.
  *
+ * <p>Data-parallel training (a {@link ProcessGroup}): every rank's gradients hold the clipped sum of its own
+ * samples; rank 0 alone adds the noise, then one all-reduce (sum) of all gradients gives every rank the
+ * clipped sum over all ranks' samples plus noise of standard deviation {@code noiseMultiplier * maxGradNorm},
+ * drawn once, exactly as a single process on the union of the samples; each rank then divides by the expected
+ * global batch size and steps its replica, and records the step in its own accountant (the same history on
+ * every rank). Rank 0 draws the noise a single process with the same seed would draw.
+ *
  * <p>The wrapped optimizer keeps its own state and options (momentum, Adam moments, learning rate); closing
- * this closes it.
+ * this closes it (not the process group).
  */
 public final class DPOptimizer implements AutoCloseable {
     private final Optimizer optimizer;
@@ -22,10 +32,23 @@ public final class DPOptimizer implements AutoCloseable {
     private final double expectedBatchSize;
     private final GaussianNoise noise;
     private final PrivacyAccountant accountant;
+    private final ProcessGroup group;
+    private Tensor flat; // every gradient, flattened for the all-reduce (data-parallel only)
+    private Tensor[] slots; // one view of flat per parameter
     private long step;
 
+    /** A single process's optimizer. */
     public DPOptimizer(Optimizer optimizer, double noiseMultiplier, double maxGradNorm, double expectedBatchSize,
             double sampleRate, GaussianNoise noise, PrivacyAccountant accountant) {
+        this(optimizer, noiseMultiplier, maxGradNorm, expectedBatchSize, sampleRate, noise, accountant, null);
+    }
+
+    /**
+     * One rank's optimizer in data-parallel training over {@code group} (null: a single process);
+     * {@code expectedBatchSize} is the expected batch of all ranks together.
+     */
+    public DPOptimizer(Optimizer optimizer, double noiseMultiplier, double maxGradNorm, double expectedBatchSize,
+            double sampleRate, GaussianNoise noise, PrivacyAccountant accountant, ProcessGroup group) {
         if (optimizer == null) throw new IllegalArgumentException("optimizer is null");
         PrivacyAccountant.checkNoiseMultiplier(noiseMultiplier);
         if (!(maxGradNorm > 0) || Double.isInfinite(maxGradNorm)) {
@@ -44,6 +67,7 @@ public final class DPOptimizer implements AutoCloseable {
         this.sampleRate = sampleRate;
         this.noise = noise;
         this.accountant = accountant;
+        this.group = group;
     }
 
     public Optimizer optimizer() {
@@ -66,6 +90,16 @@ public final class DPOptimizer implements AutoCloseable {
         return accountant;
     }
 
+    /** The data-parallel process group, or null in a single process. */
+    public ProcessGroup group() {
+        return group;
+    }
+
+    /** Whether this process draws the noise: a single process, or rank 0 of a group. */
+    public boolean drawsNoise() {
+        return group == null || group.rank() == 0;
+    }
+
     /** Steps taken (noise drawn) so far, including those before a resume. */
     public long steps() {
         return step;
@@ -78,27 +112,52 @@ public final class DPOptimizer implements AutoCloseable {
     }
 
     /**
-     * Adds the noise to the clipped-sum gradients and divides them by the expected batch size. A parameter
-     * without a gradient (an empty batch) gets noise alone. Exposed for tests; {@link #step} calls it.
+     * Adds the noise to the clipped-sum gradients (in data-parallel training: rank 0 adds it, then the ranks'
+     * sums are all-reduced) and divides them by the expected batch size. A parameter without a gradient (an
+     * empty batch) gets noise alone. Exposed for tests; {@link #step} calls it.
      */
     public void addNoise() {
-        RandomGenerator r = noise.forStep(step);
+        RandomGenerator r = drawsNoise() ? noise.forStep(step) : null;
         double std = noiseMultiplier * maxGradNorm;
-        float inv = (float) (1 / expectedBatchSize);
         for (Parameter p : optimizer.parameters()) {
             Tensor grad = p.grad();
             if (!p.hasGrad()) {
                 grad.zero();
                 p.beginGradWrite();
             }
-            int n = Math.toIntExact(p.numel());
-            float[] z = new float[n];
+            if (r == null) continue;
+            float[] z = new float[Math.toIntExact(p.numel())];
             noise.fill(r, z, std);
             try (Tensor zt = Tensor.of(grad.device(), z, grad.shape())) {
                 grad.addScaled(1f, zt);
             }
-            grad.scale(inv);
         }
+        if (group != null) allReduceGradients();
+        float inv = (float) (1 / expectedBatchSize);
+        for (Parameter p : optimizer.parameters()) p.grad().scale(inv);
+    }
+
+    /** Sums every rank's gradients with one all-reduce of a flat buffer made on the first call. */
+    private void allReduceGradients() {
+        List<Parameter> params = optimizer.parameters();
+        if (flat == null) {
+            long total = params.stream().mapToLong(Parameter::numel).sum();
+            flat = Tensor.emptyUnscoped(params.get(0).device(), DType.FLOAT32, total);
+            slots = new Tensor[params.size()];
+            long offset = 0;
+            for (int i = 0; i < slots.length; i++) {
+                Parameter p = params.get(i);
+                if (!p.device().equals(flat.device())) {
+                    throw new IllegalArgumentException("DPOptimizer: parameters on " + flat.device() + " and on " + p.device()
+                            + "; move the model to one device with to(device)");
+                }
+                slots[i] = flat.narrow(0, offset, p.numel()).reshape(p.value().shape());
+                offset += p.numel();
+            }
+        }
+        for (int i = 0; i < slots.length; i++) slots[i].copyFrom(params.get(i).grad());
+        group.allReduce(flat, ReduceOp.SUM);
+        for (int i = 0; i < slots.length; i++) params.get(i).grad().copyFrom(slots[i]);
     }
 
     /** Noise, averaging, the wrapped optimizer's step, and one step recorded in the accountant. */
@@ -115,6 +174,8 @@ public final class DPOptimizer implements AutoCloseable {
 
     @Override
     public void close() {
+        if (flat != null) flat.close();
+        flat = null;
         optimizer.close();
     }
 }
