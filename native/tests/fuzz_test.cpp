@@ -1071,6 +1071,34 @@ void gen_conv(Fuzzer& f, Case& c, int which) {
             test::conv2d_taps(D, OH, OW, [&](int64_t xi, int64_t wi, int64_t yi) { dx[xi] += (double)IN(0)[yi] * IN(1)[wi]; });
             f.compare("anvil_conv2d_backward_data", "dx", CF4(2), dx, tol);
         };
+    } else if (which == 3) {
+        auto bias = std::make_shared<int32_t>(static_cast<int32_t>(f.below(2)));
+        // The ghost norm (method 1) refuses more than 16384 output positions, which a valid descriptor here may have.
+        auto method = std::make_shared<int32_t>(OH * OW > (1 << 14) ? 0 : static_cast<int32_t>(f.below(2)));
+        const int64_t B = c.refused ? 1 : D.batch;
+        c.fn = "anvil_conv2d_per_sample_sq_norms";
+        c.slots = {in("x", f.floats(nx)), in("dy", f.floats(ny)), out("sq", f.floats(B))};
+        c.disjoint = {{0, 2}, {1, 2}};
+        c.breakers.push_back([=, &f] { *bias = f.chance(50) ? 2 : -1; });
+        c.breakers.push_back([=, &f] { *method = f.chance(50) ? 2 : -1; });
+        c.invoke = [=](anvil_context* ctx, const void* desc, void* const* p) {
+            return anvil_conv2d_per_sample_sq_norms(ctx, static_cast<const anvil_conv2d_desc*>(desc), CF4(0), CF4(1), *bias, *method,
+                                                    F4(2));
+        };
+        c.verify = [=](Fuzzer& f, const std::vector<Bytes>& before, void* const* p) {
+            const int64_t per_w = nw, per_y = ny / D.batch;
+            std::vector<double> dw(D.batch * per_w, 0.0), db(D.batch * D.out_channels, 0.0), want(D.batch);
+            test::conv2d_taps(D, OH, OW, [&](int64_t xi, int64_t wi, int64_t yi) {
+                dw[(yi / per_y) * per_w + wi] += (double)IN(0)[xi] * IN(1)[yi];
+            });
+            for (int64_t i = 0; i < ny; ++i) db[i / (OH * OW)] += IN(1)[i];
+            for (int64_t n = 0; n < D.batch; ++n) {
+                want[n] = IN(2)[n];
+                for (int64_t w = 0; w < per_w; ++w) want[n] += dw[n * per_w + w] * dw[n * per_w + w];
+                for (int64_t o = 0; *bias && o < D.out_channels; ++o) want[n] += db[n * D.out_channels + o] * db[n * D.out_channels + o];
+            }
+            f.compare("anvil_conv2d_per_sample_sq_norms", "sq", CF4(2), want, tol * std::sqrt((double)(OH * OW)));
+        };
     } else {
         const bool bias = f.chance(70);
         auto acc = std::make_shared<int32_t>(static_cast<int32_t>(f.below(2)));
@@ -2130,6 +2158,7 @@ std::vector<Generator> compute_generators() {
         {"anvil_conv2d_forward", [](Fuzzer& f, Case& c) { gen_conv(f, c, 0); }},
         {"anvil_conv2d_backward_data", [](Fuzzer& f, Case& c) { gen_conv(f, c, 1); }},
         {"anvil_conv2d_backward_weight", [](Fuzzer& f, Case& c) { gen_conv(f, c, 2); }},
+        {"anvil_conv2d_per_sample_sq_norms", [](Fuzzer& f, Case& c) { gen_conv(f, c, 3); }},
         {"anvil_maxpool2d_forward", [](Fuzzer& f, Case& c) { gen_pool(f, c, 0); }},
         {"anvil_maxpool2d_backward", [](Fuzzer& f, Case& c) { gen_pool(f, c, 1); }},
         {"anvil_avgpool2d_forward", [](Fuzzer& f, Case& c) { gen_pool(f, c, 2); }},

@@ -1,6 +1,6 @@
 // Per-sample squared gradient norms (differential privacy) against per-sample gradients written
 // out in double, one sample at a time from their definitions: Linear's dW_i = dy_i x_i^T and
-// db_i = dy_i, GroupNorm's dgamma_i[c] = sum dy * xhat and dbeta_i[c] = sum dy over channel c of
+// db_i = dy_i, Conv2d's weight and bias gradients of one image (both methods), GroupNorm's dgamma_i[c] = sum dy * xhat and dbeta_i[c] = sum dy over channel c of
 // sample i. Also: the norms are added to what sq holds, 1 and 2 threads agree bit for bit, and
 // the arguments they refuse.
 #include <cmath>
@@ -53,6 +53,61 @@ void test_linear(const Contexts& ctxs) {
                  "batch");
     EXPECT_ERROR(anvil_linear_per_sample_sq_norms(nullptr, &d, x.data(), dy.data(), 1, sq.data()), ANVIL_ERR_INVALID_ARGUMENT,
                  "context");
+}
+
+void test_conv2d(const Contexts& ctxs) {
+    Rng rng(29);
+    // batch, C, H, W, O, KH, KW, stride, pad, dilation, groups; the last two are the shapes of the private CNN.
+    const anvil_conv2d_desc cases[] = {{3, 2, 7, 6, 4, 3, 3, 1, 1, 1, 1, 1, 1, 1},  {2, 4, 9, 9, 6, 3, 2, 2, 1, 0, 1, 2, 1, 2},
+                                       {5, 1, 5, 5, 3, 1, 1, 1, 1, 0, 0, 1, 1, 1},  {4, 1, 28, 28, 16, 8, 8, 2, 2, 3, 3, 1, 1, 1},
+                                       {4, 16, 13, 13, 32, 4, 4, 2, 2, 0, 0, 1, 1, 1}};
+    for (const anvil_conv2d_desc& d : cases) {
+        int64_t oh = 0, ow = 0;
+        EXPECT_OK(anvil_conv2d_output_size(&d, &oh, &ow));
+        const int64_t nx = d.batch * d.in_channels * d.in_h * d.in_w, ny = d.batch * d.out_channels * oh * ow;
+        const int64_t per_sample_w = d.out_channels * (d.in_channels / d.groups) * d.kernel_h * d.kernel_w;
+        std::vector<float> x = rng.vector(nx), dy = rng.vector(ny), start = rng.vector(d.batch, 0.0f, 2.0f);
+        // The per-sample weight gradients, all at once: dw[n][w] = sum over positions dy * x.
+        std::vector<double> dw(d.batch * per_sample_w, 0.0);
+        const int64_t y_per_sample = d.out_channels * oh * ow;
+        test::conv2d_taps(d, oh, ow, [&](int64_t xi, int64_t wi, int64_t yi) {
+            dw[(yi / y_per_sample) * per_sample_w + wi] += static_cast<double>(dy[yi]) * x[xi];
+        });
+        for (bool bias : {true, false}) {
+            std::vector<double> want(d.batch);
+            for (int64_t n = 0; n < d.batch; ++n) {
+                double total = start[n];
+                for (int64_t w = 0; w < per_sample_w; ++w) total += dw[n * per_sample_w + w] * dw[n * per_sample_w + w];
+                for (int64_t o = 0; bias && o < d.out_channels; ++o) {
+                    double db = 0;
+                    for (int64_t p = 0; p < oh * ow; ++p) db += dy[(n * d.out_channels + o) * oh * ow + p];
+                    total += db * db;
+                }
+                want[n] = total;
+            }
+            for (int32_t method : {0, 1}) {
+                std::vector<float> sq1 = start, sq2 = start;
+                EXPECT_OK(anvil_conv2d_per_sample_sq_norms(ctxs.one, &d, x.data(), dy.data(), bias, method, sq1.data()));
+                EXPECT_OK(anvil_conv2d_per_sample_sq_norms(ctxs.two, &d, x.data(), dy.data(), bias, method, sq2.data()));
+                EXPECT(test::all_close(sq1, want, 1e-5, 1e-5, method == 0 ? "conv2d norms, per-sample gradients" : "conv2d ghost norms"));
+                EXPECT(sq1 == sq2);
+            }
+        }
+    }
+    const anvil_conv2d_desc d = cases[0];
+    std::vector<float> x(3 * 2 * 7 * 6), dy(3 * 4 * 7 * 6), sq(3);
+    EXPECT_ERROR(anvil_conv2d_per_sample_sq_norms(ctxs.one, &d, x.data(), dy.data(), 1, 2, sq.data()), ANVIL_ERR_INVALID_ARGUMENT,
+                 "method must be 0");
+    EXPECT_ERROR(anvil_conv2d_per_sample_sq_norms(ctxs.one, &d, x.data(), dy.data(), 3, 0, sq.data()), ANVIL_ERR_INVALID_ARGUMENT,
+                 "bias must be 0 or 1");
+    EXPECT_ERROR(anvil_conv2d_per_sample_sq_norms(ctxs.one, &d, x.data(), dy.data(), 1, 0, nullptr), ANVIL_ERR_INVALID_ARGUMENT,
+                 "sq is NULL");
+    EXPECT_ERROR(anvil_conv2d_per_sample_sq_norms(ctxs.one, &d, x.data(), dy.data(), 1, 1, dy.data() + 2), ANVIL_ERR_INVALID_ARGUMENT,
+                 "sq and dy overlap");
+    const anvil_conv2d_desc wide{1, 1, 200, 200, 1, 1, 1, 1, 1, 0, 0, 1, 1, 1};
+    std::vector<float> big(200 * 200);
+    EXPECT_ERROR(anvil_conv2d_per_sample_sq_norms(ctxs.one, &wide, big.data(), big.data(), 0, 1, sq.data()), ANVIL_ERR_INVALID_ARGUMENT,
+                 "too many");
 }
 
 struct GnCase {
@@ -113,6 +168,7 @@ int main() {
     {
         Contexts ctxs;
         test_linear(ctxs);
+        test_conv2d(ctxs);
         test_groupnorm(ctxs);
     }
     return test::finish();

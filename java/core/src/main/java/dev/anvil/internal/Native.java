@@ -439,6 +439,16 @@ public final class Native {
         check(A.anvil_conv2d_backward_weight(ctx(dev), desc(s, d), x, dy, dw, db, accumulate ? 1 : 0), "anvil_conv2d_backward_weight");
     }
 
+    /**
+     * Adds each sample's squared Conv2d weight (and bias) gradient norm to sq [batch]: by per-sample weight gradients
+     * or, with {@code ghost}, by the ghost norm.
+     */
+    public static void conv2dPerSampleSqNorms(Device dev, Conv2dDesc d, long x, long dy, boolean bias, boolean ghost, long sq) {
+        Scratch s = SCRATCH.get();
+        check(A.anvil_conv2d_per_sample_sq_norms(ctx(dev), desc(s, d), x, dy, bias ? 1 : 0, ghost ? 1 : 0, sq),
+                "anvil_conv2d_per_sample_sq_norms");
+    }
+
     // ------------------------------------------------------------------ pool2d
 
     public static long[] pool2dOutputSize(Pool2dDesc d) {

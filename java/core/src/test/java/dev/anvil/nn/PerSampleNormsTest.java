@@ -13,7 +13,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * Linear and GroupNorm {@code perSampleSquaredNorms}: each sample's squared gradient norm against the layer's own
+ * Linear, Conv2d (both methods) and GroupNorm {@code perSampleSquaredNorms}: each sample's squared gradient norm against the layer's own
  * backward pass run on that sample alone, and the arguments they refuse, naming the layer.
  */
 class PerSampleNormsTest {
@@ -58,6 +58,12 @@ class PerSampleNormsTest {
             Tensor x = Tensor.of(random(6 * 7, 1), 6, 7), dy = Tensor.of(random(6 * 5, 2), 6, 5);
             check(lin, x, dy, sq -> lin.perSampleSquaredNorms(x, dy, sq));
             check(noBias, x, dy, sq -> noBias.perSampleSquaredNorms(x, dy, sq));
+            try (Conv2d conv = Conv2d.builder(3, 4, 3).stride(2).padding(1).build()) {
+                Tensor cx = Tensor.of(random(5 * 3 * 7 * 7, 6), 5, 3, 7, 7), cdy = Tensor.of(random(5 * 4 * 4 * 4, 7), 5, 4, 4, 4);
+                check(conv, cx, cdy, sq -> conv.perSampleSquaredNorms(cx, cdy, sq, false));
+                check(conv, cx, cdy, sq -> conv.perSampleSquaredNorms(cx, cdy, sq, true));
+                check(conv, cx, cdy, sq -> conv.perSampleSquaredNorms(cx, cdy, sq));
+            }
             gn.weight().value().copyFrom(random(4, 3));
             Tensor gx = Tensor.of(random(3 * 4 * 9, 4), 3, 4, 3, 3), gdy = Tensor.of(random(3 * 4 * 9, 5), 3, 4, 3, 3);
             check(gn, gx, gdy, sq -> gn.perSampleSquaredNorms(gx, gdy, sq));
@@ -76,6 +82,13 @@ class PerSampleNormsTest {
             assertThrows(IllegalArgumentException.class, () -> lin.perSampleSquaredNorms(x, dy, Tensor.empty(DType.INT32, 6)));
             assertThrows(IllegalArgumentException.class, () -> lin.perSampleSquaredNorms(Tensor.zeros(6, 8), dy, sq));
             assertThrows(IllegalArgumentException.class, () -> lin.perSampleSquaredNorms(x, null, sq));
+            try (Conv2d conv = new Conv2d(1, 2, 3)) {
+                Tensor cx = Tensor.zeros(2, 1, 5, 5);
+                m = assertThrows(IllegalArgumentException.class, () -> conv.perSampleSquaredNorms(cx, Tensor.zeros(2, 2, 4, 4), Tensor.zeros(2)))
+                        .getMessage();
+                assertTrue(m.contains("Conv2d") && m.contains("[2, 2, 3, 3]"), m);
+                assertThrows(IllegalArgumentException.class, () -> conv.perSampleSquaredNorms(cx, Tensor.zeros(2, 2, 3, 3), Tensor.zeros(3)));
+            }
             Tensor gx = Tensor.zeros(2, 4, 3), gdy = Tensor.zeros(2, 4, 3), gsq = Tensor.zeros(2);
             m = assertThrows(IllegalArgumentException.class, () -> gn.perSampleSquaredNorms(gx, Tensor.zeros(2, 4, 2), gsq)).getMessage();
             assertTrue(m.contains("GroupNorm"), m);

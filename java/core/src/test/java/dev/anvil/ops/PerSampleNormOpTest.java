@@ -22,7 +22,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 /**
  * The per-sample squared gradient norms of differential privacy against per-sample gradients in double, one
  * sample at a time: Linear's from {@link Reference#linearBackwardWeight} and {@link Reference#biasGradient} on a
- * batch of one, GroupNorm's from the definition of its gamma and beta gradients. The norms are added to what sq
+ * batch of one, Conv2d's (both methods) from {@link Reference#conv2dBackwardWeight} on a batch of one, GroupNorm's from the definition of its gamma and beta gradients. The norms are added to what sq
  * holds.
  */
 class PerSampleNormOpTest {
@@ -45,6 +45,11 @@ class PerSampleNormOpTest {
     private static final List<GroupShape> GROUP = List.of(new GroupShape(1, 1, 1, 1), new GroupShape(2, 6, 5, 3),
             new GroupShape(3, 4, 1, 4), new GroupShape(8, 16, 196, 4), new GroupShape(5, 32, 25, 8));
 
+    /** One-image geometries (the batch is set per case): strided, padded, dilated, grouped, and the private CNN's two layers. */
+    private static final List<ConvGeom> CONV = List.of(ConvGeom.of(3, 2, 7, 6, 4, 3, 1, 1, 1, 1), ConvGeom.of(2, 4, 9, 9, 6, 3, 2, 1, 2, 2),
+            ConvGeom.of(5, 3, 5, 5, 2, 1, 1, 0, 1, 1), ConvGeom.of(6, 1, 28, 28, 16, 8, 2, 3, 1, 1),
+            ConvGeom.of(6, 16, 13, 13, 32, 4, 2, 0, 1, 1));
+
     @AfterEach
     void nothingLeaked() {
         Check.assertNoLiveTensors();
@@ -52,6 +57,10 @@ class PerSampleNormOpTest {
 
     static Stream<Arguments> linearShapes() {
         return Backends.cross(LINEAR);
+    }
+
+    static Stream<Arguments> convShapes() {
+        return Backends.cross(CONV);
     }
 
     static Stream<Arguments> groupShapes() {
@@ -112,6 +121,30 @@ class PerSampleNormOpTest {
             Tensor tx = Tensor.of(dev, x, n), tdy = Tensor.of(dev, dy, n), sq = Tensor.of(dev, start, s.batch);
             Native.groupNormPerSampleSqNorms(dev, d, tx.address(), tdy.address(), sq.address());
             assertClose("groupnorm sq", want, sq.toFloatArray(), sumTolerance(per * s.spatial, want));
+        }
+    }
+
+    @ParameterizedTest(name = "{0} {1}")
+    @MethodSource("convShapes")
+    void conv2dNormsMatchPerSampleGradientsByBothMethods(String backend, ConvGeom s) {
+        Device dev = Backends.use(backend);
+        float[] x = uniform(7, s.xSize()), dy = uniform(8, s.ySize()), start = uniform(9, s.n());
+        ConvGeom one = new ConvGeom(1, s.c(), s.h(), s.w(), s.o(), s.kh(), s.kw(), s.sh(), s.sw(), s.ph(), s.pw(), s.dh(), s.dw(), s.groups());
+        int xs = one.xSize(), ys = one.ySize(), plane = s.oh() * s.ow();
+        for (boolean bias : new boolean[] {true, false}) {
+            double[] want = new double[s.n()];
+            for (int i = 0; i < s.n(); i++) {
+                float[] xi = Arrays.copyOfRange(x, i * xs, (i + 1) * xs), gi = Arrays.copyOfRange(dy, i * ys, (i + 1) * ys);
+                want[i] = squares(Reference.conv2dBackwardWeight(one, xi, gi)) + (bias ? squares(Reference.biasGradient(gi, 1, s.o(), plane)) : 0);
+            }
+            want = plus(want, start);
+            for (boolean ghost : new boolean[] {false, true}) {
+                try (Scope scope = Scope.open()) {
+                    Tensor tx = Tensor.of(dev, x, s.xShape()), tdy = Tensor.of(dev, dy, s.ySize()), sq = Tensor.of(dev, start, s.n());
+                    Native.conv2dPerSampleSqNorms(dev, s.desc(), tx.address(), tdy.address(), bias, ghost, sq.address());
+                    assertClose("conv2d sq (bias " + bias + ", ghost " + ghost + ")", want, sq.toFloatArray(), sumTolerance(xs * plane, want));
+                }
+            }
         }
     }
 

@@ -24,8 +24,9 @@ import java.util.Set;
  *   <li>{@link Linear}: from its input x and output gradient g alone ("ghost norm",
  *       Goodfellow 2015): the weight gradient of sample i is g_i x_i^T, whose squared Frobenius norm is
  *       |g_i|^2 |x_i|^2; the bias adds |g_i|^2 (the native {@link Linear#perSampleSquaredNorms}).</li>
- *   <li>{@link Conv2d}: the sample's weight gradient by the native kernel on a batch of one, into one
- *       scratch buffer reused for every sample (memory: one weight, not one per sample).</li>
+ *   <li>{@link Conv2d}: the native {@link Conv2d#perSampleSquaredNorms}, in one call for the batch: each
+ *       sample's weight gradient formed in a per-thread scratch buffer and its squares summed, or the ghost
+ *       norm where that is cheaper ({@link Conv2d#ghostNormWins}: few output positions).</li>
  *   <li>{@link GroupNorm}: normalises each sample alone, so its per-channel gradients
  *       (sum of g x-hat and of g over the channel) are computed per sample (the native
  *       {@link GroupNorm#perSampleSquaredNorms}).</li>
@@ -52,8 +53,7 @@ public final class PerSampleClipper implements AutoCloseable {
     private final Tensor[] inputs;
     private final Tensor[] outputGrads;
     private final Tensor[] dataGrads; // input gradients of Linear/Conv2d computed here, owned by this object
-    private Tensor convScratch, convBiasScratch;
-    private Tensor sqNorms; // [batch] on the model's device: the norms of Linear and GroupNorm, added up natively
+    private Tensor sqNorms; // [batch] on the model's device: every layer's per-sample squared norms, added up natively
     private double[] lastNorms = new double[0];
     private int lastBatch = -1;
 
@@ -135,7 +135,6 @@ public final class PerSampleClipper implements AutoCloseable {
             throw new IllegalArgumentException("output gradient must have the batch size " + lastBatch + " of the last forward pass");
         }
         int batch = lastBatch;
-        double[] sq = new double[batch];
         sqNorms = reuse(sqNorms, outputGrad.device(), new long[] {batch});
         sqNorms.zero();
         // Pass 1: backward for the input gradients, adding each layer's per-sample squared norms.
@@ -148,16 +147,16 @@ public final class PerSampleClipper implements AutoCloseable {
                 lin.perSampleSquaredNorms(inputs[l], dy, sqNorms);
                 dy = needDx ? linearDataGrad(l, lin, dy) : null;
             } else if (layer instanceof Conv2d conv) {
-                convNorms(conv, inputs[l], dy, sq);
+                conv.perSampleSquaredNorms(inputs[l], dy, sqNorms);
                 dy = needDx ? convDataGrad(l, conv, dy) : null;
             } else {
                 if (layer instanceof GroupNorm gn && gn.weight() != null) gn.perSampleSquaredNorms(inputs[l], dy, sqNorms);
                 dy = layer.backward(dy, needDx);
             }
         }
-        float[] layerSq = sqNorms.toFloatArray();
+        float[] sq = sqNorms.toFloatArray();
         double[] norms = new double[batch];
-        for (int i = 0; i < batch; i++) norms[i] = Math.sqrt(sq[i] + layerSq[i]);
+        for (int i = 0; i < batch; i++) norms[i] = Math.sqrt(sq[i]);
         // Pass 2: scale each sample's output-gradient rows by its clip factor, recompute the parameter gradients.
         // Forward order: GroupNorm's backward rewrites its input gradient, which the layer before it has then used.
         float[] factors = new float[batch];
@@ -187,19 +186,6 @@ public final class PerSampleClipper implements AutoCloseable {
         dataGrads[l] = dx;
         lin.inputGradient(dy, dx);
         return dx;
-    }
-
-    private void convNorms(Conv2d conv, Tensor x, Tensor dy, double[] sq) {
-        Device dev = x.device();
-        Tensor w = conv.weight().value();
-        convScratch = reuse(convScratch, dev, w.shape());
-        boolean bias = conv.bias() != null;
-        if (bias) convBiasScratch = reuse(convBiasScratch, dev, new long[] {conv.outChannels()});
-        for (int i = 0; i < sq.length; i++) {
-            // Sample i's weight gradient, its squares summed natively on the tensor's device (no copy to the host on a GPU).
-            conv.weightGradient(x.narrow(0, i, 1), dy.narrow(0, i, 1), convScratch, bias ? convBiasScratch : null);
-            sq[i] += convScratch.sumOfSquares() + (bias ? convBiasScratch.sumOfSquares() : 0);
-        }
     }
 
     private Tensor convDataGrad(int l, Conv2d conv, Tensor dy) {
@@ -232,8 +218,6 @@ public final class PerSampleClipper implements AutoCloseable {
             if (dataGrads[l] != null) dataGrads[l].close();
             dataGrads[l] = null;
         }
-        if (convScratch != null) convScratch.close();
-        if (convBiasScratch != null) convBiasScratch.close();
         if (sqNorms != null) sqNorms.close();
         java.util.Arrays.fill(inputs, null);
         java.util.Arrays.fill(outputGrads, null);
