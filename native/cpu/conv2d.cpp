@@ -107,6 +107,14 @@ void im2col(const anvil_conv2d_desc& d, const Geometry& s, const float* x, float
     });
 }
 
+// The column matrix of one group of one image: the image itself when the layer needs none, else
+// im2col into col.
+const float* columns(const anvil_conv2d_desc& d, const Geometry& s, const float* xg, float* col) {
+    if (s.direct) return xg;
+    im2col(d, s, xg, col);
+    return col;
+}
+
 // Adds every entry of col [K, P] into the input position it was gathered from (the adjoint of
 // im2col). Padding positions are dropped.
 void col2im(const anvil_conv2d_desc& d, const Geometry& s, const float* col, float* dx) {
@@ -188,11 +196,7 @@ void conv2d_forward(anvil_context& ctx, const anvil_conv2d_desc& d, const float*
             for (int64_t g = 0; g < s.groups; ++g) {
                 const float* xg = x + (n * s.channels + g * s.group_in) * s.height * s.width;
                 float* yg = y + (n * s.out_channels + g * s.group_out) * s.p;
-                const float* cols = xg;
-                if (!s.direct) {
-                    im2col(d, s, xg, sc.col);
-                    cols = sc.col;
-                }
+                const float* cols = columns(d, s, xg, sc.col);
                 float beta = 0.0f;
                 if (bias != nullptr) {
                     // Start each output plane at its bias; the GEMM adds the convolution on top.
@@ -252,11 +256,7 @@ void weight_gradient_gemm(anvil_context& ctx, const anvil_conv2d_desc& d, const 
             for (int64_t g = 0; g < s.groups; ++g) {
                 const float* xg = x + (n * s.channels + g * s.group_in) * s.height * s.width;
                 const float* dyg = dy + (n * s.out_channels + g * s.group_out) * s.p;
-                const float* cols = xg;
-                if (!s.direct) {
-                    im2col(d, s, xg, sc.col);
-                    cols = sc.col;
-                }
+                const float* cols = columns(d, s, xg, sc.col);
                 sc.gemm(false, true, s.group_out, s.k, s.p, dyg, s.p, cols, s.p, overwrite ? 0.0f : 1.0f,
                         target + g * s.group_out * s.k, s.k);
             }
@@ -309,11 +309,7 @@ void conv2d_per_sample_sq_norms(anvil_context& ctx, const anvil_conv2d_desc& d, 
             for (int64_t g = 0; g < s.groups; ++g) {
                 const float* xg = x + (i * s.channels + g * s.group_in) * s.height * s.width;
                 const float* dyg = dy + (i * s.out_channels + g * s.group_out) * s.p;
-                const float* cols = xg;
-                if (!s.direct) {
-                    im2col(d, s, xg, sc.col);
-                    cols = sc.col;
-                }
+                const float* cols = columns(d, s, xg, sc.col);
                 if (ghost) {
                     float *a = scratch, *b = scratch + s.p * s.p;
                     sc.gemm(true, false, s.p, s.p, s.k, cols, s.p, cols, s.p, 0.0f, a, s.p);

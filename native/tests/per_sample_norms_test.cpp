@@ -1,8 +1,8 @@
 // Per-sample squared gradient norms (differential privacy) against per-sample gradients written
 // out in double, one sample at a time from their definitions: Linear's dW_i = dy_i x_i^T and
-// db_i = dy_i, Conv2d's weight and bias gradients of one image (both methods), GroupNorm's dgamma_i[c] = sum dy * xhat and dbeta_i[c] = sum dy over channel c of
-// sample i. Also: the norms are added to what sq holds, 1 and 2 threads agree bit for bit, and
-// the arguments they refuse.
+// db_i = dy_i; Conv2d's weight and bias gradients of one image (both methods); GroupNorm's
+// dgamma_i[c] = sum dy * xhat and dbeta_i[c] = sum dy over channel c of sample i. Also: the norms
+// are added to what sq holds, 1 and 2 threads agree bit for bit, and the arguments they refuse.
 #include <cmath>
 #include <vector>
 
@@ -58,8 +58,10 @@ void test_linear(const Contexts& ctxs) {
 void test_conv2d(const Contexts& ctxs) {
     Rng rng(29);
     // batch, C, H, W, O, KH, KW, stride, pad, dilation, groups; the last two are the shapes of the private CNN.
-    const anvil_conv2d_desc cases[] = {{3, 2, 7, 6, 4, 3, 3, 1, 1, 1, 1, 1, 1, 1},  {2, 4, 9, 9, 6, 3, 2, 2, 1, 0, 1, 2, 1, 2},
-                                       {5, 1, 5, 5, 3, 1, 1, 1, 1, 0, 0, 1, 1, 1},  {4, 1, 28, 28, 16, 8, 8, 2, 2, 3, 3, 1, 1, 1},
+    const anvil_conv2d_desc cases[] = {{3, 2, 7, 6, 4, 3, 3, 1, 1, 1, 1, 1, 1, 1},
+                                       {2, 4, 9, 9, 6, 3, 2, 2, 1, 0, 1, 2, 1, 2},
+                                       {5, 1, 5, 5, 3, 1, 1, 1, 1, 0, 0, 1, 1, 1},
+                                       {4, 1, 28, 28, 16, 8, 8, 2, 2, 3, 3, 1, 1, 1},
                                        {4, 16, 13, 13, 32, 4, 4, 2, 2, 0, 0, 1, 1, 1}};
     for (const anvil_conv2d_desc& d : cases) {
         int64_t oh = 0, ow = 0;
@@ -89,7 +91,8 @@ void test_conv2d(const Contexts& ctxs) {
                 std::vector<float> sq1 = start, sq2 = start;
                 EXPECT_OK(anvil_conv2d_per_sample_sq_norms(ctxs.one, &d, x.data(), dy.data(), bias, method, sq1.data()));
                 EXPECT_OK(anvil_conv2d_per_sample_sq_norms(ctxs.two, &d, x.data(), dy.data(), bias, method, sq2.data()));
-                EXPECT(test::all_close(sq1, want, 1e-5, 1e-5, method == 0 ? "conv2d norms, per-sample gradients" : "conv2d ghost norms"));
+                const char* what = method == 0 ? "conv2d norms, per-sample gradients" : "conv2d ghost norms";
+                EXPECT(test::all_close(sq1, want, 1e-5, 1e-5, what));
                 EXPECT(sq1 == sq2);
             }
         }
@@ -106,8 +109,8 @@ void test_conv2d(const Contexts& ctxs) {
                  "sq and dy overlap");
     const anvil_conv2d_desc wide{1, 1, 200, 200, 1, 1, 1, 1, 1, 0, 0, 1, 1, 1};
     std::vector<float> big(200 * 200);
-    EXPECT_ERROR(anvil_conv2d_per_sample_sq_norms(ctxs.one, &wide, big.data(), big.data(), 0, 1, sq.data()), ANVIL_ERR_INVALID_ARGUMENT,
-                 "too many");
+    EXPECT_ERROR(anvil_conv2d_per_sample_sq_norms(ctxs.one, &wide, big.data(), big.data(), 0, 1, sq.data()),
+                 ANVIL_ERR_INVALID_ARGUMENT, "too many");
 }
 
 struct GnCase {
