@@ -100,10 +100,7 @@ anvil_status anvil_conv2d_per_sample_sq_norms(anvil_context* ctx, const anvil_co
         ANVIL_REQUIRE(method == 0 || s.out_h * s.out_w <= (INT64_C(1) << 14),
                       "the ghost norm needs two P x P matrices per sample; P = %lld output positions is too many (at most 16384)",
                       static_cast<long long>(s.out_h * s.out_w));
-        require_data(c, x, "x");
-        require_data(c, dy, "dy");
-        require_data(c, sq, "sq");
-        require_outputs_disjoint({{sq, d.batch * 4, "sq"}}, {{x, s.x * 4, "x"}, {dy, s.y * 4, "dy"}});
+        check_per_sample_norms(c, x, s.x, dy, s.y, sq, d.batch);
         ANVIL_DISPATCH(c, conv2d_per_sample_sq_norms, d, x, dy, bias != 0, method, sq);
     });
 }

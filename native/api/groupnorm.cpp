@@ -84,10 +84,7 @@ anvil_status anvil_groupnorm_per_sample_sq_norms(anvil_context* ctx, const anvil
         const anvil_groupnorm_desc d = copy_desc(desc);
         ANVIL_LOCK_CONTEXT(c, ctx);
         const int64_t n = check_groupnorm(d);
-        require_data(c, x, "x");
-        require_data(c, dy, "dy");
-        require_data(c, sq, "sq");
-        require_outputs_disjoint({{sq, d.batch * 4, "sq"}}, {{x, n * 4, "x"}, {dy, n * 4, "dy"}});
+        check_per_sample_norms(c, x, n, dy, n, sq, d.batch);
         ANVIL_DISPATCH(c, groupnorm_per_sample_sq_norms, d, x, dy, sq);
     });
 }

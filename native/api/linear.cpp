@@ -83,10 +83,7 @@ anvil_status anvil_linear_per_sample_sq_norms(anvil_context* ctx, const anvil_li
         LinearSizes s = check_linear(d);
         ANVIL_REQUIRE(bias == 0 || bias == 1, "bias must be 0 or 1, got %d", bias);
         ANVIL_REQUIRE(d.batch < (INT64_C(1) << 31), "batch %lld is too large", static_cast<long long>(d.batch));
-        require_data(c, x, "x");
-        require_data(c, dy, "dy");
-        require_data(c, sq, "sq");
-        require_outputs_disjoint({{sq, d.batch * 4, "sq"}}, {{x, s.x * 4, "x"}, {dy, s.y * 4, "dy"}});
+        check_per_sample_norms(c, x, s.x, dy, s.y, sq, d.batch);
         ANVIL_DISPATCH(c, linear_per_sample_sq_norms, d, x, dy, bias != 0, sq);
     });
 }
