@@ -63,7 +63,9 @@ final class TrainCommand implements Callable<Integer> {
     ModelKind modelKind;
 
     @Option(names = "--dp", description = "Differentially private training (DP-SGD): Poisson sampling with expected batch --batch,"
-            + " per-sample clipping to --max-grad-norm, Gaussian noise; prints the epsilon spent after every epoch.")
+            + " per-sample clipping to --max-grad-norm, Gaussian noise; prints the epsilon spent after every epoch. With --ranks,"
+            + " --backend or anvil launch: each rank clips its own samples, the noise is added once, --batch is the expected"
+            + " batch of all ranks together.")
     boolean dp;
 
     @Option(names = "--target-epsilon", defaultValue = "NaN", description = "With --dp: the epsilon to spend in --epochs epochs; the"
