@@ -1,13 +1,13 @@
 package dev.anvil.privacy;
 
 import dev.anvil.DType;
+import dev.anvil.Device;
 import dev.anvil.Tensor;
 import dev.anvil.distributed.ProcessGroup;
 import dev.anvil.distributed.ReduceOp;
 import dev.anvil.nn.Parameter;
 import dev.anvil.optim.Optimizer;
 import java.util.List;
-import java.util.random.RandomGenerator;
 
 /**
  * Wraps an optimizer as Opacus's {@code DPOptimizer}: the parameter gradients must hold the sum of the clipped
@@ -35,6 +35,9 @@ public final class DPOptimizer implements AutoCloseable {
     private final ProcessGroup group;
     private Tensor flat; // every gradient, flattened for the all-reduce (data-parallel only)
     private Tensor[] slots; // one view of flat per parameter
+    private float[] noiseHost; // a step's noise for every parameter, drawn on the host
+    private Tensor noiseFlat; // the same on the parameters' device
+    private Tensor[] noiseSlots; // one view of noiseFlat per parameter
     private long step;
 
     /** A single process's optimizer. */
@@ -117,47 +120,62 @@ public final class DPOptimizer implements AutoCloseable {
      * empty batch) gets noise alone. Exposed for tests; {@link #step} calls it.
      */
     public void addNoise() {
-        RandomGenerator r = drawsNoise() ? noise.forStep(step) : null;
-        double std = noiseMultiplier * maxGradNorm;
-        for (Parameter p : optimizer.parameters()) {
-            Tensor grad = p.grad();
+        List<Parameter> params = optimizer.parameters();
+        for (Parameter p : params) {
             if (!p.hasGrad()) {
-                grad.zero();
+                p.grad().zero();
                 p.beginGradWrite();
             }
-            if (r == null) continue;
-            float[] z = new float[Math.toIntExact(p.numel())];
-            noise.fill(r, z, std);
-            try (Tensor zt = Tensor.of(grad.device(), z, grad.shape())) {
-                grad.addScaled(1f, zt);
-            }
         }
-        if (group != null) allReduceGradients();
+        if (drawsNoise()) {
+            if (noiseFlat == null) {
+                noiseFlat = flatLike(params);
+                noiseSlots = views(noiseFlat, params);
+                noiseHost = new float[Math.toIntExact(noiseFlat.numel())];
+            }
+            // Every parameter's noise in parameter order from the step's generator, then one copy to the device.
+            noise.fill(noise.forStep(step), noiseHost, noiseMultiplier * maxGradNorm);
+            noiseFlat.copyFrom(noiseHost);
+            for (int i = 0; i < noiseSlots.length; i++) params.get(i).grad().addScaled(1f, noiseSlots[i]);
+        }
+        if (group != null) allReduceGradients(params);
         float inv = (float) (1 / expectedBatchSize);
-        for (Parameter p : optimizer.parameters()) p.grad().scale(inv);
+        for (Parameter p : params) p.grad().scale(inv);
     }
 
     /** Sums every rank's gradients with one all-reduce of a flat buffer made on the first call. */
-    private void allReduceGradients() {
-        List<Parameter> params = optimizer.parameters();
+    private void allReduceGradients(List<Parameter> params) {
         if (flat == null) {
-            long total = params.stream().mapToLong(Parameter::numel).sum();
-            flat = Tensor.emptyUnscoped(params.get(0).device(), DType.FLOAT32, total);
-            slots = new Tensor[params.size()];
-            long offset = 0;
-            for (int i = 0; i < slots.length; i++) {
-                Parameter p = params.get(i);
-                if (!p.device().equals(flat.device())) {
-                    throw new IllegalArgumentException("DPOptimizer: parameters on " + flat.device() + " and on " + p.device()
-                            + "; move the model to one device with to(device)");
-                }
-                slots[i] = flat.narrow(0, offset, p.numel()).reshape(p.value().shape());
-                offset += p.numel();
-            }
+            flat = flatLike(params);
+            slots = views(flat, params);
         }
         for (int i = 0; i < slots.length; i++) slots[i].copyFrom(params.get(i).grad());
         group.allReduce(flat, ReduceOp.SUM);
         for (int i = 0; i < slots.length; i++) params.get(i).grad().copyFrom(slots[i]);
+    }
+
+    /** A float tensor with room for every parameter, on their device (which must be one). */
+    private static Tensor flatLike(List<Parameter> params) {
+        Device device = params.get(0).device();
+        for (Parameter p : params) {
+            if (!p.device().equals(device)) {
+                throw new IllegalArgumentException("DPOptimizer: parameters on " + device + " and on " + p.device()
+                        + "; move the model to one device with to(device)");
+            }
+        }
+        return Tensor.emptyUnscoped(device, DType.FLOAT32, params.stream().mapToLong(Parameter::numel).sum());
+    }
+
+    /** One view of {@code flat} per parameter, in the parameter's shape, one after the other. */
+    private static Tensor[] views(Tensor flat, List<Parameter> params) {
+        Tensor[] out = new Tensor[params.size()];
+        long offset = 0;
+        for (int i = 0; i < out.length; i++) {
+            Parameter p = params.get(i);
+            out[i] = flat.narrow(0, offset, p.numel()).reshape(p.value().shape());
+            offset += p.numel();
+        }
+        return out;
     }
 
     /** Noise, averaging, the wrapped optimizer's step, and one step recorded in the accountant. */
@@ -175,7 +193,9 @@ public final class DPOptimizer implements AutoCloseable {
     @Override
     public void close() {
         if (flat != null) flat.close();
+        if (noiseFlat != null) noiseFlat.close();
         flat = null;
+        noiseFlat = null;
         optimizer.close();
     }
 }
