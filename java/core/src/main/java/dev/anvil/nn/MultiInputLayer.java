@@ -53,9 +53,12 @@ public abstract class MultiInputLayer extends Layer {
             if (inputs.length != numInputs()) {
                 throw new IllegalArgumentException(name() + ": takes " + numInputs() + " input(s), got " + inputs.length);
             }
+            for (int i = 0; i < inputs.length; i++) {
+                if (inputs[i] == null) throw new IllegalArgumentException(name() + ": input " + i + " is null");
+            }
             int retained = 0;
             try {
-                for (; retained < inputs.length; retained++) retainArgument(inputs[retained], "input " + retained);
+                for (; retained < inputs.length; retained++) retainArgument(inputs[retained], "an input");
                 releaseHeld();
                 Tensor y = forwardInputs(inputs);
                 if (isTraining()) {
