@@ -128,15 +128,23 @@ void check_version(const char* path, int32_t version, int32_t expected, const ch
                        version, ANVIL_PLUGIN_ABI_VERSION, ANVIL_PLUGIN_ABI_VERSION_2));
 }
 
+// The table as far as both versions agree: present, of the entry point's version, named, with ops.
 template <class Table>
-void check_table(const char* path, const Table* table, const char* entry) {
+void check_table(const char* path, const Table* table, int32_t version, const char* entry) {
     if (table == nullptr) fail_load(path, format("%s returned NULL", entry));
+    check_version(path, table->abi_version, version, entry);
+    if (table->name == nullptr || table->name[0] == '\0') fail_load(path, "the plug-in has no name");
+    if (table->num_ops < 1 || table->ops == nullptr) fail_load(path, "the plug-in declares no ops");
 }
 
-template <class Table>
-void check_header(const char* path, const Table& table) {
-    if (table.name == nullptr || table.name[0] == '\0') fail_load(path, "the plug-in has no name");
-    if (table.num_ops < 1 || table.ops == nullptr) fail_load(path, "the plug-in declares no ops");
+// What ops of both versions have: a name, hyper-parameters, and the three CPU functions.
+template <class Op>
+void check_op(const char* path, const Op& op, int32_t index) {
+    if (op.name == nullptr || op.name[0] == '\0') fail_load(path, format("op %d has no name", index));
+    if (op.num_params < 0) fail_load(path, format("op %s has a negative num_params", op.name));
+    if (op.check == nullptr || op.forward == nullptr || op.backward == nullptr) {
+        fail_load(path, format("op %s lacks check, forward or backward", op.name));
+    }
 }
 
 bool is_identifier(const char* s) {
@@ -153,40 +161,28 @@ bool is_identifier(const char* s) {
 // Everything the host relies on later is checked once here, so that a call never dereferences a
 // null name or function.
 void PluginLibrary::read_v1(const char* path, const anvil_plugin_v1* table) {
-    check_table(path, table, "anvil_plugin_entry");
-    check_version(path, table->abi_version, ANVIL_PLUGIN_ABI_VERSION, "anvil_plugin_entry");
-    check_header(path, *table);
+    check_table(path, table, ANVIL_PLUGIN_ABI_VERSION, "anvil_plugin_entry");
     name_ = table->name;
     for (int32_t i = 0; i < table->num_ops; ++i) {
         const anvil_op_v1& op = table->ops[i];
-        if (op.name == nullptr || op.name[0] == '\0') fail_load(path, format("op %d has no name", i));
-        if (op.num_params < 0) fail_load(path, format("op %s has a negative num_params", op.name));
-        if (op.check == nullptr || op.forward == nullptr || op.backward == nullptr) {
-            fail_load(path, format("op %s lacks check, forward or backward", op.name));
-        }
+        check_op(path, op, i);
         ops_.push_back({op.name, op.description != nullptr ? op.description : "", 1, op.num_params, 0, &op, nullptr});
     }
 }
 
 void PluginLibrary::read_v2(const char* path, const anvil_plugin_v2* table) {
-    check_table(path, table, "anvil_plugin_entry_v2");
-    check_version(path, table->abi_version, ANVIL_PLUGIN_ABI_VERSION_2, "anvil_plugin_entry_v2");
-    check_header(path, *table);
+    check_table(path, table, ANVIL_PLUGIN_ABI_VERSION_2, "anvil_plugin_entry_v2");
     name_ = table->name;
     for (int32_t i = 0; i < table->num_ops; ++i) {
         const anvil_op_v2& op = table->ops[i];
-        if (op.name == nullptr || op.name[0] == '\0') fail_load(path, format("op %d has no name", i));
+        check_op(path, op, i);
         if (op.num_inputs < 1 || op.num_inputs > ANVIL_PLUGIN_MAX_INPUTS) {
             fail_load(path, format("op %s declares %d inputs; an op takes 1 to %d", op.name, op.num_inputs,
                                    ANVIL_PLUGIN_MAX_INPUTS));
         }
-        if (op.num_params < 0) fail_load(path, format("op %s has a negative num_params", op.name));
         if (op.num_weights < 0 || op.num_weights > ANVIL_PLUGIN_MAX_WEIGHTS) {
             fail_load(path, format("op %s declares %d weights; an op has 0 to %d", op.name, op.num_weights,
                                    ANVIL_PLUGIN_MAX_WEIGHTS));
-        }
-        if (op.check == nullptr || op.forward == nullptr || op.backward == nullptr) {
-            fail_load(path, format("op %s lacks check, forward or backward", op.name));
         }
         if (op.num_weights > 0 && (op.weights == nullptr || op.weight_shapes == nullptr)) {
             fail_load(path, format("op %s declares %d weights but no weights table or weight_shapes function", op.name,
