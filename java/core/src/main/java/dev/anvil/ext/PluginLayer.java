@@ -189,10 +189,17 @@ public final class PluginLayer extends MultiInputLayer {
         closeAll(output);
         closeAll(inputGrads);
         Arrays.fill(inputs, null);
-        if (!released) {
+    }
+
+    /** Closes the layer and lets its plug-in be closed (moving the layer with {@link #to} does not). */
+    @Override
+    public void close() {
+        super.close();
+        synchronized (this) {
+            if (released) return;
             released = true;
-            plugin.layerClosed();
         }
+        plugin.layerClosed();
     }
 
     @Override
