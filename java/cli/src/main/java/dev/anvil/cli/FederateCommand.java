@@ -15,6 +15,7 @@ import dev.anvil.federated.strategy.ServerSideDp;
 import dev.anvil.nn.Init;
 import dev.anvil.nn.Models;
 import dev.anvil.nn.Sequential;
+import dev.anvil.optim.LrSchedule;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -61,13 +62,13 @@ final class FederateCommand implements Callable<Integer> {
         Dataset train = data.train(), test = data.test();
         Partition p = Partitioner.parse(partition).split(ClientDataset.labels(train), train.numClasses(), clients, rounds.seed);
         Strategy strategy = rounds.strategy();
-        out.printf("federated %s of fmnist-cnn (width %s): %d clients, partition %s, %d rounds, %d local epoch(s), batch %d, lr %s%s%n", strategy,
-                data.width, clients, partition, rounds.rounds, rounds.localEpochs, rounds.batch, rounds.lr, rounds.secureAgg ? ", secure aggregation" + (rounds.secureNeighbours > 0 ? " with " + rounds.secureNeighbours + " neighbours" : "") : "");
+        out.printf("federated %s of fmnist-cnn (width %s): %d clients, partition %s, %d rounds, %d local epoch(s), batch %d, lr %s%s%s%n", strategy,
+                data.width, clients, partition, rounds.rounds, rounds.localEpochs, rounds.batch, rounds.lr, rounds.lrSchedule.equals("none") ? "" : " (" + rounds.lrSchedule + " over the rounds)", rounds.secureAgg ? ", secure aggregation" + (rounds.secureNeighbours > 0 ? " with " + rounds.secureNeighbours + " neighbours" : "") : "");
         if (!quietPartition) out.print(p.describe());
         out.flush();
         Init.manualSeed(rounds.seed);
         try (Sequential model = data.model();
-             Simulation sim = Simulation.builder(model, train, p).test(test).strategy(strategy).fitConfig(rounds.fitConfig())
+             Simulation sim = Simulation.builder(model, train, p).test(test).strategy(strategy).fitConfig(rounds.fitConfig()).lrSchedule(rounds.lrSchedule())
                      .clientsPerRound(rounds.clientsPerRound).minClients(rounds.minClients).roundTimeout(rounds.timeout()).seed(rounds.seed)
                      .secureAggregation(rounds.secureAgg).secureNeighbours(rounds.secureNeighbours).listener(r -> {
                          out.println(r.summary());
@@ -118,6 +119,10 @@ final class FederateCommand implements Callable<Integer> {
         @Option(names = "--lr", defaultValue = "0.05", description = "Local SGD learning rate (default: ${DEFAULT-VALUE}).")
         double lr;
 
+        @Option(names = "--lr-schedule", defaultValue = "none", description = "Clients' learning rate over the rounds: none or cosine "
+                + "(annealed from --lr towards 0 over --rounds; default: ${DEFAULT-VALUE}).")
+        String lrSchedule;
+
         @Option(names = "--momentum", defaultValue = "0", description = "Local SGD momentum (default: ${DEFAULT-VALUE}).")
         double momentum;
 
@@ -154,6 +159,15 @@ final class FederateCommand implements Callable<Integer> {
 
         FitConfig fitConfig() {
             return new FitConfig(localEpochs, batch, lr, momentum, 0, seed);
+        }
+
+        /** The per-round learning-rate schedule of --lr-schedule. */
+        LrSchedule lrSchedule() {
+            return switch (lrSchedule) {
+                case "none" -> (base, step) -> base;
+                case "cosine" -> LrSchedule.cosine(rounds);
+                default -> throw new IllegalArgumentException("--lr-schedule must be none or cosine, got " + lrSchedule);
+            };
         }
 
         Duration timeout() {

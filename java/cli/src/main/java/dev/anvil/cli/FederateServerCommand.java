@@ -47,7 +47,7 @@ final class FederateServerCommand implements Callable<Integer> {
         Init.manualSeed(rounds.seed);
         try (Sequential model = data.model(); Sequential evalModel = data.model();
              ModelEvaluator eval = new ModelEvaluator(evalModel, data.test(), 1000);
-             Coordinator co = Coordinator.builder(ModelWeights.of(model)).strategy(strategy).fitConfig(rounds.fitConfig())
+             Coordinator co = Coordinator.builder(ModelWeights.of(model)).strategy(strategy).fitConfig(rounds.fitConfig()).lrSchedule(rounds.lrSchedule())
                      .clientsPerRound(rounds.clientsPerRound).minClients(rounds.minClients).roundTimeout(rounds.timeout()).seed(rounds.seed)
                      .secureAggregation(rounds.secureAgg).secureNeighbours(rounds.secureNeighbours).evaluator(eval).listener(r -> {
                          out.println(r.summary());

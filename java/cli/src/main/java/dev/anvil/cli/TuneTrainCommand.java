@@ -21,11 +21,11 @@ import picocli.CommandLine.Spec;
 /**
  * {@code anvil tune train --param lr=0.003 --param dropout=0.2 ...}: trains one fmnist-cnn recipe
  * on the whole training set and prints the test accuracy after each epoch, as {@code anvil train}
- * does, with the recipe parameters {@code anvil train} lacks (dropout, width, schedule). The report
+ * does, with the recipe parameters {@code anvil train} lacks (dropout, width, the linear and onecycle schedules). The report
  * prints this command for a best trial that needs them.
  */
 @Command(name = "train", mixinStandardHelpOptions = true,
-        description = "Train one fmnist-cnn recipe (lr, momentum, weight_decay, batch, optimizer, dropout, schedule, width) and print test accuracy.")
+        description = "Train one fmnist-cnn recipe (lr, momentum, weight_decay, batch, optimizer, dropout, schedule, width, label_smoothing) and print test accuracy.")
 final class TuneTrainCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;

@@ -2,6 +2,7 @@ package dev.anvil.federated;
 
 import dev.anvil.federated.secure.Masking;
 import dev.anvil.federated.strategy.WeightedMeanStrategy;
+import dev.anvil.optim.LrSchedule;
 import dev.anvil.train.Evaluation;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -42,6 +43,7 @@ public final class Coordinator implements AutoCloseable {
     private float[] global;
     private final Strategy strategy;
     private final FitConfig fitConfig;
+    private final LrSchedule lrSchedule;
     private final int clientsPerRound;
     private final int minClients;
     private final Duration roundTimeout;
@@ -60,6 +62,7 @@ public final class Coordinator implements AutoCloseable {
         this.global = b.initial.values().clone();
         this.strategy = b.strategy;
         this.fitConfig = b.fitConfig;
+        this.lrSchedule = b.lrSchedule;
         this.clientsPerRound = b.clientsPerRound;
         this.minClients = b.minClients;
         this.roundTimeout = b.roundTimeout;
@@ -156,9 +159,14 @@ public final class Coordinator implements AutoCloseable {
         return result;
     }
 
+    /** The fit configuration of round {@code r}: the learning rate of step r - 1 of the schedule, if any. */
+    FitConfig roundConfig(int r) {
+        return lrSchedule == null ? fitConfig : fitConfig.withLr(lrSchedule.lr(fitConfig.lr(), r - 1));
+    }
+
     private RoundResult plainRound(List<ClientProxy> sampled, List<String> ids, long start) {
         int r = round;
-        FitConfig config = strategy.configure(r, fitConfig);
+        FitConfig config = strategy.configure(r, roundConfig(r));
         float[] sent = global.clone();
         Map<ClientProxy, CompletableFuture<ClientUpdate>> futures = new LinkedHashMap<>();
         for (ClientProxy c : sampled) futures.put(c, call(() -> c.fit(r, sent, config)));
@@ -203,7 +211,7 @@ public final class Coordinator implements AutoCloseable {
 
     private RoundResult secureRound(List<ClientProxy> sampled, List<String> ids, long start) {
         int r = round;
-        FitConfig config = strategy.configure(r, fitConfig);
+        FitConfig config = strategy.configure(r, roundConfig(r));
         long deadline = start + roundTimeout.toNanos();
         Map<String, String> rejected = new LinkedHashMap<>(), failed = new LinkedHashMap<>();
         // step 1: fresh public keys
@@ -421,6 +429,7 @@ public final class Coordinator implements AutoCloseable {
         private final ModelWeights initial;
         private Strategy strategy = new dev.anvil.federated.strategy.FedAvg();
         private FitConfig fitConfig = FitConfig.defaults();
+        private LrSchedule lrSchedule;
         private int clientsPerRound;
         private int minClients = 1;
         private Duration roundTimeout = Duration.ofMinutes(10);
@@ -442,6 +451,16 @@ public final class Coordinator implements AutoCloseable {
         /** The clients' local training options (the strategy may adjust them per round). */
         public Builder fitConfig(FitConfig c) {
             fitConfig = Objects.requireNonNull(c, "fitConfig");
+            return this;
+        }
+
+        /**
+         * Schedules the clients' learning rate over the rounds, as Flower's per-round fit
+         * configuration does: round r trains with {@code schedule.lr(fitConfig.lr(), r - 1)}, for
+         * example {@code LrSchedule.cosine(rounds)} (default: the fit configuration's rate every round).
+         */
+        public Builder lrSchedule(LrSchedule schedule) {
+            lrSchedule = Objects.requireNonNull(schedule, "schedule");
             return this;
         }
 

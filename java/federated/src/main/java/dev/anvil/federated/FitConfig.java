@@ -19,6 +19,10 @@ public record FitConfig(int localEpochs, int batchSize, double lr, double moment
         return new FitConfig(1, 32, 0.05, 0, 0, 0);
     }
 
+    public FitConfig withLr(double newLr) {
+        return new FitConfig(localEpochs, batchSize, newLr, momentum, proximalMu, seed);
+    }
+
     public FitConfig withProximalMu(double mu) {
         return new FitConfig(localEpochs, batchSize, lr, momentum, mu, seed);
     }

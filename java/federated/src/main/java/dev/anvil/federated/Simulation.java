@@ -3,6 +3,7 @@ package dev.anvil.federated;
 import dev.anvil.data.Dataset;
 import dev.anvil.federated.partition.Partition;
 import dev.anvil.nn.Layer;
+import dev.anvil.optim.LrSchedule;
 import dev.anvil.train.Evaluation;
 import java.time.Duration;
 import java.util.List;
@@ -110,6 +111,12 @@ public final class Simulation implements AutoCloseable {
         /** See {@link Coordinator.Builder#fitConfig}. */
         public Builder fitConfig(FitConfig c) {
             coordinator.fitConfig(c);
+            return this;
+        }
+
+        /** See {@link Coordinator.Builder#lrSchedule}. */
+        public Builder lrSchedule(LrSchedule schedule) {
+            coordinator.lrSchedule(schedule);
             return this;
         }
 

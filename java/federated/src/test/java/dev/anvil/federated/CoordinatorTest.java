@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.anvil.federated.strategy.Median;
+import dev.anvil.optim.LrSchedule;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -55,6 +56,38 @@ class CoordinatorTest {
 
     private static Coordinator coordinator(int minClients) {
         return Coordinator.builder(new ModelWeights(LAYOUT, new float[3])).minClients(minClients).roundTimeout(Duration.ofSeconds(20)).build();
+    }
+
+    @Test
+    void anLrScheduleSetsEachRoundsLearningRate() {
+        List<Double> lrs = new ArrayList<>();
+        ClientProxy recorder = new ClientProxy() {
+            @Override
+            public String id() {
+                return "c";
+            }
+
+            @Override
+            public long numSamples() {
+                return 10;
+            }
+
+            @Override
+            public CompletableFuture<ClientUpdate> fit(int round, float[] global, FitConfig config) {
+                lrs.add(config.lr());
+                return CompletableFuture.completedFuture(new ClientUpdate("c", round, new float[3], 10, 0));
+            }
+        };
+        try (Coordinator co = Coordinator.builder(new ModelWeights(LAYOUT, new float[3])).fitConfig(new FitConfig(1, 32, 0.1, 0, 0, 0))
+                .lrSchedule(LrSchedule.cosine(4)).build()) {
+            co.register(recorder);
+            for (int i = 0; i < 4; i++) co.runRound();
+        }
+        // CosineAnnealingLR(T_max = 4) stepped once per round: 0.1 (1 + cos(pi t / 4)) / 2 for t = 0..3
+        assertEquals(0.1, lrs.get(0), 1e-12);
+        assertEquals(0.1 * (1 + Math.cos(Math.PI / 4)) / 2, lrs.get(1), 1e-12);
+        assertEquals(0.05, lrs.get(2), 1e-12);
+        assertEquals(0.1 * (1 + Math.cos(3 * Math.PI / 4)) / 2, lrs.get(3), 1e-12);
     }
 
     @Test

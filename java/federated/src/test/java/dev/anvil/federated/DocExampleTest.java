@@ -11,6 +11,7 @@ import dev.anvil.federated.strategy.FedOpt;
 import dev.anvil.nn.Init;
 import dev.anvil.nn.Models;
 import dev.anvil.nn.Sequential;
+import dev.anvil.optim.LrSchedule;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -34,6 +35,7 @@ class DocExampleTest {
                      .test(test)                                // evaluate the global model after each round
                      .strategy(FedOpt.adam().eta(0.01).build()) // or new FedAvg(), new FedProx(0.01), new Median() ...
                      .fitConfig(new FitConfig(1, 32, 0.05, 0, 0, 42)) // local epochs, batch, lr, momentum, mu, seed
+                     .lrSchedule(LrSchedule.cosine(3))          // the clients' lr over the rounds (optional)
                      .clientsPerRound(5).minClients(4)          // sample 5 of 10 per round, aggregate with at least 4
                      .build()) {
             results = sim.run(3);

@@ -3,6 +3,7 @@ package dev.anvil.tune.objective;
 import dev.anvil.data.DataLoader;
 import dev.anvil.data.Dataset;
 import dev.anvil.data.FashionMnist;
+import dev.anvil.nn.CrossEntropyLoss;
 import dev.anvil.nn.Init;
 import dev.anvil.nn.Sequential;
 import dev.anvil.optim.Optimizer;
@@ -93,9 +94,10 @@ public final class FashionMnistObjective implements Objective {
         try (Sequential model = recipe.model();
                 Optimizer opt = recipe.optimizer(model);
                 DataLoader trainLoader = DataLoader.builder(train).batchSize(recipe.batch()).shuffle(true).seed(seed).build();
-                DataLoader valLoader = DataLoader.builder(val).batchSize(1000).build()) {
+                DataLoader valLoader = DataLoader.builder(val).batchSize(1000).build();
+                CrossEntropyLoss loss = CrossEntropyLoss.builder().labelSmoothing(recipe.labelSmoothing()).build()) {
             ReportingListener listener = new ReportingListener(trial, recipe, opt, valLoader, trainLoader.numBatches());
-            try (Trainer trainer = Trainer.builder(model, opt).listener(listener).build()) {
+            try (Trainer trainer = Trainer.builder(model, opt).loss(loss).listener(listener).build()) {
                 listener.trainer = trainer;
                 for (int epoch = 1; epoch <= epochs; epoch++) trainer.fit(trainLoader, null, epoch, epoch);
                 if (testAccuracy && valSize > 0) {

@@ -16,13 +16,17 @@ import java.util.Set;
  * A training recipe for the reference Fashion-MNIST CNN, read from a trial's parameters; every
  * parameter is optional and defaults to {@code anvil train}'s value: lr 0.01, momentum 0.9,
  * weight_decay 0, batch 64, optimizer sgd (or adam, adamw), dropout 0.4, schedule constant (or
- * cosine, linear: decay to 0 over the run), width 1 (multiplies the channels, 32 and 64, and the
- * hidden units, 1024).
+ * cosine, linear: decay to 0 over the run, onecycle: PyTorch's OneCycleLR with max_lr = lr and
+ * pct_start 0.3), width 1 (multiplies the channels, 32 and 64, and the hidden units, 1024),
+ * label_smoothing 0 (cross-entropy's, as PyTorch's).
  */
 public record FashionMnistRecipe(double lr, double momentum, double weightDecay, int batch, String optimizer, double dropout,
-        String schedule, double width) {
+        String schedule, double width, double labelSmoothing) {
     /** The parameter names a space may use. */
-    public static final Set<String> PARAMS = Set.of("lr", "momentum", "weight_decay", "batch", "optimizer", "dropout", "schedule", "width");
+    public static final Set<String> PARAMS = Set.of("lr", "momentum", "weight_decay", "batch", "optimizer", "dropout", "schedule", "width",
+            "label_smoothing");
+    /** OneCycleLR's pct_start for the onecycle schedule. */
+    private static final double ONE_CYCLE_PCT_START = 0.3;
 
     public FashionMnistRecipe {
         if (!(lr > 0) || !Double.isFinite(lr)) throw new IllegalArgumentException("lr must be positive, got " + lr);
@@ -31,10 +35,11 @@ public record FashionMnistRecipe(double lr, double momentum, double weightDecay,
         if (batch <= 0) throw new IllegalArgumentException("batch must be positive, got " + batch);
         if (!Set.of("sgd", "adam", "adamw").contains(optimizer)) throw new IllegalArgumentException("optimizer must be sgd, adam or adamw, got " + optimizer);
         if (!(dropout >= 0 && dropout < 1)) throw new IllegalArgumentException("dropout must be in [0, 1), got " + dropout);
-        if (!Set.of("constant", "cosine", "linear").contains(schedule)) {
-            throw new IllegalArgumentException("schedule must be constant, cosine or linear, got " + schedule);
+        if (!Set.of("constant", "cosine", "linear", "onecycle").contains(schedule)) {
+            throw new IllegalArgumentException("schedule must be constant, cosine, linear or onecycle, got " + schedule);
         }
         if (!(width > 0 && width <= 8)) throw new IllegalArgumentException("width must be in (0, 8], got " + width);
+        if (!(labelSmoothing >= 0 && labelSmoothing <= 1)) throw new IllegalArgumentException("label_smoothing must be in [0, 1], got " + labelSmoothing);
     }
 
     /** The recipe of {@code params}; an unknown parameter name is an error. */
@@ -44,7 +49,7 @@ public record FashionMnistRecipe(double lr, double momentum, double weightDecay,
         }
         return new FashionMnistRecipe(num(params, "lr", 0.01), num(params, "momentum", 0.9), num(params, "weight_decay", 0),
                 (int) num(params, "batch", 64), str(params, "optimizer", "sgd"), num(params, "dropout", 0.4), str(params, "schedule", "constant"),
-                num(params, "width", 1));
+                num(params, "width", 1), num(params, "label_smoothing", 0));
     }
 
     private static double num(Map<String, Object> p, String k, double fallback) {
@@ -81,26 +86,29 @@ public record FashionMnistRecipe(double lr, double momentum, double weightDecay,
         double frac = Math.min(1.0, (double) t / Math.max(1, total));
         return switch (schedule) {
             case "cosine" -> LrSchedule.cosine(Math.max(1, total)).lr(lr, t);
+            case "onecycle" -> LrSchedule.oneCycle(Math.max(2, total), ONE_CYCLE_PCT_START).lr(lr, Math.min(t, Math.max(2, total) - 1));
             case "linear" -> lr * (1 - frac);
             default -> lr;
         };
     }
 
-    /** Whether {@code anvil train} can run this recipe: default dropout, width and schedule. */
+    /** Whether {@code anvil train} can run this recipe: default dropout and width, constant or cosine schedule. */
     public boolean fitsAnvilTrain() {
-        return dropout == 0.4 && width == 1 && schedule.equals("constant");
+        return dropout == 0.4 && width == 1 && (schedule.equals("constant") || schedule.equals("cosine"));
     }
 
     /**
      * The command that trains this recipe on the whole training set and prints test accuracy:
      * {@code anvil train ...} when it can, else {@code anvil tune train --param ...}, which also
-     * takes dropout, width and schedule.
+     * takes dropout, width and every schedule.
      */
     public String command(int epochs) {
         if (fitsAnvilTrain()) {
             String cmd = String.format(Locale.ROOT, "anvil train --epochs %d --lr %s --batch %d --optimizer %s --weight-decay %s", epochs, fmt(lr), batch,
                     optimizer, fmt(weightDecay));
-            return optimizer.equals("sgd") ? cmd + " --momentum " + fmt(momentum) : cmd;
+            if (optimizer.equals("sgd")) cmd += " --momentum " + fmt(momentum);
+            if (schedule.equals("cosine")) cmd += " --schedule cosine";
+            return labelSmoothing != 0 ? cmd + " --label-smoothing " + fmt(labelSmoothing) : cmd;
         }
         List<String> args = new ArrayList<>();
         for (Map.Entry<String, String> e : params().entrySet()) args.add("--param " + e.getKey() + "=" + e.getValue());
@@ -118,6 +126,7 @@ public record FashionMnistRecipe(double lr, double momentum, double weightDecay,
         p.put("dropout", fmt(dropout));
         p.put("schedule", schedule);
         p.put("width", fmt(width));
+        p.put("label_smoothing", fmt(labelSmoothing));
         return p;
     }
 

@@ -19,7 +19,7 @@ class FashionMnistRecipeTest {
     @Test
     void theDefaultRecipeIsAnvilTrainsReferenceNetAndCommand() {
         FashionMnistRecipe r = FashionMnistRecipe.of(Map.of());
-        assertEquals(new FashionMnistRecipe(0.01, 0.9, 0, 64, "sgd", 0.4, "constant", 1), r);
+        assertEquals(new FashionMnistRecipe(0.01, 0.9, 0, 64, "sgd", 0.4, "constant", 1, 0), r);
         try (Sequential m = r.model()) {
             assertEquals(3_274_634, parameters(m)); // Models.fashionMnistCnn(), as documented there
         }
@@ -35,7 +35,13 @@ class FashionMnistRecipeTest {
             assertEquals(expected, parameters(m));
         }
         assertEquals("anvil tune train --epochs 2 --param optimizer=adam --param lr=0.001 --param weight_decay=0 --param batch=64 --param dropout=0.2 "
-                + "--param schedule=cosine --param width=0.5", r.command(2));
+                + "--param schedule=cosine --param width=0.5 --param label_smoothing=0", r.command(2));
+    }
+
+    @Test
+    void cosineAndLabelSmoothingFitAnvilTrain() {
+        FashionMnistRecipe r = FashionMnistRecipe.of(Map.of("optimizer", "adam", "lr", 0.002, "schedule", "cosine", "label_smoothing", 0.1));
+        assertEquals("anvil train --epochs 2 --lr 0.002 --batch 64 --optimizer adam --weight-decay 0 --schedule cosine --label-smoothing 0.1", r.command(2));
     }
 
     @Test
@@ -46,6 +52,13 @@ class FashionMnistRecipeTest {
         assertEquals(0.0, cosine.lrAt(100, 100), 1e-12);
         assertEquals(0.025, FashionMnistRecipe.of(Map.of("schedule", "linear", "lr", 0.1)).lrAt(75, 100), 1e-12);
         assertEquals(0.1, FashionMnistRecipe.of(Map.of("lr", 0.1)).lrAt(99, 100), 1e-12);
+        // PyTorch's OneCycleLR(max_lr=0.1, total_steps=100, pct_start=0.3): 0.004 at step 0, the peak
+        // at step 29 (pct_start * total - 1), 0.004 / 1e4 at the last step
+        FashionMnistRecipe oneCycle = FashionMnistRecipe.of(Map.of("schedule", "onecycle", "lr", 0.1));
+        assertEquals(0.004, oneCycle.lrAt(0, 100), 1e-12);
+        assertEquals(0.1, oneCycle.lrAt(29, 100), 1e-12);
+        assertEquals(4e-7, oneCycle.lrAt(99, 100), 1e-12);
+        assertEquals(4e-7, oneCycle.lrAt(100, 100), 1e-12);
     }
 
     @Test
@@ -56,6 +69,8 @@ class FashionMnistRecipeTest {
         assertTrue(assertThrows(IllegalArgumentException.class, () -> FashionMnistRecipe.of(Map.of("dropout", 1.0))).getMessage().contains("dropout"));
         assertTrue(assertThrows(IllegalArgumentException.class, () -> FashionMnistRecipe.of(Map.of("schedule", "step"))).getMessage().contains("schedule"));
         assertTrue(assertThrows(IllegalArgumentException.class, () -> FashionMnistRecipe.of(Map.of("width", 0.0))).getMessage().contains("width"));
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> FashionMnistRecipe.of(Map.of("label_smoothing", 1.5))).getMessage()
+                .contains("label_smoothing"));
         assertTrue(assertThrows(IllegalArgumentException.class, () -> FashionMnistRecipe.of(Map.of("momentum", 1.0))).getMessage().contains("momentum"));
         assertTrue(assertThrows(IllegalArgumentException.class, () -> FashionMnistRecipe.of(Map.of("batch", 0L))).getMessage().contains("batch"));
         assertTrue(assertThrows(IllegalArgumentException.class, () -> FashionMnistRecipe.of(Map.of("lrr", 0.1))).getMessage().contains("no parameter 'lrr'"));
