@@ -642,42 +642,6 @@ public final class Native {
         return s.outInt(0);
     }
 
-    /** Copies a shape (at most 8 dimensions) and hyper-parameters into scratch memory: shape first, params after. */
-    private static long arrays(Scratch s, long[] shape, float[] params) {
-        if (shape.length > 8 || params.length > (Scratch.STRINGS - Scratch.ARRAYS - 64) / Float.BYTES) {
-            throw new IllegalArgumentException("a plug-in op takes at most 8 dimensions and "
-                    + (Scratch.STRINGS - Scratch.ARRAYS - 64) / Float.BYTES + " parameters, got " + shape.length + " and "
-                    + params.length);
-        }
-        for (int i = 0; i < shape.length; i++) s.buffer.putLong(Scratch.ARRAYS + 8 * i, shape[i]);
-        for (int i = 0; i < params.length; i++) s.buffer.putFloat(Scratch.ARRAYS + 64 + 4 * i, params[i]);
-        return s.address + Scratch.ARRAYS;
-    }
-
-    /** The output shape of the op for an input of {@code shape} (validated by the plug-in). */
-    public static long[] pluginOpOutputShape(long plugin, int op, long[] shape, float[] params) {
-        Scratch s = SCRATCH.get();
-        long at = arrays(s, shape, params);
-        check(A.anvil_plugin_op_output_shape(plugin, op, at, shape.length, at + 64, params.length, s.out(0), s.out(8)),
-                "anvil_plugin_op_output_shape");
-        long[] dims = new long[8];
-        for (int i = 0; i < 8; i++) dims[i] = s.outLong(i);
-        return Arrays.copyOf(dims, s.outInt(8));
-    }
-
-    public static void pluginOpForward(Device dev, long plugin, int op, long[] shape, float[] params, long x, long y) {
-        Scratch s = SCRATCH.get();
-        long at = arrays(s, shape, params);
-        check(A.anvil_plugin_op_forward(ctx(dev), plugin, op, at, shape.length, at + 64, params.length, x, y), "anvil_plugin_op_forward");
-    }
-
-    public static void pluginOpBackward(Device dev, long plugin, int op, long[] shape, float[] params, long x, long y, long dy,
-            long dx) {
-        Scratch s = SCRATCH.get();
-        long at = arrays(s, shape, params);
-        check(A.anvil_plugin_op_backward(ctx(dev), plugin, op, at, shape.length, at + 64, params.length, x, y, dy, dx), "anvil_plugin_op_backward");
-    }
-
     public static int pluginOpNumInputs(long plugin, int op) {
         Scratch s = SCRATCH.get();
         check(A.anvil_plugin_op_num_inputs(plugin, op, s.out(0)), "anvil_plugin_op_num_inputs");
