@@ -242,6 +242,14 @@ class MultiInputPluginTest {
             e = assertThrows(IllegalArgumentException.class, () -> layer.forward(a, null));
             assertTrue(e.getMessage().contains("input 1 is null"), e.getMessage());
         }
+        // Inside a Residual, the merge's refusal names the block and both paths' shapes.
+        try (Plugin p = Plugin.load(ADD_RELU);
+                Residual block = Residual.builder().add("fc", new Linear(3, 2)).merge("add", p.layer("add_relu")).build();
+                Tensor x = Tensor.zeros(4, 3)) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> block.forward(x));
+            assertTrue(e.getMessage().contains("Residual: the merge of the main path's [4, 2] and the shortcut's [4, 3]")
+                    && e.getMessage().contains("the inputs must have the same shape"), e.getMessage());
+        }
         try (Plugin p = Plugin.load(BATCH_NORM)) {
             try (PluginLayer bn = p.layer("batch_norm", 4f, EPS); Tensor x = Tensor.zeros(2, 5, 3); Linear fc = new Linear(2, 2)) {
                 IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> bn.forward(x));
