@@ -330,6 +330,34 @@ ANVIL_API anvil_status anvil_linear_backward_weight(anvil_context* ctx, const an
 /* c[m, n] = a[m, k] * b[k, n], row-major (the tensor API's matmul); c must not overlap a or b. */
 ANVIL_API anvil_status anvil_matmul(anvil_context* ctx, int64_t m, int64_t k, int64_t n, const float* a, const float* b, float* c);
 
+/* ---------------------------------------------------------------- per-sample gradient norms */
+
+/* For differentially private training: the squared norm of each sample's parameter gradient, without
+ * materialising per-sample gradients, ADDED to sq [batch] (float, on the context's device), so that
+ * the layers of a network accumulate into one buffer. Sums in double.
+ *
+ * Linear (the "ghost norm", Goodfellow 2015): sample i's weight gradient is dy_i x_i^T, whose squared
+ * Frobenius norm is |dy_i|^2 |x_i|^2; with bias = 1 its bias gradient adds |dy_i|^2.
+ * x [batch, in_features], dy [batch, out_features]; sq must not overlap x or dy. */
+ANVIL_API anvil_status anvil_linear_per_sample_sq_norms(anvil_context* ctx, const anvil_linear_desc* d, const float* x,
+                                                        const float* dy, int32_t bias, float* sq);
+/* Conv2d (NCHW, any geometry and groups): sample i's weight gradient is, per group, dy_i [O/g, P] times
+ * its column matrix col_i [K, P]^T (K = C/g * KH * KW input taps, P = OH * OW output positions);
+ * with bias = 1 its bias gradient (dy_i summed over the positions) adds its squared norm. Two
+ * methods, same result: method 0 forms each sample's weight gradient (O(P K O) per sample) and
+ * sums its squares; method 1, the "ghost norm", never forms it: |dy_i col_i^T|^2 =
+ * sum over positions p, q of (col_i^T col_i)[p, q] (dy_i^T dy_i)[p, q], O(P^2 (K + O)) per sample,
+ * cheaper when P < K O / (K + O). x [batch, C, H, W], dy [batch, O, OH, OW]; sq must not overlap x
+ * or dy. */
+ANVIL_API anvil_status anvil_conv2d_per_sample_sq_norms(anvil_context* ctx, const anvil_conv2d_desc* d, const float* x,
+                                                        const float* dy, int32_t bias, int32_t method, float* sq);
+/* GroupNorm with affine parameters: sample i's gradients of gamma and beta are, per channel c,
+ * sum_s dy * xhat and sum_s dy over the channel's positions (xhat: x normalised with sample i's
+ * group statistics, recomputed here from x with d->eps); sq[i] += sum_c (those two)^2.
+ * x and dy [batch, channels, spatial]; sq must not overlap x or dy. */
+ANVIL_API anvil_status anvil_groupnorm_per_sample_sq_norms(anvil_context* ctx, const anvil_groupnorm_desc* d, const float* x,
+                                                           const float* dy, float* sq);
+
 /* ---------------------------------------------------------------- activation */
 
 /* y = max(x, 0); x == y is allowed */

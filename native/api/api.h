@@ -130,6 +130,16 @@ inline void require_outputs_disjoint(std::initializer_list<Span> outputs, std::i
     }
 }
 
+// The buffers of a per-sample norm function: x and dy (nx and ny floats) are read, sq [batch] is
+// added to and must overlap neither.
+inline void check_per_sample_norms(const anvil_context& c, const float* x, int64_t nx, const float* dy, int64_t ny, const float* sq,
+                                   int64_t batch) {
+    require_data(c, x, "x");
+    require_data(c, dy, "dy");
+    require_data(c, sq, "sq");
+    require_outputs_disjoint({{sq, batch * 4, "sq"}}, {{x, nx * 4, "x"}, {dy, ny * 4, "dy"}});
+}
+
 // Validates the geometry of a 2-D sliding window (convolution or pooling): sizes and strides
 // positive, padding non-negative, and every value below 2^31 so that index arithmetic in int64
 // cannot overflow.

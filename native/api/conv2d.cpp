@@ -88,4 +88,21 @@ anvil_status anvil_conv2d_backward_weight(anvil_context* ctx, const anvil_conv2d
     });
 }
 
+anvil_status anvil_conv2d_per_sample_sq_norms(anvil_context* ctx, const anvil_conv2d_desc* desc, const float* x,
+                                              const float* dy, int32_t bias, int32_t method, float* sq) {
+    return api_call("anvil_conv2d_per_sample_sq_norms", [&] {
+        const anvil_conv2d_desc d = copy_desc(desc);
+        ANVIL_LOCK_CONTEXT(c, ctx);
+        ConvSizes s = check_conv2d(d);
+        ANVIL_REQUIRE(bias == 0 || bias == 1, "bias must be 0 or 1, got %d", bias);
+        ANVIL_REQUIRE(method == 0 || method == 1, "method must be 0 (per-sample gradients) or 1 (ghost norm), got %d", method);
+        ANVIL_REQUIRE(d.batch < (INT64_C(1) << 31), "batch %lld is too large", static_cast<long long>(d.batch));
+        ANVIL_REQUIRE(method == 0 || s.out_h * s.out_w <= (INT64_C(1) << 14),
+                      "the ghost norm needs two P x P matrices per sample; P = %lld output positions is too many (at most 16384)",
+                      static_cast<long long>(s.out_h * s.out_w));
+        check_per_sample_norms(c, x, s.x, dy, s.y, sq, d.batch);
+        ANVIL_DISPATCH(c, conv2d_per_sample_sq_norms, d, x, dy, bias != 0, method, sq);
+    });
+}
+
 }  // extern "C"

@@ -78,4 +78,15 @@ anvil_status anvil_groupnorm_backward(anvil_context* ctx, const anvil_groupnorm_
     });
 }
 
+anvil_status anvil_groupnorm_per_sample_sq_norms(anvil_context* ctx, const anvil_groupnorm_desc* desc, const float* x,
+                                                 const float* dy, float* sq) {
+    return api_call("anvil_groupnorm_per_sample_sq_norms", [&] {
+        const anvil_groupnorm_desc d = copy_desc(desc);
+        ANVIL_LOCK_CONTEXT(c, ctx);
+        const int64_t n = check_groupnorm(d);
+        check_per_sample_norms(c, x, n, dy, n, sq, d.batch);
+        ANVIL_DISPATCH(c, groupnorm_per_sample_sq_norms, d, x, dy, sq);
+    });
+}
+
 }  // extern "C"

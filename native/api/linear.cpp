@@ -75,4 +75,17 @@ anvil_status anvil_matmul(anvil_context* ctx, int64_t m, int64_t k, int64_t n, c
     });
 }
 
+anvil_status anvil_linear_per_sample_sq_norms(anvil_context* ctx, const anvil_linear_desc* desc, const float* x,
+                                              const float* dy, int32_t bias, float* sq) {
+    return api_call("anvil_linear_per_sample_sq_norms", [&] {
+        const anvil_linear_desc d = copy_desc(desc);
+        ANVIL_LOCK_CONTEXT(c, ctx);
+        LinearSizes s = check_linear(d);
+        ANVIL_REQUIRE(bias == 0 || bias == 1, "bias must be 0 or 1, got %d", bias);
+        ANVIL_REQUIRE(d.batch < (INT64_C(1) << 31), "batch %lld is too large", static_cast<long long>(d.batch));
+        check_per_sample_norms(c, x, s.x, dy, s.y, sq, d.batch);
+        ANVIL_DISPATCH(c, linear_per_sample_sq_norms, d, x, dy, bias != 0, sq);
+    });
+}
+
 }  // extern "C"

@@ -107,6 +107,14 @@ void im2col(const anvil_conv2d_desc& d, const Geometry& s, const float* x, float
     });
 }
 
+// The column matrix of one group of one image: the image itself when the layer needs none, else
+// im2col into col.
+const float* columns(const anvil_conv2d_desc& d, const Geometry& s, const float* xg, float* col) {
+    if (s.direct) return xg;
+    im2col(d, s, xg, col);
+    return col;
+}
+
 // Adds every entry of col [K, P] into the input position it was gathered from (the adjoint of
 // im2col). Padding positions are dropped.
 void col2im(const anvil_conv2d_desc& d, const Geometry& s, const float* col, float* dx) {
@@ -188,11 +196,7 @@ void conv2d_forward(anvil_context& ctx, const anvil_conv2d_desc& d, const float*
             for (int64_t g = 0; g < s.groups; ++g) {
                 const float* xg = x + (n * s.channels + g * s.group_in) * s.height * s.width;
                 float* yg = y + (n * s.out_channels + g * s.group_out) * s.p;
-                const float* cols = xg;
-                if (!s.direct) {
-                    im2col(d, s, xg, sc.col);
-                    cols = sc.col;
-                }
+                const float* cols = columns(d, s, xg, sc.col);
                 float beta = 0.0f;
                 if (bias != nullptr) {
                     // Start each output plane at its bias; the GEMM adds the convolution on top.
@@ -252,11 +256,7 @@ void weight_gradient_gemm(anvil_context& ctx, const anvil_conv2d_desc& d, const 
             for (int64_t g = 0; g < s.groups; ++g) {
                 const float* xg = x + (n * s.channels + g * s.group_in) * s.height * s.width;
                 const float* dyg = dy + (n * s.out_channels + g * s.group_out) * s.p;
-                const float* cols = xg;
-                if (!s.direct) {
-                    im2col(d, s, xg, sc.col);
-                    cols = sc.col;
-                }
+                const float* cols = columns(d, s, xg, sc.col);
                 sc.gemm(false, true, s.group_out, s.k, s.p, dyg, s.p, cols, s.p, overwrite ? 0.0f : 1.0f,
                         target + g * s.group_out * s.k, s.k);
             }
@@ -290,6 +290,43 @@ void conv2d_backward_weight(anvil_context& ctx, const anvil_conv2d_desc& d, cons
             double total = 0.0;
             for (int64_t n = 0; n < s.batch; ++n) total += channel_sum(dy + (n * s.out_channels + o) * s.p, s.p);
             db[o] = static_cast<float>(accumulate ? db[o] + total : total);
+        }
+    });
+}
+
+void conv2d_per_sample_sq_norms(anvil_context& ctx, const anvil_conv2d_desc& d, const float* x, const float* dy, bool bias,
+                                int32_t method, float* sq) {
+    const Geometry s = geometry(d);
+    const bool ghost = method == 1;
+    // Per worker: the column matrix [K, P], then the sample's weight gradient [O/g, K] (method 0) or
+    // the two P x P Gram matrices (method 1).
+    const int64_t col_floats = s.k * s.p, extra = ghost ? 2 * s.p * s.p : s.group_out * s.k;
+    const int64_t m = ghost ? s.p : s.group_out, n = ghost ? s.p : s.k, k = ghost ? std::max(s.k, s.group_out) : s.p;
+    for_image_ranges(ctx, s, m, n, k, col_floats + extra, [&](int, int64_t begin, int64_t end, WorkerScratch sc) {
+        float* scratch = sc.col + col_floats;
+        for (int64_t i = begin; i < end; ++i) {
+            double total = 0.0;
+            for (int64_t g = 0; g < s.groups; ++g) {
+                const float* xg = x + (i * s.channels + g * s.group_in) * s.height * s.width;
+                const float* dyg = dy + (i * s.out_channels + g * s.group_out) * s.p;
+                const float* cols = columns(d, s, xg, sc.col);
+                if (ghost) {
+                    float *a = scratch, *b = scratch + s.p * s.p;
+                    sc.gemm(true, false, s.p, s.p, s.k, cols, s.p, cols, s.p, 0.0f, a, s.p);
+                    sc.gemm(true, false, s.p, s.p, s.group_out, dyg, s.p, dyg, s.p, 0.0f, b, s.p);
+                    for (int64_t e = 0; e < s.p * s.p; ++e) total += static_cast<double>(a[e]) * b[e];
+                } else {
+                    sc.gemm(false, true, s.group_out, s.k, s.p, dyg, s.p, cols, s.p, 0.0f, scratch, s.k);
+                    for (int64_t e = 0; e < s.group_out * s.k; ++e) total += static_cast<double>(scratch[e]) * scratch[e];
+                }
+                if (bias) {
+                    for (int64_t o = 0; o < s.group_out; ++o) {
+                        const double db = channel_sum(dyg + o * s.p, s.p);
+                        total += db * db;
+                    }
+                }
+            }
+            sq[i] = static_cast<float>(sq[i] + total);
         }
     });
 }

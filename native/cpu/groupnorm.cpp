@@ -20,6 +20,20 @@ Slice slice(const anvil_groupnorm_desc& d, int64_t ng) {
     return {(n * d.channels + g * per_group) * d.spatial, per_group * d.spatial, g * per_group};
 }
 
+// Mean and 1 / sqrt(biased variance + eps) of `count` floats, in double.
+struct Stats {
+    double mean, invstd;
+};
+
+Stats statistics(const float* xs, int64_t count, float eps) {
+    double sum = 0.0;
+    for (int64_t i = 0; i < count; ++i) sum += xs[i];
+    const double mean = sum / static_cast<double>(count);
+    double sq = 0.0;
+    for (int64_t i = 0; i < count; ++i) sq += (xs[i] - mean) * (xs[i] - mean);
+    return {mean, 1.0 / std::sqrt(sq / static_cast<double>(count) + eps)};
+}
+
 }  // namespace
 
 void groupnorm_forward(anvil_context& ctx, const anvil_groupnorm_desc& d, const float* x, const float* gamma, const float* beta,
@@ -28,12 +42,7 @@ void groupnorm_forward(anvil_context& ctx, const anvil_groupnorm_desc& d, const 
         for (int64_t ng = b; ng < e; ++ng) {
             const Slice s = slice(d, ng);
             const float* xs = x + s.offset;
-            double sum = 0.0;
-            for (int64_t i = 0; i < s.count; ++i) sum += xs[i];
-            const double mean = sum / static_cast<double>(s.count);
-            double sq = 0.0;
-            for (int64_t i = 0; i < s.count; ++i) sq += (xs[i] - mean) * (xs[i] - mean);
-            const double invstd = 1.0 / std::sqrt(sq / static_cast<double>(s.count) + d.eps);
+            const auto [mean, invstd] = statistics(xs, s.count, d.eps);
             save_mean[ng] = static_cast<float>(mean);
             save_invstd[ng] = static_cast<float>(invstd);
             float* ys = y + s.offset;
@@ -84,6 +93,31 @@ void groupnorm_backward(anvil_context& ctx, const anvil_groupnorm_desc& d, const
             }
             dgamma[c] = static_cast<float>(sum_gx + (accumulate ? dgamma[c] : 0.0));
             dbeta[c] = static_cast<float>(sum_g + (accumulate ? dbeta[c] : 0.0));
+        }
+    });
+}
+
+void groupnorm_per_sample_sq_norms(anvil_context& ctx, const anvil_groupnorm_desc& d, const float* x, const float* dy,
+                                   float* sq) {
+    // Per sample: its groups' statistics, then per channel the gamma and beta gradients of the sample alone.
+    parallel_for(ctx.pool, d.batch, 1, [&](int64_t b, int64_t e) {
+        for (int64_t n = b; n < e; ++n) {
+            double total = 0.0;
+            for (int64_t g = 0; g < d.groups; ++g) {
+                const Slice s = slice(d, n * d.groups + g);
+                const float *xs = x + s.offset, *dys = dy + s.offset;
+                const auto [mean, invstd] = statistics(xs, s.count, d.eps);
+                for (int64_t c0 = 0; c0 < s.count; c0 += d.spatial) {
+                    double dgamma = 0.0, dbeta = 0.0;
+                    for (int64_t i = c0; i < c0 + d.spatial; ++i) {
+                        dgamma += dys[i] * (xs[i] - mean);
+                        dbeta += dys[i];
+                    }
+                    dgamma *= invstd;
+                    total += dgamma * dgamma + dbeta * dbeta;
+                }
+            }
+            sq[n] = static_cast<float>(sq[n] + total);
         }
     });
 }

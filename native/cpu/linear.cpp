@@ -1,11 +1,29 @@
 // Fully connected layer on the CPU: three GEMMs whose transposes are absorbed by the GEMM's
-// packing, so no operand is ever transposed in memory. Shapes: x [B,I], w [O,I], y [B,O].
+// packing, so no operand is ever transposed in memory. Shapes: x [B,I], w [O,I], y [B,O]. Also the
+// per-sample squared gradient norms of differential privacy (the ghost norm).
+#include <algorithm>
+
 #include "cpu/gemm.h"
 #include "cpu/kernels.h"
 
 namespace anvil::cpu {
 
 namespace {
+
+// Sum of squares of n floats in double, four independent accumulators (a single one waits on
+// each add).
+double squares(const float* v, int64_t n) {
+    double a0 = 0.0, a1 = 0.0, a2 = 0.0, a3 = 0.0;
+    int64_t i = 0;
+    for (; i + 4 <= n; i += 4) {
+        a0 += static_cast<double>(v[i]) * v[i];
+        a1 += static_cast<double>(v[i + 1]) * v[i + 1];
+        a2 += static_cast<double>(v[i + 2]) * v[i + 2];
+        a3 += static_cast<double>(v[i + 3]) * v[i + 3];
+    }
+    for (; i < n; ++i) a0 += static_cast<double>(v[i]) * v[i];
+    return (a0 + a1) + (a2 + a3);
+}
 
 // Output features per parallel chunk of the bias-gradient column sums.
 constexpr int64_t kBiasGrain = 256;
@@ -55,6 +73,17 @@ void linear_backward_weight(anvil_context& ctx, const anvil_linear_desc& d, cons
 
 void matmul(anvil_context& ctx, int64_t m, int64_t k, int64_t n, const float* a, const float* b, float* c) {
     gemm(ctx, false, false, m, n, k, 1.0f, a, k, b, n, 0.0f, c, n);
+}
+
+void linear_per_sample_sq_norms(anvil_context& ctx, const anvil_linear_desc& d, const float* x, const float* dy, bool bias,
+                                float* sq) {
+    const int64_t in = d.in_features, out = d.out_features;
+    parallel_for(ctx.pool, d.batch, std::max<int64_t>(1, (1 << 14) / (in + out)), [&](int64_t b, int64_t e) {
+        for (int64_t i = b; i < e; ++i) {
+            const double xx = squares(x + i * in, in), gg = squares(dy + i * out, out);
+            sq[i] = static_cast<float>(sq[i] + gg * xx + (bias ? gg : 0.0));
+        }
+    });
 }
 
 }  // namespace anvil::cpu

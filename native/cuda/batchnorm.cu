@@ -4,6 +4,7 @@
 // channel's elements.
 #include <cstdint>
 
+#include "cuda/block_sum.cuh"
 #include "cuda/check.cuh"
 #include "cuda/kernels.h"
 #include "cuda/launch.cuh"
@@ -23,19 +24,6 @@ struct Channel {
 
 __device__ Channel channel(const anvil_batchnorm_desc& d, int64_t c) {
     return {d.batch, d.spatial, d.channels * d.spatial, c * d.spatial};
-}
-
-// The sum over the block of each thread's `v`, in a fixed order; every thread gets it.
-__device__ double block_sum(double v, double* partial) {
-    partial[threadIdx.x] = v;
-    __syncthreads();
-    for (int half = kThreads / 2; half > 0; half /= 2) {
-        if (threadIdx.x < half) partial[threadIdx.x] += partial[threadIdx.x + half];
-        __syncthreads();
-    }
-    const double total = partial[0];
-    __syncthreads();
-    return total;
 }
 
 __global__ void __launch_bounds__(kThreads) forward_kernel(anvil_batchnorm_desc d, const float* x, const float* gamma,

@@ -10,6 +10,7 @@
 // Backward data thus gathers instead of scattering: no atomics, deterministic results.
 #include <algorithm>
 
+#include "cuda/block_sum.cuh"
 #include "cuda/check.cuh"
 #include "cuda/gemm.cuh"
 #include "cuda/kernels.h"
@@ -219,6 +220,59 @@ std::string describe(const char* op, const anvil_conv2d_desc& d) {
                   static_cast<long long>(d.groups));
 }
 
+// A convolution's geometry on the device: the input value of column-matrix row k (channel of the group,
+// tap) at output position p, zero in the padding.
+struct ConvTaps {
+    anvil_conv2d_desc d;
+    int64_t out_h, out_w, group_in, group_out, k, p;
+
+    __device__ float at(const float* xg, int64_t row, int64_t pos) const {
+        const int64_t c = row / (d.kernel_h * d.kernel_w), kh = row / d.kernel_w % d.kernel_h, kw = row % d.kernel_w;
+        const int64_t ih = pos / out_w * d.stride_h - d.pad_h + kh * d.dilation_h;
+        const int64_t iw = pos % out_w * d.stride_w - d.pad_w + kw * d.dilation_w;
+        if (ih < 0 || ih >= d.in_h || iw < 0 || iw >= d.in_w) return 0.0f;
+        return xg[(c * d.in_h + ih) * d.in_w + iw];
+    }
+};
+
+// One block per sample: method 0 sums the squares of the weight gradient's entries (o, k), each a dot product over
+// the positions; method 1 sums (col^T col)[p, q] (dy^T dy)[p, q] over the pairs of positions.
+__global__ void __launch_bounds__(kThreads) per_sample_sq_norms_kernel(ConvTaps t, const float* x, const float* dy, bool bias,
+                                                                       int32_t method, float* sq) {
+    __shared__ double partial[kThreads];
+    const int64_t i = blockIdx.x;
+    double local = 0.0;
+    for (int64_t g = 0; g < t.d.groups; ++g) {
+        const float* xg = x + (i * t.d.in_channels + g * t.group_in) * t.d.in_h * t.d.in_w;
+        const float* dyg = dy + (i * t.d.out_channels + g * t.group_out) * t.p;
+        if (method == 0) {
+            for (int64_t e = threadIdx.x; e < t.group_out * t.k; e += kThreads) {
+                const int64_t o = e / t.k, row = e % t.k;
+                double w = 0.0;
+                for (int64_t pos = 0; pos < t.p; ++pos) w += static_cast<double>(dyg[o * t.p + pos]) * t.at(xg, row, pos);
+                local += w * w;
+            }
+        } else {
+            for (int64_t e = threadIdx.x; e < t.p * t.p; e += kThreads) {
+                const int64_t pa = e / t.p, pb = e % t.p;
+                double a = 0.0, b = 0.0;
+                for (int64_t row = 0; row < t.k; ++row) a += static_cast<double>(t.at(xg, row, pa)) * t.at(xg, row, pb);
+                for (int64_t o = 0; o < t.group_out; ++o) b += static_cast<double>(dyg[o * t.p + pa]) * dyg[o * t.p + pb];
+                local += a * b;
+            }
+        }
+        if (bias) {
+            for (int64_t o = threadIdx.x; o < t.group_out; o += kThreads) {
+                double db = 0.0;
+                for (int64_t pos = 0; pos < t.p; ++pos) db += dyg[o * t.p + pos];
+                local += db * db;
+            }
+        }
+    }
+    const double total = block_sum(local, partial);
+    if (threadIdx.x == 0) sq[i] = static_cast<float>(sq[i] + total);
+}
+
 }  // namespace
 
 void conv2d_forward(anvil_context& ctx, const anvil_conv2d_desc& d, const float* x, const float* w,
@@ -249,6 +303,15 @@ void conv2d_backward_weight(anvil_context& ctx, const anvil_conv2d_desc& d, cons
         bias_grad_kernel<<<static_cast<unsigned>(g.o), kThreads, 0, enter(ctx)>>>(g, dy, db, accumulate);
         ANVIL_CUDA_LAUNCHED("%s bias kernel", describe("conv2d_backward_weight", d).c_str());
     });
+}
+
+void conv2d_per_sample_sq_norms(anvil_context& ctx, const anvil_conv2d_desc& d, const float* x, const float* dy, bool bias,
+                                int32_t method, float* sq) {
+    ConvTaps t{d, conv2d_out_h(d), conv2d_out_w(d), d.in_channels / d.groups, d.out_channels / d.groups, 0, 0};
+    t.k = t.group_in * d.kernel_h * d.kernel_w;
+    t.p = t.out_h * t.out_w;
+    per_sample_sq_norms_kernel<<<static_cast<unsigned>(d.batch), kThreads, 0, enter(ctx)>>>(t, x, dy, bias, method, sq);
+    ANVIL_CUDA_LAUNCHED("conv2d_per_sample_sq_norms kernel, batch %lld, method %d", static_cast<long long>(d.batch), method);
 }
 
 }  // namespace anvil::cuda

@@ -3,6 +3,7 @@
 // double, each thread a fixed stride, then a tree in shared memory (deterministic).
 #include <cstdint>
 
+#include "cuda/block_sum.cuh"
 #include "cuda/check.cuh"
 #include "cuda/kernels.h"
 #include "cuda/launch.cuh"
@@ -12,16 +13,19 @@ namespace anvil::cuda {
 
 namespace {
 
-__device__ double block_sum(double v, double* partial) {
-    partial[threadIdx.x] = v;
-    __syncthreads();
-    for (int half = kThreads / 2; half > 0; half /= 2) {
-        if (threadIdx.x < half) partial[threadIdx.x] += partial[threadIdx.x + half];
-        __syncthreads();
+// Mean and 1 / sqrt(biased variance + eps) of `count` floats at xs, summed by the whole block in
+// double; every thread gets them.
+__device__ void statistics(const float* xs, int64_t count, float eps, double* partial, double* mean, double* invstd) {
+    double local = 0.0;
+    for (int64_t i = threadIdx.x; i < count; i += kThreads) local += xs[i];
+    const double m = block_sum(local, partial) / static_cast<double>(count);
+    local = 0.0;
+    for (int64_t i = threadIdx.x; i < count; i += kThreads) {
+        const double v = xs[i] - m;
+        local += v * v;
     }
-    const double total = partial[0];
-    __syncthreads();
-    return total;
+    *mean = m;
+    *invstd = 1.0 / sqrt(block_sum(local, partial) / static_cast<double>(count) + eps);
 }
 
 __global__ void __launch_bounds__(kThreads) forward_kernel(anvil_groupnorm_desc d, const float* x, const float* gamma,
@@ -30,15 +34,8 @@ __global__ void __launch_bounds__(kThreads) forward_kernel(anvil_groupnorm_desc 
     const int64_t ng = blockIdx.x, per_group = d.channels / d.groups;
     const int64_t offset = ((ng / d.groups) * d.channels + (ng % d.groups) * per_group) * d.spatial, count = per_group * d.spatial;
     const int64_t first = (ng % d.groups) * per_group;
-    double local = 0.0;
-    for (int64_t i = threadIdx.x; i < count; i += kThreads) local += x[offset + i];
-    const double mean = block_sum(local, partial) / static_cast<double>(count);
-    local = 0.0;
-    for (int64_t i = threadIdx.x; i < count; i += kThreads) {
-        const double v = x[offset + i] - mean;
-        local += v * v;
-    }
-    const double invstd = 1.0 / sqrt(block_sum(local, partial) / static_cast<double>(count) + d.eps);
+    double mean, invstd;
+    statistics(x + offset, count, d.eps, partial, &mean, &invstd);
     if (threadIdx.x == 0) {
         save_mean[ng] = static_cast<float>(mean);
         save_invstd[ng] = static_cast<float>(invstd);
@@ -89,6 +86,30 @@ __global__ void __launch_bounds__(kThreads) param_kernel(anvil_groupnorm_desc d,
     }
 }
 
+// One block per sample: its groups' statistics, then per channel the gamma and beta gradients of the
+// sample alone, squared and added up.
+__global__ void __launch_bounds__(kThreads) per_sample_sq_norms_kernel(anvil_groupnorm_desc d, const float* x,
+                                                                       const float* dy, float* sq) {
+    __shared__ double partial[kThreads];
+    const int64_t n = blockIdx.x, per_group = d.channels / d.groups, count = per_group * d.spatial;
+    double total = 0.0;
+    for (int64_t g = 0; g < d.groups; ++g) {
+        const int64_t offset = (n * d.channels + g * per_group) * d.spatial;
+        double mean, invstd;
+        statistics(x + offset, count, d.eps, partial, &mean, &invstd);
+        for (int64_t base = offset; base < offset + count; base += d.spatial) {
+            double lw = 0.0, lb = 0.0;
+            for (int64_t i = threadIdx.x; i < d.spatial; i += kThreads) {
+                lw += static_cast<double>(dy[base + i]) * (x[base + i] - mean);
+                lb += dy[base + i];
+            }
+            const double dgamma = block_sum(lw, partial) * invstd, dbeta = block_sum(lb, partial);
+            total += dgamma * dgamma + dbeta * dbeta;
+        }
+    }
+    if (threadIdx.x == 0) sq[n] = static_cast<float>(sq[n] + total);
+}
+
 }  // namespace
 
 void groupnorm_forward(anvil_context& ctx, const anvil_groupnorm_desc& d, const float* x, const float* gamma, const float* beta,
@@ -108,6 +129,12 @@ void groupnorm_backward(anvil_context& ctx, const anvil_groupnorm_desc& d, const
     param_kernel<<<static_cast<unsigned>(d.channels), kThreads, 0, stream>>>(d, x, dy, save_mean, save_invstd, dgamma, dbeta,
                                                                             accumulate);
     ANVIL_CUDA_LAUNCHED("groupnorm_backward parameter kernel, %lld channels", static_cast<long long>(d.channels));
+}
+
+void groupnorm_per_sample_sq_norms(anvil_context& ctx, const anvil_groupnorm_desc& d, const float* x, const float* dy,
+                                   float* sq) {
+    per_sample_sq_norms_kernel<<<static_cast<unsigned>(d.batch), kThreads, 0, enter(ctx)>>>(d, x, dy, sq);
+    ANVIL_CUDA_LAUNCHED("groupnorm_per_sample_sq_norms kernel, batch %lld", static_cast<long long>(d.batch));
 }
 
 }  // namespace anvil::cuda

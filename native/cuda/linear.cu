@@ -1,6 +1,8 @@
 // Fully connected layer on CUDA: the three products of cpu/linear.cpp on the tiled GEMM of
 // gemm.cuh, their transposes absorbed by the operands' index mappings. Shapes: x [B,I],
-// w [O,I], y [B,O].
+// w [O,I], y [B,O]. Also the per-sample squared gradient norms of differential privacy (the ghost
+// norm), one block per sample.
+#include "cuda/block_sum.cuh"
 #include "cuda/check.cuh"
 #include "cuda/gemm.cuh"
 #include "cuda/kernels.h"
@@ -79,6 +81,23 @@ __global__ void bias_grad_kernel(int64_t B, int64_t O, const float* dy, float* d
     }
 }
 
+__global__ void __launch_bounds__(kThreads) per_sample_sq_norms_kernel(anvil_linear_desc d, const float* x, const float* dy,
+                                                                       bool bias, float* sq) {
+    __shared__ double partial[kThreads];
+    const int64_t i = blockIdx.x;
+    double lx = 0.0, lg = 0.0;
+    for (int64_t k = threadIdx.x; k < d.in_features; k += kThreads) {
+        const double v = x[i * d.in_features + k];
+        lx += v * v;
+    }
+    for (int64_t k = threadIdx.x; k < d.out_features; k += kThreads) {
+        const double v = dy[i * d.out_features + k];
+        lg += v * v;
+    }
+    const double xx = block_sum(lx, partial), gg = block_sum(lg, partial);
+    if (threadIdx.x == 0) sq[i] = static_cast<float>(sq[i] + gg * xx + (bias ? gg : 0.0));
+}
+
 }  // namespace
 
 void linear_forward(anvil_context& ctx, const anvil_linear_desc& d, const float* x, const float* w,
@@ -112,6 +131,12 @@ void linear_backward_weight(anvil_context& ctx, const anvil_linear_desc& d, cons
 void matmul(anvil_context& ctx, int64_t m, int64_t k, int64_t n, const float* a, const float* b, float* c) {
     // c[m,n] = a[m,k] * b[k,n]
     gemm(ctx, 1, m, n, k, RowMajorA(a, k), RowMajorB(b, n), StoreC{c, n, nullptr, false}, "matmul");
+}
+
+void linear_per_sample_sq_norms(anvil_context& ctx, const anvil_linear_desc& d, const float* x, const float* dy, bool bias,
+                                float* sq) {
+    per_sample_sq_norms_kernel<<<static_cast<unsigned>(d.batch), kThreads, 0, enter(ctx)>>>(d, x, dy, bias, sq);
+    ANVIL_CUDA_LAUNCHED("linear_per_sample_sq_norms kernel, batch %lld", static_cast<long long>(d.batch));
 }
 
 }  // namespace anvil::cuda

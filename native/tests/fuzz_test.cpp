@@ -833,6 +833,25 @@ void gen_linear(Fuzzer& f, Case& c, int which) {
                     for (int64_t i = 0; i < I; ++i) want[b * I + i] += (double)IN(0)[b * O + o] * IN(1)[o * I + i];
             f.compare("anvil_linear_backward_data", "dx", CF4(2), want, tol);
         };
+    } else if (which == 3) {
+        auto bias = std::make_shared<int32_t>(static_cast<int32_t>(f.below(2)));
+        c.fn = "anvil_linear_per_sample_sq_norms";
+        c.slots = {in("x", f.floats(B * I)), in("dy", f.floats(B * O)), out("sq", f.floats(B))};
+        c.disjoint = {{0, 2}, {1, 2}};
+        c.breakers.push_back([=, &f] { *bias = f.chance(50) ? 2 : -1; });
+        c.invoke = [=](anvil_context* ctx, const void* desc, void* const* p) {
+            return anvil_linear_per_sample_sq_norms(ctx, static_cast<const anvil_linear_desc*>(desc), CF4(0), CF4(1), *bias, F4(2));
+        };
+        c.verify = [=](Fuzzer& f, const std::vector<Bytes>& before, void* const* p) {
+            std::vector<double> want(B);
+            for (int64_t b = 0; b < B; ++b) {
+                double xx = 0, gg = 0;
+                for (int64_t i = 0; i < I; ++i) xx += (double)IN(0)[b * I + i] * IN(0)[b * I + i];
+                for (int64_t o = 0; o < O; ++o) gg += (double)IN(1)[b * O + o] * IN(1)[b * O + o];
+                want[b] = IN(2)[b] + gg * xx + (*bias ? gg : 0.0);
+            }
+            f.compare("anvil_linear_per_sample_sq_norms", "sq", CF4(2), want, 1e-5 * (double)std::max(I, O) + 1e-6);
+        };
     } else {
         const bool bias = f.chance(70);
         c.fn = "anvil_linear_backward_weight";
@@ -1052,6 +1071,34 @@ void gen_conv(Fuzzer& f, Case& c, int which) {
             std::vector<double> dx(nx, 0.0);
             test::conv2d_taps(D, OH, OW, [&](int64_t xi, int64_t wi, int64_t yi) { dx[xi] += (double)IN(0)[yi] * IN(1)[wi]; });
             f.compare("anvil_conv2d_backward_data", "dx", CF4(2), dx, tol);
+        };
+    } else if (which == 3) {
+        auto bias = std::make_shared<int32_t>(static_cast<int32_t>(f.below(2)));
+        // The ghost norm (method 1) refuses more than 16384 output positions, which a valid descriptor here may have.
+        auto method = std::make_shared<int32_t>(OH * OW > (1 << 14) ? 0 : static_cast<int32_t>(f.below(2)));
+        const int64_t B = c.refused ? 1 : D.batch;
+        c.fn = "anvil_conv2d_per_sample_sq_norms";
+        c.slots = {in("x", f.floats(nx)), in("dy", f.floats(ny)), out("sq", f.floats(B))};
+        c.disjoint = {{0, 2}, {1, 2}};
+        c.breakers.push_back([=, &f] { *bias = f.chance(50) ? 2 : -1; });
+        c.breakers.push_back([=, &f] { *method = f.chance(50) ? 2 : -1; });
+        c.invoke = [=](anvil_context* ctx, const void* desc, void* const* p) {
+            return anvil_conv2d_per_sample_sq_norms(ctx, static_cast<const anvil_conv2d_desc*>(desc), CF4(0), CF4(1), *bias, *method,
+                                                    F4(2));
+        };
+        c.verify = [=](Fuzzer& f, const std::vector<Bytes>& before, void* const* p) {
+            const int64_t per_w = nw, per_y = ny / D.batch;
+            std::vector<double> dw(D.batch * per_w, 0.0), db(D.batch * D.out_channels, 0.0), want(D.batch);
+            test::conv2d_taps(D, OH, OW, [&](int64_t xi, int64_t wi, int64_t yi) {
+                dw[(yi / per_y) * per_w + wi] += (double)IN(0)[xi] * IN(1)[yi];
+            });
+            for (int64_t i = 0; i < ny; ++i) db[i / (OH * OW)] += IN(1)[i];
+            for (int64_t n = 0; n < D.batch; ++n) {
+                want[n] = IN(2)[n];
+                for (int64_t w = 0; w < per_w; ++w) want[n] += dw[n * per_w + w] * dw[n * per_w + w];
+                for (int64_t o = 0; *bias && o < D.out_channels; ++o) want[n] += db[n * D.out_channels + o] * db[n * D.out_channels + o];
+            }
+            f.compare("anvil_conv2d_per_sample_sq_norms", "sq", CF4(2), want, tol * std::sqrt((double)(OH * OW)));
         };
     } else {
         const bool bias = f.chance(70);
@@ -1357,7 +1404,8 @@ void gen_batchnorm(Fuzzer& f, Case& c, bool backward) {
     };
 }
 
-void gen_groupnorm(Fuzzer& f, Case& c, bool backward) {
+// which: 0 forward, 1 backward, 2 per-sample squared norms.
+void gen_groupnorm(Fuzzer& f, Case& c, int which) {
     auto d = std::make_shared<anvil_groupnorm_desc>();
     d->groups = f.range(1, 3);
     d->batch = f.range(1, 3);
@@ -1386,7 +1434,29 @@ void gen_groupnorm(Fuzzer& f, Case& c, bool backward) {
             invstd[b * G + g] = 1 / std::sqrt(q / M + D.eps);
         }
     auto group_of = [=](int64_t i) { return (i / (D.spatial * C)) * G + ((i / D.spatial) % C) / cg; };
-    if (!backward) {
+    if (which == 2) {
+        c.fn = "anvil_groupnorm_per_sample_sq_norms";
+        c.slots = {in("x", x), in("dy", f.floats(n)), out("sq", f.floats(D.batch))};
+        c.disjoint = {{2, 0}, {2, 1}};
+        c.invoke = [=](anvil_context* ctx, const void* desc, void* const* p) {
+            return anvil_groupnorm_per_sample_sq_norms(ctx, static_cast<const anvil_groupnorm_desc*>(desc), CF4(0), CF4(1), F4(2));
+        };
+        c.verify = [=](Fuzzer& f, const std::vector<Bytes>& before, void* const* p) {
+            std::vector<double> dg(D.batch * C, 0.0), db(D.batch * C, 0.0), want(D.batch);
+            for (int64_t i = 0; i < n; ++i) {
+                const int64_t bc = i / D.spatial, g = group_of(i);
+                dg[bc] += IN(1)[i] * (IN(0)[i] - mean[g]) * invstd[g];
+                db[bc] += IN(1)[i];
+            }
+            for (int64_t b = 0; b < D.batch; ++b) {
+                want[b] = IN(2)[b];
+                for (int64_t ch = 0; ch < C; ++ch) want[b] += dg[b * C + ch] * dg[b * C + ch] + db[b * C + ch] * db[b * C + ch];
+            }
+            f.compare("anvil_groupnorm_per_sample_sq_norms", "sq", CF4(2), want, 1e-4 * (double)M + 1e-6);
+        };
+        return;
+    }
+    if (which == 0) {
         f.maybe_special(x);
         c.fn = "anvil_groupnorm_forward";
         c.slots = {in("x", x), affine ? in("gamma", gamma) : absent("gamma"), affine ? in("beta", beta) : absent("beta"),
@@ -2160,17 +2230,20 @@ std::vector<Generator> compute_generators() {
         {"anvil_linear_forward", [](Fuzzer& f, Case& c) { gen_linear(f, c, 0); }},
         {"anvil_linear_backward_data", [](Fuzzer& f, Case& c) { gen_linear(f, c, 1); }},
         {"anvil_linear_backward_weight", [](Fuzzer& f, Case& c) { gen_linear(f, c, 2); }},
+        {"anvil_linear_per_sample_sq_norms", [](Fuzzer& f, Case& c) { gen_linear(f, c, 3); }},
         {"anvil_conv2d_forward", [](Fuzzer& f, Case& c) { gen_conv(f, c, 0); }},
         {"anvil_conv2d_backward_data", [](Fuzzer& f, Case& c) { gen_conv(f, c, 1); }},
         {"anvil_conv2d_backward_weight", [](Fuzzer& f, Case& c) { gen_conv(f, c, 2); }},
+        {"anvil_conv2d_per_sample_sq_norms", [](Fuzzer& f, Case& c) { gen_conv(f, c, 3); }},
         {"anvil_maxpool2d_forward", [](Fuzzer& f, Case& c) { gen_pool(f, c, 0); }},
         {"anvil_maxpool2d_backward", [](Fuzzer& f, Case& c) { gen_pool(f, c, 1); }},
         {"anvil_avgpool2d_forward", [](Fuzzer& f, Case& c) { gen_pool(f, c, 2); }},
         {"anvil_avgpool2d_backward", [](Fuzzer& f, Case& c) { gen_pool(f, c, 3); }},
         {"anvil_batchnorm_forward", [](Fuzzer& f, Case& c) { gen_batchnorm(f, c, false); }},
         {"anvil_batchnorm_backward", [](Fuzzer& f, Case& c) { gen_batchnorm(f, c, true); }},
-        {"anvil_groupnorm_forward", [](Fuzzer& f, Case& c) { gen_groupnorm(f, c, false); }},
-        {"anvil_groupnorm_backward", [](Fuzzer& f, Case& c) { gen_groupnorm(f, c, true); }},
+        {"anvil_groupnorm_forward", [](Fuzzer& f, Case& c) { gen_groupnorm(f, c, 0); }},
+        {"anvil_groupnorm_backward", [](Fuzzer& f, Case& c) { gen_groupnorm(f, c, 1); }},
+        {"anvil_groupnorm_per_sample_sq_norms", [](Fuzzer& f, Case& c) { gen_groupnorm(f, c, 2); }},
         {"anvil_softmax_cross_entropy_forward", [](Fuzzer& f, Case& c) { gen_cross_entropy(f, c, false); }},
         {"anvil_softmax_cross_entropy_backward", [](Fuzzer& f, Case& c) { gen_cross_entropy(f, c, true); }},
         {"anvil_loss_forward", [](Fuzzer& f, Case& c) { gen_loss(f, c, false); }},

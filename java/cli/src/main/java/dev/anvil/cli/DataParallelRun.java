@@ -25,7 +25,7 @@ import org.slf4j.LoggerFactory;
  * Starts the ranks of data-parallel {@code anvil train} in this process: the one rank the
  * environment describes (a worker of {@code anvil launch}, mpirun or srun), or {@code --ranks N}
  * ranks as threads that meet on a free loopback port. Each rank joins its process group and runs
- * {@link DistributedTraining}.
+ * {@link DistributedTraining}, or {@link DpTraining} with {@code --dp}.
  */
 final class DataParallelRun {
     private static final Logger LOG = LoggerFactory.getLogger(DataParallelRun.class);
@@ -76,7 +76,8 @@ final class DataParallelRun {
     private void runRank(String backend, DistributedEnvironment rankEnv, Duration timeout, Dataset train, Dataset test) throws IOException {
         Device device = "nccl".equals(backend) ? Device.cuda(rankEnv.localRank()) : Device.cpu();
         try (ProcessGroup group = ProcessGroups.create(backend, rankEnv, timeout)) {
-            new DistributedTraining(options, group, device, out).run(train, test);
+            if (options.dp) new DpTraining(options, out).run(train, test, device, group);
+            else new DistributedTraining(options, group, device, out).run(train, test);
         }
     }
 

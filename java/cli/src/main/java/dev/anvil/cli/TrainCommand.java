@@ -63,7 +63,9 @@ final class TrainCommand implements Callable<Integer> {
     ModelKind modelKind;
 
     @Option(names = "--dp", description = "Differentially private training (DP-SGD): Poisson sampling with expected batch --batch,"
-            + " per-sample clipping to --max-grad-norm, Gaussian noise; prints the epsilon spent after every epoch.")
+            + " per-sample clipping to --max-grad-norm, Gaussian noise; prints the epsilon spent after every epoch. With --ranks,"
+            + " --backend or anvil launch: each rank clips its own samples, the noise is added once, --batch is the expected"
+            + " batch of all ranks together.")
     boolean dp;
 
     @Option(names = "--target-epsilon", defaultValue = "NaN", description = "With --dp: the epsilon to spend in --epochs epochs; the"
@@ -179,13 +181,12 @@ final class TrainCommand implements Callable<Integer> {
         if (limit != null) train = train.subset(Math.min(limit, train.size()));
         if (testLimit != null) test = test.subset(Math.min(testLimit, test.size()));
         LOG.info("{} training and {} test samples from {}; {} threads", train.size(), test.size(), dir, Anvil.numThreads());
-        if (dp) {
-            if (backend != null || env.isDistributed() || ranks > 1 || checkpointEvery > 0) {
-                throw new IllegalArgumentException("--dp does not support data-parallel training (--backend, --ranks, --checkpoint-every) yet");
-            }
-            return new DpTraining(this, out).run(train, test, dev);
+        boolean dataParallel = backend != null || env.isDistributed() || ranks > 1 || checkpointEvery > 0;
+        if (dp && checkpointEvery > 0) {
+            throw new IllegalArgumentException("--checkpoint-every does not apply to --dp: private runs save --checkpoint after each epoch "
+                    + "(Poisson-sampled epochs resume at epoch boundaries)");
         }
-        if (backend != null || env.isDistributed() || ranks > 1 || checkpointEvery > 0) {
+        if (dataParallel) {
             if (reportDir != null) throw new IllegalArgumentException("--report is written by single-process runs only, not data-parallel ones");
             if (labelSmoothing != 0 || clipGradNorm != null) {
                 throw new IllegalArgumentException("--label-smoothing and --clip-grad-norm apply to single-process training only");
@@ -196,6 +197,7 @@ final class TrainCommand implements Callable<Integer> {
             new DataParallelRun(this, env, out).run(train, test);
             return 0;
         }
+        if (dp) return new DpTraining(this, out).run(train, test, dev, null);
 
         Init.manualSeed(seed);
         try (Sequential model = buildModel().to(dev);

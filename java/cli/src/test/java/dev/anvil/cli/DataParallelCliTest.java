@@ -57,6 +57,17 @@ class DataParallelCliTest {
     }
 
     @Test
+    void launchTrainsPrivatelyWithTwoWorkerProcesses() {
+        Result r = anvil("launch", "--nproc-per-node", "2", "--timeout", "60", "--", "train", "--dp", "--target-epsilon", "3",
+                "--epochs", "1", "--batch", "128", "--lr", "1", "--limit", "1280", "--test-limit", "500", "--no-progress", "--threads", "1");
+        assertEquals(0, r.code(), r.out() + r.err());
+        assertTrue(r.out().contains("noise added once by rank 0"), r.out());
+        assertTrue(r.out().matches("(?s).*\\[rank 0\\] epoch 1/1: .* epsilon [0-9.]+ .*"), r.out());
+        assertTrue(r.out().matches("(?s).*\\[rank 0\\] test accuracy: 0\\.\\d{4} at epsilon [0-9.]+.*"), r.out());
+        assertFalse(r.out().contains("[rank 1] epoch"), "rank 0 alone reports: " + r.out());
+    }
+
+    @Test
     void aFailingWorkerStopsTheOthersAndFailsTheLaunch() {
         System.setProperty("anvil.fault.rank", "1");
         System.setProperty("anvil.fault.afterSteps", "2");

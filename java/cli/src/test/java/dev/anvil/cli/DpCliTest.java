@@ -58,6 +58,33 @@ class DpCliTest {
         assertTrue(again.out().contains("nothing to do"), again.out());
     }
 
+    /** The final line's test accuracy and epsilon. */
+    private static double[] accuracyAndEpsilon(CliTest.Result r) {
+        Matcher m = Pattern.compile("test accuracy: ([0-9.]+) at epsilon ([0-9.]+)").matcher(r.out());
+        assertTrue(m.find(), r.out());
+        return new double[] {Double.parseDouble(m.group(1)), Double.parseDouble(m.group(2))};
+    }
+
+    @Test
+    void twoRanksTrainAsOneProcessWouldAndSpendTheSameEpsilon() {
+        Assumptions.assumeTrue(Files.isDirectory(FashionMnist.defaultDir()), "Fashion-MNIST is not installed");
+        String[] args = {"train", "--dp", "--target-epsilon", "3", "--delta", "1e-5", "--max-grad-norm", "1.0", "--epochs", "1",
+                "--batch", "200", "--lr", "1", "--limit", "2000", "--test-limit", "500", "--no-progress", "--threads", "2"};
+        CliTest.Result one = CliTest.anvil(args);
+        assertEquals(0, one.code(), one.err());
+        String[] ranks = Arrays.copyOf(args, args.length + 2);
+        ranks[args.length] = "--ranks";
+        ranks[args.length + 1] = "2";
+        CliTest.Result two = CliTest.anvil(ranks);
+        assertEquals(0, two.code(), two.err());
+        assertTrue(two.out().contains("2 ranks") && two.out().contains("noise added once by rank 0"), two.out());
+        assertEquals(1, two.out().split("epoch 1/1", -1).length - 1, "rank 0 alone reports: " + two.out());
+        double[] a = accuracyAndEpsilon(one), b = accuracyAndEpsilon(two);
+        assertEquals(a[1], b[1], 0, "the same accountant history");
+        // The same batches (together) and noise; only the order of float additions differs.
+        assertEquals(a[0], b[0], 0.01, "test accuracy of one process and of two ranks");
+    }
+
     @Test
     void badPrivacySettingsFailBeforeTraining() {
         Assumptions.assumeTrue(Files.isDirectory(FashionMnist.defaultDir()), "Fashion-MNIST is not installed");
@@ -70,5 +97,9 @@ class DpCliTest {
         assertFails(CliTest.anvil("train", "--target-epsilon", "3", "--limit", "1000"), "need --dp");
         assertFails(CliTest.anvil("train", "--dp", "--target-epsilon", "3", "--clip-grad-norm", "1", "--limit", "1000"),
                 "do not apply to --dp");
+        assertFails(CliTest.anvil("train", "--dp", "--target-epsilon", "3", "--checkpoint-every", "5", "--limit", "1000"),
+                "--checkpoint-every does not apply to --dp");
+        assertFails(CliTest.anvil("train", "--dp", "--target-epsilon", "3", "--ranks", "2", "--report", "r", "--limit", "1000"),
+                "--report");
     }
 }

@@ -439,6 +439,16 @@ public final class Native {
         check(A.anvil_conv2d_backward_weight(ctx(dev), desc(s, d), x, dy, dw, db, accumulate ? 1 : 0), "anvil_conv2d_backward_weight");
     }
 
+    /**
+     * Adds each sample's squared Conv2d weight (and bias) gradient norm to sq [batch]: by per-sample weight gradients
+     * or, with {@code ghost}, by the ghost norm.
+     */
+    public static void conv2dPerSampleSqNorms(Device dev, Conv2dDesc d, long x, long dy, boolean bias, boolean ghost, long sq) {
+        Scratch s = SCRATCH.get();
+        check(A.anvil_conv2d_per_sample_sq_norms(ctx(dev), desc(s, d), x, dy, bias ? 1 : 0, ghost ? 1 : 0, sq),
+                "anvil_conv2d_per_sample_sq_norms");
+    }
+
     // ------------------------------------------------------------------ pool2d
 
     public static long[] pool2dOutputSize(Pool2dDesc d) {
@@ -491,6 +501,12 @@ public final class Native {
         check(A.anvil_linear_backward_weight(ctx(dev), desc(s, d), x, dy, dw, db, accumulate ? 1 : 0), "anvil_linear_backward_weight");
     }
 
+    /** Adds each sample's squared Linear gradient norm |dy_i|^2 |x_i|^2 (+ |dy_i|^2 with a bias) to sq [batch]. */
+    public static void linearPerSampleSqNorms(Device dev, LinearDesc d, long x, long dy, boolean bias, long sq) {
+        Scratch s = SCRATCH.get();
+        check(A.anvil_linear_per_sample_sq_norms(ctx(dev), desc(s, d), x, dy, bias ? 1 : 0, sq), "anvil_linear_per_sample_sq_norms");
+    }
+
     // ------------------------------------------------------------------ activation
 
     public static void reluForward(Device dev, long n, long x, long y) {
@@ -523,6 +539,13 @@ public final class Native {
         d.write(s.buffer, Scratch.DESC);
         check(A.anvil_groupnorm_backward(ctx(dev), s.address + Scratch.DESC, x, dy, gamma, saveMean, saveInvstd, dx, dgamma, dbeta,
                 accumulate ? 1 : 0), "anvil_groupnorm_backward");
+    }
+
+    /** Adds each sample's squared GroupNorm gamma and beta gradient norm to sq [batch]. */
+    public static void groupNormPerSampleSqNorms(Device dev, GroupnormDesc d, long x, long dy, long sq) {
+        Scratch s = SCRATCH.get();
+        d.write(s.buffer, Scratch.DESC);
+        check(A.anvil_groupnorm_per_sample_sq_norms(ctx(dev), s.address + Scratch.DESC, x, dy, sq), "anvil_groupnorm_per_sample_sq_norms");
     }
 
     public static void activationForward(Device dev, int kind, float alpha, long n, long x, long y) {

@@ -13,6 +13,11 @@ import java.util.Arrays;
  * {@code Conv2d.builder(1, 32, 5).padding(2).build()}.
  */
 public final class Conv2d extends WeightedLayer {
+    /** See {@link #ghostNormWins}. */
+    public static final double GHOST_WORK_RATIO = 1.0;
+    /** The most output positions the native ghost norm takes (it holds two P x P matrices per sample). */
+    public static final int MAX_GHOST_POSITIONS = 1 << 14;
+
     private final int inChannels, outChannels, kernelH, kernelW, strideH, strideW, padH, padW, dilationH, dilationW, groups;
     private final Conv2dDesc desc = new Conv2dDesc();
     private Tensor input;
@@ -150,6 +155,37 @@ public final class Conv2d extends WeightedLayer {
                     + ", got " + db.dtype() + db.shapeString());
         }
         Native.conv2dBackwardWeight(x.device(), d, x.address(), dy.address(), dw.address(), db == null ? 0 : db.address(), false);
+    }
+
+    /**
+     * Adds each sample's squared weight-and-bias gradient norm to {@code sq} (FLOAT32 [batch] on x's device) for
+     * input x and output gradient dy, natively in one call, by the method {@link #ghostNormWins} picks for this
+     * layer's shape. For differential privacy; as a function: no layer state is read or written.
+     */
+    public void perSampleSquaredNorms(Tensor x, Tensor dy, Tensor sq) {
+        perSampleSquaredNorms(x, dy, sq, ghostNormWins(x));
+    }
+
+    /**
+     * {@link #perSampleSquaredNorms(Tensor, Tensor, Tensor)} by a chosen method: each sample's weight gradient formed
+     * and its squares summed ({@code ghost} false), or the ghost norm, which never forms it ({@code ghost} true).
+     */
+    public void perSampleSquaredNorms(Tensor x, Tensor dy, Tensor sq, boolean ghost) {
+        Conv2dDesc d = functionalDesc("perSampleSquaredNorms", x, dy);
+        long batch = checkPerSampleNorms("perSampleSquaredNorms", x, Shapes.of(dy), dy, sq);
+        if (batch == 0) return;
+        Native.conv2dPerSampleSqNorms(x.device(), d, x.address(), dy.address(), bias() != null, ghost, sq.address());
+    }
+
+    /**
+     * Whether the ghost norm is the faster per-sample norm for input x: when its work per sample, P^2 (K + O/g) for
+     * P output positions and K = C/g kh kw taps, is at most {@value #GHOST_WORK_RATIO} times that of forming the
+     * gradient, P K O/g (measured: docs/privacy.md).
+     */
+    public boolean ghostNormWins(Tensor x) {
+        long[] out = checkInput(x);
+        double p = (double) out[2] * out[3], k = (double) (inChannels / groups) * kernelH * kernelW, o = outChannels / groups;
+        return p <= MAX_GHOST_POSITIONS && p * p * (k + o) <= GHOST_WORK_RATIO * p * k * o;
     }
 
     /** Checks an input-shaped tensor and an output gradient for it, and returns a descriptor of their batch. */

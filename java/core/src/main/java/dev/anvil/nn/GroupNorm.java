@@ -18,7 +18,7 @@ public final class GroupNorm extends Layer {
     private long[] statsShape = {0, 0}; // [batch, groups] of the saved statistics, made again when the batch changes
     private final int groups, channels;
     private final double eps;
-    private final GroupnormDesc desc = new GroupnormDesc();
+    private final GroupnormDesc desc = new GroupnormDesc(), normsDesc = new GroupnormDesc();
     private final Parameter weight, bias;
     private Tensor input, output, inputGrad, saveMean, saveInvstd;
 
@@ -37,6 +37,7 @@ public final class GroupNorm extends Layer {
         if (!(eps >= 0 && Double.isFinite(eps))) throw new IllegalArgumentException("GroupNorm: eps must be finite and >= 0, got " + eps);
         this.eps = eps;
         desc.channels(numChannels).groups(numGroups).eps((float) eps);
+        normsDesc.channels(numChannels).groups(numGroups).eps((float) eps);
         this.weight = affine ? new Parameter("weight", numChannels) : null;
         this.bias = affine ? new Parameter("bias", numChannels) : null;
         resetOwnParameters(null);
@@ -116,6 +117,23 @@ public final class GroupNorm extends Layer {
                 saveMean.address(), saveInvstd.address(), inputGrad.address(), weight == null ? 0 : weight.grad().address(),
                 bias == null ? 0 : bias.grad().address(), accumulate);
         return needInputGrad ? inputGrad : null;
+    }
+
+    /**
+     * Adds each sample's squared norm of the weight and bias gradients to {@code sq} (FLOAT32 [batch] on x's device),
+     * natively: per channel, sample i's gradients are the sums of dy * xhat and of dy over the channel (xhat
+     * normalised with sample i's own group statistics, recomputed from x). For differential privacy; as a function:
+     * no layer state is read or written.
+     *
+     * @throws IllegalStateException without affine parameters (there is no gradient)
+     */
+    public void perSampleSquaredNorms(Tensor x, Tensor dy, Tensor sq) {
+        if (weight == null) throw new IllegalStateException(name() + ": no affine parameters, so no per-sample gradient norms");
+        long[] out = checkInput(x);
+        long batch = checkPerSampleNorms("perSampleSquaredNorms", x, out, dy, sq);
+        if (batch == 0) return;
+        normsDesc.batch(batch).spatial(x.numel() / (batch * channels));
+        Native.groupNormPerSampleSqNorms(x.device(), normsDesc, x.address(), dy.address(), sq.address());
     }
 
     @Override

@@ -413,6 +413,26 @@ public abstract class Layer implements AutoCloseable {
         return shapeMemoOut;
     }
 
+    /**
+     * Checks the arguments of a per-sample norm function (input x, output gradient dy of the shape {@code out} that
+     * x gives, and sq, FLOAT32 [batch] on their device) and returns the batch size.
+     */
+    protected final long checkPerSampleNorms(String op, Tensor x, long[] out, Tensor dy, Tensor sq) {
+        if (dy == null || sq == null) throw new IllegalArgumentException(name + "." + op + ": output gradient and sq must not be null");
+        dy.checkOpen();
+        sq.checkOpen();
+        if (!dy.device().equals(x.device()) || dy.dtype() != DType.FLOAT32 || !Arrays.equals(Shapes.of(dy), out)) {
+            throw new IllegalArgumentException(name + "." + op + ": expected an output gradient FLOAT32" + shape(out) + " on " + x.device()
+                    + " for input " + x.shapeString() + ", got " + dy.dtype() + dy.shapeString() + " on " + dy.device());
+        }
+        long batch = out[0];
+        if (!sq.device().equals(x.device()) || sq.dtype() != DType.FLOAT32 || sq.dim() != 1 || sq.size(0) != batch) {
+            throw new IllegalArgumentException(name + "." + op + ": sq must be FLOAT32 [" + batch + "] on " + x.device() + ", got "
+                    + sq.dtype() + sq.shapeString() + " on " + sq.device());
+        }
+        return batch;
+    }
+
     /** Checks dy matches the output of the last forward pass (which must have happened in training mode). */
     protected final void checkGradient(Tensor dy, Tensor lastInput, long[] expectedShape) {
         checkNotClosed();

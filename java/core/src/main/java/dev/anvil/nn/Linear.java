@@ -10,7 +10,7 @@ import java.util.Arrays;
 /** Fully connected layer y = x W^T + b over [batch, in] input; W is [out, in] as in PyTorch. */
 public final class Linear extends WeightedLayer {
     private final int inFeatures, outFeatures;
-    private final LinearDesc desc = new LinearDesc();
+    private final LinearDesc desc = new LinearDesc(), normsDesc = new LinearDesc();
     private Tensor input;
     private Tensor output;
     private Tensor inputGrad;
@@ -25,6 +25,7 @@ public final class Linear extends WeightedLayer {
         this.inFeatures = inFeatures;
         this.outFeatures = outFeatures;
         desc.in_features(inFeatures).out_features(outFeatures);
+        normsDesc.in_features(inFeatures).out_features(outFeatures);
     }
 
     @Override
@@ -70,6 +71,20 @@ public final class Linear extends WeightedLayer {
         }
         LinearDesc d = new LinearDesc().batch(out[0]).in_features(inFeatures).out_features(outFeatures);
         Native.linearBackwardData(dx.device(), d, dy.address(), weight().value().address(), dx.address());
+    }
+
+    /**
+     * Adds each sample's squared gradient norm to {@code sq} (FLOAT32 [batch] on x's device), natively and without
+     * per-sample gradients (the "ghost norm"): sample i's weight gradient is dy_i x_i^T, of squared norm
+     * |dy_i|^2 |x_i|^2, and its bias gradient adds |dy_i|^2. For differential privacy; as a function: no layer state
+     * is read or written.
+     */
+    public void perSampleSquaredNorms(Tensor x, Tensor dy, Tensor sq) {
+        long[] out = checkInput(x);
+        long batch = checkPerSampleNorms("perSampleSquaredNorms", x, out, dy, sq);
+        if (batch == 0) return;
+        normsDesc.batch(batch);
+        Native.linearPerSampleSqNorms(x.device(), normsDesc, x.address(), dy.address(), bias() != null, sq.address());
     }
 
     @Override

@@ -11,6 +11,7 @@ import dev.anvil.Tensor;
 import dev.anvil.abi.AdamDesc;
 import dev.anvil.abi.Conv2dDesc;
 import dev.anvil.abi.CrossEntropyDesc;
+import dev.anvil.abi.GroupnormDesc;
 import dev.anvil.abi.LinearDesc;
 import dev.anvil.internal.Native;
 import dev.anvil.abi.Pool2dDesc;
@@ -209,6 +210,30 @@ class NativeBadArgumentTest {
         assertInvalid(() -> Native.linearBackwardWeight(dev, desc, a, b, 0, d, false), "anvil_linear_backward_weight",
                 "dw is NULL");
         assertInvalid(() -> Native.linearBackwardWeight(dev, desc, a, b, a + 4, d, false), "x and dw overlap");
+    }
+
+    @Test
+    void perSampleNormsRefuseBadArguments() {
+        LinearDesc lin = new LinearDesc().batch(2).in_features(3).out_features(4);
+        assertInvalid(() -> Native.linearPerSampleSqNorms(dev, new LinearDesc().batch(0).in_features(3).out_features(4), a, b, true, c),
+                "anvil_linear_per_sample_sq_norms", "batch must be positive");
+        assertInvalid(() -> Native.linearPerSampleSqNorms(dev, lin, 0, b, true, c), "anvil_linear_per_sample_sq_norms", "x is NULL");
+        assertInvalid(() -> Native.linearPerSampleSqNorms(dev, lin, a, b, true, 0), "sq is NULL");
+        assertInvalid(() -> Native.linearPerSampleSqNorms(dev, lin, a, b, true, a + 4), "sq and x overlap");
+        Conv2dDesc conv = new Conv2dDesc().batch(2).in_channels(1).in_h(5).in_w(5).out_channels(2).kernel_h(3).kernel_w(3).stride_h(1)
+                .stride_w(1).dilation_h(1).dilation_w(1).groups(1);
+        assertInvalid(() -> Native.conv2dPerSampleSqNorms(dev, conv, a, b, true, false, 0), "anvil_conv2d_per_sample_sq_norms", "sq is NULL");
+        assertInvalid(() -> Native.conv2dPerSampleSqNorms(dev, conv, a, b, true, true, b + 4), "sq and dy overlap");
+        Conv2dDesc wide = new Conv2dDesc().batch(1).in_channels(1).in_h(200).in_w(200).out_channels(1).kernel_h(1).kernel_w(1)
+                .stride_h(1).stride_w(1).dilation_h(1).dilation_w(1).groups(1);
+        assertInvalid(() -> Native.conv2dPerSampleSqNorms(dev, wide, a, b, false, true, c), "ghost norm", "too many");
+        GroupnormDesc bad = new GroupnormDesc().batch(2).channels(6).spatial(5).groups(4).eps(1e-5f);
+        assertInvalid(() -> Native.groupNormPerSampleSqNorms(dev, bad, a, b, c), "anvil_groupnorm_per_sample_sq_norms", "divisible by groups");
+        GroupnormDesc gn = new GroupnormDesc().batch(2).channels(6).spatial(5).groups(3).eps(1e-5f);
+        assertInvalid(() -> Native.groupNormPerSampleSqNorms(dev, gn, a, 0, c), "dy is NULL");
+        assertInvalid(() -> Native.groupNormPerSampleSqNorms(dev, gn, a, b, b + 8), "sq and dy overlap");
+        assertInvalid(() -> Native.groupNormPerSampleSqNorms(dev, new GroupnormDesc().batch(2).channels(6).spatial(5).groups(3).eps(-1f),
+                a, b, c), "eps");
     }
 
     // ------------------------------------------------------------------ activation

@@ -1,10 +1,13 @@
 package dev.anvil.privacy;
 
+import dev.anvil.DType;
+import dev.anvil.Device;
 import dev.anvil.Tensor;
+import dev.anvil.distributed.ProcessGroup;
+import dev.anvil.distributed.ReduceOp;
 import dev.anvil.nn.Parameter;
 import dev.anvil.optim.Optimizer;
 import java.util.List;
-import java.util.random.RandomGenerator;
 
 /**
  * Wraps an optimizer as Opacus's {@code DPOptimizer}: the parameter gradients must hold the sum of the clipped
@@ -13,8 +16,15 @@ import java.util.random.RandomGenerator;
  * set size, not the drawn batch size, so that the noise scale does not depend on the private batch size),
  * runs the wrapped optimizer and records the step in the accountant.
  *
+ * <p>Data-parallel training (a {@link ProcessGroup}): every rank's gradients hold the clipped sum of its own
+ * samples; rank 0 alone adds the noise, then one all-reduce (sum) of all gradients gives every rank the
+ * clipped sum over all ranks' samples plus noise of standard deviation {@code noiseMultiplier * maxGradNorm},
+ * drawn once, exactly as a single process on the union of the samples; each rank then divides by the expected
+ * global batch size and steps its replica, and records the step in its own accountant (the same history on
+ * every rank). Rank 0 draws the noise a single process with the same seed would draw.
+ *
  * <p>The wrapped optimizer keeps its own state and options (momentum, Adam moments, learning rate); closing
- * this closes it.
+ * this closes it (not the process group).
  */
 public final class DPOptimizer implements AutoCloseable {
     private final Optimizer optimizer;
@@ -22,10 +32,26 @@ public final class DPOptimizer implements AutoCloseable {
     private final double expectedBatchSize;
     private final GaussianNoise noise;
     private final PrivacyAccountant accountant;
+    private final ProcessGroup group;
+    private Tensor flat; // every gradient, flattened for the all-reduce (data-parallel only)
+    private Tensor[] slots; // one view of flat per parameter
+    private float[] noiseHost; // a step's noise for every parameter, drawn on the host
+    private Tensor noiseFlat; // the same on the parameters' device
+    private Tensor[] noiseSlots; // one view of noiseFlat per parameter
     private long step;
 
+    /** A single process's optimizer. */
     public DPOptimizer(Optimizer optimizer, double noiseMultiplier, double maxGradNorm, double expectedBatchSize,
             double sampleRate, GaussianNoise noise, PrivacyAccountant accountant) {
+        this(optimizer, noiseMultiplier, maxGradNorm, expectedBatchSize, sampleRate, noise, accountant, null);
+    }
+
+    /**
+     * One rank's optimizer in data-parallel training over {@code group} (null: a single process);
+     * {@code expectedBatchSize} is the expected batch of all ranks together.
+     */
+    public DPOptimizer(Optimizer optimizer, double noiseMultiplier, double maxGradNorm, double expectedBatchSize,
+            double sampleRate, GaussianNoise noise, PrivacyAccountant accountant, ProcessGroup group) {
         if (optimizer == null) throw new IllegalArgumentException("optimizer is null");
         PrivacyAccountant.checkNoiseMultiplier(noiseMultiplier);
         if (!(maxGradNorm > 0) || Double.isInfinite(maxGradNorm)) {
@@ -44,6 +70,7 @@ public final class DPOptimizer implements AutoCloseable {
         this.sampleRate = sampleRate;
         this.noise = noise;
         this.accountant = accountant;
+        this.group = group;
     }
 
     public Optimizer optimizer() {
@@ -66,6 +93,16 @@ public final class DPOptimizer implements AutoCloseable {
         return accountant;
     }
 
+    /** The data-parallel process group, or null in a single process. */
+    public ProcessGroup group() {
+        return group;
+    }
+
+    /** Whether this process draws the noise: a single process, or rank 0 of a group. */
+    public boolean drawsNoise() {
+        return group == null || group.rank() == 0;
+    }
+
     /** Steps taken (noise drawn) so far, including those before a resume. */
     public long steps() {
         return step;
@@ -78,27 +115,67 @@ public final class DPOptimizer implements AutoCloseable {
     }
 
     /**
-     * Adds the noise to the clipped-sum gradients and divides them by the expected batch size. A parameter
-     * without a gradient (an empty batch) gets noise alone. Exposed for tests; {@link #step} calls it.
+     * Adds the noise to the clipped-sum gradients (in data-parallel training: rank 0 adds it, then the ranks'
+     * sums are all-reduced) and divides them by the expected batch size. A parameter without a gradient (an
+     * empty batch) gets noise alone. Exposed for tests; {@link #step} calls it.
      */
     public void addNoise() {
-        RandomGenerator r = noise.forStep(step);
-        double std = noiseMultiplier * maxGradNorm;
-        float inv = (float) (1 / expectedBatchSize);
-        for (Parameter p : optimizer.parameters()) {
-            Tensor grad = p.grad();
+        List<Parameter> params = optimizer.parameters();
+        for (Parameter p : params) {
             if (!p.hasGrad()) {
-                grad.zero();
+                p.grad().zero();
                 p.beginGradWrite();
             }
-            int n = Math.toIntExact(p.numel());
-            float[] z = new float[n];
-            noise.fill(r, z, std);
-            try (Tensor zt = Tensor.of(grad.device(), z, grad.shape())) {
-                grad.addScaled(1f, zt);
-            }
-            grad.scale(inv);
         }
+        if (drawsNoise()) {
+            if (noiseFlat == null) {
+                noiseFlat = flatLike(params);
+                noiseSlots = views(noiseFlat, params);
+                noiseHost = new float[Math.toIntExact(noiseFlat.numel())];
+            }
+            // Every parameter's noise in parameter order from the step's generator, then one copy to the device.
+            noise.fill(noise.forStep(step), noiseHost, noiseMultiplier * maxGradNorm);
+            noiseFlat.copyFrom(noiseHost);
+            for (int i = 0; i < noiseSlots.length; i++) params.get(i).grad().addScaled(1f, noiseSlots[i]);
+        }
+        if (group != null) allReduceGradients(params);
+        float inv = (float) (1 / expectedBatchSize);
+        for (Parameter p : params) p.grad().scale(inv);
+    }
+
+    /** Sums every rank's gradients with one all-reduce of a flat buffer made on the first call. */
+    private void allReduceGradients(List<Parameter> params) {
+        if (flat == null) {
+            flat = flatLike(params);
+            slots = views(flat, params);
+        }
+        for (int i = 0; i < slots.length; i++) slots[i].copyFrom(params.get(i).grad());
+        group.allReduce(flat, ReduceOp.SUM);
+        for (int i = 0; i < slots.length; i++) params.get(i).grad().copyFrom(slots[i]);
+    }
+
+    /** A float tensor with room for every parameter, on their device (which must be one). */
+    private static Tensor flatLike(List<Parameter> params) {
+        Device device = params.get(0).device();
+        for (Parameter p : params) {
+            if (!p.device().equals(device)) {
+                throw new IllegalArgumentException("DPOptimizer: parameters on " + device + " and on " + p.device()
+                        + "; move the model to one device with to(device)");
+            }
+        }
+        return Tensor.emptyUnscoped(device, DType.FLOAT32, params.stream().mapToLong(Parameter::numel).sum());
+    }
+
+    /** One view of {@code flat} per parameter, in the parameter's shape, one after the other. */
+    private static Tensor[] views(Tensor flat, List<Parameter> params) {
+        Tensor[] out = new Tensor[params.size()];
+        long offset = 0;
+        for (int i = 0; i < out.length; i++) {
+            Parameter p = params.get(i);
+            out[i] = flat.narrow(0, offset, p.numel()).reshape(p.value().shape());
+            offset += p.numel();
+        }
+        return out;
     }
 
     /** Noise, averaging, the wrapped optimizer's step, and one step recorded in the accountant. */
@@ -115,6 +192,10 @@ public final class DPOptimizer implements AutoCloseable {
 
     @Override
     public void close() {
+        if (flat != null) flat.close();
+        if (noiseFlat != null) noiseFlat.close();
+        flat = null;
+        noiseFlat = null;
         optimizer.close();
     }
 }

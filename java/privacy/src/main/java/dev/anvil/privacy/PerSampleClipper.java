@@ -10,7 +10,6 @@ import dev.anvil.nn.Layer;
 import dev.anvil.nn.Linear;
 import dev.anvil.nn.Parameter;
 import dev.anvil.nn.Sequential;
-import java.nio.FloatBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -24,11 +23,13 @@ import java.util.Set;
  * <ul>
  *   <li>{@link Linear}: from its input x and output gradient g alone ("ghost norm",
  *       Goodfellow 2015): the weight gradient of sample i is g_i x_i^T, whose squared Frobenius norm is
- *       |g_i|^2 |x_i|^2; the bias adds |g_i|^2.</li>
- *   <li>{@link Conv2d}: the sample's weight gradient by the native kernel on a batch of one, into one
- *       scratch buffer reused for every sample (memory: one weight, not one per sample).</li>
+ *       |g_i|^2 |x_i|^2; the bias adds |g_i|^2 (the native {@link Linear#perSampleSquaredNorms}).</li>
+ *   <li>{@link Conv2d}: the native {@link Conv2d#perSampleSquaredNorms}, in one call for the batch: each
+ *       sample's weight gradient formed in a per-thread scratch buffer and its squares summed, or the ghost
+ *       norm where that is cheaper ({@link Conv2d#ghostNormWins}: few output positions).</li>
  *   <li>{@link GroupNorm}: normalises each sample alone, so its per-channel gradients
- *       (sum of g x-hat and of g over the channel) are computed per sample.</li>
+ *       (sum of g x-hat and of g over the channel) are computed per sample (the native
+ *       {@link GroupNorm#perSampleSquaredNorms}).</li>
  *   <li>Element-wise activations, pooling, Flatten, Dropout, Identity, softmax: no parameters and no mixing of
  *       samples; they only pass gradients back.</li>
  * </ul>
@@ -36,7 +37,8 @@ import java.util.Set;
  * every layer's output gradient depend only on that sample, so scaling sample i's rows by its clip factor
  * c_i = min(1, C / (norm_i + 1e-6)) and recomputing only the weight gradients gives sum_i c_i grad_i
  * exactly. The input gradients of the first pass come from the native data-gradient kernels directly,
- * so no weight gradient is computed twice for Linear and Conv2d.
+ * so no weight gradient is computed twice for Linear and Conv2d. Every norm is computed on the tensors'
+ * device; only the batch's norms (one float per sample) come back to the host.
  *
  * <p>Layers that mix samples ({@link BatchNorm}) and layers this class does not know (containers other than
  * Sequential, plugins) are refused by the constructor, before training.
@@ -51,7 +53,7 @@ public final class PerSampleClipper implements AutoCloseable {
     private final Tensor[] inputs;
     private final Tensor[] outputGrads;
     private final Tensor[] dataGrads; // input gradients of Linear/Conv2d computed here, owned by this object
-    private Tensor convScratch, convBiasScratch;
+    private Tensor sqNorms; // [batch] on the model's device: every layer's per-sample squared norms, added up natively
     private double[] lastNorms = new double[0];
     private int lastBatch = -1;
 
@@ -133,7 +135,8 @@ public final class PerSampleClipper implements AutoCloseable {
             throw new IllegalArgumentException("output gradient must have the batch size " + lastBatch + " of the last forward pass");
         }
         int batch = lastBatch;
-        double[] sq = new double[batch];
+        sqNorms = reuse(sqNorms, outputGrad.device(), new long[] {batch});
+        sqNorms.zero();
         // Pass 1: backward for the input gradients, adding each layer's per-sample squared norms.
         Tensor dy = outputGrad;
         for (int l = layers.size() - 1; l >= 0; l--) {
@@ -141,16 +144,17 @@ public final class PerSampleClipper implements AutoCloseable {
             outputGrads[l] = dy;
             boolean needDx = l > 0;
             if (layer instanceof Linear lin) {
-                linearNorms(lin, inputs[l], dy, sq);
+                lin.perSampleSquaredNorms(inputs[l], dy, sqNorms);
                 dy = needDx ? linearDataGrad(l, lin, dy) : null;
             } else if (layer instanceof Conv2d conv) {
-                convNorms(conv, inputs[l], dy, sq);
+                conv.perSampleSquaredNorms(inputs[l], dy, sqNorms);
                 dy = needDx ? convDataGrad(l, conv, dy) : null;
             } else {
-                if (layer instanceof GroupNorm gn && gn.weight() != null) groupNormNorms(gn, inputs[l], dy, sq);
+                if (layer instanceof GroupNorm gn && gn.weight() != null) gn.perSampleSquaredNorms(inputs[l], dy, sqNorms);
                 dy = layer.backward(dy, needDx);
             }
         }
+        float[] sq = sqNorms.toFloatArray();
         double[] norms = new double[batch];
         for (int i = 0; i < batch; i++) norms[i] = Math.sqrt(sq[i]);
         // Pass 2: scale each sample's output-gradient rows by its clip factor, recompute the parameter gradients.
@@ -176,27 +180,6 @@ public final class PerSampleClipper implements AutoCloseable {
 
     // ------------------------------------------------------------------ per layer
 
-    private static void linearNorms(Linear lin, Tensor x, Tensor dy, double[] sq) {
-        int batch = sq.length;
-        int in = (int) x.size(1), out = (int) dy.size(1);
-        boolean bias = lin.bias() != null;
-        try (Host hx = Host.of(x); Host hg = Host.of(dy)) {
-            FloatBuffer xb = hx.buffer, gb = hg.buffer;
-            for (int i = 0; i < batch; i++) {
-                double xx = 0, gg = 0;
-                for (int j = 0, o = i * in; j < in; j++) {
-                    double v = xb.get(o + j);
-                    xx += v * v;
-                }
-                for (int j = 0, o = i * out; j < out; j++) {
-                    double v = gb.get(o + j);
-                    gg += v * v;
-                }
-                sq[i] += gg * xx + (bias ? gg : 0);
-            }
-        }
-    }
-
     private Tensor linearDataGrad(int l, Linear lin, Tensor dy) {
         Tensor x = inputs[l];
         Tensor dx = reuse(dataGrads[l], x.device(), x.shape());
@@ -205,62 +188,12 @@ public final class PerSampleClipper implements AutoCloseable {
         return dx;
     }
 
-    private void convNorms(Conv2d conv, Tensor x, Tensor dy, double[] sq) {
-        Device dev = x.device();
-        Tensor w = conv.weight().value();
-        convScratch = reuse(convScratch, dev, w.shape());
-        boolean bias = conv.bias() != null;
-        if (bias) convBiasScratch = reuse(convBiasScratch, dev, new long[] {conv.outChannels()});
-        for (int i = 0; i < sq.length; i++) {
-            // Sample i's weight gradient, its squares summed natively on the tensor's device (no copy to the host on a GPU).
-            conv.weightGradient(x.narrow(0, i, 1), dy.narrow(0, i, 1), convScratch, bias ? convBiasScratch : null);
-            sq[i] += convScratch.sumOfSquares() + (bias ? convBiasScratch.sumOfSquares() : 0);
-        }
-    }
-
     private Tensor convDataGrad(int l, Conv2d conv, Tensor dy) {
         Tensor x = inputs[l];
         Tensor dx = reuse(dataGrads[l], x.device(), x.shape());
         dataGrads[l] = dx;
         conv.inputGradient(dy, dx);
         return dx;
-    }
-
-    /** Per-sample gradients of GroupNorm's scale (sum of g * x-hat per channel) and shift (sum of g per channel). */
-    private static void groupNormNorms(GroupNorm gn, Tensor x, Tensor dy, double[] sq) {
-        int batch = sq.length, channels = gn.numChannels(), groups = gn.numGroups();
-        int spatial = (int) (x.numel() / ((long) batch * channels));
-        int perGroup = channels / groups * spatial;
-        double eps = gn.eps();
-        try (Host hx = Host.of(x); Host hg = Host.of(dy)) {
-            FloatBuffer xb = hx.buffer, gb = hg.buffer;
-            for (int i = 0; i < batch; i++) {
-                double total = 0;
-                for (int g = 0; g < groups; g++) {
-                    int base = (i * groups + g) * perGroup;
-                    double mean = 0;
-                    for (int j = 0; j < perGroup; j++) mean += xb.get(base + j);
-                    mean /= perGroup;
-                    double var = 0;
-                    for (int j = 0; j < perGroup; j++) {
-                        double v = xb.get(base + j) - mean;
-                        var += v * v;
-                    }
-                    double invstd = 1 / Math.sqrt(var / perGroup + eps);
-                    for (int c = 0; c < channels / groups; c++) {
-                        double dw = 0, db = 0;
-                        int o = base + c * spatial;
-                        for (int j = 0; j < spatial; j++) {
-                            double gv = gb.get(o + j);
-                            dw += gv * (xb.get(o + j) - mean) * invstd;
-                            db += gv;
-                        }
-                        total += dw * dw + db * db;
-                    }
-                }
-                sq[i] += total;
-            }
-        }
     }
 
     /** Multiplies row i (sample i) of {@code t} by {@code factors[i]}. */
@@ -279,36 +212,13 @@ public final class PerSampleClipper implements AutoCloseable {
         return Tensor.emptyUnscoped(device, DType.FLOAT32, shape);
     }
 
-    /** The floats of a tensor on the host: the tensor itself on the CPU, a copy of a GPU tensor. */
-    private static final class Host implements AutoCloseable {
-        final FloatBuffer buffer;
-        private final Tensor copy;
-
-        private Host(FloatBuffer buffer, Tensor copy) {
-            this.buffer = buffer;
-            this.copy = copy;
-        }
-
-        static Host of(Tensor t) {
-            if (t.device().type() == Device.Type.CPU) return new Host(t.floatBuffer(), null);
-            Tensor c = t.copyUnscoped(Device.cpu());
-            return new Host(c.floatBuffer(), c);
-        }
-
-        @Override
-        public void close() {
-            if (copy != null) copy.close();
-        }
-    }
-
     @Override
     public void close() {
         for (int l = 0; l < dataGrads.length; l++) {
             if (dataGrads[l] != null) dataGrads[l].close();
             dataGrads[l] = null;
         }
-        if (convScratch != null) convScratch.close();
-        if (convBiasScratch != null) convBiasScratch.close();
+        if (sqNorms != null) sqNorms.close();
         java.util.Arrays.fill(inputs, null);
         java.util.Arrays.fill(outputGrads, null);
     }

@@ -21,6 +21,12 @@ import java.util.random.RandomGenerator;
  * <p>Batches are drawn from a generator seeded by (seed, epoch), so an epoch is reproducible and a run resumed
  * at an epoch boundary draws the batches the uninterrupted run would have; in secure mode from
  * {@link SecureRandom}. A batch's tensors belong to the loader and are valid until the next batch.
+ *
+ * <p>Data-parallel training ({@link Builder#shard}): every rank draws the Poisson sample of the whole data set
+ * and keeps the indices i with {@code i % worldSize == rank}. Each index is then decided by exactly one rank's
+ * draw, so the union of the ranks' batches is a Poisson sample of the whole data set with rate
+ * {@code sampleRate}, which is what the accountant assumes; with a seed every rank draws the same sample, so the
+ * union is exactly the batch a single process with that seed draws (whatever the number of ranks).
  */
 public final class PoissonDataLoader implements AutoCloseable {
     /** A batch of variable size; {@code images} and {@code labels} are null when it is empty. */
@@ -32,6 +38,7 @@ public final class PoissonDataLoader implements AutoCloseable {
     private final long seed;
     private final boolean secure;
     private final Device device;
+    private final int rank, worldSize;
     private final long sampleFloats;
     private Tensor images, labels;
 
@@ -42,6 +49,8 @@ public final class PoissonDataLoader implements AutoCloseable {
         this.seed = b.seed;
         this.secure = b.secure;
         this.device = b.device;
+        this.rank = b.rank;
+        this.worldSize = b.worldSize;
         long n = 1;
         for (long d : dataset.sampleShape()) n *= d;
         this.sampleFloats = n;
@@ -55,7 +64,7 @@ public final class PoissonDataLoader implements AutoCloseable {
         return sampleRate;
     }
 
-    /** sampleRate * data set size: what the gradient sum is divided by. */
+    /** sampleRate * data set size (the whole data set, over all ranks): what the gradient sum is divided by. */
     public double expectedBatchSize() {
         return sampleRate * dataset.size();
     }
@@ -68,7 +77,16 @@ public final class PoissonDataLoader implements AutoCloseable {
         return dataset;
     }
 
-    /** The sample indices of every step of {@code epoch}, in order (for tests and inspection). */
+    /** This loader's rank among {@link #worldSize()} data-parallel ranks (0 of 1 in a single process). */
+    public int rank() {
+        return rank;
+    }
+
+    public int worldSize() {
+        return worldSize;
+    }
+
+    /** This rank's sample indices of every step of {@code epoch}, in order (for tests and inspection). */
     public List<int[]> indices(int epoch) {
         RandomGenerator r = generator(epoch);
         List<int[]> out = new ArrayList<>(stepsPerEpoch);
@@ -85,11 +103,11 @@ public final class PoissonDataLoader implements AutoCloseable {
     /** One Poisson draw: the gaps between chosen indices are geometric, so a step costs O(batch), not O(N). */
     private int[] draw(RandomGenerator r) {
         int n = dataset.size();
-        int[] buf = new int[Math.max(16, (int) (2 * sampleRate * n) + 16)];
+        int[] buf = new int[Math.max(16, (int) (2 * sampleRate * n / worldSize) + 16)];
         int k = 0;
         if (sampleRate >= 1) {
-            buf = new int[n];
-            for (int i = 0; i < n; i++) buf[i] = i;
+            buf = new int[(n - rank + worldSize - 1) / worldSize];
+            for (int i = rank; i < n; i += worldSize) buf[k++] = i;
             return buf;
         }
         double logMiss = Math.log1p(-sampleRate);
@@ -98,6 +116,7 @@ public final class PoissonDataLoader implements AutoCloseable {
             double u = r.nextDouble();
             i += 1 + (long) Math.floor(Math.log1p(-u) / logMiss);
             if (i >= n) break;
+            if (worldSize > 1 && i % worldSize != rank) continue;
             if (k == buf.length) buf = java.util.Arrays.copyOf(buf, buf.length * 2);
             buf[k++] = (int) i;
         }
@@ -174,6 +193,7 @@ public final class PoissonDataLoader implements AutoCloseable {
         private long seed = 42;
         private boolean secure;
         private Device device = Device.cpu();
+        private int rank, worldSize = 1;
 
         private Builder(Dataset dataset) {
             if (dataset == null) throw new IllegalArgumentException("dataset is null");
@@ -209,6 +229,23 @@ public final class PoissonDataLoader implements AutoCloseable {
         public Builder device(Device device) {
             if (device == null) throw new IllegalArgumentException("device is null");
             this.device = device;
+            return this;
+        }
+
+        /**
+         * Makes this the loader of rank {@code rank} of {@code worldSize} data-parallel ranks: it keeps the samples
+         * i with {@code i % worldSize == rank} of the Poisson sample of the whole data set (see the class comment).
+         */
+        public Builder shard(int rank, int worldSize) {
+            if (worldSize < 1) throw new IllegalArgumentException("world size must be >= 1, got " + worldSize);
+            if (rank < 0 || rank >= worldSize) {
+                throw new IllegalArgumentException("rank must be in [0, " + worldSize + "), got " + rank);
+            }
+            if (worldSize > dataset.size()) {
+                throw new IllegalArgumentException("world size " + worldSize + " exceeds the data set's " + dataset.size() + " samples");
+            }
+            this.rank = rank;
+            this.worldSize = worldSize;
             return this;
         }
 

@@ -2,6 +2,8 @@ package dev.anvil.privacy;
 
 import dev.anvil.Device;
 import dev.anvil.data.Dataset;
+import dev.anvil.distributed.ProcessGroup;
+import dev.anvil.nn.Parameter;
 import dev.anvil.nn.Sequential;
 import dev.anvil.optim.Optimizer;
 import java.util.Locale;
@@ -19,6 +21,12 @@ import org.slf4j.LoggerFactory;
  *
  * Everything is checked before training: epsilon, delta (below 1/N), the clipping norm, the model's layers,
  * and that the target epsilon can be reached in the planned steps.
+ *
+ * <p>Data-parallel training: give every rank the same settings and {@link Builder#processGroup}; each rank then
+ * calls {@code makePrivate} with the whole data set and the expected batch size of all ranks together. Rank 0's
+ * parameters are broadcast, each rank Poisson-samples its part of the data set
+ * ({@link PoissonDataLoader.Builder#shard}) and clips its own samples, and the noise is added once
+ * ({@link DPOptimizer}); with a seed the ranks together take the steps a single process would.
  */
 public final class PrivacyEngine {
     private static final Logger log = LoggerFactory.getLogger(PrivacyEngine.class);
@@ -28,7 +36,7 @@ public final class PrivacyEngine {
     private final String accountant;
     private final boolean secureMode;
     private final long seed;
-    private final int rank;
+    private final ProcessGroup group;
     private final Device device;
 
     private PrivacyEngine(Builder b) {
@@ -40,7 +48,7 @@ public final class PrivacyEngine {
         this.accountant = b.accountant;
         this.secureMode = b.secureMode;
         this.seed = b.seed;
-        this.rank = b.rank;
+        this.group = b.group;
         this.device = b.device;
     }
 
@@ -73,8 +81,12 @@ public final class PrivacyEngine {
         }
         String problem = PerSampleClipper.check(model);
         if (problem != null) throw new UnsupportedLayerException("differentially private training cannot use " + problem);
+        int rank = group == null ? 0 : group.rank(), worldSize = group == null ? 1 : group.worldSize();
+        if (worldSize > 1 && !model.parameters().isEmpty()) {
+            for (Parameter p : model.parameters()) group.broadcast(p.value(), 0); // the replicas start equal
+        }
         PoissonDataLoader loader = PoissonDataLoader.builder(train).expectedBatchSize(expectedBatchSize).seed(seed)
-                .secure(secureMode).device(device).build();
+                .secure(secureMode).device(device).shard(rank, worldSize).build();
         double q = loader.sampleRate();
         long steps = (long) epochs * loader.stepsPerEpoch();
         PrivacyAccountant acc = PrivacyAccountant.create(accountant);
@@ -85,10 +97,13 @@ public final class PrivacyEngine {
         PrivacyAccountant planned = acc.emptyCopy();
         planned.step(sigma, q, steps);
         log.info(String.format(Locale.ROOT, "DP-SGD: noise multiplier %.4f, max grad norm %g, sample rate %.6f (expected batch %d of %d), "
-                + "%d steps in %d epochs: epsilon %.3f at delta %g (%s accountant)%s", sigma, maxGradNorm, q, expectedBatchSize, n,
-                steps, epochs, planned.getEpsilon(delta), delta, accountant, secureMode ? ", secure mode" : ""));
-        GaussianNoise noise = secureMode ? GaussianNoise.secure() : GaussianNoise.seeded(seed, rank);
-        DPOptimizer dp = new DPOptimizer(optimizer, sigma, maxGradNorm, loader.expectedBatchSize(), q, noise, acc);
+                + "%d steps in %d epochs: epsilon %.3f at delta %g (%s accountant)%s%s", sigma, maxGradNorm, q, expectedBatchSize, n,
+                steps, epochs, planned.getEpsilon(delta), delta, accountant, secureMode ? ", secure mode" : "",
+                worldSize > 1 ? ", rank " + rank + " of " + worldSize : ""));
+        // The noise is drawn once per step, by rank 0: the stream a single process with this seed draws.
+        GaussianNoise noise = secureMode ? GaussianNoise.secure() : GaussianNoise.seeded(seed, 0);
+        DPOptimizer dp = new DPOptimizer(optimizer, sigma, maxGradNorm, loader.expectedBatchSize(), q, noise, acc,
+                worldSize > 1 ? group : null);
         return new PrivateTrainer(model, dp, loader, delta, epochs);
     }
 
@@ -99,7 +114,7 @@ public final class PrivacyEngine {
         private String accountant = "rdp";
         private boolean secureMode;
         private long seed = 42;
-        private int rank;
+        private ProcessGroup group;
         private Device device = Device.cpu();
 
         /** The epsilon to spend by the end of {@link #epochs}; the noise multiplier is computed from it. */
@@ -153,10 +168,13 @@ public final class PrivacyEngine {
             return this;
         }
 
-        /** This process's rank in data-parallel training (separates the noise streams). */
-        public Builder rank(int rank) {
-            if (rank < 0) throw new IllegalArgumentException("rank must be >= 0, got " + rank);
-            this.rank = rank;
+        /**
+         * Data-parallel training over {@code group}: this process is one rank (see the class comment). Every rank
+         * must build the engine with the same settings and call {@link #makePrivate} with the same arguments.
+         */
+        public Builder processGroup(ProcessGroup group) {
+            if (group == null) throw new IllegalArgumentException("process group is null");
+            this.group = group;
             return this;
         }
 

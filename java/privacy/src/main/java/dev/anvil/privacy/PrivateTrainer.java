@@ -1,7 +1,10 @@
 package dev.anvil.privacy;
 
+import dev.anvil.DType;
 import dev.anvil.Tensor;
 import dev.anvil.data.DataLoader;
+import dev.anvil.distributed.ProcessGroup;
+import dev.anvil.distributed.ReduceOp;
 import dev.anvil.io.Checkpoint;
 import dev.anvil.nn.CrossEntropyLoss;
 import dev.anvil.nn.Sequential;
@@ -22,6 +25,9 @@ import org.slf4j.LoggerFactory;
  * Gaussian noise, the wrapped optimizer's step and the accountant, one {@link #trainEpoch} at a time; the
  * epsilon spent is logged after every epoch and returned with it. Made by {@link PrivacyEngine#makePrivate};
  * closing it closes the optimizer and the loader (not the model).
+ *
+ * <p>In data-parallel training every rank runs its own trainer, calling the same methods in the same order: the
+ * epoch statistics are those of all ranks together, and {@link #save} writes on rank 0 only.
  */
 public final class PrivateTrainer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(PrivateTrainer.class);
@@ -95,7 +101,7 @@ public final class PrivateTrainer implements AutoCloseable {
         return l;
     }
 
-    /** Trains one epoch ({@link PoissonDataLoader#stepsPerEpoch()} steps) and logs the privacy spent. */
+    /** Trains one epoch ({@link PoissonDataLoader#stepsPerEpoch()} steps) and logs the privacy spent (all ranks' loss and samples). */
     public EpochStats trainEpoch() {
         long start = System.nanoTime();
         double lossSum = 0;
@@ -108,12 +114,34 @@ public final class PrivateTrainer implements AutoCloseable {
             }
         }
         double seconds = (System.nanoTime() - start) / 1e9;
+        ProcessGroup group = optimizer.group();
+        if (group != null) {
+            double[] total = allRanks(group, lossSum, samples);
+            lossSum = total[0];
+            samples = Math.round(total[1]);
+        }
         epoch++;
         EpochStats s = new EpochStats(epoch, samples == 0 ? Double.NaN : lossSum / samples, samples / seconds, epsilon(),
                 optimizer.steps(), seconds);
-        log.info(String.format(Locale.ROOT, "epoch %d: loss %.4f, %.0f images/s, epsilon %.3f at delta %g", s.epoch(), s.trainLoss(),
+        if (leader()) log.info(String.format(Locale.ROOT, "epoch %d: loss %.4f, %.0f images/s, epsilon %.3f at delta %g", s.epoch(), s.trainLoss(),
                 s.imagesPerSecond(), s.epsilon(), delta));
         return s;
+    }
+
+    /** A single process, or rank 0 of a data-parallel group. */
+    private boolean leader() {
+        ProcessGroup g = optimizer.group();
+        return g == null || g.rank() == 0;
+    }
+
+    /** The sums of {@code lossSum} and {@code samples} over the ranks. */
+    private double[] allRanks(ProcessGroup group, double lossSum, long samples) {
+        try (Tensor t = Tensor.emptyUnscoped(optimizer.optimizer().parameters().get(0).device(), DType.FLOAT32, 2)) {
+            t.copyFrom(new float[] {(float) lossSum, samples});
+            group.allReduce(t, ReduceOp.SUM);
+            float[] v = t.toFloatArray();
+            return new double[] {v[0], v[1]};
+        }
     }
 
     /** Runs the remaining planned epochs; returns their stats. */
@@ -129,12 +157,20 @@ public final class PrivateTrainer implements AutoCloseable {
         return evaluator.evaluate(test);
     }
 
-    /** Saves model, optimizer state, epoch, step count and the accountant's history. */
+    /**
+     * Saves model, optimizer state, epoch, step count and the accountant's history; in data-parallel training
+     * only rank 0 writes (every rank holds the same state).
+     */
     public void save(Path path) throws IOException {
+        if (!leader()) return;
         Checkpoint.save(path, model, optimizer.optimizer(), privacyState());
     }
 
-    /** Restores what {@link #save} wrote; the next epoch continues as the uninterrupted run would have. */
+    /**
+     * Restores what {@link #save} wrote; the next epoch continues as the uninterrupted run would have (with a seed,
+     * also when the number of data-parallel ranks changed: the ranks' batches together and the noise depend only on
+     * the seed, the epoch and the step).
+     */
     public void resume(Path path) throws IOException {
         Map<String, String> meta = Checkpoint.metadata(path);
         String mechanism = meta.get(KEY_ACCOUNTANT);

@@ -14,7 +14,7 @@ import org.junit.jupiter.api.Test;
 
 class DPOptimizerTest {
     /** Draws the noise of {@code steps} steps for a 40x25 Linear (1025 values per step) with zero clipped sums. */
-    private static double[][] noiseSamples(GaussianNoise noise, double sigma, double c, double expectedBatch, int steps) {
+    static double[][] noiseSamples(GaussianNoise noise, double sigma, double c, double expectedBatch, int steps) {
         try (Sequential model = new Sequential(new Linear(25, 40))) {
             SGD sgd = SGD.builder().lr(0).build(model.parameters());
             DPOptimizer dp = new DPOptimizer(sgd, sigma, c, expectedBatch, 0.01, noise, new RdpAccountant());
@@ -22,14 +22,7 @@ class DPOptimizerTest {
             for (int s = 0; s < steps; s++) {
                 dp.zeroGrad();
                 dp.step();
-                double[] v = new double[0];
-                for (Parameter p : model.parameters()) {
-                    float[] g = p.grad().toFloatArray();
-                    double[] w = Arrays.copyOf(v, v.length + g.length);
-                    for (int i = 0; i < g.length; i++) w[v.length + i] = g[i];
-                    v = w;
-                }
-                out[s] = v;
+                out[s] = flatGrads(model);
             }
             assertEquals(steps, dp.accountant().steps(), "each step is accounted");
             dp.close();
@@ -37,7 +30,19 @@ class DPOptimizerTest {
         }
     }
 
-    private static void assertGaussian(double[][] samples, double std) {
+    /** Every parameter gradient of {@code model}, one after the other. */
+    static double[] flatGrads(Sequential model) {
+        double[] v = new double[0];
+        for (Parameter p : model.parameters()) {
+            float[] g = p.grad().toFloatArray();
+            double[] w = Arrays.copyOf(v, v.length + g.length);
+            for (int i = 0; i < g.length; i++) w[v.length + i] = g[i];
+            v = w;
+        }
+        return v;
+    }
+
+    static void assertGaussian(double[][] samples, double std) {
         long n = 0;
         double sum = 0, sumSq = 0;
         for (double[] s : samples) {
