@@ -504,8 +504,9 @@ ANVIL_API anvil_status anvil_adam_step(anvil_context* ctx, const anvil_adam_desc
 
 /* ---------------------------------------------------------------- plug-ins */
 
-/* Ops from a shared library that implements anvil_plugin.h (guide: docs/extending.md). An op is
- * a parameter-free function y = f(x) of one tensor with num_params float hyper-parameters; ops
+/* Ops from a shared library that implements anvil_plugin.h, of either plug-in ABI version (guide:
+ * docs/extending.md). An op is a function y = f(inputs, weights) of 1 to 8 tensors with num_params
+ * float hyper-parameters and 0 to 8 trainable weights (a version-1 op: one input, no weights); ops
  * are numbered 0 .. count-1 in the plug-in's order. Shapes have rank 1 to 8 and positive
  * dimensions. Strings returned here stay valid until the plug-in is unloaded. A plug-in may serve
  * several threads at once; unloading it while one of its ops runs is a bug of the caller.
@@ -514,9 +515,11 @@ ANVIL_API anvil_status anvil_adam_step(anvil_context* ctx, const anvil_adam_desc
 typedef struct anvil_plugin anvil_plugin;
 
 /* Loads the library at path (dlopen, RTLD_NOW | RTLD_LOCAL) and validates its op table.
- * ANVIL_ERR_UNSUPPORTED: built against another ANVIL_PLUGIN_ABI_VERSION. ANVIL_ERR_PLUGIN: the
- * library cannot be loaded (the message carries the loader's), has no anvil_plugin_entry, or its
- * table is malformed (missing names or functions, duplicate op names). */
+ * ANVIL_ERR_UNSUPPORTED: a table of a plug-in ABI version other than 1 and 2 (or of one version
+ * from the other's entry point). ANVIL_ERR_PLUGIN: the library cannot be loaded (the message carries
+ * the loader's), exports neither anvil_plugin_entry nor anvil_plugin_entry_v2, or its table is
+ * malformed (missing names or functions, duplicate op or weight names, input or weight counts
+ * outside [1, 8] and [0, 8], an unknown initialiser). */
 ANVIL_API anvil_status anvil_plugin_load(const char* path, anvil_plugin** out);
 /* Unloading NULL is a no-op. */
 ANVIL_API anvil_status anvil_plugin_unload(anvil_plugin* plugin);
@@ -528,7 +531,8 @@ ANVIL_API anvil_status anvil_plugin_op_name(const anvil_plugin* plugin, int32_t 
 /* "" when the plug-in gives none. */
 ANVIL_API anvil_status anvil_plugin_op_description(const anvil_plugin* plugin, int32_t op, const char** out);
 ANVIL_API anvil_status anvil_plugin_op_num_params(const anvil_plugin* plugin, int32_t op, int32_t* out);
-/* Shape of y for an input of the given shape: out_shape has room for 8 dimensions. params may be
+/* The calls below without _n serve ops of one input and no weights (every version-1 op).
+ * Shape of y for an input of the given shape: out_shape has room for 8 dimensions. params may be
  * NULL when num_params is 0; num_params must equal the op's. */
 ANVIL_API anvil_status anvil_plugin_op_output_shape(const anvil_plugin* plugin, int32_t op, const int64_t* shape,
                                                     int32_t rank, const float* params, int32_t num_params,
@@ -544,6 +548,49 @@ ANVIL_API anvil_status anvil_plugin_op_backward(anvil_context* ctx, const anvil_
                                                 const int64_t* shape, int32_t rank, const float* params,
                                                 int32_t num_params, const float* x, const float* y,
                                                 const float* dy, float* dx);
+
+/* Number of inputs (1 for a version-1 op) and of trainable weights (0 for a version-1 op). */
+ANVIL_API anvil_status anvil_plugin_op_num_inputs(const anvil_plugin* plugin, int32_t op, int32_t* out);
+ANVIL_API anvil_status anvil_plugin_op_num_weights(const anvil_plugin* plugin, int32_t op, int32_t* out);
+/* Weight `index` of the op: its name (valid until unload), initialiser (ANVIL_PLUGIN_INIT_* of
+ * anvil_plugin.h) and the initialiser's argument. */
+ANVIL_API anvil_status anvil_plugin_op_weight(const anvil_plugin* plugin, int32_t op, int32_t index, const char** name,
+                                              int32_t* init, float* init_arg);
+/* Shapes are passed as rows of 8 int64_t (shape i at shapes + 8 * i, its first ranks[i] entries
+ * used) with an int32_t rank each. Gives the op's weight shapes (num_weights rows into
+ * weight_shapes and weight_ranks, untouched for an op without weights) for the hyper-parameters
+ * and the num_inputs input shapes, or with num_inputs = 0 (in_shapes and in_ranks NULL) before any
+ * input is known: an op whose weight shapes depend on its inputs then refuses. */
+ANVIL_API anvil_status anvil_plugin_op_weight_shapes(const anvil_plugin* plugin, int32_t op, const float* params,
+                                                     int32_t num_params, int32_t num_inputs, const int64_t* in_shapes,
+                                                     const int32_t* in_ranks, int64_t* weight_shapes,
+                                                     int32_t* weight_ranks);
+/* Shape of y (one row: out_shape has room for 8 dimensions) for the inputs' shapes; num_inputs and
+ * num_weights must equal the op's, and the weight shapes must be the ones the inputs need. */
+ANVIL_API anvil_status anvil_plugin_op_output_shape_n(const anvil_plugin* plugin, int32_t op, const float* params,
+                                                      int32_t num_params, int32_t num_inputs, const int64_t* in_shapes,
+                                                      const int32_t* in_ranks, int32_t num_weights,
+                                                      const int64_t* weight_shapes, const int32_t* weight_ranks,
+                                                      int64_t* out_shape, int32_t* out_rank);
+/* y = op(inputs, weights), with the shapes as in anvil_plugin_op_output_shape_n; inputs and
+ * weights are arrays of num_inputs and num_weights buffers (weights may be NULL without weights);
+ * y must not overlap any of them. */
+ANVIL_API anvil_status anvil_plugin_op_forward_n(anvil_context* ctx, const anvil_plugin* plugin, int32_t op,
+                                                 const float* params, int32_t num_params, int32_t num_inputs,
+                                                 const int64_t* in_shapes, const int32_t* in_ranks,
+                                                 const float* const* inputs, int32_t num_weights,
+                                                 const int64_t* weight_shapes, const int32_t* weight_ranks,
+                                                 const float* const* weights, float* y);
+/* From dy and the forward pass's inputs, weights and y: input_grads[i] (overwritten, shape of
+ * inputs[i]) and weight_grads[i] (added to, shape of weights[i]). Every gradient buffer must be
+ * disjoint from every other buffer of the call. */
+ANVIL_API anvil_status anvil_plugin_op_backward_n(anvil_context* ctx, const anvil_plugin* plugin, int32_t op,
+                                                  const float* params, int32_t num_params, int32_t num_inputs,
+                                                  const int64_t* in_shapes, const int32_t* in_ranks,
+                                                  const float* const* inputs, int32_t num_weights,
+                                                  const int64_t* weight_shapes, const int32_t* weight_ranks,
+                                                  const float* const* weights, const float* y, const float* dy,
+                                                  float* const* input_grads, float* const* weight_grads);
 
 /* ---------------------------------------------------------------- MPI */
 

@@ -6,10 +6,18 @@
  * anvil.h), validates every call before it reaches the plug-in, and turns a failure reported by
  * the plug-in into a status code and message of its own.
  *
- * An op is a parameter-free function y = f(x) of one float32 tensor, with a fixed number of float
- * hyper-parameters (a LeakyReLU slope, a clipping bound). It has no weights: a layer with weights
- * composes a built-in Linear or Conv2d with the plug-in op. Tensors are dense, row-major,
- * contiguous float32 buffers of rank 1 to ANVIL_PLUGIN_MAX_RANK with positive dimensions.
+ * Two versions of the table exist, and Anvil loads both:
+ *  - version 1 (anvil_plugin_entry, anvil_op_v1): an op is a function y = f(x) of one float32
+ *    tensor with a fixed number of float hyper-parameters (a LeakyReLU slope, a clipping bound),
+ *    and no weights;
+ *  - version 2 (anvil_plugin_entry_v2, anvil_op_v2): an op takes 1 to ANVIL_PLUGIN_MAX_INPUTS
+ *    inputs and owns up to ANVIL_PLUGIN_MAX_WEIGHTS trainable tensors ("weights": a fused
+ *    add + ReLU, a BatchNorm variant with its scale and shift). It declares each weight's name and
+ *    initialiser, and gives their shapes from the hyper-parameters or the input shapes; forward
+ *    reads every input and weight, backward gives the gradient of every input and adds to every
+ *    weight's gradient.
+ * A plug-in exports the entry point of one version. Tensors are dense, row-major, contiguous
+ * float32 buffers of rank 1 to ANVIL_PLUGIN_MAX_RANK with positive dimensions.
  *
  * Rules for the implementation:
  *  - Every function returns 0 on success, or non-zero after writing a NUL-terminated message of at
@@ -18,8 +26,11 @@
  *    different buffers. Keep no mutable global state.
  *  - No C++ exception may leave a function (Anvil catches what it can, but a C frame in between
  *    cannot be unwound through).
- *  - Buffers never overlap: y, dy and dx are distinct from each other and from x.
- *  - forward and backward run only on shapes and parameters that check() accepted.
+ *  - Buffers a function writes never overlap anything else it is given: y, dy, dx (and in version
+ *    2 every input gradient and weight gradient) are distinct from each other and from x (the
+ *    inputs and weights). Read-only inputs may be the same buffer (add_relu(a, a)).
+ *  - forward and backward run only on shapes and parameters that check() accepted (in version 2,
+ *    with weights of the shapes weight_shapes() gives for them).
  *
  * Plain C99, so that a plug-in can be written in C, C++ or anything that exports a C symbol.
  */
@@ -39,8 +50,11 @@ extern "C" {
 #define ANVIL_PLUGIN_EXPORT __attribute__((visibility("default")))
 #endif
 
-/* Bumped whenever a struct below changes; Anvil refuses a plug-in built against another one. */
+/* The abi_version of a version-1 table (anvil_plugin_v1), which stays 1 so that version-1 plug-ins
+ * build unchanged; a version-2 table (anvil_plugin_v2) carries ANVIL_PLUGIN_ABI_VERSION_2. Anvil
+ * refuses a table of any other version. */
 #define ANVIL_PLUGIN_ABI_VERSION 1
+#define ANVIL_PLUGIN_ABI_VERSION_2 2
 
 /* Largest tensor rank an op sees or produces. */
 #define ANVIL_PLUGIN_MAX_RANK 8
@@ -92,9 +106,97 @@ typedef struct anvil_plugin_v1 {
     const anvil_op_v1* ops;
 } anvil_plugin_v1;
 
-/* The one symbol a plug-in exports. The table must live as long as the library is loaded
+/* The entry point of a version-1 plug-in. The table must live as long as the library is loaded
  * (a static const object). */
 ANVIL_PLUGIN_EXPORT const anvil_plugin_v1* anvil_plugin_entry(void);
+
+/* ---------------------------------------------------------------- version 2 */
+
+/* Most inputs and weights of one op. */
+#define ANVIL_PLUGIN_MAX_INPUTS 8
+#define ANVIL_PLUGIN_MAX_WEIGHTS 8
+
+typedef struct anvil_plugin_shape {
+    int64_t dims[ANVIL_PLUGIN_MAX_RANK]; /* dims[0 .. rank-1]; the rest unused */
+    int32_t rank;
+} anvil_plugin_shape;
+
+/* How Anvil initialises a weight when the layer is made (and on resetParameters). */
+typedef enum anvil_plugin_init {
+    ANVIL_PLUGIN_INIT_CONSTANT = 0,      /* every element init_arg: 0 for a shift, 1 for a scale */
+    ANVIL_PLUGIN_INIT_UNIFORM = 1,       /* U(-init_arg, init_arg); init_arg > 0 */
+    ANVIL_PLUGIN_INIT_UNIFORM_FAN_IN = 2 /* U(-1/sqrt(fan_in), 1/sqrt(fan_in)), fan_in = numel / dims[0]: PyTorch's
+                                            default for Linear and Conv2d weights; init_arg unused */
+} anvil_plugin_init;
+
+typedef struct anvil_weight_def {
+    const char* name; /* the weight's name in the layer's state dict ("weight", "bias"): letters, digits
+                         and '_', not starting with a digit, unique within the op */
+    int32_t init;     /* an anvil_plugin_init */
+    float init_arg;   /* finite */
+} anvil_weight_def;
+
+/* Everything a version-2 forward or backward call knows besides its data buffers. */
+typedef struct anvil_op_args_v2 {
+    const anvil_plugin_shape* in_shapes;     /* num_inputs: shapes of inputs[i] and input_grads[i] */
+    const int64_t* in_numel;                 /* num_inputs element counts */
+    const anvil_plugin_shape* out_shape;     /* shape of y and dy, as check() produced it */
+    int64_t out_numel;
+    const anvil_plugin_shape* weight_shapes; /* num_weights: shapes of weights[i] and weight_grads[i]; NULL without */
+    const int64_t* weight_numel;             /* num_weights element counts; NULL without */
+    const float* params;                     /* num_params hyper-parameters; NULL when the op has none */
+    void* stream;                            /* the CUDA stream of the *_cuda entry points; NULL on the CPU */
+    char* err;                               /* where a failing call writes its message */
+    size_t err_len;                          /* capacity of err, including the terminating NUL */
+    int32_t num_inputs;
+    int32_t num_weights;
+    int32_t num_params;
+} anvil_op_args_v2;
+
+/* The weights' shapes for the hyper-parameters and the input shapes: in_shapes holds the op's
+ * num_inputs shapes, or is NULL when a layer is made before it has seen an input (an op whose
+ * weight shapes depend on the inputs then fails, saying which inputs it needs). Anvil calls it
+ * when a layer is made, and again on every call to check the layer's weights against the inputs. */
+typedef int32_t (*anvil_op_weight_shapes_fn)(const float* params, const anvil_plugin_shape* in_shapes,
+                                             anvil_plugin_shape* weight_shapes, char* err, size_t err_len);
+/* Validates the num_inputs input shapes and the hyper-parameters, and gives the output shape. */
+typedef int32_t (*anvil_op_check_v2_fn)(const anvil_plugin_shape* in_shapes, const float* params,
+                                        anvil_plugin_shape* out_shape, char* err, size_t err_len);
+/* y = f(inputs, weights): inputs[i] has in_shapes[i], weights[i] weight_shapes[i]. */
+typedef int32_t (*anvil_op_forward_v2_fn)(const anvil_op_args_v2* args, const float* const* inputs,
+                                          const float* const* weights, float* y);
+/* From dy = dL/dy and the forward call's inputs, weights and output y: input_grads[i] = dL/dinputs[i]
+ * (overwritten) and weight_grads[i] += dL/dweights[i] (added to: Anvil zeroes a gradient first when
+ * the training loop asks for it). */
+typedef int32_t (*anvil_op_backward_v2_fn)(const anvil_op_args_v2* args, const float* const* inputs,
+                                           const float* const* weights, const float* y, const float* dy,
+                                           float* const* input_grads, float* const* weight_grads);
+
+typedef struct anvil_op_v2 {
+    const char* name;                      /* unique within the plug-in */
+    const char* description;               /* one line; may be NULL */
+    int32_t num_inputs;                    /* 1 .. ANVIL_PLUGIN_MAX_INPUTS */
+    int32_t num_params;                    /* float hyper-parameters, >= 0 */
+    int32_t num_weights;                   /* 0 .. ANVIL_PLUGIN_MAX_WEIGHTS */
+    const anvil_weight_def* weights;       /* num_weights definitions; NULL when there are none */
+    anvil_op_weight_shapes_fn weight_shapes; /* required when num_weights > 0, else NULL */
+    anvil_op_check_v2_fn check;
+    anvil_op_forward_v2_fn forward;   /* CPU, host buffers */
+    anvil_op_backward_v2_fn backward; /* CPU, host buffers */
+    /* Device buffers, work queued on args->stream; NULL without CUDA code (see anvil_op_v1). */
+    anvil_op_forward_v2_fn forward_cuda;
+    anvil_op_backward_v2_fn backward_cuda;
+} anvil_op_v2;
+
+typedef struct anvil_plugin_v2 {
+    int32_t abi_version; /* ANVIL_PLUGIN_ABI_VERSION_2 */
+    const char* name;    /* the plug-in's name, for messages */
+    int32_t num_ops;     /* >= 1 */
+    const anvil_op_v2* ops;
+} anvil_plugin_v2;
+
+/* The entry point of a version-2 plug-in (which exports no anvil_plugin_entry). */
+ANVIL_PLUGIN_EXPORT const anvil_plugin_v2* anvil_plugin_entry_v2(void);
 
 #ifdef __cplusplus
 }

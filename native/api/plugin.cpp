@@ -1,5 +1,6 @@
 // C ABI of plug-ins: loading, op lookup, and op calls validated before they reach plug-in code.
 #include <algorithm>
+#include <string>
 #include <vector>
 
 #include "api.h"
@@ -15,65 +16,198 @@ const PluginLibrary& require_plugin(const anvil_plugin* plugin) {
     return plugin->library;
 }
 
-// One validated call of an op: the caller's shape and parameters checked here, then by the op's
-// check(), whose output shape is checked in turn since the sizes of y and dy are derived from it.
+std::string shape_text(const anvil_plugin_shape& s) {
+    std::string text = "[";
+    for (int32_t i = 0; i < s.rank; ++i) text += (i == 0 ? "" : ", ") + std::to_string(s.dims[i]);
+    return text + "]";
+}
+
+// Reads `count` shapes given as rows of ANVIL_PLUGIN_MAX_RANK dimensions (row i at
+// dims + 8 * i, its first ranks[i] entries used) into out, validating each.
+void read_shapes(const int64_t* dims, const int32_t* ranks, int32_t count, const char* what, anvil_plugin_shape* out) {
+    if (count == 0) return;
+    require_ptr(dims, what);
+    require_ptr(ranks, "ranks");
+    for (int32_t i = 0; i < count; ++i) {
+        const int32_t rank = ranks[i];
+        ANVIL_REQUIRE(rank >= 1 && rank <= ANVIL_PLUGIN_MAX_RANK, "%s %d: rank must be in [1, %d], got %d", what, i,
+                      ANVIL_PLUGIN_MAX_RANK, rank);
+        out[i] = {};
+        out[i].rank = rank;
+        for (int32_t d = 0; d < rank; ++d) {
+            const int64_t v = dims[static_cast<size_t>(i) * ANVIL_PLUGIN_MAX_RANK + d];
+            ANVIL_REQUIRE(v > 0, "%s %d: every dimension must be positive, got %lld", what, i, static_cast<long long>(v));
+            out[i].dims[d] = v;
+        }
+        checked_numel(out[i].dims, static_cast<size_t>(rank), what);
+    }
+}
+
+void write_shapes(const anvil_plugin_shape* shapes, int32_t count, int64_t* dims, int32_t* ranks) {
+    for (int32_t i = 0; i < count; ++i) {
+        for (int32_t d = 0; d < ANVIL_PLUGIN_MAX_RANK; ++d) {
+            dims[static_cast<size_t>(i) * ANVIL_PLUGIN_MAX_RANK + d] = d < shapes[i].rank ? shapes[i].dims[d] : 0;
+        }
+        ranks[i] = shapes[i].rank;
+    }
+}
+
+// A shape a plug-in produced must be within the contract: a fault of the plug-in otherwise.
+void check_produced(const PluginLibrary& library, const PluginOp& op, const anvil_plugin_shape& s, const char* fn,
+                    const char* what) {
+    if (s.rank < 1 || s.rank > ANVIL_PLUGIN_MAX_RANK) {
+        library.fail(op, ANVIL_ERR_PLUGIN, "%s gave %s rank %d, outside [1, %d]", fn, what, s.rank, ANVIL_PLUGIN_MAX_RANK);
+    }
+    for (int32_t i = 0; i < s.rank; ++i) {
+        if (s.dims[i] < 1) {
+            library.fail(op, ANVIL_ERR_PLUGIN, "%s gave %s dimension %lld", fn, what, static_cast<long long>(s.dims[i]));
+        }
+    }
+    try {
+        checked_numel(s.dims, static_cast<size_t>(s.rank), what);
+    } catch (const Error& e) {
+        library.fail(op, ANVIL_ERR_PLUGIN, "%s gave %s %s: %s", fn, what, shape_text(s).c_str(), e.what());
+    }
+}
+
+// The shapes of op's weights for the hyper-parameters and, when in_shapes is not NULL, the inputs.
+void weight_shapes_of(const PluginLibrary& library, const PluginOp& op, const float* params,
+                      const anvil_plugin_shape* in_shapes, anvil_plugin_shape* out) {
+    if (op.num_weights == 0) return;
+    for (int32_t i = 0; i < op.num_weights; ++i) out[i] = {};
+    library.invoke(op, ANVIL_ERR_INVALID_ARGUMENT, [&](char* err, size_t err_len) {
+        return op.v2->weight_shapes(params, in_shapes, out, err, err_len);
+    });
+    for (int32_t i = 0; i < op.num_weights; ++i) {
+        check_produced(library, op, out[i], "weight_shapes()", op.v2->weights[i].name);
+    }
+}
+
+// The caller's hyper-parameters, checked against the op and copied (the op sees copies: the
+// caller's arrays are read once, here, and one of them could lie in an output buffer).
+class Params {
+public:
+    Params(const PluginOp& op, const float* params, int32_t num_params) {
+        ANVIL_REQUIRE(num_params == op.num_params, "op %s expects num_params = %d, got %d", op.name, op.num_params,
+                      num_params);
+        if (num_params > 0) require_ptr(params, "params");
+        float* own = inline_;
+        if (num_params > kInline) {
+            more_.assign(params, params + num_params);
+            own = more_.data();
+        } else {
+            std::copy(params, params + num_params, inline_);
+        }
+        data_ = num_params > 0 ? own : nullptr;
+    }
+    Params(const Params&) = delete;
+    Params& operator=(const Params&) = delete;
+
+    const float* data() const { return data_; }
+
+private:
+    static constexpr int32_t kInline = 16;  // more hyper-parameters than this are rare: a vector then
+    float inline_[kInline] = {};
+    std::vector<float> more_;
+    const float* data_ = nullptr;
+};
+
+// One validated call of an op of either version: the caller's shapes and hyper-parameters checked
+// here, then by the op's check(), whose output shape is checked in turn since the sizes of y and dy
+// are derived from it; for an op with weights, the caller's weight shapes against the ones
+// weight_shapes() gives for these inputs.
 class OpCall {
 public:
     // With a CUDA stream (see stream_of) the op's *_cuda entry points run on it, else the CPU ones.
-    OpCall(const PluginLibrary& library, int32_t op_index, const int64_t* shape, int32_t rank, const float* params,
-           int32_t num_params, void* stream = nullptr)
-        : library_(library), op_(library.op(op_index)) {
-        require_ptr(shape, "shape");
-        ANVIL_REQUIRE(rank >= 1 && rank <= ANVIL_PLUGIN_MAX_RANK, "rank must be in [1, %d], got %d",
-                      ANVIL_PLUGIN_MAX_RANK, rank);
-        for (int32_t i = 0; i < rank; ++i) require_positive(shape[i], "every dimension of shape");
-        ANVIL_REQUIRE(num_params == op_.num_params, "op %s expects num_params = %d, got %d", op_.name, op_.num_params,
-                      num_params);
-        if (num_params > 0) require_ptr(params, "params");
-
-        // The op sees copies: the caller's arrays are read once, here (one of them could lie in y).
-        std::copy(shape, shape + rank, in_shape_);
-        float* own_params = params_inline_;
-        if (num_params > kInlineParams) {
-            params_more_.assign(params, params + num_params);
-            own_params = params_more_.data();
-        } else {
-            std::copy(params, params + num_params, params_inline_);
+    OpCall(const PluginLibrary& library, int32_t op_index, const float* params, int32_t num_params, int32_t num_inputs,
+           const int64_t* in_shapes, const int32_t* in_ranks, int32_t num_weights, const int64_t* weight_shapes,
+           const int32_t* weight_ranks, void* stream = nullptr)
+        : library_(library), op_(library.op(op_index)), params_(op_, params, num_params) {
+        ANVIL_REQUIRE(num_inputs == op_.num_inputs, "op %s takes %d input(s), got num_inputs = %d", op_.name,
+                      op_.num_inputs, num_inputs);
+        ANVIL_REQUIRE(num_weights == op_.num_weights, "op %s has %d weight(s), got num_weights = %d", op_.name,
+                      op_.num_weights, num_weights);
+        read_shapes(in_shapes, in_ranks, num_inputs, "input shape", in_shapes_);
+        read_shapes(weight_shapes, weight_ranks, num_weights, "weight shape", weight_shapes_);
+        for (int32_t i = 0; i < num_inputs; ++i) {
+            in_numel_[i] = checked_numel(in_shapes_[i].dims, static_cast<size_t>(in_shapes_[i].rank), "input");
         }
-        args_.in_shape = in_shape_;
-        args_.in_rank = rank;
-        args_.in_numel = checked_numel(in_shape_, static_cast<size_t>(rank), "x");
-        args_.params = num_params > 0 ? own_params : nullptr;
-        args_.num_params = num_params;
+        for (int32_t i = 0; i < num_weights; ++i) {
+            weight_numel_[i] = checked_numel(weight_shapes_[i].dims, static_cast<size_t>(weight_shapes_[i].rank), "weight");
+        }
         run_check();
-        args_.stream = stream;
+        check_weights();
+        stream_ = stream;
     }
     OpCall(const OpCall&) = delete;
     OpCall& operator=(const OpCall&) = delete;
 
-    const anvil_op_args& args() const { return args_; }
+    const anvil_plugin_shape& out_shape() const { return out_shape_; }
 
-    void forward(const float* x, float* y) {
-        require_ptr(x, "x");
-        require_ptr(y, "y");
-        require_disjoint(x, args_.in_numel, "x", y, args_.out_numel, "y", false);
-        anvil_op_forward_fn fn = entry(op_.forward, op_.forward_cuda, "forward_cuda");
+    void forward(const anvil_context& c, const float* const* inputs, const float* const* weights, float* y) {
+        copy_pointers(c, inputs, weights);
+        require_data(c, y, "y");
+        for (int32_t i = 0; i < op_.num_inputs; ++i) require_disjoint(inputs_[i], in_numel_[i], input_name(i), y, out_numel_, "y", false);
+        for (int32_t i = 0; i < op_.num_weights; ++i) {
+            require_disjoint(weights_[i], weight_numel_[i], op_.v2->weights[i].name, y, out_numel_, "y", false);
+        }
+        if (op_.v1 != nullptr) {
+            anvil_op_forward_fn fn = entry(op_.v1->forward, op_.v1->forward_cuda, "forward_cuda");
+            library_.invoke(op_, ANVIL_ERR_PLUGIN, [&](char* err, size_t err_len) {
+                return fn(v1_args(err, err_len), inputs_[0], y);
+            });
+            return;
+        }
+        anvil_op_forward_v2_fn fn = entry(op_.v2->forward, op_.v2->forward_cuda, "forward_cuda");
         library_.invoke(op_, ANVIL_ERR_PLUGIN, [&](char* err, size_t err_len) {
-            return fn(with_err(err, err_len), x, y);
+            return fn(v2_args(err, err_len), inputs_, weights_, y);
         });
     }
 
-    void backward(const float* x, const float* y, const float* dy, float* dx) {
-        require_ptr(x, "x");
-        require_ptr(y, "y");
-        require_ptr(dy, "dy");
-        require_ptr(dx, "dx");
-        require_disjoint(x, args_.in_numel, "x", dx, args_.in_numel, "dx", false);
-        require_disjoint(y, args_.out_numel, "y", dx, args_.in_numel, "dx", false);
-        require_disjoint(dy, args_.out_numel, "dy", dx, args_.in_numel, "dx", false);
-        anvil_op_backward_fn fn = entry(op_.backward, op_.backward_cuda, "backward_cuda");
+    void backward(const anvil_context& c, const float* const* inputs, const float* const* weights, const float* y,
+                  const float* dy, float* const* input_grads, float* const* weight_grads) {
+        copy_pointers(c, inputs, weights);
+        require_data(c, y, "y");
+        require_data(c, dy, "dy");
+        if (op_.num_inputs > 0) require_ptr(input_grads, "input_grads");
+        if (op_.num_weights > 0) require_ptr(weight_grads, "weight_grads");
+        // Every buffer written (the gradients) is disjoint from every other buffer of the call.
+        Span written[ANVIL_PLUGIN_MAX_INPUTS + ANVIL_PLUGIN_MAX_WEIGHTS];
+        Span read[ANVIL_PLUGIN_MAX_INPUTS + ANVIL_PLUGIN_MAX_WEIGHTS + 2];
+        size_t num_written = 0, num_read = 0;
+        for (int32_t i = 0; i < op_.num_inputs; ++i) {
+            input_grads_[i] = input_grads[i];
+            require_data(c, input_grads_[i], input_grad_name(i));
+            written[num_written++] = Span{input_grads_[i], 4 * in_numel_[i], input_grad_name(i)};
+            read[num_read++] = Span{inputs_[i], 4 * in_numel_[i], input_name(i)};
+        }
+        for (int32_t i = 0; i < op_.num_weights; ++i) {
+            weight_grads_[i] = weight_grads[i];
+            require_data(c, weight_grads_[i], op_.v2->weights[i].name);
+            written[num_written++] = Span{weight_grads_[i], 4 * weight_numel_[i], op_.v2->weights[i].name};
+            read[num_read++] = Span{weights_[i], 4 * weight_numel_[i], op_.v2->weights[i].name};
+        }
+        read[num_read++] = Span{y, 4 * out_numel_, "y"};
+        read[num_read++] = Span{dy, 4 * out_numel_, "dy"};
+        for (size_t i = 0; i < num_written; ++i) {
+            for (size_t j = i + 1; j < num_written; ++j) {
+                require_disjoint_bytes(written[i].p, written[i].bytes, written[i].name, written[j].p, written[j].bytes,
+                                       written[j].name);
+            }
+            for (size_t j = 0; j < num_read; ++j) {
+                require_disjoint_bytes(written[i].p, written[i].bytes, written[i].name, read[j].p, read[j].bytes, read[j].name);
+            }
+        }
+        if (op_.v1 != nullptr) {
+            anvil_op_backward_fn fn = entry(op_.v1->backward, op_.v1->backward_cuda, "backward_cuda");
+            library_.invoke(op_, ANVIL_ERR_PLUGIN, [&](char* err, size_t err_len) {
+                return fn(v1_args(err, err_len), inputs_[0], y, dy, input_grads_[0]);
+            });
+            return;
+        }
+        anvil_op_backward_v2_fn fn = entry(op_.v2->backward, op_.v2->backward_cuda, "backward_cuda");
         library_.invoke(op_, ANVIL_ERR_PLUGIN, [&](char* err, size_t err_len) {
-            return fn(with_err(err, err_len), x, y, dy, dx);
+            return fn(v2_args(err, err_len), inputs_, weights_, y, dy, input_grads_, weight_grads_);
         });
     }
 
@@ -81,7 +215,7 @@ private:
     // The CPU entry point, or on a CUDA context the CUDA one, which the plug-in may not have.
     template <typename Fn>
     Fn entry(Fn cpu, Fn cuda, const char* cuda_name) const {
-        if (args_.stream == nullptr) return cpu;
+        if (stream_ == nullptr) return cpu;
         if (cuda == nullptr) {
             throw Error(ANVIL_ERR_UNSUPPORTED, format("op %s of plug-in %s has no CUDA code (%s is NULL); run it on the CPU",
                                                       op_.name, library_.name(), cuda_name));
@@ -89,47 +223,133 @@ private:
         return cuda;
     }
 
-    // The op refusing the shape or parameters is a bad argument of the caller; an output shape
-    // outside the contract is a fault of the plug-in.
+    // The op refusing the shapes or hyper-parameters is a bad argument of the caller; an output
+    // shape outside the contract is a fault of the plug-in.
     void run_check() {
-        int32_t out_rank = 0;
-        library_.invoke(op_, ANVIL_ERR_INVALID_ARGUMENT, [&](char* err, size_t err_len) {
-            return op_.check(args_.in_shape, args_.in_rank, args_.params, out_shape_, &out_rank, err, err_len);
-        });
-        if (out_rank < 1 || out_rank > ANVIL_PLUGIN_MAX_RANK) {
-            library_.fail(op_, ANVIL_ERR_PLUGIN, "check() gave output rank %d, outside [1, %d]", out_rank,
-                          ANVIL_PLUGIN_MAX_RANK);
+        if (op_.v1 != nullptr) {
+            int32_t out_rank = 0;
+            library_.invoke(op_, ANVIL_ERR_INVALID_ARGUMENT, [&](char* err, size_t err_len) {
+                return op_.v1->check(in_shapes_[0].dims, in_shapes_[0].rank, params_.data(), out_shape_.dims, &out_rank,
+                                     err, err_len);
+            });
+            out_shape_.rank = out_rank;
+        } else {
+            library_.invoke(op_, ANVIL_ERR_INVALID_ARGUMENT, [&](char* err, size_t err_len) {
+                return op_.v2->check(in_shapes_, params_.data(), &out_shape_, err, err_len);
+            });
         }
-        for (int32_t i = 0; i < out_rank; ++i) {
-            if (out_shape_[i] < 1) {
-                library_.fail(op_, ANVIL_ERR_PLUGIN, "check() gave output dimension %lld",
-                              static_cast<long long>(out_shape_[i]));
+        check_produced(library_, op_, out_shape_, "check()", "output");
+        out_numel_ = checked_numel(out_shape_.dims, static_cast<size_t>(out_shape_.rank), "y");
+    }
+
+    void check_weights() const {
+        if (op_.num_weights == 0) return;
+        anvil_plugin_shape expected[ANVIL_PLUGIN_MAX_WEIGHTS];
+        weight_shapes_of(library_, op_, params_.data(), in_shapes_, expected);
+        for (int32_t i = 0; i < op_.num_weights; ++i) {
+            const bool same = expected[i].rank == weight_shapes_[i].rank &&
+                              std::equal(expected[i].dims, expected[i].dims + expected[i].rank, weight_shapes_[i].dims);
+            if (!same) {
+                library_.fail(op_, ANVIL_ERR_INVALID_ARGUMENT, "weight %s has shape %s, but these inputs need %s",
+                              op_.v2->weights[i].name, shape_text(weight_shapes_[i]).c_str(),
+                              shape_text(expected[i]).c_str());
             }
         }
-        args_.out_shape = out_shape_;
-        args_.out_rank = out_rank;
-        args_.out_numel = checked_numel(out_shape_, static_cast<size_t>(out_rank), "y");
     }
 
-    const anvil_op_args* with_err(char* err, size_t err_len) {
-        args_.err = err;
-        args_.err_len = err_len;
-        return &args_;
+    void copy_pointers(const anvil_context& c, const float* const* inputs, const float* const* weights) {
+        require_ptr(inputs, "inputs");
+        for (int32_t i = 0; i < op_.num_inputs; ++i) {
+            inputs_[i] = inputs[i];
+            require_data(c, inputs_[i], input_name(i));
+        }
+        if (op_.num_weights > 0) require_ptr(weights, "weights");
+        for (int32_t i = 0; i < op_.num_weights; ++i) {
+            weights_[i] = weights[i];
+            require_data(c, weights_[i], op_.v2->weights[i].name);
+        }
     }
 
-    static constexpr int32_t kInlineParams = 16;  // more hyper-parameters than this are rare: a vector then
+    const char* input_name(int32_t i) const {
+        static const char* const kNames[ANVIL_PLUGIN_MAX_INPUTS] = {"inputs[0]", "inputs[1]", "inputs[2]", "inputs[3]",
+                                                                    "inputs[4]", "inputs[5]", "inputs[6]", "inputs[7]"};
+        return op_.v1 != nullptr ? "x" : kNames[i];
+    }
+
+    const char* input_grad_name(int32_t i) const {
+        static const char* const kNames[ANVIL_PLUGIN_MAX_INPUTS] = {
+            "input_grads[0]", "input_grads[1]", "input_grads[2]", "input_grads[3]",
+            "input_grads[4]", "input_grads[5]", "input_grads[6]", "input_grads[7]"};
+        return op_.v1 != nullptr ? "dx" : kNames[i];
+    }
+
+    const anvil_op_args* v1_args(char* err, size_t err_len) {
+        v1_ = {};
+        v1_.in_shape = in_shapes_[0].dims;
+        v1_.out_shape = out_shape_.dims;
+        v1_.in_numel = in_numel_[0];
+        v1_.out_numel = out_numel_;
+        v1_.params = params_.data();
+        v1_.stream = stream_;
+        v1_.err = err;
+        v1_.err_len = err_len;
+        v1_.in_rank = in_shapes_[0].rank;
+        v1_.out_rank = out_shape_.rank;
+        v1_.num_params = op_.num_params;
+        return &v1_;
+    }
+
+    const anvil_op_args_v2* v2_args(char* err, size_t err_len) {
+        v2_ = {};
+        v2_.in_shapes = in_shapes_;
+        v2_.in_numel = in_numel_;
+        v2_.out_shape = &out_shape_;
+        v2_.out_numel = out_numel_;
+        v2_.weight_shapes = op_.num_weights > 0 ? weight_shapes_ : nullptr;
+        v2_.weight_numel = op_.num_weights > 0 ? weight_numel_ : nullptr;
+        v2_.params = params_.data();
+        v2_.stream = stream_;
+        v2_.err = err;
+        v2_.err_len = err_len;
+        v2_.num_inputs = op_.num_inputs;
+        v2_.num_weights = op_.num_weights;
+        v2_.num_params = op_.num_params;
+        return &v2_;
+    }
 
     const PluginLibrary& library_;
-    const anvil_op_v1& op_;
-    int64_t in_shape_[ANVIL_PLUGIN_MAX_RANK] = {};
-    float params_inline_[kInlineParams] = {};
-    std::vector<float> params_more_;
-    int64_t out_shape_[ANVIL_PLUGIN_MAX_RANK] = {};
-    anvil_op_args args_ = {};
+    const PluginOp& op_;
+    Params params_;
+    anvil_plugin_shape in_shapes_[ANVIL_PLUGIN_MAX_INPUTS] = {};
+    int64_t in_numel_[ANVIL_PLUGIN_MAX_INPUTS] = {};
+    anvil_plugin_shape weight_shapes_[ANVIL_PLUGIN_MAX_WEIGHTS] = {};
+    int64_t weight_numel_[ANVIL_PLUGIN_MAX_WEIGHTS] = {};
+    anvil_plugin_shape out_shape_ = {};
+    int64_t out_numel_ = 0;
+    const float* inputs_[ANVIL_PLUGIN_MAX_INPUTS] = {};
+    const float* weights_[ANVIL_PLUGIN_MAX_WEIGHTS] = {};
+    float* input_grads_[ANVIL_PLUGIN_MAX_INPUTS] = {};
+    float* weight_grads_[ANVIL_PLUGIN_MAX_WEIGHTS] = {};
+    void* stream_ = nullptr;
+    anvil_op_args v1_ = {};
+    anvil_op_args_v2 v2_ = {};
 };
 
 // The stream plug-in CUDA code runs on: the context's, or none on the CPU.
 void* stream_of(anvil_context& c) { return is_cuda(c) ? cuda::stream(c) : nullptr; }
+
+// The one-input calls of the first plug-in ABI, for ops of either version with one input and no weights.
+const PluginLibrary& single_input(const anvil_plugin* plugin, int32_t op, const int64_t* shape, int32_t rank) {
+    const PluginLibrary& library = require_plugin(plugin);
+    const PluginOp& o = library.op(op);
+    ANVIL_REQUIRE(o.num_inputs == 1 && o.num_weights == 0,
+                  "op %s takes %d inputs and has %d weights: call it with the anvil_plugin_op_*_n functions", o.name,
+                  o.num_inputs, o.num_weights);
+    require_ptr(shape, "shape");
+    ANVIL_REQUIRE(rank >= 1 && rank <= ANVIL_PLUGIN_MAX_RANK, "rank must be in [1, %d], got %d", ANVIL_PLUGIN_MAX_RANK, rank);
+    for (int32_t i = 0; i < rank; ++i) require_positive(shape[i], "every dimension of shape");
+    return library;
+}
 
 }  // namespace
 
@@ -198,17 +418,112 @@ anvil_status anvil_plugin_op_num_params(const anvil_plugin* plugin, int32_t op, 
     });
 }
 
+anvil_status anvil_plugin_op_num_inputs(const anvil_plugin* plugin, int32_t op, int32_t* out) {
+    return api_call("anvil_plugin_op_num_inputs", [&] {
+        const PluginLibrary& library = require_plugin(plugin);
+        require_ptr(out, "out");
+        *out = library.op(op).num_inputs;
+    });
+}
+
+anvil_status anvil_plugin_op_num_weights(const anvil_plugin* plugin, int32_t op, int32_t* out) {
+    return api_call("anvil_plugin_op_num_weights", [&] {
+        const PluginLibrary& library = require_plugin(plugin);
+        require_ptr(out, "out");
+        *out = library.op(op).num_weights;
+    });
+}
+
+anvil_status anvil_plugin_op_weight(const anvil_plugin* plugin, int32_t op, int32_t index, const char** name,
+                                    int32_t* init, float* init_arg) {
+    return api_call("anvil_plugin_op_weight", [&] {
+        const PluginLibrary& library = require_plugin(plugin);
+        const PluginOp& o = library.op(op);
+        require_ptr(name, "name");
+        require_ptr(init, "init");
+        require_ptr(init_arg, "init_arg");
+        ANVIL_REQUIRE(index >= 0 && index < o.num_weights, "weight index %d is out of range: op %s has %d weight(s)",
+                      index, o.name, o.num_weights);
+        const anvil_weight_def& def = o.v2->weights[index];
+        *name = def.name;
+        *init = def.init;
+        *init_arg = def.init_arg;
+    });
+}
+
+anvil_status anvil_plugin_op_weight_shapes(const anvil_plugin* plugin, int32_t op, const float* params,
+                                           int32_t num_params, int32_t num_inputs, const int64_t* in_shapes,
+                                           const int32_t* in_ranks, int64_t* weight_shapes, int32_t* weight_ranks) {
+    return api_call("anvil_plugin_op_weight_shapes", [&] {
+        const PluginLibrary& library = require_plugin(plugin);
+        const PluginOp& o = library.op(op);
+        Params own(o, params, num_params);
+        ANVIL_REQUIRE(num_inputs == 0 || num_inputs == o.num_inputs,
+                      "op %s takes %d input(s): num_inputs must be that, or 0 for shapes not known yet, got %d", o.name,
+                      o.num_inputs, num_inputs);
+        anvil_plugin_shape in[ANVIL_PLUGIN_MAX_INPUTS];
+        read_shapes(in_shapes, in_ranks, num_inputs, "input shape", in);
+        if (o.num_weights == 0) return;
+        require_ptr(weight_shapes, "weight_shapes");
+        require_ptr(weight_ranks, "weight_ranks");
+        anvil_plugin_shape out[ANVIL_PLUGIN_MAX_WEIGHTS];
+        weight_shapes_of(library, o, own.data(), num_inputs == 0 ? nullptr : in, out);
+        write_shapes(out, o.num_weights, weight_shapes, weight_ranks);
+    });
+}
+
+anvil_status anvil_plugin_op_output_shape_n(const anvil_plugin* plugin, int32_t op, const float* params,
+                                            int32_t num_params, int32_t num_inputs, const int64_t* in_shapes,
+                                            const int32_t* in_ranks, int32_t num_weights, const int64_t* weight_shapes,
+                                            const int32_t* weight_ranks, int64_t* out_shape, int32_t* out_rank) {
+    return api_call("anvil_plugin_op_output_shape_n", [&] {
+        const PluginLibrary& library = require_plugin(plugin);
+        require_ptr(out_shape, "out_shape");
+        require_ptr(out_rank, "out_rank");
+        OpCall call(library, op, params, num_params, num_inputs, in_shapes, in_ranks, num_weights, weight_shapes,
+                    weight_ranks);
+        write_shapes(&call.out_shape(), 1, out_shape, out_rank);
+    });
+}
+
+anvil_status anvil_plugin_op_forward_n(anvil_context* ctx, const anvil_plugin* plugin, int32_t op, const float* params,
+                                       int32_t num_params, int32_t num_inputs, const int64_t* in_shapes,
+                                       const int32_t* in_ranks, const float* const* inputs, int32_t num_weights,
+                                       const int64_t* weight_shapes, const int32_t* weight_ranks,
+                                       const float* const* weights, float* y) {
+    return api_call("anvil_plugin_op_forward_n", [&] {
+        ANVIL_LOCK_CONTEXT(c, ctx);
+        OpCall call(require_plugin(plugin), op, params, num_params, num_inputs, in_shapes, in_ranks, num_weights,
+                    weight_shapes, weight_ranks, stream_of(c));
+        call.forward(c, inputs, weights, y);
+    });
+}
+
+anvil_status anvil_plugin_op_backward_n(anvil_context* ctx, const anvil_plugin* plugin, int32_t op, const float* params,
+                                        int32_t num_params, int32_t num_inputs, const int64_t* in_shapes,
+                                        const int32_t* in_ranks, const float* const* inputs, int32_t num_weights,
+                                        const int64_t* weight_shapes, const int32_t* weight_ranks,
+                                        const float* const* weights, const float* y, const float* dy,
+                                        float* const* input_grads, float* const* weight_grads) {
+    return api_call("anvil_plugin_op_backward_n", [&] {
+        ANVIL_LOCK_CONTEXT(c, ctx);
+        OpCall call(require_plugin(plugin), op, params, num_params, num_inputs, in_shapes, in_ranks, num_weights,
+                    weight_shapes, weight_ranks, stream_of(c));
+        call.backward(c, inputs, weights, y, dy, input_grads, weight_grads);
+    });
+}
+
 anvil_status anvil_plugin_op_output_shape(const anvil_plugin* plugin, int32_t op, const int64_t* shape, int32_t rank,
                                           const float* params, int32_t num_params, int64_t* out_shape,
                                           int32_t* out_rank) {
     return api_call("anvil_plugin_op_output_shape", [&] {
-        const PluginLibrary& library = require_plugin(plugin);
+        const PluginLibrary& library = single_input(plugin, op, shape, rank);
         require_ptr(out_shape, "out_shape");
         require_ptr(out_rank, "out_rank");
-        OpCall call(library, op, shape, rank, params, num_params);
-        const anvil_op_args& args = call.args();
-        for (int32_t i = 0; i < args.out_rank; ++i) out_shape[i] = args.out_shape[i];
-        *out_rank = args.out_rank;
+        OpCall call(library, op, params, num_params, 1, shape, &rank, 0, nullptr, nullptr);
+        const anvil_plugin_shape& s = call.out_shape();
+        std::copy(s.dims, s.dims + s.rank, out_shape);
+        *out_rank = s.rank;
     });
 }
 
@@ -216,8 +531,9 @@ anvil_status anvil_plugin_op_forward(anvil_context* ctx, const anvil_plugin* plu
                                      int32_t rank, const float* params, int32_t num_params, const float* x, float* y) {
     return api_call("anvil_plugin_op_forward", [&] {
         ANVIL_LOCK_CONTEXT(c, ctx);
-        OpCall call(require_plugin(plugin), op, shape, rank, params, num_params, stream_of(c));
-        call.forward(x, y);
+        OpCall call(single_input(plugin, op, shape, rank), op, params, num_params, 1, shape, &rank, 0, nullptr, nullptr,
+                    stream_of(c));
+        call.forward(c, &x, nullptr, y);
     });
 }
 
@@ -226,8 +542,9 @@ anvil_status anvil_plugin_op_backward(anvil_context* ctx, const anvil_plugin* pl
                                       const float* x, const float* y, const float* dy, float* dx) {
     return api_call("anvil_plugin_op_backward", [&] {
         ANVIL_LOCK_CONTEXT(c, ctx);
-        OpCall call(require_plugin(plugin), op, shape, rank, params, num_params, stream_of(c));
-        call.backward(x, y, dy, dx);
+        OpCall call(single_input(plugin, op, shape, rank), op, params, num_params, 1, shape, &rank, 0, nullptr, nullptr,
+                    stream_of(c));
+        call.backward(c, &x, nullptr, y, dy, &dx, nullptr);
     });
 }
 

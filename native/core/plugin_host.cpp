@@ -9,6 +9,7 @@
 #include <cstdarg>
 #include <cstdio>
 #include <cerrno>
+#include <cmath>
 #include <cstring>
 #include <string>
 
@@ -86,12 +87,22 @@ PluginLibrary::PluginLibrary(const char* path) {
         throw Error(ANVIL_ERR_PLUGIN, format("cannot load plug-in: %s", message != nullptr ? message : path));
     }
     try {
-        using Entry = const anvil_plugin_v1* (*)();
-        auto entry = reinterpret_cast<Entry>(dlsym(handle_, "anvil_plugin_entry"));
-        if (entry == nullptr) fail_load(path, "does not export anvil_plugin_entry");
-        table_ = entry();
-        if (table_ == nullptr) fail_load(path, "anvil_plugin_entry returned NULL");
-        validate_table(path);
+        // A plug-in exports the entry point of the one table version it was written for.
+        using EntryV2 = const anvil_plugin_v2* (*)();
+        using EntryV1 = const anvil_plugin_v1* (*)();
+        auto entry_v2 = reinterpret_cast<EntryV2>(dlsym(handle_, "anvil_plugin_entry_v2"));
+        auto entry_v1 = reinterpret_cast<EntryV1>(dlsym(handle_, "anvil_plugin_entry"));
+        if (entry_v1 != nullptr && entry_v2 != nullptr) {
+            fail_load(path, "exports both anvil_plugin_entry and anvil_plugin_entry_v2; export the one of its version");
+        }
+        if (entry_v2 != nullptr) {
+            read_v2(path, entry_v2());
+        } else if (entry_v1 != nullptr) {
+            read_v1(path, entry_v1());
+        } else {
+            fail_load(path, "does not export anvil_plugin_entry or anvil_plugin_entry_v2");
+        }
+        check_unique_names(path);
     } catch (...) {
         dlclose(handle_);
         throw;
@@ -100,52 +111,140 @@ PluginLibrary::PluginLibrary(const char* path) {
 
 PluginLibrary::~PluginLibrary() { dlclose(handle_); }
 
-// Everything the host relies on later is checked once here, so that a call never dereferences a
-// null name or function. The version comes first: the rest of the layout depends on it.
-void PluginLibrary::validate_table(const char* path) const {
-    if (table_->abi_version != ANVIL_PLUGIN_ABI_VERSION) {
+namespace {
+
+// The version comes first: the rest of the layout depends on it.
+void check_version(const char* path, int32_t version, int32_t expected, const char* entry) {
+    if (version == expected) return;
+    if (version == ANVIL_PLUGIN_ABI_VERSION || version == ANVIL_PLUGIN_ABI_VERSION_2) {
         throw Error(ANVIL_ERR_UNSUPPORTED,
-                    format("plug-in %s was built against plug-in ABI version %d; this Anvil supports version %d",
-                           path, table_->abi_version, ANVIL_PLUGIN_ABI_VERSION));
+                    format("plug-in %s: %s returned a table of plug-in ABI version %d, but that entry point is for "
+                           "version %d tables (version %d comes from %s)",
+                           path, entry, version, expected, version,
+                           version == ANVIL_PLUGIN_ABI_VERSION ? "anvil_plugin_entry" : "anvil_plugin_entry_v2"));
     }
-    if (table_->name == nullptr || table_->name[0] == '\0') fail_load(path, "the plug-in has no name");
-    if (table_->num_ops < 1 || table_->ops == nullptr) fail_load(path, "the plug-in declares no ops");
-    for (int32_t i = 0; i < table_->num_ops; ++i) {
-        const anvil_op_v1& op = table_->ops[i];
-        if (op.name == nullptr || op.name[0] == '\0') fail_load(path, format("op %d has no name", i));
-        if (op.num_params < 0) fail_load(path, format("op %s has a negative num_params", op.name));
-        if (op.check == nullptr || op.forward == nullptr || op.backward == nullptr) {
-            fail_load(path, format("op %s lacks check, forward or backward", op.name));
+    throw Error(ANVIL_ERR_UNSUPPORTED,
+                format("plug-in %s was built against plug-in ABI version %d; this Anvil supports versions %d and %d", path,
+                       version, ANVIL_PLUGIN_ABI_VERSION, ANVIL_PLUGIN_ABI_VERSION_2));
+}
+
+// The table as far as both versions agree: present, of the entry point's version, named, with ops.
+template <class Table>
+void check_table(const char* path, const Table* table, int32_t version, const char* entry) {
+    if (table == nullptr) fail_load(path, format("%s returned NULL", entry));
+    check_version(path, table->abi_version, version, entry);
+    if (table->name == nullptr || table->name[0] == '\0') fail_load(path, "the plug-in has no name");
+    if (table->num_ops < 1 || table->ops == nullptr) fail_load(path, "the plug-in declares no ops");
+}
+
+// What ops of both versions have: a name, hyper-parameters, and the three CPU functions.
+template <class Op>
+void check_op(const char* path, const Op& op, int32_t index) {
+    if (op.name == nullptr || op.name[0] == '\0') fail_load(path, format("op %d has no name", index));
+    if (op.num_params < 0) fail_load(path, format("op %s has a negative num_params", op.name));
+    if (op.check == nullptr || op.forward == nullptr || op.backward == nullptr) {
+        fail_load(path, format("op %s lacks check, forward or backward", op.name));
+    }
+}
+
+bool is_identifier(const char* s) {
+    if (s == nullptr || s[0] == '\0' || (s[0] >= '0' && s[0] <= '9')) return false;
+    for (; *s != '\0'; ++s) {
+        const char c = *s;
+        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_')) return false;
+    }
+    return true;
+}
+
+}  // namespace
+
+// Everything the host relies on later is checked once here, so that a call never dereferences a
+// null name or function.
+void PluginLibrary::read_v1(const char* path, const anvil_plugin_v1* table) {
+    check_table(path, table, ANVIL_PLUGIN_ABI_VERSION, "anvil_plugin_entry");
+    name_ = table->name;
+    for (int32_t i = 0; i < table->num_ops; ++i) {
+        const anvil_op_v1& op = table->ops[i];
+        check_op(path, op, i);
+        ops_.push_back({op.name, op.description != nullptr ? op.description : "", 1, op.num_params, 0, &op, nullptr});
+    }
+}
+
+void PluginLibrary::read_v2(const char* path, const anvil_plugin_v2* table) {
+    check_table(path, table, ANVIL_PLUGIN_ABI_VERSION_2, "anvil_plugin_entry_v2");
+    name_ = table->name;
+    for (int32_t i = 0; i < table->num_ops; ++i) {
+        const anvil_op_v2& op = table->ops[i];
+        check_op(path, op, i);
+        if (op.num_inputs < 1 || op.num_inputs > ANVIL_PLUGIN_MAX_INPUTS) {
+            fail_load(path, format("op %s declares %d inputs; an op takes 1 to %d", op.name, op.num_inputs,
+                                   ANVIL_PLUGIN_MAX_INPUTS));
         }
-        for (int32_t j = 0; j < i; ++j) {
-            if (std::strcmp(table_->ops[j].name, op.name) == 0) fail_load(path, format("two ops are called %s", op.name));
+        if (op.num_weights < 0 || op.num_weights > ANVIL_PLUGIN_MAX_WEIGHTS) {
+            fail_load(path, format("op %s declares %d weights; an op has 0 to %d", op.name, op.num_weights,
+                                   ANVIL_PLUGIN_MAX_WEIGHTS));
+        }
+        if (op.num_weights > 0 && (op.weights == nullptr || op.weight_shapes == nullptr)) {
+            fail_load(path, format("op %s declares %d weights but no weights table or weight_shapes function", op.name,
+                                   op.num_weights));
+        }
+        if (op.num_weights == 0 && (op.weights != nullptr || op.weight_shapes != nullptr)) {
+            fail_load(path, format("op %s declares no weights but has a weights table or weight_shapes function", op.name));
+        }
+        for (int32_t w = 0; w < op.num_weights; ++w) {
+            const anvil_weight_def& def = op.weights[w];
+            if (!is_identifier(def.name)) {
+                fail_load(path, format("op %s: weight %d has the name '%s'; a weight's name is letters, digits and '_', "
+                                       "not starting with a digit", op.name, w, def.name != nullptr ? def.name : "(null)"));
+            }
+            for (int32_t v = 0; v < w; ++v) {
+                if (std::strcmp(op.weights[v].name, def.name) == 0) {
+                    fail_load(path, format("op %s has two weights called %s", op.name, def.name));
+                }
+            }
+            const bool known = def.init == ANVIL_PLUGIN_INIT_CONSTANT || def.init == ANVIL_PLUGIN_INIT_UNIFORM ||
+                               def.init == ANVIL_PLUGIN_INIT_UNIFORM_FAN_IN;
+            if (!known) fail_load(path, format("op %s: weight %s has the unknown initialiser %d", op.name, def.name, def.init));
+            if (!std::isfinite(def.init_arg) || (def.init == ANVIL_PLUGIN_INIT_UNIFORM && !(def.init_arg > 0.0f))) {
+                fail_load(path, format("op %s: weight %s has the initialiser argument %g (finite, and > 0 for a uniform "
+                                       "bound)", op.name, def.name, static_cast<double>(def.init_arg)));
+            }
+        }
+        ops_.push_back({op.name, op.description != nullptr ? op.description : "", op.num_inputs, op.num_params,
+                        op.num_weights, nullptr, &op});
+    }
+}
+
+void PluginLibrary::check_unique_names(const char* path) const {
+    for (size_t i = 0; i < ops_.size(); ++i) {
+        for (size_t j = 0; j < i; ++j) {
+            if (std::strcmp(ops_[j].name, ops_[i].name) == 0) fail_load(path, format("two ops are called %s", ops_[i].name));
         }
     }
 }
 
-const anvil_op_v1& PluginLibrary::op(int32_t index) const {
-    ANVIL_REQUIRE(index >= 0 && index < table_->num_ops, "op index %d is out of range: plug-in %s has %d ops", index,
-                  table_->name, table_->num_ops);
-    return table_->ops[index];
+const PluginOp& PluginLibrary::op(int32_t index) const {
+    ANVIL_REQUIRE(index >= 0 && index < op_count(), "op index %d is out of range: plug-in %s has %d ops", index, name_,
+                  op_count());
+    return ops_[static_cast<size_t>(index)];
 }
 
 int32_t PluginLibrary::find(const char* op_name) const {
     std::string available;
-    for (int32_t i = 0; i < table_->num_ops; ++i) {
-        if (std::strcmp(table_->ops[i].name, op_name) == 0) return i;
-        available += (i == 0 ? "" : ", ") + std::string(table_->ops[i].name);
+    for (int32_t i = 0; i < op_count(); ++i) {
+        if (std::strcmp(ops_[i].name, op_name) == 0) return i;
+        available += (i == 0 ? "" : ", ") + std::string(ops_[i].name);
     }
-    throw Error(ANVIL_ERR_INVALID_ARGUMENT,
-                format("plug-in %s has no op %s; its ops: %s", table_->name, op_name, available.c_str()));
+    throw Error(ANVIL_ERR_INVALID_ARGUMENT, format("plug-in %s has no op %s; its ops: %s", name_, op_name, available.c_str()));
 }
 
-void PluginLibrary::fail(const anvil_op_v1& op, anvil_status status, const char* fmt, ...) const {
+void PluginLibrary::fail(const PluginOp& op, anvil_status status, const char* fmt, ...) const {
     va_list args;
     va_start(args, fmt);
     char message[1024];
     std::vsnprintf(message, sizeof message, fmt, args);
     va_end(args);
-    throw Error(status, format("plug-in %s op %s: %s", table_->name, op.name, message));
+    throw Error(status, format("plug-in %s op %s: %s", name_, op.name, message));
 }
 
 }  // namespace anvil

@@ -1,15 +1,28 @@
-// The object behind the opaque anvil_plugin handle: a dlopen'ed plug-in whose op table has been
-// validated, and the one place where Anvil calls into plug-in code.
+// The object behind the opaque anvil_plugin handle: a dlopen'ed plug-in whose op table (of either
+// plug-in ABI version) has been validated, and the one place where Anvil calls into plug-in code.
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
 #include <exception>
+#include <vector>
 
 #include "anvil_plugin.h"
 #include "error.h"
 
 namespace anvil {
+
+// One op of either table version: what the host needs to know about it, and its entry points
+// (exactly one of v1 and v2 is set). A version-1 op has one input and no weights.
+struct PluginOp {
+    const char* name;
+    const char* description;  // never NULL ("" when the plug-in gives none)
+    int32_t num_inputs;
+    int32_t num_params;
+    int32_t num_weights;
+    const anvil_op_v1* v1;
+    const anvil_op_v2* v2;
+};
 
 class PluginLibrary {
 public:
@@ -19,17 +32,17 @@ public:
     PluginLibrary(const PluginLibrary&) = delete;
     PluginLibrary& operator=(const PluginLibrary&) = delete;
 
-    const char* name() const { return table_->name; }
-    int32_t op_count() const { return table_->num_ops; }
+    const char* name() const { return name_; }
+    int32_t op_count() const { return static_cast<int32_t>(ops_.size()); }
     // Throws ANVIL_ERR_INVALID_ARGUMENT for an index out of range.
-    const anvil_op_v1& op(int32_t index) const;
+    const PluginOp& op(int32_t index) const;
     // Throws ANVIL_ERR_INVALID_ARGUMENT, listing the available ops, for an unknown name.
     int32_t find(const char* op_name) const;
 
     // Runs fn(err, err_len), a call of one of op's functions. A non-zero result becomes an Error
     // with `status` and the plug-in's message; an escaping C++ exception becomes ANVIL_ERR_PLUGIN.
     template <class Fn>
-    void invoke(const anvil_op_v1& op, anvil_status status, Fn&& fn) const {
+    void invoke(const PluginOp& op, anvil_status status, Fn&& fn) const {
         char err[512] = {};
         int32_t rc = 0;
         try {
@@ -47,14 +60,18 @@ public:
     }
 
     // Throws an Error with `status` and "plug-in <name> op <op>: <message>".
-    [[noreturn]] void fail(const anvil_op_v1& op, anvil_status status, const char* fmt, ...) const
+    [[noreturn]] void fail(const PluginOp& op, anvil_status status, const char* fmt, ...) const
         __attribute__((format(printf, 4, 5)));
 
 private:
-    void validate_table(const char* path) const;
+    // Reads and validates the table of either version into name_ and ops_.
+    void read_v1(const char* path, const anvil_plugin_v1* table);
+    void read_v2(const char* path, const anvil_plugin_v2* table);
+    void check_unique_names(const char* path) const;
 
     void* handle_ = nullptr;
-    const anvil_plugin_v1* table_ = nullptr;
+    const char* name_ = nullptr;
+    std::vector<PluginOp> ops_;
 };
 
 }  // namespace anvil

@@ -95,6 +95,7 @@ public:
     test::Rng rng;
     anvil_context* cpu[2] = {nullptr, nullptr};
     anvil_plugin* plugin = nullptr;
+    anvil_plugin* batch_norm = nullptr;  // the version-2 example with weights
     std::string plugin_path;
     std::string tmp_dir;
     std::string name = "main";  // for the temporary files of this fuzzer's thread
@@ -2086,6 +2087,81 @@ void fuzz_plugin_meta(Fuzzer& f) {
     if (f.chance(5)) expect(f, "anvil_plugin_unload", anvil_plugin_unload(nullptr), true, "NULL");
 }
 
+// The version-2 calls on the batch-statistics BatchNorm example (one input [N, 3, *], weights
+// "weight" and "bias" [3], hyper-parameters num_features = 3 and eps), each argument broken now and then.
+void fuzz_plugin_v2(Fuzzer& f) {
+    const anvil_plugin* pl = f.chance(10) ? nullptr : f.batch_norm;
+    const int32_t op = f.chance(85) ? 0 : (f.chance(50) ? 1 : -1);
+    const bool null_out = f.chance(10);
+    const bool meta_ok = pl != nullptr && op == 0 && !null_out;
+    int32_t v = -1, init = -1;
+    float arg = 0;
+    const char* name = nullptr;
+    expect(f, "anvil_plugin_op_num_inputs", anvil_plugin_op_num_inputs(pl, op, null_out ? nullptr : &v), meta_ok, "num_inputs");
+    if (meta_ok && v != 1) f.fail("anvil_plugin_op_num_inputs", "%d inputs", v);
+    expect(f, "anvil_plugin_op_num_weights", anvil_plugin_op_num_weights(pl, op, null_out ? nullptr : &v), meta_ok, "num_weights");
+    if (meta_ok && v != 2) f.fail("anvil_plugin_op_num_weights", "%d weights", v);
+    const int32_t index = f.chance(80) ? static_cast<int32_t>(f.below(2)) : (f.chance(50) ? 2 : -1);
+    expect(f, "anvil_plugin_op_weight", anvil_plugin_op_weight(pl, op, index, null_out ? nullptr : &name, &init, &arg),
+           meta_ok && index >= 0 && index < 2, "weight");
+
+    // One call of each kind with valid arguments but for the one a breaker spoils.
+    int64_t in_shape[8] = {static_cast<int64_t>(f.range(1, 3)), 3, static_cast<int64_t>(f.range(2, 4)), 0, 0, 0, 0, 0};
+    int32_t in_rank = 3, num_inputs = 1, num_weights = 2, num_params = 2;
+    int64_t w_shapes[16] = {3, 0, 0, 0, 0, 0, 0, 0, 3};
+    int32_t w_ranks[2] = {1, 1};
+    float params[2] = {3.0f, 1e-5f};
+    const int breaker = f.chance(40) ? 0 : static_cast<int>(f.range(1, 8));
+    switch (breaker) {
+        case 1: in_rank = f.chance(50) ? 0 : 9; break;
+        case 2: in_shape[f.below(3)] = f.chance(50) ? 0 : f.negative(); break;
+        case 3: in_shape[1] = 4; break;                                        // the op's check: channels
+        case 4: w_shapes[8] = f.range(4, 9); break;                            // a weight of the wrong shape
+        case 5: num_inputs = f.chance(50) ? 0 : 2; break;
+        case 6: num_weights = static_cast<int32_t>(f.below(2)); break;
+        case 7: params[f.below(2)] = f.chance(50) ? -1.0f : f.nonfinite(); break;  // the op's check: options
+        case 8: num_params = 1; break;
+        default: break;
+    }
+    const bool ok = pl != nullptr && op == 0 && breaker == 0;
+    int64_t out_shape[8];
+    int32_t out_rank = 0;
+    int64_t got_shapes[16];
+    int32_t got_ranks[2];
+    // weight_shapes ignores weights, and takes num_inputs = 0 (no input shapes) too.
+    const bool shapes_ok = pl != nullptr && op == 0 && !null_out && breaker != 1 && breaker != 2 && breaker != 7 &&
+                           breaker != 8 && (breaker != 5 || num_inputs == 0);
+    expect(f, "anvil_plugin_op_weight_shapes",
+           anvil_plugin_op_weight_shapes(pl, op, params, num_params, num_inputs, num_inputs == 0 ? nullptr : in_shape,
+                                         num_inputs == 0 ? nullptr : &in_rank, null_out ? nullptr : got_shapes, got_ranks),
+           shapes_ok, "weight_shapes");
+    const anvil_status st = anvil_plugin_op_output_shape_n(pl, op, params, num_params, num_inputs, in_shape, &in_rank,
+                                                           num_weights, w_shapes, w_ranks, null_out ? nullptr : out_shape,
+                                                           &out_rank);
+    expect(f, "anvil_plugin_op_output_shape_n", st, ok && !null_out, "output_shape_n");
+    if (st == ANVIL_OK && (out_rank != 3 || out_shape[1] != 3)) f.fail("anvil_plugin_op_output_shape_n", "wrong shape");
+
+    // Room for the largest valid input, 3 x 3 x 4.
+    std::vector<float> x = f.rng.vector(64), y(64), dy(64, 1.0f), dx(64), w(3, 1.0f), b(3, 0.0f), dw(3, 0.0f), db(3, 0.0f);
+    const float* ins[1] = {x.data()};
+    const float* weights[2] = {w.data(), b.data()};
+    float* in_grads[1] = {dx.data()};
+    float* w_grads[2] = {dw.data(), db.data()};
+    const int buffer_breaker = f.chance(80) ? 0 : static_cast<int>(f.range(1, 3));
+    if (buffer_breaker == 1) ins[0] = nullptr;
+    if (buffer_breaker == 2) weights[1] = nullptr;
+    if (buffer_breaker == 3) w_grads[1] = dw.data();  // two weight gradients in one buffer
+    anvil_context* ctx = f.ctx();
+    expect(f, "anvil_plugin_op_forward_n",
+           anvil_plugin_op_forward_n(ctx, pl, op, params, num_params, num_inputs, in_shape, &in_rank, ins, num_weights,
+                                     w_shapes, w_ranks, weights, y.data()),
+           ok && buffer_breaker != 1 && buffer_breaker != 2, "forward_n");
+    expect(f, "anvil_plugin_op_backward_n",
+           anvil_plugin_op_backward_n(ctx, pl, op, params, num_params, num_inputs, in_shape, &in_rank, ins, num_weights,
+                                      w_shapes, w_ranks, weights, y.data(), dy.data(), in_grads, w_grads),
+           ok && buffer_breaker == 0, "backward_n");
+}
+
 void fuzz_mpi(Fuzzer& f, int which) {
     // A process that mpirun did not start: MPI is never initialised, so every collective is refused
     // (after its own argument checks), whether or not Open MPI is installed.
@@ -2301,6 +2377,9 @@ std::vector<std::function<void()>> make_handlers(Fuzzer& f, bool has_cuda, bool 
     add({"anvil_plugin_name", "anvil_plugin_op_count", "anvil_plugin_op_find", "anvil_plugin_op_name", "anvil_plugin_op_description",
          "anvil_plugin_op_num_params", "anvil_plugin_op_output_shape"},
         [&f] { fuzz_plugin_meta(f); });
+    add({"anvil_plugin_op_num_inputs", "anvil_plugin_op_num_weights", "anvil_plugin_op_weight", "anvil_plugin_op_weight_shapes",
+         "anvil_plugin_op_output_shape_n", "anvil_plugin_op_forward_n", "anvil_plugin_op_backward_n"},
+        [&f] { fuzz_plugin_v2(f); });
     if (with_mpi) {
         add({"anvil_mpi_available", "anvil_mpi_init"}, [&f] { fuzz_mpi(f, 0); });
         add({"anvil_mpi_rank", "anvil_mpi_size", "anvil_mpi_barrier"}, [&f] { fuzz_mpi(f, 1); });
@@ -2319,6 +2398,7 @@ int main() {
     EXPECT_OK(anvil_context_create(2, &f.cpu[1]));
     f.plugin_path = std::string(ANVIL_EXAMPLES_DIR) + "/libanvil_leaky_relu.so";
     EXPECT_OK(anvil_plugin_load(f.plugin_path.c_str(), &f.plugin));
+    EXPECT_OK(anvil_plugin_load((std::string(ANVIL_EXAMPLES_DIR) + "/libanvil_batch_norm.so").c_str(), &f.batch_norm));
     const char* tmp = std::getenv("TMPDIR");
     std::string dir = std::string(tmp && *tmp ? tmp : "/tmp") + "/anvil-fuzz-XXXXXX";
     if (mkdtemp(&dir[0]) == nullptr) {
@@ -2327,7 +2407,7 @@ int main() {
     }
     f.tmp_dir = dir;
     const bool has_cuda = anvil_cuda_available() == ANVIL_OK;
-    if (f.cpu[0] == nullptr || f.cpu[1] == nullptr || f.plugin == nullptr) return test::finish();
+    if (f.cpu[0] == nullptr || f.cpu[1] == nullptr || f.plugin == nullptr || f.batch_norm == nullptr) return test::finish();
 
     std::map<std::string, int> handled;  // function name -> handlers that call it
     std::vector<std::function<void()>> handlers = make_handlers(f, has_cuda, true, handled);
@@ -2354,6 +2434,7 @@ int main() {
         g.cpu[0] = f.cpu[0];
         g.cpu[1] = f.cpu[1];
         g.plugin = f.plugin;
+        g.batch_norm = f.batch_norm;
         g.plugin_path = f.plugin_path;
         g.tmp_dir = f.tmp_dir;
         g.name = "thread" + std::to_string(t);
@@ -2397,6 +2478,7 @@ int main() {
     test::expect(f.mismatches == 0, "%lld fuzz failures (the first ones are printed above)", static_cast<long long>(f.mismatches));
 
     anvil_plugin_unload(f.plugin);
+    anvil_plugin_unload(f.batch_norm);
     anvil_context_destroy(f.cpu[0]);
     anvil_context_destroy(f.cpu[1]);
     rmdir(f.tmp_dir.c_str());

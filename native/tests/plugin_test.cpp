@@ -165,10 +165,8 @@ void test_refused_plugins() {
     anvil_plugin* p = reinterpret_cast<anvil_plugin*>(&p);  // must be reset to NULL on failure
 
     const std::string wrong_abi = test_plugin("wrong_abi");
-    const std::string version_text =
-        "built against plug-in ABI version " + std::to_string(ANVIL_PLUGIN_ABI_VERSION + 1) +
-        "; this Anvil supports version " + std::to_string(ANVIL_PLUGIN_ABI_VERSION);
-    EXPECT_ERROR(anvil_plugin_load(wrong_abi.c_str(), &p), ANVIL_ERR_UNSUPPORTED, version_text.c_str());
+    EXPECT_ERROR(anvil_plugin_load(wrong_abi.c_str(), &p), ANVIL_ERR_UNSUPPORTED,
+                 "built against plug-in ABI version 99; this Anvil supports versions 1 and 2");
     EXPECT(std::strstr(anvil_last_error(), wrong_abi.c_str()) != nullptr);
     EXPECT(p == nullptr);
 
@@ -179,7 +177,7 @@ void test_refused_plugins() {
     EXPECT(std::strstr(anvil_last_error(), "No such file or directory") != nullptr);
     EXPECT(std::strstr(anvil_last_error(), "libno_such_plugin.so") != nullptr);
     // A shared library that is no plug-in.
-    EXPECT_ERROR(anvil_plugin_load("libm.so.6", &p), ANVIL_ERR_PLUGIN, "libm.so.6: does not export anvil_plugin_entry");
+    EXPECT_ERROR(anvil_plugin_load("libm.so.6", &p), ANVIL_ERR_PLUGIN, "libm.so.6: does not export anvil_plugin_entry or anvil_plugin_entry_v2");
     EXPECT_ERROR(anvil_plugin_load(nullptr, &p), ANVIL_ERR_INVALID_ARGUMENT, "path");
     EXPECT_ERROR(anvil_plugin_load(kExample.c_str(), nullptr), ANVIL_ERR_INVALID_ARGUMENT, "out");
     EXPECT(p == nullptr);

@@ -2,6 +2,6 @@
  * reading anything beyond the version. */
 #include "anvil_plugin.h"
 
-static const anvil_plugin_v1 plugin = {ANVIL_PLUGIN_ABI_VERSION + 1, "wrong_abi", 0, NULL};
+static const anvil_plugin_v1 plugin = {99, "wrong_abi", 0, NULL};
 
 const anvil_plugin_v1* anvil_plugin_entry(void) { return &plugin; }

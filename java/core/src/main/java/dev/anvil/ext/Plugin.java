@@ -10,8 +10,10 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * A plug-in library of native ops (it implements {@code bindings/include/anvil_plugin.h}; guide:
- * {@code docs/extending.md}). Its ops become layers with {@link #layer(String, float...)}:
+ * A plug-in library of native ops (it implements {@code bindings/include/anvil_plugin.h}, of plug-in
+ * ABI version 1 or 2; guide: {@code docs/extending.md}). Its ops become layers with
+ * {@link #layer(String, float...)}; an op of several inputs or with weights becomes a
+ * {@link PluginLayer} whose weights are trainable parameters:
  *
  * <pre>{@code
  * try (Plugin plugin = Plugin.load(Path.of("libanvil_leaky_relu.so"));
@@ -77,8 +79,25 @@ public final class Plugin implements AutoCloseable {
         return Native.pluginOpNumParams(handle(), index(op));
     }
 
-    /** A layer applying op {@code op} with the given hyper-parameters. */
-    public synchronized PluginLayer layer(String op, float... params) {
+    /** Number of inputs the op takes (1 for an op of plug-in ABI version 1). */
+    public synchronized int numInputs(String op) {
+        return Native.pluginOpNumInputs(handle(), index(op));
+    }
+
+    /**
+     * A layer applying op {@code op} with the given hyper-parameters. Its parameters (the op's
+     * weights) take the shapes the op gives for these hyper-parameters; an op whose weight shapes
+     * depend on its inputs needs {@link #layer(String, long[][], float...)}.
+     */
+    public PluginLayer layer(String op, float... params) {
+        return layer(op, null, params);
+    }
+
+    /**
+     * A layer applying op {@code op} to inputs of the given shapes (one per input; null for
+     * none), from which the op derives its weights' shapes, with the given hyper-parameters.
+     */
+    public synchronized PluginLayer layer(String op, long[][] inputShapes, float... params) {
         Objects.requireNonNull(params, "params");
         int index = index(op);
         int expected = Native.pluginOpNumParams(handle, index);
@@ -86,7 +105,7 @@ public final class Plugin implements AutoCloseable {
             throw new IllegalArgumentException("plug-in " + name + " op " + op + " takes " + expected
                     + " hyper-parameter(s), got " + params.length);
         }
-        PluginLayer layer = new PluginLayer(this, op, index, params.clone());
+        PluginLayer layer = new PluginLayer(this, op, index, params.clone(), inputShapes == null ? null : inputShapes.clone());
         openLayers++;
         return layer;
     }

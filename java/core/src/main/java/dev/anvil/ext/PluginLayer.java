@@ -3,30 +3,90 @@ package dev.anvil.ext;
 import dev.anvil.AnvilException;
 import dev.anvil.Tensor;
 import dev.anvil.internal.Native;
-import dev.anvil.nn.Layer;
+import dev.anvil.internal.Shapes;
+import dev.anvil.nn.Init;
+import dev.anvil.nn.MultiInputLayer;
+import dev.anvil.nn.Parameter;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
+import java.util.SplittableRandom;
 
 /**
  * A layer running one op of a {@link Plugin}: forward calls the op's forward, backward its
- * backward with the forward pass's input and output, so it trains with gradients like the
- * built-in layers. Output and input gradient belong to the layer and are reused between steps.
+ * backward with the forward pass's inputs and output, so it trains with gradients like the
+ * built-in layers. An op of one input is an ordinary layer (in a {@link dev.anvil.nn.Sequential});
+ * one of several inputs is a {@link MultiInputLayer} (a {@link dev.anvil.nn.Residual}'s merge).
+ * The op's weights are the layer's parameters, under the names the op gives them ("weight",
+ * "bias"), so they appear in {@link #namedParameters()} and the state dict, are trained by the
+ * optimizers and saved by checkpoints; they are initialised as the op declares. Output and input
+ * gradients belong to the layer and are reused between steps.
  */
-public final class PluginLayer extends Layer {
+public final class PluginLayer extends MultiInputLayer {
+    private static final int INIT_CONSTANT = 0, INIT_UNIFORM = 1, INIT_UNIFORM_FAN_IN = 2; // anvil_plugin.h's ANVIL_PLUGIN_INIT_*
+
     private final Plugin plugin;
-    private final String op;
     private final int index;
     private final float[] params;
-    private Tensor input;
+    private final int numInputs;
+    private final List<Parameter> weights;
+    private final List<Native.PluginWeight> definitions;
+    // What a native call reads, kept between calls (no allocation per step).
+    private final long[][] weightShapes;
+    private final long[][] inShapes;
+    private final long[] inputAddresses, weightAddresses, inputGradAddresses, weightGradAddresses;
+    private final int[] scratchOffsets = new int[6];
+    private final Tensor[] inputs; // the last training forward pass's inputs (kept allocated by forward)
+    private final Tensor[] inputGrads;
     private Tensor output;
-    private Tensor inputGrad;
     private boolean released;
 
-    PluginLayer(Plugin plugin, String op, int index, float[] params) {
+    PluginLayer(Plugin plugin, String op, int index, float[] params, long[][] inputShapes) {
         super(op);
         this.plugin = plugin;
-        this.op = op;
         this.index = index;
         this.params = params;
+        long handle = plugin.handle();
+        this.numInputs = Native.pluginOpNumInputs(handle, index);
+        int numWeights = Native.pluginOpNumWeights(handle, index);
+        if (inputShapes != null && inputShapes.length != numInputs) {
+            throw new IllegalArgumentException("plug-in " + plugin.name() + " op " + op + " takes " + numInputs
+                    + " input(s), got " + inputShapes.length + " input shapes");
+        }
+        List<Native.PluginWeight> defs = new ArrayList<>(numWeights);
+        for (int i = 0; i < numWeights; i++) defs.add(Native.pluginOpWeight(handle, index, i));
+        this.definitions = List.copyOf(defs);
+        this.weightShapes = numWeights == 0 ? new long[0][] : weightShapes(op, handle, inputShapes, numWeights);
+        List<Parameter> made = new ArrayList<>(numWeights);
+        try {
+            for (int i = 0; i < numWeights; i++) made.add(new Parameter(defs.get(i).name(), weightShapes[i]));
+        } catch (RuntimeException e) {
+            made.forEach(Parameter::close);
+            throw e;
+        }
+        this.weights = List.copyOf(made);
+        this.inShapes = new long[numInputs][];
+        this.inputAddresses = new long[numInputs];
+        this.inputGradAddresses = new long[numInputs];
+        this.weightAddresses = new long[numWeights];
+        this.weightGradAddresses = new long[numWeights];
+        this.inputs = new Tensor[numInputs];
+        this.inputGrads = new Tensor[numInputs];
+        resetOwnParameters(Init.next());
+    }
+
+    private long[][] weightShapes(String op, long handle, long[][] inputShapes, int numWeights) {
+        if (inputShapes != null) {
+            for (long[] s : inputShapes) checkShape(s);
+        }
+        try {
+            return Native.pluginOpWeightShapes(handle, index, params, inputShapes, numWeights);
+        } catch (AnvilException e) {
+            if (e.status() != AnvilException.Status.INVALID_ARGUMENT) throw e;
+            throw new IllegalArgumentException("plug-in " + plugin.name() + " op " + op + ": weight shapes refused for "
+                    + (inputShapes == null ? "no input shapes" : "input shapes " + Arrays.deepToString(inputShapes)) + ": "
+                    + e.getMessage(), e);
+        }
     }
 
     /** The op's hyper-parameters. */
@@ -35,45 +95,111 @@ public final class PluginLayer extends Layer {
     }
 
     @Override
-    public long[] outputShape(long[] in) {
-        if (in.length < 1 || in.length > 8) {
-            throw new IllegalArgumentException(name() + ": plug-in ops take 1 to 8 dimensions, got shape " + Arrays.toString(in));
-        }
-        try {
-            return Native.pluginOpOutputShape(plugin.handle(), index, in, params);
-        } catch (AnvilException e) {
-            if (e.status() != AnvilException.Status.INVALID_ARGUMENT) throw e;
-            throw new IllegalArgumentException(name() + ": input shape " + Arrays.toString(in) + " refused: " + e.getMessage(), e);
+    public int numInputs() {
+        return numInputs;
+    }
+
+    @Override
+    protected List<Parameter> ownParameters() {
+        return weights;
+    }
+
+    /** Initialises each weight as the op declares it (a constant, a uniform bound, or PyTorch's fan-in default). */
+    @Override
+    protected void resetOwnParameters(SplittableRandom rng) {
+        for (int i = 0; i < weights.size(); i++) {
+            Tensor t = weights.get(i).value();
+            Native.PluginWeight def = definitions.get(i);
+            switch (def.init()) {
+                case INIT_CONSTANT -> t.fill(def.initArg());
+                case INIT_UNIFORM -> Init.uniform(t, -def.initArg(), def.initArg(), rng);
+                case INIT_UNIFORM_FAN_IN -> Init.uniformFanIn(t, t.numel() / t.size(0), rng);
+                default -> throw new IllegalStateException(name() + ": weight " + def.name() + " has the unknown initialiser " + def.init());
+            }
         }
     }
 
     @Override
-    protected Tensor doForward(Tensor x) {
-        long[] outShape = checkInput(x);
-        output = reuse(output, x.device(), outShape);
-        Native.pluginOpForward(x.device(), plugin.handle(), index, x.shape(), params, x.address(), output.address());
-        input = isTraining() ? x : null;
+    public long[] outputShape(long[][] in) {
+        if (in.length != numInputs) {
+            throw new IllegalArgumentException(name() + ": takes " + numInputs + " input(s), got " + in.length + " shapes");
+        }
+        for (long[] s : in) checkShape(s);
+        try {
+            return Native.pluginOpOutputShapeN(plugin.handle(), index, params, in, weightShapes);
+        } catch (AnvilException e) {
+            if (e.status() != AnvilException.Status.INVALID_ARGUMENT) throw e;
+            throw new IllegalArgumentException(name() + ": input shape(s) " + shapesText(in) + " refused: " + e.getMessage(), e);
+        }
+    }
+
+    private void checkShape(long[] s) {
+        if (s == null || s.length < 1 || s.length > 8) {
+            throw new IllegalArgumentException(name() + ": plug-in ops take 1 to 8 dimensions, got shape "
+                    + (s == null ? "null" : Arrays.toString(s)));
+        }
+    }
+
+    private static String shapesText(long[][] shapes) {
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < shapes.length; i++) sb.append(i == 0 ? "" : " and ").append(Arrays.toString(shapes[i]));
+        return sb.toString();
+    }
+
+    @Override
+    protected Tensor forwardInputs(Tensor[] xs) {
+        long[] outShape = checkInputs(xs);
+        output = reuse(output, xs[0].device(), outShape);
+        for (int i = 0; i < numInputs; i++) {
+            inShapes[i] = Shapes.of(xs[i]);
+            inputAddresses[i] = xs[i].address();
+        }
+        for (int i = 0; i < weights.size(); i++) weightAddresses[i] = weights.get(i).value().address();
+        Native.pluginOpForwardN(xs[0].device(), plugin.handle(), index, params, inShapes, inputAddresses, weightShapes,
+                weightAddresses, output.address(), scratchOffsets);
+        for (int i = 0; i < numInputs; i++) inputs[i] = isTraining() ? xs[i] : null;
         return output;
     }
 
     @Override
-    protected Tensor doBackward(Tensor dy, boolean needInputGrad) {
-        checkGradient(dy, input, output == null ? null : output.shape());
-        if (!needInputGrad) return null;
-        inputGrad = reuse(inputGrad, dy.device(), input.shape());
-        Native.pluginOpBackward(dy.device(), plugin.handle(), index, input.shape(), params, input.address(), output.address(),
-                dy.address(), inputGrad.address());
-        return inputGrad;
+    protected Tensor[] backwardAll(Tensor dy) {
+        checkGradient(dy, inputs[0], output == null ? null : Shapes.of(output));
+        for (int i = 0; i < numInputs; i++) {
+            inputs[i].checkOpen();
+            inShapes[i] = Shapes.of(inputs[i]);
+            inputAddresses[i] = inputs[i].address();
+            inputGrads[i] = reuse(inputGrads[i], dy.device(), inShapes[i]);
+            inputGradAddresses[i] = inputGrads[i].address();
+        }
+        for (int i = 0; i < weights.size(); i++) {
+            Parameter w = weights.get(i);
+            // The op adds to the gradient: after zeroGrad it starts from zero.
+            if (!w.beginGradWrite()) Native.fill(dy.device(), w.numel(), 0f, w.grad().address());
+            weightAddresses[i] = w.value().address();
+            weightGradAddresses[i] = w.grad().address();
+        }
+        Native.pluginOpBackwardN(dy.device(), plugin.handle(), index, params, inShapes, inputAddresses, weightShapes,
+                weightAddresses, output.address(), dy.address(), inputGradAddresses, weightGradAddresses, scratchOffsets);
+        return inputGrads;
     }
 
     @Override
     protected void releaseBuffers() {
-        closeAll(output, inputGrad);
-        input = null;
-        if (!released) {
+        super.releaseBuffers();
+        closeAll(output);
+        closeAll(inputGrads);
+        Arrays.fill(inputs, null);
+    }
+
+    /** Closes the layer and lets its plug-in be closed (moving the layer with {@link #to} does not). */
+    @Override
+    public void close() {
+        super.close();
+        synchronized (this) {
+            if (released) return;
             released = true;
-            plugin.layerClosed();
         }
+        plugin.layerClosed();
     }
 
     @Override

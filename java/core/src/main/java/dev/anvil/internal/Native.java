@@ -665,40 +665,133 @@ public final class Native {
         return s.outInt(0);
     }
 
-    /** Copies a shape (at most 8 dimensions) and hyper-parameters into scratch memory: shape first, params after. */
-    private static long arrays(Scratch s, long[] shape, float[] params) {
-        if (shape.length > 8 || params.length > (Scratch.STRINGS - Scratch.ARRAYS - 64) / Float.BYTES) {
-            throw new IllegalArgumentException("a plug-in op takes at most 8 dimensions and "
-                    + (Scratch.STRINGS - Scratch.ARRAYS - 64) / Float.BYTES + " parameters, got " + shape.length + " and "
-                    + params.length);
+    public static int pluginOpNumInputs(long plugin, int op) {
+        Scratch s = SCRATCH.get();
+        check(A.anvil_plugin_op_num_inputs(plugin, op, s.out(0)), "anvil_plugin_op_num_inputs");
+        return s.outInt(0);
+    }
+
+    public static int pluginOpNumWeights(long plugin, int op) {
+        Scratch s = SCRATCH.get();
+        check(A.anvil_plugin_op_num_weights(plugin, op, s.out(0)), "anvil_plugin_op_num_weights");
+        return s.outInt(0);
+    }
+
+    /** A trainable weight an op declares: its name, initialiser (ANVIL_PLUGIN_INIT_*) and the initialiser's argument. */
+    public record PluginWeight(String name, int init, float initArg) {}
+
+    public static PluginWeight pluginOpWeight(long plugin, int op, int index) {
+        Scratch s = SCRATCH.get();
+        check(A.anvil_plugin_op_weight(plugin, op, index, s.out(0), s.out(1), s.out(2)), "anvil_plugin_op_weight");
+        return new PluginWeight(A.string(s.outLong(0)), s.outInt(1), s.buffer.getFloat(Scratch.OUT + 16));
+    }
+
+    /**
+     * Lays out the arrays of a call with several inputs and weights in scratch memory, each 8-byte
+     * aligned: hyper-parameters, input shapes and ranks, weight shapes and ranks, then room for
+     * {@code pointerArrays} arrays of pointers (inputs, weights, gradients). Returns their offsets in
+     * {@code at}: params, in_shapes, in_ranks, weight_shapes, weight_ranks, pointers.
+     */
+    private static void layout(Scratch s, float[] params, long[][] inShapes, long[][] weightShapes, int pointerArrays, int[] at) {
+        int n = inShapes.length, w = weightShapes == null ? 0 : weightShapes.length;
+        int pos = Scratch.ARRAYS;
+        at[0] = pos;
+        pos += align8(4 * params.length);
+        at[1] = pos;
+        pos += 64 * n;
+        at[2] = pos;
+        pos += align8(4 * n);
+        at[3] = pos;
+        pos += 64 * w;
+        at[4] = pos;
+        pos += align8(4 * w);
+        at[5] = pos;
+        pos += 8 * pointerArrays * Math.max(n, w);
+        if (pos > Scratch.STRINGS) {
+            throw new IllegalArgumentException("a plug-in op call of " + n + " inputs, " + w + " weights and " + params.length
+                    + " hyper-parameters does not fit the call's scratch memory");
         }
-        for (int i = 0; i < shape.length; i++) s.buffer.putLong(Scratch.ARRAYS + 8 * i, shape[i]);
-        for (int i = 0; i < params.length; i++) s.buffer.putFloat(Scratch.ARRAYS + 64 + 4 * i, params[i]);
-        return s.address + Scratch.ARRAYS;
+        for (int i = 0; i < params.length; i++) s.buffer.putFloat(at[0] + 4 * i, params[i]);
+        putShapes(s, inShapes, at[1], at[2]);
+        if (w > 0) putShapes(s, weightShapes, at[3], at[4]);
     }
 
-    /** The output shape of the op for an input of {@code shape} (validated by the plug-in). */
-    public static long[] pluginOpOutputShape(long plugin, int op, long[] shape, float[] params) {
-        Scratch s = SCRATCH.get();
-        long at = arrays(s, shape, params);
-        check(A.anvil_plugin_op_output_shape(plugin, op, at, shape.length, at + 64, params.length, s.out(0), s.out(8)),
-                "anvil_plugin_op_output_shape");
-        long[] dims = new long[8];
-        for (int i = 0; i < 8; i++) dims[i] = s.outLong(i);
-        return Arrays.copyOf(dims, s.outInt(8));
+    private static int align8(int bytes) {
+        return (bytes + 7) & ~7;
     }
 
-    public static void pluginOpForward(Device dev, long plugin, int op, long[] shape, float[] params, long x, long y) {
-        Scratch s = SCRATCH.get();
-        long at = arrays(s, shape, params);
-        check(A.anvil_plugin_op_forward(ctx(dev), plugin, op, at, shape.length, at + 64, params.length, x, y), "anvil_plugin_op_forward");
+    private static void putShapes(Scratch s, long[][] shapes, int dims, int ranks) {
+        for (int i = 0; i < shapes.length; i++) {
+            long[] shape = shapes[i];
+            if (shape.length > 8) throw new IllegalArgumentException("a plug-in op takes at most 8 dimensions, got " + shape.length);
+            for (int d = 0; d < 8; d++) s.buffer.putLong(dims + 64 * i + 8 * d, d < shape.length ? shape[d] : 0);
+            s.buffer.putInt(ranks + 4 * i, shape.length);
+        }
     }
 
-    public static void pluginOpBackward(Device dev, long plugin, int op, long[] shape, float[] params, long x, long y, long dy,
-            long dx) {
+    /** Writes {@code count} addresses at scratch offset {@code at}; returns the absolute address of the array. */
+    private static long putPointers(Scratch s, int at, long[] addresses, int count) {
+        for (int i = 0; i < count; i++) s.buffer.putLong(at + 8 * i, addresses[i]);
+        return s.address + at;
+    }
+
+    /** The weights' shapes for the hyper-parameters and, unless {@code inShapes} is null, the input shapes. */
+    public static long[][] pluginOpWeightShapes(long plugin, int op, float[] params, long[][] inShapes, int numWeights) {
         Scratch s = SCRATCH.get();
-        long at = arrays(s, shape, params);
-        check(A.anvil_plugin_op_backward(ctx(dev), plugin, op, at, shape.length, at + 64, params.length, x, y, dy, dx), "anvil_plugin_op_backward");
+        int[] at = new int[6];
+        long[][] in = inShapes == null ? new long[0][] : inShapes;
+        layout(s, params, in, new long[numWeights][0], 0, at);
+        check(A.anvil_plugin_op_weight_shapes(plugin, op, s.address + at[0], params.length, in.length,
+                in.length == 0 ? 0 : s.address + at[1], in.length == 0 ? 0 : s.address + at[2], s.address + at[3],
+                s.address + at[4]), "anvil_plugin_op_weight_shapes");
+        long[][] shapes = new long[numWeights][];
+        for (int i = 0; i < numWeights; i++) {
+            shapes[i] = new long[s.buffer.getInt(at[4] + 4 * i)];
+            for (int d = 0; d < shapes[i].length; d++) shapes[i][d] = s.buffer.getLong(at[3] + 64 * i + 8 * d);
+        }
+        return shapes;
+    }
+
+    public static long[] pluginOpOutputShapeN(long plugin, int op, float[] params, long[][] inShapes, long[][] weightShapes) {
+        Scratch s = SCRATCH.get();
+        int[] at = new int[6];
+        layout(s, params, inShapes, weightShapes, 0, at);
+        check(A.anvil_plugin_op_output_shape_n(plugin, op, s.address + at[0], params.length, inShapes.length, s.address + at[1],
+                s.address + at[2], weightShapes.length, s.address + at[3], s.address + at[4], s.out(0), s.out(8)),
+                "anvil_plugin_op_output_shape_n");
+        long[] dims = new long[s.outInt(8)];
+        for (int i = 0; i < dims.length; i++) dims[i] = s.outLong(i);
+        return dims;
+    }
+
+    /**
+     * y = op(inputs, weights); {@code at} is a caller-owned int[6] (no allocation per call), the
+     * address arrays hold one entry per input and weight.
+     */
+    public static void pluginOpForwardN(Device dev, long plugin, int op, float[] params, long[][] inShapes, long[] inputs,
+            long[][] weightShapes, long[] weights, long y, int[] at) {
+        Scratch s = SCRATCH.get();
+        layout(s, params, inShapes, weightShapes, 2, at);
+        int n = inShapes.length, w = weightShapes.length, stride = 8 * Math.max(n, w);
+        long inputArray = putPointers(s, at[5], inputs, n);
+        long weightArray = putPointers(s, at[5] + stride, weights, w);
+        check(A.anvil_plugin_op_forward_n(ctx(dev), plugin, op, s.address + at[0], params.length, n, s.address + at[1],
+                s.address + at[2], inputArray, w, s.address + at[3], s.address + at[4], weightArray, y), "anvil_plugin_op_forward_n");
+    }
+
+    /** Input gradients (overwritten) and weight gradients (added to) from dy; see {@link #pluginOpForwardN}. */
+    public static void pluginOpBackwardN(Device dev, long plugin, int op, float[] params, long[][] inShapes, long[] inputs,
+            long[][] weightShapes, long[] weights, long y, long dy, long[] inputGrads, long[] weightGrads, int[] at) {
+        Scratch s = SCRATCH.get();
+        layout(s, params, inShapes, weightShapes, 4, at);
+        int n = inShapes.length, w = weightShapes.length, stride = 8 * Math.max(n, w);
+        long inputArray = putPointers(s, at[5], inputs, n);
+        long weightArray = putPointers(s, at[5] + stride, weights, w);
+        long inputGradArray = putPointers(s, at[5] + 2 * stride, inputGrads, n);
+        long weightGradArray = putPointers(s, at[5] + 3 * stride, weightGrads, w);
+        check(A.anvil_plugin_op_backward_n(ctx(dev), plugin, op, s.address + at[0], params.length, n, s.address + at[1],
+                s.address + at[2], inputArray, w, s.address + at[3], s.address + at[4], weightArray, y, dy, inputGradArray,
+                weightGradArray), "anvil_plugin_op_backward_n");
     }
 
     // ------------------------------------------------------------------ MPI

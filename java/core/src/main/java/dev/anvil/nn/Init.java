@@ -19,8 +19,8 @@ public final class Init {
         global = new SplittableRandom(seed);
     }
 
-    /** A generator for one layer, split off the global one. */
-    static synchronized SplittableRandom next() {
+    /** A generator for one layer, split off the global one (for layers of other packages too, such as plug-in layers). */
+    public static synchronized SplittableRandom next() {
         return global.split();
     }
 

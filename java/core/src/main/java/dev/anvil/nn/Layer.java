@@ -169,7 +169,17 @@ public abstract class Layer implements AutoCloseable {
     /** The backward pass of this layer; {@link #backward} checks the thread and keeps dy allocated. */
     protected abstract Tensor doBackward(Tensor dy, boolean needInputGrad);
 
-    private void retainArgument(Tensor t, String what) {
+    /** For {@link MultiInputLayer}: the thread check of forward and backward ({@code op} names the call). */
+    final void enterUse(String op) {
+        guard.enter(name, op);
+    }
+
+    final void exitUse() {
+        guard.exit();
+    }
+
+    /** Keeps {@code t} allocated until released, failing clearly on a null or closed argument. */
+    final void retainArgument(Tensor t, String what) {
         checkNotClosed();
         if (t == null) throw new IllegalArgumentException(name + ": " + what + " is null");
         try {

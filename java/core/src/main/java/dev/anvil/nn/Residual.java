@@ -10,10 +10,12 @@ import java.util.List;
 /**
  * A residual block: y = after(main(x) + shortcut(x)), with the main path a chain of named layers,
  * the shortcut a layer (the identity when there is none) and {@code after} an optional layer on
- * the sum (the ReLU of a ResNet basic block). The backward pass is derived from the children's:
- * the gradient of the sum goes to both paths and their input gradients are added. Children are
- * named as given, so a block built like PyTorch's ({@code conv1, bn1, conv2, bn2, shortcut}) has
- * its state dict keys:
+ * the sum (the ReLU of a ResNet basic block). A two-input {@link MultiInputLayer} given as
+ * {@link Builder#merge merge} takes the place of the addition: y = after(merge(main(x),
+ * shortcut(x))), for example a fused add + ReLU plug-in op. The backward pass is derived from the
+ * children's: the gradient of the sum (or the merge's gradient of each input) goes to both paths
+ * and their input gradients are added. Children are named as given, so a block built like
+ * PyTorch's ({@code conv1, bn1, conv2, bn2, shortcut}) has its state dict keys:
  *
  * <pre>{@code
  * Residual block = Residual.builder()
@@ -30,6 +32,7 @@ public final class Residual extends Layer {
     private final Chain main;
     private final Child shortcut; // null: identity
     private final Child after; // null: none
+    private final Child merge; // null: addition
     private List<Child> children;
     private Tensor sum, inputGrad;
 
@@ -38,6 +41,7 @@ public final class Residual extends Layer {
         this.main = b.main;
         this.shortcut = b.shortcut;
         this.after = b.after;
+        this.merge = b.merge;
         if (main.children().isEmpty()) throw new IllegalArgumentException("Residual: the main path has no layers");
         this.children = collectChildren();
         for (Child c : children) adopt(c.name(), c.layer());
@@ -46,6 +50,7 @@ public final class Residual extends Layer {
     private List<Child> collectChildren() {
         List<Child> all = new ArrayList<>(main.children());
         if (shortcut != null) all.add(shortcut);
+        if (merge != null) all.add(merge);
         if (after != null) all.add(after);
         return List.copyOf(all);
     }
@@ -81,6 +86,11 @@ public final class Residual extends Layer {
         return shortcut;
     }
 
+    /** The two-input layer that combines the paths, or null for the addition. */
+    public Child merge() {
+        return merge;
+    }
+
     /** The layer applied to the sum, or null for none. */
     public Child after() {
         return after;
@@ -90,6 +100,16 @@ public final class Residual extends Layer {
     public long[] outputShape(long[] in) {
         long[] m = main.outputShape(in);
         long[] s = shortcut == null ? in : shortcut.layer().outputShape(in);
+        if (merge != null) {
+            long[] merged;
+            try {
+                merged = mergeLayer().outputShape(new long[][] {m, s});
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException(name() + ": the merge of the main path's " + shape(m) + " and the shortcut's "
+                        + shape(s) + " for input " + shape(in) + " fails: " + e.getMessage(), e);
+            }
+            return after == null ? merged : after.layer().outputShape(merged);
+        }
         if (!Arrays.equals(m, s)) {
             throw new IllegalArgumentException(name() + ": the main path gives " + shape(m) + " but the shortcut gives " + shape(s)
                     + " for input " + shape(in) + (shortcut == null ? " (add a projection shortcut)" : ""));
@@ -102,17 +122,33 @@ public final class Residual extends Layer {
         checkInput(x);
         Tensor m = main.forward(x);
         Tensor s = shortcut == null ? x : shortcut.layer().forward(x);
-        sum = reuse(sum, x.device(), Shapes.of(m));
-        Native.add(x.device(), sum.numel(), m.address(), s.address(), sum.address());
-        return after == null ? sum : after.layer().forward(sum);
+        Tensor combined;
+        if (merge != null) {
+            combined = mergeLayer().forward(m, s);
+        } else {
+            sum = reuse(sum, x.device(), Shapes.of(m));
+            Native.add(x.device(), sum.numel(), m.address(), s.address(), sum.address());
+            combined = sum;
+        }
+        return after == null ? combined : after.layer().forward(combined);
+    }
+
+    private MultiInputLayer mergeLayer() {
+        return (MultiInputLayer) merge.layer();
     }
 
     @Override
     protected Tensor doBackward(Tensor dy, boolean needInputGrad) {
         checkNotClosed();
         Tensor g = after == null ? dy : after.layer().backward(dy);
-        Tensor dMain = main.backward(g, needInputGrad);
-        Tensor dShort = shortcut == null ? g : shortcut.layer().backward(g, needInputGrad);
+        Tensor gMain = g, gShort = g;
+        if (merge != null) {
+            Tensor[] grads = mergeLayer().backwardInputs(g);
+            gMain = grads[0];
+            gShort = grads[1];
+        }
+        Tensor dMain = main.backward(gMain, needInputGrad);
+        Tensor dShort = shortcut == null ? gShort : shortcut.layer().backward(gShort, needInputGrad);
         if (!needInputGrad) return null;
         inputGrad = reuse(inputGrad, dy.device(), Shapes.of(dMain));
         Native.add(dy.device(), inputGrad.numel(), dMain.address(), dShort.address(), inputGrad.address());
@@ -127,7 +163,7 @@ public final class Residual extends Layer {
     /** The parts of a {@link Residual}, named. */
     public static final class Builder {
         private final Chain main = new Chain("Residual");
-        private Child shortcut, after;
+        private Child shortcut, after, merge;
 
         private Builder() {}
 
@@ -140,6 +176,20 @@ public final class Residual extends Layer {
         /** The shortcut path (default: the identity). */
         public Builder shortcut(String name, Layer layer) {
             this.shortcut = new Child(name, layer);
+            return this;
+        }
+
+        /**
+         * A layer of two inputs, (main path's output, shortcut's output), in place of their
+         * addition: a fused add + ReLU plug-in op, say (then without {@link #after}).
+         */
+        public Builder merge(String name, MultiInputLayer layer) {
+            if (layer == null) throw new IllegalArgumentException("Residual: merge " + name + " is null");
+            if (layer.numInputs() != 2) {
+                throw new IllegalArgumentException("Residual: merge " + name + " (" + layer.kind() + ") must take 2 inputs, it takes "
+                        + layer.numInputs());
+            }
+            this.merge = new Child(name, layer);
             return this;
         }
 

@@ -68,7 +68,7 @@ public abstract class Optimizer implements AutoCloseable {
 
     /** Marks every gradient empty. */
     public void zeroGrad() {
-        for (Parameter p : params) p.zeroGrad();
+        for (int i = 0; i < params.size(); i++) params.get(i).zeroGrad(); // by index: no iterator per step
     }
 
     /** Applies the update rule to parameter {@code index}; {@code step} counts its updates from 1. */

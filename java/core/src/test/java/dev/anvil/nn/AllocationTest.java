@@ -11,8 +11,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * No allocation per training step: after warm-up (the JIT compiler settled), a step of forward,
- * cross-entropy, backward and SGD of the reference CNN and of fmnist-resnet (BatchNorm, residual
- * blocks, adaptive pooling) allocates nothing on the Java heap, by the JVM's per-thread counter.
+ * cross-entropy, backward and SGD of the reference CNN, of fmnist-resnet (BatchNorm, residual
+ * blocks, adaptive pooling) and of a model of plug-in ops allocates nothing on the Java heap, by the
+ * JVM's per-thread counter.
  */
 class AllocationTest {
     private static final com.sun.management.ThreadMXBean THREADS = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
@@ -73,6 +74,20 @@ class AllocationTest {
                 least = Math.min(least, (THREADS.getThreadAllocatedBytes(id) - before) / 300.0);
             }
             assertTrue(least < 1, "Trainer.step allocates " + least + " bytes");
+        }
+    }
+
+    /** Plug-in ops of several inputs and with weights: the batch-statistics BatchNorm and a Residual merged by add_relu. */
+    @Test
+    void aTrainingStepThroughPluginOpsAllocatesNothing() {
+        java.nio.file.Path examples = java.nio.file.Path.of(System.getProperty("anvil.examplesDir", "bindings/java/target/cmake/examples"));
+        try (dev.anvil.ext.Plugin addRelu = dev.anvil.ext.Plugin.load(examples.resolve("libanvil_add_relu.so"));
+                dev.anvil.ext.Plugin bn = dev.anvil.ext.Plugin.load(examples.resolve("libanvil_batch_norm.so"));
+                Sequential model = new Sequential(new Flatten(), new Linear(784, 16), bn.layer("batch_norm", 16f, 1e-5f),
+                        Residual.builder().add("fc", new Linear(16, 16)).merge("add", addRelu.layer("add_relu")).build(),
+                        new Linear(16, 10))) {
+            double bytes = bytesPerStep(model, 4, 2000, 300);
+            assertTrue(bytes < 1, "plug-in model step allocates " + bytes + " bytes");
         }
     }
 

@@ -99,6 +99,8 @@ public final class Architecture {
             n.put("kind", "Residual");
             n.set("main", children(r.mainPath(), path));
             if (r.shortcut() != null) n.set("shortcut", child(r.shortcut(), path));
+            // A merge in place of the addition (a plug-in op) has no description here: child() refuses it, naming it.
+            if (r.merge() != null) n.set("merge", child(r.merge(), path));
             if (r.after() != null) n.set("after", child(r.after(), path));
         } else if (l instanceof Conv2d c) {
             long[] w = l.stateDict().get("weight").shape();

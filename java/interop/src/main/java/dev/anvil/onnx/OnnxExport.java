@@ -153,6 +153,10 @@ public final class OnnxExport {
                 Value m = x;
                 for (Layer.Child c : r.mainPath()) m = emit(c.layer(), p + c.name(), m);
                 Value s = r.shortcut() == null ? x : emit(r.shortcut().layer(), p + r.shortcut().name(), x);
+                if (r.merge() != null) {
+                    throw new IllegalArgumentException("ONNX export: " + describe(r.merge().layer(), p + r.merge().name())
+                            + ", the merge of a Residual block, has no ONNX mapping: only the addition has");
+                }
                 Value sum = node("Add", path, new String[] {m.name(), s.name()}, m.shape());
                 return r.after() == null ? sum : emit(r.after().layer(), p + r.after().name(), sum);
             }

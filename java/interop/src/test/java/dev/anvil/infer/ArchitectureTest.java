@@ -146,5 +146,10 @@ class ArchitectureTest extends LeakChecked {
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Architecture.describe(foreign));
             assertTrue(e.getMessage().startsWith("architecture: model.mine (Mine"), e.getMessage());
         }
+        // A Residual's merge is described (and refused) like any child: never dropped for the addition.
+        try (Residual block = Residual.builder().add("fc", new Linear(3, 3)).merge("merge", new dev.anvil.ForeignMerge()).build()) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Architecture.describe(block));
+            assertTrue(e.getMessage().startsWith("architecture: model.merge (MyMerge"), e.getMessage());
+        }
     }
 }

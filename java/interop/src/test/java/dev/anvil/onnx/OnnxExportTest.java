@@ -141,6 +141,12 @@ class OnnxExportTest extends LeakChecked {
             assertTrue(shape.getMessage().contains("does not take input [1, 4]: fc (Linear)"), shape.getMessage());
             assertThrows(IllegalArgumentException.class, () -> OnnxExport.toBytes(m, 0));
         }
+        try (Sequential m = new Sequential().add("block",
+                Residual.builder().add("fc", new Linear(3, 3)).merge("merge", new dev.anvil.ForeignMerge()).build())) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> OnnxExport.toBytes(m, 3));
+            assertTrue(e.getMessage().contains("block.merge (MyMerge), the merge of a Residual block, has no ONNX mapping"),
+                    e.getMessage());
+        }
         try (Sequential m = new Sequential(new BatchNorm2d(2, 1e-5, 0.1, true, false))) {
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> OnnxExport.toBytes(m, 2, 3, 3));
             assertTrue(e.getMessage().contains("keeps no running statistics"), e.getMessage());
