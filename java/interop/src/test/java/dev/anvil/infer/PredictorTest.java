@@ -36,8 +36,9 @@ class PredictorTest extends LeakChecked {
     Path dir;
 
     private static Sequential cnn() throws Exception {
+        Path weights = Fixtures.file("fmnist_cnn.safetensors"); // skips the test without the fixture, before a model exists to leak
         Sequential m = Models.fashionMnistCnn();
-        SafeTensors.load(Fixtures.file("fmnist_cnn.safetensors"), m, true);
+        SafeTensors.load(weights, m, true);
         m.train(true); // the predictor must switch to evaluation mode itself (dropout off)
         return m;
     }
