@@ -1,7 +1,6 @@
 package dev.anvil.distributed;
 
 import dev.anvil.DType;
-import dev.anvil.Device;
 import dev.anvil.Tensor;
 import dev.anvil.nn.Parameter;
 import java.util.List;
@@ -13,10 +12,8 @@ import java.util.List;
  */
 final class GradientBucket implements AutoCloseable {
     private final List<Parameter> parameters;
-    private final long gradientFloats;
-    private final Device device;
+    private final FlatParameters buffer;
     private final Tensor flat;
-    private final List<Tensor> slots; // one view of flat per parameter
     private final Tensor weightSlot; // the view of flat's last float, in the first bucket
     private final Tensor weightOnHost; // the first bucket's weight, read back from the device
     private final boolean carriesWeight;
@@ -25,25 +22,11 @@ final class GradientBucket implements AutoCloseable {
 
     GradientBucket(List<Parameter> parameters, boolean carriesWeight) {
         this.parameters = List.copyOf(parameters);
-        this.gradientFloats = parameters.stream().mapToLong(Parameter::numel).sum();
         this.carriesWeight = carriesWeight;
-        this.device = parameters.get(0).device();
-        for (Parameter p : parameters) {
-            if (!p.device().equals(device)) {
-                throw new IllegalArgumentException("DistributedDataParallel: parameters on " + device + " and on " + p.device()
-                        + "; move the model to one device with to(device)");
-            }
-        }
-        this.flat = Tensor.emptyUnscoped(device, DType.FLOAT32, gradientFloats + (carriesWeight ? 1 : 0));
+        this.buffer = new FlatParameters(parameters, carriesWeight ? 1 : 0, "DistributedDataParallel");
+        this.flat = buffer.flat();
         this.weightOnHost = carriesWeight ? Tensor.emptyUnscoped(DType.FLOAT32, 1) : null;
-        List<Tensor> views = new java.util.ArrayList<>();
-        long offset = 0;
-        for (Parameter p : parameters) {
-            views.add(flat.narrow(0, offset, p.numel()).reshape(p.value().shape()));
-            offset += p.numel();
-        }
-        this.slots = List.copyOf(views);
-        this.weightSlot = carriesWeight ? flat.narrow(0, gradientFloats, 1) : null;
+        this.weightSlot = carriesWeight ? flat.narrow(0, buffer.parameterFloats(), 1) : null;
     }
 
     /** Starts a backward pass: no gradient is ready yet. */
@@ -73,9 +56,9 @@ final class GradientBucket implements AutoCloseable {
         for (int i = 0; i < parameters.size(); i++) {
             Parameter p = parameters.get(i);
             if (p.hasGrad()) {
-                slots.get(i).copyFrom(p.grad());
+                buffer.slot(i).copyFrom(p.grad());
             } else {
-                slots.get(i).zero();
+                buffer.slot(i).zero();
             }
         }
         if (carriesWeight) weightSlot.fill(weight);
@@ -97,7 +80,7 @@ final class GradientBucket implements AutoCloseable {
         for (int i = 0; i < parameters.size(); i++) {
             Parameter p = parameters.get(i);
             p.beginGradWrite();
-            p.grad().copyFrom(slots.get(i)).scale(1f / totalWeight);
+            p.grad().copyFrom(buffer.slot(i)).scale(1f / totalWeight);
         }
     }
 
@@ -111,7 +94,7 @@ final class GradientBucket implements AutoCloseable {
 
     @Override
     public void close() {
-        flat.close();
+        buffer.close();
         if (weightOnHost != null) weightOnHost.close();
     }
 }

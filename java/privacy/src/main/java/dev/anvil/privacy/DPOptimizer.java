@@ -1,8 +1,6 @@
 package dev.anvil.privacy;
 
-import dev.anvil.DType;
-import dev.anvil.Device;
-import dev.anvil.Tensor;
+import dev.anvil.distributed.FlatParameters;
 import dev.anvil.distributed.ProcessGroup;
 import dev.anvil.distributed.ReduceOp;
 import dev.anvil.nn.Parameter;
@@ -33,11 +31,9 @@ public final class DPOptimizer implements AutoCloseable {
     private final GaussianNoise noise;
     private final PrivacyAccountant accountant;
     private final ProcessGroup group;
-    private Tensor flat; // every gradient, flattened for the all-reduce (data-parallel only)
-    private Tensor[] slots; // one view of flat per parameter
+    private FlatParameters flat; // every gradient, flattened for the all-reduce (data-parallel only)
     private float[] noiseHost; // a step's noise for every parameter, drawn on the host
-    private Tensor noiseFlat; // the same on the parameters' device
-    private Tensor[] noiseSlots; // one view of noiseFlat per parameter
+    private FlatParameters noiseFlat; // the same on the parameters' device
     private long step;
 
     /** A single process's optimizer. */
@@ -129,14 +125,13 @@ public final class DPOptimizer implements AutoCloseable {
         }
         if (drawsNoise()) {
             if (noiseFlat == null) {
-                noiseFlat = flatLike(params);
-                noiseSlots = views(noiseFlat, params);
-                noiseHost = new float[Math.toIntExact(noiseFlat.numel())];
+                noiseFlat = new FlatParameters(params, 0, "DPOptimizer");
+                noiseHost = new float[Math.toIntExact(noiseFlat.parameterFloats())];
             }
             // Every parameter's noise in parameter order from the step's generator, then one copy to the device.
             noise.fill(noise.forStep(step), noiseHost, noiseMultiplier * maxGradNorm);
-            noiseFlat.copyFrom(noiseHost);
-            for (int i = 0; i < noiseSlots.length; i++) params.get(i).grad().addScaled(1f, noiseSlots[i]);
+            noiseFlat.flat().copyFrom(noiseHost);
+            for (int i = 0; i < params.size(); i++) params.get(i).grad().addScaled(1f, noiseFlat.slot(i));
         }
         if (group != null) allReduceGradients(params);
         float inv = (float) (1 / expectedBatchSize);
@@ -145,37 +140,10 @@ public final class DPOptimizer implements AutoCloseable {
 
     /** Sums every rank's gradients with one all-reduce of a flat buffer made on the first call. */
     private void allReduceGradients(List<Parameter> params) {
-        if (flat == null) {
-            flat = flatLike(params);
-            slots = views(flat, params);
-        }
-        for (int i = 0; i < slots.length; i++) slots[i].copyFrom(params.get(i).grad());
-        group.allReduce(flat, ReduceOp.SUM);
-        for (int i = 0; i < slots.length; i++) params.get(i).grad().copyFrom(slots[i]);
-    }
-
-    /** A float tensor with room for every parameter, on their device (which must be one). */
-    private static Tensor flatLike(List<Parameter> params) {
-        Device device = params.get(0).device();
-        for (Parameter p : params) {
-            if (!p.device().equals(device)) {
-                throw new IllegalArgumentException("DPOptimizer: parameters on " + device + " and on " + p.device()
-                        + "; move the model to one device with to(device)");
-            }
-        }
-        return Tensor.emptyUnscoped(device, DType.FLOAT32, params.stream().mapToLong(Parameter::numel).sum());
-    }
-
-    /** One view of {@code flat} per parameter, in the parameter's shape, one after the other. */
-    private static Tensor[] views(Tensor flat, List<Parameter> params) {
-        Tensor[] out = new Tensor[params.size()];
-        long offset = 0;
-        for (int i = 0; i < out.length; i++) {
-            Parameter p = params.get(i);
-            out[i] = flat.narrow(0, offset, p.numel()).reshape(p.value().shape());
-            offset += p.numel();
-        }
-        return out;
+        if (flat == null) flat = new FlatParameters(params, 0, "DPOptimizer");
+        for (int i = 0; i < params.size(); i++) flat.slot(i).copyFrom(params.get(i).grad());
+        group.allReduce(flat.flat(), ReduceOp.SUM);
+        for (int i = 0; i < params.size(); i++) params.get(i).grad().copyFrom(flat.slot(i));
     }
 
     /** Noise, averaging, the wrapped optimizer's step, and one step recorded in the accountant. */
