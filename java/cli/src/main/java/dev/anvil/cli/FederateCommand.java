@@ -4,6 +4,7 @@ import dev.anvil.Anvil;
 import dev.anvil.data.Dataset;
 import dev.anvil.data.FashionMnist;
 import dev.anvil.federated.ClientDataset;
+import dev.anvil.federated.ClientLevelDp;
 import dev.anvil.federated.Coordinator;
 import dev.anvil.federated.FitConfig;
 import dev.anvil.federated.RoundResult;
@@ -11,7 +12,6 @@ import dev.anvil.federated.Simulation;
 import dev.anvil.federated.Strategy;
 import dev.anvil.federated.partition.Partition;
 import dev.anvil.federated.partition.Partitioner;
-import dev.anvil.federated.strategy.ServerSideDp;
 import dev.anvil.nn.Init;
 import dev.anvil.nn.Models;
 import dev.anvil.nn.Sequential;
@@ -62,15 +62,17 @@ final class FederateCommand implements Callable<Integer> {
         Dataset train = data.train(), test = data.test();
         Partition p = Partitioner.parse(partition).split(ClientDataset.labels(train), train.numClasses(), clients, rounds.seed);
         Strategy strategy = rounds.strategy();
-        out.printf("federated %s of fmnist-cnn (width %s): %d clients, partition %s, %d rounds, %d local epoch(s), batch %d, lr %s%s%s%n", strategy,
-                data.width, clients, partition, rounds.rounds, rounds.localEpochs, rounds.batch, rounds.lr, rounds.lrSchedule.equals("none") ? "" : " (" + rounds.lrSchedule + " over the rounds)", rounds.secureAgg ? ", secure aggregation" + (rounds.secureNeighbours > 0 ? " with " + rounds.secureNeighbours + " neighbours" : "") : "");
+        ClientLevelDp dp = rounds.dp();
+        out.printf("federated %s of fmnist-cnn (width %s): %d clients, partition %s, %d rounds, %d local epoch(s), batch %d, lr %s%s%s%s%n", strategy,
+                data.width, clients, partition, rounds.rounds, rounds.localEpochs, rounds.batch, rounds.lr, rounds.lrSchedule.equals("none") ? "" : " (" + rounds.lrSchedule + " over the rounds)", rounds.secureAgg ? ", secure aggregation" + (rounds.secureNeighbours > 0 ? " with " + rounds.secureNeighbours + " neighbours" : "") : "",
+                dp == null ? "" : ", " + dp);
         if (!quietPartition) out.print(p.describe());
         out.flush();
         Init.manualSeed(rounds.seed);
         try (Sequential model = data.model();
              Simulation sim = Simulation.builder(model, train, p).test(test).strategy(strategy).fitConfig(rounds.fitConfig()).lrSchedule(rounds.lrSchedule())
                      .clientsPerRound(rounds.clientsPerRound).minClients(rounds.minClients).roundTimeout(rounds.timeout()).seed(rounds.seed)
-                     .secureAggregation(rounds.secureAgg).secureNeighbours(rounds.secureNeighbours).listener(r -> {
+                     .secureAggregation(rounds.secureAgg).secureNeighbours(rounds.secureNeighbours).clientLevelDp(dp).listener(r -> {
                          out.println(r.summary());
                          out.flush();
                      }).build()) {
@@ -86,6 +88,7 @@ final class FederateCommand implements Callable<Integer> {
             if (r.evaluation() != null && (best == null || r.evaluation().accuracy() > best.evaluation().accuracy())) best = r;
         }
         if (best != null) out.printf("best test accuracy %.4f at round %d of %d%n", best.evaluation().accuracy(), best.round(), co.round());
+        if (!Double.isNaN(co.epsilon())) out.printf("client-level epsilon %.3f%n", co.epsilon());
         if (co.lateUpdates() > 0) out.printf("%d late update(s) dropped%n", co.lateUpdates());
         out.flush();
     }
@@ -102,13 +105,17 @@ final class FederateCommand implements Callable<Integer> {
         @Option(names = "--mu", description = "FedProx's proximal coefficient (default 0.01; same as fedprox:MU).")
         Double mu;
 
-        @Option(names = "--dp-clip", description = "Client-level differential privacy: clip each client's update to this L2 norm at the "
-                + "server and add Gaussian noise (--dp-noise) to the aggregate.")
+        @Option(names = "--dp-clip", description = "Client-level differential privacy (DP-FedAvg): clip each client's update to this L2 norm at "
+                + "the server, average with a fixed denominator, add Gaussian noise (--dp-noise) and report epsilon; clients are then sampled "
+                + "independently with probability --clients-per-round / clients.")
         Double dpClip;
 
-        @Option(names = "--dp-noise", defaultValue = "1", description = "With --dp-clip, the noise multiplier z: noise sd z * clip / clients "
-                + "in the round (default: ${DEFAULT-VALUE}).")
+        @Option(names = "--dp-noise", defaultValue = "1", description = "With --dp-clip, the noise multiplier z: noise sd z * clip / expected "
+                + "clients per round (default: ${DEFAULT-VALUE}).")
         double dpNoise;
+
+        @Option(names = "--dp-delta", defaultValue = "1e-5", description = "With --dp-clip, the delta of the reported epsilon (default: ${DEFAULT-VALUE}).")
+        double dpDelta;
 
         @Option(names = "--local-epochs", defaultValue = "1", description = "Local epochs per round (default: ${DEFAULT-VALUE}).")
         int localEpochs;
@@ -154,7 +161,12 @@ final class FederateCommand implements Callable<Integer> {
             } else {
                 s = Strategy.parse(strategy);
             }
-            return dpClip == null ? s : new ServerSideDp(s, dpClip, dpNoise, seed);
+            return s;
+        }
+
+        /** Client-level DP of --dp-clip, or null. */
+        ClientLevelDp dp() {
+            return dpClip == null ? null : new ClientLevelDp(dpClip, dpNoise, dpDelta, seed);
         }
 
         FitConfig fitConfig() {

@@ -49,7 +49,7 @@ final class FederateServerCommand implements Callable<Integer> {
              ModelEvaluator eval = new ModelEvaluator(evalModel, data.test(), 1000);
              Coordinator co = Coordinator.builder(ModelWeights.of(model)).strategy(strategy).fitConfig(rounds.fitConfig()).lrSchedule(rounds.lrSchedule())
                      .clientsPerRound(rounds.clientsPerRound).minClients(rounds.minClients).roundTimeout(rounds.timeout()).seed(rounds.seed)
-                     .secureAggregation(rounds.secureAgg).secureNeighbours(rounds.secureNeighbours).evaluator(eval).listener(r -> {
+                     .secureAggregation(rounds.secureAgg).secureNeighbours(rounds.secureNeighbours).clientLevelDp(rounds.dp()).evaluator(eval).listener(r -> {
                          out.println(r.summary());
                          out.flush();
                      }).build();

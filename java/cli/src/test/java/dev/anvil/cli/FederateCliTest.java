@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.anvil.Tensor;
 import dev.anvil.cli.CliTest.Result;
 import dev.anvil.data.FashionMnist;
+import dev.anvil.privacy.RdpAccountant;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.util.ArrayList;
@@ -57,6 +58,21 @@ class FederateCliTest {
     }
 
     @Test
+    void clientLevelDpReportsEpsilonEachRound() {
+        Result r = anvil(args(new String[] {"federate", "--clients", "4", "--rounds", "2", "--partition", "iid", "--clients-per-round", "4",
+                "--dp-clip", "5", "--dp-noise", "1.5", "--dp-delta", "1e-4", "--quiet-partition"}));
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("client-level DP (clip 5.0, noise multiplier 1.5, delta 1.0E-4)"), r.out());
+        // every client in both rounds (q = 1): the Gaussian mechanism twice
+        double eps = RdpAccountant.privacySpent(RdpAccountant.DEFAULT_ORDERS,
+                RdpAccountant.computeRdp(1, 1.5, 2, RdpAccountant.DEFAULT_ORDERS), 1e-4,
+                RdpAccountant.Conversion.BALLE_2020).epsilon();
+        assertTrue(r.out().contains("round   2: 4/4 clients, train loss"), r.out());
+        assertTrue(r.out().contains(String.format(", epsilon %.3f, ", eps)), r.out());
+        assertTrue(r.out().contains(String.format("client-level epsilon %.3f", eps)), r.out());
+    }
+
+    @Test
     void badOptionsFailSayingWhy() {
         Result r = anvil(args(new String[] {"federate", "--partition", "dirichlet:-1"}));
         assertNotEquals(0, r.code());
@@ -64,7 +80,7 @@ class FederateCliTest {
         r = anvil(args(new String[] {"federate", "--strategy", "fedavg", "--mu", "0.1"}));
         assertTrue(r.err().contains("--mu applies to --strategy fedprox only"), r.err());
         r = anvil(args(new String[] {"federate", "--dp-clip", "1", "--secure-agg"}));
-        assertTrue(r.err().contains("secure aggregation needs a strategy that uses only the weighted mean"), r.err());
+        assertTrue(r.err().contains("client-level DP clips each update at the coordinator, which secure aggregation hides"), r.err());
         r = anvil("federate", "client", "--id", "x", "--server", "nohostport");
         assertTrue(r.err().contains("--server must be HOST:PORT"), r.err());
     }

@@ -52,6 +52,7 @@ public final class Coordinator implements AutoCloseable {
     private final Consumer<RoundResult> listener;
     private final boolean secure;
     private final int secureNeighbours;
+    private final ClientLevelDp dp;
     private final Map<String, ClientProxy> clients = new ConcurrentHashMap<>();
     private final AtomicInteger lateUpdates = new AtomicInteger();
     private final List<RoundResult> history = new ArrayList<>();
@@ -71,6 +72,14 @@ public final class Coordinator implements AutoCloseable {
         this.listener = b.listener;
         this.secure = b.secureAggregation;
         this.secureNeighbours = b.secureNeighbours;
+        this.dp = b.dp;
+        if (dp != null && secure) {
+            throw new IllegalArgumentException("client-level DP clips each update at the coordinator, which secure aggregation hides; use one of them");
+        }
+        if (dp != null && !(strategy instanceof WeightedMeanStrategy)) {
+            throw new IllegalArgumentException("client-level DP needs a strategy that uses only the mean of the updates "
+                    + "(fedavg, fedprox, fedadam, fedyogi), not " + strategy.name());
+        }
         if (secure && !(strategy instanceof WeightedMeanStrategy)) {
             throw new IllegalArgumentException("secure aggregation needs a strategy that uses only the weighted mean of the updates "
                     + "(fedavg, fedprox, fedadam, fedyogi), not " + strategy.name());
@@ -130,6 +139,11 @@ public final class Coordinator implements AutoCloseable {
         return lateUpdates.get();
     }
 
+    /** The client-level epsilon spent so far (NaN without {@link Builder#clientLevelDp}). */
+    public double epsilon() {
+        return dp == null ? Double.NaN : dp.epsilon();
+    }
+
     /** Runs {@code rounds} rounds and returns their results. */
     public List<RoundResult> run(int rounds) {
         if (rounds <= 0) throw new IllegalArgumentException("rounds must be positive, got " + rounds);
@@ -147,7 +161,7 @@ public final class Coordinator implements AutoCloseable {
         RoundResult result;
         if (sampled.size() < minClients) {
             LOG.warn("round {}: {} clients available, quorum is {}; skipped", round, sampled.size(), minClients);
-            result = new RoundResult(round, ids, List.of(), Map.of(), Map.of(), 0, false, Double.NaN, null, seconds(start));
+            result = new RoundResult(round, ids, List.of(), Map.of(), Map.of(), 0, false, Double.NaN, null, seconds(start), epsilon());
         } else if (secure) {
             result = secureRound(sampled, ids, start);
         } else {
@@ -202,11 +216,12 @@ public final class Coordinator implements AutoCloseable {
         List<String> acceptedIds = accepted.stream().map(ClientUpdate::clientId).toList();
         if (accepted.size() < minClients) {
             LOG.warn("round {}: {} valid updates, quorum is {}; global model unchanged", r, accepted.size(), minClients);
-            return new RoundResult(r, ids, acceptedIds, rejected, failed, late, false, Double.NaN, null, seconds(start));
+            return new RoundResult(r, ids, acceptedIds, rejected, failed, late, false, Double.NaN, null, seconds(start), epsilon());
         }
-        global = strategy.aggregate(r, global, accepted);
+        global = dp == null ? strategy.aggregate(r, global, accepted)
+                : ((WeightedMeanStrategy) strategy).fromMean(r, global, dp.noisyMean(global, accepted, expectedClients(), sampleRate()));
         double loss = meanLoss(accepted.stream().mapToLong(ClientUpdate::numSamples).toArray(), accepted.stream().mapToDouble(ClientUpdate::trainLoss).toArray());
-        return new RoundResult(r, ids, acceptedIds, rejected, failed, late, true, loss, evaluate(), seconds(start));
+        return new RoundResult(r, ids, acceptedIds, rejected, failed, late, true, loss, evaluate(), seconds(start), epsilon());
     }
 
     private RoundResult secureRound(List<ClientProxy> sampled, List<String> ids, long start) {
@@ -237,7 +252,7 @@ public final class Coordinator implements AutoCloseable {
         }
         if (keyed.size() < minClients) {
             LOG.warn("round {}: {} clients sent keys, quorum is {}; global model unchanged", r, keyed.size(), minClients);
-            return new RoundResult(r, ids, List.of(), rejected, failed, late, false, Double.NaN, null, seconds(start));
+            return new RoundResult(r, ids, List.of(), rejected, failed, late, false, Double.NaN, null, seconds(start), epsilon());
         }
         // step 2: masked training results, each client masking with its neighbours
         float[] sent = global.clone();
@@ -283,7 +298,7 @@ public final class Coordinator implements AutoCloseable {
         List<String> acceptedIds = accepted.stream().map(MaskedUpdate::clientId).toList();
         if (accepted.size() < minClients) {
             LOG.warn("round {}: {} valid masked updates, quorum is {}; global model unchanged", r, accepted.size(), minClients);
-            return new RoundResult(r, ids, acceptedIds, rejected, failed, late, false, Double.NaN, null, seconds(start));
+            return new RoundResult(r, ids, acceptedIds, rejected, failed, late, false, Double.NaN, null, seconds(start), epsilon());
         }
         long[] sum = new long[layout.numel()];
         for (MaskedUpdate u : accepted) Masking.addInto(sum, u.masked());
@@ -311,7 +326,7 @@ public final class Coordinator implements AutoCloseable {
                 if (seeds == null || !seeds.keySet().equals(asked.get(id))) {
                     failed.put(id, "did not reveal its seeds with the dropped clients " + asked.get(id));
                     LOG.warn("round {}: client {} did not reveal its mask seeds; the masked sum cannot be opened, round discarded", r, id);
-                    return new RoundResult(r, ids, List.of(), rejected, failed, late, false, Double.NaN, null, seconds(start));
+                    return new RoundResult(r, ids, List.of(), rejected, failed, late, false, Double.NaN, null, seconds(start), epsilon());
                 }
                 for (Map.Entry<String, byte[]> s : seeds.entrySet()) Masking.removePairMask(sum, id, s.getKey(), s.getValue());
             }
@@ -321,12 +336,19 @@ public final class Coordinator implements AutoCloseable {
         float[] mean = Masking.decodeMean(sum, total);
         global = ((WeightedMeanStrategy) strategy).fromMean(r, global, mean);
         double loss = meanLoss(accepted.stream().mapToLong(MaskedUpdate::numSamples).toArray(), accepted.stream().mapToDouble(MaskedUpdate::trainLoss).toArray());
-        return new RoundResult(r, ids, acceptedIds, rejected, failed, late, true, loss, evaluate(), seconds(start));
+        return new RoundResult(r, ids, acceptedIds, rejected, failed, late, true, loss, evaluate(), seconds(start), epsilon());
+    }
+
+    /** The expected number of clients per round: clientsPerRound, or every registered client. */
+    private int expectedClients() {
+        int n = clients.size();
+        return clientsPerRound <= 0 ? n : Math.min(clientsPerRound, n);
     }
 
     private List<ClientProxy> sample() {
         List<String> ids = clientIds();
-        int k = clientsPerRound <= 0 ? ids.size() : Math.min(clientsPerRound, ids.size());
+        if (dp != null) return poissonSample(ids);
+        int k = expectedClients();
         // partial Fisher-Yates: the first k of a seeded shuffle
         for (int i = 0; i < k; i++) {
             int j = i + rng.nextInt(ids.size() - i);
@@ -334,6 +356,24 @@ public final class Coordinator implements AutoCloseable {
         }
         List<String> chosen = new ArrayList<>(ids.subList(0, k));
         Collections.sort(chosen);
+        return proxies(chosen);
+    }
+
+    /** Under client-level DP: each registered client independently with probability q (what the accountant assumes). */
+    private List<ClientProxy> poissonSample(List<String> ids) {
+        double q = sampleRate();
+        List<String> chosen = new ArrayList<>();
+        for (String id : ids) {
+            if (q >= 1 || rng.nextDouble() < q) chosen.add(id);
+        }
+        return proxies(chosen);
+    }
+
+    private double sampleRate() {
+        return clients.isEmpty() ? 1 : (double) expectedClients() / clients.size();
+    }
+
+    private List<ClientProxy> proxies(List<String> chosen) {
         List<ClientProxy> out = new ArrayList<>();
         for (String id : chosen) {
             ClientProxy c = clients.get(id);
@@ -438,6 +478,7 @@ public final class Coordinator implements AutoCloseable {
         private Consumer<RoundResult> listener = r -> {};
         private boolean secureAggregation;
         private int secureNeighbours;
+        private ClientLevelDp dp;
 
         private Builder(ModelWeights initial) {
             this.initial = Objects.requireNonNull(initial, "initial");
@@ -518,6 +559,17 @@ public final class Coordinator implements AutoCloseable {
         public Builder secureNeighbours(int k) {
             if (k < 0 || k == 1) throw new IllegalArgumentException("secure neighbours must be 0 (all) or at least 2, got " + k);
             secureNeighbours = k;
+            return this;
+        }
+
+        /**
+         * Client-level differential privacy (see {@link ClientLevelDp}): clients are then sampled
+         * independently with probability clientsPerRound / registered, and the strategy (a
+         * weighted-mean one) receives the clipped, noisy mean of the updates. Not with secure
+         * aggregation: the coordinator must see each update to clip it. Null (the default): none.
+         */
+        public Builder clientLevelDp(ClientLevelDp d) {
+            dp = d;
             return this;
         }
 

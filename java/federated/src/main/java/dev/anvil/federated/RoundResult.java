@@ -8,10 +8,11 @@ import java.util.Map;
  * What happened in one round: the clients sampled, those whose update was aggregated, those
  * rejected or failed (by id, with the reason), how many had not answered when the round closed,
  * whether the global model changed, the clients' mean training loss, the global model's evaluation
- * (null without an evaluator or when the round failed) and the round's wall time.
+ * (null without an evaluator or when the round failed), the round's wall time and the client-level
+ * epsilon spent after it (NaN without differential privacy).
  */
 public record RoundResult(int round, List<String> sampled, List<String> accepted, Map<String, String> rejected, Map<String, String> failed,
-        int late, boolean aggregated, double trainLoss, Evaluation evaluation, double seconds) {
+        int late, boolean aggregated, double trainLoss, Evaluation evaluation, double seconds, double epsilon) {
     public RoundResult {
         sampled = List.copyOf(sampled);
         accepted = List.copyOf(accepted);
@@ -28,6 +29,7 @@ public record RoundResult(int round, List<String> sampled, List<String> accepted
         if (!aggregated) sb.append(", not aggregated (below quorum)");
         else sb.append(String.format(", train loss %.4f", trainLoss));
         if (evaluation != null) sb.append(String.format(", test accuracy %.4f, test loss %.4f", evaluation.accuracy(), evaluation.loss()));
+        if (!Double.isNaN(epsilon)) sb.append(String.format(", epsilon %.3f", epsilon));
         sb.append(String.format(", %.1f s", seconds));
         return sb.toString();
     }

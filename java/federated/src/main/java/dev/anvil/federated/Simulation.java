@@ -162,6 +162,12 @@ public final class Simulation implements AutoCloseable {
             return this;
         }
 
+        /** See {@link Coordinator.Builder#clientLevelDp}. */
+        public Builder clientLevelDp(ClientLevelDp dp) {
+            coordinator.clientLevelDp(dp);
+            return this;
+        }
+
         public Simulation build() {
             return new Simulation(this);
         }

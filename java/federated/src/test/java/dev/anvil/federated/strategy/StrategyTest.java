@@ -62,31 +62,6 @@ class StrategyTest {
         assertThrows(IllegalArgumentException.class, () -> new TrimmedMean(0.5));
     }
 
-    /** Clipping: an update of norm 5 (3-4-0) clipped to 1 becomes (0.6, 0.8, 0); one of norm 0.5 stays. */
-    @Test
-    void serverSideDpClipsEachUpdateThenAddsNoiseOfTheStatedScale() {
-        ServerSideDp noNoise = new ServerSideDp(new FedAvg(), 1.0, 0, 1);
-        float[] global = {1, 1, 1};
-        float[] g = noNoise.aggregate(1, global, List.of(u("a", 1, 4, 5, 1), u("b", 1, 1.5f, 1, 1)));
-        // mean of (1.6, 1.8, 1) and (1.5, 1, 1)
-        assertArrayEquals(new float[] {1.55f, 1.4f, 1f}, g, 1e-6f);
-        // noise: sd = z * clip / m = 2 * 0.5 / 4 = 0.25 on each value
-        int n = 40000;
-        ServerSideDp dp = new ServerSideDp(new FedAvg(), 0.5, 2, 7);
-        List<ClientUpdate> same = List.of(u("a", 1, new float[n]), u("b", 1, new float[n]), u("c", 1, new float[n]), u("d", 1, new float[n]));
-        float[] noisy = dp.aggregate(1, new float[n], same);
-        double s = 0, s2 = 0;
-        for (float v : noisy) {
-            s += v;
-            s2 += v * v;
-        }
-        assertEquals(0, s / n, 0.01);
-        assertEquals(0.25, Math.sqrt(s2 / n - (s / n) * (s / n)), 0.005);
-        assertEquals("fedavg+dp", dp.name());
-        assertThrows(IllegalArgumentException.class, () -> new ServerSideDp(new FedAvg(), 0, 1, 0));
-        assertThrows(IllegalArgumentException.class, () -> new ServerSideDp(new FedAvg(), 1, -1, 0));
-    }
-
     @Test
     void parseKnowsEveryStrategyAndRejectsOthers() {
         assertTrue(Strategy.parse("fedavg") instanceof FedAvg);
