@@ -53,6 +53,7 @@ public final class Coordinator implements AutoCloseable {
     private final boolean secure;
     private final int secureNeighbours;
     private final ClientLevelDp dp;
+    private double dpRate, dpExpected; // this round's sampling rate and expected clients, fixed when it samples
     private final Map<String, ClientProxy> clients = new ConcurrentHashMap<>();
     private final AtomicInteger lateUpdates = new AtomicInteger();
     private final List<RoundResult> history = new ArrayList<>();
@@ -219,7 +220,7 @@ public final class Coordinator implements AutoCloseable {
             return new RoundResult(r, ids, acceptedIds, rejected, failed, late, false, Double.NaN, null, seconds(start), epsilon());
         }
         global = dp == null ? strategy.aggregate(r, global, accepted)
-                : ((WeightedMeanStrategy) strategy).fromMean(r, global, dp.noisyMean(global, accepted, expectedClients(), sampleRate()));
+                : ((WeightedMeanStrategy) strategy).fromMean(r, global, dp.noisyMean(global, accepted, dpExpected, dpRate));
         double loss = meanLoss(accepted.stream().mapToLong(ClientUpdate::numSamples).toArray(), accepted.stream().mapToDouble(ClientUpdate::trainLoss).toArray());
         return new RoundResult(r, ids, acceptedIds, rejected, failed, late, true, loss, evaluate(), seconds(start), epsilon());
     }
@@ -339,16 +340,15 @@ public final class Coordinator implements AutoCloseable {
         return new RoundResult(r, ids, acceptedIds, rejected, failed, late, true, loss, evaluate(), seconds(start), epsilon());
     }
 
-    /** The expected number of clients per round: clientsPerRound, or every registered client. */
-    private int expectedClients() {
-        int n = clients.size();
-        return clientsPerRound <= 0 ? n : Math.min(clientsPerRound, n);
+    /** The clients asked for per round out of {@code registered}: clientsPerRound, or all. */
+    private int perRound(int registered) {
+        return clientsPerRound <= 0 ? registered : Math.min(clientsPerRound, registered);
     }
 
     private List<ClientProxy> sample() {
         List<String> ids = clientIds();
         if (dp != null) return poissonSample(ids);
-        int k = expectedClients();
+        int k = perRound(ids.size());
         // partial Fisher-Yates: the first k of a seeded shuffle
         for (int i = 0; i < k; i++) {
             int j = i + rng.nextInt(ids.size() - i);
@@ -361,16 +361,13 @@ public final class Coordinator implements AutoCloseable {
 
     /** Under client-level DP: each registered client independently with probability q (what the accountant assumes). */
     private List<ClientProxy> poissonSample(List<String> ids) {
-        double q = sampleRate();
+        dpExpected = perRound(ids.size());
+        dpRate = ids.isEmpty() ? 1 : dpExpected / ids.size();
         List<String> chosen = new ArrayList<>();
         for (String id : ids) {
-            if (q >= 1 || rng.nextDouble() < q) chosen.add(id);
+            if (dpRate >= 1 || rng.nextDouble() < dpRate) chosen.add(id);
         }
         return proxies(chosen);
-    }
-
-    private double sampleRate() {
-        return clients.isEmpty() ? 1 : (double) expectedClients() / clients.size();
     }
 
     private List<ClientProxy> proxies(List<String> chosen) {
