@@ -63,8 +63,8 @@ final class FederateCommand implements Callable<Integer> {
         Partition p = Partitioner.parse(partition).split(ClientDataset.labels(train), train.numClasses(), clients, rounds.seed);
         Strategy strategy = rounds.strategy();
         ClientLevelDp dp = rounds.dp();
-        out.printf("federated %s of fmnist-cnn (width %s): %d clients, partition %s, %d rounds, %d local epoch(s), batch %d, lr %s%s%s%s%n", strategy,
-                data.width, clients, partition, rounds.rounds, rounds.localEpochs, rounds.batch, rounds.lr, rounds.lrSchedule.equals("none") ? "" : " (" + rounds.lrSchedule + " over the rounds)", rounds.secureAgg ? ", secure aggregation" + (rounds.secureNeighbours > 0 ? " with " + rounds.secureNeighbours + " neighbours" : "") : "",
+        out.printf("federated %s of fmnist-cnn (width %s): %d clients, partition %s, %d rounds, %d local epoch(s), batch %d, lr %s, momentum %s%s%s%s%n", strategy,
+                data.width, clients, partition, rounds.rounds, rounds.localEpochs, rounds.batch, rounds.lr, rounds.momentum, rounds.lrSchedule.equals("none") ? "" : " (" + rounds.lrSchedule + " over the rounds)", rounds.secureAgg ? ", secure aggregation" + (rounds.secureNeighbours > 0 ? " with " + rounds.secureNeighbours + " neighbours" : "") : "",
                 dp == null ? "" : ", " + dp);
         if (!quietPartition) out.print(p.describe());
         out.flush();
@@ -123,14 +123,14 @@ final class FederateCommand implements Callable<Integer> {
         @Option(names = "--batch", defaultValue = "32", description = "Local batch size (default: ${DEFAULT-VALUE}).")
         int batch;
 
-        @Option(names = "--lr", defaultValue = "0.05", description = "Local SGD learning rate (default: ${DEFAULT-VALUE}).")
+        @Option(names = "--lr", defaultValue = "0.04", description = "Local SGD learning rate (default: ${DEFAULT-VALUE}).")
         double lr;
 
-        @Option(names = "--lr-schedule", defaultValue = "none", description = "Clients' learning rate over the rounds: none or cosine "
+        @Option(names = "--lr-schedule", defaultValue = "cosine", description = "Clients' learning rate over the rounds: none or cosine "
                 + "(annealed from --lr towards 0 over --rounds; default: ${DEFAULT-VALUE}).")
         String lrSchedule;
 
-        @Option(names = "--momentum", defaultValue = "0", description = "Local SGD momentum (default: ${DEFAULT-VALUE}).")
+        @Option(names = "--momentum", defaultValue = "0.9", description = "Local SGD momentum (default: ${DEFAULT-VALUE}).")
         double momentum;
 
         @Option(names = "--clients-per-round", defaultValue = "0", description = "Clients sampled per round, 0 = all (default: ${DEFAULT-VALUE}).")
