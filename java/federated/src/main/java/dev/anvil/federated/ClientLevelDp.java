@@ -93,7 +93,7 @@ public final class ClientLevelDp {
     }
 
     /** L2 norm of {@code w - global} in double. */
-    static double norm(float[] global, float[] w) {
+    private static double norm(float[] global, float[] w) {
         double s = 0;
         for (int i = 0; i < w.length; i++) {
             double d = (double) w[i] - global[i];
