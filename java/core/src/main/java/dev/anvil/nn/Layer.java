@@ -54,6 +54,7 @@ public abstract class Layer implements AutoCloseable {
     private Device device = Device.cpu();
     private final UseGuard guard = new UseGuard();
     private Tensor heldInput; // retained since the last training forward pass: backward reads it
+    private Thread forwardThread; // the thread of that pass: backward must come from it
 
     /** {@code kind}: what the layer is ("Conv2d"), named in messages. */
     protected Layer(String kind) {
@@ -124,10 +125,12 @@ public abstract class Layer implements AutoCloseable {
             retainArgument(x, "input");
             Tensor previous = heldInput;
             heldInput = null;
+            forwardThread = null;
             try {
                 Tensor y = doForward(x);
                 if (training) {
                     heldInput = x;
+                    keptForward(true);
                     x = null;
                 }
                 return y;
@@ -148,6 +151,7 @@ public abstract class Layer implements AutoCloseable {
     public final Tensor backward(Tensor dy, boolean needInputGrad) {
         guard.enter(name, "backward");
         try {
+            checkForwardThread();
             retainArgument(dy, "output gradient");
             try {
                 return doBackward(dy, needInputGrad);
@@ -168,6 +172,26 @@ public abstract class Layer implements AutoCloseable {
 
     /** The backward pass of this layer; {@link #backward} checks the thread and keeps dy allocated. */
     protected abstract Tensor doBackward(Tensor dy, boolean needInputGrad);
+
+    /**
+     * Backward pairs with the last training forward pass, so it must come from the thread that ran
+     * it: another thread's forward pass in between would otherwise pair this backward with the
+     * wrong activations (a silently wrong gradient when the batch sizes match). {@link
+     * MultiInputLayer} records its forward passes with {@link #keptForward}.
+     */
+    final void checkForwardThread() {
+        Thread me = Thread.currentThread();
+        Thread ran = forwardThread;
+        if (ran != null && ran != me) {
+            throw new IllegalStateException(name + ": backward on thread '" + me.getName() + "' but the last forward pass ran on thread '"
+                    + ran.getName() + "'; a layer, model or optimizer serves one thread at a time: give each thread its own");
+        }
+    }
+
+    /** Records whether the forward pass that just ran kept its inputs for backward, and on which thread. */
+    final void keptForward(boolean kept) {
+        forwardThread = kept ? Thread.currentThread() : null;
+    }
 
     /** For {@link MultiInputLayer}: the thread check of forward and backward ({@code op} names the call). */
     final void enterUse(String op) {
@@ -368,6 +392,7 @@ public abstract class Layer implements AutoCloseable {
             closeContents();
             if (heldInput != null) heldInput.release();
             heldInput = null;
+            forwardThread = null;
         } finally {
             guard.exit();
         }

@@ -60,10 +60,12 @@ public abstract class MultiInputLayer extends Layer {
             try {
                 for (; retained < inputs.length; retained++) retainArgument(inputs[retained], "an input");
                 releaseHeld();
+                keptForward(false);
                 Tensor y = forwardInputs(inputs);
                 if (isTraining()) {
                     if (held == null) held = new Tensor[inputs.length];
                     System.arraycopy(inputs, 0, held, 0, inputs.length);
+                    keptForward(true);
                     retained = 0;
                 }
                 return y;
@@ -94,6 +96,7 @@ public abstract class MultiInputLayer extends Layer {
     public final Tensor[] backwardInputs(Tensor dy) {
         enterUse("backward");
         try {
+            checkForwardThread();
             retainArgument(dy, "output gradient");
             try {
                 return backwardAll(dy);

@@ -69,6 +69,33 @@ class ThreadingContractTest {
         }
     }
 
+    /**
+     * Two threads taking turns on one model (never inside it at once) would pair one thread's
+     * backward with the other's forward pass: a wrong gradient, silent when the batch sizes match.
+     * Backward is refused unless it comes from the thread of the last training forward pass.
+     */
+    @Test
+    void backwardMustComeFromTheThreadOfTheLastForwardPass() throws Exception {
+        try (Sequential model = new Sequential(new Linear(3, 3), Residual.builder().add("fc", new Linear(3, 3)).build());
+             Tensor x = Tensor.zeros(2, 3).fill(0.5f); Tensor dy = Tensor.zeros(2, 3).fill(1f)) {
+            Thread other = new Thread(() -> model.forward(x), "other");
+            other.start();
+            other.join();
+            IllegalStateException e = assertThrows(IllegalStateException.class, () -> model.backward(dy));
+            String m = e.getMessage();
+            assertTrue(m.contains("backward on thread '" + Thread.currentThread().getName() + "'")
+                    && m.contains("last forward pass ran on thread 'other'") && m.contains("one thread at a time"), m);
+            model.forward(x);
+            model.backward(dy); // this thread's own forward pass: accepted
+            model.eval();
+            other = new Thread(() -> model.forward(x), "other");
+            other.start();
+            other.join();
+            IllegalStateException none = assertThrows(IllegalStateException.class, () -> model.backward(dy));
+            assertTrue(none.getMessage().contains("without a forward() in training mode"), none.getMessage());
+        }
+    }
+
     @Test
     void retainedMemoryOutlivesCloseUntilReleased() {
         Tensor t = Tensor.zeros(1024);
