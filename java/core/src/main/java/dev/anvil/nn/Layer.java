@@ -29,7 +29,8 @@ import java.util.SplittableRandom;
  *
  * <p>Threads: a layer (a model is a layer) serves one thread at a time, like a PyTorch module. A
  * second thread calling forward, backward, {@link #to} or {@link #close} while one is inside gets an
- * {@link IllegalStateException} naming the layer and both threads. Tensors a pass reads stay
+ * {@link IllegalStateException} naming the layer and both threads, and so does backward from a
+ * thread other than the one that ran the last training forward pass. Tensors a pass reads stay
  * allocated while it runs even if another thread closes them (see {@link Tensor#retain}), and the
  * input of a training forward pass until the next forward pass, for backward.
  *
