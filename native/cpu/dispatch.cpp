@@ -27,6 +27,8 @@ const char* dispatch_description() {
                            : "portable scatter (the vector kernels need avx512vbmi)") +
              "; other pools portable\n";
         s += std::string("relu, dropout: ") + avx512 + "\n";
+        s += std::string("batchnorm: ") + (f.avx512f ? "AVX-512 for planes of 16 values or more, portable below" : "portable") +
+             "\n";
         s += std::string("linear bias gradient, Adam: ") + (f.avx512f ? "AVX-512 (compiler-vectorised)" : "portable") + "\n";
         s += "elementwise, loss, other optimizers: portable (compiler-vectorised)";
         return s;
