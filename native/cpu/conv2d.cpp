@@ -1,5 +1,5 @@
-// conv2d on the CPU (NCHW). On CPUs with AVX-512, "same" 5x5 layers with many channels go to the
-// Winograd transforms of conv2d_winograd.cpp and other stride-1
+// conv2d on the CPU (NCHW). On CPUs with AVX-512, "same" 5x5 and 3x3 layers with many channels go
+// to the Winograd transforms of conv2d_winograd.cpp and other stride-1
 // layers to the direct kernels of conv2d_direct.cpp; everything else (other strides, other CPUs)
 // is computed here as GEMMs over im2col column matrices, one image and group at a time.
 // For group g of image n, with K = (C/groups)*KH*KW rows and P = OH*OW columns:

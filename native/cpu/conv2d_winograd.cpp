@@ -1,29 +1,33 @@
-// Winograd F(2x2, 5x5) for "same" 5x5 convolutions (stride 1, padding 2) with many channels, the
-// shape of the second layer of a small CNN. Each 2x2 block of outputs of channel o is
+// Winograd F(2x2, 5x5) for "same" 5x5 convolutions (stride 1, padding 2) and F(4x4, 3x3) for
+// "same" 3x3 convolutions (padding 1) with many channels: the second layer of a small CNN and the
+// layers of a ResNet. Each m x m block of outputs of channel o is
 //   y = A^T [ sum_c (G g_oc G^T) . (B^T d_c B) ] A
 // over the 6x6 input block d_c of every input channel c (". " elementwise): 36 multiplies per
-// block and channel pair where the direct sum takes 100 (Lavin and Gray, "Fast Algorithms for
-// Convolutional Neural Networks", CVPR 2016). The sum over c is 36 independent products of
-// (blocks x C) by (C x O) matrices, one per element of the 6x6 transform, which is where the
-// time goes; the transforms are additions of a few terms with small integer coefficients.
+// block and channel pair where the direct sum takes 100 (F(2x2, 5x5): 4 outputs of 25 taps) or
+// 144 (F(4x4, 3x3): 16 outputs of 9 taps) (Lavin and Gray, "Fast Algorithms for Convolutional
+// Neural Networks", CVPR 2016). The sum over c is 36 independent products of (blocks x C) by
+// (C x O) matrices, one per element of the 6x6 transform, which is where the time goes; the
+// transforms are additions of a few terms with small integer coefficients.
 //
-// With the interpolation points 0, 1, -1, 2, -2 (and infinity) the matrices are
-//   A^T = [1 1  1 1  1 0]     B^T = [4  0 -5  0 1 0]     G = [ 1/4     0    0     0    0 ]
-//         [0 1 -1 2 -2 1]           [0 -4 -4  1 1 0]         [-1/6 -1/6 -1/6  -1/6 -1/6 ]
-//                                   [0  4 -4 -1 1 0]         [-1/6  1/6 -1/6   1/6 -1/6 ]
-//                                   [0 -2 -1  2 1 0]         [1/24 1/12  1/6   1/3  2/3 ]
-//                                   [0  2 -1 -2 1 0]         [1/24 -1/12 1/6  -1/3  2/3 ]
-//                                   [0  4  0 -5 0 1]         [ 0     0    0     0    1  ]
-// (the Toom-Cook construction for these points; conv2d_test compares all three passes with the
-// definition in double). In float the result differs from the direct sum by a few 1e-6 of the
-// output's scale, about ten times the direct sum's rounding: the price of the transforms' larger
-// intermediates. The weight gradient runs the same transforms the other way (see below).
+// Both use the interpolation points 0, 1, -1, 2, -2 (and infinity), so they share B^T:
+//   B^T = [4  0 -5  0 1 0]
+//         [0 -4 -4  1 1 0]
+//         [0  4 -4 -1 1 0]
+//         [0 -2 -1  2 1 0]
+//         [0  2 -1 -2 1 0]
+//         [0  4  0 -5 0 1]
+// and differ in A^T (m x 6) and G (6 x r), given with each variant below (the Toom-Cook
+// construction for these points; conv2d_test compares all three passes with the definition in
+// double). In float the result differs from the direct sum by a few 1e-6 of the output's scale
+// for F(2x2, 5x5), a few times more for F(4x4, 3x3), whose A^T has entries up to 8: the price of
+// the transforms' larger intermediates. The weight gradient runs the same transforms the other
+// way (see below).
 //
 // Layout: the input of one image is turned into padded rows of positions x channels (NHWC), so
-// that 16 channels of one position are one vector; a unit of work is one row of 2x2 blocks of
+// that 16 channels of one position are one vector; a unit of work is one row of m x m blocks of
 // one image: transform its input blocks (V, blocks x C per transform element), multiply by the
 // transformed weights (U, C x O per element) into M (blocks x O per element), transform back
-// and write two output rows. A unit's V and M stay in the L1 and L2 caches.
+// and write m output rows. A unit's V and M stay in the L1 and L2 caches.
 #include "cpu/conv2d_winograd.h"
 
 #include <immintrin.h>
@@ -47,17 +51,36 @@ constexpr size_t kBiasSlot = 27;
 
 constexpr int kBT[6][6] = {{4, 0, -5, 0, 1, 0},  {0, -4, -4, 1, 1, 0}, {0, 4, -4, -1, 1, 0},
                            {0, -2, -1, 2, 1, 0}, {0, 2, -1, -2, 1, 0}, {0, 4, 0, -5, 0, 1}};
-constexpr int kAT[2][6] = {{1, 1, 1, 1, 1, 0}, {0, 1, -1, 2, -2, 1}};
-constexpr double kG[6][5] = {{1.0 / 4, 0, 0, 0, 0},
-                             {-1.0 / 6, -1.0 / 6, -1.0 / 6, -1.0 / 6, -1.0 / 6},
-                             {-1.0 / 6, 1.0 / 6, -1.0 / 6, 1.0 / 6, -1.0 / 6},
-                             {1.0 / 24, 1.0 / 12, 1.0 / 6, 1.0 / 3, 2.0 / 3},
-                             {1.0 / 24, -1.0 / 12, 1.0 / 6, -1.0 / 3, 2.0 / 3},
-                             {0, 0, 0, 0, 1}};
+
+// F(M x M, R x R): M outputs per block side, R x R windows, M + R - 1 = 6.
+// MinBlocks: the fewest blocks a row for which the transforms beat the direct kernels. F(4x4, 3x3)
+// on rows of one or two blocks (7x7 planes) is not faster: products over two blocks keep too few
+// accumulators busy.
+struct F2x5 {
+    static constexpr int M = 2, R = 5, MinBlocks = 1;
+    static constexpr int AT[M][6] = {{1, 1, 1, 1, 1, 0}, {0, 1, -1, 2, -2, 1}};
+    static constexpr double G[6][R] = {{1.0 / 4, 0, 0, 0, 0},
+                                       {-1.0 / 6, -1.0 / 6, -1.0 / 6, -1.0 / 6, -1.0 / 6},
+                                       {-1.0 / 6, 1.0 / 6, -1.0 / 6, 1.0 / 6, -1.0 / 6},
+                                       {1.0 / 24, 1.0 / 12, 1.0 / 6, 1.0 / 3, 2.0 / 3},
+                                       {1.0 / 24, -1.0 / 12, 1.0 / 6, -1.0 / 3, 2.0 / 3},
+                                       {0, 0, 0, 0, 1}};
+};
+
+struct F4x3 {
+    static constexpr int M = 4, R = 3, MinBlocks = 3;
+    static constexpr int AT[M][6] = {{1, 1, 1, 1, 1, 0}, {0, 1, -1, 2, -2, 0}, {0, 1, 1, 4, 4, 0}, {0, 1, -1, 8, -8, 1}};
+    static constexpr double G[6][R] = {{1.0 / 4, 0, 0},
+                                       {-1.0 / 6, -1.0 / 6, -1.0 / 6},
+                                       {-1.0 / 6, 1.0 / 6, -1.0 / 6},
+                                       {1.0 / 24, 1.0 / 12, 1.0 / 6},
+                                       {1.0 / 24, -1.0 / 12, 1.0 / 6},
+                                       {0, 0, 1}};
+};
 
 constexpr int kTile = 6;       // input block
 constexpr int kPoints = 36;    // elements of the 6x6 transform
-constexpr int kMaxBlocks = 14; // 2x2 blocks a row: rows up to 28 outputs wide
+constexpr int kMaxBlocks = 14; // blocks a row: rows up to 28 (F(2x2, 5x5)) or 56 (F(4x4, 3x3)) outputs wide
 
 // acc + C * v for a coefficient known at compile time (no multiply for 0 and +-1).
 template <int C>
@@ -97,76 +120,87 @@ __attribute__((target("avx512f"), always_inline)) inline void input_transform(co
     for (int a = 0; a < kTile; ++a) ((out[a * kTile + A] = combine<kBT, A>(rows + a * kTile, 1)), ...);
 }
 
-// The 2x2 outputs A^T m A of a 6x6 block m of vectors, row-major.
-__attribute__((target("avx512f"), always_inline)) inline void output_transform(const __m512 (&m)[kPoints],
-                                                                               __m512 (&y)[4]) {
-    __m512 top[kTile], bottom[kTile];  // (A^T m)[0][b], (A^T m)[1][b]
-    for (int b = 0; b < kTile; ++b) {
-        top[b] = combine<kAT, 0>(m + b, kTile);
-        bottom[b] = combine<kAT, 1>(m + b, kTile);
-    }
-    y[0] = combine<kAT, 0>(top, 1);
-    y[1] = combine<kAT, 1>(top, 1);
-    y[2] = combine<kAT, 0>(bottom, 1);
-    y[3] = combine<kAT, 1>(bottom, 1);
+// sum_i Mat[i][C] * v[i * stride] over the rows i of a constant integer matrix Mat: column C.
+template <const auto& Mat, int C, size_t... I>
+__attribute__((target("avx512f"), always_inline)) inline __m512 combine_column(const __m512* v, int stride,
+                                                                               std::index_sequence<I...>) {
+    __m512 acc = _mm512_setzero_ps();
+    ((acc = term<Mat[I][C]>(acc, v[I * stride])), ...);
+    return acc;
 }
 
-// out[i][o] = sum_{c < k} v[i * k + c] * u[c * ldu + o] for blocks i < MR and 32 channels o, rows
-// ldo apart: the product of one transform element for one row of blocks.
-template <int MR>
+// The M x M outputs A^T m A of a 6x6 block m of vectors, row-major.
+template <class V, size_t... J>
+__attribute__((target("avx512f"), always_inline)) inline void output_transform(const __m512 (&m)[kPoints],
+                                                                               __m512 (&y)[V::M * V::M],
+                                                                               std::index_sequence<J...>) {
+    __m512 rows[V::M][kTile];  // (A^T m)[i][b]
+    for (int b = 0; b < kTile; ++b) ((rows[J][b] = combine<V::AT, J>(m + b, kTile)), ...);
+    for (int i = 0; i < V::M; ++i) ((y[i * V::M + J] = combine<V::AT, J>(rows[i], 1)), ...);
+}
+
+// out[i][o] = sum_{c < k} v[i * k + c] * u[c * ldu + o] for blocks i < MR and 16 NV channels o,
+// rows ldo apart: the product of one transform element for one row of blocks.
+template <int MR, int NV>
 __attribute__((target("avx512f"))) void block_product(int64_t k, const float* v, const float* u, int64_t ldu,
                                                       float* out, int64_t ldo) {
-    __m512 acc[MR][2];
-    for (int i = 0; i < MR; ++i) acc[i][0] = acc[i][1] = _mm512_setzero_ps();
+    __m512 acc[MR][NV];
+    for (int i = 0; i < MR; ++i) {
+        for (int j = 0; j < NV; ++j) acc[i][j] = _mm512_setzero_ps();
+    }
     for (int64_t c = 0; c < k; ++c) {
-        const __m512 w0 = _mm512_load_ps(u + c * ldu), w1 = _mm512_load_ps(u + c * ldu + 16);
+        __m512 w[NV];
+        for (int j = 0; j < NV; ++j) w[j] = _mm512_load_ps(u + c * ldu + 16 * j);
 #pragma GCC unroll 14
         for (int i = 0; i < MR; ++i) {
             const __m512 x = _mm512_set1_ps(v[i * k + c]);
-            acc[i][0] = _mm512_fmadd_ps(x, w0, acc[i][0]);
-            acc[i][1] = _mm512_fmadd_ps(x, w1, acc[i][1]);
+            for (int j = 0; j < NV; ++j) acc[i][j] = _mm512_fmadd_ps(x, w[j], acc[i][j]);
         }
     }
     for (int i = 0; i < MR; ++i) {
-        _mm512_store_ps(out + i * ldo, acc[i][0]);
-        _mm512_store_ps(out + i * ldo + 16, acc[i][1]);
+        for (int j = 0; j < NV; ++j) _mm512_store_ps(out + i * ldo + 16 * j, acc[i][j]);
     }
 }
 
 using BlockProduct = void (*)(int64_t, const float*, const float*, int64_t, float*, int64_t);
 
-template <size_t... I>
+template <int NV, size_t... I>
 constexpr std::array<BlockProduct, sizeof...(I)> block_products(std::index_sequence<I...>) {
-    return {block_product<static_cast<int>(I) + 1>...};
+    return {block_product<static_cast<int>(I) + 1, NV>...};
 }
 
-constexpr auto kBlockProducts = block_products(std::make_index_sequence<kMaxBlocks>{});
+// By the number of blocks, for 32 (pairs of vectors) and 16 output channels at a time.
+constexpr auto kBlockProducts2 = block_products<2>(std::make_index_sequence<kMaxBlocks>{});
+constexpr auto kBlockProducts1 = block_products<1>(std::make_index_sequence<kMaxBlocks>{});
 
-// The layer as the transforms see it: `in` channels of h x w planes in, `out` channels out.
+// The layer as the transforms of V see it: `in` channels of h x w planes in, `out` channels out.
+template <class V>
 struct Shape {
+    static constexpr int M = V::M;
     int64_t images, in, out, h, w;
-    int64_t block_rows() const { return (h + 1) / 2; }
-    int64_t blocks() const { return (w + 1) / 2; }
+    int64_t block_rows() const { return (h + M - 1) / M; }
+    int64_t blocks() const { return (w + M - 1) / M; }
     // The padded input of one image: rows and columns of positions, `in` channels each.
-    int64_t padded_h() const { return 2 * block_rows() + 4; }
-    int64_t padded_w() const { return 2 * blocks() + 4; }
+    int64_t padded_h() const { return M * block_rows() + V::R - 1; }
+    int64_t padded_w() const { return M * blocks() + V::R - 1; }
     int64_t padded_floats() const { return padded_h() * padded_w() * in; }
 };
 
-// U[p][c][o0 + l] = (G g G^T)[p] for the 5x5 window g of weight(o0 + l, c, kh, kw), l < 16.
-template <class Weight>
-__attribute__((target("avx512f"))) void transform_weights(const Shape& s, int64_t c, int64_t o0, float* u,
+// U[p][c][o0 + l] = (G g G^T)[p] for the R x R window g of weight(o0 + l, c, kh, kw), l < 16.
+template <class V, class Weight>
+__attribute__((target("avx512f"))) void transform_weights(const Shape<V>& s, int64_t c, int64_t o0, float* u,
                                                           const Weight& weight) {
-    alignas(64) float g[25][16];
-    for (int t = 0; t < 25; ++t) {
-        for (int l = 0; l < 16; ++l) g[t][l] = weight(o0 + l, c, t / 5, t % 5);
+    constexpr int R = V::R;
+    alignas(64) float g[R * R][16];
+    for (int t = 0; t < R * R; ++t) {
+        for (int l = 0; l < 16; ++l) g[t][l] = weight(o0 + l, c, t / R, t % R);
     }
-    __m512 rows[kTile][5];  // (G g)[a][kw]
+    __m512 rows[kTile][R];  // (G g)[a][kw]
     for (int a = 0; a < kTile; ++a) {
-        for (int kw = 0; kw < 5; ++kw) {
+        for (int kw = 0; kw < R; ++kw) {
             __m512 acc = _mm512_setzero_ps();
-            for (int kh = 0; kh < 5; ++kh) {
-                acc = _mm512_fmadd_ps(_mm512_set1_ps(static_cast<float>(kG[a][kh])), _mm512_load_ps(g[kh * 5 + kw]),
+            for (int kh = 0; kh < R; ++kh) {
+                acc = _mm512_fmadd_ps(_mm512_set1_ps(static_cast<float>(V::G[a][kh])), _mm512_load_ps(g[kh * R + kw]),
                                       acc);
             }
             rows[a][kw] = acc;
@@ -175,8 +209,8 @@ __attribute__((target("avx512f"))) void transform_weights(const Shape& s, int64_
     for (int a = 0; a < kTile; ++a) {
         for (int b = 0; b < kTile; ++b) {
             __m512 acc = _mm512_setzero_ps();
-            for (int kw = 0; kw < 5; ++kw) {
-                acc = _mm512_fmadd_ps(_mm512_set1_ps(static_cast<float>(kG[b][kw])), rows[a][kw], acc);
+            for (int kw = 0; kw < R; ++kw) {
+                acc = _mm512_fmadd_ps(_mm512_set1_ps(static_cast<float>(V::G[b][kw])), rows[a][kw], acc);
             }
             _mm512_store_ps(u + ((a * kTile + b) * s.in + c) * s.out + o0, acc);
         }
@@ -202,7 +236,8 @@ void to_positions(const float* src, int64_t channels, int64_t h, int64_t w, int6
 // V[p][t][c] = (B^T d B)[p] for the input blocks t of row r of blocks, from the padded image
 // (rows of padded_w() positions x `in` channels); V rows are `in` floats, one per block, and
 // `stride` blocks apart per transform element p.
-__attribute__((target("avx512f"))) void transform_inputs(const Shape& s, const float* padded, int64_t r,
+template <class V>
+__attribute__((target("avx512f"))) void transform_inputs(const Shape<V>& s, const float* padded, int64_t r,
                                                          int64_t stride, float* v) {
     const int64_t pw = s.padded_w();
     for (int64_t t = 0; t < s.blocks(); ++t) {
@@ -210,7 +245,7 @@ __attribute__((target("avx512f"))) void transform_inputs(const Shape& s, const f
             __m512 d[kPoints], out[kPoints];
             for (int i = 0; i < kTile; ++i) {
                 for (int j = 0; j < kTile; ++j) {
-                    d[i * kTile + j] = _mm512_load_ps(padded + ((2 * r + i) * pw + 2 * t + j) * s.in + c0);
+                    d[i * kTile + j] = _mm512_load_ps(padded + ((V::M * r + i) * pw + V::M * t + j) * s.in + c0);
                 }
             }
             input_transform(d, out, std::make_index_sequence<kTile>{});
@@ -219,70 +254,81 @@ __attribute__((target("avx512f"))) void transform_inputs(const Shape& s, const f
     }
 }
 
-// Per-thread scratch: the padded image, V and M of one row of blocks, two output rows.
+// Rounded up to whole cache lines (the channel counts are whole vectors already).
+int64_t whole_lines(int64_t floats) { return (floats + 15) / 16 * 16; }
+
+// Per-thread scratch: the padded image, V and M of one row of blocks, M output rows.
+template <class V>
 struct Scratch {
     float *padded, *v, *m, *rows;
-    static int64_t floats(const Shape& s) {
-        return whole_lines(s.padded_floats()) + kPoints * s.blocks() * (s.in + s.out) + 2 * 2 * s.blocks() * s.out;
+    static int64_t floats(const Shape<V>& s) {
+        return whole_lines(s.padded_floats()) + kPoints * s.blocks() * (s.in + s.out) + V::M * V::M * s.blocks() * s.out;
     }
-    // Rounded up to whole cache lines (the channel counts are whole vectors already).
-    static int64_t whole_lines(int64_t floats) { return (floats + 15) / 16 * 16; }
-    Scratch(const Shape& s, float* base)
+    Scratch(const Shape<V>& s, float* base)
         : padded(base),
           v(base + whole_lines(s.padded_floats())),
           m(v + kPoints * s.blocks() * s.in),
           rows(m + kPoints * s.blocks() * s.out) {}
 };
 
-// Row r of blocks of image n: transform, multiply, transform back, write output rows 2r, 2r + 1.
-__attribute__((target("avx512f"))) void block_row(const Shape& s, const float* u, const float* bias, int64_t n,
-                                                  int64_t r, const Scratch& sc, float* y) {
+// Row r of blocks of image n: transform, multiply, transform back, write output rows M r to
+// M r + M - 1.
+template <class V>
+__attribute__((target("avx512f"))) void block_row(const Shape<V>& s, const float* u, const float* bias, int64_t n,
+                                                  int64_t r, const Scratch<V>& sc, float* y) {
+    constexpr int M = V::M;
     const int64_t blocks = s.blocks();
     transform_inputs(s, sc.padded, r, blocks, sc.v);
-    const BlockProduct product = kBlockProducts[blocks - 1];
+    const bool pairs = s.out % 32 == 0;
+    const BlockProduct product = (pairs ? kBlockProducts2 : kBlockProducts1)[blocks - 1];
+    const int64_t step = pairs ? 32 : 16;
     for (int p = 0; p < kPoints; ++p) {
-        for (int64_t o0 = 0; o0 < s.out; o0 += 32) {
+        for (int64_t o0 = 0; o0 < s.out; o0 += step) {
             product(s.in, sc.v + p * blocks * s.in, u + p * s.in * s.out + o0, s.out,
                     sc.m + p * blocks * s.out + o0, s.out);
         }
     }
     // Output rows as positions x channels, then turned into the NCHW planes 16 x 16 at a time.
+    const int64_t row_floats = M * blocks * s.out;
     for (int64_t t = 0; t < blocks; ++t) {
         for (int64_t o0 = 0; o0 < s.out; o0 += 16) {
-            __m512 m[kPoints], out[4];
+            __m512 m[kPoints], out[M * M];
             for (int p = 0; p < kPoints; ++p) m[p] = _mm512_load_ps(sc.m + (p * blocks + t) * s.out + o0);
-            output_transform(m, out);
-            for (int q = 0; q < 4; ++q) {
-                _mm512_store_ps(sc.rows + ((q / 2) * 2 * blocks + 2 * t + q % 2) * s.out + o0, out[q]);
+            output_transform<V>(m, out, std::make_index_sequence<M>{});
+            for (int q = 0; q < M * M; ++q) {
+                _mm512_store_ps(sc.rows + (q / M) * row_floats + (M * t + q % M) * s.out + o0, out[q]);
             }
         }
     }
     const int64_t plane = s.h * s.w;
-    for (int64_t i = 0; i < 2 && 2 * r + i < s.h; ++i) {
-        const float* row = sc.rows + i * 2 * blocks * s.out;
+    for (int64_t i = 0; i < M && M * r + i < s.h; ++i) {
+        const float* row = sc.rows + i * row_floats;
         for (int64_t q0 = 0; q0 < s.w; q0 += 16) {
             for (int64_t o0 = 0; o0 < s.out; o0 += 16) {
                 store_channel_tile(row + q0 * s.out + o0, s.out, std::min<int64_t>(16, s.w - q0), 16,
                                    bias != nullptr ? bias + o0 : nullptr,
-                                   y + (n * s.out + o0) * plane + (2 * r + i) * s.w + q0, plane);
+                                   y + (n * s.out + o0) * plane + (M * r + i) * s.w + q0, plane);
             }
         }
     }
 }
 
-// Whether the transforms take a layer: 5x5, stride 1, padding 2, no dilation or groups, channel
-// counts in whole vectors (in) and pairs of vectors (out), rows of at most 28 outputs.
+// Whether the transforms of V take a layer: R x R, stride 1, "same" padding (R - 1) / 2, no
+// dilation or groups, rows of MinBlocks to kMaxBlocks blocks. The callers add what the channel
+// counts must be.
+template <class V>
 bool applies(const anvil_conv2d_desc& d) {
-    return cpu_features().avx512f && d.kernel_h == 5 && d.kernel_w == 5 && d.stride_h == 1 && d.stride_w == 1 &&
-           d.pad_h == 2 && d.pad_w == 2 && d.dilation_h == 1 && d.dilation_w == 1 && d.groups == 1 &&
-           d.in_h >= 1 && d.in_w >= 1 && d.in_w <= 2 * kMaxBlocks;
+    constexpr int pad = (V::R - 1) / 2;
+    return cpu_features().avx512f && d.kernel_h == V::R && d.kernel_w == V::R && d.stride_h == 1 && d.stride_w == 1 &&
+           d.pad_h == pad && d.pad_w == pad && d.dilation_h == 1 && d.dilation_w == 1 && d.groups == 1 &&
+           d.in_h >= 1 && (d.in_w + V::M - 1) / V::M >= V::MinBlocks && (d.in_w + V::M - 1) / V::M <= kMaxBlocks;
 }
 
-template <class Weight>
-void correlate(anvil_context& ctx, const Shape& s, const float* x, const float* bias, float* y, Weight&& weight) {
+template <class V, class Weight>
+void correlate(anvil_context& ctx, const Shape<V>& s, const float* x, const float* bias, float* y, Weight&& weight) {
     float* u = ctx.workspace.get<float>(kWeightSlot, static_cast<size_t>(kPoints * s.in * s.out));
     const int threads = ctx.pool.size();
-    const int64_t per_thread = Scratch::floats(s);
+    const int64_t per_thread = Scratch<V>::floats(s);
     float* scratch = ctx.workspace.get<float>(kScratchSlot, static_cast<size_t>(per_thread * threads));
     const int64_t vectors = s.out / 16;
     parallel_for(ctx.pool, s.in * vectors, 8, [&](int64_t begin, int64_t end) {
@@ -290,13 +336,13 @@ void correlate(anvil_context& ctx, const Shape& s, const float* x, const float* 
     });
     const int64_t units = s.images * s.block_rows();
     ctx.pool.run([&](int tid, int nthreads) {
-        const Scratch sc(s, scratch + per_thread * tid);
+        const Scratch<V> sc(s, scratch + per_thread * tid);
         std::fill(sc.padded, sc.padded + s.padded_floats(), 0.0f);
         int64_t padded = -1;
         for (int64_t unit = units * tid / nthreads; unit < units * (tid + 1) / nthreads; ++unit) {
             const int64_t n = unit / s.block_rows();
             if (n != padded) {
-                to_positions(x + n * s.in * s.h * s.w, s.in, s.h, s.w, 2, s.padded_w(), sc.padded);
+                to_positions(x + n * s.in * s.h * s.w, s.in, s.h, s.w, (V::R - 1) / 2, s.padded_w(), sc.padded);
                 padded = n;
             }
             block_row(s, u, bias, n, unit % s.block_rows(), sc, y);
@@ -314,83 +360,88 @@ void correlate(anvil_context& ctx, const Shape& s, const float* x, const float* 
 constexpr int64_t kUnitRows = 4;  // rows of blocks per unit: V and dM of a unit stay in L2
 constexpr int kGradRows = 8;      // output channels per register tile of the products
 
-// dM = A dY A^T for the 2x2 output gradient dY of a block (dy[2 i + j] = dY[i][j]).
-template <size_t... A>
-__attribute__((target("avx512f"), always_inline)) inline void gradient_transform(const __m512 (&dy)[4],
+// dM = A dY A^T for the M x M output gradient dY of a block (dy[M i + j] = dY[i][j]).
+template <class V, size_t... A>
+__attribute__((target("avx512f"), always_inline)) inline void gradient_transform(const __m512 (&dy)[V::M * V::M],
                                                                                  __m512 (&out)[kPoints],
                                                                                  std::index_sequence<A...>) {
-    const __m512 zero = _mm512_setzero_ps();
-    __m512 left[kTile], right[kTile];  // (A dY)[a][0], (A dY)[a][1]
-    ((left[A] = term<kAT[1][A]>(term<kAT[0][A]>(zero, dy[0]), dy[2])), ...);
-    ((right[A] = term<kAT[1][A]>(term<kAT[0][A]>(zero, dy[1]), dy[3])), ...);
-    for (int a = 0; a < kTile; ++a) ((out[a * kTile + A] = term<kAT[1][A]>(term<kAT[0][A]>(zero, left[a]), right[a])), ...);
+    constexpr int M = V::M;
+    __m512 left[kTile][M];  // (A dY)[a][j]
+    for (int j = 0; j < M; ++j) ((left[A][j] = combine_column<V::AT, A>(dy + j, M, std::make_index_sequence<M>{})), ...);
+    for (int a = 0; a < kTile; ++a) {
+        ((out[a * kTile + A] = combine_column<V::AT, A>(left[a], 1, std::make_index_sequence<M>{})), ...);
+    }
 }
 
-// du[i][c] += sum_{k < n} m[k * ldm + i] * v[k * ldv + c] for kGradRows rows i and 32 columns c.
+// du[i][c] += sum_{k < n} m[k * ldm + i] * v[k * ldv + c] for kGradRows rows i and 16 NV columns c.
+template <int NV>
 __attribute__((target("avx512f"))) void gradient_product(int64_t n, const float* m, int64_t ldm, const float* v,
                                                          int64_t ldv, float* du, int64_t lddu) {
-    __m512 acc[kGradRows][2];
+    __m512 acc[kGradRows][NV];
     for (int i = 0; i < kGradRows; ++i) {
-        acc[i][0] = _mm512_load_ps(du + i * lddu);
-        acc[i][1] = _mm512_load_ps(du + i * lddu + 16);
+        for (int j = 0; j < NV; ++j) acc[i][j] = _mm512_load_ps(du + i * lddu + 16 * j);
     }
     for (int64_t k = 0; k < n; ++k) {
-        const __m512 v0 = _mm512_load_ps(v + k * ldv), v1 = _mm512_load_ps(v + k * ldv + 16);
+        __m512 x[NV];
+        for (int j = 0; j < NV; ++j) x[j] = _mm512_load_ps(v + k * ldv + 16 * j);
 #pragma GCC unroll 8
         for (int i = 0; i < kGradRows; ++i) {
             const __m512 g = _mm512_set1_ps(m[k * ldm + i]);
-            acc[i][0] = _mm512_fmadd_ps(g, v0, acc[i][0]);
-            acc[i][1] = _mm512_fmadd_ps(g, v1, acc[i][1]);
+            for (int j = 0; j < NV; ++j) acc[i][j] = _mm512_fmadd_ps(g, x[j], acc[i][j]);
         }
     }
     for (int i = 0; i < kGradRows; ++i) {
-        _mm512_store_ps(du + i * lddu, acc[i][0]);
-        _mm512_store_ps(du + i * lddu + 16, acc[i][1]);
+        for (int j = 0; j < NV; ++j) _mm512_store_ps(du + i * lddu + 16 * j, acc[i][j]);
     }
 }
 
 // Per-worker scratch of the weight gradient: the padded input and output gradient of one image,
 // V and dM of one unit, and the worker's partial dU.
+template <class V>
 struct GradScratch {
     float *padded, *dy, *v, *m, *du;
-    static int64_t unit_blocks(const Shape& s) { return kUnitRows * s.blocks(); }
-    static int64_t dy_floats(const Shape& s) { return 2 * s.block_rows() * 2 * s.blocks() * s.out; }
-    static int64_t du_floats(const Shape& s) { return kPoints * s.out * s.in; }
-    static int64_t floats(const Shape& s) {
-        return Scratch::whole_lines(s.padded_floats()) + dy_floats(s) + kPoints * unit_blocks(s) * (s.in + s.out) +
-               du_floats(s);
+    static int64_t unit_blocks(const Shape<V>& s) { return kUnitRows * s.blocks(); }
+    static int64_t dy_floats(const Shape<V>& s) { return V::M * s.block_rows() * V::M * s.blocks() * s.out; }
+    static int64_t du_floats(const Shape<V>& s) { return kPoints * s.out * s.in; }
+    static int64_t floats(const Shape<V>& s) {
+        return whole_lines(s.padded_floats()) + dy_floats(s) + kPoints * unit_blocks(s) * (s.in + s.out) + du_floats(s);
     }
-    GradScratch(const Shape& s, float* base)
+    GradScratch(const Shape<V>& s, float* base)
         : padded(base),
-          dy(base + Scratch::whole_lines(s.padded_floats())),
+          dy(base + whole_lines(s.padded_floats())),
           v(dy + dy_floats(s)),
           m(v + kPoints * unit_blocks(s) * s.in),
           du(m + kPoints * unit_blocks(s) * s.out) {}
 };
 
 // Rows [r0, r1) of blocks of one image into the worker's dU.
-__attribute__((target("avx512f"))) void gradient_unit(const Shape& s, int64_t r0, int64_t r1, const GradScratch& sc) {
-    const int64_t blocks = s.blocks(), n = (r1 - r0) * blocks, stride = GradScratch::unit_blocks(s);
-    const int64_t dy_w = 2 * blocks;
+template <class V>
+__attribute__((target("avx512f"))) void gradient_unit(const Shape<V>& s, int64_t r0, int64_t r1,
+                                                      const GradScratch<V>& sc) {
+    constexpr int M = V::M;
+    const int64_t blocks = s.blocks(), n = (r1 - r0) * blocks, stride = GradScratch<V>::unit_blocks(s);
+    const int64_t dy_w = M * blocks;
     for (int64_t r = r0; r < r1; ++r) {
         transform_inputs(s, sc.padded, r, stride, sc.v + (r - r0) * blocks * s.in);
         for (int64_t t = 0; t < blocks; ++t) {
             for (int64_t o0 = 0; o0 < s.out; o0 += 16) {
-                __m512 g[4], m[kPoints];
-                for (int q = 0; q < 4; ++q) {
-                    g[q] = _mm512_load_ps(sc.dy + ((2 * r + q / 2) * dy_w + 2 * t + q % 2) * s.out + o0);
+                __m512 g[M * M], m[kPoints];
+                for (int q = 0; q < M * M; ++q) {
+                    g[q] = _mm512_load_ps(sc.dy + ((M * r + q / M) * dy_w + M * t + q % M) * s.out + o0);
                 }
-                gradient_transform(g, m, std::make_index_sequence<kTile>{});
+                gradient_transform<V>(g, m, std::make_index_sequence<kTile>{});
                 const int64_t block = (r - r0) * blocks + t;
                 for (int p = 0; p < kPoints; ++p) _mm512_store_ps(sc.m + (p * stride + block) * s.out + o0, m[p]);
             }
         }
     }
+    const bool pairs = s.in % 32 == 0;
     for (int p = 0; p < kPoints; ++p) {
         for (int64_t o0 = 0; o0 < s.out; o0 += kGradRows) {
-            for (int64_t c0 = 0; c0 < s.in; c0 += 32) {
-                gradient_product(n, sc.m + p * stride * s.out + o0, s.out, sc.v + p * stride * s.in + c0, s.in,
-                                 sc.du + (p * s.out + o0) * s.in + c0, s.in);
+            for (int64_t c0 = 0; c0 < s.in; c0 += pairs ? 32 : 16) {
+                (pairs ? gradient_product<2> : gradient_product<1>)(n, sc.m + p * stride * s.out + o0, s.out,
+                                                                    sc.v + p * stride * s.in + c0, s.in,
+                                                                    sc.du + (p * s.out + o0) * s.in + c0, s.in);
             }
         }
     }
@@ -398,9 +449,11 @@ __attribute__((target("avx512f"))) void gradient_unit(const Shape& s, int64_t r0
 
 // dw[o][c] (+)= G^T dU G for 16 input channels c0.. of output channel o, dU summed over the
 // workers' partials in worker order.
-__attribute__((target("avx512f"))) void finish_weight_gradient(const Shape& s, const float* partials,
+template <class V>
+__attribute__((target("avx512f"))) void finish_weight_gradient(const Shape<V>& s, const float* partials,
                                                                int64_t partial_floats, int workers, int64_t o,
                                                                int64_t c0, float* dw, bool accumulate) {
+    constexpr int R = V::R;
     __m512 du[kPoints];
     for (int p = 0; p < kPoints; ++p) {
         __m512 sum = _mm512_setzero_ps();
@@ -409,74 +462,70 @@ __attribute__((target("avx512f"))) void finish_weight_gradient(const Shape& s, c
         }
         du[p] = sum;
     }
-    __m512 rows[5][kTile];  // (G^T dU)[kh][b]
-    for (int kh = 0; kh < 5; ++kh) {
+    __m512 rows[R][kTile];  // (G^T dU)[kh][b]
+    for (int kh = 0; kh < R; ++kh) {
         for (int b = 0; b < kTile; ++b) {
             __m512 acc = _mm512_setzero_ps();
             for (int a = 0; a < kTile; ++a) {
-                acc = _mm512_fmadd_ps(_mm512_set1_ps(static_cast<float>(kG[a][kh])), du[a * kTile + b], acc);
+                acc = _mm512_fmadd_ps(_mm512_set1_ps(static_cast<float>(V::G[a][kh])), du[a * kTile + b], acc);
             }
             rows[kh][b] = acc;
         }
     }
-    alignas(64) float g[25][16];
-    for (int kh = 0; kh < 5; ++kh) {
-        for (int kw = 0; kw < 5; ++kw) {
+    alignas(64) float g[R * R][16];
+    for (int kh = 0; kh < R; ++kh) {
+        for (int kw = 0; kw < R; ++kw) {
             __m512 acc = _mm512_setzero_ps();
             for (int b = 0; b < kTile; ++b) {
-                acc = _mm512_fmadd_ps(_mm512_set1_ps(static_cast<float>(kG[b][kw])), rows[kh][b], acc);
+                acc = _mm512_fmadd_ps(_mm512_set1_ps(static_cast<float>(V::G[b][kw])), rows[kh][b], acc);
             }
-            _mm512_store_ps(g[kh * 5 + kw], acc);
+            _mm512_store_ps(g[kh * R + kw], acc);
         }
     }
     for (int l = 0; l < 16; ++l) {
-        float* target = dw + (o * s.in + c0 + l) * 25;
-        for (int k = 0; k < 25; ++k) target[k] = accumulate ? target[k] + g[k][l] : g[k][l];
+        float* target = dw + (o * s.in + c0 + l) * R * R;
+        for (int k = 0; k < R * R; ++k) target[k] = accumulate ? target[k] + g[k][l] : g[k][l];
     }
 }
 
-}  // namespace
-
-bool conv2d_winograd_forward(anvil_context& ctx, const anvil_conv2d_desc& d, const float* x, const float* w,
-                             const float* bias, float* y) {
-    if (!applies(d) || d.in_channels % 16 != 0 || d.out_channels % 32 != 0) return false;
-    const Shape s{d.batch, d.in_channels, d.out_channels, d.in_h, d.in_w};
+template <class V>
+void forward(anvil_context& ctx, const anvil_conv2d_desc& d, const float* x, const float* w, const float* bias,
+             float* y) {
+    constexpr int R = V::R;
+    const Shape<V> s{d.batch, d.in_channels, d.out_channels, d.in_h, d.in_w};
     correlate(ctx, s, x, bias, y, [&](int64_t o, int64_t c, int kh, int kw) {
-        return w[((o * s.in + c) * 5 + kh) * 5 + kw];
+        return w[((o * s.in + c) * R + kh) * R + kw];
     });
-    return true;
 }
 
-bool conv2d_winograd_backward_data(anvil_context& ctx, const anvil_conv2d_desc& d, const float* dy, const float* w,
-                                   float* dx) {
-    if (!applies(d) || d.out_channels % 16 != 0 || d.in_channels % 32 != 0) return false;
-    // dx is the correlation of dy (padded by 5 - 1 - 2 = 2) with the flipped window, channels
-    // turned around: dx channel c gathers from dy channel o through w[o][c][4 - kh][4 - kw].
-    const Shape s{d.batch, d.out_channels, d.in_channels, d.in_h, d.in_w};
+template <class V>
+void backward_data(anvil_context& ctx, const anvil_conv2d_desc& d, const float* dy, const float* w, float* dx) {
+    // dx is the correlation of dy (padded by R - 1 - (R - 1) / 2, the same) with the flipped
+    // window, channels turned around: dx channel c gathers from dy channel o through
+    // w[o][c][R - 1 - kh][R - 1 - kw].
+    constexpr int R = V::R;
+    const Shape<V> s{d.batch, d.out_channels, d.in_channels, d.in_h, d.in_w};
     correlate(ctx, s, dy, nullptr, dx, [&](int64_t c, int64_t o, int kh, int kw) {
-        return w[((o * s.out + c) * 5 + 4 - kh) * 5 + 4 - kw];
+        return w[((o * s.out + c) * R + R - 1 - kh) * R + R - 1 - kw];
     });
-    return true;
 }
 
-bool conv2d_winograd_backward_weight(anvil_context& ctx, const anvil_conv2d_desc& d, const float* x, const float* dy,
-                                     float* dw, float* db, bool accumulate) {
-    if (!applies(d) || d.in_channels % 32 != 0 || d.out_channels % kGradRows != 0 || d.out_channels % 16 != 0) {
-        return false;
-    }
-    const Shape s{d.batch, d.in_channels, d.out_channels, d.in_h, d.in_w};
-    const int64_t plane = s.h * s.w, per_worker = GradScratch::floats(s);
+template <class V>
+void backward_weight(anvil_context& ctx, const anvil_conv2d_desc& d, const float* x, const float* dy, float* dw,
+                     float* db, bool accumulate) {
+    const Shape<V> s{d.batch, d.in_channels, d.out_channels, d.in_h, d.in_w};
+    const int64_t plane = s.h * s.w, per_worker = GradScratch<V>::floats(s);
     const int workers = static_cast<int>(std::min<int64_t>(ctx.pool.size(), s.images));
     float* scratch = ctx.workspace.get<float>(kScratchSlot, static_cast<size_t>(per_worker * workers));
     // Bias gradient: each image's channel sums, added over the images in order below.
     double* sums = db != nullptr ? ctx.workspace.get<double>(kBiasSlot, static_cast<size_t>(s.images * s.out)) : nullptr;
     ctx.pool.run([&](int tid, int) {
         if (tid >= workers) return;
-        const GradScratch sc(s, scratch + per_worker * tid);
-        std::fill(sc.padded, sc.du + GradScratch::du_floats(s), 0.0f);
+        const GradScratch<V> sc(s, scratch + per_worker * tid);
+        std::fill(sc.padded, sc.du + GradScratch<V>::du_floats(s), 0.0f);
         for (int64_t n = s.images * tid / workers; n < s.images * (tid + 1) / workers; ++n) {
-            to_positions(x + n * s.in * plane, s.in, s.h, s.w, 2, s.padded_w(), sc.padded);
-            to_positions(dy + n * s.out * plane, s.out, s.h, s.w, 0, 2 * s.blocks(), sc.dy);
+            to_positions(x + n * s.in * plane, s.in, s.h, s.w, (V::R - 1) / 2, s.padded_w(), sc.padded);
+            to_positions(dy + n * s.out * plane, s.out, s.h, s.w, 0, V::M * s.blocks(), sc.dy);
             if (sums != nullptr) {
                 for (int64_t o = 0; o < s.out; ++o) sums[n * s.out + o] = channel_sum(dy + (n * s.out + o) * plane, plane);
             }
@@ -488,13 +537,54 @@ bool conv2d_winograd_backward_weight(anvil_context& ctx, const anvil_conv2d_desc
     const int64_t vectors = s.in / 16;
     parallel_for(ctx.pool, s.out * vectors, 4, [&](int64_t begin, int64_t end) {
         for (int64_t i = begin; i < end; ++i) {
-            finish_weight_gradient(s, scratch + (per_worker - GradScratch::du_floats(s)), per_worker, workers,
+            finish_weight_gradient(s, scratch + (per_worker - GradScratch<V>::du_floats(s)), per_worker, workers,
                                    i / vectors, i % vectors * 16, dw, accumulate);
         }
     });
     if (db != nullptr) add_bias_sums(sums, s.images, s.out, db, accumulate);
+}
+
+}  // namespace
+
+// The channel counts are whole vectors: input channels for the input transforms, output channels
+// for the products' columns; the weight gradient's register tiles take output channels 8 at a time.
+bool conv2d_winograd_forward(anvil_context& ctx, const anvil_conv2d_desc& d, const float* x, const float* w,
+                             const float* bias, float* y) {
+    if (d.in_channels % 16 != 0 || d.out_channels % 16 != 0) return false;
+    if (applies<F2x5>(d)) {
+        forward<F2x5>(ctx, d, x, w, bias, y);
+    } else if (applies<F4x3>(d)) {
+        forward<F4x3>(ctx, d, x, w, bias, y);
+    } else {
+        return false;
+    }
+    return true;
+}
+
+bool conv2d_winograd_backward_data(anvil_context& ctx, const anvil_conv2d_desc& d, const float* dy, const float* w,
+                                   float* dx) {
+    if (d.in_channels % 16 != 0 || d.out_channels % 16 != 0) return false;
+    if (applies<F2x5>(d)) {
+        backward_data<F2x5>(ctx, d, dy, w, dx);
+    } else if (applies<F4x3>(d)) {
+        backward_data<F4x3>(ctx, d, dy, w, dx);
+    } else {
+        return false;
+    }
+    return true;
+}
+
+bool conv2d_winograd_backward_weight(anvil_context& ctx, const anvil_conv2d_desc& d, const float* x, const float* dy,
+                                     float* dw, float* db, bool accumulate) {
+    if (d.in_channels % 16 != 0 || d.out_channels % 16 != 0) return false;
+    if (applies<F2x5>(d)) {
+        backward_weight<F2x5>(ctx, d, x, dy, dw, db, accumulate);
+    } else if (applies<F4x3>(d)) {
+        backward_weight<F4x3>(ctx, d, x, dy, dw, db, accumulate);
+    } else {
+        return false;
+    }
     return true;
 }
 
 }  // namespace anvil::cpu
-

@@ -1,6 +1,6 @@
-// Winograd F(2x2, 5x5) conv2d for "same" 5x5 layers with many channels on CPUs with AVX-512
-// (forward, backward-data and backward-weight). Each function returns false, having done nothing,
-// when the layer or the CPU is not one it handles.
+// Winograd conv2d, F(2x2, 5x5) for "same" 5x5 layers and F(4x4, 3x3) for "same" 3x3 layers with
+// many channels, on CPUs with AVX-512 (forward, backward-data and backward-weight). Each function
+// returns false, having done nothing, when the layer or the CPU is not one it handles.
 #pragma once
 
 #include "cpu/kernels.h"

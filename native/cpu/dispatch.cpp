@@ -17,8 +17,8 @@ const char* dispatch_description() {
                           "edges for small products (k <= 256)"
                         : "") +
              "\n";
-        s += f.avx512f ? "conv2d: Winograd F(2x2, 5x5) for 'same' 5x5 layers, AVX-512 direct kernels for other stride-1 "
-                         "layers, im2col + gemm for the rest\n"
+        s += f.avx512f ? "conv2d: Winograd F(2x2, 5x5) for 'same' 5x5 and F(4x4, 3x3) for 'same' 3x3 layers "
+                         "(16k channels), AVX-512 direct kernels for other stride-1 layers, im2col + gemm for the rest\n"
                        : "conv2d: im2col + gemm (the direct and Winograd kernels need AVX-512F)\n";
         s += std::string("conv2d bias gradient: ") + avx512 + " channel sums\n";
         s += std::string("max pool2d: forward ") + (f.avx512f ? "AVX-512 row pairs for 2x2/2" : "portable") +

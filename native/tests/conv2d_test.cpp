@@ -159,9 +159,7 @@ int main() {
         {2, 8, 6, 9, 24, 7, 7, 1, 1, 3, 3, 1, 1, 1},      // padding 3, 24 channels
         {2, 16, 6, 9, 24, 3, 3, 1, 1, 1, 1, 1, 1, 1},     // whole-row window kernels, padding 1
         {2, 16, 4, 5, 16, 5, 5, 1, 1, 2, 2, 1, 1, 1},     // rows exactly as wide as the window
-        // Winograd F(2x2, 5x5) ("same" 5x5 with 16k input and 32k output channels, forward; the
-        // other way round, backward-data; 32k input and 16k output channels, backward-weight): odd
-        // sizes with blocks over the edge, one block, rows of 14 blocks (the most), images split
+        // Winograd F(2x2, 5x5) ("same" 5x5 with 16k input and output channels): odd sizes with blocks over the edge, one block, rows of 14 blocks (the most), images split
         // between the threads mid-image, more channel vectors.
         {3, 32, 9, 13, 32, 5, 5, 1, 1, 2, 2, 1, 1, 1},
         {2, 16, 1, 1, 32, 5, 5, 1, 1, 2, 2, 1, 1, 1},
@@ -170,6 +168,19 @@ int main() {
         {2, 64, 8, 8, 64, 5, 5, 1, 1, 2, 2, 1, 1, 1},
         {2, 32, 3, 29, 32, 5, 5, 1, 1, 2, 2, 1, 1, 1},    // rows of 29: too wide, the direct kernels
         {1, 32, 10, 28, 16, 5, 5, 1, 1, 2, 2, 1, 1, 1},   // weight gradient on one worker, units of 4 + 1 rows
+        // Winograd F(4x4, 3x3) ("same" 3x3, 16k channels both ways): the ResNet's three stages
+        // (7 and 3.5 blocks a row; 7x7 planes, 2 blocks, stay with the direct kernels), 16
+        // output channels a product (48: not pairs), rows of 3 blocks (the fewest), 14 (the
+        // most) and 57 (too wide, the direct kernels), units of 4 + 1 block rows on one worker.
+        {3, 16, 28, 28, 16, 3, 3, 1, 1, 1, 1, 1, 1, 1},
+        {2, 32, 14, 14, 32, 3, 3, 1, 1, 1, 1, 1, 1, 1},
+        {2, 64, 7, 7, 64, 3, 3, 1, 1, 1, 1, 1, 1, 1},
+        {2, 16, 5, 9, 48, 3, 3, 1, 1, 1, 1, 1, 1, 1},
+        {2, 48, 6, 11, 16, 3, 3, 1, 1, 1, 1, 1, 1, 1},
+        {2, 16, 1, 9, 32, 3, 3, 1, 1, 1, 1, 1, 1, 1},
+        {1, 32, 3, 56, 16, 3, 3, 1, 1, 1, 1, 1, 1, 1},
+        {2, 16, 6, 57, 32, 3, 3, 1, 1, 1, 1, 1, 1, 1},
+        {1, 16, 19, 10, 32, 3, 3, 1, 1, 1, 1, 1, 1, 1},
     };
     for (const anvil_conv2d_desc& d : cases) {
         for (int bias = 0; bias < 2; ++bias) {

@@ -38,10 +38,11 @@ class Conv2dOpTest {
             ConvGeom.of(2, 16, 9, 9, 24, 3, 2, 1, 1, 1),
             ConvGeom.of(64, 1, 28, 28, 32, 5, 1, 2, 1, 1),
             ConvGeom.of(64, 32, 14, 14, 64, 5, 1, 2, 1, 1),
-            // Winograd on the CPU (5x5 "same": forward with 16k in and 32k out channels, backward-data
-            // the other way round, backward-weight 32k in and 16k out), small enough for finite differences.
+            // Winograd on the CPU (5x5 and 3x3 "same" with 16k channels), small enough for finite
+            // differences.
             ConvGeom.of(1, 16, 6, 7, 32, 5, 1, 2, 1, 1),
-            ConvGeom.of(1, 32, 5, 5, 16, 5, 1, 2, 1, 1));
+            ConvGeom.of(1, 32, 5, 5, 16, 5, 1, 2, 1, 1),
+            ConvGeom.of(1, 16, 5, 9, 16, 3, 1, 1, 1, 1));
 
     /** Small enough for finite differences (two forward passes per probed element). */
     private static final List<ConvGeom> GRAD_SHAPES = SHAPES.stream().filter(s -> s.xSize() <= 1000).toList();
