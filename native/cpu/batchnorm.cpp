@@ -13,6 +13,7 @@
 #include <cmath>
 
 #include "cpu/kernels.h"
+#include "cpu/lanes.h"
 #include "cpu_features.h"
 
 namespace anvil::cpu {
@@ -50,12 +51,6 @@ double channel_sum(const Channel& ch, F&& f) {
 // Whether a channel's runs take the vector passes: AVX-512 and at least one vector per run.
 bool vector_runs(const anvil_batchnorm_desc& d) { return d.spatial >= 16 && cpu_features().avx512f; }
 
-// The lanes of the vector at s of a run of `spatial` floats that lie in the run.
-inline __mmask16 lanes(int64_t s, int64_t spatial) {
-    const int64_t left = spatial - s;
-    return left >= 16 ? static_cast<__mmask16>(0xFFFF) : static_cast<__mmask16>((1u << left) - 1u);
-}
-
 // The low and high 8 floats of v widened to double. (The zero-masked forms of the intrinsics:
 // the plain ones, and the cast to 256 bits, pass an undefined vector that GCC 12 warns about.)
 template <int Half>
@@ -92,7 +87,7 @@ __attribute__((target("avx512f"))) void batch_statistics_avx512(const Channel& c
     for (int64_t n = 0; n < ch.batch; ++n) {
         for (int64_t s = 0; s < ch.spatial; s += 16) {
             const int64_t i = ch.offset + n * ch.stride + s;
-            add_wide(sum, _mm512_maskz_loadu_ps(lanes(s, ch.spatial), x + i));
+            add_wide(sum, _mm512_maskz_loadu_ps(lanes(ch.spatial - s), x + i));
         }
     }
     mean = total(sum) / m;
@@ -103,7 +98,7 @@ __attribute__((target("avx512f"))) void batch_statistics_avx512(const Channel& c
     for (int64_t n = 0; n < ch.batch; ++n) {
         for (int64_t s = 0; s < ch.spatial; s += 16) {
             const int64_t i = ch.offset + n * ch.stride + s;
-            const __mmask16 k = lanes(s, ch.spatial);
+            const __mmask16 k = lanes(ch.spatial - s);
             const __m512 dev = _mm512_maskz_sub_ps(k, _mm512_maskz_loadu_ps(k, x + i), mu);
             fma_wide(sq, dev, dev);
         }
@@ -118,7 +113,7 @@ __attribute__((target("avx512f"))) void scale_shift_avx512(const Channel& ch, bo
     for (int64_t n = 0; n < ch.batch; ++n) {
         for (int64_t s = 0; s < ch.spatial; s += 16) {
             const int64_t i = ch.offset + n * ch.stride + s;
-            const __mmask16 k = lanes(s, ch.spatial);
+            const __mmask16 k = lanes(ch.spatial - s);
             __m512 v = _mm512_fmadd_ps(va, _mm512_maskz_loadu_ps(k, x + i), vb);
             if (relu) v = _mm512_mask_mov_ps(v, _mm512_cmp_ps_mask(v, zero, _CMP_LT_OQ), zero);  // a NaN stays
             _mm512_mask_storeu_ps(y + i, k, v);
@@ -136,10 +131,13 @@ __attribute__((target("avx512f"))) void backward_sums_avx512(const Channel& ch, 
     for (int64_t n = 0; n < ch.batch; ++n) {
         for (int64_t s = 0; s < ch.spatial; s += 16) {
             const int64_t i = ch.offset + n * ch.stride + s;
-            const __mmask16 k = lanes(s, ch.spatial);
+            const __mmask16 k = lanes(ch.spatial - s);
             __m512 g = _mm512_maskz_loadu_ps(k, dy + i);
             // y <= 0 (not NaN) blocks the gradient, as in the portable pass.
-            if (relu) g = _mm512_mask_mov_ps(g, _mm512_mask_cmp_ps_mask(k, _mm512_maskz_loadu_ps(k, y + i), zero, _CMP_LE_OQ), zero);
+            if (relu) {
+                const __mmask16 blocked = _mm512_mask_cmp_ps_mask(k, _mm512_maskz_loadu_ps(k, y + i), zero, _CMP_LE_OQ);
+                g = _mm512_mask_mov_ps(g, blocked, zero);
+            }
             _mm512_mask_storeu_ps(dx + i, k, g);
             add_wide(acc_g, g);
             fma_wide(acc_gx, g, _mm512_maskz_sub_ps(k, _mm512_maskz_loadu_ps(k, x + i), mu));
@@ -156,7 +154,7 @@ __attribute__((target("avx512f"))) void backward_apply_avx512(const Channel& ch,
     for (int64_t n = 0; n < ch.batch; ++n) {
         for (int64_t s = 0; s < ch.spatial; s += 16) {
             const int64_t i = ch.offset + n * ch.stride + s;
-            const __mmask16 k = lanes(s, ch.spatial);
+            const __mmask16 k = lanes(ch.spatial - s);
             const __m512 dev = _mm512_sub_ps(_mm512_maskz_loadu_ps(k, x + i), mu);
             const __m512 g = _mm512_sub_ps(_mm512_maskz_loadu_ps(k, dx + i), v1);
             _mm512_mask_storeu_ps(dx + i, k, _mm512_mul_ps(vs, _mm512_fnmadd_ps(dev, v2, g)));

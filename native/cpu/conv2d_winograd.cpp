@@ -96,13 +96,20 @@ __attribute__((target("avx512f"), always_inline)) inline __m512 term(__m512 acc,
     }
 }
 
+// sum_i C_i * v[i * stride] for coefficients known at compile time.
+template <int... C>
+__attribute__((target("avx512f"), always_inline)) inline __m512 weighted_sum(const __m512* v, int stride) {
+    __m512 acc = _mm512_setzero_ps();
+    int i = 0;
+    ((acc = term<C>(acc, v[stride * i++])), ...);  // a comma fold runs left to right
+    return acc;
+}
+
 // sum_i M[R][i] * v[i * stride] over the six columns of row R of a constant integer matrix M.
 template <const auto& M, int R, size_t... I>
 __attribute__((target("avx512f"), always_inline)) inline __m512 combine(const __m512* v, int stride,
                                                                         std::index_sequence<I...>) {
-    __m512 acc = _mm512_setzero_ps();
-    ((acc = term<M[R][I]>(acc, v[I * stride])), ...);
-    return acc;
+    return weighted_sum<M[R][I]...>(v, stride);
 }
 
 template <const auto& M, int R>
@@ -124,9 +131,7 @@ __attribute__((target("avx512f"), always_inline)) inline void input_transform(co
 template <const auto& Mat, int C, size_t... I>
 __attribute__((target("avx512f"), always_inline)) inline __m512 combine_column(const __m512* v, int stride,
                                                                                std::index_sequence<I...>) {
-    __m512 acc = _mm512_setzero_ps();
-    ((acc = term<Mat[I][C]>(acc, v[I * stride])), ...);
-    return acc;
+    return weighted_sum<Mat[I][C]...>(v, stride);
 }
 
 // The M x M outputs A^T m A of a 6x6 block m of vectors, row-major.
@@ -319,9 +324,10 @@ __attribute__((target("avx512f"))) void block_row(const Shape<V>& s, const float
 template <class V>
 bool applies(const anvil_conv2d_desc& d) {
     constexpr int pad = (V::R - 1) / 2;
+    const int64_t blocks = (d.in_w + V::M - 1) / V::M;
     return cpu_features().avx512f && d.kernel_h == V::R && d.kernel_w == V::R && d.stride_h == 1 && d.stride_w == 1 &&
            d.pad_h == pad && d.pad_w == pad && d.dilation_h == 1 && d.dilation_w == 1 && d.groups == 1 &&
-           d.in_h >= 1 && (d.in_w + V::M - 1) / V::M >= V::MinBlocks && (d.in_w + V::M - 1) / V::M <= kMaxBlocks;
+           d.in_h >= 1 && blocks >= V::MinBlocks && blocks <= kMaxBlocks;
 }
 
 template <class V, class Weight>

@@ -12,6 +12,7 @@
 #include <type_traits>
 
 #include "cpu/kernels.h"
+#include "cpu/lanes.h"
 #include "cpu_features.h"
 #include "pool_geometry.h"
 
@@ -109,11 +110,6 @@ PairSteps pair_steps(const PoolGeometry& g) {
         s.even[l] = static_cast<int32_t>(in_second ? 16 + 2 * (l - g.out_w) : 2 * l);
     }
     return s;
-}
-
-// The first n lanes (none for n <= 0).
-inline __mmask16 lanes(int64_t n) {
-    return static_cast<__mmask16>(n >= 16 ? 0xFFFF : n <= 0 ? 0 : (1u << n) - 1);
 }
 
 // best = v where v beats best (PyTorch's rule: greater, or NaN), its position likewise.

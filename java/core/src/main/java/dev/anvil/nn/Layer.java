@@ -126,7 +126,7 @@ public abstract class Layer implements AutoCloseable {
             retainArgument(x, "input");
             Tensor previous = heldInput;
             heldInput = null;
-            forwardThread = null;
+            keptForward(false);
             try {
                 Tensor y = doForward(x);
                 if (training) {
@@ -393,7 +393,7 @@ public abstract class Layer implements AutoCloseable {
             closeContents();
             if (heldInput != null) heldInput.release();
             heldInput = null;
-            forwardThread = null;
+            keptForward(false);
         } finally {
             guard.exit();
         }
