@@ -504,9 +504,10 @@ ANVIL_API anvil_status anvil_adam_step(anvil_context* ctx, const anvil_adam_desc
 
 /* ---------------------------------------------------------------- plug-ins */
 
-/* Ops from a shared library that implements anvil_plugin.h, of either plug-in ABI version (guide:
+/* Ops from a shared library that implements anvil_plugin.h, of any plug-in ABI version (guide:
  * docs/extending.md). An op is a function y = f(inputs, weights) of 1 to 8 tensors with num_params
- * float hyper-parameters and 0 to 8 trainable weights (a version-1 op: one input, no weights); ops
+ * float hyper-parameters, 0 to 8 trainable weights and 0 to 8 buffers of state that is not trained
+ * (a version-1 op: one input, no weights; a version-2 op: no buffers); ops
  * are numbered 0 .. count-1 in the plug-in's order. Shapes have rank 1 to 8 and positive
  * dimensions. Strings returned here stay valid until the plug-in is unloaded. A plug-in may serve
  * several threads at once; unloading it while one of its ops runs is a bug of the caller.
@@ -515,11 +516,12 @@ ANVIL_API anvil_status anvil_adam_step(anvil_context* ctx, const anvil_adam_desc
 typedef struct anvil_plugin anvil_plugin;
 
 /* Loads the library at path (dlopen, RTLD_NOW | RTLD_LOCAL) and validates its op table.
- * ANVIL_ERR_UNSUPPORTED: a table of a plug-in ABI version other than 1 and 2 (or of one version
- * from the other's entry point). ANVIL_ERR_PLUGIN: the library cannot be loaded (the message carries
- * the loader's), exports neither anvil_plugin_entry nor anvil_plugin_entry_v2, or its table is
- * malformed (missing names or functions, duplicate op or weight names, input or weight counts
- * outside [1, 8] and [0, 8], an unknown initialiser). */
+ * ANVIL_ERR_UNSUPPORTED: a table of a plug-in ABI version other than 1, 2 and 3 (or of one version
+ * from another's entry point). ANVIL_ERR_PLUGIN: the library cannot be loaded (the message carries
+ * the loader's), exports none or several of anvil_plugin_entry, anvil_plugin_entry_v2 and
+ * anvil_plugin_entry_v3, or its table is malformed (missing names or functions, duplicate op,
+ * weight or buffer names, input, weight or buffer counts outside [1, 8], [0, 8] and [0, 8], an
+ * unknown initialiser). */
 ANVIL_API anvil_status anvil_plugin_load(const char* path, anvil_plugin** out);
 /* Unloading NULL is a no-op. */
 ANVIL_API anvil_status anvil_plugin_unload(anvil_plugin* plugin);
@@ -591,6 +593,44 @@ ANVIL_API anvil_status anvil_plugin_op_backward_n(anvil_context* ctx, const anvi
                                                   const int64_t* weight_shapes, const int32_t* weight_ranks,
                                                   const float* const* weights, const float* y, const float* dy,
                                                   float* const* input_grads, float* const* weight_grads);
+
+/* Buffers: state of an op that is not trained (a version-3 op's running statistics; 0 for ops of
+ * the earlier versions). Ops with buffers are called through the _state functions, which take them
+ * and the mode; the _n calls above refuse them, and run a version-3 op without buffers in training
+ * mode. */
+ANVIL_API anvil_status anvil_plugin_op_num_buffers(const anvil_plugin* plugin, int32_t op, int32_t* out);
+/* Buffer `index` of the op: its name (valid until unload) and the value every element starts at. */
+ANVIL_API anvil_status anvil_plugin_op_buffer(const anvil_plugin* plugin, int32_t op, int32_t index, const char** name,
+                                              float* init);
+/* The buffers' shapes (num_buffers rows), as anvil_plugin_op_weight_shapes gives the weights'. */
+ANVIL_API anvil_status anvil_plugin_op_buffer_shapes(const anvil_plugin* plugin, int32_t op, const float* params,
+                                                     int32_t num_params, int32_t num_inputs, const int64_t* in_shapes,
+                                                     const int32_t* in_ranks, int64_t* buffer_shapes,
+                                                     int32_t* buffer_ranks);
+/* y = op(inputs, weights, buffers) as in anvil_plugin_op_forward_n, for an op of any version: the
+ * buffers (num_buffers of them, the op's count, with the shapes anvil_plugin_op_buffer_shapes
+ * gives) may be updated when training is 1, and must not overlap each other or any other buffer
+ * of the call. training is 1 (the model trains) or 0 (it evaluates); ops of versions 1 and 2 do
+ * not see it. */
+ANVIL_API anvil_status anvil_plugin_op_forward_state(anvil_context* ctx, const anvil_plugin* plugin, int32_t op,
+                                                     const float* params, int32_t num_params, int32_t num_inputs,
+                                                     const int64_t* in_shapes, const int32_t* in_ranks,
+                                                     const float* const* inputs, int32_t num_weights,
+                                                     const int64_t* weight_shapes, const int32_t* weight_ranks,
+                                                     const float* const* weights, int32_t num_buffers,
+                                                     const int64_t* buffer_shapes, const int32_t* buffer_ranks,
+                                                     float* const* buffers, int32_t training, float* y);
+/* As anvil_plugin_op_backward_n, with the buffers (read) and the mode of the forward call. */
+ANVIL_API anvil_status anvil_plugin_op_backward_state(anvil_context* ctx, const anvil_plugin* plugin, int32_t op,
+                                                      const float* params, int32_t num_params, int32_t num_inputs,
+                                                      const int64_t* in_shapes, const int32_t* in_ranks,
+                                                      const float* const* inputs, int32_t num_weights,
+                                                      const int64_t* weight_shapes, const int32_t* weight_ranks,
+                                                      const float* const* weights, int32_t num_buffers,
+                                                      const int64_t* buffer_shapes, const int32_t* buffer_ranks,
+                                                      const float* const* buffers, int32_t training, const float* y,
+                                                      const float* dy, float* const* input_grads,
+                                                      float* const* weight_grads);
 
 /* ---------------------------------------------------------------- MPI */
 

@@ -6,7 +6,7 @@
  * anvil.h), validates every call before it reaches the plug-in, and turns a failure reported by
  * the plug-in into a status code and message of its own.
  *
- * Two versions of the table exist, and Anvil loads both:
+ * Three versions of the table exist, and Anvil loads each:
  *  - version 1 (anvil_plugin_entry, anvil_op_v1): an op is a function y = f(x) of one float32
  *    tensor with a fixed number of float hyper-parameters (a LeakyReLU slope, a clipping bound),
  *    and no weights;
@@ -16,6 +16,10 @@
  *    initialiser, and gives their shapes from the hyper-parameters or the input shapes; forward
  *    reads every input and weight, backward gives the gradient of every input and adds to every
  *    weight's gradient.
+ *  - version 3 (anvil_plugin_entry_v3, anvil_op_v3): a version-2 op that also owns up to
+ *    ANVIL_PLUGIN_MAX_BUFFERS tensors of state that is not trained ("buffers": a BatchNorm's running
+ *    mean and variance), which forward may update, and is told whether the model is training or
+ *    evaluating (a BatchNorm uses batch statistics in training and its running ones in evaluation).
  * A plug-in exports the entry point of one version. Tensors are dense, row-major, contiguous
  * float32 buffers of rank 1 to ANVIL_PLUGIN_MAX_RANK with positive dimensions.
  *
@@ -26,11 +30,12 @@
  *    different buffers. Keep no mutable global state.
  *  - No C++ exception may leave a function (Anvil catches what it can, but a C frame in between
  *    cannot be unwound through).
- *  - Buffers a function writes never overlap anything else it is given: y, dy, dx (and in version
- *    2 every input gradient and weight gradient) are distinct from each other and from x (the
- *    inputs and weights). Read-only inputs may be the same buffer (add_relu(a, a)).
- *  - forward and backward run only on shapes and parameters that check() accepted (in version 2,
- *    with weights of the shapes weight_shapes() gives for them).
+ *  - Memory a function writes never overlaps anything else it is given: y, dy, dx (and in version
+ *    2 every input gradient and weight gradient, in version 3 also the buffers forward updates) are
+ *    distinct from each other and from x (the inputs and weights). Read-only inputs may be the same
+ *    memory (add_relu(a, a)).
+ *  - forward and backward run only on shapes and parameters that check() accepted (from version 2
+ *    on, with weights, and buffers, of the shapes weight_shapes() and buffer_shapes() give for them).
  *
  * Plain C99, so that a plug-in can be written in C, C++ or anything that exports a C symbol.
  */
@@ -197,6 +202,73 @@ typedef struct anvil_plugin_v2 {
 
 /* The entry point of a version-2 plug-in (which exports no anvil_plugin_entry). */
 ANVIL_PLUGIN_EXPORT const anvil_plugin_v2* anvil_plugin_entry_v2(void);
+
+/* ---------------------------------------------------------------- version 3 */
+
+#define ANVIL_PLUGIN_ABI_VERSION_3 3
+
+/* Most buffers of one op. */
+#define ANVIL_PLUGIN_MAX_BUFFERS 8
+
+/* A buffer: state of the op that is not trained but saved with the model (PyTorch's register_buffer),
+ * float32 like everything else. Anvil fills it with init when the layer is made (and on
+ * resetParameters); from then on only the op's forward changes it. */
+typedef struct anvil_buffer_def {
+    const char* name; /* the buffer's key in the layer's state dict ("running_mean"): an identifier as for weights,
+                         unique among the op's weights and buffers */
+    float init;       /* every element's first value: finite (0 for a mean, 1 for a variance) */
+} anvil_buffer_def;
+
+/* Everything a version-3 forward or backward call knows besides its data buffers: version 2's
+ * arguments, the buffers' shapes, and the mode. */
+typedef struct anvil_op_args_v3 {
+    anvil_op_args_v2 base;                   /* as for version 2 */
+    const anvil_plugin_shape* buffer_shapes; /* num_buffers: shapes of buffers[i]; NULL without */
+    const int64_t* buffer_numel;             /* num_buffers element counts; NULL without */
+    int32_t num_buffers;
+    int32_t training; /* 1 when the model trains (model.train()), 0 when it evaluates (model.eval()) */
+} anvil_op_args_v3;
+
+/* y = f(inputs, weights, buffers); in training the op may also update its buffers (a running mean),
+ * which no other call reads or writes meanwhile. In evaluation it should leave them as they are. */
+typedef int32_t (*anvil_op_forward_v3_fn)(const anvil_op_args_v3* args, const float* const* inputs,
+                                          const float* const* weights, float* const* buffers, float* y);
+/* As version 2's backward, with the buffers as the forward call left them (read-only). Anvil calls it
+ * after a training forward pass, and also after an evaluation one when a user differentiates a model
+ * in eval mode (training is then 0: a BatchNorm differentiates its running-statistics map). */
+typedef int32_t (*anvil_op_backward_v3_fn)(const anvil_op_args_v3* args, const float* const* inputs,
+                                           const float* const* weights, const float* const* buffers, const float* y,
+                                           const float* dy, float* const* input_grads, float* const* weight_grads);
+
+typedef struct anvil_op_v3 {
+    const char* name;                        /* unique within the plug-in */
+    const char* description;                 /* one line; may be NULL */
+    int32_t num_inputs;                      /* 1 .. ANVIL_PLUGIN_MAX_INPUTS */
+    int32_t num_params;                      /* float hyper-parameters, >= 0 */
+    int32_t num_weights;                     /* 0 .. ANVIL_PLUGIN_MAX_WEIGHTS */
+    const anvil_weight_def* weights;         /* num_weights definitions; NULL when there are none */
+    anvil_op_weight_shapes_fn weight_shapes; /* required when num_weights > 0, else NULL */
+    int32_t num_buffers;                     /* 0 .. ANVIL_PLUGIN_MAX_BUFFERS */
+    const anvil_buffer_def* buffers;         /* num_buffers definitions; NULL when there are none */
+    anvil_op_weight_shapes_fn buffer_shapes; /* the buffers' shapes, as weight_shapes gives the weights';
+                                                required when num_buffers > 0, else NULL */
+    anvil_op_check_v2_fn check;
+    anvil_op_forward_v3_fn forward;   /* CPU, host buffers */
+    anvil_op_backward_v3_fn backward; /* CPU, host buffers */
+    /* Device buffers, work queued on args->base.stream; NULL without CUDA code (see anvil_op_v1). */
+    anvil_op_forward_v3_fn forward_cuda;
+    anvil_op_backward_v3_fn backward_cuda;
+} anvil_op_v3;
+
+typedef struct anvil_plugin_v3 {
+    int32_t abi_version; /* ANVIL_PLUGIN_ABI_VERSION_3 */
+    const char* name;    /* the plug-in's name, for messages */
+    int32_t num_ops;     /* >= 1 */
+    const anvil_op_v3* ops;
+} anvil_plugin_v3;
+
+/* The entry point of a version-3 plug-in (which exports neither earlier entry point). */
+ANVIL_PLUGIN_EXPORT const anvil_plugin_v3* anvil_plugin_entry_v3(void);
 
 #ifdef __cplusplus
 }

@@ -1,5 +1,6 @@
 // C ABI of plug-ins: loading, op lookup, and op calls validated before they reach plug-in code.
 #include <algorithm>
+#include <cstring>
 #include <string>
 #include <vector>
 
@@ -70,16 +71,18 @@ void check_produced(const PluginLibrary& library, const PluginOp& op, const anvi
     }
 }
 
-// The shapes of op's weights for the hyper-parameters and, when in_shapes is not NULL, the inputs.
-void weight_shapes_of(const PluginLibrary& library, const PluginOp& op, const float* params,
-                      const anvil_plugin_shape* in_shapes, anvil_plugin_shape* out) {
-    if (op.num_weights == 0) return;
-    for (int32_t i = 0; i < op.num_weights; ++i) out[i] = {};
-    library.invoke(op, ANVIL_ERR_INVALID_ARGUMENT, [&](char* err, size_t err_len) {
-        return op.v2->weight_shapes(params, in_shapes, out, err, err_len);
-    });
-    for (int32_t i = 0; i < op.num_weights; ++i) {
-        check_produced(library, op, out[i], "weight_shapes()", op.v2->weights[i].name);
+// The shapes of op's weights (or, with `buffers`, of its buffers) for the hyper-parameters and,
+// when in_shapes is not NULL, the inputs.
+void state_shapes_of(const PluginLibrary& library, const PluginOp& op, bool buffers, const float* params,
+                     const anvil_plugin_shape* in_shapes, anvil_plugin_shape* out) {
+    const int32_t count = buffers ? op.num_buffers : op.num_weights;
+    if (count == 0) return;
+    const anvil_op_weight_shapes_fn fn = buffers ? op.buffer_shapes : op.weight_shapes;
+    for (int32_t i = 0; i < count; ++i) out[i] = {};
+    library.invoke(op, ANVIL_ERR_INVALID_ARGUMENT, [&](char* err, size_t err_len) { return fn(params, in_shapes, out, err, err_len); });
+    for (int32_t i = 0; i < count; ++i) {
+        check_produced(library, op, out[i], buffers ? "buffer_shapes()" : "weight_shapes()",
+                       buffers ? op.buffers[i].name : op.weights[i].name);
     }
 }
 
@@ -112,31 +115,74 @@ private:
     const float* data_ = nullptr;
 };
 
-// One validated call of an op of either version: the caller's shapes and hyper-parameters checked
+// The tensors of one kind (inputs, weights or buffers) the caller passes to an op call: their
+// count, shapes, element counts and data.
+struct Operands {
+    int32_t count = 0;
+    anvil_plugin_shape shapes[ANVIL_PLUGIN_MAX_INPUTS] = {};
+    int64_t numel[ANVIL_PLUGIN_MAX_INPUTS] = {};
+    const float* data[ANVIL_PLUGIN_MAX_INPUTS] = {};
+
+    static_assert(ANVIL_PLUGIN_MAX_WEIGHTS <= ANVIL_PLUGIN_MAX_INPUTS && ANVIL_PLUGIN_MAX_BUFFERS <= ANVIL_PLUGIN_MAX_INPUTS,
+                  "one array size serves inputs, weights and buffers");
+
+    void read(int32_t n, const int64_t* dims, const int32_t* ranks, const char* what) {
+        count = n;
+        read_shapes(dims, ranks, n, what, shapes);
+        for (int32_t i = 0; i < n; ++i) numel[i] = checked_numel(shapes[i].dims, static_cast<size_t>(shapes[i].rank), what);
+    }
+};
+
+// The caller's description of one call: shapes of the inputs, weights and buffers, and the mode.
+struct CallShapes {
+    int32_t num_inputs;
+    const int64_t* in_shapes;
+    const int32_t* in_ranks;
+    int32_t num_weights;
+    const int64_t* weight_shapes;
+    const int32_t* weight_ranks;
+    int32_t num_buffers;
+    const int64_t* buffer_shapes;
+    const int32_t* buffer_ranks;
+    int32_t training;
+    // NULL when the call passes the buffers (the _state functions), else the ABI function called,
+    // which has no place for them: a forward or backward call of an op with buffers is refused then,
+    // naming the function to call instead; shape queries leave the buffers out.
+    const char* entry;
+};
+
+// One validated call of an op of any version: the caller's shapes and hyper-parameters checked
 // here, then by the op's check(), whose output shape is checked in turn since the sizes of y and dy
-// are derived from it; for an op with weights, the caller's weight shapes against the ones
-// weight_shapes() gives for these inputs.
+// are derived from it; for an op with weights or buffers, the caller's shapes of those against the
+// ones weight_shapes() and buffer_shapes() give for these inputs.
 class OpCall {
 public:
     // With a CUDA stream (see stream_of) the op's *_cuda entry points run on it, else the CPU ones.
-    OpCall(const PluginLibrary& library, int32_t op_index, const float* params, int32_t num_params, int32_t num_inputs,
-           const int64_t* in_shapes, const int32_t* in_ranks, int32_t num_weights, const int64_t* weight_shapes,
-           const int32_t* weight_ranks, void* stream = nullptr)
+    OpCall(const PluginLibrary& library, int32_t op_index, const float* params, int32_t num_params,
+           const CallShapes& call, void* stream = nullptr)
         : library_(library), op_(library.op(op_index)), params_(op_, params, num_params) {
-        ANVIL_REQUIRE(num_inputs == op_.num_inputs, "op %s takes %d input(s), got num_inputs = %d", op_.name,
-                      op_.num_inputs, num_inputs);
-        ANVIL_REQUIRE(num_weights == op_.num_weights, "op %s has %d weight(s), got num_weights = %d", op_.name,
-                      op_.num_weights, num_weights);
-        read_shapes(in_shapes, in_ranks, num_inputs, "input shape", in_shapes_);
-        read_shapes(weight_shapes, weight_ranks, num_weights, "weight shape", weight_shapes_);
-        for (int32_t i = 0; i < num_inputs; ++i) {
-            in_numel_[i] = checked_numel(in_shapes_[i].dims, static_cast<size_t>(in_shapes_[i].rank), "input");
+        ANVIL_REQUIRE(call.num_inputs == op_.num_inputs, "op %s takes %d input(s), got num_inputs = %d", op_.name,
+                      op_.num_inputs, call.num_inputs);
+        ANVIL_REQUIRE(call.num_weights == op_.num_weights, "op %s has %d weight(s), got num_weights = %d", op_.name,
+                      op_.num_weights, call.num_weights);
+        if (call.entry == nullptr) {
+            ANVIL_REQUIRE(call.num_buffers == op_.num_buffers, "op %s has %d buffer(s), got num_buffers = %d", op_.name,
+                          op_.num_buffers, call.num_buffers);
+        } else if (op_.num_buffers > 0 && std::strstr(call.entry, "ward") != nullptr) {
+            throw Error(ANVIL_ERR_INVALID_ARGUMENT,
+                        format("op %s has %d buffer(s), which %s has no place for: call %s", op_.name, op_.num_buffers,
+                               call.entry,
+                               std::strstr(call.entry, "backward") != nullptr ? "anvil_plugin_op_backward_state"
+                                                                              : "anvil_plugin_op_forward_state"));
         }
-        for (int32_t i = 0; i < num_weights; ++i) {
-            weight_numel_[i] = checked_numel(weight_shapes_[i].dims, static_cast<size_t>(weight_shapes_[i].rank), "weight");
-        }
+        ANVIL_REQUIRE(call.training == 0 || call.training == 1, "training must be 0 or 1, got %d", call.training);
+        in_.read(call.num_inputs, call.in_shapes, call.in_ranks, "input shape");
+        weights_.read(call.num_weights, call.weight_shapes, call.weight_ranks, "weight shape");
+        buffers_.read(call.num_buffers, call.buffer_shapes, call.buffer_ranks, "buffer shape");
+        training_ = call.training;
         run_check();
-        check_weights();
+        check_state(false, weights_);
+        check_state(true, buffers_);
         stream_ = stream;
     }
     OpCall(const OpCall&) = delete;
@@ -144,51 +190,85 @@ public:
 
     const anvil_plugin_shape& out_shape() const { return out_shape_; }
 
-    void forward(const anvil_context& c, const float* const* inputs, const float* const* weights, float* y) {
-        copy_pointers(c, inputs, weights);
+    void forward(const anvil_context& c, const float* const* inputs, const float* const* weights, float* const* buffers,
+                 float* y) {
+        copy_pointers(c, inputs, weights, buffers);
         require_data(c, y, "y");
-        for (int32_t i = 0; i < op_.num_inputs; ++i) require_disjoint(inputs_[i], in_numel_[i], input_name(i), y, out_numel_, "y", false);
-        for (int32_t i = 0; i < op_.num_weights; ++i) {
-            require_disjoint(weights_[i], weight_numel_[i], op_.v2->weights[i].name, y, out_numel_, "y", false);
-        }
+        // Written: y and the buffers; each disjoint from everything else of the call.
+        Span written[1 + ANVIL_PLUGIN_MAX_BUFFERS], read[ANVIL_PLUGIN_MAX_INPUTS + ANVIL_PLUGIN_MAX_WEIGHTS];
+        size_t num_written = 0, num_read = 0;
+        written[num_written++] = Span{y, 4 * out_numel_, "y"};
+        for (int32_t i = 0; i < op_.num_buffers; ++i) written[num_written++] = Span{buffers_.data[i], 4 * buffers_.numel[i], op_.buffers[i].name};
+        for (int32_t i = 0; i < op_.num_inputs; ++i) read[num_read++] = Span{in_.data[i], 4 * in_.numel[i], input_name(i)};
+        for (int32_t i = 0; i < op_.num_weights; ++i) read[num_read++] = Span{weights_.data[i], 4 * weights_.numel[i], op_.weights[i].name};
+        require_all_disjoint(written, num_written, read, num_read);
         if (op_.v1 != nullptr) {
             anvil_op_forward_fn fn = entry(op_.v1->forward, op_.v1->forward_cuda, "forward_cuda");
             library_.invoke(op_, ANVIL_ERR_PLUGIN, [&](char* err, size_t err_len) {
-                return fn(v1_args(err, err_len), inputs_[0], y);
+                return fn(v1_args(err, err_len), in_.data[0], y);
             });
-            return;
+        } else if (op_.v2 != nullptr) {
+            anvil_op_forward_v2_fn fn = entry(op_.v2->forward, op_.v2->forward_cuda, "forward_cuda");
+            library_.invoke(op_, ANVIL_ERR_PLUGIN, [&](char* err, size_t err_len) {
+                return fn(v2_args(err, err_len), in_.data, weights_.data, y);
+            });
+        } else {
+            anvil_op_forward_v3_fn fn = entry(op_.v3->forward, op_.v3->forward_cuda, "forward_cuda");
+            library_.invoke(op_, ANVIL_ERR_PLUGIN, [&](char* err, size_t err_len) {
+                return fn(v3_args(err, err_len), in_.data, weights_.data, mutable_buffers_, y);
+            });
         }
-        anvil_op_forward_v2_fn fn = entry(op_.v2->forward, op_.v2->forward_cuda, "forward_cuda");
-        library_.invoke(op_, ANVIL_ERR_PLUGIN, [&](char* err, size_t err_len) {
-            return fn(v2_args(err, err_len), inputs_, weights_, y);
-        });
     }
 
-    void backward(const anvil_context& c, const float* const* inputs, const float* const* weights, const float* y,
-                  const float* dy, float* const* input_grads, float* const* weight_grads) {
-        copy_pointers(c, inputs, weights);
+    void backward(const anvil_context& c, const float* const* inputs, const float* const* weights,
+                  const float* const* buffers, const float* y, const float* dy, float* const* input_grads,
+                  float* const* weight_grads) {
+        copy_pointers(c, inputs, weights, const_cast<float* const*>(buffers));
         require_data(c, y, "y");
         require_data(c, dy, "dy");
         if (op_.num_inputs > 0) require_ptr(input_grads, "input_grads");
         if (op_.num_weights > 0) require_ptr(weight_grads, "weight_grads");
         // Every buffer written (the gradients) is disjoint from every other buffer of the call.
         Span written[ANVIL_PLUGIN_MAX_INPUTS + ANVIL_PLUGIN_MAX_WEIGHTS];
-        Span read[ANVIL_PLUGIN_MAX_INPUTS + ANVIL_PLUGIN_MAX_WEIGHTS + 2];
+        Span read[ANVIL_PLUGIN_MAX_INPUTS + ANVIL_PLUGIN_MAX_WEIGHTS + ANVIL_PLUGIN_MAX_BUFFERS + 2];
         size_t num_written = 0, num_read = 0;
         for (int32_t i = 0; i < op_.num_inputs; ++i) {
             input_grads_[i] = input_grads[i];
             require_data(c, input_grads_[i], input_grad_name(i));
-            written[num_written++] = Span{input_grads_[i], 4 * in_numel_[i], input_grad_name(i)};
-            read[num_read++] = Span{inputs_[i], 4 * in_numel_[i], input_name(i)};
+            written[num_written++] = Span{input_grads_[i], 4 * in_.numel[i], input_grad_name(i)};
+            read[num_read++] = Span{in_.data[i], 4 * in_.numel[i], input_name(i)};
         }
         for (int32_t i = 0; i < op_.num_weights; ++i) {
             weight_grads_[i] = weight_grads[i];
-            require_data(c, weight_grads_[i], op_.v2->weights[i].name);
-            written[num_written++] = Span{weight_grads_[i], 4 * weight_numel_[i], op_.v2->weights[i].name};
-            read[num_read++] = Span{weights_[i], 4 * weight_numel_[i], op_.v2->weights[i].name};
+            require_data(c, weight_grads_[i], op_.weights[i].name);
+            written[num_written++] = Span{weight_grads_[i], 4 * weights_.numel[i], op_.weights[i].name};
+            read[num_read++] = Span{weights_.data[i], 4 * weights_.numel[i], op_.weights[i].name};
         }
+        for (int32_t i = 0; i < op_.num_buffers; ++i) read[num_read++] = Span{buffers_.data[i], 4 * buffers_.numel[i], op_.buffers[i].name};
         read[num_read++] = Span{y, 4 * out_numel_, "y"};
         read[num_read++] = Span{dy, 4 * out_numel_, "dy"};
+        require_all_disjoint(written, num_written, read, num_read);
+        if (op_.v1 != nullptr) {
+            anvil_op_backward_fn fn = entry(op_.v1->backward, op_.v1->backward_cuda, "backward_cuda");
+            library_.invoke(op_, ANVIL_ERR_PLUGIN, [&](char* err, size_t err_len) {
+                return fn(v1_args(err, err_len), in_.data[0], y, dy, input_grads_[0]);
+            });
+        } else if (op_.v2 != nullptr) {
+            anvil_op_backward_v2_fn fn = entry(op_.v2->backward, op_.v2->backward_cuda, "backward_cuda");
+            library_.invoke(op_, ANVIL_ERR_PLUGIN, [&](char* err, size_t err_len) {
+                return fn(v2_args(err, err_len), in_.data, weights_.data, y, dy, input_grads_, weight_grads_);
+            });
+        } else {
+            anvil_op_backward_v3_fn fn = entry(op_.v3->backward, op_.v3->backward_cuda, "backward_cuda");
+            library_.invoke(op_, ANVIL_ERR_PLUGIN, [&](char* err, size_t err_len) {
+                return fn(v3_args(err, err_len), in_.data, weights_.data, buffers_.data, y, dy, input_grads_, weight_grads_);
+            });
+        }
+    }
+
+private:
+    // Each written span against the written ones after it and every read one.
+    static void require_all_disjoint(const Span* written, size_t num_written, const Span* read, size_t num_read) {
         for (size_t i = 0; i < num_written; ++i) {
             for (size_t j = i + 1; j < num_written; ++j) {
                 require_disjoint_bytes(written[i].p, written[i].bytes, written[i].name, written[j].p, written[j].bytes,
@@ -198,20 +278,8 @@ public:
                 require_disjoint_bytes(written[i].p, written[i].bytes, written[i].name, read[j].p, read[j].bytes, read[j].name);
             }
         }
-        if (op_.v1 != nullptr) {
-            anvil_op_backward_fn fn = entry(op_.v1->backward, op_.v1->backward_cuda, "backward_cuda");
-            library_.invoke(op_, ANVIL_ERR_PLUGIN, [&](char* err, size_t err_len) {
-                return fn(v1_args(err, err_len), inputs_[0], y, dy, input_grads_[0]);
-            });
-            return;
-        }
-        anvil_op_backward_v2_fn fn = entry(op_.v2->backward, op_.v2->backward_cuda, "backward_cuda");
-        library_.invoke(op_, ANVIL_ERR_PLUGIN, [&](char* err, size_t err_len) {
-            return fn(v2_args(err, err_len), inputs_, weights_, y, dy, input_grads_, weight_grads_);
-        });
     }
 
-private:
     // The CPU entry point, or on a CUDA context the CUDA one, which the plug-in may not have.
     template <typename Fn>
     Fn entry(Fn cpu, Fn cuda, const char* cuda_name) const {
@@ -229,44 +297,53 @@ private:
         if (op_.v1 != nullptr) {
             int32_t out_rank = 0;
             library_.invoke(op_, ANVIL_ERR_INVALID_ARGUMENT, [&](char* err, size_t err_len) {
-                return op_.v1->check(in_shapes_[0].dims, in_shapes_[0].rank, params_.data(), out_shape_.dims, &out_rank,
+                return op_.v1->check(in_.shapes[0].dims, in_.shapes[0].rank, params_.data(), out_shape_.dims, &out_rank,
                                      err, err_len);
             });
             out_shape_.rank = out_rank;
         } else {
+            const anvil_op_check_v2_fn check = op_.v2 != nullptr ? op_.v2->check : op_.v3->check;
             library_.invoke(op_, ANVIL_ERR_INVALID_ARGUMENT, [&](char* err, size_t err_len) {
-                return op_.v2->check(in_shapes_, params_.data(), &out_shape_, err, err_len);
+                return check(in_.shapes, params_.data(), &out_shape_, err, err_len);
             });
         }
         check_produced(library_, op_, out_shape_, "check()", "output");
         out_numel_ = checked_numel(out_shape_.dims, static_cast<size_t>(out_shape_.rank), "y");
     }
 
-    void check_weights() const {
-        if (op_.num_weights == 0) return;
-        anvil_plugin_shape expected[ANVIL_PLUGIN_MAX_WEIGHTS];
-        weight_shapes_of(library_, op_, params_.data(), in_shapes_, expected);
-        for (int32_t i = 0; i < op_.num_weights; ++i) {
-            const bool same = expected[i].rank == weight_shapes_[i].rank &&
-                              std::equal(expected[i].dims, expected[i].dims + expected[i].rank, weight_shapes_[i].dims);
+    // The caller's weights (or buffers) have the shapes the op gives for these inputs.
+    void check_state(bool buffers, const Operands& given) const {
+        if (given.count == 0) return;
+        anvil_plugin_shape expected[ANVIL_PLUGIN_MAX_INPUTS];
+        state_shapes_of(library_, op_, buffers, params_.data(), in_.shapes, expected);
+        for (int32_t i = 0; i < given.count; ++i) {
+            const bool same = expected[i].rank == given.shapes[i].rank &&
+                              std::equal(expected[i].dims, expected[i].dims + expected[i].rank, given.shapes[i].dims);
             if (!same) {
-                library_.fail(op_, ANVIL_ERR_INVALID_ARGUMENT, "weight %s has shape %s, but these inputs need %s",
-                              op_.v2->weights[i].name, shape_text(weight_shapes_[i]).c_str(),
-                              shape_text(expected[i]).c_str());
+                library_.fail(op_, ANVIL_ERR_INVALID_ARGUMENT, "%s %s has shape %s, but these inputs need %s",
+                              buffers ? "buffer" : "weight", buffers ? op_.buffers[i].name : op_.weights[i].name,
+                              shape_text(given.shapes[i]).c_str(), shape_text(expected[i]).c_str());
             }
         }
     }
 
-    void copy_pointers(const anvil_context& c, const float* const* inputs, const float* const* weights) {
+    void copy_pointers(const anvil_context& c, const float* const* inputs, const float* const* weights,
+                       float* const* buffers) {
         require_ptr(inputs, "inputs");
         for (int32_t i = 0; i < op_.num_inputs; ++i) {
-            inputs_[i] = inputs[i];
-            require_data(c, inputs_[i], input_name(i));
+            in_.data[i] = inputs[i];
+            require_data(c, in_.data[i], input_name(i));
         }
         if (op_.num_weights > 0) require_ptr(weights, "weights");
         for (int32_t i = 0; i < op_.num_weights; ++i) {
-            weights_[i] = weights[i];
-            require_data(c, weights_[i], op_.v2->weights[i].name);
+            weights_.data[i] = weights[i];
+            require_data(c, weights_.data[i], op_.weights[i].name);
+        }
+        if (op_.num_buffers > 0) require_ptr(buffers, "buffers");
+        for (int32_t i = 0; i < op_.num_buffers; ++i) {
+            mutable_buffers_[i] = buffers[i];
+            buffers_.data[i] = buffers[i];
+            require_data(c, buffers_.data[i], op_.buffers[i].name);
         }
     }
 
@@ -285,70 +362,82 @@ private:
 
     const anvil_op_args* v1_args(char* err, size_t err_len) {
         v1_ = {};
-        v1_.in_shape = in_shapes_[0].dims;
+        v1_.in_shape = in_.shapes[0].dims;
         v1_.out_shape = out_shape_.dims;
-        v1_.in_numel = in_numel_[0];
+        v1_.in_numel = in_.numel[0];
         v1_.out_numel = out_numel_;
         v1_.params = params_.data();
         v1_.stream = stream_;
         v1_.err = err;
         v1_.err_len = err_len;
-        v1_.in_rank = in_shapes_[0].rank;
+        v1_.in_rank = in_.shapes[0].rank;
         v1_.out_rank = out_shape_.rank;
         v1_.num_params = op_.num_params;
         return &v1_;
     }
 
     const anvil_op_args_v2* v2_args(char* err, size_t err_len) {
-        v2_ = {};
-        v2_.in_shapes = in_shapes_;
-        v2_.in_numel = in_numel_;
-        v2_.out_shape = &out_shape_;
-        v2_.out_numel = out_numel_;
-        v2_.weight_shapes = op_.num_weights > 0 ? weight_shapes_ : nullptr;
-        v2_.weight_numel = op_.num_weights > 0 ? weight_numel_ : nullptr;
-        v2_.params = params_.data();
-        v2_.stream = stream_;
-        v2_.err = err;
-        v2_.err_len = err_len;
-        v2_.num_inputs = op_.num_inputs;
-        v2_.num_weights = op_.num_weights;
-        v2_.num_params = op_.num_params;
-        return &v2_;
+        anvil_op_args_v2& a = v3_.base;
+        a = {};
+        a.in_shapes = in_.shapes;
+        a.in_numel = in_.numel;
+        a.out_shape = &out_shape_;
+        a.out_numel = out_numel_;
+        a.weight_shapes = op_.num_weights > 0 ? weights_.shapes : nullptr;
+        a.weight_numel = op_.num_weights > 0 ? weights_.numel : nullptr;
+        a.params = params_.data();
+        a.stream = stream_;
+        a.err = err;
+        a.err_len = err_len;
+        a.num_inputs = op_.num_inputs;
+        a.num_weights = op_.num_weights;
+        a.num_params = op_.num_params;
+        return &a;
+    }
+
+    const anvil_op_args_v3* v3_args(char* err, size_t err_len) {
+        v2_args(err, err_len);
+        v3_.buffer_shapes = op_.num_buffers > 0 ? buffers_.shapes : nullptr;
+        v3_.buffer_numel = op_.num_buffers > 0 ? buffers_.numel : nullptr;
+        v3_.num_buffers = op_.num_buffers;
+        v3_.training = training_;
+        return &v3_;
     }
 
     const PluginLibrary& library_;
     const PluginOp& op_;
     Params params_;
-    anvil_plugin_shape in_shapes_[ANVIL_PLUGIN_MAX_INPUTS] = {};
-    int64_t in_numel_[ANVIL_PLUGIN_MAX_INPUTS] = {};
-    anvil_plugin_shape weight_shapes_[ANVIL_PLUGIN_MAX_WEIGHTS] = {};
-    int64_t weight_numel_[ANVIL_PLUGIN_MAX_WEIGHTS] = {};
+    Operands in_, weights_, buffers_;
+    float* mutable_buffers_[ANVIL_PLUGIN_MAX_BUFFERS] = {};  // the buffers, as forward may write them
     anvil_plugin_shape out_shape_ = {};
     int64_t out_numel_ = 0;
-    const float* inputs_[ANVIL_PLUGIN_MAX_INPUTS] = {};
-    const float* weights_[ANVIL_PLUGIN_MAX_WEIGHTS] = {};
+    int32_t training_ = 1;
     float* input_grads_[ANVIL_PLUGIN_MAX_INPUTS] = {};
     float* weight_grads_[ANVIL_PLUGIN_MAX_WEIGHTS] = {};
     void* stream_ = nullptr;
     anvil_op_args v1_ = {};
-    anvil_op_args_v2 v2_ = {};
+    anvil_op_args_v3 v3_ = {};
 };
 
 // The stream plug-in CUDA code runs on: the context's, or none on the CPU.
 void* stream_of(anvil_context& c) { return is_cuda(c) ? cuda::stream(c) : nullptr; }
 
-// The one-input calls of the first plug-in ABI, for ops of either version with one input and no weights.
+// The one-input calls of the first plug-in ABI, for ops of any version with one input, no weights
+// and no buffers.
 const PluginLibrary& single_input(const anvil_plugin* plugin, int32_t op, const int64_t* shape, int32_t rank) {
     const PluginLibrary& library = require_plugin(plugin);
     const PluginOp& o = library.op(op);
-    ANVIL_REQUIRE(o.num_inputs == 1 && o.num_weights == 0,
-                  "op %s takes %d inputs and has %d weights: call it with the anvil_plugin_op_*_n functions", o.name,
-                  o.num_inputs, o.num_weights);
+    ANVIL_REQUIRE(o.num_inputs == 1 && o.num_weights == 0 && o.num_buffers == 0,
+                  "op %s takes %d inputs and has %d weights and %d buffers: call it with the anvil_plugin_op_*_n or "
+                  "_state functions", o.name, o.num_inputs, o.num_weights, o.num_buffers);
     require_ptr(shape, "shape");
     ANVIL_REQUIRE(rank >= 1 && rank <= ANVIL_PLUGIN_MAX_RANK, "rank must be in [1, %d], got %d", ANVIL_PLUGIN_MAX_RANK, rank);
     for (int32_t i = 0; i < rank; ++i) require_positive(shape[i], "every dimension of shape");
     return library;
+}
+
+CallShapes one_input(const int64_t* shape, const int32_t* rank) {
+    return {1, shape, rank, 0, nullptr, nullptr, 0, nullptr, nullptr, 1, nullptr};
 }
 
 }  // namespace
@@ -444,7 +533,7 @@ anvil_status anvil_plugin_op_weight(const anvil_plugin* plugin, int32_t op, int3
         require_ptr(init_arg, "init_arg");
         ANVIL_REQUIRE(index >= 0 && index < o.num_weights, "weight index %d is out of range: op %s has %d weight(s)",
                       index, o.name, o.num_weights);
-        const anvil_weight_def& def = o.v2->weights[index];
+        const anvil_weight_def& def = o.weights[index];
         *name = def.name;
         *init = def.init;
         *init_arg = def.init_arg;
@@ -467,7 +556,7 @@ anvil_status anvil_plugin_op_weight_shapes(const anvil_plugin* plugin, int32_t o
         require_ptr(weight_shapes, "weight_shapes");
         require_ptr(weight_ranks, "weight_ranks");
         anvil_plugin_shape out[ANVIL_PLUGIN_MAX_WEIGHTS];
-        weight_shapes_of(library, o, own.data(), num_inputs == 0 ? nullptr : in, out);
+        state_shapes_of(library, o, false, own.data(), num_inputs == 0 ? nullptr : in, out);
         write_shapes(out, o.num_weights, weight_shapes, weight_ranks);
     });
 }
@@ -480,8 +569,9 @@ anvil_status anvil_plugin_op_output_shape_n(const anvil_plugin* plugin, int32_t 
         const PluginLibrary& library = require_plugin(plugin);
         require_ptr(out_shape, "out_shape");
         require_ptr(out_rank, "out_rank");
-        OpCall call(library, op, params, num_params, num_inputs, in_shapes, in_ranks, num_weights, weight_shapes,
-                    weight_ranks);
+        OpCall call(library, op, params, num_params,
+                    {num_inputs, in_shapes, in_ranks, num_weights, weight_shapes, weight_ranks, 0, nullptr, nullptr, 1,
+                     "anvil_plugin_op_output_shape_n"});
         write_shapes(&call.out_shape(), 1, out_shape, out_rank);
     });
 }
@@ -493,9 +583,11 @@ anvil_status anvil_plugin_op_forward_n(anvil_context* ctx, const anvil_plugin* p
                                        const float* const* weights, float* y) {
     return api_call("anvil_plugin_op_forward_n", [&] {
         ANVIL_LOCK_CONTEXT(c, ctx);
-        OpCall call(require_plugin(plugin), op, params, num_params, num_inputs, in_shapes, in_ranks, num_weights,
-                    weight_shapes, weight_ranks, stream_of(c));
-        call.forward(c, inputs, weights, y);
+        OpCall call(require_plugin(plugin), op, params, num_params,
+                    {num_inputs, in_shapes, in_ranks, num_weights, weight_shapes, weight_ranks, 0, nullptr, nullptr, 1,
+                     "anvil_plugin_op_forward_n"},
+                    stream_of(c));
+        call.forward(c, inputs, weights, nullptr, y);
     });
 }
 
@@ -507,9 +599,11 @@ anvil_status anvil_plugin_op_backward_n(anvil_context* ctx, const anvil_plugin* 
                                         float* const* input_grads, float* const* weight_grads) {
     return api_call("anvil_plugin_op_backward_n", [&] {
         ANVIL_LOCK_CONTEXT(c, ctx);
-        OpCall call(require_plugin(plugin), op, params, num_params, num_inputs, in_shapes, in_ranks, num_weights,
-                    weight_shapes, weight_ranks, stream_of(c));
-        call.backward(c, inputs, weights, y, dy, input_grads, weight_grads);
+        OpCall call(require_plugin(plugin), op, params, num_params,
+                    {num_inputs, in_shapes, in_ranks, num_weights, weight_shapes, weight_ranks, 0, nullptr, nullptr, 1,
+                     "anvil_plugin_op_backward_n"},
+                    stream_of(c));
+        call.backward(c, inputs, weights, nullptr, y, dy, input_grads, weight_grads);
     });
 }
 
@@ -520,7 +614,7 @@ anvil_status anvil_plugin_op_output_shape(const anvil_plugin* plugin, int32_t op
         const PluginLibrary& library = single_input(plugin, op, shape, rank);
         require_ptr(out_shape, "out_shape");
         require_ptr(out_rank, "out_rank");
-        OpCall call(library, op, params, num_params, 1, shape, &rank, 0, nullptr, nullptr);
+        OpCall call(library, op, params, num_params, one_input(shape, &rank));
         const anvil_plugin_shape& s = call.out_shape();
         std::copy(s.dims, s.dims + s.rank, out_shape);
         *out_rank = s.rank;
@@ -531,9 +625,8 @@ anvil_status anvil_plugin_op_forward(anvil_context* ctx, const anvil_plugin* plu
                                      int32_t rank, const float* params, int32_t num_params, const float* x, float* y) {
     return api_call("anvil_plugin_op_forward", [&] {
         ANVIL_LOCK_CONTEXT(c, ctx);
-        OpCall call(single_input(plugin, op, shape, rank), op, params, num_params, 1, shape, &rank, 0, nullptr, nullptr,
-                    stream_of(c));
-        call.forward(c, &x, nullptr, y);
+        OpCall call(single_input(plugin, op, shape, rank), op, params, num_params, one_input(shape, &rank), stream_of(c));
+        call.forward(c, &x, nullptr, nullptr, y);
     });
 }
 
@@ -542,9 +635,87 @@ anvil_status anvil_plugin_op_backward(anvil_context* ctx, const anvil_plugin* pl
                                       const float* x, const float* y, const float* dy, float* dx) {
     return api_call("anvil_plugin_op_backward", [&] {
         ANVIL_LOCK_CONTEXT(c, ctx);
-        OpCall call(single_input(plugin, op, shape, rank), op, params, num_params, 1, shape, &rank, 0, nullptr, nullptr,
+        OpCall call(single_input(plugin, op, shape, rank), op, params, num_params, one_input(shape, &rank), stream_of(c));
+        call.backward(c, &x, nullptr, nullptr, y, dy, &dx, nullptr);
+    });
+}
+
+anvil_status anvil_plugin_op_num_buffers(const anvil_plugin* plugin, int32_t op, int32_t* out) {
+    return api_call("anvil_plugin_op_num_buffers", [&] {
+        const PluginLibrary& library = require_plugin(plugin);
+        require_ptr(out, "out");
+        *out = library.op(op).num_buffers;
+    });
+}
+
+anvil_status anvil_plugin_op_buffer(const anvil_plugin* plugin, int32_t op, int32_t index, const char** name, float* init) {
+    return api_call("anvil_plugin_op_buffer", [&] {
+        const PluginLibrary& library = require_plugin(plugin);
+        const PluginOp& o = library.op(op);
+        require_ptr(name, "name");
+        require_ptr(init, "init");
+        ANVIL_REQUIRE(index >= 0 && index < o.num_buffers, "buffer index %d is out of range: op %s has %d buffer(s)",
+                      index, o.name, o.num_buffers);
+        *name = o.buffers[index].name;
+        *init = o.buffers[index].init;
+    });
+}
+
+anvil_status anvil_plugin_op_buffer_shapes(const anvil_plugin* plugin, int32_t op, const float* params,
+                                           int32_t num_params, int32_t num_inputs, const int64_t* in_shapes,
+                                           const int32_t* in_ranks, int64_t* buffer_shapes, int32_t* buffer_ranks) {
+    return api_call("anvil_plugin_op_buffer_shapes", [&] {
+        const PluginLibrary& library = require_plugin(plugin);
+        const PluginOp& o = library.op(op);
+        Params own(o, params, num_params);
+        ANVIL_REQUIRE(num_inputs == 0 || num_inputs == o.num_inputs,
+                      "op %s takes %d input(s): num_inputs must be that, or 0 for shapes not known yet, got %d", o.name,
+                      o.num_inputs, num_inputs);
+        anvil_plugin_shape in[ANVIL_PLUGIN_MAX_INPUTS];
+        read_shapes(in_shapes, in_ranks, num_inputs, "input shape", in);
+        if (o.num_buffers == 0) return;
+        require_ptr(buffer_shapes, "buffer_shapes");
+        require_ptr(buffer_ranks, "buffer_ranks");
+        anvil_plugin_shape out[ANVIL_PLUGIN_MAX_BUFFERS];
+        state_shapes_of(library, o, true, own.data(), num_inputs == 0 ? nullptr : in, out);
+        write_shapes(out, o.num_buffers, buffer_shapes, buffer_ranks);
+    });
+}
+
+anvil_status anvil_plugin_op_forward_state(anvil_context* ctx, const anvil_plugin* plugin, int32_t op,
+                                           const float* params, int32_t num_params, int32_t num_inputs,
+                                           const int64_t* in_shapes, const int32_t* in_ranks, const float* const* inputs,
+                                           int32_t num_weights, const int64_t* weight_shapes,
+                                           const int32_t* weight_ranks, const float* const* weights,
+                                           int32_t num_buffers, const int64_t* buffer_shapes,
+                                           const int32_t* buffer_ranks, float* const* buffers, int32_t training,
+                                           float* y) {
+    return api_call("anvil_plugin_op_forward_state", [&] {
+        ANVIL_LOCK_CONTEXT(c, ctx);
+        OpCall call(require_plugin(plugin), op, params, num_params,
+                    {num_inputs, in_shapes, in_ranks, num_weights, weight_shapes, weight_ranks, num_buffers,
+                     buffer_shapes, buffer_ranks, training, nullptr},
                     stream_of(c));
-        call.backward(c, &x, nullptr, y, dy, &dx, nullptr);
+        call.forward(c, inputs, weights, buffers, y);
+    });
+}
+
+anvil_status anvil_plugin_op_backward_state(anvil_context* ctx, const anvil_plugin* plugin, int32_t op,
+                                            const float* params, int32_t num_params, int32_t num_inputs,
+                                            const int64_t* in_shapes, const int32_t* in_ranks,
+                                            const float* const* inputs, int32_t num_weights,
+                                            const int64_t* weight_shapes, const int32_t* weight_ranks,
+                                            const float* const* weights, int32_t num_buffers,
+                                            const int64_t* buffer_shapes, const int32_t* buffer_ranks,
+                                            const float* const* buffers, int32_t training, const float* y,
+                                            const float* dy, float* const* input_grads, float* const* weight_grads) {
+    return api_call("anvil_plugin_op_backward_state", [&] {
+        ANVIL_LOCK_CONTEXT(c, ctx);
+        OpCall call(require_plugin(plugin), op, params, num_params,
+                    {num_inputs, in_shapes, in_ranks, num_weights, weight_shapes, weight_ranks, num_buffers,
+                     buffer_shapes, buffer_ranks, training, nullptr},
+                    stream_of(c));
+        call.backward(c, inputs, weights, buffers, y, dy, input_grads, weight_grads);
     });
 }
 

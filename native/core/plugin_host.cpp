@@ -88,19 +88,21 @@ PluginLibrary::PluginLibrary(const char* path) {
     }
     try {
         // A plug-in exports the entry point of the one table version it was written for.
-        using EntryV2 = const anvil_plugin_v2* (*)();
-        using EntryV1 = const anvil_plugin_v1* (*)();
-        auto entry_v2 = reinterpret_cast<EntryV2>(dlsym(handle_, "anvil_plugin_entry_v2"));
-        auto entry_v1 = reinterpret_cast<EntryV1>(dlsym(handle_, "anvil_plugin_entry"));
-        if (entry_v1 != nullptr && entry_v2 != nullptr) {
-            fail_load(path, "exports both anvil_plugin_entry and anvil_plugin_entry_v2; export the one of its version");
+        void* entries[3] = {dlsym(handle_, "anvil_plugin_entry"), dlsym(handle_, "anvil_plugin_entry_v2"),
+                            dlsym(handle_, "anvil_plugin_entry_v3")};
+        const int exported = (entries[0] != nullptr) + (entries[1] != nullptr) + (entries[2] != nullptr);
+        if (exported > 1) {
+            fail_load(path, "exports more than one of anvil_plugin_entry, anvil_plugin_entry_v2 and anvil_plugin_entry_v3; "
+                            "export the one of its version");
         }
-        if (entry_v2 != nullptr) {
-            read_v2(path, entry_v2());
-        } else if (entry_v1 != nullptr) {
-            read_v1(path, entry_v1());
+        if (entries[2] != nullptr) {
+            read_v3(path, reinterpret_cast<const anvil_plugin_v3* (*)()>(entries[2])());
+        } else if (entries[1] != nullptr) {
+            read_v2(path, reinterpret_cast<const anvil_plugin_v2* (*)()>(entries[1])());
+        } else if (entries[0] != nullptr) {
+            read_v1(path, reinterpret_cast<const anvil_plugin_v1* (*)()>(entries[0])());
         } else {
-            fail_load(path, "does not export anvil_plugin_entry or anvil_plugin_entry_v2");
+            fail_load(path, "does not export anvil_plugin_entry, anvil_plugin_entry_v2 or anvil_plugin_entry_v3");
         }
         check_unique_names(path);
     } catch (...) {
@@ -113,22 +115,27 @@ PluginLibrary::~PluginLibrary() { dlclose(handle_); }
 
 namespace {
 
+const char* entry_of(int32_t version) {
+    return version == ANVIL_PLUGIN_ABI_VERSION ? "anvil_plugin_entry"
+           : version == ANVIL_PLUGIN_ABI_VERSION_2 ? "anvil_plugin_entry_v2"
+                                                   : "anvil_plugin_entry_v3";
+}
+
 // The version comes first: the rest of the layout depends on it.
 void check_version(const char* path, int32_t version, int32_t expected, const char* entry) {
     if (version == expected) return;
-    if (version == ANVIL_PLUGIN_ABI_VERSION || version == ANVIL_PLUGIN_ABI_VERSION_2) {
+    if (version == ANVIL_PLUGIN_ABI_VERSION || version == ANVIL_PLUGIN_ABI_VERSION_2 || version == ANVIL_PLUGIN_ABI_VERSION_3) {
         throw Error(ANVIL_ERR_UNSUPPORTED,
                     format("plug-in %s: %s returned a table of plug-in ABI version %d, but that entry point is for "
                            "version %d tables (version %d comes from %s)",
-                           path, entry, version, expected, version,
-                           version == ANVIL_PLUGIN_ABI_VERSION ? "anvil_plugin_entry" : "anvil_plugin_entry_v2"));
+                           path, entry, version, expected, version, entry_of(version)));
     }
     throw Error(ANVIL_ERR_UNSUPPORTED,
-                format("plug-in %s was built against plug-in ABI version %d; this Anvil supports versions %d and %d", path,
-                       version, ANVIL_PLUGIN_ABI_VERSION, ANVIL_PLUGIN_ABI_VERSION_2));
+                format("plug-in %s was built against plug-in ABI version %d; this Anvil supports versions %d, %d and %d",
+                       path, version, ANVIL_PLUGIN_ABI_VERSION, ANVIL_PLUGIN_ABI_VERSION_2, ANVIL_PLUGIN_ABI_VERSION_3));
 }
 
-// The table as far as both versions agree: present, of the entry point's version, named, with ops.
+// The table as far as the versions agree: present, of the entry point's version, named, with ops.
 template <class Table>
 void check_table(const char* path, const Table* table, int32_t version, const char* entry) {
     if (table == nullptr) fail_load(path, format("%s returned NULL", entry));
@@ -137,7 +144,7 @@ void check_table(const char* path, const Table* table, int32_t version, const ch
     if (table->num_ops < 1 || table->ops == nullptr) fail_load(path, "the plug-in declares no ops");
 }
 
-// What ops of both versions have: a name, hyper-parameters, and the three CPU functions.
+// What ops of every version have: a name, hyper-parameters, and the three CPU functions.
 template <class Op>
 void check_op(const char* path, const Op& op, int32_t index) {
     if (op.name == nullptr || op.name[0] == '\0') fail_load(path, format("op %d has no name", index));
@@ -166,9 +173,90 @@ void PluginLibrary::read_v1(const char* path, const anvil_plugin_v1* table) {
     for (int32_t i = 0; i < table->num_ops; ++i) {
         const anvil_op_v1& op = table->ops[i];
         check_op(path, op, i);
-        ops_.push_back({op.name, op.description != nullptr ? op.description : "", 1, op.num_params, 0, &op, nullptr});
+        ops_.push_back({op.name, op.description != nullptr ? op.description : "", 1, op.num_params, 0, 0, nullptr,
+                        nullptr, nullptr, nullptr, &op, nullptr, nullptr});
     }
 }
+
+namespace {
+
+// A weight's or buffer's name is a key of the layer's state dict.
+void check_identifier(const char* path, const char* op, const char* kind, int32_t index, const char* name) {
+    if (is_identifier(name)) return;
+    fail_load(path, format("op %s: %s %d has the name '%s'; a %s's name is letters, digits and '_', not starting with "
+                           "a digit", op, kind, index, name != nullptr ? name : "(null)", kind));
+}
+
+// The inputs and weights of an op of version 2 or 3, whose structs name these fields alike.
+template <class Op>
+void check_inputs_and_weights(const char* path, const Op& op) {
+    if (op.num_inputs < 1 || op.num_inputs > ANVIL_PLUGIN_MAX_INPUTS) {
+        fail_load(path, format("op %s declares %d inputs; an op takes 1 to %d", op.name, op.num_inputs,
+                               ANVIL_PLUGIN_MAX_INPUTS));
+    }
+    if (op.num_weights < 0 || op.num_weights > ANVIL_PLUGIN_MAX_WEIGHTS) {
+        fail_load(path, format("op %s declares %d weights; an op has 0 to %d", op.name, op.num_weights,
+                               ANVIL_PLUGIN_MAX_WEIGHTS));
+    }
+    if (op.num_weights > 0 && (op.weights == nullptr || op.weight_shapes == nullptr)) {
+        fail_load(path, format("op %s declares %d weights but no weights table or weight_shapes function", op.name,
+                               op.num_weights));
+    }
+    if (op.num_weights == 0 && (op.weights != nullptr || op.weight_shapes != nullptr)) {
+        fail_load(path, format("op %s declares no weights but has a weights table or weight_shapes function", op.name));
+    }
+    for (int32_t w = 0; w < op.num_weights; ++w) {
+        const anvil_weight_def& def = op.weights[w];
+        check_identifier(path, op.name, "weight", w, def.name);
+        for (int32_t v = 0; v < w; ++v) {
+            if (std::strcmp(op.weights[v].name, def.name) == 0) {
+                fail_load(path, format("op %s has two weights called %s", op.name, def.name));
+            }
+        }
+        const bool known = def.init == ANVIL_PLUGIN_INIT_CONSTANT || def.init == ANVIL_PLUGIN_INIT_UNIFORM ||
+                           def.init == ANVIL_PLUGIN_INIT_UNIFORM_FAN_IN;
+        if (!known) fail_load(path, format("op %s: weight %s has the unknown initialiser %d", op.name, def.name, def.init));
+        if (!std::isfinite(def.init_arg) || (def.init == ANVIL_PLUGIN_INIT_UNIFORM && !(def.init_arg > 0.0f))) {
+            fail_load(path, format("op %s: weight %s has the initialiser argument %g (finite, and > 0 for a uniform "
+                                   "bound)", op.name, def.name, static_cast<double>(def.init_arg)));
+        }
+    }
+}
+
+void check_buffers(const char* path, const anvil_op_v3& op) {
+    if (op.num_buffers < 0 || op.num_buffers > ANVIL_PLUGIN_MAX_BUFFERS) {
+        fail_load(path, format("op %s declares %d buffers; an op has 0 to %d", op.name, op.num_buffers,
+                               ANVIL_PLUGIN_MAX_BUFFERS));
+    }
+    if (op.num_buffers > 0 && (op.buffers == nullptr || op.buffer_shapes == nullptr)) {
+        fail_load(path, format("op %s declares %d buffers but no buffers table or buffer_shapes function", op.name,
+                               op.num_buffers));
+    }
+    if (op.num_buffers == 0 && (op.buffers != nullptr || op.buffer_shapes != nullptr)) {
+        fail_load(path, format("op %s declares no buffers but has a buffers table or buffer_shapes function", op.name));
+    }
+    for (int32_t b = 0; b < op.num_buffers; ++b) {
+        const anvil_buffer_def& def = op.buffers[b];
+        check_identifier(path, op.name, "buffer", b, def.name);
+        // Weights and buffers share the layer's state dict: one name, one tensor.
+        for (int32_t v = 0; v < b; ++v) {
+            if (std::strcmp(op.buffers[v].name, def.name) == 0) {
+                fail_load(path, format("op %s has two buffers called %s", op.name, def.name));
+            }
+        }
+        for (int32_t w = 0; w < op.num_weights; ++w) {
+            if (std::strcmp(op.weights[w].name, def.name) == 0) {
+                fail_load(path, format("op %s has a weight and a buffer called %s", op.name, def.name));
+            }
+        }
+        if (!std::isfinite(def.init)) {
+            fail_load(path, format("op %s: buffer %s starts at %g; it must be finite", op.name, def.name,
+                                   static_cast<double>(def.init)));
+        }
+    }
+}
+
+}  // namespace
 
 void PluginLibrary::read_v2(const char* path, const anvil_plugin_v2* table) {
     check_table(path, table, ANVIL_PLUGIN_ABI_VERSION_2, "anvil_plugin_entry_v2");
@@ -176,42 +264,23 @@ void PluginLibrary::read_v2(const char* path, const anvil_plugin_v2* table) {
     for (int32_t i = 0; i < table->num_ops; ++i) {
         const anvil_op_v2& op = table->ops[i];
         check_op(path, op, i);
-        if (op.num_inputs < 1 || op.num_inputs > ANVIL_PLUGIN_MAX_INPUTS) {
-            fail_load(path, format("op %s declares %d inputs; an op takes 1 to %d", op.name, op.num_inputs,
-                                   ANVIL_PLUGIN_MAX_INPUTS));
-        }
-        if (op.num_weights < 0 || op.num_weights > ANVIL_PLUGIN_MAX_WEIGHTS) {
-            fail_load(path, format("op %s declares %d weights; an op has 0 to %d", op.name, op.num_weights,
-                                   ANVIL_PLUGIN_MAX_WEIGHTS));
-        }
-        if (op.num_weights > 0 && (op.weights == nullptr || op.weight_shapes == nullptr)) {
-            fail_load(path, format("op %s declares %d weights but no weights table or weight_shapes function", op.name,
-                                   op.num_weights));
-        }
-        if (op.num_weights == 0 && (op.weights != nullptr || op.weight_shapes != nullptr)) {
-            fail_load(path, format("op %s declares no weights but has a weights table or weight_shapes function", op.name));
-        }
-        for (int32_t w = 0; w < op.num_weights; ++w) {
-            const anvil_weight_def& def = op.weights[w];
-            if (!is_identifier(def.name)) {
-                fail_load(path, format("op %s: weight %d has the name '%s'; a weight's name is letters, digits and '_', "
-                                       "not starting with a digit", op.name, w, def.name != nullptr ? def.name : "(null)"));
-            }
-            for (int32_t v = 0; v < w; ++v) {
-                if (std::strcmp(op.weights[v].name, def.name) == 0) {
-                    fail_load(path, format("op %s has two weights called %s", op.name, def.name));
-                }
-            }
-            const bool known = def.init == ANVIL_PLUGIN_INIT_CONSTANT || def.init == ANVIL_PLUGIN_INIT_UNIFORM ||
-                               def.init == ANVIL_PLUGIN_INIT_UNIFORM_FAN_IN;
-            if (!known) fail_load(path, format("op %s: weight %s has the unknown initialiser %d", op.name, def.name, def.init));
-            if (!std::isfinite(def.init_arg) || (def.init == ANVIL_PLUGIN_INIT_UNIFORM && !(def.init_arg > 0.0f))) {
-                fail_load(path, format("op %s: weight %s has the initialiser argument %g (finite, and > 0 for a uniform "
-                                       "bound)", op.name, def.name, static_cast<double>(def.init_arg)));
-            }
-        }
+        check_inputs_and_weights(path, op);
         ops_.push_back({op.name, op.description != nullptr ? op.description : "", op.num_inputs, op.num_params,
-                        op.num_weights, nullptr, &op});
+                        op.num_weights, 0, op.weights, op.weight_shapes, nullptr, nullptr, nullptr, &op, nullptr});
+    }
+}
+
+void PluginLibrary::read_v3(const char* path, const anvil_plugin_v3* table) {
+    check_table(path, table, ANVIL_PLUGIN_ABI_VERSION_3, "anvil_plugin_entry_v3");
+    name_ = table->name;
+    for (int32_t i = 0; i < table->num_ops; ++i) {
+        const anvil_op_v3& op = table->ops[i];
+        check_op(path, op, i);
+        check_inputs_and_weights(path, op);
+        check_buffers(path, op);
+        ops_.push_back({op.name, op.description != nullptr ? op.description : "", op.num_inputs, op.num_params,
+                        op.num_weights, op.num_buffers, op.weights, op.weight_shapes, op.buffers, op.buffer_shapes,
+                        nullptr, nullptr, &op});
     }
 }
 

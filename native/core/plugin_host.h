@@ -1,4 +1,4 @@
-// The object behind the opaque anvil_plugin handle: a dlopen'ed plug-in whose op table (of either
+// The object behind the opaque anvil_plugin handle: a dlopen'ed plug-in whose op table (of any
 // plug-in ABI version) has been validated, and the one place where Anvil calls into plug-in code.
 #pragma once
 
@@ -12,16 +12,24 @@
 
 namespace anvil {
 
-// One op of either table version: what the host needs to know about it, and its entry points
-// (exactly one of v1 and v2 is set). A version-1 op has one input and no weights.
+// One op of any table version: what the host needs to know about it, and its entry points
+// (exactly one of v1, v2 and v3 is set). A version-1 op has one input and no weights, ops before
+// version 3 have no buffers. The tables and shape functions of weights and buffers are copied out
+// of the version's struct, NULL when the op has none.
 struct PluginOp {
     const char* name;
     const char* description;  // never NULL ("" when the plug-in gives none)
     int32_t num_inputs;
     int32_t num_params;
     int32_t num_weights;
+    int32_t num_buffers;
+    const anvil_weight_def* weights;
+    anvil_op_weight_shapes_fn weight_shapes;
+    const anvil_buffer_def* buffers;
+    anvil_op_weight_shapes_fn buffer_shapes;
     const anvil_op_v1* v1;
     const anvil_op_v2* v2;
+    const anvil_op_v3* v3;
 };
 
 class PluginLibrary {
@@ -64,9 +72,10 @@ public:
         __attribute__((format(printf, 4, 5)));
 
 private:
-    // Reads and validates the table of either version into name_ and ops_.
+    // Reads and validates the table of its version into name_ and ops_.
     void read_v1(const char* path, const anvil_plugin_v1* table);
     void read_v2(const char* path, const anvil_plugin_v2* table);
+    void read_v3(const char* path, const anvil_plugin_v3* table);
     void check_unique_names(const char* path) const;
 
     void* handle_ = nullptr;

@@ -95,7 +95,7 @@ public:
     test::Rng rng;
     anvil_context* cpu[2] = {nullptr, nullptr};
     anvil_plugin* plugin = nullptr;
-    anvil_plugin* batch_norm = nullptr;  // the version-2 example with weights
+    anvil_plugin* batch_norm = nullptr;  // the version-3 example with weights and buffers
     std::string plugin_path;
     std::string tmp_dir;
     std::string name = "main";  // for the temporary files of this fuzzer's thread
@@ -2087,9 +2087,11 @@ void fuzz_plugin_meta(Fuzzer& f) {
     if (f.chance(5)) expect(f, "anvil_plugin_unload", anvil_plugin_unload(nullptr), true, "NULL");
 }
 
-// The version-2 calls on the batch-statistics BatchNorm example (one input [N, 3, *], weights
-// "weight" and "bias" [3], hyper-parameters num_features = 3 and eps), each argument broken now and then.
-void fuzz_plugin_v2(Fuzzer& f) {
+// The general calls on the BatchNorm example (plug-in ABI version 3: one input [N, 3, *], weights
+// "weight" and "bias" [3], buffers "running_mean" and "running_var" [3], hyper-parameters
+// num_features = 3, eps and momentum), each argument broken now and then. The calls without
+// buffers (_n) refuse it, after their own checks, and run the LeakyReLU example on the same input.
+void fuzz_plugin_state(Fuzzer& f) {
     const anvil_plugin* pl = f.chance(10) ? nullptr : f.batch_norm;
     const int32_t op = f.chance(85) ? 0 : (f.chance(50) ? 1 : -1);
     const bool null_out = f.chance(10);
@@ -2101,17 +2103,22 @@ void fuzz_plugin_v2(Fuzzer& f) {
     if (meta_ok && v != 1) f.fail("anvil_plugin_op_num_inputs", "%d inputs", v);
     expect(f, "anvil_plugin_op_num_weights", anvil_plugin_op_num_weights(pl, op, null_out ? nullptr : &v), meta_ok, "num_weights");
     if (meta_ok && v != 2) f.fail("anvil_plugin_op_num_weights", "%d weights", v);
+    expect(f, "anvil_plugin_op_num_buffers", anvil_plugin_op_num_buffers(pl, op, null_out ? nullptr : &v), meta_ok, "num_buffers");
+    if (meta_ok && v != 2) f.fail("anvil_plugin_op_num_buffers", "%d buffers", v);
     const int32_t index = f.chance(80) ? static_cast<int32_t>(f.below(2)) : (f.chance(50) ? 2 : -1);
     expect(f, "anvil_plugin_op_weight", anvil_plugin_op_weight(pl, op, index, null_out ? nullptr : &name, &init, &arg),
            meta_ok && index >= 0 && index < 2, "weight");
+    expect(f, "anvil_plugin_op_buffer", anvil_plugin_op_buffer(pl, op, index, &name, null_out ? nullptr : &arg),
+           meta_ok && index >= 0 && index < 2, "buffer");
 
     // One call of each kind with valid arguments but for the one a breaker spoils.
     int64_t in_shape[8] = {static_cast<int64_t>(f.range(1, 3)), 3, static_cast<int64_t>(f.range(2, 4)), 0, 0, 0, 0, 0};
-    int32_t in_rank = 3, num_inputs = 1, num_weights = 2, num_params = 2;
+    int32_t in_rank = 3, num_inputs = 1, num_weights = 2, num_buffers = 2, num_params = 3, training = f.chance(50) ? 1 : 0;
     int64_t w_shapes[16] = {3, 0, 0, 0, 0, 0, 0, 0, 3};
-    int32_t w_ranks[2] = {1, 1};
-    float params[2] = {3.0f, 1e-5f};
-    const int breaker = f.chance(40) ? 0 : static_cast<int>(f.range(1, 8));
+    int64_t b_shapes[16] = {3, 0, 0, 0, 0, 0, 0, 0, 3};
+    int32_t w_ranks[2] = {1, 1}, b_ranks[2] = {1, 1};
+    float params[3] = {3.0f, 1e-5f, 0.1f};
+    const int breaker = f.chance(40) ? 0 : static_cast<int>(f.range(1, 11));
     switch (breaker) {
         case 1: in_rank = f.chance(50) ? 0 : 9; break;
         case 2: in_shape[f.below(3)] = f.chance(50) ? 0 : f.negative(); break;
@@ -2119,47 +2126,85 @@ void fuzz_plugin_v2(Fuzzer& f) {
         case 4: w_shapes[8] = f.range(4, 9); break;                            // a weight of the wrong shape
         case 5: num_inputs = f.chance(50) ? 0 : 2; break;
         case 6: num_weights = static_cast<int32_t>(f.below(2)); break;
-        case 7: params[f.below(2)] = f.chance(50) ? -1.0f : f.nonfinite(); break;  // the op's check: options
-        case 8: num_params = 1; break;
+        case 7: params[f.below(3)] = f.chance(50) ? -1.0f : f.nonfinite(); break;  // the op's check: options
+        case 8: num_params = 2; break;
+        case 9: b_shapes[f.below(2) * 8] = f.chance(50) ? 4 : f.negative(); break;  // a buffer of the wrong shape
+        case 10: num_buffers = f.chance(50) ? 1 : 3; break;
+        case 11: training = f.chance(50) ? 2 : -1; break;
         default: break;
     }
     const bool ok = pl != nullptr && op == 0 && breaker == 0;
+    const bool shapes_ok = ok || (pl != nullptr && op == 0 && breaker >= 9);  // buffers and the mode are no part of them
     int64_t out_shape[8];
     int32_t out_rank = 0;
     int64_t got_shapes[16];
     int32_t got_ranks[2];
-    // weight_shapes ignores weights, and takes num_inputs = 0 (no input shapes) too.
-    const bool shapes_ok = pl != nullptr && op == 0 && !null_out && breaker != 1 && breaker != 2 && breaker != 7 &&
-                           breaker != 8 && (breaker != 5 || num_inputs == 0);
+    // weight_shapes and buffer_shapes ignore weights and buffers, and take num_inputs = 0 (no input shapes) too.
+    const bool state_shapes_ok = pl != nullptr && op == 0 && !null_out && breaker != 1 && breaker != 2 && breaker != 7 &&
+                                 breaker != 8 && (breaker != 5 || num_inputs == 0);
     expect(f, "anvil_plugin_op_weight_shapes",
            anvil_plugin_op_weight_shapes(pl, op, params, num_params, num_inputs, num_inputs == 0 ? nullptr : in_shape,
                                          num_inputs == 0 ? nullptr : &in_rank, null_out ? nullptr : got_shapes, got_ranks),
-           shapes_ok, "weight_shapes");
+           state_shapes_ok, "weight_shapes");
+    expect(f, "anvil_plugin_op_buffer_shapes",
+           anvil_plugin_op_buffer_shapes(pl, op, params, num_params, num_inputs, num_inputs == 0 ? nullptr : in_shape,
+                                         num_inputs == 0 ? nullptr : &in_rank, got_shapes, null_out ? nullptr : got_ranks),
+           state_shapes_ok, "buffer_shapes");
     const anvil_status st = anvil_plugin_op_output_shape_n(pl, op, params, num_params, num_inputs, in_shape, &in_rank,
                                                            num_weights, w_shapes, w_ranks, null_out ? nullptr : out_shape,
                                                            &out_rank);
-    expect(f, "anvil_plugin_op_output_shape_n", st, ok && !null_out, "output_shape_n");
+    expect(f, "anvil_plugin_op_output_shape_n", st, shapes_ok && !null_out, "output_shape_n");
     if (st == ANVIL_OK && (out_rank != 3 || out_shape[1] != 3)) f.fail("anvil_plugin_op_output_shape_n", "wrong shape");
 
     // Room for the largest valid input, 3 x 3 x 4.
-    std::vector<float> x = f.rng.vector(64), y(64), dy(64, 1.0f), dx(64), w(3, 1.0f), b(3, 0.0f), dw(3, 0.0f), db(3, 0.0f);
+    std::vector<float> x = f.rng.vector(64), y(64), dy(64, 1.0f), dx(64), w(3, 1.0f), b(3, 0.0f), dw(3, 0.0f), db(3, 0.0f),
+                       rm(3, 0.0f), rv(3, 1.0f);
     const float* ins[1] = {x.data()};
     const float* weights[2] = {w.data(), b.data()};
+    float* buffers[2] = {rm.data(), rv.data()};
     float* in_grads[1] = {dx.data()};
     float* w_grads[2] = {dw.data(), db.data()};
-    const int buffer_breaker = f.chance(80) ? 0 : static_cast<int>(f.range(1, 3));
+    const int buffer_breaker = f.chance(80) ? 0 : static_cast<int>(f.range(1, 5));
     if (buffer_breaker == 1) ins[0] = nullptr;
     if (buffer_breaker == 2) weights[1] = nullptr;
     if (buffer_breaker == 3) w_grads[1] = dw.data();  // two weight gradients in one buffer
+    if (buffer_breaker == 4) buffers[1] = nullptr;
+    if (buffer_breaker == 5) buffers[f.below(2)] = y.data();  // a buffer inside y
     anvil_context* ctx = f.ctx();
+    const bool forward_ok = ok && buffer_breaker != 1 && buffer_breaker != 2 && buffer_breaker != 4 && buffer_breaker != 5;
+    expect(f, "anvil_plugin_op_forward_state",
+           anvil_plugin_op_forward_state(ctx, pl, op, params, num_params, num_inputs, in_shape, &in_rank, ins, num_weights,
+                                         w_shapes, w_ranks, weights, num_buffers, b_shapes, b_ranks, buffers, training,
+                                         y.data()),
+           forward_ok, "forward_state");
+    const float* read_buffers[2] = {buffers[0], buffers[1]};
+    expect(f, "anvil_plugin_op_backward_state",
+           anvil_plugin_op_backward_state(ctx, pl, op, params, num_params, num_inputs, in_shape, &in_rank, ins, num_weights,
+                                          w_shapes, w_ranks, weights, num_buffers, b_shapes, b_ranks, read_buffers,
+                                          training, y.data(), dy.data(), in_grads, w_grads),
+           ok && (buffer_breaker == 0 || buffer_breaker == 5), "backward_state");  // read-only buffers may lie in y
+    if (f.chance(50)) {
+        expect(f, "anvil_plugin_op_forward_n",
+               anvil_plugin_op_forward_n(ctx, pl, op, params, num_params, num_inputs, in_shape, &in_rank, ins, num_weights,
+                                         w_shapes, w_ranks, weights, y.data()),
+               false, "forward_n of an op with buffers");
+        expect(f, "anvil_plugin_op_backward_n",
+               anvil_plugin_op_backward_n(ctx, pl, op, params, num_params, num_inputs, in_shape, &in_rank, ins,
+                                          num_weights, w_shapes, w_ranks, weights, y.data(), dy.data(), in_grads, w_grads),
+               false, "backward_n of an op with buffers");
+        return;
+    }
+    // The same input through the LeakyReLU example (one input, no weights or buffers).
+    const float slope = 0.1f;
+    const bool n_ok = breaker != 1 && breaker != 2 && breaker != 5 && buffer_breaker != 1;
     expect(f, "anvil_plugin_op_forward_n",
-           anvil_plugin_op_forward_n(ctx, pl, op, params, num_params, num_inputs, in_shape, &in_rank, ins, num_weights,
-                                     w_shapes, w_ranks, weights, y.data()),
-           ok && buffer_breaker != 1 && buffer_breaker != 2, "forward_n");
+           anvil_plugin_op_forward_n(ctx, f.plugin, 0, &slope, 1, num_inputs, in_shape, &in_rank, ins, 0, nullptr, nullptr,
+                                     nullptr, y.data()),
+           n_ok, "forward_n");
     expect(f, "anvil_plugin_op_backward_n",
-           anvil_plugin_op_backward_n(ctx, pl, op, params, num_params, num_inputs, in_shape, &in_rank, ins, num_weights,
-                                      w_shapes, w_ranks, weights, y.data(), dy.data(), in_grads, w_grads),
-           ok && buffer_breaker == 0, "backward_n");
+           anvil_plugin_op_backward_n(ctx, f.plugin, 0, &slope, 1, num_inputs, in_shape, &in_rank, ins, 0, nullptr,
+                                      nullptr, nullptr, y.data(), dy.data(), in_grads, nullptr),
+           n_ok, "backward_n");
 }
 
 void fuzz_mpi(Fuzzer& f, int which) {
@@ -2378,8 +2423,10 @@ std::vector<std::function<void()>> make_handlers(Fuzzer& f, bool has_cuda, bool 
          "anvil_plugin_op_num_params", "anvil_plugin_op_output_shape"},
         [&f] { fuzz_plugin_meta(f); });
     add({"anvil_plugin_op_num_inputs", "anvil_plugin_op_num_weights", "anvil_plugin_op_weight", "anvil_plugin_op_weight_shapes",
-         "anvil_plugin_op_output_shape_n", "anvil_plugin_op_forward_n", "anvil_plugin_op_backward_n"},
-        [&f] { fuzz_plugin_v2(f); });
+         "anvil_plugin_op_output_shape_n", "anvil_plugin_op_forward_n", "anvil_plugin_op_backward_n",
+         "anvil_plugin_op_num_buffers", "anvil_plugin_op_buffer", "anvil_plugin_op_buffer_shapes",
+         "anvil_plugin_op_forward_state", "anvil_plugin_op_backward_state"},
+        [&f] { fuzz_plugin_state(f); });
     if (with_mpi) {
         add({"anvil_mpi_available", "anvil_mpi_init"}, [&f] { fuzz_mpi(f, 0); });
         add({"anvil_mpi_rank", "anvil_mpi_size", "anvil_mpi_barrier"}, [&f] { fuzz_mpi(f, 1); });

@@ -166,7 +166,7 @@ void test_refused_plugins() {
 
     const std::string wrong_abi = test_plugin("wrong_abi");
     EXPECT_ERROR(anvil_plugin_load(wrong_abi.c_str(), &p), ANVIL_ERR_UNSUPPORTED,
-                 "built against plug-in ABI version 99; this Anvil supports versions 1 and 2");
+                 "built against plug-in ABI version 99; this Anvil supports versions 1, 2 and 3");
     EXPECT(std::strstr(anvil_last_error(), wrong_abi.c_str()) != nullptr);
     EXPECT(p == nullptr);
 
@@ -177,7 +177,7 @@ void test_refused_plugins() {
     EXPECT(std::strstr(anvil_last_error(), "No such file or directory") != nullptr);
     EXPECT(std::strstr(anvil_last_error(), "libno_such_plugin.so") != nullptr);
     // A shared library that is no plug-in.
-    EXPECT_ERROR(anvil_plugin_load("libm.so.6", &p), ANVIL_ERR_PLUGIN, "libm.so.6: does not export anvil_plugin_entry or anvil_plugin_entry_v2");
+    EXPECT_ERROR(anvil_plugin_load("libm.so.6", &p), ANVIL_ERR_PLUGIN, "libm.so.6: does not export anvil_plugin_entry, anvil_plugin_entry_v2 or anvil_plugin_entry_v3");
     EXPECT_ERROR(anvil_plugin_load(nullptr, &p), ANVIL_ERR_INVALID_ARGUMENT, "path");
     EXPECT_ERROR(anvil_plugin_load(kExample.c_str(), nullptr), ANVIL_ERR_INVALID_ARGUMENT, "out");
     EXPECT(p == nullptr);

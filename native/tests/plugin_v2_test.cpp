@@ -1,47 +1,24 @@
-// Plug-ins of ABI version 2: the example fused add + ReLU (two inputs) and batch-statistics
-// BatchNorm (two weights) against double references and finite differences of every input and
-// weight; weight metadata and shapes (from hyper-parameters and from input shapes); bad arguments
-// (input and weight counts, shapes, overlapping gradients); malformed version-2 tables; and a
-// version-1 op through the general calls.
+// Plug-ins of ABI version 2: the example fused add + ReLU (two inputs) against double references
+// and finite differences of every input; weights (test plug-in row_scale) with shapes from the
+// input shapes; bad arguments (input counts, shapes, overlapping gradients); malformed version-2
+// tables; and a version-1 op through the general calls. Ops with weights of hyper-parameter
+// shapes, and buffers, are in plugin_v3_test.
 #include <cmath>
 #include <cstring>
 #include <string>
 #include <vector>
 
 #include "anvil_plugin.h"
-#include "test_support.h"
+#include "plugin_test_support.h"
 
+using plugin_test::example;
+using plugin_test::load;
+using plugin_test::Shapes;
+using plugin_test::test_plugin;
 using test::Contexts;
 using test::Rng;
 
 namespace {
-
-std::string example(const char* name) { return std::string(ANVIL_EXAMPLES_DIR) + "/libanvil_" + name + ".so"; }
-
-std::string test_plugin(const char* name) {
-    return std::string(ANVIL_TEST_PLUGIN_DIR) + "/libanvil_test_" + name + ".so";
-}
-
-// Shapes as the _n calls take them: rows of 8 dimensions and a rank each.
-struct Shapes {
-    std::vector<int64_t> dims;
-    std::vector<int32_t> ranks;
-    explicit Shapes(std::initializer_list<std::vector<int64_t>> shapes) {
-        for (const std::vector<int64_t>& s : shapes) {
-            std::vector<int64_t> row(8, 0);
-            std::copy(s.begin(), s.end(), row.begin());
-            dims.insert(dims.end(), row.begin(), row.end());
-            ranks.push_back(static_cast<int32_t>(s.size()));
-        }
-    }
-    int32_t count() const { return static_cast<int32_t>(ranks.size()); }
-};
-
-anvil_plugin* load(const std::string& path) {
-    anvil_plugin* p = nullptr;
-    EXPECT_OK(anvil_plugin_load(path.c_str(), &p));
-    return p;
-}
 
 // ------------------------------------------------------------------------- add_relu
 
@@ -158,182 +135,9 @@ void test_add_relu_bad_arguments(const anvil_plugin* p, anvil_context* ctx) {
                  ANVIL_ERR_INVALID_ARGUMENT, "input shape 1: rank must be in [1, 8], got 9");
     // The one-input calls of version 1 refuse an op of two inputs, pointing to the general ones.
     EXPECT_ERROR(anvil_plugin_op_forward(ctx, p, 0, good.dims.data(), 2, nullptr, 0, a, y), ANVIL_ERR_INVALID_ARGUMENT,
-                 "call it with the anvil_plugin_op_*_n functions");
+                 "call it with the anvil_plugin_op_*_n or _state functions");
     EXPECT_OK(anvil_plugin_op_backward_n(ctx, p, 0, nullptr, 0, 2, good.dims.data(), good.ranks.data(), ins, 0, nullptr,
                                          nullptr, nullptr, y, dy, grads, nullptr));
-}
-
-// ------------------------------------------------------------------------- batch_norm
-
-struct BatchNormRef {
-    std::vector<double> y, dx, dweight, dbias;
-};
-
-// In double: batch statistics per channel of x [n, c, s], biased variance.
-BatchNormRef batch_norm_reference(const std::vector<float>& x, const std::vector<float>& w, const std::vector<float>& b,
-                                  const std::vector<float>& dy, int64_t n, int64_t c, int64_t s, double eps) {
-    BatchNormRef r{std::vector<double>(x.size()), std::vector<double>(x.size()), std::vector<double>(c),
-                   std::vector<double>(c)};
-    const double m = static_cast<double>(n * s);
-    for (int64_t ch = 0; ch < c; ++ch) {
-        double mean = 0, var = 0;
-        for (int64_t i = 0; i < n; ++i)
-            for (int64_t j = 0; j < s; ++j) mean += x[(i * c + ch) * s + j];
-        mean /= m;
-        for (int64_t i = 0; i < n; ++i)
-            for (int64_t j = 0; j < s; ++j) var += std::pow(x[(i * c + ch) * s + j] - mean, 2);
-        var /= m;
-        const double invstd = 1.0 / std::sqrt(var + eps);
-        for (int64_t i = 0; i < n; ++i)
-            for (int64_t j = 0; j < s; ++j) {
-                const int64_t k = (i * c + ch) * s + j;
-                const double xhat = (x[k] - mean) * invstd;
-                r.y[k] = xhat * w[ch] + b[ch];
-                r.dbias[ch] += dy[k];
-                r.dweight[ch] += dy[k] * xhat;
-            }
-        for (int64_t i = 0; i < n; ++i)
-            for (int64_t j = 0; j < s; ++j) {
-                const int64_t k = (i * c + ch) * s + j;
-                const double xhat = (x[k] - mean) * invstd;
-                r.dx[k] = w[ch] * invstd * (dy[k] - r.dbias[ch] / m - xhat * r.dweight[ch] / m);
-            }
-    }
-    return r;
-}
-
-void test_batch_norm_metadata(const anvil_plugin* p) {
-    int32_t inputs = 0, weights = 0, params = 0, init = -1;
-    EXPECT_OK(anvil_plugin_op_num_inputs(p, 0, &inputs));
-    EXPECT_OK(anvil_plugin_op_num_weights(p, 0, &weights));
-    EXPECT_OK(anvil_plugin_op_num_params(p, 0, &params));
-    EXPECT(inputs == 1 && weights == 2 && params == 2);
-    const char* name = nullptr;
-    float arg = NAN;
-    EXPECT_OK(anvil_plugin_op_weight(p, 0, 0, &name, &init, &arg));
-    EXPECT(std::strcmp(name, "weight") == 0 && init == ANVIL_PLUGIN_INIT_CONSTANT && arg == 1.0f);
-    EXPECT_OK(anvil_plugin_op_weight(p, 0, 1, &name, &init, &arg));
-    EXPECT(std::strcmp(name, "bias") == 0 && init == ANVIL_PLUGIN_INIT_CONSTANT && arg == 0.0f);
-    EXPECT_ERROR(anvil_plugin_op_weight(p, 0, 2, &name, &init, &arg), ANVIL_ERR_INVALID_ARGUMENT,
-                 "weight index 2 is out of range: op batch_norm has 2 weight(s)");
-    EXPECT_ERROR(anvil_plugin_op_weight(p, 0, 0, nullptr, &init, &arg), ANVIL_ERR_INVALID_ARGUMENT, "name");
-
-    const float options[2] = {6.0f, 1e-5f};
-    int64_t shapes[16];
-    int32_t ranks[2] = {};
-    EXPECT_OK(anvil_plugin_op_weight_shapes(p, 0, options, 2, 0, nullptr, nullptr, shapes, ranks));
-    EXPECT(ranks[0] == 1 && ranks[1] == 1 && shapes[0] == 6 && shapes[8] == 6);
-    const float fractional[2] = {2.5f, 1e-5f};
-    EXPECT_ERROR(anvil_plugin_op_weight_shapes(p, 0, fractional, 2, 0, nullptr, nullptr, shapes, ranks),
-                 ANVIL_ERR_INVALID_ARGUMENT, "plug-in batch_norm op batch_norm: num_features must be a positive integer, got 2.5");
-    EXPECT_ERROR(anvil_plugin_op_weight_shapes(p, 0, options, 1, 0, nullptr, nullptr, shapes, ranks),
-                 ANVIL_ERR_INVALID_ARGUMENT, "expects num_params = 2, got 1");
-    const Shapes two{{2, 6}, {2, 6}};
-    EXPECT_ERROR(anvil_plugin_op_weight_shapes(p, 0, options, 2, 2, two.dims.data(), two.ranks.data(), shapes, ranks),
-                 ANVIL_ERR_INVALID_ARGUMENT, "num_inputs must be that, or 0");
-}
-
-void test_batch_norm(const anvil_plugin* p, const Contexts& ctxs) {
-    Rng rng(9);
-    const int64_t n = 3, c = 4, s = 5, total = n * c * s;
-    const float options[2] = {4.0f, 1e-5f};
-    const Shapes in{{n, c, s}}, ws{{c}, {c}};
-    std::vector<float> x = rng.vector(total, -2.0f, 3.0f), w = rng.vector(c, 0.5f, 1.5f), b = rng.vector(c),
-                       dy = rng.vector(total);
-    const BatchNormRef ref = batch_norm_reference(x, w, b, dy, n, c, s, 1e-5);
-    for (anvil_context* ctx : {ctxs.one, ctxs.two}) {
-        std::vector<float> y(total, NAN), dx(total, NAN), dw(c, 0.0f), db(c, 0.0f);
-        const float* ins[1] = {x.data()};
-        const float* weights[2] = {w.data(), b.data()};
-        float* in_grads[1] = {dx.data()};
-        float* w_grads[2] = {dw.data(), db.data()};
-        EXPECT_OK(anvil_plugin_op_forward_n(ctx, p, 0, options, 2, 1, in.dims.data(), in.ranks.data(), ins, 2,
-                                            ws.dims.data(), ws.ranks.data(), weights, y.data()));
-        EXPECT(test::all_close(y, ref.y, 1e-5, 1e-5, "batch_norm y"));
-        EXPECT_OK(anvil_plugin_op_backward_n(ctx, p, 0, options, 2, 1, in.dims.data(), in.ranks.data(), ins, 2,
-                                             ws.dims.data(), ws.ranks.data(), weights, y.data(), dy.data(), in_grads,
-                                             w_grads));
-        EXPECT(test::all_close(dx, ref.dx, 1e-4, 1e-5, "batch_norm dx"));
-        EXPECT(test::all_close(dw, ref.dweight, 1e-5, 1e-5, "batch_norm dweight"));
-        EXPECT(test::all_close(db, ref.dbias, 1e-5, 1e-5, "batch_norm dbias"));
-        // Weight gradients are added to: a second backward doubles them; dx is overwritten.
-        EXPECT_OK(anvil_plugin_op_backward_n(ctx, p, 0, options, 2, 1, in.dims.data(), in.ranks.data(), ins, 2,
-                                             ws.dims.data(), ws.ranks.data(), weights, y.data(), dy.data(), in_grads,
-                                             w_grads));
-        std::vector<double> twice(c);
-        for (int64_t i = 0; i < c; ++i) twice[i] = 2 * ref.dbias[i];
-        EXPECT(test::all_close(db, twice, 1e-5, 1e-5, "batch_norm dbias accumulated"));
-        EXPECT(test::all_close(dx, ref.dx, 1e-4, 1e-5, "batch_norm dx overwritten"));
-    }
-}
-
-// Central differences of L = sum(r * y) with respect to x, the weight and the bias.
-void test_batch_norm_finite_differences(const anvil_plugin* p, anvil_context* ctx) {
-    Rng rng(13);
-    const int64_t n = 2, c = 3, s = 4, total = n * c * s;
-    const float options[2] = {3.0f, 1e-5f};
-    const Shapes in{{n, c, s}}, ws{{c}, {c}};
-    std::vector<float> x = rng.vector(total, -1.0f, 2.0f), w = rng.vector(c, 0.5f, 1.5f), b = rng.vector(c),
-                       r = rng.vector(total), y(total), dx(total), dw(c, 0.0f), db(c, 0.0f);
-    auto loss = [&] {
-        std::vector<float> out(total);
-        const float* ins[1] = {x.data()};
-        const float* weights[2] = {w.data(), b.data()};
-        EXPECT_OK(anvil_plugin_op_forward_n(ctx, p, 0, options, 2, 1, in.dims.data(), in.ranks.data(), ins, 2,
-                                            ws.dims.data(), ws.ranks.data(), weights, out.data()));
-        return test::weighted_sum(out, r);
-    };
-    const std::vector<double> num_x = test::numeric_gradient(x, loss, 1e-2f), num_w = test::numeric_gradient(w, loss),
-                              num_b = test::numeric_gradient(b, loss);
-    const float* ins[1] = {x.data()};
-    const float* weights[2] = {w.data(), b.data()};
-    float* in_grads[1] = {dx.data()};
-    float* w_grads[2] = {dw.data(), db.data()};
-    EXPECT_OK(anvil_plugin_op_forward_n(ctx, p, 0, options, 2, 1, in.dims.data(), in.ranks.data(), ins, 2, ws.dims.data(),
-                                        ws.ranks.data(), weights, y.data()));
-    EXPECT_OK(anvil_plugin_op_backward_n(ctx, p, 0, options, 2, 1, in.dims.data(), in.ranks.data(), ins, 2,
-                                         ws.dims.data(), ws.ranks.data(), weights, y.data(), r.data(), in_grads, w_grads));
-    EXPECT(test::all_close(dx, num_x, 2e-2, 2e-3, "batch_norm dx vs finite differences"));
-    EXPECT(test::all_close(dw, num_w, 1e-2, 1e-3, "batch_norm dweight vs finite differences"));
-    EXPECT(test::all_close(db, num_b, 1e-2, 1e-3, "batch_norm dbias vs finite differences"));
-}
-
-void test_batch_norm_bad_arguments(const anvil_plugin* p, anvil_context* ctx) {
-    const float options[2] = {4.0f, 1e-5f};
-    const Shapes in{{2, 4, 3}}, wrong_channels{{2, 5, 3}}, single{{1, 4}}, ws{{4}, {4}}, wrong_ws{{4}, {3}};
-    float x[24] = {}, w[4] = {}, b[4] = {}, y[24] = {}, dy[24] = {}, dx[24] = {}, dw[4] = {}, db[4] = {};
-    const float* ins[1] = {x};
-    const float* weights[2] = {w, b};
-    int64_t out[8];
-    int32_t out_rank = 0;
-    EXPECT_ERROR(anvil_plugin_op_output_shape_n(p, 0, options, 2, 1, wrong_channels.dims.data(),
-                                                wrong_channels.ranks.data(), 2, ws.dims.data(), ws.ranks.data(), out,
-                                                &out_rank),
-                 ANVIL_ERR_INVALID_ARGUMENT, "plug-in batch_norm op batch_norm: expected 4 channels (num_features), got 5");
-    EXPECT_ERROR(anvil_plugin_op_output_shape_n(p, 0, options, 2, 1, single.dims.data(), single.ranks.data(), 2,
-                                                ws.dims.data(), ws.ranks.data(), out, &out_rank),
-                 ANVIL_ERR_INVALID_ARGUMENT, "more than one value per channel");
-    EXPECT_ERROR(anvil_plugin_op_forward_n(ctx, p, 0, options, 2, 1, in.dims.data(), in.ranks.data(), ins, 2,
-                                           wrong_ws.dims.data(), wrong_ws.ranks.data(), weights, y),
-                 ANVIL_ERR_INVALID_ARGUMENT, "plug-in batch_norm op batch_norm: weight bias has shape [3], but these inputs need [4]");
-    EXPECT_ERROR(anvil_plugin_op_forward_n(ctx, p, 0, options, 2, 1, in.dims.data(), in.ranks.data(), ins, 1,
-                                           ws.dims.data(), ws.ranks.data(), weights, y),
-                 ANVIL_ERR_INVALID_ARGUMENT, "op batch_norm has 2 weight(s), got num_weights = 1");
-    EXPECT_ERROR(anvil_plugin_op_forward_n(ctx, p, 0, options, 2, 1, in.dims.data(), in.ranks.data(), ins, 2,
-                                           ws.dims.data(), ws.ranks.data(), nullptr, y),
-                 ANVIL_ERR_INVALID_ARGUMENT, "weights is NULL");
-    float* in_grads[1] = {dx};
-    float* grads_on_weight[2] = {w, db};
-    EXPECT_ERROR(anvil_plugin_op_backward_n(ctx, p, 0, options, 2, 1, in.dims.data(), in.ranks.data(), ins, 2,
-                                            ws.dims.data(), ws.ranks.data(), weights, y, dy, in_grads, grads_on_weight),
-                 ANVIL_ERR_INVALID_ARGUMENT, "overlap");
-    float* w_grads[2] = {dw, nullptr};
-    EXPECT_ERROR(anvil_plugin_op_backward_n(ctx, p, 0, options, 2, 1, in.dims.data(), in.ranks.data(), ins, 2,
-                                            ws.dims.data(), ws.ranks.data(), weights, y, dy, in_grads, w_grads),
-                 ANVIL_ERR_INVALID_ARGUMENT, "bias is NULL");
-    // An op with weights cannot go through the one-input calls, which have no place for them.
-    EXPECT_ERROR(anvil_plugin_op_forward(ctx, p, 0, in.dims.data(), 3, options, 2, x, y), ANVIL_ERR_INVALID_ARGUMENT,
-                 "has 2 weights");
 }
 
 // ------------------------------------------------------------------------- test plug-ins
@@ -416,13 +220,6 @@ int main() {
             test_add_relu(p, ctxs);
             test_add_relu_finite_differences(p, ctxs.one);
             test_add_relu_bad_arguments(p, ctxs.one);
-            EXPECT_OK(anvil_plugin_unload(p));
-        }
-        if (anvil_plugin* p = load(example("batch_norm"))) {
-            test_batch_norm_metadata(p);
-            test_batch_norm(p, ctxs);
-            test_batch_norm_finite_differences(p, ctxs.one);
-            test_batch_norm_bad_arguments(p, ctxs.one);
             EXPECT_OK(anvil_plugin_unload(p));
         }
         test_weight_shapes_from_inputs(ctxs.one);

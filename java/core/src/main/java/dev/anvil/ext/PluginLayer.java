@@ -7,9 +7,13 @@ import dev.anvil.internal.Shapes;
 import dev.anvil.nn.Init;
 import dev.anvil.nn.MultiInputLayer;
 import dev.anvil.nn.Parameter;
+import dev.anvil.DType;
+import dev.anvil.Device;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.SplittableRandom;
 
 /**
@@ -19,7 +23,10 @@ import java.util.SplittableRandom;
  * one of several inputs is a {@link MultiInputLayer} (a {@link dev.anvil.nn.Residual}'s merge).
  * The op's weights are the layer's parameters, under the names the op gives them ("weight",
  * "bias"), so they appear in {@link #namedParameters()} and the state dict, are trained by the
- * optimizers and saved by checkpoints; they are initialised as the op declares. Output and input
+ * optimizers and saved by checkpoints; they are initialised as the op declares. The buffers of an
+ * op of plug-in ABI version 3 ("running_mean") are the layer's buffers: in the state dict and
+ * checkpoints, moved with the layer, not trained; the op updates them in training forward passes.
+ * The op is told the layer's mode ({@link #train()} or {@link #eval()}). Output and input
  * gradients belong to the layer and are reused between steps.
  */
 public final class PluginLayer extends MultiInputLayer {
@@ -31,12 +38,15 @@ public final class PluginLayer extends MultiInputLayer {
     private final int numInputs;
     private final List<Parameter> weights;
     private final List<Native.PluginWeight> definitions;
+    private final List<Native.PluginBuffer> bufferDefinitions;
+    private final Tensor[] buffers; // the op's buffers, in its order
     // What a native call reads, kept between calls (no allocation per step).
-    private final long[][] weightShapes;
+    private final long[][] weightShapes, bufferShapes;
     private final long[][] inShapes;
-    private final long[] inputAddresses, weightAddresses, inputGradAddresses, weightGradAddresses;
-    private final int[] scratchOffsets = new int[6];
-    private final Tensor[] inputs; // the last training forward pass's inputs (kept allocated by forward)
+    private final long[] inputAddresses, weightAddresses, bufferAddresses, inputGradAddresses, weightGradAddresses;
+    private final int[] scratchOffsets = new int[Native.PLUGIN_CALL_OFFSETS];
+    private final Tensor[] inputs; // the last forward pass's inputs, kept for backward
+    private boolean forwardTrained; // the mode of the last forward pass with inputs kept, which backward is told
     private final Tensor[] inputGrads;
     private Tensor output;
     private boolean released;
@@ -56,7 +66,7 @@ public final class PluginLayer extends MultiInputLayer {
         List<Native.PluginWeight> defs = new ArrayList<>(numWeights);
         for (int i = 0; i < numWeights; i++) defs.add(Native.pluginOpWeight(handle, index, i));
         this.definitions = List.copyOf(defs);
-        this.weightShapes = numWeights == 0 ? new long[0][] : weightShapes(op, handle, inputShapes, numWeights);
+        this.weightShapes = numWeights == 0 ? new long[0][] : stateShapes(op, handle, inputShapes, numWeights, false);
         List<Parameter> made = new ArrayList<>(numWeights);
         try {
             for (int i = 0; i < numWeights; i++) made.add(new Parameter(defs.get(i).name(), weightShapes[i]));
@@ -65,6 +75,20 @@ public final class PluginLayer extends MultiInputLayer {
             throw e;
         }
         this.weights = List.copyOf(made);
+        int numBuffers = Native.pluginOpNumBuffers(handle, index);
+        List<Native.PluginBuffer> bufferDefs = new ArrayList<>(numBuffers);
+        for (int i = 0; i < numBuffers; i++) bufferDefs.add(Native.pluginOpBuffer(handle, index, i));
+        this.bufferDefinitions = List.copyOf(bufferDefs);
+        this.buffers = new Tensor[numBuffers];
+        try {
+            this.bufferShapes = numBuffers == 0 ? new long[0][] : stateShapes(op, handle, inputShapes, numBuffers, true);
+            for (int i = 0; i < numBuffers; i++) buffers[i] = Tensor.emptyUnscoped(DType.FLOAT32, bufferShapes[i]);
+        } catch (RuntimeException e) {
+            weights.forEach(Parameter::close);
+            closeAll(buffers);
+            throw e;
+        }
+        this.bufferAddresses = new long[numBuffers];
         this.inShapes = new long[numInputs][];
         this.inputAddresses = new long[numInputs];
         this.inputGradAddresses = new long[numInputs];
@@ -75,15 +99,17 @@ public final class PluginLayer extends MultiInputLayer {
         resetOwnParameters(Init.next());
     }
 
-    private long[][] weightShapes(String op, long handle, long[][] inputShapes, int numWeights) {
+    private long[][] stateShapes(String op, long handle, long[][] inputShapes, int count, boolean ofBuffers) {
         if (inputShapes != null) {
             for (long[] s : inputShapes) checkShape(s);
         }
         try {
-            return Native.pluginOpWeightShapes(handle, index, params, inputShapes, numWeights);
+            return ofBuffers ? Native.pluginOpBufferShapes(handle, index, params, inputShapes, count)
+                    : Native.pluginOpWeightShapes(handle, index, params, inputShapes, count);
         } catch (AnvilException e) {
             if (e.status() != AnvilException.Status.INVALID_ARGUMENT) throw e;
-            throw new IllegalArgumentException("plug-in " + plugin.name() + " op " + op + ": weight shapes refused for "
+            throw new IllegalArgumentException("plug-in " + plugin.name() + " op " + op + ": " + (ofBuffers ? "buffer" : "weight")
+                    + " shapes refused for "
                     + (inputShapes == null ? "no input shapes" : "input shapes " + Arrays.deepToString(inputShapes)) + ": "
                     + e.getMessage(), e);
         }
@@ -104,9 +130,32 @@ public final class PluginLayer extends MultiInputLayer {
         return weights;
     }
 
-    /** Initialises each weight as the op declares it (a constant, a uniform bound, or PyTorch's fan-in default). */
+    /** The op's buffers by name, in its order (none for ops of plug-in ABI versions 1 and 2). */
+    @Override
+    protected Map<String, Tensor> ownBuffers() {
+        if (buffers.length == 0) return Map.of();
+        Map<String, Tensor> out = new LinkedHashMap<>();
+        for (int i = 0; i < buffers.length; i++) out.put(bufferDefinitions.get(i).name(), buffers[i]);
+        return out;
+    }
+
+    @Override
+    protected void moveBuffers(Device device) {
+        for (int i = 0; i < buffers.length; i++) {
+            Tensor moved = buffers[i].copyUnscoped(device);
+            buffers[i].close();
+            buffers[i] = moved;
+        }
+    }
+
+    /**
+     * Initialises each weight as the op declares it (a constant, a uniform bound, or PyTorch's fan-in
+     * default), and sets each buffer to its start value, as PyTorch's BatchNorm resets its running
+     * statistics with its parameters.
+     */
     @Override
     protected void resetOwnParameters(SplittableRandom rng) {
+        for (int i = 0; i < buffers.length; i++) buffers[i].fill(bufferDefinitions.get(i).init());
         for (int i = 0; i < weights.size(); i++) {
             Tensor t = weights.get(i).value();
             Native.PluginWeight def = definitions.get(i);
@@ -155,8 +204,10 @@ public final class PluginLayer extends MultiInputLayer {
             inputAddresses[i] = xs[i].address();
         }
         for (int i = 0; i < weights.size(); i++) weightAddresses[i] = weights.get(i).value().address();
-        Native.pluginOpForwardN(xs[0].device(), plugin.handle(), index, params, inShapes, inputAddresses, weightShapes,
-                weightAddresses, output.address(), scratchOffsets);
+        for (int i = 0; i < buffers.length; i++) bufferAddresses[i] = buffers[i].address();
+        forwardTrained = isTraining();
+        Native.pluginOpForwardState(xs[0].device(), plugin.handle(), index, params, inShapes, inputAddresses, weightShapes,
+                weightAddresses, bufferShapes, bufferAddresses, forwardTrained, output.address(), scratchOffsets);
         for (int i = 0; i < numInputs; i++) inputs[i] = isTraining() ? xs[i] : null;
         return output;
     }
@@ -178,8 +229,10 @@ public final class PluginLayer extends MultiInputLayer {
             weightAddresses[i] = w.value().address();
             weightGradAddresses[i] = w.grad().address();
         }
-        Native.pluginOpBackwardN(dy.device(), plugin.handle(), index, params, inShapes, inputAddresses, weightShapes,
-                weightAddresses, output.address(), dy.address(), inputGradAddresses, weightGradAddresses, scratchOffsets);
+        for (int i = 0; i < buffers.length; i++) bufferAddresses[i] = buffers[i].address();
+        Native.pluginOpBackwardState(dy.device(), plugin.handle(), index, params, inShapes, inputAddresses, weightShapes,
+                weightAddresses, bufferShapes, bufferAddresses, forwardTrained, output.address(), dy.address(),
+                inputGradAddresses, weightGradAddresses, scratchOffsets);
         return inputGrads;
     }
 

@@ -686,14 +686,34 @@ public final class Native {
         return new PluginWeight(A.string(s.outLong(0)), s.outInt(1), s.buffer.getFloat(Scratch.OUT + 16));
     }
 
+    public static int pluginOpNumBuffers(long plugin, int op) {
+        Scratch s = SCRATCH.get();
+        check(A.anvil_plugin_op_num_buffers(plugin, op, s.out(0)), "anvil_plugin_op_num_buffers");
+        return s.outInt(0);
+    }
+
+    /** A buffer an op declares (state that is not trained): its name and the value its elements start at. */
+    public record PluginBuffer(String name, float init) {}
+
+    public static PluginBuffer pluginOpBuffer(long plugin, int op, int index) {
+        Scratch s = SCRATCH.get();
+        check(A.anvil_plugin_op_buffer(plugin, op, index, s.out(0), s.out(1)), "anvil_plugin_op_buffer");
+        return new PluginBuffer(A.string(s.outLong(0)), s.buffer.getFloat(Scratch.OUT + 8));
+    }
+
+    /** Number of scratch offsets {@link #layout} gives; callers keep an int array of this size. */
+    public static final int PLUGIN_CALL_OFFSETS = 8;
+
     /**
-     * Lays out the arrays of a call with several inputs and weights in scratch memory, each 8-byte
-     * aligned: hyper-parameters, input shapes and ranks, weight shapes and ranks, then room for
-     * {@code pointerArrays} arrays of pointers (inputs, weights, gradients). Returns their offsets in
-     * {@code at}: params, in_shapes, in_ranks, weight_shapes, weight_ranks, pointers.
+     * Lays out the arrays of a plug-in op call in scratch memory, each 8-byte aligned:
+     * hyper-parameters, input shapes and ranks, weight shapes and ranks, buffer shapes and ranks,
+     * then room for {@code pointerArrays} arrays of pointers (inputs, weights, buffers, gradients).
+     * Returns their offsets in {@code at}: params, in_shapes, in_ranks, weight_shapes, weight_ranks,
+     * buffer_shapes, buffer_ranks, pointers.
      */
-    private static void layout(Scratch s, float[] params, long[][] inShapes, long[][] weightShapes, int pointerArrays, int[] at) {
-        int n = inShapes.length, w = weightShapes == null ? 0 : weightShapes.length;
+    private static void layout(Scratch s, float[] params, long[][] inShapes, long[][] weightShapes, long[][] bufferShapes,
+            int pointerArrays, int[] at) {
+        int n = inShapes.length, w = weightShapes.length, b = bufferShapes.length;
         int pos = Scratch.ARRAYS;
         at[0] = pos;
         pos += align8(4 * params.length);
@@ -706,14 +726,19 @@ public final class Native {
         at[4] = pos;
         pos += align8(4 * w);
         at[5] = pos;
-        pos += 8 * pointerArrays * Math.max(n, w);
+        pos += 64 * b;
+        at[6] = pos;
+        pos += align8(4 * b);
+        at[7] = pos;
+        pos += 8 * pointerArrays * Math.max(n, Math.max(w, b));
         if (pos > Scratch.STRINGS) {
-            throw new IllegalArgumentException("a plug-in op call of " + n + " inputs, " + w + " weights and " + params.length
-                    + " hyper-parameters does not fit the call's scratch memory");
+            throw new IllegalArgumentException("a plug-in op call of " + n + " inputs, " + w + " weights, " + b + " buffers and "
+                    + params.length + " hyper-parameters does not fit the call's scratch memory");
         }
         for (int i = 0; i < params.length; i++) s.buffer.putFloat(at[0] + 4 * i, params[i]);
         putShapes(s, inShapes, at[1], at[2]);
-        if (w > 0) putShapes(s, weightShapes, at[3], at[4]);
+        putShapes(s, weightShapes, at[3], at[4]);
+        putShapes(s, bufferShapes, at[5], at[6]);
     }
 
     private static int align8(int bytes) {
@@ -729,33 +754,54 @@ public final class Native {
         }
     }
 
+    private static long[][] getShapes(Scratch s, int count, int dims, int ranks) {
+        long[][] shapes = new long[count][];
+        for (int i = 0; i < count; i++) {
+            shapes[i] = new long[s.buffer.getInt(ranks + 4 * i)];
+            for (int d = 0; d < shapes[i].length; d++) shapes[i][d] = s.buffer.getLong(dims + 64 * i + 8 * d);
+        }
+        return shapes;
+    }
+
     /** Writes {@code count} addresses at scratch offset {@code at}; returns the absolute address of the array. */
     private static long putPointers(Scratch s, int at, long[] addresses, int count) {
         for (int i = 0; i < count; i++) s.buffer.putLong(at + 8 * i, addresses[i]);
         return s.address + at;
     }
 
+    private static final long[][] NO_SHAPES = new long[0][];
+
     /** The weights' shapes for the hyper-parameters and, unless {@code inShapes} is null, the input shapes. */
     public static long[][] pluginOpWeightShapes(long plugin, int op, float[] params, long[][] inShapes, int numWeights) {
+        return pluginOpStateShapes(plugin, op, params, inShapes, numWeights, false);
+    }
+
+    /** The buffers' shapes, as {@link #pluginOpWeightShapes} gives the weights'. */
+    public static long[][] pluginOpBufferShapes(long plugin, int op, float[] params, long[][] inShapes, int numBuffers) {
+        return pluginOpStateShapes(plugin, op, params, inShapes, numBuffers, true);
+    }
+
+    private static long[][] pluginOpStateShapes(long plugin, int op, float[] params, long[][] inShapes, int count,
+            boolean buffers) {
         Scratch s = SCRATCH.get();
-        int[] at = new int[6];
-        long[][] in = inShapes == null ? new long[0][] : inShapes;
-        layout(s, params, in, new long[numWeights][0], 0, at);
-        check(A.anvil_plugin_op_weight_shapes(plugin, op, s.address + at[0], params.length, in.length,
-                in.length == 0 ? 0 : s.address + at[1], in.length == 0 ? 0 : s.address + at[2], s.address + at[3],
-                s.address + at[4]), "anvil_plugin_op_weight_shapes");
-        long[][] shapes = new long[numWeights][];
-        for (int i = 0; i < numWeights; i++) {
-            shapes[i] = new long[s.buffer.getInt(at[4] + 4 * i)];
-            for (int d = 0; d < shapes[i].length; d++) shapes[i][d] = s.buffer.getLong(at[3] + 64 * i + 8 * d);
+        int[] at = new int[PLUGIN_CALL_OFFSETS];
+        long[][] in = inShapes == null ? NO_SHAPES : inShapes;
+        layout(s, params, in, new long[count][0], NO_SHAPES, 0, at);
+        long inDims = in.length == 0 ? 0 : s.address + at[1], inRanks = in.length == 0 ? 0 : s.address + at[2];
+        if (buffers) {
+            check(A.anvil_plugin_op_buffer_shapes(plugin, op, s.address + at[0], params.length, in.length, inDims, inRanks,
+                    s.address + at[3], s.address + at[4]), "anvil_plugin_op_buffer_shapes");
+        } else {
+            check(A.anvil_plugin_op_weight_shapes(plugin, op, s.address + at[0], params.length, in.length, inDims, inRanks,
+                    s.address + at[3], s.address + at[4]), "anvil_plugin_op_weight_shapes");
         }
-        return shapes;
+        return getShapes(s, count, at[3], at[4]);
     }
 
     public static long[] pluginOpOutputShapeN(long plugin, int op, float[] params, long[][] inShapes, long[][] weightShapes) {
         Scratch s = SCRATCH.get();
-        int[] at = new int[6];
-        layout(s, params, inShapes, weightShapes, 0, at);
+        int[] at = new int[PLUGIN_CALL_OFFSETS];
+        layout(s, params, inShapes, weightShapes, NO_SHAPES, 0, at);
         check(A.anvil_plugin_op_output_shape_n(plugin, op, s.address + at[0], params.length, inShapes.length, s.address + at[1],
                 s.address + at[2], weightShapes.length, s.address + at[3], s.address + at[4], s.out(0), s.out(8)),
                 "anvil_plugin_op_output_shape_n");
@@ -765,33 +811,39 @@ public final class Native {
     }
 
     /**
-     * y = op(inputs, weights); {@code at} is a caller-owned int[6] (no allocation per call), the
-     * address arrays hold one entry per input and weight.
+     * y = op(inputs, weights, buffers), updating the buffers when {@code training} and the op does
+     * so; {@code at} is a caller-owned int[{@link #PLUGIN_CALL_OFFSETS}] (no allocation per call), the
+     * address arrays hold one entry per input, weight and buffer.
      */
-    public static void pluginOpForwardN(Device dev, long plugin, int op, float[] params, long[][] inShapes, long[] inputs,
-            long[][] weightShapes, long[] weights, long y, int[] at) {
+    public static void pluginOpForwardState(Device dev, long plugin, int op, float[] params, long[][] inShapes, long[] inputs,
+            long[][] weightShapes, long[] weights, long[][] bufferShapes, long[] buffers, boolean training, long y, int[] at) {
         Scratch s = SCRATCH.get();
-        layout(s, params, inShapes, weightShapes, 2, at);
-        int n = inShapes.length, w = weightShapes.length, stride = 8 * Math.max(n, w);
-        long inputArray = putPointers(s, at[5], inputs, n);
-        long weightArray = putPointers(s, at[5] + stride, weights, w);
-        check(A.anvil_plugin_op_forward_n(ctx(dev), plugin, op, s.address + at[0], params.length, n, s.address + at[1],
-                s.address + at[2], inputArray, w, s.address + at[3], s.address + at[4], weightArray, y), "anvil_plugin_op_forward_n");
+        layout(s, params, inShapes, weightShapes, bufferShapes, 3, at);
+        int n = inShapes.length, w = weightShapes.length, b = bufferShapes.length, stride = 8 * Math.max(n, Math.max(w, b));
+        long inputArray = putPointers(s, at[7], inputs, n);
+        long weightArray = putPointers(s, at[7] + stride, weights, w);
+        long bufferArray = putPointers(s, at[7] + 2 * stride, buffers, b);
+        check(A.anvil_plugin_op_forward_state(ctx(dev), plugin, op, s.address + at[0], params.length, n, s.address + at[1],
+                s.address + at[2], inputArray, w, s.address + at[3], s.address + at[4], weightArray, b, s.address + at[5],
+                s.address + at[6], bufferArray, training ? 1 : 0, y), "anvil_plugin_op_forward_state");
     }
 
-    /** Input gradients (overwritten) and weight gradients (added to) from dy; see {@link #pluginOpForwardN}. */
-    public static void pluginOpBackwardN(Device dev, long plugin, int op, float[] params, long[][] inShapes, long[] inputs,
-            long[][] weightShapes, long[] weights, long y, long dy, long[] inputGrads, long[] weightGrads, int[] at) {
+    /** Input gradients (overwritten) and weight gradients (added to) from dy; see {@link #pluginOpForwardState}. */
+    public static void pluginOpBackwardState(Device dev, long plugin, int op, float[] params, long[][] inShapes, long[] inputs,
+            long[][] weightShapes, long[] weights, long[][] bufferShapes, long[] buffers, boolean training, long y, long dy,
+            long[] inputGrads, long[] weightGrads, int[] at) {
         Scratch s = SCRATCH.get();
-        layout(s, params, inShapes, weightShapes, 4, at);
-        int n = inShapes.length, w = weightShapes.length, stride = 8 * Math.max(n, w);
-        long inputArray = putPointers(s, at[5], inputs, n);
-        long weightArray = putPointers(s, at[5] + stride, weights, w);
-        long inputGradArray = putPointers(s, at[5] + 2 * stride, inputGrads, n);
-        long weightGradArray = putPointers(s, at[5] + 3 * stride, weightGrads, w);
-        check(A.anvil_plugin_op_backward_n(ctx(dev), plugin, op, s.address + at[0], params.length, n, s.address + at[1],
-                s.address + at[2], inputArray, w, s.address + at[3], s.address + at[4], weightArray, y, dy, inputGradArray,
-                weightGradArray), "anvil_plugin_op_backward_n");
+        layout(s, params, inShapes, weightShapes, bufferShapes, 5, at);
+        int n = inShapes.length, w = weightShapes.length, b = bufferShapes.length, stride = 8 * Math.max(n, Math.max(w, b));
+        long inputArray = putPointers(s, at[7], inputs, n);
+        long weightArray = putPointers(s, at[7] + stride, weights, w);
+        long bufferArray = putPointers(s, at[7] + 2 * stride, buffers, b);
+        long inputGradArray = putPointers(s, at[7] + 3 * stride, inputGrads, n);
+        long weightGradArray = putPointers(s, at[7] + 4 * stride, weightGrads, w);
+        check(A.anvil_plugin_op_backward_state(ctx(dev), plugin, op, s.address + at[0], params.length, n, s.address + at[1],
+                s.address + at[2], inputArray, w, s.address + at[3], s.address + at[4], weightArray, b, s.address + at[5],
+                s.address + at[6], bufferArray, training ? 1 : 0, y, dy, inputGradArray, weightGradArray),
+                "anvil_plugin_op_backward_state");
     }
 
     // ------------------------------------------------------------------ MPI

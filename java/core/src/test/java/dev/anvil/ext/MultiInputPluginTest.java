@@ -28,17 +28,18 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Plug-in ops of ABI version 2 through the Java API: the example fused add + ReLU (two inputs) and
- * batch-statistics BatchNorm (weights), against double references and finite differences of every
- * input and weight, inside containers (a Residual's merge), trained, saved and loaded; bad
- * arguments and malformed plug-ins.
+ * Plug-in ops with several inputs and weights through the Java API: the example fused add + ReLU
+ * (two inputs, ABI version 2) and BatchNorm (weights, ABI version 3) in training mode, against
+ * double references and finite differences of every input and weight, inside containers (a
+ * Residual's merge), trained, saved and loaded; bad arguments and malformed plug-ins. Buffers and
+ * evaluation mode: {@link PluginStateTest}.
  */
 class MultiInputPluginTest {
     private static final Path EXAMPLES = Path.of(System.getProperty("anvil.examplesDir", "bindings/java/target/cmake/examples"));
     private static final Path TEST_PLUGINS = Path.of(System.getProperty("anvil.testPluginDir", "."));
     private static final Path ADD_RELU = EXAMPLES.resolve("libanvil_add_relu.so");
     private static final Path BATCH_NORM = EXAMPLES.resolve("libanvil_batch_norm.so");
-    private static final float EPS = 1e-5f;
+    private static final float EPS = 1e-5f, MOMENTUM = 0.1f;
 
     @TempDir
     Path tmp;
@@ -114,7 +115,7 @@ class MultiInputPluginTest {
         int n = 3, c = 4, s = 5;
         float[] x = random(rng, n * c * s, -2, 3), r = random(rng, n * c * s, -1, 1);
         float[] w = random(rng, c, 0.5, 1.5), b = random(rng, c, -1, 1);
-        try (Plugin p = Plugin.load(BATCH_NORM); PluginLayer layer = p.layer("batch_norm", c, EPS);
+        try (Plugin p = Plugin.load(BATCH_NORM); PluginLayer layer = p.layer("batch_norm", c, EPS, MOMENTUM);
                 Tensor tx = Tensor.of(x, n, c, s); Tensor tr = Tensor.of(r, n, c, s)) {
             Map<String, Parameter> params = layer.namedParameters();
             assertEquals(List.of("weight", "bias"), List.copyOf(params.keySet()));
@@ -193,7 +194,8 @@ class MultiInputPluginTest {
             try (Sequential model = model(addRelu, bn); SGD sgd = SGD.builder().lr(0.1).momentum(0.9).build(model.parameters());
                     CrossEntropyLoss loss = new CrossEntropyLoss(); Tensor tx = Tensor.of(x, batch, 4);
                     Tensor ty = Tensor.ofInts(labels, batch)) {
-                assertEquals(List.of("0.weight", "0.bias", "1.weight", "1.bias", "2.fc.weight", "2.fc.bias", "3.weight", "3.bias"),
+                assertEquals(List.of("0.weight", "0.bias", "1.weight", "1.bias", "1.running_mean", "1.running_var", "2.fc.weight",
+                        "2.fc.bias", "3.weight", "3.bias"),
                         List.copyOf(model.stateDict().keySet()));
                 before = model.namedParameters().get("1.weight").value().toFloatArray();
                 float first = 0, last = 0;
@@ -222,7 +224,7 @@ class MultiInputPluginTest {
     }
 
     private static Sequential model(Plugin addRelu, Plugin bn) {
-        return new Sequential(new Linear(4, 16), bn.layer("batch_norm", 16f, EPS),
+        return new Sequential(new Linear(4, 16), bn.layer("batch_norm", 16f, EPS, MOMENTUM),
                 Residual.builder().add("fc", new Linear(16, 16)).merge("add", addRelu.layer("add_relu")).build(),
                 new Linear(16, 2));
     }
@@ -251,7 +253,7 @@ class MultiInputPluginTest {
                     && e.getMessage().contains("the inputs must have the same shape"), e.getMessage());
         }
         try (Plugin p = Plugin.load(BATCH_NORM)) {
-            try (PluginLayer bn = p.layer("batch_norm", 4f, EPS); Tensor x = Tensor.zeros(2, 5, 3); Linear fc = new Linear(2, 2)) {
+            try (PluginLayer bn = p.layer("batch_norm", 4f, EPS, MOMENTUM); Tensor x = Tensor.zeros(2, 5, 3); Linear fc = new Linear(2, 2)) {
                 IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> bn.forward(x));
                 assertTrue(e.getMessage().contains("batch_norm") && e.getMessage().contains("[2, 5, 3]")
                         && e.getMessage().contains("expected 4 channels"), e.getMessage());
@@ -259,10 +261,10 @@ class MultiInputPluginTest {
                         () -> Residual.builder().add("fc", fc).merge("bn", bn));
                 assertTrue(e.getMessage().contains("must take 2 inputs, it takes 1"), e.getMessage());
             }
-            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> p.layer("batch_norm", 2.5f, EPS));
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> p.layer("batch_norm", 2.5f, EPS, MOMENTUM));
             assertTrue(e.getMessage().contains("num_features must be a positive integer"), e.getMessage());
             e = assertThrows(IllegalArgumentException.class, () -> p.layer("batch_norm", 4f));
-            assertTrue(e.getMessage().contains("takes 2 hyper-parameter(s), got 1"), e.getMessage());
+            assertTrue(e.getMessage().contains("takes 3 hyper-parameter(s), got 1"), e.getMessage());
         }
     }
 

@@ -135,7 +135,7 @@ class PluginTest {
     void pluginOfAnotherAbiVersionIsRefusedNamingBoth() {
         AnvilException e = assertThrows(AnvilException.class, () -> Plugin.load(TEST_PLUGINS.resolve("libanvil_test_wrong_abi.so")));
         assertEquals(AnvilException.Status.UNSUPPORTED, e.status());
-        assertTrue(e.getMessage().contains("version 99") && e.getMessage().contains("versions 1 and 2"), e.getMessage());
+        assertTrue(e.getMessage().contains("version 99") && e.getMessage().contains("versions 1, 2 and 3"), e.getMessage());
     }
 
     @Test

@@ -83,7 +83,7 @@ class AllocationTest {
         java.nio.file.Path examples = java.nio.file.Path.of(System.getProperty("anvil.examplesDir", "bindings/java/target/cmake/examples"));
         try (dev.anvil.ext.Plugin addRelu = dev.anvil.ext.Plugin.load(examples.resolve("libanvil_add_relu.so"));
                 dev.anvil.ext.Plugin bn = dev.anvil.ext.Plugin.load(examples.resolve("libanvil_batch_norm.so"));
-                Sequential model = new Sequential(new Flatten(), new Linear(784, 16), bn.layer("batch_norm", 16f, 1e-5f),
+                Sequential model = new Sequential(new Flatten(), new Linear(784, 16), bn.layer("batch_norm", 16f, 1e-5f, 0.1f),
                         Residual.builder().add("fc", new Linear(16, 16)).merge("add", addRelu.layer("add_relu")).build(),
                         new Linear(16, 10))) {
             double bytes = bytesPerStep(model, 4, 2000, 300);
