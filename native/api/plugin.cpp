@@ -436,6 +436,27 @@ const PluginLibrary& single_input(const anvil_plugin* plugin, int32_t op, const 
     return library;
 }
 
+// anvil_plugin_op_weight_shapes and anvil_plugin_op_buffer_shapes: the shapes of op's weights or
+// buffers for the hyper-parameters and the inputs' shapes, or none yet (num_inputs = 0).
+void state_shapes(const anvil_plugin* plugin, int32_t op, bool buffers, const float* params, int32_t num_params,
+                  int32_t num_inputs, const int64_t* in_shapes, const int32_t* in_ranks, int64_t* shapes, int32_t* ranks) {
+    const PluginLibrary& library = require_plugin(plugin);
+    const PluginOp& o = library.op(op);
+    Params own(o, params, num_params);
+    ANVIL_REQUIRE(num_inputs == 0 || num_inputs == o.num_inputs,
+                  "op %s takes %d input(s): num_inputs must be that, or 0 for shapes not known yet, got %d", o.name,
+                  o.num_inputs, num_inputs);
+    anvil_plugin_shape in[ANVIL_PLUGIN_MAX_INPUTS];
+    read_shapes(in_shapes, in_ranks, num_inputs, "input shape", in);
+    const int32_t count = buffers ? o.num_buffers : o.num_weights;
+    if (count == 0) return;
+    require_ptr(shapes, buffers ? "buffer_shapes" : "weight_shapes");
+    require_ptr(ranks, buffers ? "buffer_ranks" : "weight_ranks");
+    anvil_plugin_shape out[ANVIL_PLUGIN_MAX_INPUTS];
+    state_shapes_of(library, o, buffers, own.data(), num_inputs == 0 ? nullptr : in, out);
+    write_shapes(out, count, shapes, ranks);
+}
+
 CallShapes one_input(const int64_t* shape, const int32_t* rank) {
     return {1, shape, rank, 0, nullptr, nullptr, 0, nullptr, nullptr, 1, nullptr};
 }
@@ -544,20 +565,7 @@ anvil_status anvil_plugin_op_weight_shapes(const anvil_plugin* plugin, int32_t o
                                            int32_t num_params, int32_t num_inputs, const int64_t* in_shapes,
                                            const int32_t* in_ranks, int64_t* weight_shapes, int32_t* weight_ranks) {
     return api_call("anvil_plugin_op_weight_shapes", [&] {
-        const PluginLibrary& library = require_plugin(plugin);
-        const PluginOp& o = library.op(op);
-        Params own(o, params, num_params);
-        ANVIL_REQUIRE(num_inputs == 0 || num_inputs == o.num_inputs,
-                      "op %s takes %d input(s): num_inputs must be that, or 0 for shapes not known yet, got %d", o.name,
-                      o.num_inputs, num_inputs);
-        anvil_plugin_shape in[ANVIL_PLUGIN_MAX_INPUTS];
-        read_shapes(in_shapes, in_ranks, num_inputs, "input shape", in);
-        if (o.num_weights == 0) return;
-        require_ptr(weight_shapes, "weight_shapes");
-        require_ptr(weight_ranks, "weight_ranks");
-        anvil_plugin_shape out[ANVIL_PLUGIN_MAX_WEIGHTS];
-        state_shapes_of(library, o, false, own.data(), num_inputs == 0 ? nullptr : in, out);
-        write_shapes(out, o.num_weights, weight_shapes, weight_ranks);
+        state_shapes(plugin, op, false, params, num_params, num_inputs, in_shapes, in_ranks, weight_shapes, weight_ranks);
     });
 }
 
@@ -665,20 +673,7 @@ anvil_status anvil_plugin_op_buffer_shapes(const anvil_plugin* plugin, int32_t o
                                            int32_t num_params, int32_t num_inputs, const int64_t* in_shapes,
                                            const int32_t* in_ranks, int64_t* buffer_shapes, int32_t* buffer_ranks) {
     return api_call("anvil_plugin_op_buffer_shapes", [&] {
-        const PluginLibrary& library = require_plugin(plugin);
-        const PluginOp& o = library.op(op);
-        Params own(o, params, num_params);
-        ANVIL_REQUIRE(num_inputs == 0 || num_inputs == o.num_inputs,
-                      "op %s takes %d input(s): num_inputs must be that, or 0 for shapes not known yet, got %d", o.name,
-                      o.num_inputs, num_inputs);
-        anvil_plugin_shape in[ANVIL_PLUGIN_MAX_INPUTS];
-        read_shapes(in_shapes, in_ranks, num_inputs, "input shape", in);
-        if (o.num_buffers == 0) return;
-        require_ptr(buffer_shapes, "buffer_shapes");
-        require_ptr(buffer_ranks, "buffer_ranks");
-        anvil_plugin_shape out[ANVIL_PLUGIN_MAX_BUFFERS];
-        state_shapes_of(library, o, true, own.data(), num_inputs == 0 ? nullptr : in, out);
-        write_shapes(out, o.num_buffers, buffer_shapes, buffer_ranks);
+        state_shapes(plugin, op, true, params, num_params, num_inputs, in_shapes, in_ranks, buffer_shapes, buffer_ranks);
     });
 }
 
