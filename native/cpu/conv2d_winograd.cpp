@@ -25,9 +25,10 @@
 //
 // Layout: the input of one image is turned into padded rows of positions x channels (NHWC), so
 // that 16 channels of one position are one vector; a unit of work is one row of m x m blocks of
-// one image: transform its input blocks (V, blocks x C per transform element), multiply by the
-// transformed weights (U, C x O per element) into M (blocks x O per element), transform back
-// and write m output rows. A unit's V and M stay in the L1 and L2 caches.
+// one image (on small planes, the rows of a few images): transform its input blocks (V, blocks x C
+// per transform element), multiply by the transformed weights (U, C x O per element) into M
+// (blocks x O per element), transform back and write m output rows. A unit's V and M stay in the
+// L1 and L2 caches.
 #include "cpu/conv2d_winograd.h"
 
 #include <immintrin.h>
@@ -53,11 +54,8 @@ constexpr int kBT[6][6] = {{4, 0, -5, 0, 1, 0},  {0, -4, -4, 1, 1, 0}, {0, 4, -4
                            {0, -2, -1, 2, 1, 0}, {0, 2, -1, -2, 1, 0}, {0, 4, 0, -5, 0, 1}};
 
 // F(M x M, R x R): M outputs per block side, R x R windows, M + R - 1 = 6.
-// MinBlocks: the fewest blocks a row for which the transforms beat the direct kernels. F(4x4, 3x3)
-// on rows of one or two blocks (7x7 planes) is not faster: products over two blocks keep too few
-// accumulators busy.
 struct F2x5 {
-    static constexpr int M = 2, R = 5, MinBlocks = 1;
+    static constexpr int M = 2, R = 5;
     static constexpr int AT[M][6] = {{1, 1, 1, 1, 1, 0}, {0, 1, -1, 2, -2, 1}};
     static constexpr double G[6][R] = {{1.0 / 4, 0, 0, 0, 0},
                                        {-1.0 / 6, -1.0 / 6, -1.0 / 6, -1.0 / 6, -1.0 / 6},
@@ -68,7 +66,7 @@ struct F2x5 {
 };
 
 struct F4x3 {
-    static constexpr int M = 4, R = 3, MinBlocks = 3;
+    static constexpr int M = 4, R = 3;
     static constexpr int AT[M][6] = {{1, 1, 1, 1, 1, 0}, {0, 1, -1, 2, -2, 0}, {0, 1, 1, 4, 4, 0}, {0, 1, -1, 8, -8, 1}};
     static constexpr double G[6][R] = {{1.0 / 4, 0, 0},
                                        {-1.0 / 6, -1.0 / 6, -1.0 / 6},
@@ -189,6 +187,17 @@ struct Shape {
     int64_t padded_h() const { return M * block_rows() + V::R - 1; }
     int64_t padded_w() const { return M * blocks() + V::R - 1; }
     int64_t padded_floats() const { return padded_h() * padded_w() * in; }
+    // A unit of work of the forward pass (and of the backward-data pass, which runs it too): one
+    // row of blocks of a plane with several blocks a row; on small planes (fewer than kWideRow
+    // blocks a row, 7x7 and below for F(4x4, 3x3)) all rows of as many images as give at most
+    // kMaxBlocks blocks, so that the products have enough blocks to keep their accumulators busy
+    // (on 7x7 planes, rows of two blocks, this made the three passes 1.4x to 1.6x faster).
+    static constexpr int64_t kWideRow = 3;
+    int64_t unit_images() const {
+        return blocks() >= kWideRow ? 1 : std::max<int64_t>(1, kMaxBlocks / (block_rows() * blocks()));
+    }
+    int64_t unit_rows() const { return blocks() >= kWideRow ? 1 : unit_images() * block_rows(); }
+    int64_t unit_blocks() const { return unit_rows() * blocks(); }
 };
 
 // U[p][c][o0 + l] = (G g G^T)[p] for the R x R window g of weight(o0 + l, c, kh, kw), l < 16.
@@ -262,72 +271,82 @@ __attribute__((target("avx512f"))) void transform_inputs(const Shape<V>& s, cons
 // Rounded up to whole cache lines (the channel counts are whole vectors already).
 int64_t whole_lines(int64_t floats) { return (floats + 15) / 16 * 16; }
 
-// Per-thread scratch: the padded image, V and M of one row of blocks, M output rows.
+// Per-thread scratch: the padded images of a unit, its V and M, and M output rows of one row of blocks.
 template <class V>
 struct Scratch {
     float *padded, *v, *m, *rows;
+    static int64_t padded_stride(const Shape<V>& s) { return whole_lines(s.padded_floats()); }
     static int64_t floats(const Shape<V>& s) {
-        return whole_lines(s.padded_floats()) + kPoints * s.blocks() * (s.in + s.out) + V::M * V::M * s.blocks() * s.out;
+        return s.unit_images() * padded_stride(s) + kPoints * s.unit_blocks() * (s.in + s.out) +
+               V::M * V::M * s.blocks() * s.out;
     }
     Scratch(const Shape<V>& s, float* base)
         : padded(base),
-          v(base + whole_lines(s.padded_floats())),
-          m(v + kPoints * s.blocks() * s.in),
-          rows(m + kPoints * s.blocks() * s.out) {}
+          v(base + s.unit_images() * padded_stride(s)),
+          m(v + kPoints * s.unit_blocks() * s.in),
+          rows(m + kPoints * s.unit_blocks() * s.out) {}
 };
 
-// Row r of blocks of image n: transform, multiply, transform back, write output rows M r to
-// M r + M - 1.
+// Rows [g0, g1) of blocks, counted over all images (row g is row g % block_rows() of image
+// g / block_rows()), whose images lie in the unit's padded images from image g0 / block_rows()
+// on: transform, multiply, transform back, write output rows M r to M r + M - 1 of each.
 template <class V>
-__attribute__((target("avx512f"))) void block_row(const Shape<V>& s, const float* u, const float* bias, int64_t n,
-                                                  int64_t r, const Scratch<V>& sc, float* y) {
+__attribute__((target("avx512f"))) void block_unit(const Shape<V>& s, const float* u, const float* bias, int64_t g0,
+                                                   int64_t g1, const Scratch<V>& sc, float* y) {
     constexpr int M = V::M;
-    const int64_t blocks = s.blocks();
-    transform_inputs(s, sc.padded, r, blocks, sc.v);
+    const int64_t blocks = s.blocks(), block_rows = s.block_rows(), stride = s.unit_blocks();
+    const int64_t first_image = g0 / block_rows, unit_blocks = (g1 - g0) * blocks;
+    for (int64_t g = g0; g < g1; ++g) {
+        transform_inputs(s, sc.padded + (g / block_rows - first_image) * Scratch<V>::padded_stride(s), g % block_rows,
+                         stride, sc.v + (g - g0) * blocks * s.in);
+    }
     const bool pairs = s.out % 32 == 0;
-    const BlockProduct product = (pairs ? kBlockProducts2 : kBlockProducts1)[blocks - 1];
+    const BlockProduct product = (pairs ? kBlockProducts2 : kBlockProducts1)[unit_blocks - 1];
     const int64_t step = pairs ? 32 : 16;
     for (int p = 0; p < kPoints; ++p) {
         for (int64_t o0 = 0; o0 < s.out; o0 += step) {
-            product(s.in, sc.v + p * blocks * s.in, u + p * s.in * s.out + o0, s.out,
-                    sc.m + p * blocks * s.out + o0, s.out);
+            product(s.in, sc.v + p * stride * s.in, u + p * s.in * s.out + o0, s.out, sc.m + p * stride * s.out + o0,
+                    s.out);
         }
     }
     // Output rows as positions x channels, then turned into the NCHW planes 16 x 16 at a time.
-    const int64_t row_floats = M * blocks * s.out;
-    for (int64_t t = 0; t < blocks; ++t) {
-        for (int64_t o0 = 0; o0 < s.out; o0 += 16) {
-            __m512 m[kPoints], out[M * M];
-            for (int p = 0; p < kPoints; ++p) m[p] = _mm512_load_ps(sc.m + (p * blocks + t) * s.out + o0);
-            output_transform<V>(m, out, std::make_index_sequence<M>{});
-            for (int q = 0; q < M * M; ++q) {
-                _mm512_store_ps(sc.rows + (q / M) * row_floats + (M * t + q % M) * s.out + o0, out[q]);
+    const int64_t row_floats = M * blocks * s.out, plane = s.h * s.w;
+    for (int64_t g = g0; g < g1; ++g) {
+        const int64_t n = g / block_rows, r = g % block_rows;
+        for (int64_t t = 0; t < blocks; ++t) {
+            const int64_t block = (g - g0) * blocks + t;
+            for (int64_t o0 = 0; o0 < s.out; o0 += 16) {
+                __m512 m[kPoints], out[M * M];
+                for (int p = 0; p < kPoints; ++p) m[p] = _mm512_load_ps(sc.m + (p * stride + block) * s.out + o0);
+                output_transform<V>(m, out, std::make_index_sequence<M>{});
+                for (int q = 0; q < M * M; ++q) {
+                    _mm512_store_ps(sc.rows + (q / M) * row_floats + (M * t + q % M) * s.out + o0, out[q]);
+                }
             }
         }
-    }
-    const int64_t plane = s.h * s.w;
-    for (int64_t i = 0; i < M && M * r + i < s.h; ++i) {
-        const float* row = sc.rows + i * row_floats;
-        for (int64_t q0 = 0; q0 < s.w; q0 += 16) {
-            for (int64_t o0 = 0; o0 < s.out; o0 += 16) {
-                store_channel_tile(row + q0 * s.out + o0, s.out, std::min<int64_t>(16, s.w - q0), 16,
-                                   bias != nullptr ? bias + o0 : nullptr,
-                                   y + (n * s.out + o0) * plane + (M * r + i) * s.w + q0, plane);
+        for (int64_t i = 0; i < M && M * r + i < s.h; ++i) {
+            const float* row = sc.rows + i * row_floats;
+            for (int64_t q0 = 0; q0 < s.w; q0 += 16) {
+                for (int64_t o0 = 0; o0 < s.out; o0 += 16) {
+                    store_channel_tile(row + q0 * s.out + o0, s.out, std::min<int64_t>(16, s.w - q0), 16,
+                                       bias != nullptr ? bias + o0 : nullptr,
+                                       y + (n * s.out + o0) * plane + (M * r + i) * s.w + q0, plane);
+                }
             }
         }
     }
 }
 
 // Whether the transforms of V take a layer: R x R, stride 1, "same" padding (R - 1) / 2, no
-// dilation or groups, rows of MinBlocks to kMaxBlocks blocks. The callers add what the channel
-// counts must be.
+// dilation or groups, rows of at most kMaxBlocks blocks. The callers add what the channel counts
+// must be.
 template <class V>
 bool applies(const anvil_conv2d_desc& d) {
     constexpr int pad = (V::R - 1) / 2;
     const int64_t blocks = (d.in_w + V::M - 1) / V::M;
     return cpu_features().avx512f && d.kernel_h == V::R && d.kernel_w == V::R && d.stride_h == 1 && d.stride_w == 1 &&
            d.pad_h == pad && d.pad_w == pad && d.dilation_h == 1 && d.dilation_w == 1 && d.groups == 1 &&
-           d.in_h >= 1 && blocks >= V::MinBlocks && blocks <= kMaxBlocks;
+           d.in_h >= 1 && blocks <= kMaxBlocks;
 }
 
 template <class V, class Weight>
@@ -340,18 +359,24 @@ void correlate(anvil_context& ctx, const Shape<V>& s, const float* x, const floa
     parallel_for(ctx.pool, s.in * vectors, 8, [&](int64_t begin, int64_t end) {
         for (int64_t i = begin; i < end; ++i) transform_weights(s, i / vectors, i % vectors * 16, u, weight);
     });
-    const int64_t units = s.images * s.block_rows();
+    const int64_t rows = s.images * s.block_rows(), per_unit = s.unit_rows();
+    const int64_t units = (rows + per_unit - 1) / per_unit;
     ctx.pool.run([&](int tid, int nthreads) {
         const Scratch<V> sc(s, scratch + per_thread * tid);
-        std::fill(sc.padded, sc.padded + s.padded_floats(), 0.0f);
-        int64_t padded = -1;
+        std::fill(sc.padded, sc.v, 0.0f);
+        // The image in each padded slot: consecutive one-row units of an image reuse it.
+        int64_t padded[kMaxBlocks];
+        std::fill(padded, padded + kMaxBlocks, -1);
         for (int64_t unit = units * tid / nthreads; unit < units * (tid + 1) / nthreads; ++unit) {
-            const int64_t n = unit / s.block_rows();
-            if (n != padded) {
-                to_positions(x + n * s.in * s.h * s.w, s.in, s.h, s.w, (V::R - 1) / 2, s.padded_w(), sc.padded);
-                padded = n;
+            const int64_t g0 = unit * per_unit, g1 = std::min(g0 + per_unit, rows);
+            const int64_t first = g0 / s.block_rows();
+            for (int64_t n = first; n <= (g1 - 1) / s.block_rows(); ++n) {
+                if (padded[n - first] == n) continue;
+                to_positions(x + n * s.in * s.h * s.w, s.in, s.h, s.w, (V::R - 1) / 2, s.padded_w(),
+                             sc.padded + (n - first) * Scratch<V>::padded_stride(s));
+                padded[n - first] = n;
             }
-            block_row(s, u, bias, n, unit % s.block_rows(), sc, y);
+            block_unit(s, u, bias, g0, g1, sc, y);
         }
     });
 }
@@ -401,42 +426,49 @@ __attribute__((target("avx512f"))) void gradient_product(int64_t n, const float*
     }
 }
 
-// Per-worker scratch of the weight gradient: the padded input and output gradient of one image,
-// V and dM of one unit, and the worker's partial dU.
+// Per-worker scratch of the weight gradient: the padded inputs and output gradients of the
+// images of a unit, V and dM of the unit, and the worker's partial dU. A unit is kUnitRows rows of
+// blocks of one image, or on small planes all rows of the images of a forward unit.
 template <class V>
 struct GradScratch {
     float *padded, *dy, *v, *m, *du;
-    static int64_t unit_blocks(const Shape<V>& s) { return kUnitRows * s.blocks(); }
+    static int64_t unit_rows(const Shape<V>& s) { return s.blocks() >= Shape<V>::kWideRow ? kUnitRows : s.unit_rows(); }
+    static int64_t unit_blocks(const Shape<V>& s) { return unit_rows(s) * s.blocks(); }
+    static int64_t padded_stride(const Shape<V>& s) { return whole_lines(s.padded_floats()); }
     static int64_t dy_floats(const Shape<V>& s) { return V::M * s.block_rows() * V::M * s.blocks() * s.out; }
     static int64_t du_floats(const Shape<V>& s) { return kPoints * s.out * s.in; }
     static int64_t floats(const Shape<V>& s) {
-        return whole_lines(s.padded_floats()) + dy_floats(s) + kPoints * unit_blocks(s) * (s.in + s.out) + du_floats(s);
+        return s.unit_images() * (padded_stride(s) + dy_floats(s)) + kPoints * unit_blocks(s) * (s.in + s.out) +
+               du_floats(s);
     }
     GradScratch(const Shape<V>& s, float* base)
         : padded(base),
-          dy(base + whole_lines(s.padded_floats())),
-          v(dy + dy_floats(s)),
+          dy(base + s.unit_images() * padded_stride(s)),
+          v(dy + s.unit_images() * dy_floats(s)),
           m(v + kPoints * unit_blocks(s) * s.in),
           du(m + kPoints * unit_blocks(s) * s.out) {}
 };
 
-// Rows [r0, r1) of blocks of one image into the worker's dU.
+// Rows [g0, g1) of blocks, counted over all images as in block_unit, into the worker's dU; their
+// images lie in the unit's slots from image g0 / block_rows() on.
 template <class V>
-__attribute__((target("avx512f"))) void gradient_unit(const Shape<V>& s, int64_t r0, int64_t r1,
+__attribute__((target("avx512f"))) void gradient_unit(const Shape<V>& s, int64_t g0, int64_t g1,
                                                       const GradScratch<V>& sc) {
     constexpr int M = V::M;
-    const int64_t blocks = s.blocks(), n = (r1 - r0) * blocks, stride = GradScratch<V>::unit_blocks(s);
-    const int64_t dy_w = M * blocks;
-    for (int64_t r = r0; r < r1; ++r) {
-        transform_inputs(s, sc.padded, r, stride, sc.v + (r - r0) * blocks * s.in);
+    const int64_t blocks = s.blocks(), block_rows = s.block_rows(), n = (g1 - g0) * blocks;
+    const int64_t stride = GradScratch<V>::unit_blocks(s), first_image = g0 / block_rows, dy_w = M * blocks;
+    for (int64_t g = g0; g < g1; ++g) {
+        const int64_t slot = g / block_rows - first_image, r = g % block_rows;
+        const float* dy = sc.dy + slot * GradScratch<V>::dy_floats(s);
+        transform_inputs(s, sc.padded + slot * GradScratch<V>::padded_stride(s), r, stride, sc.v + (g - g0) * blocks * s.in);
         for (int64_t t = 0; t < blocks; ++t) {
             for (int64_t o0 = 0; o0 < s.out; o0 += 16) {
-                __m512 g[M * M], m[kPoints];
+                __m512 gy[M * M], m[kPoints];
                 for (int q = 0; q < M * M; ++q) {
-                    g[q] = _mm512_load_ps(sc.dy + ((M * r + q / M) * dy_w + M * t + q % M) * s.out + o0);
+                    gy[q] = _mm512_load_ps(dy + ((M * r + q / M) * dy_w + M * t + q % M) * s.out + o0);
                 }
-                gradient_transform<V>(g, m, std::make_index_sequence<kTile>{});
-                const int64_t block = (r - r0) * blocks + t;
+                gradient_transform<V>(gy, m, std::make_index_sequence<kTile>{});
+                const int64_t block = (g - g0) * blocks + t;
                 for (int p = 0; p < kPoints; ++p) _mm512_store_ps(sc.m + (p * stride + block) * s.out + o0, m[p]);
             }
         }
@@ -529,14 +561,21 @@ void backward_weight(anvil_context& ctx, const anvil_conv2d_desc& d, const float
         if (tid >= workers) return;
         const GradScratch<V> sc(s, scratch + per_worker * tid);
         std::fill(sc.padded, sc.du + GradScratch<V>::du_floats(s), 0.0f);
-        for (int64_t n = s.images * tid / workers; n < s.images * (tid + 1) / workers; ++n) {
-            to_positions(x + n * s.in * plane, s.in, s.h, s.w, (V::R - 1) / 2, s.padded_w(), sc.padded);
-            to_positions(dy + n * s.out * plane, s.out, s.h, s.w, 0, V::M * s.blocks(), sc.dy);
-            if (sums != nullptr) {
-                for (int64_t o = 0; o < s.out; ++o) sums[n * s.out + o] = channel_sum(dy + (n * s.out + o) * plane, plane);
+        const int64_t block_rows = s.block_rows(), group = s.unit_images(), unit_rows = GradScratch<V>::unit_rows(s);
+        const int64_t end = s.images * (tid + 1) / workers;
+        for (int64_t n0 = s.images * tid / workers; n0 < end; n0 += group) {
+            const int64_t n1 = std::min(n0 + group, end);
+            for (int64_t n = n0; n < n1; ++n) {
+                to_positions(x + n * s.in * plane, s.in, s.h, s.w, (V::R - 1) / 2, s.padded_w(),
+                             sc.padded + (n - n0) * GradScratch<V>::padded_stride(s));
+                to_positions(dy + n * s.out * plane, s.out, s.h, s.w, 0, V::M * s.blocks(),
+                             sc.dy + (n - n0) * GradScratch<V>::dy_floats(s));
+                if (sums != nullptr) {
+                    for (int64_t o = 0; o < s.out; ++o) sums[n * s.out + o] = channel_sum(dy + (n * s.out + o) * plane, plane);
+                }
             }
-            for (int64_t r = 0; r < s.block_rows(); r += kUnitRows) {
-                gradient_unit(s, r, std::min(r + kUnitRows, s.block_rows()), sc);
+            for (int64_t g = n0 * block_rows; g < n1 * block_rows; g += unit_rows) {
+                gradient_unit(s, g, std::min(g + unit_rows, n1 * block_rows), sc);
             }
         }
     });

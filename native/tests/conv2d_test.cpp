@@ -169,9 +169,9 @@ int main() {
         {2, 32, 3, 29, 32, 5, 5, 1, 1, 2, 2, 1, 1, 1},    // rows of 29: too wide, the direct kernels
         {1, 32, 10, 28, 16, 5, 5, 1, 1, 2, 2, 1, 1, 1},   // weight gradient on one worker, units of 4 + 1 rows
         // Winograd F(4x4, 3x3) ("same" 3x3, 16k channels both ways): the ResNet's three stages
-        // (7 and 3.5 blocks a row; 7x7 planes, 2 blocks, stay with the direct kernels), 16
-        // output channels a product (48: not pairs), rows of 3 blocks (the fewest), 14 (the
-        // most) and 57 (too wide, the direct kernels), units of 4 + 1 block rows on one worker.
+        // (7, 3.5 and 2 blocks a row), 16 output channels a product (48: not pairs), rows of 3
+        // blocks, 14 (the most) and 57 (too wide, the direct kernels), units of 4 + 1 block rows
+        // on one worker.
         {3, 16, 28, 28, 16, 3, 3, 1, 1, 1, 1, 1, 1, 1},
         {2, 32, 14, 14, 32, 3, 3, 1, 1, 1, 1, 1, 1, 1},
         {2, 64, 7, 7, 64, 3, 3, 1, 1, 1, 1, 1, 1, 1},
@@ -181,6 +181,16 @@ int main() {
         {1, 32, 3, 56, 16, 3, 3, 1, 1, 1, 1, 1, 1, 1},
         {2, 16, 6, 57, 32, 3, 3, 1, 1, 1, 1, 1, 1, 1},
         {1, 16, 19, 10, 32, 3, 3, 1, 1, 1, 1, 1, 1, 1},
+        // Small planes, whose units are whole images, as many as give at most 14 blocks: 7 images
+        // of 7x7 in units of 3, 3 and 1 (split between the threads, and for the weight gradient
+        // 3 + 1 and 3 images per worker);
+        // 4x4, one block an image, in units of 14 and 3; 5x6 with blocks over both edges; one
+        // column of blocks (7 images a unit); F(2x2, 5x5) on 3x4 planes, 3 images a unit.
+        {7, 64, 7, 7, 64, 3, 3, 1, 1, 1, 1, 1, 1, 1},
+        {17, 16, 4, 4, 32, 3, 3, 1, 1, 1, 1, 1, 1, 1},
+        {5, 32, 5, 6, 16, 3, 3, 1, 1, 1, 1, 1, 1, 1},
+        {9, 16, 8, 3, 32, 3, 3, 1, 1, 1, 1, 1, 1, 1},
+        {15, 16, 3, 4, 16, 5, 5, 1, 1, 2, 2, 1, 1, 1},
     };
     for (const anvil_conv2d_desc& d : cases) {
         for (int bias = 0; bias < 2; ++bias) {
