@@ -187,17 +187,34 @@ struct Shape {
     int64_t padded_h() const { return M * block_rows() + V::R - 1; }
     int64_t padded_w() const { return M * blocks() + V::R - 1; }
     int64_t padded_floats() const { return padded_h() * padded_w() * in; }
-    // A unit of work of the forward pass (and of the backward-data pass, which runs it too): one
-    // row of blocks of a plane with several blocks a row; on small planes (fewer than kWideRow
-    // blocks a row, 7x7 and below for F(4x4, 3x3)) all rows of as many images as give at most
-    // kMaxBlocks blocks, so that the products have enough blocks to keep their accumulators busy
-    // (on 7x7 planes, rows of two blocks, this made the three passes 1.4x to 1.6x faster).
-    static constexpr int64_t kWideRow = 3;
-    int64_t unit_images() const {
-        return blocks() >= kWideRow ? 1 : std::max<int64_t>(1, kMaxBlocks / (block_rows() * blocks()));
+    // A unit of work of the forward pass (and of the backward-data pass, which runs it too) is at
+    // most kMaxBlocks blocks, so that its products keep their accumulators busy without leaving
+    // the caches: as many rows of blocks of one image as that allows, in equal parts of the
+    // image's rows; on small planes (an image of at most kMaxBlocks / 2 blocks, 7x7 and below for
+    // F(4x4, 3x3)) all rows of as many images as fit (on 7x7 planes, two blocks a row, this made
+    // the three passes 1.4x to 1.6x faster than units of one row).
+    int64_t unit_images() const { return std::max<int64_t>(1, kMaxBlocks / (block_rows() * blocks())); }
+    int64_t units_per_image() const {
+        const int64_t most_rows = std::max<int64_t>(1, kMaxBlocks / blocks());
+        return (block_rows() + most_rows - 1) / most_rows;
     }
-    int64_t unit_rows() const { return blocks() >= kWideRow ? 1 : unit_images() * block_rows(); }
-    int64_t unit_blocks() const { return unit_rows() * blocks(); }
+    int64_t rows_per_unit() const { return (block_rows() + units_per_image() - 1) / units_per_image(); }
+    int64_t units() const {
+        return unit_images() > 1 ? (images + unit_images() - 1) / unit_images() : images * units_per_image();
+    }
+    // Unit u's rows of blocks [g0, g1), counted over all images: row g is row g % block_rows() of
+    // image g / block_rows().
+    void unit_range(int64_t u, int64_t& g0, int64_t& g1) const {
+        if (unit_images() > 1) {
+            g0 = u * unit_images() * block_rows();
+            g1 = std::min((u + 1) * unit_images(), images) * block_rows();
+            return;
+        }
+        const int64_t n = u / units_per_image();
+        g0 = n * block_rows() + u % units_per_image() * rows_per_unit();
+        g1 = std::min(g0 + rows_per_unit(), (n + 1) * block_rows());
+    }
+    int64_t unit_blocks() const { return (unit_images() > 1 ? unit_images() * block_rows() : rows_per_unit()) * blocks(); }
 };
 
 // U[p][c][o0 + l] = (G g G^T)[p] for the R x R window g of weight(o0 + l, c, kh, kw), l < 16.
@@ -287,9 +304,9 @@ struct Scratch {
           rows(m + kPoints * s.unit_blocks() * s.out) {}
 };
 
-// Rows [g0, g1) of blocks, counted over all images (row g is row g % block_rows() of image
-// g / block_rows()), whose images lie in the unit's padded images from image g0 / block_rows()
-// on: transform, multiply, transform back, write output rows M r to M r + M - 1 of each.
+// Rows [g0, g1) of blocks, counted over all images (see Shape::unit_range), whose images lie in
+// the unit's padded images from image g0 / block_rows() on: transform, multiply, transform back,
+// write output rows M r to M r + M - 1 of each.
 template <class V>
 __attribute__((target("avx512f"))) void block_unit(const Shape<V>& s, const float* u, const float* bias, int64_t g0,
                                                    int64_t g1, const Scratch<V>& sc, float* y) {
@@ -359,16 +376,16 @@ void correlate(anvil_context& ctx, const Shape<V>& s, const float* x, const floa
     parallel_for(ctx.pool, s.in * vectors, 8, [&](int64_t begin, int64_t end) {
         for (int64_t i = begin; i < end; ++i) transform_weights(s, i / vectors, i % vectors * 16, u, weight);
     });
-    const int64_t rows = s.images * s.block_rows(), per_unit = s.unit_rows();
-    const int64_t units = (rows + per_unit - 1) / per_unit;
+    const int64_t units = s.units();
     ctx.pool.run([&](int tid, int nthreads) {
         const Scratch<V> sc(s, scratch + per_thread * tid);
         std::fill(sc.padded, sc.v, 0.0f);
-        // The image in each padded slot: consecutive one-row units of an image reuse it.
+        // The image in each padded slot: consecutive units of an image reuse it.
         int64_t padded[kMaxBlocks];
         std::fill(padded, padded + kMaxBlocks, -1);
         for (int64_t unit = units * tid / nthreads; unit < units * (tid + 1) / nthreads; ++unit) {
-            const int64_t g0 = unit * per_unit, g1 = std::min(g0 + per_unit, rows);
+            int64_t g0, g1;
+            s.unit_range(unit, g0, g1);
             const int64_t first = g0 / s.block_rows();
             for (int64_t n = first; n <= (g1 - 1) / s.block_rows(); ++n) {
                 if (padded[n - first] == n) continue;
@@ -428,11 +445,14 @@ __attribute__((target("avx512f"))) void gradient_product(int64_t n, const float*
 
 // Per-worker scratch of the weight gradient: the padded inputs and output gradients of the
 // images of a unit, V and dM of the unit, and the worker's partial dU. A unit is kUnitRows rows of
-// blocks of one image, or on small planes all rows of the images of a forward unit.
+// blocks of one image, or on small planes all rows of the images of a forward unit (the products
+// here take any number of blocks).
 template <class V>
 struct GradScratch {
     float *padded, *dy, *v, *m, *du;
-    static int64_t unit_rows(const Shape<V>& s) { return s.blocks() >= Shape<V>::kWideRow ? kUnitRows : s.unit_rows(); }
+    static int64_t unit_rows(const Shape<V>& s) {
+        return s.unit_images() > 1 ? s.unit_images() * s.block_rows() : kUnitRows;
+    }
     static int64_t unit_blocks(const Shape<V>& s) { return unit_rows(s) * s.blocks(); }
     static int64_t padded_stride(const Shape<V>& s) { return whole_lines(s.padded_floats()); }
     static int64_t dy_floats(const Shape<V>& s) { return V::M * s.block_rows() * V::M * s.blocks() * s.out; }

@@ -181,11 +181,14 @@ int main() {
         {1, 32, 3, 56, 16, 3, 3, 1, 1, 1, 1, 1, 1, 1},
         {2, 16, 6, 57, 32, 3, 3, 1, 1, 1, 1, 1, 1, 1},
         {1, 16, 19, 10, 32, 3, 3, 1, 1, 1, 1, 1, 1, 1},
-        // Small planes, whose units are whole images, as many as give at most 14 blocks: 7 images
-        // of 7x7 in units of 3, 3 and 1 (split between the threads, and for the weight gradient
-        // 3 + 1 and 3 images per worker);
+        // Units of at most 14 blocks: tall narrow planes (15 rows of one block: units of 8 and 7
+        // rows; 30 rows of two blocks: 5 units of 6 rows each); small planes, whose units are
+        // whole images, as many as fit: 7 images of 7x7 in units of 3, 3 and 1 (split between the
+        // threads, and for the weight gradient 3 + 1 and 3 images per worker);
         // 4x4, one block an image, in units of 14 and 3; 5x6 with blocks over both edges; one
         // column of blocks (7 images a unit); F(2x2, 5x5) on 3x4 planes, 3 images a unit.
+        {2, 16, 60, 4, 16, 3, 3, 1, 1, 1, 1, 1, 1, 1},
+        {1, 32, 120, 6, 16, 3, 3, 1, 1, 1, 1, 1, 1, 1},
         {7, 64, 7, 7, 64, 3, 3, 1, 1, 1, 1, 1, 1, 1},
         {17, 16, 4, 4, 32, 3, 3, 1, 1, 1, 1, 1, 1, 1},
         {5, 32, 5, 6, 16, 3, 3, 1, 1, 1, 1, 1, 1, 1},
