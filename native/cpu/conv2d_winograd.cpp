@@ -187,15 +187,18 @@ struct Shape {
     int64_t padded_h() const { return M * block_rows() + V::R - 1; }
     int64_t padded_w() const { return M * blocks() + V::R - 1; }
     int64_t padded_floats() const { return padded_h() * padded_w() * in; }
-    // A unit of work of the forward pass (and of the backward-data pass, which runs it too) is at
-    // most kMaxBlocks blocks, so that its products keep their accumulators busy without leaving
-    // the caches: as many rows of blocks of one image as that allows, in equal parts of the
-    // image's rows; on small planes (an image of at most kMaxBlocks / 2 blocks, 7x7 and below for
-    // F(4x4, 3x3)) all rows of as many images as fit (on 7x7 planes, two blocks a row, this made
-    // the three passes 1.4x to 1.6x faster than units of one row).
-    int64_t unit_images() const { return std::max<int64_t>(1, kMaxBlocks / (block_rows() * blocks())); }
+    // A unit of work of the forward pass (and of the backward-data pass, which runs it too): one
+    // row of blocks of a plane with at least kWideRow blocks a row. Narrower planes give the
+    // products too few blocks a row to keep their accumulators busy, so there a unit is all rows
+    // of as many images as give at most kMaxBlocks blocks (on 7x7 planes, two blocks a row, this
+    // made the three passes 1.4x to 1.6x faster), or for an image of more blocks than that, a
+    // share of its rows of at most kMaxBlocks blocks. (Units of several rows of wider planes, up
+    // to kMaxBlocks blocks, were no faster.)
+    static constexpr int64_t kWideRow = 3;
+    bool wide() const { return blocks() >= kWideRow; }
+    int64_t unit_images() const { return wide() ? 1 : std::max<int64_t>(1, kMaxBlocks / (block_rows() * blocks())); }
     int64_t units_per_image() const {
-        const int64_t most_rows = std::max<int64_t>(1, kMaxBlocks / blocks());
+        const int64_t most_rows = wide() ? 1 : std::max<int64_t>(1, kMaxBlocks / blocks());
         return (block_rows() + most_rows - 1) / most_rows;
     }
     int64_t rows_per_unit() const { return (block_rows() + units_per_image() - 1) / units_per_image(); }
