@@ -287,6 +287,21 @@ ANVIL_API anvil_status anvil_batchnorm_backward(anvil_context* ctx, const anvil_
                                                 const float* y, const float* dy, const float* gamma,
                                                 const float* save_mean, const float* save_invstd, float* dx,
                                                 float* dgamma, float* dbeta, int32_t accumulate);
+/* The last BatchNorm of a ResNet block, the shortcut's addition and the ReLU after it in one pass:
+ * y = max(batchnorm(x) + residual, 0). d->relu must be 1; residual [batch, channels, spatial] must not
+ * overlap y. Otherwise as anvil_batchnorm_forward. */
+ANVIL_API anvil_status anvil_batchnorm_add_relu_forward(anvil_context* ctx, const anvil_batchnorm_desc* d, const float* x,
+                                                        const float* residual, const float* gamma, const float* beta,
+                                                        float* running_mean, float* running_var, float* save_mean,
+                                                        float* save_invstd, float* y);
+/* Its backward: dx and the parameter gradients as anvil_batchnorm_backward with relu (y: the output of
+ * anvil_batchnorm_add_relu_forward), and dresidual (overwritten) = dy where y > 0, else 0: the
+ * gradient that reaches the residual. dresidual must not overlap any other buffer of the call. */
+ANVIL_API anvil_status anvil_batchnorm_add_relu_backward(anvil_context* ctx, const anvil_batchnorm_desc* d, const float* x,
+                                                         const float* y, const float* dy, const float* gamma,
+                                                         const float* save_mean, const float* save_invstd, float* dx,
+                                                         float* dresidual, float* dgamma, float* dbeta,
+                                                         int32_t accumulate);
 
 /* ---------------------------------------------------------------- groupnorm */
 

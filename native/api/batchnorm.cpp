@@ -34,6 +34,73 @@ void require_pair(const void* a, const char* name_a, const void* b, const char* 
     ANVIL_REQUIRE((a == nullptr) == (b == nullptr), "%s and %s must both be given or both be NULL", name_a, name_b);
 }
 
+// anvil_batchnorm_forward, and with `residual` anvil_batchnorm_add_relu_forward.
+void forward(anvil_context* ctx, const anvil_batchnorm_desc* desc, const float* x, const float* residual,
+             const float* gamma, const float* beta, float* running_mean, float* running_var, float* save_mean,
+             float* save_invstd, float* y, bool add_relu) {
+    const anvil_batchnorm_desc d = copy_desc(desc);
+    ANVIL_LOCK_CONTEXT(c, ctx);
+    const int64_t n = check_batchnorm(d);
+    if (add_relu) {
+        ANVIL_REQUIRE(d.relu == 1, "the add + ReLU call applies the ReLU: relu must be 1, got %d", d.relu);
+        require_data(c, residual, "residual");
+    }
+    require_data(c, x, "x");
+    require_data(c, y, "y");
+    require_data(c, save_mean, "save_mean");
+    require_data(c, save_invstd, "save_invstd");
+    require_pair(gamma, "gamma", beta, "beta");
+    require_pair(running_mean, "running_mean", running_var, "running_var");
+    ANVIL_REQUIRE(d.training || running_mean != nullptr, "evaluation needs running_mean and running_var");
+    if (gamma != nullptr) {
+        require_data(c, gamma, "gamma");
+        require_data(c, beta, "beta");
+    }
+    if (running_mean != nullptr) {
+        require_data(c, running_mean, "running_mean");
+        require_data(c, running_var, "running_var");
+    }
+    const int64_t cb = d.channels * 4;
+    require_outputs_disjoint({{y, n * 4, "y"}, {running_mean, cb, "running_mean"}, {running_var, cb, "running_var"},
+                              {save_mean, cb, "save_mean"}, {save_invstd, cb, "save_invstd"}},
+                             {{x, n * 4, "x"}, {residual, n * 4, "residual"}, {gamma, cb, "gamma"}, {beta, cb, "beta"}});
+    ANVIL_DISPATCH(c, batchnorm_forward, d, x, residual, gamma, beta, running_mean, running_var, save_mean, save_invstd,
+                   y);
+}
+
+// anvil_batchnorm_backward, and with `dresidual` anvil_batchnorm_add_relu_backward.
+void backward(anvil_context* ctx, const anvil_batchnorm_desc* desc, const float* x, const float* y, const float* dy,
+              const float* gamma, const float* save_mean, const float* save_invstd, float* dx, float* dresidual,
+              float* dgamma, float* dbeta, int32_t accumulate, bool add_relu) {
+    const anvil_batchnorm_desc d = copy_desc(desc);
+    ANVIL_LOCK_CONTEXT(c, ctx);
+    const int64_t n = check_batchnorm(d);
+    if (add_relu) {
+        ANVIL_REQUIRE(d.relu == 1, "the add + ReLU call applies the ReLU: relu must be 1, got %d", d.relu);
+        require_data(c, dresidual, "dresidual");
+    }
+    ANVIL_REQUIRE(accumulate == 0 || accumulate == 1, "accumulate must be 0 or 1, got %d", accumulate);
+    require_data(c, x, "x");
+    require_data(c, dy, "dy");
+    require_data(c, dx, "dx");
+    require_data(c, save_mean, "save_mean");
+    require_data(c, save_invstd, "save_invstd");
+    if (d.relu) require_data(c, y, "y (the fused ReLU's mask)");
+    require_pair(dgamma, "dgamma", dbeta, "dbeta");
+    ANVIL_REQUIRE((gamma == nullptr) == (dgamma == nullptr), "dgamma and dbeta come with gamma, and only with it");
+    if (gamma != nullptr) {
+        require_data(c, gamma, "gamma");
+        require_data(c, dgamma, "dgamma");
+        require_data(c, dbeta, "dbeta");
+    }
+    const int64_t cb = d.channels * 4;
+    require_outputs_disjoint({{dx, n * 4, "dx"}, {dresidual, n * 4, "dresidual"}, {dgamma, cb, "dgamma"}, {dbeta, cb, "dbeta"}},
+                             {{x, n * 4, "x"}, {d.relu ? y : nullptr, n * 4, "y"}, {dy, n * 4, "dy"}, {gamma, cb, "gamma"},
+                              {save_mean, cb, "save_mean"}, {save_invstd, cb, "save_invstd"}});
+    ANVIL_DISPATCH(c, batchnorm_backward, d, x, d.relu ? y : nullptr, dy, gamma, save_mean, save_invstd, dx, dresidual,
+                   dgamma, dbeta, accumulate != 0);
+}
+
 }  // namespace
 
 extern "C" {
@@ -42,29 +109,7 @@ anvil_status anvil_batchnorm_forward(anvil_context* ctx, const anvil_batchnorm_d
                                      const float* gamma, const float* beta, float* running_mean, float* running_var,
                                      float* save_mean, float* save_invstd, float* y) {
     return api_call("anvil_batchnorm_forward", [&] {
-        const anvil_batchnorm_desc d = copy_desc(desc);
-        ANVIL_LOCK_CONTEXT(c, ctx);
-        const int64_t n = check_batchnorm(d);
-        require_data(c, x, "x");
-        require_data(c, y, "y");
-        require_data(c, save_mean, "save_mean");
-        require_data(c, save_invstd, "save_invstd");
-        require_pair(gamma, "gamma", beta, "beta");
-        require_pair(running_mean, "running_mean", running_var, "running_var");
-        ANVIL_REQUIRE(d.training || running_mean != nullptr, "evaluation needs running_mean and running_var");
-        if (gamma != nullptr) {
-            require_data(c, gamma, "gamma");
-            require_data(c, beta, "beta");
-        }
-        if (running_mean != nullptr) {
-            require_data(c, running_mean, "running_mean");
-            require_data(c, running_var, "running_var");
-        }
-        const int64_t cb = d.channels * 4;
-        require_outputs_disjoint({{y, n * 4, "y"}, {running_mean, cb, "running_mean"}, {running_var, cb, "running_var"},
-                                  {save_mean, cb, "save_mean"}, {save_invstd, cb, "save_invstd"}},
-                                 {{x, n * 4, "x"}, {gamma, cb, "gamma"}, {beta, cb, "beta"}});
-        ANVIL_DISPATCH(c, batchnorm_forward, d, x, gamma, beta, running_mean, running_var, save_mean, save_invstd, y);
+        forward(ctx, desc, x, nullptr, gamma, beta, running_mean, running_var, save_mean, save_invstd, y, false);
     });
 }
 
@@ -72,29 +117,25 @@ anvil_status anvil_batchnorm_backward(anvil_context* ctx, const anvil_batchnorm_
                                       const float* dy, const float* gamma, const float* save_mean, const float* save_invstd,
                                       float* dx, float* dgamma, float* dbeta, int32_t accumulate) {
     return api_call("anvil_batchnorm_backward", [&] {
-        const anvil_batchnorm_desc d = copy_desc(desc);
-        ANVIL_LOCK_CONTEXT(c, ctx);
-        const int64_t n = check_batchnorm(d);
-        ANVIL_REQUIRE(accumulate == 0 || accumulate == 1, "accumulate must be 0 or 1, got %d", accumulate);
-        require_data(c, x, "x");
-        require_data(c, dy, "dy");
-        require_data(c, dx, "dx");
-        require_data(c, save_mean, "save_mean");
-        require_data(c, save_invstd, "save_invstd");
-        if (d.relu) require_data(c, y, "y (the fused ReLU's mask)");
-        require_pair(dgamma, "dgamma", dbeta, "dbeta");
-        ANVIL_REQUIRE((gamma == nullptr) == (dgamma == nullptr), "dgamma and dbeta come with gamma, and only with it");
-        if (gamma != nullptr) {
-            require_data(c, gamma, "gamma");
-            require_data(c, dgamma, "dgamma");
-            require_data(c, dbeta, "dbeta");
-        }
-        const int64_t cb = d.channels * 4;
-        require_outputs_disjoint({{dx, n * 4, "dx"}, {dgamma, cb, "dgamma"}, {dbeta, cb, "dbeta"}},
-                                 {{x, n * 4, "x"}, {d.relu ? y : nullptr, n * 4, "y"}, {dy, n * 4, "dy"}, {gamma, cb, "gamma"},
-                                  {save_mean, cb, "save_mean"}, {save_invstd, cb, "save_invstd"}});
-        ANVIL_DISPATCH(c, batchnorm_backward, d, x, d.relu ? y : nullptr, dy, gamma, save_mean, save_invstd, dx, dgamma,
-                       dbeta, accumulate != 0);
+        backward(ctx, desc, x, y, dy, gamma, save_mean, save_invstd, dx, nullptr, dgamma, dbeta, accumulate, false);
+    });
+}
+
+anvil_status anvil_batchnorm_add_relu_forward(anvil_context* ctx, const anvil_batchnorm_desc* desc, const float* x,
+                                              const float* residual, const float* gamma, const float* beta,
+                                              float* running_mean, float* running_var, float* save_mean,
+                                              float* save_invstd, float* y) {
+    return api_call("anvil_batchnorm_add_relu_forward", [&] {
+        forward(ctx, desc, x, residual, gamma, beta, running_mean, running_var, save_mean, save_invstd, y, true);
+    });
+}
+
+anvil_status anvil_batchnorm_add_relu_backward(anvil_context* ctx, const anvil_batchnorm_desc* desc, const float* x,
+                                               const float* y, const float* dy, const float* gamma,
+                                               const float* save_mean, const float* save_invstd, float* dx,
+                                               float* dresidual, float* dgamma, float* dbeta, int32_t accumulate) {
+    return api_call("anvil_batchnorm_add_relu_backward", [&] {
+        backward(ctx, desc, x, y, dy, gamma, save_mean, save_invstd, dx, dresidual, dgamma, dbeta, accumulate, true);
     });
 }
 

@@ -106,26 +106,27 @@ __attribute__((target("avx512f"))) void batch_statistics_avx512(const Channel& c
     var = total(sq) / m;
 }
 
-// y = a x + b, then max(., 0) with the fused ReLU.
+// y = a x + b (+ residual), then max(., 0) with the fused ReLU.
 __attribute__((target("avx512f"))) void scale_shift_avx512(const Channel& ch, bool relu, float a, float b,
-                                                            const float* x, float* y) {
+                                                            const float* x, const float* residual, float* y) {
     const __m512 va = _mm512_set1_ps(a), vb = _mm512_set1_ps(b), zero = _mm512_setzero_ps();
     for (int64_t n = 0; n < ch.batch; ++n) {
         for (int64_t s = 0; s < ch.spatial; s += 16) {
             const int64_t i = ch.offset + n * ch.stride + s;
             const __mmask16 k = lanes(ch.spatial - s);
             __m512 v = _mm512_fmadd_ps(va, _mm512_maskz_loadu_ps(k, x + i), vb);
+            if (residual != nullptr) v = _mm512_add_ps(v, _mm512_maskz_loadu_ps(k, residual + i));
             if (relu) v = _mm512_mask_mov_ps(v, _mm512_cmp_ps_mask(v, zero, _CMP_LT_OQ), zero);  // a NaN stays
             _mm512_mask_storeu_ps(y + i, k, v);
         }
     }
 }
 
-// The backward sums of one channel on vectors: g (dy through the fused ReLU's mask) into dx,
-// sum g and sum g (x - mean).
+// The backward sums of one channel on vectors: g (dy through the fused ReLU's mask) into dx (and
+// into dresidual, the gradient reaching the residual, when there is one), sum g and sum g (x - mean).
 __attribute__((target("avx512f"))) void backward_sums_avx512(const Channel& ch, bool relu, float mean, const float* x,
-                                                              const float* y, const float* dy, float* dx, double& sum_g,
-                                                              double& sum_gx) {
+                                                              const float* y, const float* dy, float* dx, float* dresidual,
+                                                              double& sum_g, double& sum_gx) {
     const __m512 mu = _mm512_set1_ps(mean), zero = _mm512_setzero_ps();
     __m512d acc_g[2] = {_mm512_setzero_pd(), _mm512_setzero_pd()}, acc_gx[2] = {_mm512_setzero_pd(), _mm512_setzero_pd()};
     for (int64_t n = 0; n < ch.batch; ++n) {
@@ -139,6 +140,7 @@ __attribute__((target("avx512f"))) void backward_sums_avx512(const Channel& ch, 
                 g = _mm512_mask_mov_ps(g, blocked, zero);
             }
             _mm512_mask_storeu_ps(dx + i, k, g);
+            if (dresidual != nullptr) _mm512_mask_storeu_ps(dresidual + i, k, g);
             add_wide(acc_g, g);
             fma_wide(acc_gx, g, _mm512_maskz_sub_ps(k, _mm512_maskz_loadu_ps(k, x + i), mu));
         }
@@ -164,9 +166,9 @@ __attribute__((target("avx512f"))) void backward_apply_avx512(const Channel& ch,
 
 }  // namespace
 
-void batchnorm_forward(anvil_context& ctx, const anvil_batchnorm_desc& d, const float* x, const float* gamma,
-                       const float* beta, float* running_mean, float* running_var, float* save_mean, float* save_invstd,
-                       float* y) {
+void batchnorm_forward(anvil_context& ctx, const anvil_batchnorm_desc& d, const float* x, const float* residual,
+                       const float* gamma, const float* beta, float* running_mean, float* running_var, float* save_mean,
+                       float* save_invstd, float* y) {
     const bool vectors = vector_runs(d);
     parallel_for(ctx.pool, d.channels, 1, [&](int64_t c0, int64_t c1) {
         for (int64_t c = c0; c < c1; ++c) {
@@ -199,16 +201,16 @@ void batchnorm_forward(anvil_context& ctx, const anvil_batchnorm_desc& d, const 
             const float a = static_cast<float>((gamma != nullptr ? gamma[c] : 1.0) * invstd);
             const float b = static_cast<float>((beta != nullptr ? beta[c] : 0.0) - mean * a);
             if (vectors) {
-                scale_shift_avx512(ch, d.relu != 0, a, b, x, y);
+                scale_shift_avx512(ch, d.relu != 0, a, b, x, residual, y);
                 continue;
             }
             for (int64_t n = 0; n < ch.batch; ++n) {
-                const float* xs = x + ch.offset + n * ch.stride;
-                float* ys = y + ch.offset + n * ch.stride;
-                if (d.relu) {
-                    for (int64_t s = 0; s < ch.spatial; ++s) ys[s] = std::max(a * xs[s] + b, 0.0f);
-                } else {
-                    for (int64_t s = 0; s < ch.spatial; ++s) ys[s] = a * xs[s] + b;
+                const int64_t base = ch.offset + n * ch.stride;
+                const float* xs = x + base;
+                float* ys = y + base;
+                for (int64_t s = 0; s < ch.spatial; ++s) {
+                    const float v = a * xs[s] + b + (residual != nullptr ? residual[base + s] : 0.0f);
+                    ys[s] = d.relu ? std::max(v, 0.0f) : v;
                 }
             }
         }
@@ -216,8 +218,8 @@ void batchnorm_forward(anvil_context& ctx, const anvil_batchnorm_desc& d, const 
 }
 
 void batchnorm_backward(anvil_context& ctx, const anvil_batchnorm_desc& d, const float* x, const float* y, const float* dy,
-                        const float* gamma, const float* save_mean, const float* save_invstd, float* dx, float* dgamma,
-                        float* dbeta, bool accumulate) {
+                        const float* gamma, const float* save_mean, const float* save_invstd, float* dx, float* dresidual,
+                        float* dgamma, float* dbeta, bool accumulate) {
     const bool vectors = vector_runs(d);
     parallel_for(ctx.pool, d.channels, 1, [&](int64_t c0, int64_t c1) {
         for (int64_t c = c0; c < c1; ++c) {
@@ -227,7 +229,7 @@ void batchnorm_backward(anvil_context& ctx, const anvil_batchnorm_desc& d, const
             // for the second pass; both sums in one pass, in double over eight lanes.
             double total_g = 0.0, total_gx = 0.0;
             if (vectors) {
-                backward_sums_avx512(ch, d.relu != 0, mean, x, y, dy, dx, total_g, total_gx);
+                backward_sums_avx512(ch, d.relu != 0, mean, x, y, dy, dx, dresidual, total_g, total_gx);
             } else {
                 double sum_g[8] = {}, sum_gx[8] = {};
                 for (int64_t n = 0; n < ch.batch; ++n) {
@@ -236,6 +238,7 @@ void batchnorm_backward(anvil_context& ctx, const anvil_batchnorm_desc& d, const
                         const int64_t i = base + s;
                         const float g = d.relu && y[i] <= 0.0f ? 0.0f : dy[i];
                         dx[i] = g;
+                        if (dresidual != nullptr) dresidual[i] = g;
                         sum_g[s & 7] += g;
                         sum_gx[s & 7] += static_cast<double>(g) * (x[i] - mean);
                     }

@@ -26,9 +26,10 @@ __device__ Channel channel(const anvil_batchnorm_desc& d, int64_t c) {
     return {d.batch, d.spatial, d.channels * d.spatial, c * d.spatial};
 }
 
-__global__ void __launch_bounds__(kThreads) forward_kernel(anvil_batchnorm_desc d, const float* x, const float* gamma,
-                                                           const float* beta, float* running_mean, float* running_var,
-                                                           float* save_mean, float* save_invstd, float* y) {
+__global__ void __launch_bounds__(kThreads) forward_kernel(anvil_batchnorm_desc d, const float* x, const float* residual,
+                                                           const float* gamma, const float* beta, float* running_mean,
+                                                           float* running_var, float* save_mean, float* save_invstd,
+                                                           float* y) {
     __shared__ double partial[kThreads];
     const int64_t c = blockIdx.x;
     const Channel ch = channel(d, c);
@@ -61,15 +62,15 @@ __global__ void __launch_bounds__(kThreads) forward_kernel(anvil_batchnorm_desc 
     const float b = static_cast<float>((beta != nullptr ? beta[c] : 0.0) - mean * a);
     for (int64_t k = threadIdx.x; k < ch.count(); k += kThreads) {
         const int64_t i = ch.at(k);
-        const float v = a * x[i] + b;
+        const float v = a * x[i] + b + (residual != nullptr ? residual[i] : 0.0f);
         y[i] = d.relu ? fmaxf(v, 0.0f) : v;
     }
 }
 
 __global__ void __launch_bounds__(kThreads) backward_kernel(anvil_batchnorm_desc d, const float* x, const float* y,
                                                             const float* dy, const float* gamma, const float* save_mean,
-                                                            const float* save_invstd, float* dx, float* dgamma, float* dbeta,
-                                                            bool accumulate) {
+                                                            const float* save_invstd, float* dx, float* dresidual,
+                                                            float* dgamma, float* dbeta, bool accumulate) {
     __shared__ double partial[kThreads];
     const int64_t c = blockIdx.x;
     const Channel ch = channel(d, c);
@@ -94,24 +95,25 @@ __global__ void __launch_bounds__(kThreads) backward_kernel(anvil_batchnorm_desc
         const int64_t i = ch.at(k);
         const double g = d.relu && y[i] <= 0.0f ? 0.0 : static_cast<double>(dy[i]);
         dx[i] = static_cast<float>(scale * (g - k1 - (x[i] - mean) * invstd * k2));
+        if (dresidual != nullptr) dresidual[i] = static_cast<float>(g);
     }
 }
 
 }  // namespace
 
-void batchnorm_forward(anvil_context& ctx, const anvil_batchnorm_desc& d, const float* x, const float* gamma,
-                       const float* beta, float* running_mean, float* running_var, float* save_mean, float* save_invstd,
-                       float* y) {
-    forward_kernel<<<static_cast<unsigned>(d.channels), kThreads, 0, enter(ctx)>>>(d, x, gamma, beta, running_mean,
-                                                                                  running_var, save_mean, save_invstd, y);
+void batchnorm_forward(anvil_context& ctx, const anvil_batchnorm_desc& d, const float* x, const float* residual,
+                       const float* gamma, const float* beta, float* running_mean, float* running_var, float* save_mean,
+                       float* save_invstd, float* y) {
+    forward_kernel<<<static_cast<unsigned>(d.channels), kThreads, 0, enter(ctx)>>>(
+        d, x, residual, gamma, beta, running_mean, running_var, save_mean, save_invstd, y);
     ANVIL_CUDA_LAUNCHED("batchnorm_forward kernel, %lld channels", static_cast<long long>(d.channels));
 }
 
 void batchnorm_backward(anvil_context& ctx, const anvil_batchnorm_desc& d, const float* x, const float* y, const float* dy,
-                        const float* gamma, const float* save_mean, const float* save_invstd, float* dx, float* dgamma,
-                        float* dbeta, bool accumulate) {
-    backward_kernel<<<static_cast<unsigned>(d.channels), kThreads, 0, enter(ctx)>>>(d, x, y, dy, gamma, save_mean, save_invstd,
-                                                                                   dx, dgamma, dbeta, accumulate);
+                        const float* gamma, const float* save_mean, const float* save_invstd, float* dx, float* dresidual,
+                        float* dgamma, float* dbeta, bool accumulate) {
+    backward_kernel<<<static_cast<unsigned>(d.channels), kThreads, 0, enter(ctx)>>>(
+        d, x, y, dy, gamma, save_mean, save_invstd, dx, dresidual, dgamma, dbeta, accumulate);
     ANVIL_CUDA_LAUNCHED("batchnorm_backward kernel, %lld channels", static_cast<long long>(d.channels));
 }
 

@@ -1,6 +1,7 @@
 // Batch normalisation against a double-precision transcription of PyTorch's definition: outputs,
-// running statistics (unbiased variance), evaluation mode, the fused ReLU, gradients against the
-// reference and against finite differences, bit-identical results for 1 and 2 threads, the
+// running statistics (unbiased variance), evaluation mode, the fused ReLU, the fused residual
+// addition + ReLU of a ResNet block's end, gradients against the reference and against finite
+// differences, bit-identical results for 1 and 2 threads, the
 // element-wise kernels around them (add and copy_rows for residual blocks and concatenation, clamp
 // and the sum of squares for gradient clipping), and the arguments they refuse.
 #include <algorithm>
@@ -190,6 +191,98 @@ void test_backward_reference(const Contexts& ctxs) {
     }
 }
 
+// y = max(batchnorm(x) + residual, 0) against the reference plus the residual, and its backward: dx
+// as the plain backward with the ReLU's mask of this y, dresidual = dy through that mask, and every
+// gradient (x, residual, gamma, beta) against finite differences.
+void test_add_relu(const Contexts& ctxs) {
+    Rng rng(15);
+    for (const Case& k : {Case{3, 2, 9, true, true, true}, Case{2, 3, 37, true, true, true}, Case{2, 2, 32, false, true, true},
+                          Case{4, 3, 20, true, true, false}}) {
+        Buffers b = make(k, rng);
+        const std::vector<float> residual = rng.vector(b.x.size(), -1.0f, 1.0f), w = rng.vector(b.x.size(), -1.0f, 1.0f);
+        const Buffers start = b;
+        const anvil_batchnorm_desc d = desc(k);
+        auto fused = [&](anvil_context* ctx, Buffers& t, const std::vector<float>& r) {
+            return anvil_batchnorm_add_relu_forward(ctx, &d, t.x.data(), r.data(), k.affine ? t.gamma.data() : nullptr,
+                                                    k.affine ? t.beta.data() : nullptr, t.running_mean.data(),
+                                                    t.running_var.data(), t.save_mean.data(), t.save_invstd.data(),
+                                                    t.y.data());
+        };
+        EXPECT_OK(fused(ctxs.two, b, residual));
+        Case plain = k;
+        plain.relu = false;
+        const Reference r = reference(plain, start);
+        std::vector<double> want(r.y.size());
+        for (size_t i = 0; i < want.size(); ++i) want[i] = std::max(r.y[i] + residual[i], 0.0);
+        EXPECT(test::all_close(b.y, want, 1e-5, 1e-5, "batchnorm + residual + relu y"));
+        EXPECT(test::all_close(b.running_var, r.running_var, 1e-6, 1e-6, "running_var of the fused pass"));
+        Buffers one = start;
+        EXPECT_OK(fused(ctxs.one, one, residual));
+        EXPECT(one.y == b.y);
+
+        std::vector<float> dx(b.x.size()), dres(b.x.size()), dgamma(k.channels), dbeta(k.channels);
+        std::vector<float> dx_plain(b.x.size()), dgamma_plain(k.channels), dbeta_plain(k.channels);
+        float* dg = k.affine ? dgamma.data() : nullptr;
+        float* db = k.affine ? dbeta.data() : nullptr;
+        const float* gamma = k.affine ? b.gamma.data() : nullptr;
+        EXPECT_OK(anvil_batchnorm_add_relu_backward(ctxs.two, &d, b.x.data(), b.y.data(), w.data(), gamma, b.save_mean.data(),
+                                                    b.save_invstd.data(), dx.data(), dres.data(), dg, db, 0));
+        EXPECT_OK(anvil_batchnorm_backward(ctxs.two, &d, b.x.data(), b.y.data(), w.data(), gamma, b.save_mean.data(),
+                                           b.save_invstd.data(), dx_plain.data(), k.affine ? dgamma_plain.data() : nullptr,
+                                           k.affine ? dbeta_plain.data() : nullptr, 0));
+        EXPECT(dx == dx_plain && dgamma == dgamma_plain && dbeta == dbeta_plain);
+        bool mask_ok = true;
+        for (size_t i = 0; i < dres.size(); ++i) mask_ok = mask_ok && dres[i] == (b.y[i] > 0.0f ? w[i] : 0.0f);
+        EXPECT(mask_ok);
+
+        Buffers probe = start;
+        std::vector<float> probe_residual = residual;
+        auto loss = [&] {
+            Buffers t = probe;
+            t.running_mean = start.running_mean;
+            t.running_var = start.running_var;
+            EXPECT_OK(fused(ctxs.one, t, probe_residual));
+            return test::weighted_sum(t.y, w);
+        };
+        EXPECT(test::all_close(dx, test::numeric_gradient(probe.x, loss, 1e-3f), 2e-2, 2e-3, "add + relu dx"));
+        EXPECT(test::all_close(dres, test::numeric_gradient(probe_residual, loss, 1e-3f), 2e-2, 2e-3, "add + relu dresidual"));
+        if (k.affine) {
+            EXPECT(test::all_close(dgamma, test::numeric_gradient(probe.gamma, loss, 1e-3f), 2e-2, 2e-3, "add + relu dgamma"));
+            EXPECT(test::all_close(dbeta, test::numeric_gradient(probe.beta, loss, 1e-3f), 2e-2, 2e-3, "add + relu dbeta"));
+        }
+    }
+    // Refused: without the ReLU, without a residual or a residual gradient, and overlapping buffers.
+    Case k{2, 2, 3, true, true, true};
+    Buffers b = make(k, rng);
+    std::vector<float> residual(b.x.size()), dx(b.x.size()), dres(b.x.size());
+    anvil_batchnorm_desc d = desc(k);
+    d.relu = 0;
+    EXPECT_ERROR(anvil_batchnorm_add_relu_forward(ctxs.one, &d, b.x.data(), residual.data(), nullptr, nullptr, nullptr,
+                                                  nullptr, b.save_mean.data(), b.save_invstd.data(), b.y.data()),
+                 ANVIL_ERR_INVALID_ARGUMENT, "relu must be 1, got 0");
+    d = desc(k);
+    EXPECT_ERROR(anvil_batchnorm_add_relu_forward(ctxs.one, &d, b.x.data(), nullptr, nullptr, nullptr, nullptr, nullptr,
+                                                  b.save_mean.data(), b.save_invstd.data(), b.y.data()),
+                 ANVIL_ERR_INVALID_ARGUMENT, "residual is NULL");
+    EXPECT_ERROR(anvil_batchnorm_add_relu_forward(ctxs.one, &d, b.x.data(), b.y.data() + 1, nullptr, nullptr, nullptr,
+                                                  nullptr, b.save_mean.data(), b.save_invstd.data(), b.y.data()),
+                 ANVIL_ERR_INVALID_ARGUMENT, "y and residual overlap");
+    EXPECT_OK(anvil_batchnorm_add_relu_forward(ctxs.one, &d, b.x.data(), residual.data(), nullptr, nullptr, nullptr, nullptr,
+                                               b.save_mean.data(), b.save_invstd.data(), b.y.data()));
+    EXPECT_ERROR(anvil_batchnorm_add_relu_backward(ctxs.one, &d, b.x.data(), b.y.data(), residual.data(), nullptr,
+                                                   b.save_mean.data(), b.save_invstd.data(), dx.data(), nullptr, nullptr,
+                                                   nullptr, 0),
+                 ANVIL_ERR_INVALID_ARGUMENT, "dresidual is NULL");
+    EXPECT_ERROR(anvil_batchnorm_add_relu_backward(ctxs.one, &d, b.x.data(), b.y.data(), residual.data(), nullptr,
+                                                   b.save_mean.data(), b.save_invstd.data(), dx.data(), dx.data(), nullptr,
+                                                   nullptr, 0),
+                 ANVIL_ERR_INVALID_ARGUMENT, "overlap");
+    EXPECT_ERROR(anvil_batchnorm_add_relu_backward(ctxs.one, &d, b.x.data(), b.y.data(), residual.data(), nullptr,
+                                                   b.save_mean.data(), b.save_invstd.data(), dx.data(), residual.data(),
+                                                   nullptr, nullptr, 0),
+                 ANVIL_ERR_INVALID_ARGUMENT, "overlap");
+}
+
 void test_refusals(const Contexts& ctxs) {
     Rng rng(13);
     Case k{1, 2, 1, true, false, true};
@@ -283,6 +376,7 @@ int main() {
         test_forward(ctxs);
         test_gradients(ctxs);
         test_backward_reference(ctxs);
+        test_add_relu(ctxs);
         test_refusals(ctxs);
         test_add_and_copy_rows(ctxs);
         test_clamp_and_sum_squares(ctxs);

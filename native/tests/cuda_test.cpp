@@ -421,6 +421,21 @@ void check_normalization(anvil_context* gpu, anvil_context* cpu, int64_t batch, 
     test::expect(max_rel_diff(gdx.read<float>(), dx) <= 1e-4, "%s dx", shape);
     test::expect(max_rel_diff(gdg.read<float>(), dg) <= 1e-4 && max_rel_diff(gdb.read<float>(), db) <= 1e-4, "%s dgamma/dbeta", shape);
 
+    // The fused residual addition before the ReLU (a ResNet block's end), dy as the residual.
+    std::vector<float> dres(n);
+    DeviceBuffer gdres(gpu, x);
+    EXPECT_OK(anvil_batchnorm_add_relu_forward(gpu, &bn, gx.f(), gdy.f(), gg.f(), gb.f(), grm.f(), grv.f(), gmean.f(), ginv.f(),
+                                               gy.f()));
+    EXPECT_OK(anvil_batchnorm_add_relu_forward(cpu, &bn, x.data(), dy.data(), gamma.data(), beta.data(), rm.data(), rv.data(),
+                                               mean.data(), inv.data(), y.data()));
+    test::expect(max_rel_diff(gy.read<float>(), y) <= 1e-4, "batchnorm + residual + relu y");
+    EXPECT_OK(anvil_batchnorm_add_relu_backward(gpu, &bn, gx.f(), gy.f(), gdy.f(), gg.f(), gmean.f(), ginv.f(), gdx.f(),
+                                                gdres.f(), gdg.f(), gdb.f(), 0));
+    EXPECT_OK(anvil_batchnorm_add_relu_backward(cpu, &bn, x.data(), y.data(), dy.data(), gamma.data(), mean.data(), inv.data(),
+                                                dx.data(), dres.data(), dg.data(), db.data(), 0));
+    test::expect(max_rel_diff(gdx.read<float>(), dx) <= 1e-4 && max_rel_diff(gdres.read<float>(), dres) <= 1e-4,
+                 "batchnorm + residual + relu dx/dresidual");
+
     const int64_t groups = channels % 4 == 0 ? 4 : 1;
     const anvil_groupnorm_desc gn{batch, channels, spatial, groups, 1e-5f, 0};
     std::vector<float> stats(batch * groups);

@@ -1292,7 +1292,9 @@ void compare_norm_grads(Fuzzer& f, const char* fn, void* const* out, const std::
     f.compare(fn, "dbeta", static_cast<const float*>(out[2]), db, 1e-4);
 }
 
-void gen_batchnorm(Fuzzer& f, Case& c, bool backward) {
+// add_relu: the calls with the residual addition fused before the ReLU (relu 1), whose residual
+// (forward) and dresidual (backward) come last among the slots.
+void gen_batchnorm(Fuzzer& f, Case& c, bool backward, bool add_relu) {
     auto d = std::make_shared<anvil_batchnorm_desc>();
     d->batch = f.range(1, 4);
     d->channels = f.range(1, 5);
@@ -1300,7 +1302,7 @@ void gen_batchnorm(Fuzzer& f, Case& c, bool backward) {
     d->eps = f.rng.uniform(1e-5f, 1e-2f);
     d->momentum = f.rng.uniform(0, 1);
     d->training = d->batch * d->spatial > 1 ? static_cast<int32_t>(f.below(2)) : 0;
-    d->relu = static_cast<int32_t>(f.below(2));
+    d->relu = add_relu ? 1 : static_cast<int32_t>(f.below(2));
     const anvil_batchnorm_desc D = *d;
     const int64_t C = D.channels, n = D.batch * C * D.spatial, M = D.batch * D.spatial;
     const bool affine = f.chance(70), running = !D.training || f.chance(70);
@@ -1312,7 +1314,8 @@ void gen_batchnorm(Fuzzer& f, Case& c, bool backward) {
                   [=, &f] { d->momentum = f.bad_unit(); }, [=, &f] { d->training = f.chance(50) ? 2 : -1; },
                   [=] { d->relu = 3; }};
     if (D.training) c.breakers.push_back([=] { d->batch = 1; d->spatial = 1; });
-    Bytes x = f.floats(n);
+    if (add_relu) c.breakers.push_back([=] { d->relu = 0; });
+    Bytes x = f.floats(n), residual = f.floats(n);
     // Reference statistics: the batch's in training, the running ones in evaluation.
     Bytes rm = f.floats(C), rv = f.floats(C, 0.1f, 2.0f), gamma = f.floats(C), beta = f.floats(C);
     std::vector<double> mean(C), invstd(C), var(C);
@@ -1325,38 +1328,49 @@ void gen_batchnorm(Fuzzer& f, Case& c, bool backward) {
         }
         invstd[ch] = 1 / std::sqrt(var[ch] + D.eps);
     }
-    auto y_of = [=](const float* xs, const float* g, const float* b, int64_t i) {
+    // r: the residual added before the ReLU (the fused calls), or none.
+    auto y_of = [=](const float* xs, const float* r, const float* g, const float* b, int64_t i) {
         const int64_t ch = (i / D.spatial) % C;
-        double y = (xs[i] - mean[ch]) * invstd[ch] * (g ? g[ch] : 1.0) + (b ? b[ch] : 0.0);
+        double y = (xs[i] - mean[ch]) * invstd[ch] * (g ? g[ch] : 1.0) + (b ? b[ch] : 0.0) + (r ? r[i] : 0.0);
         return D.relu ? std::max(y, 0.0) : y;
     };
     if (!backward) {
         f.maybe_special(x);
-        c.fn = "anvil_batchnorm_forward";
+        c.fn = add_relu ? "anvil_batchnorm_add_relu_forward" : "anvil_batchnorm_forward";
         c.slots = {in("x", x), affine ? in("gamma", gamma) : absent("gamma"), affine ? in("beta", beta) : absent("beta"),
                    running ? out("running_mean", rm) : absent("running_mean"), running ? out("running_var", rv) : absent("running_var"),
                    out("save_mean", f.floats(C)), out("save_invstd", f.floats(C)), out("y", f.floats(n))};
         c.slots[3].must = c.slots[4].must = running;  // one of the pair alone is refused
         c.slots[3].state = c.slots[4].state = true;
         c.disjoint = {{7, 0}, {7, 1}, {7, 2}, {7, 3}, {7, 4}, {7, 5}, {7, 6}, {5, 0}, {5, 6}, {6, 1}, {3, 4}, {3, 0}, {4, 2}};
+        if (add_relu) {
+            c.slots.push_back(in("residual", residual));
+            c.disjoint.push_back({7, 8});
+        }
         c.invoke = [=](anvil_context* ctx, const void* desc, void* const* p) {
-            return anvil_batchnorm_forward(ctx, static_cast<const anvil_batchnorm_desc*>(desc), CF4(0), CF4(1), CF4(2), F4(3), F4(4), F4(5),
-                                           F4(6), F4(7));
+            const auto* dd = static_cast<const anvil_batchnorm_desc*>(desc);
+            if (add_relu) {
+                return anvil_batchnorm_add_relu_forward(ctx, dd, CF4(0), CF4(8), CF4(1), CF4(2), F4(3), F4(4), F4(5), F4(6), F4(7));
+            }
+            return anvil_batchnorm_forward(ctx, dd, CF4(0), CF4(1), CF4(2), F4(3), F4(4), F4(5), F4(6), F4(7));
         };
         c.verify = [=](Fuzzer& f, const std::vector<Bytes>& before, void* const* p) {
             std::vector<double> y(n), sm(mean), si(invstd), nrm(C), nrv(C);
-            for (int64_t i = 0; i < n; ++i) y[i] = y_of(IN(0), affine ? IN(1) : nullptr, affine ? IN(2) : nullptr, i);
+            for (int64_t i = 0; i < n; ++i) {
+                y[i] = y_of(IN(0), add_relu ? IN(8) : nullptr, affine ? IN(1) : nullptr, affine ? IN(2) : nullptr, i);
+            }
             for (int64_t ch = 0; ch < C; ++ch) {
                 const double m = D.momentum;
                 nrm[ch] = D.training ? (1 - m) * as<float>(rm)[ch] + m * mean[ch] : as<float>(rm)[ch];
                 nrv[ch] = D.training ? (1 - m) * as<float>(rv)[ch] + m * var[ch] * M / (M - 1) : as<float>(rv)[ch];
             }
-            f.compare("anvil_batchnorm_forward", "y", CF4(7), y, 2e-4);
-            f.compare("anvil_batchnorm_forward", "save_mean", CF4(5), sm, 1e-5);
-            f.compare("anvil_batchnorm_forward", "save_invstd", CF4(6), si, 2e-4);
+            const char* fn = add_relu ? "anvil_batchnorm_add_relu_forward" : "anvil_batchnorm_forward";
+            f.compare(fn, "y", CF4(7), y, 2e-4);
+            f.compare(fn, "save_mean", CF4(5), sm, 1e-5);
+            f.compare(fn, "save_invstd", CF4(6), si, 2e-4);
             if (running) {
-                f.compare("anvil_batchnorm_forward", "running_mean", CF4(3), nrm, 1e-5);
-                f.compare("anvil_batchnorm_forward", "running_var", CF4(4), nrv, 1e-4);
+                f.compare(fn, "running_mean", CF4(3), nrm, 1e-5);
+                f.compare(fn, "running_var", CF4(4), nrv, 1e-4);
             }
         };
         return;
@@ -1367,17 +1381,29 @@ void gen_batchnorm(Fuzzer& f, Case& c, bool backward) {
         reinterpret_cast<float*>(sm.data())[ch] = static_cast<float>(mean[ch]);
         reinterpret_cast<float*>(si.data())[ch] = static_cast<float>(invstd[ch]);
     }
-    for (int64_t i = 0; i < n; ++i) reinterpret_cast<float*>(y.data())[i] = static_cast<float>(y_of(as<float>(x), affine ? as<float>(gamma) : nullptr, affine ? as<float>(beta) : nullptr, i));
+    for (int64_t i = 0; i < n; ++i) {
+        reinterpret_cast<float*>(y.data())[i] = static_cast<float>(y_of(as<float>(x), add_relu ? as<float>(residual) : nullptr,
+                                                                        affine ? as<float>(gamma) : nullptr,
+                                                                        affine ? as<float>(beta) : nullptr, i));
+    }
     auto acc = std::make_shared<int32_t>(static_cast<int32_t>(f.below(2)));
-    c.fn = "anvil_batchnorm_backward";
+    c.fn = add_relu ? "anvil_batchnorm_add_relu_backward" : "anvil_batchnorm_backward";
     c.slots = {in("x", x), D.relu ? in("y", y) : absent("y"), in("dy", f.floats(n)), affine ? in("gamma", gamma) : absent("gamma"),
                in("save_mean", sm), in("save_invstd", si), out("dx", f.floats(n)),
                affine ? out("dgamma", f.floats(C)) : absent("dgamma"), affine ? out("dbeta", f.floats(C)) : absent("dbeta")};
     c.disjoint = {{6, 0}, {6, 1}, {6, 2}, {6, 3}, {6, 4}, {6, 5}, {6, 7}, {6, 8}, {7, 8}, {7, 2}, {8, 0}};
+    if (add_relu) {
+        c.slots.push_back(out("dresidual", f.floats(n)));
+        for (int other : {0, 1, 2, 3, 4, 5, 6, 7, 8}) c.disjoint.push_back({9, other});
+    }
     c.breakers.push_back([=, &f] { *acc = f.chance(50) ? 2 : -1; });
     c.invoke = [=](anvil_context* ctx, const void* desc, void* const* p) {
-        return anvil_batchnorm_backward(ctx, static_cast<const anvil_batchnorm_desc*>(desc), CF4(0), CF4(1), CF4(2), CF4(3), CF4(4), CF4(5),
-                                        F4(6), F4(7), F4(8), *acc);
+        const auto* dd = static_cast<const anvil_batchnorm_desc*>(desc);
+        if (add_relu) {
+            return anvil_batchnorm_add_relu_backward(ctx, dd, CF4(0), CF4(1), CF4(2), CF4(3), CF4(4), CF4(5), F4(6), F4(9), F4(7),
+                                                     F4(8), *acc);
+        }
+        return anvil_batchnorm_backward(ctx, dd, CF4(0), CF4(1), CF4(2), CF4(3), CF4(4), CF4(5), F4(6), F4(7), F4(8), *acc);
     };
     c.verify = [=](Fuzzer& f, const std::vector<Bytes>& before, void* const* p) {
         std::vector<double> dx(n), dg(C), db(C);
@@ -1400,7 +1426,13 @@ void gen_batchnorm(Fuzzer& f, Case& c, bool backward) {
             dg[ch] = sdyx + (*acc && affine ? IN(7)[ch] : 0.0);
             db[ch] = sdy + (*acc && affine ? IN(8)[ch] : 0.0);
         }
-        compare_norm_grads(f, "anvil_batchnorm_backward", p + 6, dx, affine ? &dg : nullptr, db);
+        const char* fn = add_relu ? "anvil_batchnorm_add_relu_backward" : "anvil_batchnorm_backward";
+        compare_norm_grads(f, fn, p + 6, dx, affine ? &dg : nullptr, db);
+        if (add_relu) {
+            std::vector<double> dres(n);
+            for (int64_t i = 0; i < n; ++i) dres[i] = IN(1)[i] > 0 ? IN(2)[i] : 0.0;
+            f.compare(fn, "dresidual", CF4(9), dres, 0);
+        }
     };
 }
 
@@ -2284,8 +2316,10 @@ std::vector<Generator> compute_generators() {
         {"anvil_maxpool2d_backward", [](Fuzzer& f, Case& c) { gen_pool(f, c, 1); }},
         {"anvil_avgpool2d_forward", [](Fuzzer& f, Case& c) { gen_pool(f, c, 2); }},
         {"anvil_avgpool2d_backward", [](Fuzzer& f, Case& c) { gen_pool(f, c, 3); }},
-        {"anvil_batchnorm_forward", [](Fuzzer& f, Case& c) { gen_batchnorm(f, c, false); }},
-        {"anvil_batchnorm_backward", [](Fuzzer& f, Case& c) { gen_batchnorm(f, c, true); }},
+        {"anvil_batchnorm_forward", [](Fuzzer& f, Case& c) { gen_batchnorm(f, c, false, false); }},
+        {"anvil_batchnorm_backward", [](Fuzzer& f, Case& c) { gen_batchnorm(f, c, true, false); }},
+        {"anvil_batchnorm_add_relu_forward", [](Fuzzer& f, Case& c) { gen_batchnorm(f, c, false, true); }},
+        {"anvil_batchnorm_add_relu_backward", [](Fuzzer& f, Case& c) { gen_batchnorm(f, c, true, true); }},
         {"anvil_groupnorm_forward", [](Fuzzer& f, Case& c) { gen_groupnorm(f, c, 0); }},
         {"anvil_groupnorm_backward", [](Fuzzer& f, Case& c) { gen_groupnorm(f, c, 1); }},
         {"anvil_groupnorm_per_sample_sq_norms", [](Fuzzer& f, Case& c) { gen_groupnorm(f, c, 2); }},

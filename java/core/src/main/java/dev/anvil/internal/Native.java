@@ -385,20 +385,32 @@ public final class Native {
 
     // ------------------------------------------------------------------ batchnorm
 
-    public static void batchNormForward(Device dev, BatchnormDesc d, long x, long gamma, long beta, long runningMean,
-            long runningVar, long saveMean, long saveInvstd, long y) {
+    /** BatchNorm forward; with a {@code residual} (not 0) y = max(batchnorm(x) + residual, 0), the desc's relu set. */
+    public static void batchNormForward(Device dev, BatchnormDesc d, long x, long residual, long gamma, long beta,
+            long runningMean, long runningVar, long saveMean, long saveInvstd, long y) {
         Scratch s = SCRATCH.get();
         d.write(s.buffer, Scratch.DESC);
-        check(A.anvil_batchnorm_forward(ctx(dev), s.address + Scratch.DESC, x, gamma, beta, runningMean, runningVar, saveMean,
-                saveInvstd, y), "anvil_batchnorm_forward");
+        if (residual != 0) {
+            check(A.anvil_batchnorm_add_relu_forward(ctx(dev), s.address + Scratch.DESC, x, residual, gamma, beta, runningMean,
+                    runningVar, saveMean, saveInvstd, y), "anvil_batchnorm_add_relu_forward");
+        } else {
+            check(A.anvil_batchnorm_forward(ctx(dev), s.address + Scratch.DESC, x, gamma, beta, runningMean, runningVar, saveMean,
+                    saveInvstd, y), "anvil_batchnorm_forward");
+        }
     }
 
+    /** BatchNorm backward; with a {@code dresidual} (not 0) that of the residual forward, which also gives the residual's gradient. */
     public static void batchNormBackward(Device dev, BatchnormDesc d, long x, long y, long dy, long gamma, long saveMean,
-            long saveInvstd, long dx, long dgamma, long dbeta, boolean accumulate) {
+            long saveInvstd, long dx, long dresidual, long dgamma, long dbeta, boolean accumulate) {
         Scratch s = SCRATCH.get();
         d.write(s.buffer, Scratch.DESC);
-        check(A.anvil_batchnorm_backward(ctx(dev), s.address + Scratch.DESC, x, y, dy, gamma, saveMean, saveInvstd, dx, dgamma,
-                dbeta, accumulate ? 1 : 0), "anvil_batchnorm_backward");
+        if (dresidual != 0) {
+            check(A.anvil_batchnorm_add_relu_backward(ctx(dev), s.address + Scratch.DESC, x, y, dy, gamma, saveMean, saveInvstd,
+                    dx, dresidual, dgamma, dbeta, accumulate ? 1 : 0), "anvil_batchnorm_add_relu_backward");
+        } else {
+            check(A.anvil_batchnorm_backward(ctx(dev), s.address + Scratch.DESC, x, y, dy, gamma, saveMean, saveInvstd, dx, dgamma,
+                    dbeta, accumulate ? 1 : 0), "anvil_batchnorm_backward");
+        }
     }
 
     // ------------------------------------------------------------------ conv2d

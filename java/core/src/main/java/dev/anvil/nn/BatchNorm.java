@@ -21,7 +21,10 @@ import java.util.SplittableRandom;
  * than one value (PyTorch refuses a batch of one without spatial extent, and so does this).
  *
  * <p>A BatchNorm directly followed by a ReLU in a {@link Sequential} or a {@link Residual} runs
- * fused: one pass computes max(batchnorm(x), 0), and its backward applies the ReLU's mask.
+ * fused: one pass computes max(batchnorm(x), 0), and its backward applies the ReLU's mask. The
+ * BatchNorm that ends the main path of a {@link Residual} whose sum goes through a ReLU also takes
+ * the shortcut's addition: one pass computes max(batchnorm(x) + shortcut, 0), and its backward
+ * gives the shortcut's gradient too.
  */
 public abstract class BatchNorm extends Layer {
     private final int features;
@@ -38,6 +41,9 @@ public abstract class BatchNorm extends Layer {
     private long batches; // num_batches_tracked, kept here and written to its tensor when the state is read
     private boolean fusedRelu;
     private Tensor saveMean, saveInvstd, input, output, inputGrad;
+    private Tensor residual; // what the next forward pass adds before its ReLU (set by a Residual block), or null
+    private boolean residualAdded; // whether the last forward pass added one: its backward then gives residualGrad
+    private Tensor residualGrad;
 
     BatchNorm(String kind, int features, double eps, double momentum, boolean affine, boolean trackRunningStats) {
         super(kind);
@@ -78,6 +84,25 @@ public abstract class BatchNorm extends Layer {
     void fuseRelu() {
         fusedRelu = true;
         desc.relu(1);
+    }
+
+    /**
+     * Makes the next forward pass compute max(batchnorm(x) + r, 0) (a {@link Residual} block's
+     * addition and ReLU, fused); null undoes it. The block keeps r allocated during that pass.
+     */
+    void addBeforeRelu(Tensor r) {
+        residual = r;
+    }
+
+    private static boolean sameShape(Tensor t, long[] shape) {
+        if (t.dim() != shape.length) return false;
+        for (int i = 0; i < shape.length; i++) if (t.size(i) != shape[i]) return false;
+        return true;
+    }
+
+    /** The gradient reaching the residual of the last forward pass, from the backward pass after it. */
+    Tensor residualGrad() {
+        return residualGrad;
     }
 
     boolean tracksRunningStats() {
@@ -173,9 +198,18 @@ public abstract class BatchNorm extends Layer {
         saveMean = reuse(saveMean, dev, channelShape);
         saveInvstd = reuse(saveInvstd, dev, channelShape);
         boolean update = isTraining() && trackRunningStats;
-        Native.batchNormForward(dev, desc, x.address(), weight == null ? 0 : weight.value().address(),
+        Tensor r = residual;
+        residual = null;
+        residualAdded = false;
+        if (r != null && (!sameShape(r, outShape) || r.device() != dev)) {
+            throw new IllegalArgumentException(name() + ": the residual to add has shape " + r.shapeString() + " on " + r.device()
+                    + " but the output is " + java.util.Arrays.toString(outShape) + " on " + dev);
+        }
+        desc.relu(fusedRelu || r != null ? 1 : 0);
+        Native.batchNormForward(dev, desc, x.address(), r == null ? 0 : r.address(), weight == null ? 0 : weight.value().address(),
                 bias == null ? 0 : bias.value().address(), trackRunningStats ? runningMean.address() : 0,
                 trackRunningStats ? runningVar.address() : 0, saveMean.address(), saveInvstd.address(), output.address());
+        residualAdded = r != null;
         if (update) batches++;
         input = isTraining() ? x : null;
         return output;
@@ -192,16 +226,20 @@ public abstract class BatchNorm extends Layer {
             }
         }
         inputGrad = reuse(inputGrad, dy.device(), Shapes.of(input));
-        Native.batchNormBackward(dy.device(), desc, input.address(), fusedRelu ? output.address() : 0, dy.address(),
+        if (residualAdded) residualGrad = reuse(residualGrad, dy.device(), Shapes.of(output));
+        desc.relu(fusedRelu || residualAdded ? 1 : 0);
+        Native.batchNormBackward(dy.device(), desc, input.address(), fusedRelu || residualAdded ? output.address() : 0, dy.address(),
                 weight == null ? 0 : weight.value().address(), saveMean.address(), saveInvstd.address(), inputGrad.address(),
-                weight == null ? 0 : weight.grad().address(), bias == null ? 0 : bias.grad().address(), accumulate);
+                residualAdded ? residualGrad.address() : 0, weight == null ? 0 : weight.grad().address(),
+                bias == null ? 0 : bias.grad().address(), accumulate);
         return needInputGrad ? inputGrad : null;
     }
 
     @Override
     protected void releaseBuffers() {
-        closeAll(saveMean, saveInvstd, output, inputGrad);
+        closeAll(saveMean, saveInvstd, output, inputGrad, residualGrad);
         input = null;
+        residualAdded = false;
     }
 
     @Override

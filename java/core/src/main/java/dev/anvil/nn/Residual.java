@@ -14,7 +14,9 @@ import java.util.List;
  * {@link Builder#merge merge} takes the place of the addition: y = after(merge(main(x),
  * shortcut(x))), for example a fused add + ReLU plug-in op. The backward pass is derived from the
  * children's: the gradient of the sum (or the merge's gradient of each input) goes to both paths
- * and their input gradients are added. Children are named as given, so a block built like
+ * and their input gradients are added. When the main path ends with a BatchNorm and the sum goes
+ * through a ReLU (a ResNet basic block), the addition and the ReLU run inside that BatchNorm's pass
+ * (same results, two fewer passes over the block's output each way). Children are named as given, so a block built like
  * PyTorch's ({@code conv1, bn1, conv2, bn2, shortcut}) has its state dict keys:
  *
  * <pre>{@code
@@ -35,6 +37,7 @@ public final class Residual extends Layer {
     private final Child merge; // null: addition
     private List<Child> children;
     private Tensor sum, inputGrad;
+    private BatchNorm fusedTail; // the BatchNorm that took the addition and ReLU in the last forward pass, or null
 
     private Residual(Builder b) {
         super("Residual");
@@ -117,9 +120,33 @@ public final class Residual extends Layer {
         return after == null ? m : after.layer().outputShape(m);
     }
 
+    /**
+     * The main path's last layer, when it is a BatchNorm that can take this block's addition and
+     * ReLU (an addition, a plain ReLU after it, no ReLU of its own), else null.
+     */
+    private BatchNorm tailForAddRelu() {
+        if (merge != null || after == null || !(after.layer() instanceof ReLU)) return null;
+        List<Layer> order = main.order();
+        return order.get(order.size() - 1) instanceof BatchNorm bn && !bn.isReluFused() ? bn : null;
+    }
+
     @Override
     protected Tensor doForward(Tensor x) {
         checkInput(x);
+        fusedTail = null;
+        BatchNorm tail = tailForAddRelu();
+        if (tail != null) {
+            // The shortcut first: the main path's BatchNorm adds its output and applies the ReLU.
+            Tensor s = shortcut == null ? x : shortcut.layer().forward(x);
+            tail.addBeforeRelu(s);
+            try {
+                Tensor y = main.forward(x);
+                fusedTail = tail;
+                return y;
+            } finally {
+                tail.addBeforeRelu(null);
+            }
+        }
         Tensor m = main.forward(x);
         Tensor s = shortcut == null ? x : shortcut.layer().forward(x);
         Tensor combined;
@@ -140,14 +167,22 @@ public final class Residual extends Layer {
     @Override
     protected Tensor doBackward(Tensor dy, boolean needInputGrad) {
         checkNotClosed();
-        Tensor g = after == null ? dy : after.layer().backward(dy);
-        Tensor gMain = g, gShort = g;
-        if (merge != null) {
-            Tensor[] grads = mergeLayer().backwardInputs(g);
-            gMain = grads[0];
-            gShort = grads[1];
+        Tensor dMain, gShort;
+        if (fusedTail != null) {
+            // The main path's BatchNorm applies the ReLU's mask and gives the shortcut's gradient.
+            dMain = main.backward(dy, needInputGrad);
+            gShort = fusedTail.residualGrad();
+        } else {
+            Tensor g = after == null ? dy : after.layer().backward(dy);
+            Tensor gMain = g;
+            gShort = g;
+            if (merge != null) {
+                Tensor[] grads = mergeLayer().backwardInputs(g);
+                gMain = grads[0];
+                gShort = grads[1];
+            }
+            dMain = main.backward(gMain, needInputGrad);
         }
-        Tensor dMain = main.backward(gMain, needInputGrad);
         Tensor dShort = shortcut == null ? gShort : shortcut.layer().backward(gShort, needInputGrad);
         if (!needInputGrad) return null;
         inputGrad = reuse(inputGrad, dy.device(), Shapes.of(dMain));
@@ -158,6 +193,7 @@ public final class Residual extends Layer {
     @Override
     protected void releaseBuffers() {
         closeAll(sum, inputGrad);
+        fusedTail = null;
     }
 
     /** The parts of a {@link Residual}, named. */

@@ -55,6 +55,60 @@ class FusionTest {
         }
     }
 
+    private static Residual block(boolean projection, Layer after) {
+        Residual.Builder b = Residual.builder()
+                .add("conv1", Conv2d.builder(4, 4, 3).padding(1).bias(false).build()).add("bn1", new BatchNorm2d(4)).add("relu1", new ReLU())
+                .add("conv2", Conv2d.builder(4, 4, 3).padding(1).bias(false).build()).add("bn2", new BatchNorm2d(4));
+        if (projection) b.shortcut("shortcut", new Sequential(Conv2d.builder(4, 4, 1).bias(false).build(), new BatchNorm2d(4)));
+        return b.after("relu", after).build();
+    }
+
+    /**
+     * A basic block's addition and ReLU run inside bn2's pass; the same block with its ReLU wrapped
+     * (which the fusion does not take) computes them separately. Both agree in outputs, input and
+     * parameter gradients and running statistics over three training steps, then in evaluation.
+     */
+    @Test
+    void residualAdditionAndReluFusedIntoTheLastBatchNormMatchTheSeparatePasses() {
+        for (boolean projection : new boolean[] {false, true}) {
+            SplittableRandom rng = new SplittableRandom(projection ? 5 : 6);
+            try (Residual fused = block(projection, new ReLU()); Residual plain = block(projection, new Sequential(new ReLU()))) {
+                randomiseBatchNorms(fused, 7);
+                plain.loadStateDict(fused.stateDict(), true);
+                for (int step = 0; step < 3; step++) {
+                    float[] in = new float[3 * 4 * 5 * 5], g = new float[in.length];
+                    for (int i = 0; i < in.length; i++) {
+                        in[i] = (float) (rng.nextDouble() * 2 - 1);
+                        g[i] = (float) (rng.nextDouble() * 2 - 1);
+                    }
+                    try (Tensor x = Tensor.of(in, 3, 4, 5, 5); Tensor dy = Tensor.of(g, 3, 4, 5, 5)) {
+                        fused.parameters().forEach(Parameter::zeroGrad);
+                        plain.parameters().forEach(Parameter::zeroGrad);
+                        assertArrayEquals(plain.forward(x).toFloatArray(), fused.forward(x).toFloatArray(), 1e-5f, "y, step " + step);
+                        assertArrayEquals(plain.backward(dy).toFloatArray(), fused.backward(dy).toFloatArray(), 1e-5f, "dx, step " + step);
+                    }
+                    Map<String, Parameter> p = plain.namedParameters(), f = fused.namedParameters();
+                    for (String k : f.keySet()) assertArrayEquals(p.get(k).grad().toFloatArray(), f.get(k).grad().toFloatArray(), 1e-4f, k);
+                }
+                Map<String, Tensor> ps = plain.stateDict(), fs = fused.stateDict();
+                for (String k : fs.keySet()) {
+                    if (k.endsWith("running_var")) assertArrayEquals(ps.get(k).toFloatArray(), fs.get(k).toFloatArray(), 1e-6f, k);
+                }
+                fused.eval();
+                plain.eval();
+                float[] in = new float[2 * 4 * 5 * 5];
+                for (int i = 0; i < in.length; i++) in[i] = (float) (rng.nextDouble() * 2 - 1);
+                try (Tensor x = Tensor.of(in, 2, 4, 5, 5)) {
+                    float[] want = plain.forward(x).toFloatArray();
+                    assertArrayEquals(want, fused.forward(x).toFloatArray(), 1e-5f, "y in evaluation");
+                    // Folding bn2 into conv2 leaves no BatchNorm at the end of the path: the separate passes again.
+                    Fusion.foldBatchNorm(fused);
+                    assertArrayEquals(want, fused.forward(x).toFloatArray(), 1e-4f, "y after folding");
+                }
+            }
+        }
+    }
+
     @Test
     void foldingNeedsEvaluationModeAndRunningStatistics() {
         try (Sequential model = new Sequential(Conv2d.builder(1, 2, 3).build(), new BatchNorm2d(2))) {
