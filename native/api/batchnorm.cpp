@@ -34,6 +34,12 @@ void require_pair(const void* a, const char* name_a, const void* b, const char* 
     ANVIL_REQUIRE((a == nullptr) == (b == nullptr), "%s and %s must both be given or both be NULL", name_a, name_b);
 }
 
+// The add + ReLU calls apply the ReLU, and need their extra buffer (the residual, or its gradient).
+void require_add_relu(const anvil_context& c, const anvil_batchnorm_desc& d, const float* extra, const char* name) {
+    ANVIL_REQUIRE(d.relu == 1, "the add + ReLU call applies the ReLU: relu must be 1, got %d", d.relu);
+    require_data(c, extra, name);
+}
+
 // anvil_batchnorm_forward, and with `residual` anvil_batchnorm_add_relu_forward.
 void forward(anvil_context* ctx, const anvil_batchnorm_desc* desc, const float* x, const float* residual,
              const float* gamma, const float* beta, float* running_mean, float* running_var, float* save_mean,
@@ -41,10 +47,7 @@ void forward(anvil_context* ctx, const anvil_batchnorm_desc* desc, const float* 
     const anvil_batchnorm_desc d = copy_desc(desc);
     ANVIL_LOCK_CONTEXT(c, ctx);
     const int64_t n = check_batchnorm(d);
-    if (add_relu) {
-        ANVIL_REQUIRE(d.relu == 1, "the add + ReLU call applies the ReLU: relu must be 1, got %d", d.relu);
-        require_data(c, residual, "residual");
-    }
+    if (add_relu) require_add_relu(c, d, residual, "residual");
     require_data(c, x, "x");
     require_data(c, y, "y");
     require_data(c, save_mean, "save_mean");
@@ -75,10 +78,7 @@ void backward(anvil_context* ctx, const anvil_batchnorm_desc* desc, const float*
     const anvil_batchnorm_desc d = copy_desc(desc);
     ANVIL_LOCK_CONTEXT(c, ctx);
     const int64_t n = check_batchnorm(d);
-    if (add_relu) {
-        ANVIL_REQUIRE(d.relu == 1, "the add + ReLU call applies the ReLU: relu must be 1, got %d", d.relu);
-        require_data(c, dresidual, "dresidual");
-    }
+    if (add_relu) require_add_relu(c, d, dresidual, "dresidual");
     ANVIL_REQUIRE(accumulate == 0 || accumulate == 1, "accumulate must be 0 or 1, got %d", accumulate);
     require_data(c, x, "x");
     require_data(c, dy, "dy");
