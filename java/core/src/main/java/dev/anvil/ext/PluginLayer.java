@@ -1,14 +1,14 @@
 package dev.anvil.ext;
 
 import dev.anvil.AnvilException;
+import dev.anvil.DType;
+import dev.anvil.Device;
 import dev.anvil.Tensor;
 import dev.anvil.internal.Native;
 import dev.anvil.internal.Shapes;
 import dev.anvil.nn.Init;
 import dev.anvil.nn.MultiInputLayer;
 import dev.anvil.nn.Parameter;
-import dev.anvil.DType;
-import dev.anvil.Device;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -45,8 +45,7 @@ public final class PluginLayer extends MultiInputLayer {
     private final long[][] inShapes;
     private final long[] inputAddresses, weightAddresses, bufferAddresses, inputGradAddresses, weightGradAddresses;
     private final int[] scratchOffsets = new int[Native.PLUGIN_CALL_OFFSETS];
-    private final Tensor[] inputs; // the last forward pass's inputs, kept for backward
-    private boolean forwardTrained; // the mode of the last forward pass with inputs kept, which backward is told
+    private final Tensor[] inputs; // the last training forward pass's inputs (kept allocated by forward)
     private final Tensor[] inputGrads;
     private Tensor output;
     private boolean released;
@@ -205,9 +204,8 @@ public final class PluginLayer extends MultiInputLayer {
         }
         for (int i = 0; i < weights.size(); i++) weightAddresses[i] = weights.get(i).value().address();
         for (int i = 0; i < buffers.length; i++) bufferAddresses[i] = buffers[i].address();
-        forwardTrained = isTraining();
         Native.pluginOpForwardState(xs[0].device(), plugin.handle(), index, params, inShapes, inputAddresses, weightShapes,
-                weightAddresses, bufferShapes, bufferAddresses, forwardTrained, output.address(), scratchOffsets);
+                weightAddresses, bufferShapes, bufferAddresses, isTraining(), output.address(), scratchOffsets);
         for (int i = 0; i < numInputs; i++) inputs[i] = isTraining() ? xs[i] : null;
         return output;
     }
@@ -230,8 +228,9 @@ public final class PluginLayer extends MultiInputLayer {
             weightGradAddresses[i] = w.grad().address();
         }
         for (int i = 0; i < buffers.length; i++) bufferAddresses[i] = buffers[i].address();
+        // Backward follows a training forward pass (only those keep their inputs): training mode.
         Native.pluginOpBackwardState(dy.device(), plugin.handle(), index, params, inShapes, inputAddresses, weightShapes,
-                weightAddresses, bufferShapes, bufferAddresses, forwardTrained, output.address(), dy.address(),
+                weightAddresses, bufferShapes, bufferAddresses, true, output.address(), dy.address(),
                 inputGradAddresses, weightGradAddresses, scratchOffsets);
         return inputGrads;
     }
