@@ -1,6 +1,5 @@
 // C ABI of plug-ins: loading, op lookup, and op calls validated before they reach plug-in code.
 #include <algorithm>
-#include <cstring>
 #include <string>
 #include <vector>
 
@@ -145,10 +144,11 @@ struct CallShapes {
     const int64_t* buffer_shapes;
     const int32_t* buffer_ranks;
     int32_t training;
-    // NULL when the call passes the buffers (the _state functions), else the ABI function called,
-    // which has no place for them: a forward or backward call of an op with buffers is refused then,
-    // naming the function to call instead; shape queries leave the buffers out.
-    const char* entry;
+    // Whether the call passes buffers (the _state functions). The others have none: a forward or
+    // backward call then refuses an op with buffers, naming `state_call`, the function to call
+    // instead; shape queries (state_call NULL) leave the buffers out.
+    bool buffers_given;
+    const char* state_call;
 };
 
 // One validated call of an op of any version: the caller's shapes and hyper-parameters checked
@@ -165,15 +165,13 @@ public:
                       op_.num_inputs, call.num_inputs);
         ANVIL_REQUIRE(call.num_weights == op_.num_weights, "op %s has %d weight(s), got num_weights = %d", op_.name,
                       op_.num_weights, call.num_weights);
-        if (call.entry == nullptr) {
+        if (call.buffers_given) {
             ANVIL_REQUIRE(call.num_buffers == op_.num_buffers, "op %s has %d buffer(s), got num_buffers = %d", op_.name,
                           op_.num_buffers, call.num_buffers);
-        } else if (op_.num_buffers > 0 && std::strstr(call.entry, "ward") != nullptr) {
-            throw Error(ANVIL_ERR_INVALID_ARGUMENT,
-                        format("op %s has %d buffer(s), which %s has no place for: call %s", op_.name, op_.num_buffers,
-                               call.entry,
-                               std::strstr(call.entry, "backward") != nullptr ? "anvil_plugin_op_backward_state"
-                                                                              : "anvil_plugin_op_forward_state"));
+        } else {
+            ANVIL_REQUIRE(op_.num_buffers == 0 || call.state_call == nullptr,
+                          "op %s has %d buffer(s), which this call has no place for: call %s", op_.name, op_.num_buffers,
+                          call.state_call);
         }
         ANVIL_REQUIRE(call.training == 0 || call.training == 1, "training must be 0 or 1, got %d", call.training);
         in_.read(call.num_inputs, call.in_shapes, call.in_ranks, "input shape");
@@ -193,6 +191,7 @@ public:
     void forward(const anvil_context& c, const float* const* inputs, const float* const* weights, float* const* buffers,
                  float* y) {
         copy_pointers(c, inputs, weights, buffers);
+        for (int32_t i = 0; i < op_.num_buffers; ++i) mutable_buffers_[i] = buffers[i];
         require_data(c, y, "y");
         // Written: y and the buffers; each disjoint from everything else of the call.
         Span written[1 + ANVIL_PLUGIN_MAX_BUFFERS], read[ANVIL_PLUGIN_MAX_INPUTS + ANVIL_PLUGIN_MAX_WEIGHTS];
@@ -223,7 +222,7 @@ public:
     void backward(const anvil_context& c, const float* const* inputs, const float* const* weights,
                   const float* const* buffers, const float* y, const float* dy, float* const* input_grads,
                   float* const* weight_grads) {
-        copy_pointers(c, inputs, weights, const_cast<float* const*>(buffers));
+        copy_pointers(c, inputs, weights, buffers);
         require_data(c, y, "y");
         require_data(c, dy, "dy");
         if (op_.num_inputs > 0) require_ptr(input_grads, "input_grads");
@@ -328,7 +327,7 @@ private:
     }
 
     void copy_pointers(const anvil_context& c, const float* const* inputs, const float* const* weights,
-                       float* const* buffers) {
+                       const float* const* buffers) {
         require_ptr(inputs, "inputs");
         for (int32_t i = 0; i < op_.num_inputs; ++i) {
             in_.data[i] = inputs[i];
@@ -341,7 +340,6 @@ private:
         }
         if (op_.num_buffers > 0) require_ptr(buffers, "buffers");
         for (int32_t i = 0; i < op_.num_buffers; ++i) {
-            mutable_buffers_[i] = buffers[i];
             buffers_.data[i] = buffers[i];
             require_data(c, buffers_.data[i], op_.buffers[i].name);
         }
@@ -458,7 +456,7 @@ void state_shapes(const anvil_plugin* plugin, int32_t op, bool buffers, const fl
 }
 
 CallShapes one_input(const int64_t* shape, const int32_t* rank) {
-    return {1, shape, rank, 0, nullptr, nullptr, 0, nullptr, nullptr, 1, nullptr};
+    return {1, shape, rank, 0, nullptr, nullptr, 0, nullptr, nullptr, 1, true, nullptr};
 }
 
 }  // namespace
@@ -579,7 +577,7 @@ anvil_status anvil_plugin_op_output_shape_n(const anvil_plugin* plugin, int32_t 
         require_ptr(out_rank, "out_rank");
         OpCall call(library, op, params, num_params,
                     {num_inputs, in_shapes, in_ranks, num_weights, weight_shapes, weight_ranks, 0, nullptr, nullptr, 1,
-                     "anvil_plugin_op_output_shape_n"});
+                     false, nullptr});
         write_shapes(&call.out_shape(), 1, out_shape, out_rank);
     });
 }
@@ -593,7 +591,7 @@ anvil_status anvil_plugin_op_forward_n(anvil_context* ctx, const anvil_plugin* p
         ANVIL_LOCK_CONTEXT(c, ctx);
         OpCall call(require_plugin(plugin), op, params, num_params,
                     {num_inputs, in_shapes, in_ranks, num_weights, weight_shapes, weight_ranks, 0, nullptr, nullptr, 1,
-                     "anvil_plugin_op_forward_n"},
+                     false, "anvil_plugin_op_forward_state"},
                     stream_of(c));
         call.forward(c, inputs, weights, nullptr, y);
     });
@@ -609,7 +607,7 @@ anvil_status anvil_plugin_op_backward_n(anvil_context* ctx, const anvil_plugin* 
         ANVIL_LOCK_CONTEXT(c, ctx);
         OpCall call(require_plugin(plugin), op, params, num_params,
                     {num_inputs, in_shapes, in_ranks, num_weights, weight_shapes, weight_ranks, 0, nullptr, nullptr, 1,
-                     "anvil_plugin_op_backward_n"},
+                     false, "anvil_plugin_op_backward_state"},
                     stream_of(c));
         call.backward(c, inputs, weights, nullptr, y, dy, input_grads, weight_grads);
     });
@@ -689,7 +687,7 @@ anvil_status anvil_plugin_op_forward_state(anvil_context* ctx, const anvil_plugi
         ANVIL_LOCK_CONTEXT(c, ctx);
         OpCall call(require_plugin(plugin), op, params, num_params,
                     {num_inputs, in_shapes, in_ranks, num_weights, weight_shapes, weight_ranks, num_buffers,
-                     buffer_shapes, buffer_ranks, training, nullptr},
+                     buffer_shapes, buffer_ranks, training, true, nullptr},
                     stream_of(c));
         call.forward(c, inputs, weights, buffers, y);
     });
@@ -708,7 +706,7 @@ anvil_status anvil_plugin_op_backward_state(anvil_context* ctx, const anvil_plug
         ANVIL_LOCK_CONTEXT(c, ctx);
         OpCall call(require_plugin(plugin), op, params, num_params,
                     {num_inputs, in_shapes, in_ranks, num_weights, weight_shapes, weight_ranks, num_buffers,
-                     buffer_shapes, buffer_ranks, training, nullptr},
+                     buffer_shapes, buffer_ranks, training, true, nullptr},
                     stream_of(c));
         call.backward(c, inputs, weights, buffers, y, dy, input_grads, weight_grads);
     });

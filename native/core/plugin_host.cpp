@@ -187,6 +187,19 @@ void check_identifier(const char* path, const char* op, const char* kind, int32_
                            "a digit", op, kind, index, name != nullptr ? name : "(null)", kind));
 }
 
+// A declared count of weights or buffers (plural "weights", shapes_fn "weight_shapes") within
+// [0, most], with its table and shape function exactly when there are some.
+void check_declared(const char* path, const char* op, const char* plural, const char* shapes_fn,
+                    int32_t count, int32_t most, const void* table, const void* shapes) {
+    if (count < 0 || count > most) fail_load(path, format("op %s declares %d %s; an op has 0 to %d", op, count, plural, most));
+    if (count > 0 && (table == nullptr || shapes == nullptr)) {
+        fail_load(path, format("op %s declares %d %s but no %s table or %s function", op, count, plural, plural, shapes_fn));
+    }
+    if (count == 0 && (table != nullptr || shapes != nullptr)) {
+        fail_load(path, format("op %s declares no %s but has a %s table or %s function", op, plural, plural, shapes_fn));
+    }
+}
+
 // The inputs and weights of an op of version 2 or 3, whose structs name these fields alike.
 template <class Op>
 void check_inputs_and_weights(const char* path, const Op& op) {
@@ -194,17 +207,8 @@ void check_inputs_and_weights(const char* path, const Op& op) {
         fail_load(path, format("op %s declares %d inputs; an op takes 1 to %d", op.name, op.num_inputs,
                                ANVIL_PLUGIN_MAX_INPUTS));
     }
-    if (op.num_weights < 0 || op.num_weights > ANVIL_PLUGIN_MAX_WEIGHTS) {
-        fail_load(path, format("op %s declares %d weights; an op has 0 to %d", op.name, op.num_weights,
-                               ANVIL_PLUGIN_MAX_WEIGHTS));
-    }
-    if (op.num_weights > 0 && (op.weights == nullptr || op.weight_shapes == nullptr)) {
-        fail_load(path, format("op %s declares %d weights but no weights table or weight_shapes function", op.name,
-                               op.num_weights));
-    }
-    if (op.num_weights == 0 && (op.weights != nullptr || op.weight_shapes != nullptr)) {
-        fail_load(path, format("op %s declares no weights but has a weights table or weight_shapes function", op.name));
-    }
+    check_declared(path, op.name, "weights", "weight_shapes", op.num_weights, ANVIL_PLUGIN_MAX_WEIGHTS,
+                   op.weights, reinterpret_cast<const void*>(op.weight_shapes));
     for (int32_t w = 0; w < op.num_weights; ++w) {
         const anvil_weight_def& def = op.weights[w];
         check_identifier(path, op.name, "weight", w, def.name);
@@ -224,17 +228,8 @@ void check_inputs_and_weights(const char* path, const Op& op) {
 }
 
 void check_buffers(const char* path, const anvil_op_v3& op) {
-    if (op.num_buffers < 0 || op.num_buffers > ANVIL_PLUGIN_MAX_BUFFERS) {
-        fail_load(path, format("op %s declares %d buffers; an op has 0 to %d", op.name, op.num_buffers,
-                               ANVIL_PLUGIN_MAX_BUFFERS));
-    }
-    if (op.num_buffers > 0 && (op.buffers == nullptr || op.buffer_shapes == nullptr)) {
-        fail_load(path, format("op %s declares %d buffers but no buffers table or buffer_shapes function", op.name,
-                               op.num_buffers));
-    }
-    if (op.num_buffers == 0 && (op.buffers != nullptr || op.buffer_shapes != nullptr)) {
-        fail_load(path, format("op %s declares no buffers but has a buffers table or buffer_shapes function", op.name));
-    }
+    check_declared(path, op.name, "buffers", "buffer_shapes", op.num_buffers, ANVIL_PLUGIN_MAX_BUFFERS,
+                   op.buffers, reinterpret_cast<const void*>(op.buffer_shapes));
     for (int32_t b = 0; b < op.num_buffers; ++b) {
         const anvil_buffer_def& def = op.buffers[b];
         check_identifier(path, op.name, "buffer", b, def.name);

@@ -254,13 +254,15 @@ void test_bad_arguments(const anvil_plugin* p, anvil_context* ctx) {
     EXPECT_ERROR(anvil_plugin_op_forward_n(ctx, p, 0, bn.options, 3, 1, in.dims.data(), in.ranks.data(), ins, 2,
                                            st.dims.data(), st.ranks.data(), weights, y),
                  ANVIL_ERR_INVALID_ARGUMENT,
-                 "op batch_norm has 2 buffer(s), which anvil_plugin_op_forward_n has no place for: call "
+                 "anvil_plugin_op_forward_n: op batch_norm has 2 buffer(s), which this call has no place for: call "
                  "anvil_plugin_op_forward_state");
     float* in_grads[1] = {dx};
     float* w_grads[2] = {dw, db};
     EXPECT_ERROR(anvil_plugin_op_backward_n(ctx, p, 0, bn.options, 3, 1, in.dims.data(), in.ranks.data(), ins, 2,
                                             st.dims.data(), st.ranks.data(), weights, y, dy, in_grads, w_grads),
-                 ANVIL_ERR_INVALID_ARGUMENT, "call anvil_plugin_op_backward_state");
+                 ANVIL_ERR_INVALID_ARGUMENT,
+                 "anvil_plugin_op_backward_n: op batch_norm has 2 buffer(s), which this call has no place for: call "
+                 "anvil_plugin_op_backward_state");
     EXPECT_ERROR(anvil_plugin_op_forward(ctx, p, 0, in.dims.data(), 3, bn.options, 3, x, y), ANVIL_ERR_INVALID_ARGUMENT,
                  "has 2 weights and 2 buffers");
     // Its output shape needs no buffers.
