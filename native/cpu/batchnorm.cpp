@@ -14,6 +14,7 @@
 
 #include "cpu/kernels.h"
 #include "cpu/lanes.h"
+#include "cpu/prefetch.h"
 #include "cpu_features.h"
 
 namespace anvil::cpu {
@@ -51,6 +52,15 @@ double channel_sum(const Channel& ch, F&& f) {
 // Whether a channel's runs take the vector passes: AVX-512 and at least one vector per run.
 bool vector_runs(const anvil_batchnorm_desc& d) { return d.spatial >= 16 && cpu_features().avx512f; }
 
+// A channel's runs are short (a plane) and far apart (a whole image): too short for the hardware
+// prefetcher to get ahead of the loads, so the passes that meet the channel's data in memory (the
+// first one over each tensor) ask for the same cells a few runs (about 4 KiB) ahead, to read
+// (`fetch`) or to write (`own`: the line without waiting to read it at the store).
+int64_t ahead(const Channel& ch, int64_t n, int64_t s) {
+    const int64_t runs = std::max<int64_t>(1, 1024 / ch.spatial);
+    return ch.offset + std::min(n + runs, ch.batch - 1) * ch.stride + s;
+}
+
 // The low and high 8 floats of v widened to double. (The zero-masked forms of the intrinsics:
 // the plain ones, and the cast to 256 bits, pass an undefined vector that GCC 12 warns about.)
 template <int Half>
@@ -87,6 +97,7 @@ __attribute__((target("avx512f"))) void batch_statistics_avx512(const Channel& c
     for (int64_t n = 0; n < ch.batch; ++n) {
         for (int64_t s = 0; s < ch.spatial; s += 16) {
             const int64_t i = ch.offset + n * ch.stride + s;
+            fetch(x + ahead(ch, n, s));
             add_wide(sum, _mm512_maskz_loadu_ps(lanes(ch.spatial - s), x + i));
         }
     }
@@ -114,6 +125,7 @@ __attribute__((target("avx512f"))) void scale_shift_avx512(const Channel& ch, bo
         for (int64_t s = 0; s < ch.spatial; s += 16) {
             const int64_t i = ch.offset + n * ch.stride + s;
             const __mmask16 k = lanes(ch.spatial - s);
+            own(y + ahead(ch, n, s));
             __m512 v = _mm512_fmadd_ps(va, _mm512_maskz_loadu_ps(k, x + i), vb);
             if (residual != nullptr) v = _mm512_add_ps(v, _mm512_maskz_loadu_ps(k, residual + i));
             if (relu) v = _mm512_mask_mov_ps(v, _mm512_cmp_ps_mask(v, zero, _CMP_LT_OQ), zero);  // a NaN stays
@@ -131,8 +143,13 @@ __attribute__((target("avx512f"))) void backward_sums_avx512(const Channel& ch, 
     __m512d acc_g[2] = {_mm512_setzero_pd(), _mm512_setzero_pd()}, acc_gx[2] = {_mm512_setzero_pd(), _mm512_setzero_pd()};
     for (int64_t n = 0; n < ch.batch; ++n) {
         for (int64_t s = 0; s < ch.spatial; s += 16) {
-            const int64_t i = ch.offset + n * ch.stride + s;
+            const int64_t i = ch.offset + n * ch.stride + s, j = ahead(ch, n, s);
             const __mmask16 k = lanes(ch.spatial - s);
+            fetch(dy + j);
+            fetch(x + j);
+            if (relu) fetch(y + j);
+            own(dx + j);
+            if (dresidual != nullptr) own(dresidual + j);
             __m512 g = _mm512_maskz_loadu_ps(k, dy + i);
             // y <= 0 (not NaN) blocks the gradient, as in the portable pass.
             if (relu) {

@@ -38,6 +38,7 @@
 #include <utility>
 
 #include "cpu/conv2d_direct.h"
+#include "cpu/prefetch.h"
 #include "cpu/transpose16.h"
 #include "cpu_features.h"
 
@@ -255,12 +256,20 @@ __attribute__((target("avx512f"))) void transform_weights(const Shape<V>& s, int
 // row r and column q landing on row r + border, column q + border. Only those cells are written:
 // the rest of dst (the border, the unused rows and columns of the last blocks) is zeroed once and
 // stays zero, as every image writes the same cells.
-void to_positions(const float* src, int64_t channels, int64_t h, int64_t w, int64_t border, int64_t width,
-                  float* dst) {
+//
+// The planes are read 16 at a time, one short row of each: too many streams, and too short, for
+// the hardware prefetcher. So each block asks for the same block of the next image, `next` (null
+// for none), which the caller turns around after this one: it is in the cache by then.
+void to_positions(const float* src, const float* next, int64_t channels, int64_t h, int64_t w, int64_t border,
+                  int64_t width, float* dst) {
     for (int64_t c0 = 0; c0 < channels; c0 += 16) {
         for (int64_t r = 0; r < h; ++r) {
             for (int64_t q0 = 0; q0 < w; q0 += 16) {
-                transpose_to_vectors(src + (c0 * h + r) * w + q0, h * w, 16, std::min<int64_t>(16, w - q0),
+                const int64_t at = (c0 * h + r) * w + q0;
+                if (next != nullptr) {
+                    for (int j = 0; j < 16; ++j) fetch(next + at + j * h * w);
+                }
+                transpose_to_vectors(src + at, h * w, 16, std::min<int64_t>(16, w - q0),
                                      dst + ((r + border) * width + q0 + border) * channels + c0, channels);
             }
         }
@@ -348,6 +357,12 @@ __attribute__((target("avx512f"))) void block_unit(const Shape<V>& s, const floa
             const float* row = sc.rows + i * row_floats;
             for (int64_t q0 = 0; q0 < s.w; q0 += 16) {
                 for (int64_t o0 = 0; o0 < s.out; o0 += 16) {
+                    // The same cells M rows down, which the next unit writes: the lines to own by then.
+                    if (M * r + i + M < s.h) {
+                        for (int o = 0; o < 16; ++o) {
+                            own(y + (n * s.out + o0 + o) * plane + (M * r + i + M) * s.w + q0);
+                        }
+                    }
                     store_channel_tile(row + q0 * s.out + o0, s.out, std::min<int64_t>(16, s.w - q0), 16,
                                        bias != nullptr ? bias + o0 : nullptr,
                                        y + (n * s.out + o0) * plane + (M * r + i) * s.w + q0, plane);
@@ -392,8 +407,9 @@ void correlate(anvil_context& ctx, const Shape<V>& s, const float* x, const floa
             const int64_t first = g0 / s.block_rows();
             for (int64_t n = first; n <= (g1 - 1) / s.block_rows(); ++n) {
                 if (padded[n - first] == n) continue;
-                to_positions(x + n * s.in * s.h * s.w, s.in, s.h, s.w, (V::R - 1) / 2, s.padded_w(),
-                             sc.padded + (n - first) * Scratch<V>::padded_stride(s));
+                const int64_t image = s.in * s.h * s.w;
+                to_positions(x + n * image, n + 1 < s.images ? x + (n + 1) * image : nullptr, s.in, s.h, s.w,
+                             (V::R - 1) / 2, s.padded_w(), sc.padded + (n - first) * Scratch<V>::padded_stride(s));
                 padded[n - first] = n;
             }
             block_unit(s, u, bias, g0, g1, sc, y);
@@ -583,16 +599,20 @@ void backward_weight(anvil_context& ctx, const anvil_conv2d_desc& d, const float
     ctx.pool.run([&](int tid, int) {
         if (tid >= workers) return;
         const GradScratch<V> sc(s, scratch + per_worker * tid);
-        std::fill(sc.padded, sc.du + GradScratch<V>::du_floats(s), 0.0f);
+        // The borders of the padded images and output gradients, and the partial dU, start at zero;
+        // V and dM are written before they are read.
+        std::fill(sc.padded, sc.v, 0.0f);
+        std::fill(sc.du, sc.du + GradScratch<V>::du_floats(s), 0.0f);
         const int64_t block_rows = s.block_rows(), group = s.unit_images(), unit_rows = GradScratch<V>::unit_rows(s);
         const int64_t end = s.images * (tid + 1) / workers;
         for (int64_t n0 = s.images * tid / workers; n0 < end; n0 += group) {
             const int64_t n1 = std::min(n0 + group, end);
             for (int64_t n = n0; n < n1; ++n) {
-                to_positions(x + n * s.in * plane, s.in, s.h, s.w, (V::R - 1) / 2, s.padded_w(),
-                             sc.padded + (n - n0) * GradScratch<V>::padded_stride(s));
-                to_positions(dy + n * s.out * plane, s.out, s.h, s.w, 0, V::M * s.blocks(),
-                             sc.dy + (n - n0) * GradScratch<V>::dy_floats(s));
+                const bool last = n + 1 == end;
+                to_positions(x + n * s.in * plane, last ? nullptr : x + (n + 1) * s.in * plane, s.in, s.h, s.w,
+                             (V::R - 1) / 2, s.padded_w(), sc.padded + (n - n0) * GradScratch<V>::padded_stride(s));
+                to_positions(dy + n * s.out * plane, last ? nullptr : dy + (n + 1) * s.out * plane, s.out, s.h, s.w, 0,
+                             V::M * s.blocks(), sc.dy + (n - n0) * GradScratch<V>::dy_floats(s));
                 if (sums != nullptr) {
                     for (int64_t o = 0; o < s.out; ++o) sums[n * s.out + o] = channel_sum(dy + (n * s.out + o) * plane, plane);
                 }
