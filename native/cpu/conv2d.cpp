@@ -12,12 +12,16 @@
 // images and runs serial GEMMs on its own scratch; with fewer images, images go one by one and
 // each GEMM uses the whole pool. Either way the work split depends only on the thread count, so
 // results are deterministic for a given thread count. Workspace slots: see gemm.h.
+#include <immintrin.h>
+
 #include <algorithm>
 
 #include "cpu/conv2d_direct.h"
 #include "cpu/conv2d_winograd.h"
 #include "cpu/gemm.h"
 #include "cpu/kernels.h"
+#include "cpu/lanes.h"
+#include "cpu_features.h"
 #include "shapes.h"
 
 namespace anvil::cpu {
@@ -81,9 +85,65 @@ void for_each_col_row(const anvil_conv2d_desc& d, const Geometry& s, RowFn&& row
     }
 }
 
+// Stride-2 rows with several taps (the downsampling 3x3 layers of a ResNet) on AVX-512: the
+// element loop below reads every other float, one at a time, for each tap of a row. Here each
+// input row is split once into its even and odd columns, between runs of zeros; a tap at column
+// offset 2e (or 2e + 1) is then the even (odd) columns from e on: a contiguous copy, zeros
+// included. (A single tap, as in a 1x1 layer, gains nothing from the split.)
+constexpr int64_t kSplitPad = 16;     // zeros either side of a split row, in floats
+constexpr int64_t kSplitWidth = 256;  // the widest input row taken
+
+bool stride2_rows(const anvil_conv2d_desc& d, const Geometry& s) {
+    return d.stride_w == 2 && d.dilation_w == 1 && d.kernel_w > 1 && s.width <= kSplitWidth && d.pad_w < kSplitPad &&
+           d.kernel_w - 1 - d.pad_w < kSplitPad && cpu_features().avx512f;
+}
+
+__attribute__((target("avx512f"))) void im2col_stride2(const anvil_conv2d_desc& d, const Geometry& s, const float* x,
+                                                       float* col) {
+    constexpr int64_t half = kSplitWidth / 2;
+    alignas(64) float even[kSplitPad + half + kSplitPad] = {}, odd[kSplitPad + half + kSplitPad] = {};
+    const __m512i even_lanes = _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
+    const __m512i odd_lanes = _mm512_add_epi32(even_lanes, _mm512_set1_epi32(1));
+    for (int64_t c = 0; c < s.group_in; ++c) {
+        const float* plane = x + c * s.height * s.width;
+        for (int64_t kh = 0; kh < d.kernel_h; ++kh) {
+            float* rows = col + (c * d.kernel_h + kh) * d.kernel_w * s.p;
+            for (int64_t oh = 0; oh < s.out_h; ++oh) {
+                const int64_t ih = oh * d.stride_h + kh * d.dilation_h - d.pad_h;
+                if (ih < 0 || ih >= s.height) {
+                    for (int64_t kw = 0; kw < d.kernel_w; ++kw) std::fill_n(rows + kw * s.p + oh * s.out_w, s.out_w, 0.0f);
+                    continue;
+                }
+                // Floats past the row load as zero, so the split rows end in zeros too.
+                const float* src = plane + ih * s.width;
+                for (int64_t q = 0; q < s.width; q += 32) {
+                    const __m512 lo = _mm512_maskz_loadu_ps(lanes(s.width - q), src + q);
+                    const __m512 hi = _mm512_maskz_loadu_ps(lanes(s.width - q - 16), src + q + 16);
+                    _mm512_store_ps(even + kSplitPad + q / 2, _mm512_permutex2var_ps(lo, even_lanes, hi));
+                    _mm512_store_ps(odd + kSplitPad + q / 2, _mm512_permutex2var_ps(lo, odd_lanes, hi));
+                }
+                for (int64_t kw = 0; kw < d.kernel_w; ++kw) {
+                    // Input column 2 ow + off: even column ow + off / 2 or odd column ow + (off - 1) / 2.
+                    const int64_t off = kw - d.pad_w, e = off >= 0 ? off / 2 : -((1 - off) / 2);
+                    const float* from = ((off & 1) != 0 ? odd : even) + kSplitPad + e;
+                    float* out = rows + kw * s.p + oh * s.out_w;
+                    for (int64_t ow = 0; ow < s.out_w; ow += 16) {
+                        const __mmask16 k = lanes(s.out_w - ow);
+                        _mm512_mask_storeu_ps(out + ow, k, _mm512_maskz_loadu_ps(k, from + ow));
+                    }
+                }
+            }
+        }
+    }
+}
+
 // col [K, P] from the group_in planes at x (one group of one image); zero where the window
 // reaches into the padding.
 void im2col(const anvil_conv2d_desc& d, const Geometry& s, const float* x, float* col) {
+    if (stride2_rows(d, s)) {
+        im2col_stride2(d, s, x, col);
+        return;
+    }
     for_each_col_row(d, s, [&](int64_t row, int64_t c, int64_t off_h, int64_t off_w) {
         const float* plane = x + c * s.height * s.width;
         const Range cols = inside(off_w, d.stride_w, s.width, s.out_w);
