@@ -21,6 +21,7 @@
 #include "cpu/gemm.h"
 #include "cpu/kernels.h"
 #include "cpu/lanes.h"
+#include "cpu/prefetch.h"
 #include "cpu_features.h"
 #include "shapes.h"
 
@@ -85,52 +86,55 @@ void for_each_col_row(const anvil_conv2d_desc& d, const Geometry& s, RowFn&& row
     }
 }
 
-// Stride-2 rows with several taps (the downsampling 3x3 layers of a ResNet) on AVX-512: the
-// element loop below reads every other float, one at a time, for each tap of a row. Here each
-// input row is split once into its even and odd columns, between runs of zeros; a tap at column
-// offset 2e (or 2e + 1) is then the even (odd) columns from e on: a contiguous copy, zeros
-// included. (A single tap, as in a 1x1 layer, gains nothing from the split.)
-constexpr int64_t kSplitPad = 16;     // zeros either side of a split row, in floats
-constexpr int64_t kSplitWidth = 256;  // the widest input row taken
-
+// Stride-2 rows of up to 32 floats (the downsampling layers of a ResNet on small images) on
+// AVX-512: the element loop below reads every other float, one at a time, for each tap of a
+// row. Here each input row is split once, in registers, into its even and odd columns; the
+// outputs of a tap at column offset 2e (or 2e + 1) are then the even (odd) columns moved e lanes,
+// one masked permute, with zeros for the columns outside the row.
 bool stride2_rows(const anvil_conv2d_desc& d, const Geometry& s) {
-    return d.stride_w == 2 && d.dilation_w == 1 && d.kernel_w > 1 && s.width <= kSplitWidth && d.pad_w < kSplitPad &&
-           d.kernel_w - 1 - d.pad_w < kSplitPad && cpu_features().avx512f;
+    return d.stride_w == 2 && d.dilation_w == 1 && s.width <= 32 && s.out_w <= 16 && d.kernel_w <= 16 &&
+           cpu_features().avx512f;
 }
 
 __attribute__((target("avx512f"))) void im2col_stride2(const anvil_conv2d_desc& d, const Geometry& s, const float* x,
                                                        float* col) {
-    constexpr int64_t half = kSplitWidth / 2;
-    alignas(64) float even[kSplitPad + half + kSplitPad] = {}, odd[kSplitPad + half + kSplitPad] = {};
     const __m512i even_lanes = _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
     const __m512i odd_lanes = _mm512_add_epi32(even_lanes, _mm512_set1_epi32(1));
+    const __m512i lane = _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
+    // Tap kw reads input column 2 ow + off, off = kw - pad: even column ow + e for an even off = 2e,
+    // odd column ow + e for off = 2e + 1; lanes whose column falls outside [0, 16) read zero.
+    __m512i from[16];
+    __mmask16 keep[16];
+    for (int64_t kw = 0; kw < d.kernel_w; ++kw) {
+        const int64_t off = kw - d.pad_w, e = off >= 0 ? off / 2 : -((1 - off) / 2);
+        from[kw] = _mm512_add_epi32(lane, _mm512_set1_epi32(static_cast<int>(e)));
+        keep[kw] = static_cast<__mmask16>(lanes(16 - e) & ~lanes(-e));
+    }
+    const __mmask16 row_lanes = lanes(s.out_w), lo_lanes = lanes(s.width), hi_lanes = lanes(s.width - 16);
+    const int64_t plane_floats = s.height * s.width, per_row = (plane_floats + s.out_h - 1) / s.out_h;
     for (int64_t c = 0; c < s.group_in; ++c) {
-        const float* plane = x + c * s.height * s.width;
+        const float* plane = x + c * plane_floats;
         for (int64_t kh = 0; kh < d.kernel_h; ++kh) {
             float* rows = col + (c * d.kernel_h + kh) * d.kernel_w * s.p;
             for (int64_t oh = 0; oh < s.out_h; ++oh) {
-                const int64_t ih = oh * d.stride_h + kh * d.dilation_h - d.pad_h;
-                if (ih < 0 || ih >= s.height) {
-                    for (int64_t kw = 0; kw < d.kernel_w; ++kw) std::fill_n(rows + kw * s.p + oh * s.out_w, s.out_w, 0.0f);
-                    continue;
+                // The first tap row reads every other input row: the next plane is asked for
+                // meanwhile, as the hardware prefetcher does not follow.
+                if (kh == 0 && c + 1 < s.group_in) {
+                    const float* next = plane + plane_floats;
+                    for (int64_t i = oh * per_row; i < std::min((oh + 1) * per_row, plane_floats); i += 16) fetch(next + i);
                 }
-                // Floats past the row load as zero, so the split rows end in zeros too.
-                const float* src = plane + ih * s.width;
-                for (int64_t q = 0; q < s.width; q += 32) {
-                    const __m512 lo = _mm512_maskz_loadu_ps(lanes(s.width - q), src + q);
-                    const __m512 hi = _mm512_maskz_loadu_ps(lanes(s.width - q - 16), src + q + 16);
-                    _mm512_store_ps(even + kSplitPad + q / 2, _mm512_permutex2var_ps(lo, even_lanes, hi));
-                    _mm512_store_ps(odd + kSplitPad + q / 2, _mm512_permutex2var_ps(lo, odd_lanes, hi));
+                const int64_t ih = oh * d.stride_h + kh * d.dilation_h - d.pad_h;
+                __m512 even = _mm512_setzero_ps(), odd = _mm512_setzero_ps();
+                if (ih >= 0 && ih < s.height) {
+                    const float* src = plane + ih * s.width;
+                    const __m512 lo = _mm512_maskz_loadu_ps(lo_lanes, src), hi = _mm512_maskz_loadu_ps(hi_lanes, src + 16);
+                    even = _mm512_permutex2var_ps(lo, even_lanes, hi);
+                    odd = _mm512_permutex2var_ps(lo, odd_lanes, hi);
                 }
                 for (int64_t kw = 0; kw < d.kernel_w; ++kw) {
-                    // Input column 2 ow + off: even column ow + off / 2 or odd column ow + (off - 1) / 2.
-                    const int64_t off = kw - d.pad_w, e = off >= 0 ? off / 2 : -((1 - off) / 2);
-                    const float* from = ((off & 1) != 0 ? odd : even) + kSplitPad + e;
-                    float* out = rows + kw * s.p + oh * s.out_w;
-                    for (int64_t ow = 0; ow < s.out_w; ow += 16) {
-                        const __mmask16 k = lanes(s.out_w - ow);
-                        _mm512_mask_storeu_ps(out + ow, k, _mm512_maskz_loadu_ps(k, from + ow));
-                    }
+                    const bool odd_tap = ((kw - d.pad_w) & 1) != 0;
+                    _mm512_mask_storeu_ps(rows + kw * s.p + oh * s.out_w, row_lanes,
+                                          _mm512_maskz_permutexvar_ps(keep[kw], from[kw], odd_tap ? odd : even));
                 }
             }
         }
