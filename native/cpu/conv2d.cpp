@@ -179,9 +179,57 @@ const float* columns(const anvil_conv2d_desc& d, const Geometry& s, const float*
     return col;
 }
 
+// col2im of the same rows, the other way round from im2col_stride2: the taps of an input row are
+// moved into place and summed in its even and odd columns, which are interleaved and added into
+// the row once.
+__attribute__((target("avx512f"))) void col2im_stride2(const anvil_conv2d_desc& d, const Geometry& s, const float* col,
+                                                       float* dx) {
+    const __m512i lane = _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
+    const __m512i first_half = _mm512_setr_epi32(0, 16, 1, 17, 2, 18, 3, 19, 4, 20, 5, 21, 6, 22, 7, 23);
+    const __m512i second_half = _mm512_add_epi32(first_half, _mm512_set1_epi32(8));
+    // Even (odd) column j takes output j - e of a tap at offset 2e (2e + 1), for 0 <= j - e < out_w.
+    __m512i from[16];
+    __mmask16 keep[16];
+    for (int64_t kw = 0; kw < d.kernel_w; ++kw) {
+        const int64_t off = kw - d.pad_w, e = off >= 0 ? off / 2 : -((1 - off) / 2);
+        from[kw] = _mm512_sub_epi32(lane, _mm512_set1_epi32(static_cast<int>(e)));
+        keep[kw] = static_cast<__mmask16>(lanes(s.out_w + e) & ~lanes(e));
+    }
+    const __mmask16 row_lanes = lanes(s.out_w), lo_lanes = lanes(s.width), hi_lanes = lanes(s.width - 16);
+    for (int64_t c = 0; c < s.group_in; ++c) {
+        float* plane = dx + c * s.height * s.width;
+        for (int64_t kh = 0; kh < d.kernel_h; ++kh) {
+            const float* rows = col + (c * d.kernel_h + kh) * d.kernel_w * s.p;
+            for (int64_t oh = 0; oh < s.out_h; ++oh) {
+                const int64_t ih = oh * d.stride_h + kh * d.dilation_h - d.pad_h;
+                if (ih < 0 || ih >= s.height) continue;
+                __m512 even = _mm512_setzero_ps(), odd = _mm512_setzero_ps();
+                for (int64_t kw = 0; kw < d.kernel_w; ++kw) {
+                    const __m512 tap = _mm512_maskz_permutexvar_ps(
+                        keep[kw], from[kw], _mm512_maskz_loadu_ps(row_lanes, rows + kw * s.p + oh * s.out_w));
+                    if (((kw - d.pad_w) & 1) != 0) {
+                        odd = _mm512_add_ps(odd, tap);
+                    } else {
+                        even = _mm512_add_ps(even, tap);
+                    }
+                }
+                float* dst = plane + ih * s.width;
+                _mm512_mask_storeu_ps(dst, lo_lanes, _mm512_add_ps(_mm512_maskz_loadu_ps(lo_lanes, dst),
+                                                                   _mm512_permutex2var_ps(even, first_half, odd)));
+                _mm512_mask_storeu_ps(dst + 16, hi_lanes, _mm512_add_ps(_mm512_maskz_loadu_ps(hi_lanes, dst + 16),
+                                                                        _mm512_permutex2var_ps(even, second_half, odd)));
+            }
+        }
+    }
+}
+
 // Adds every entry of col [K, P] into the input position it was gathered from (the adjoint of
 // im2col). Padding positions are dropped.
 void col2im(const anvil_conv2d_desc& d, const Geometry& s, const float* col, float* dx) {
+    if (stride2_rows(d, s)) {
+        col2im_stride2(d, s, col, dx);
+        return;
+    }
     for_each_col_row(d, s, [&](int64_t row, int64_t c, int64_t off_h, int64_t off_w) {
         float* plane = dx + c * s.height * s.width;
         const Range cols = inside(off_w, d.stride_w, s.width, s.out_w);

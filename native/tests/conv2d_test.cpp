@@ -138,6 +138,7 @@ int main() {
         {2, 4, 4, 41, 3, 1, 1, 2, 2, 0, 0, 1, 1, 1},      // 1x1 with stride 2, rows of 21
         {2, 3, 9, 23, 4, 5, 5, 2, 2, 2, 2, 1, 1, 1},      // stride 2, 5 taps a row, two either side
         {2, 3, 5, 32, 4, 3, 3, 2, 2, 1, 1, 1, 1, 1},      // stride 2, the widest rows split in registers
+        {2, 2, 4, 32, 3, 5, 5, 2, 2, 2, 2, 1, 1, 1},      // the same with 16 outputs a row and 5 taps
         {2, 2, 5, 12, 3, 4, 4, 2, 2, 0, 3, 1, 1, 1},      // stride 2, even kernel, pad 3 on the left
         {1, 2, 3, 300, 2, 3, 3, 1, 2, 1, 1, 1, 1, 1},     // stride 2, rows too wide to split
         {1, 4, 4, 4, 4, 4, 4, 1, 1, 0, 0, 1, 1, 4},       // depthwise, kernel as large as the input
