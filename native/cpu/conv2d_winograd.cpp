@@ -38,6 +38,7 @@
 #include <utility>
 
 #include "cpu/conv2d_direct.h"
+#include "cpu/lanes.h"
 #include "cpu/prefetch.h"
 #include "cpu/transpose16.h"
 #include "cpu_features.h"
@@ -221,21 +222,47 @@ struct Shape {
     int64_t unit_blocks() const { return (unit_images() > 1 ? unit_images() * block_rows() : rows_per_unit()) * blocks(); }
 };
 
-// U[p][c][o0 + l] = (G g G^T)[p] for the R x R window g of weight(o0 + l, c, kh, kw), l < 16.
-template <class V, class Weight>
+// Where the R x R windows of a layer's weights are: the window of output channel o and input
+// channel c of the correlation starts at w + (o * o_stride + c * c_stride) * R * R, row-major, or
+// turned around (flipped: tap t is stored at R * R - 1 - t), as the backward-data pass reads the
+// forward weights.
+struct Windows {
+    const float* w;
+    int64_t o_stride, c_stride;
+    bool flipped;
+};
+
+// U[p][c][o0 + l] = (G g G^T)[p] for the R x R window g of output channel o0 + l and input
+// channel c, l < 16. The 16 windows are loaded as rows (16 taps at a time) and turned into one
+// vector a tap by a register transpose: no gather of single floats.
+template <class V>
 __attribute__((target("avx512f"))) void transform_weights(const Shape<V>& s, int64_t c, int64_t o0, float* u,
-                                                          const Weight& weight) {
-    constexpr int R = V::R;
-    alignas(64) float g[R * R][16];
-    for (int t = 0; t < R * R; ++t) {
-        for (int l = 0; l < 16; ++l) g[t][l] = weight(o0 + l, c, t / R, t % R);
+                                                          const Windows& win) {
+    constexpr int R = V::R, taps = R * R;
+    const __m512i reverse = _mm512_setr_epi32(15, 14, 13, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0);
+    __m512 g[(taps + 15) / 16 * 16];
+    for (int t0 = 0; t0 < taps; t0 += 16) {
+        __m512 rows[16];
+        for (int l = 0; l < 16; ++l) {
+            const float* window = win.w + ((o0 + l) * win.o_stride + c * win.c_stride) * taps;
+            if (win.flipped) {
+                // Taps t0.. are stored at taps - 1 - t0 downwards: load the 16 floats ending there.
+                const int end = taps - t0;
+                const __mmask16 k = static_cast<__mmask16>(~lanes(16 - end));
+                rows[l] = _mm512_maskz_permutexvar_ps(0xFFFF, reverse, _mm512_maskz_loadu_ps(k, window + end - 16));
+            } else {
+                rows[l] = _mm512_maskz_loadu_ps(lanes(taps - t0), window + t0);
+            }
+        }
+        transpose16(rows);
+        for (int i = 0; i < 16; ++i) g[t0 + i] = rows[i];
     }
     __m512 rows[kTile][R];  // (G g)[a][kw]
     for (int a = 0; a < kTile; ++a) {
         for (int kw = 0; kw < R; ++kw) {
             __m512 acc = _mm512_setzero_ps();
             for (int kh = 0; kh < R; ++kh) {
-                acc = _mm512_fmadd_ps(_mm512_set1_ps(static_cast<float>(V::G[a][kh])), _mm512_load_ps(g[kh * R + kw]),
+                acc = _mm512_fmadd_ps(_mm512_set1_ps(static_cast<float>(V::G[a][kh])), g[kh * R + kw],
                                       acc);
             }
             rows[a][kw] = acc;
@@ -384,8 +411,8 @@ bool applies(const anvil_conv2d_desc& d) {
            d.in_h >= 1 && blocks <= kMaxBlocks;
 }
 
-template <class V, class Weight>
-void correlate(anvil_context& ctx, const Shape<V>& s, const float* x, const float* bias, float* y, Weight&& weight) {
+template <class V>
+void correlate(anvil_context& ctx, const Shape<V>& s, const float* x, const float* bias, float* y, const Windows& weight) {
     float* u = ctx.workspace.get<float>(kWeightSlot, static_cast<size_t>(kPoints * s.in * s.out));
     const int threads = ctx.pool.size();
     const int64_t per_thread = Scratch<V>::floats(s);
@@ -568,11 +595,8 @@ __attribute__((target("avx512f"))) void finish_weight_gradient(const Shape<V>& s
 template <class V>
 void forward(anvil_context& ctx, const anvil_conv2d_desc& d, const float* x, const float* w, const float* bias,
              float* y) {
-    constexpr int R = V::R;
     const Shape<V> s{d.batch, d.in_channels, d.out_channels, d.in_h, d.in_w};
-    correlate(ctx, s, x, bias, y, [&](int64_t o, int64_t c, int kh, int kw) {
-        return w[((o * s.in + c) * R + kh) * R + kw];
-    });
+    correlate(ctx, s, x, bias, y, Windows{w, s.in, 1, false});
 }
 
 template <class V>
@@ -580,11 +604,8 @@ void backward_data(anvil_context& ctx, const anvil_conv2d_desc& d, const float* 
     // dx is the correlation of dy (padded by R - 1 - (R - 1) / 2, the same) with the flipped
     // window, channels turned around: dx channel c gathers from dy channel o through
     // w[o][c][R - 1 - kh][R - 1 - kw].
-    constexpr int R = V::R;
     const Shape<V> s{d.batch, d.out_channels, d.in_channels, d.in_h, d.in_w};
-    correlate(ctx, s, dy, nullptr, dx, [&](int64_t c, int64_t o, int kh, int kw) {
-        return w[((o * s.out + c) * R + R - 1 - kh) * R + R - 1 - kw];
-    });
+    correlate(ctx, s, dy, nullptr, dx, Windows{w, 1, s.out, true});
 }
 
 template <class V>
