@@ -96,17 +96,26 @@ bool stride2_rows(const anvil_conv2d_desc& d, const Geometry& s) {
            cpu_features().avx512f;
 }
 
+// Tap kw reads input column 2 ow + off, off = kw - pad: column ow + e of the even columns for an
+// even off = 2e, of the odd columns for an odd off = 2e + 1 (e rounded down).
+bool odd_tap(const anvil_conv2d_desc& d, int64_t kw) { return ((kw - d.pad_w) & 1) != 0; }
+
+int64_t tap_shift(const anvil_conv2d_desc& d, int64_t kw) {
+    const int64_t off = kw - d.pad_w;
+    return (off - (off & 1)) / 2;
+}
+
 __attribute__((target("avx512f"))) void im2col_stride2(const anvil_conv2d_desc& d, const Geometry& s, const float* x,
                                                        float* col) {
     const __m512i even_lanes = _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
     const __m512i odd_lanes = _mm512_add_epi32(even_lanes, _mm512_set1_epi32(1));
     const __m512i lane = _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
-    // Tap kw reads input column 2 ow + off, off = kw - pad: even column ow + e for an even off = 2e,
-    // odd column ow + e for off = 2e + 1; lanes whose column falls outside [0, 16) read zero.
+    // Output lane l of tap kw is lane l + e of the even or odd columns; lanes whose column falls
+    // outside [0, 16) read zero.
     __m512i from[16];
     __mmask16 keep[16];
     for (int64_t kw = 0; kw < d.kernel_w; ++kw) {
-        const int64_t off = kw - d.pad_w, e = off >= 0 ? off / 2 : -((1 - off) / 2);
+        const int64_t e = tap_shift(d, kw);
         from[kw] = _mm512_add_epi32(lane, _mm512_set1_epi32(static_cast<int>(e)));
         keep[kw] = static_cast<__mmask16>(lanes(16 - e) & ~lanes(-e));
     }
@@ -132,9 +141,8 @@ __attribute__((target("avx512f"))) void im2col_stride2(const anvil_conv2d_desc& 
                     odd = _mm512_permutex2var_ps(lo, odd_lanes, hi);
                 }
                 for (int64_t kw = 0; kw < d.kernel_w; ++kw) {
-                    const bool odd_tap = ((kw - d.pad_w) & 1) != 0;
                     _mm512_mask_storeu_ps(rows + kw * s.p + oh * s.out_w, row_lanes,
-                                          _mm512_maskz_permutexvar_ps(keep[kw], from[kw], odd_tap ? odd : even));
+                                          _mm512_maskz_permutexvar_ps(keep[kw], from[kw], odd_tap(d, kw) ? odd : even));
                 }
             }
         }
@@ -191,7 +199,7 @@ __attribute__((target("avx512f"))) void col2im_stride2(const anvil_conv2d_desc& 
     __m512i from[16];
     __mmask16 keep[16];
     for (int64_t kw = 0; kw < d.kernel_w; ++kw) {
-        const int64_t off = kw - d.pad_w, e = off >= 0 ? off / 2 : -((1 - off) / 2);
+        const int64_t e = tap_shift(d, kw);
         from[kw] = _mm512_sub_epi32(lane, _mm512_set1_epi32(static_cast<int>(e)));
         keep[kw] = static_cast<__mmask16>(lanes(s.out_w + e) & ~lanes(e));
     }
@@ -207,7 +215,7 @@ __attribute__((target("avx512f"))) void col2im_stride2(const anvil_conv2d_desc& 
                 for (int64_t kw = 0; kw < d.kernel_w; ++kw) {
                     const __m512 tap = _mm512_maskz_permutexvar_ps(
                         keep[kw], from[kw], _mm512_maskz_loadu_ps(row_lanes, rows + kw * s.p + oh * s.out_w));
-                    if (((kw - d.pad_w) & 1) != 0) {
+                    if (odd_tap(d, kw)) {
                         odd = _mm512_add_ps(odd, tap);
                     } else {
                         even = _mm512_add_ps(even, tap);
