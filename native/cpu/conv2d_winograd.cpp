@@ -56,6 +56,41 @@ constexpr int kBT[6][6] = {{4, 0, -5, 0, 1, 0},  {0, -4, -4, 1, 1, 0}, {0, 4, -4
                            {0, -2, -1, 2, 1, 0}, {0, 2, -1, -2, 1, 0}, {0, 4, 0, -5, 0, 1}};
 
 // F(M x M, R x R): M outputs per block side, R x R windows, M + R - 1 = 6.
+// Lane-wise arithmetic the transforms are written in: on vectors, and on doubles for the
+// compile-time check that the factored transforms below are the matrices above.
+__attribute__((target("avx512f"), always_inline)) inline __m512 plus(__m512 a, __m512 b) { return _mm512_add_ps(a, b); }
+__attribute__((target("avx512f"), always_inline)) inline __m512 minus(__m512 a, __m512 b) { return _mm512_sub_ps(a, b); }
+// C a + b
+template <int C>
+__attribute__((target("avx512f"), always_inline)) inline __m512 axpy(__m512 a, __m512 b) {
+    return _mm512_fmadd_ps(_mm512_set1_ps(static_cast<float>(C)), a, b);
+}
+constexpr double plus(double a, double b) { return a + b; }
+constexpr double minus(double a, double b) { return a - b; }
+template <int C>
+constexpr double axpy(double a, double b) { return C * a + b; }
+
+// The transforms are sums of a few terms with small integer coefficients. Applied row by row as
+// the matrices are written they take 22 operations per column of B^T d and 18 per column of
+// A^T m (F(4x4, 3x3)); sharing the sums and differences the rows have in common takes 12 and 10
+// (the transforms, not the products, bound the layers of 16 and 32 channels). Each works on
+// six (or M) values `in` apart and writes `out` apart: a column of a block, then a row.
+#define ANVIL_TRANSFORM __attribute__((target("avx512f"), always_inline)) inline constexpr
+
+// (B^T d) of six values d.
+template <class T>
+ANVIL_TRANSFORM void input_1d(const T* d, int in, T* r, int out) {
+    const T d0 = d[0], d1 = d[in], d2 = d[2 * in], d3 = d[3 * in], d4 = d[4 * in], d5 = d[5 * in];
+    const T a = axpy<-4>(d2, d4), b = axpy<-4>(d1, d3);  // rows 1 and 2: a + b and a - b
+    const T c = minus(d4, d2), e = minus(d3, d1);        // rows 3 and 4: c + 2 e and c - 2 e
+    r[0] = axpy<4>(d0, axpy<-5>(d2, d4));
+    r[out] = plus(a, b);
+    r[2 * out] = minus(a, b);
+    r[3 * out] = axpy<2>(e, c);
+    r[4 * out] = axpy<-2>(e, c);
+    r[5 * out] = axpy<4>(d1, axpy<-5>(d3, d5));
+}
+
 struct F2x5 {
     static constexpr int M = 2, R = 5;
     static constexpr int AT[M][6] = {{1, 1, 1, 1, 1, 0}, {0, 1, -1, 2, -2, 1}};
@@ -65,6 +100,25 @@ struct F2x5 {
                                        {1.0 / 24, 1.0 / 12, 1.0 / 6, 1.0 / 3, 2.0 / 3},
                                        {1.0 / 24, -1.0 / 12, 1.0 / 6, -1.0 / 3, 2.0 / 3},
                                        {0, 0, 0, 0, 1}};
+    // (A^T m) of six values m.
+    template <class T>
+    static ANVIL_TRANSFORM void output_1d(const T* m, int in, T* y, int out) {
+        const T a = plus(m[in], m[2 * in]), b = minus(m[in], m[2 * in]);
+        const T c = plus(m[3 * in], m[4 * in]), e = minus(m[3 * in], m[4 * in]);
+        y[0] = plus(plus(m[0], a), c);
+        y[out] = axpy<2>(e, plus(b, m[5 * in]));
+    }
+    // (A g) of M values g: six.
+    template <class T>
+    static ANVIL_TRANSFORM void gradient_1d(const T* g, int in, T* r, int out) {
+        const T g0 = g[0], g1 = g[in];
+        r[0] = g0;
+        r[out] = plus(g0, g1);
+        r[2 * out] = minus(g0, g1);
+        r[3 * out] = axpy<2>(g1, g0);
+        r[4 * out] = axpy<-2>(g1, g0);
+        r[5 * out] = g1;
+    }
 };
 
 struct F4x3 {
@@ -76,72 +130,77 @@ struct F4x3 {
                                        {1.0 / 24, 1.0 / 12, 1.0 / 6},
                                        {1.0 / 24, -1.0 / 12, 1.0 / 6},
                                        {0, 0, 1}};
+    template <class T>
+    static ANVIL_TRANSFORM void output_1d(const T* m, int in, T* y, int out) {
+        const T a = plus(m[in], m[2 * in]), b = minus(m[in], m[2 * in]);
+        const T c = plus(m[3 * in], m[4 * in]), e = minus(m[3 * in], m[4 * in]);
+        y[0] = plus(plus(m[0], a), c);
+        y[out] = axpy<2>(e, b);
+        y[2 * out] = axpy<4>(c, a);
+        y[3 * out] = axpy<8>(e, plus(b, m[5 * in]));
+    }
+    template <class T>
+    static ANVIL_TRANSFORM void gradient_1d(const T* g, int in, T* r, int out) {
+        const T g0 = g[0], g1 = g[in], g2 = g[2 * in], g3 = g[3 * in];
+        const T a = plus(g0, g2), b = plus(g1, g3);                  // rows 1 and 2: a + b and a - b
+        const T c = axpy<4>(g2, g0), e = axpy<4>(g3, g1);            // rows 3 and 4: c + 2 e and c - 2 e
+        r[0] = g0;
+        r[out] = plus(a, b);
+        r[2 * out] = minus(a, b);
+        r[3 * out] = axpy<2>(e, c);
+        r[4 * out] = axpy<-2>(e, c);
+        r[5 * out] = g3;
+    }
 };
+
+#undef ANVIL_TRANSFORM
+
+// Each factored transform, applied to the unit vectors, gives the columns of its matrix.
+template <class V>
+constexpr bool factored_as_written() {
+    for (int j = 0; j < 6; ++j) {
+        double unit[6] = {}, r[6] = {}, y[V::M] = {};
+        unit[j] = 1.0;
+        input_1d(unit, 1, r, 1);
+        V::output_1d(unit, 1, y, 1);
+        for (int i = 0; i < 6; ++i) {
+            if (r[i] != kBT[i][j]) return false;
+        }
+        for (int i = 0; i < V::M; ++i) {
+            if (y[i] != V::AT[i][j]) return false;
+        }
+    }
+    for (int j = 0; j < V::M; ++j) {
+        double unit[V::M] = {}, r[6] = {};
+        unit[j] = 1.0;
+        V::gradient_1d(unit, 1, r, 1);
+        for (int i = 0; i < 6; ++i) {
+            if (r[i] != V::AT[j][i]) return false;
+        }
+    }
+    return true;
+}
+static_assert(factored_as_written<F2x5>() && factored_as_written<F4x3>());
 
 constexpr int kTile = 6;       // input block
 constexpr int kPoints = 36;    // elements of the 6x6 transform
 constexpr int kMaxBlocks = 14; // blocks a row: rows up to 28 (F(2x2, 5x5)) or 56 (F(4x4, 3x3)) outputs wide
 
-// acc + C * v for a coefficient known at compile time (no multiply for 0 and +-1).
-template <int C>
-__attribute__((target("avx512f"), always_inline)) inline __m512 term(__m512 acc, __m512 v) {
-    if constexpr (C == 0) {
-        return acc;
-    } else if constexpr (C == 1) {
-        return _mm512_add_ps(acc, v);
-    } else if constexpr (C == -1) {
-        return _mm512_sub_ps(acc, v);
-    } else {
-        return _mm512_fmadd_ps(_mm512_set1_ps(static_cast<float>(C)), v, acc);
-    }
-}
-
-// sum_i C_i * v[i * stride] for coefficients known at compile time.
-template <int... C>
-__attribute__((target("avx512f"), always_inline)) inline __m512 weighted_sum(const __m512* v, int stride) {
-    __m512 acc = _mm512_setzero_ps();
-    int i = 0;
-    ((acc = term<C>(acc, v[stride * i++])), ...);  // a comma fold runs left to right
-    return acc;
-}
-
-// sum_i M[R][i] * v[i * stride] over the six columns of row R of a constant integer matrix M.
-template <const auto& M, int R, size_t... I>
-__attribute__((target("avx512f"), always_inline)) inline __m512 combine(const __m512* v, int stride,
-                                                                        std::index_sequence<I...>) {
-    return weighted_sum<M[R][I]...>(v, stride);
-}
-
-template <const auto& M, int R>
-__attribute__((target("avx512f"), always_inline)) inline __m512 combine(const __m512* v, int stride) {
-    return combine<M, R>(v, stride, std::make_index_sequence<kTile>{});
-}
-
-// out[a][b] = (B^T d B)[a][b] for a 6x6 block d of vectors (row-major, 6 apart).
-template <size_t... A>
+// out = B^T d B for a 6x6 block d of vectors (row-major, 6 apart): columns, then rows.
 __attribute__((target("avx512f"), always_inline)) inline void input_transform(const __m512 (&d)[kPoints],
-                                                                              __m512 (&out)[kPoints],
-                                                                              std::index_sequence<A...>) {
-    __m512 rows[kPoints];  // (B^T d)[a][j]
-    for (int j = 0; j < kTile; ++j) ((rows[A * kTile + j] = combine<kBT, A>(d + j, kTile)), ...);
-    for (int a = 0; a < kTile; ++a) ((out[a * kTile + A] = combine<kBT, A>(rows + a * kTile, 1)), ...);
-}
-
-// sum_i Mat[i][C] * v[i * stride] over the rows i of a constant integer matrix Mat: column C.
-template <const auto& Mat, int C, size_t... I>
-__attribute__((target("avx512f"), always_inline)) inline __m512 combine_column(const __m512* v, int stride,
-                                                                               std::index_sequence<I...>) {
-    return weighted_sum<Mat[I][C]...>(v, stride);
+                                                                              __m512 (&out)[kPoints]) {
+    __m512 rows[kPoints];  // B^T d
+    for (int j = 0; j < kTile; ++j) input_1d(d + j, kTile, rows + j, kTile);
+    for (int a = 0; a < kTile; ++a) input_1d(rows + a * kTile, 1, out + a * kTile, 1);
 }
 
 // The M x M outputs A^T m A of a 6x6 block m of vectors, row-major.
-template <class V, size_t... J>
+template <class V>
 __attribute__((target("avx512f"), always_inline)) inline void output_transform(const __m512 (&m)[kPoints],
-                                                                               __m512 (&y)[V::M * V::M],
-                                                                               std::index_sequence<J...>) {
-    __m512 rows[V::M][kTile];  // (A^T m)[i][b]
-    for (int b = 0; b < kTile; ++b) ((rows[J][b] = combine<V::AT, J>(m + b, kTile)), ...);
-    for (int i = 0; i < V::M; ++i) ((y[i * V::M + J] = combine<V::AT, J>(rows[i], 1)), ...);
+                                                                               __m512 (&y)[V::M * V::M]) {
+    __m512 rows[V::M * kTile];  // A^T m
+    for (int b = 0; b < kTile; ++b) V::output_1d(m + b, kTile, rows + b, kTile);
+    for (int i = 0; i < V::M; ++i) V::output_1d(rows + i * kTile, 1, y + i * V::M, 1);
 }
 
 // out[i][o] = sum_{c < k} v[i * k + c] * u[c * ldu + o] for blocks i < MR and 16 NV channels o,
@@ -325,7 +384,7 @@ __attribute__((target("avx512f"))) void transform_inputs(const Shape<V>& s, cons
                     d[i * kTile + j] = _mm512_load_ps(padded + ((V::M * r + i) * pw + V::M * t + j) * s.in + c0);
                 }
             }
-            input_transform(d, out, std::make_index_sequence<kTile>{});
+            input_transform(d, out);
             for (int p = 0; p < kPoints; ++p) _mm512_store_ps(v + (p * stride + t) * s.in + c0, out[p]);
         }
     }
@@ -378,7 +437,7 @@ __attribute__((target("avx512f"))) void block_unit(const Shape<V>& s, const floa
             for (int64_t o0 = 0; o0 < s.out; o0 += 16) {
                 __m512 m[kPoints], out[M * M];
                 for (int p = 0; p < kPoints; ++p) m[p] = _mm512_load_ps(sc.m + (p * stride + block) * s.out + o0);
-                output_transform<V>(m, out, std::make_index_sequence<M>{});
+                output_transform<V>(m, out);
                 for (int q = 0; q < M * M; ++q) {
                     _mm512_store_ps(sc.rows + (q / M) * row_floats + (M * t + q % M) * s.out + o0, out[q]);
                 }
@@ -459,16 +518,13 @@ constexpr int64_t kUnitRows = 4;  // rows of blocks per unit: V and dM of a unit
 constexpr int kGradRows = 8;      // output channels per register tile of the products
 
 // dM = A dY A^T for the M x M output gradient dY of a block (dy[M i + j] = dY[i][j]).
-template <class V, size_t... A>
+template <class V>
 __attribute__((target("avx512f"), always_inline)) inline void gradient_transform(const __m512 (&dy)[V::M * V::M],
-                                                                                 __m512 (&out)[kPoints],
-                                                                                 std::index_sequence<A...>) {
+                                                                                 __m512 (&out)[kPoints]) {
     constexpr int M = V::M;
-    __m512 left[kTile][M];  // (A dY)[a][j]
-    for (int j = 0; j < M; ++j) ((left[A][j] = combine_column<V::AT, A>(dy + j, M, std::make_index_sequence<M>{})), ...);
-    for (int a = 0; a < kTile; ++a) {
-        ((out[a * kTile + A] = combine_column<V::AT, A>(left[a], 1, std::make_index_sequence<M>{})), ...);
-    }
+    __m512 left[kTile * M];  // A dY
+    for (int j = 0; j < M; ++j) V::gradient_1d(dy + j, M, left + j, M);
+    for (int a = 0; a < kTile; ++a) V::gradient_1d(left + a * M, 1, out + a * kTile, 1);
 }
 
 // du[i][c] += sum_{k < n} m[k * ldm + i] * v[k * ldv + c] for kGradRows rows i and 16 NV columns c.
@@ -537,7 +593,7 @@ __attribute__((target("avx512f"))) void gradient_unit(const Shape<V>& s, int64_t
                 for (int q = 0; q < M * M; ++q) {
                     gy[q] = _mm512_load_ps(dy + ((M * r + q / M) * dy_w + M * t + q % M) * s.out + o0);
                 }
-                gradient_transform<V>(gy, m, std::make_index_sequence<kTile>{});
+                gradient_transform<V>(gy, m);
                 const int64_t block = (g - g0) * blocks + t;
                 for (int p = 0; p < kPoints; ++p) _mm512_store_ps(sc.m + (p * stride + block) * s.out + o0, m[p]);
             }
