@@ -137,8 +137,9 @@ __attribute__((target("avx512f"))) void scale_shift_avx512(const Channel& ch, bo
     }
 }
 
-// The backward sums of one channel on vectors: g (dy through the fused ReLU's mask) into dx (and
-// into dresidual, the gradient reaching the residual, when there is one), sum g and sum g (x - mean).
+// The backward sums of one channel on vectors: g (dy through the fused ReLU's mask) into dx, or
+// into dresidual (the gradient reaching the residual, which is g) when there is one; sum g and
+// sum g (x - mean).
 __attribute__((target("avx512f"))) void backward_sums_avx512(const Channel& ch, bool relu, float mean, const float* x,
                                                               const float* y, const float* dy, float* dx, float* dresidual,
                                                               double& sum_g, double& sum_gx) {
@@ -151,16 +152,14 @@ __attribute__((target("avx512f"))) void backward_sums_avx512(const Channel& ch, 
             fetch(dy + j);
             fetch(x + j);
             if (relu) fetch(y + j);
-            own(dx + j);
-            if (dresidual != nullptr) own(dresidual + j);
+            own(dresidual != nullptr ? dresidual + j : dx + j);
             __m512 g = _mm512_maskz_loadu_ps(k, dy + i);
             // y <= 0 (not NaN) blocks the gradient, as in the portable pass.
             if (relu) {
                 const __mmask16 blocked = _mm512_mask_cmp_ps_mask(k, _mm512_maskz_loadu_ps(k, y + i), zero, _CMP_LE_OQ);
                 g = _mm512_mask_mov_ps(g, blocked, zero);
             }
-            _mm512_mask_storeu_ps(dx + i, k, g);
-            if (dresidual != nullptr) _mm512_mask_storeu_ps(dresidual + i, k, g);
+            _mm512_mask_storeu_ps(dresidual != nullptr ? dresidual + i : dx + i, k, g);
             add_wide(acc_g, g);
             fma_wide(acc_gx, g, _mm512_maskz_sub_ps(k, _mm512_maskz_loadu_ps(k, x + i), mu));
         }
@@ -169,17 +168,18 @@ __attribute__((target("avx512f"))) void backward_sums_avx512(const Channel& ch, 
     sum_gx = total(acc_gx);
 }
 
-// dx = scale (g - k1 - (x - mean) k2), g read from dx.
+// dx = scale (g - k1 - (x - mean) k2), g read from `g` (dx itself, or dresidual).
 __attribute__((target("avx512f"))) void backward_apply_avx512(const Channel& ch, float scale, float mean, float k1,
-                                                               float k2, const float* x, float* dx) {
+                                                               float k2, const float* x, const float* g, float* dx) {
     const __m512 vs = _mm512_set1_ps(scale), mu = _mm512_set1_ps(mean), v1 = _mm512_set1_ps(k1), v2 = _mm512_set1_ps(k2);
     for (int64_t n = 0; n < ch.batch; ++n) {
         for (int64_t s = 0; s < ch.spatial; s += 16) {
             const int64_t i = ch.offset + n * ch.stride + s;
             const __mmask16 k = lanes(ch.spatial - s);
+            if (g != dx) own(dx + ahead(ch, n, s));  // dx meets memory here first
             const __m512 dev = _mm512_sub_ps(_mm512_maskz_loadu_ps(k, x + i), mu);
-            const __m512 g = _mm512_sub_ps(_mm512_maskz_loadu_ps(k, dx + i), v1);
-            _mm512_mask_storeu_ps(dx + i, k, _mm512_mul_ps(vs, _mm512_fnmadd_ps(dev, v2, g)));
+            const __m512 centred = _mm512_sub_ps(_mm512_maskz_loadu_ps(k, g + i), v1);
+            _mm512_mask_storeu_ps(dx + i, k, _mm512_mul_ps(vs, _mm512_fnmadd_ps(dev, v2, centred)));
         }
     }
 }
@@ -245,8 +245,10 @@ void batchnorm_backward(anvil_context& ctx, const anvil_batchnorm_desc& d, const
         for (int64_t c = c0; c < c1; ++c) {
             const Channel ch = channel(d, c);
             const float mean = save_mean[c], invstd = save_invstd[c];
-            // g: the gradient reaching the normalisation (through the fused ReLU's mask), kept in dx
-            // for the second pass; both sums in one pass, in double over eight lanes.
+            // g: the gradient reaching the normalisation (through the fused ReLU's mask), kept for
+            // the second pass in dresidual when there is one (it is g), else in dx; both sums in
+            // one pass, in double over eight lanes.
+            float* kept = dresidual != nullptr ? dresidual : dx;
             double total_g = 0.0, total_gx = 0.0;
             if (vectors) {
                 backward_sums_avx512(ch, d.relu != 0, mean, x, y, dy, dx, dresidual, total_g, total_gx);
@@ -257,8 +259,7 @@ void batchnorm_backward(anvil_context& ctx, const anvil_batchnorm_desc& d, const
                     for (int64_t s = 0; s < ch.spatial; ++s) {
                         const int64_t i = base + s;
                         const float g = d.relu && y[i] <= 0.0f ? 0.0f : dy[i];
-                        dx[i] = g;
-                        if (dresidual != nullptr) dresidual[i] = g;
+                        kept[i] = g;
                         sum_g[s & 7] += g;
                         sum_gx[s & 7] += static_cast<double>(g) * (x[i] - mean);
                     }
@@ -279,14 +280,14 @@ void batchnorm_backward(anvil_context& ctx, const anvil_batchnorm_desc& d, const
             const float k1 = d.training ? static_cast<float>(total_g / m) : 0.0f;
             const float k2 = d.training ? static_cast<float>(total_gx / m * invstd) : 0.0f;  // per unit of (x - mean)
             if (vectors) {
-                backward_apply_avx512(ch, scale, mean, k1, k2, x, dx);
+                backward_apply_avx512(ch, scale, mean, k1, k2, x, kept, dx);
                 continue;
             }
             for (int64_t n = 0; n < ch.batch; ++n) {
                 const int64_t base = ch.offset + n * ch.stride;
-                float* dxs = dx + base;
-                const float* xs = x + base;
-                for (int64_t s = 0; s < ch.spatial; ++s) dxs[s] = scale * (dxs[s] - k1 - (xs[s] - mean) * k2);
+                for (int64_t s = 0; s < ch.spatial; ++s) {
+                    dx[base + s] = scale * (kept[base + s] - k1 - (x[base + s] - mean) * k2);
+                }
             }
         }
     });

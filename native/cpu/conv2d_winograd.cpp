@@ -527,13 +527,14 @@ __attribute__((target("avx512f"), always_inline)) inline void gradient_transform
     for (int a = 0; a < kTile; ++a) V::gradient_1d(left + a * M, 1, out + a * kTile, 1);
 }
 
-// du[i][c] += sum_{k < n} m[k * ldm + i] * v[k * ldv + c] for kGradRows rows i and 16 NV columns c.
+// du[i][c] += sum_{k < n} m[k * ldm + i] * v[k * ldv + c] for kGradRows rows i and 16 NV columns c
+// (du = the sum for the `first` products into du: du is not read).
 template <int NV>
-__attribute__((target("avx512f"))) void gradient_product(int64_t n, const float* m, int64_t ldm, const float* v,
-                                                         int64_t ldv, float* du, int64_t lddu) {
+__attribute__((target("avx512f"))) void gradient_product(bool first, int64_t n, const float* m, int64_t ldm,
+                                                         const float* v, int64_t ldv, float* du, int64_t lddu) {
     __m512 acc[kGradRows][NV];
     for (int i = 0; i < kGradRows; ++i) {
-        for (int j = 0; j < NV; ++j) acc[i][j] = _mm512_load_ps(du + i * lddu + 16 * j);
+        for (int j = 0; j < NV; ++j) acc[i][j] = first ? _mm512_setzero_ps() : _mm512_load_ps(du + i * lddu + 16 * j);
     }
     for (int64_t k = 0; k < n; ++k) {
         __m512 x[NV];
@@ -575,10 +576,11 @@ struct GradScratch {
           du(m + kPoints * unit_blocks(s) * s.out) {}
 };
 
-// Rows [g0, g1) of blocks, counted over all images as in block_unit, into the worker's dU; their
-// images lie in the unit's slots from image g0 / block_rows() on.
+// Rows [g0, g1) of blocks, counted over all images as in block_unit, into the worker's dU (its
+// first unit writes dU rather than adding to it); their images lie in the unit's slots from image
+// g0 / block_rows() on.
 template <class V>
-__attribute__((target("avx512f"))) void gradient_unit(const Shape<V>& s, int64_t g0, int64_t g1,
+__attribute__((target("avx512f"))) void gradient_unit(const Shape<V>& s, int64_t g0, int64_t g1, bool first,
                                                       const GradScratch<V>& sc) {
     constexpr int M = V::M;
     const int64_t blocks = s.blocks(), block_rows = s.block_rows(), n = (g1 - g0) * blocks;
@@ -603,7 +605,7 @@ __attribute__((target("avx512f"))) void gradient_unit(const Shape<V>& s, int64_t
     for (int p = 0; p < kPoints; ++p) {
         for (int64_t o0 = 0; o0 < s.out; o0 += kGradRows) {
             for (int64_t c0 = 0; c0 < s.in; c0 += pairs ? 32 : 16) {
-                (pairs ? gradient_product<2> : gradient_product<1>)(n, sc.m + p * stride * s.out + o0, s.out,
+                (pairs ? gradient_product<2> : gradient_product<1>)(first, n, sc.m + p * stride * s.out + o0, s.out,
                                                                     sc.v + p * stride * s.in + c0, s.in,
                                                                     sc.du + (p * s.out + o0) * s.in + c0, s.in);
             }
@@ -680,13 +682,12 @@ void backward_weight(anvil_context& ctx, const anvil_conv2d_desc& d, const float
     ctx.pool.run([&](int tid, int) {
         if (tid >= workers) return;
         const GradScratch<V> sc(s, scratch + per_worker * tid);
-        // The borders of the padded images and output gradients, and the partial dU, start at zero;
-        // V and dM are written before they are read.
+        // The borders of the padded images and output gradients start at zero; V, dM and the
+        // partial dU are written before they are read.
         std::fill(sc.padded, sc.v, 0.0f);
-        std::fill(sc.du, sc.du + GradScratch<V>::du_floats(s), 0.0f);
         const int64_t block_rows = s.block_rows(), group = s.unit_images(), unit_rows = GradScratch<V>::unit_rows(s);
-        const int64_t end = s.images * (tid + 1) / workers;
-        for (int64_t n0 = s.images * tid / workers; n0 < end; n0 += group) {
+        const int64_t begin = s.images * tid / workers, end = s.images * (tid + 1) / workers;
+        for (int64_t n0 = begin; n0 < end; n0 += group) {
             const int64_t n1 = std::min(n0 + group, end);
             for (int64_t n = n0; n < n1; ++n) {
                 const bool last = n + 1 == end;
@@ -699,7 +700,7 @@ void backward_weight(anvil_context& ctx, const anvil_conv2d_desc& d, const float
                 }
             }
             for (int64_t g = n0 * block_rows; g < n1 * block_rows; g += unit_rows) {
-                gradient_unit(s, g, std::min(g + unit_rows, n1 * block_rows), sc);
+                gradient_unit(s, g, std::min(g + unit_rows, n1 * block_rows), g == begin * block_rows, sc);
             }
         }
     });
