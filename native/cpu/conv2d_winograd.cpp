@@ -77,18 +77,24 @@ constexpr double axpy(double a, double b) { return C * a + b; }
 // six (or M) values `in` apart and writes `out` apart: a column of a block, then a row.
 #define ANVIL_TRANSFORM __attribute__((target("avx512f"), always_inline)) inline constexpr
 
+// Rows 1 to 4 of the transforms belong to the points 1, -1, 2 and -2, so they pair up as p + q,
+// p - q, s + 2 t and s - 2 t; row 0 (the point 0) and row 5 (infinity) stand alone.
+template <class T>
+ANVIL_TRANSFORM void point_rows(T first, T p, T q, T s, T t, T last, T* r, int out) {
+    r[0] = first;
+    r[out] = plus(p, q);
+    r[2 * out] = minus(p, q);
+    r[3 * out] = axpy<2>(t, s);
+    r[4 * out] = axpy<-2>(t, s);
+    r[5 * out] = last;
+}
+
 // (B^T d) of six values d.
 template <class T>
 ANVIL_TRANSFORM void input_1d(const T* d, int in, T* r, int out) {
     const T d0 = d[0], d1 = d[in], d2 = d[2 * in], d3 = d[3 * in], d4 = d[4 * in], d5 = d[5 * in];
-    const T a = axpy<-4>(d2, d4), b = axpy<-4>(d1, d3);  // rows 1 and 2: a + b and a - b
-    const T c = minus(d4, d2), e = minus(d3, d1);        // rows 3 and 4: c + 2 e and c - 2 e
-    r[0] = axpy<4>(d0, axpy<-5>(d2, d4));
-    r[out] = plus(a, b);
-    r[2 * out] = minus(a, b);
-    r[3 * out] = axpy<2>(e, c);
-    r[4 * out] = axpy<-2>(e, c);
-    r[5 * out] = axpy<4>(d1, axpy<-5>(d3, d5));
+    point_rows(axpy<4>(d0, axpy<-5>(d2, d4)), axpy<-4>(d2, d4), axpy<-4>(d1, d3), minus(d4, d2), minus(d3, d1),
+               axpy<4>(d1, axpy<-5>(d3, d5)), r, out);
 }
 
 struct F2x5 {
@@ -111,13 +117,7 @@ struct F2x5 {
     // (A g) of M values g: six.
     template <class T>
     static ANVIL_TRANSFORM void gradient_1d(const T* g, int in, T* r, int out) {
-        const T g0 = g[0], g1 = g[in];
-        r[0] = g0;
-        r[out] = plus(g0, g1);
-        r[2 * out] = minus(g0, g1);
-        r[3 * out] = axpy<2>(g1, g0);
-        r[4 * out] = axpy<-2>(g1, g0);
-        r[5 * out] = g1;
+        point_rows(g[0], g[0], g[in], g[0], g[in], g[in], r, out);
     }
 };
 
@@ -142,14 +142,7 @@ struct F4x3 {
     template <class T>
     static ANVIL_TRANSFORM void gradient_1d(const T* g, int in, T* r, int out) {
         const T g0 = g[0], g1 = g[in], g2 = g[2 * in], g3 = g[3 * in];
-        const T a = plus(g0, g2), b = plus(g1, g3);                  // rows 1 and 2: a + b and a - b
-        const T c = axpy<4>(g2, g0), e = axpy<4>(g3, g1);            // rows 3 and 4: c + 2 e and c - 2 e
-        r[0] = g0;
-        r[out] = plus(a, b);
-        r[2 * out] = minus(a, b);
-        r[3 * out] = axpy<2>(e, c);
-        r[4 * out] = axpy<-2>(e, c);
-        r[5 * out] = g3;
+        point_rows(g0, plus(g0, g2), plus(g1, g3), axpy<4>(g2, g0), axpy<4>(g3, g1), g3, r, out);
     }
 };
 
