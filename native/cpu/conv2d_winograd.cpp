@@ -55,7 +55,6 @@ constexpr size_t kBiasSlot = 27;
 constexpr int kBT[6][6] = {{4, 0, -5, 0, 1, 0},  {0, -4, -4, 1, 1, 0}, {0, 4, -4, -1, 1, 0},
                            {0, -2, -1, 2, 1, 0}, {0, 2, -1, -2, 1, 0}, {0, 4, 0, -5, 0, 1}};
 
-// F(M x M, R x R): M outputs per block side, R x R windows, M + R - 1 = 6.
 // Lane-wise arithmetic the transforms are written in: on vectors, and on doubles for the
 // compile-time check that the factored transforms below are the matrices above.
 __attribute__((target("avx512f"), always_inline)) inline __m512 plus(__m512 a, __m512 b) { return _mm512_add_ps(a, b); }
@@ -71,10 +70,11 @@ template <int C>
 constexpr double axpy(double a, double b) { return C * a + b; }
 
 // The transforms are sums of a few terms with small integer coefficients. Applied row by row as
-// the matrices are written they take 22 operations per column of B^T d and 18 per column of
-// A^T m (F(4x4, 3x3)); sharing the sums and differences the rows have in common takes 12 and 10
-// (the transforms, not the products, bound the layers of 16 and 32 channels). Each works on
-// six (or M) values `in` apart and writes `out` apart: a column of a block, then a row.
+// the matrices are written they take 22 operations per column of B^T d, 18 per column of A^T m
+// and of A dY (F(4x4, 3x3)); sharing the sums and differences the rows have in common takes 12,
+// 10 and 8 (in the layers of 16 and 32 channels the transforms take as long as the products).
+// Each works on six (or M) values `in` apart and writes `out` apart: a column of a block, then a
+// row.
 #define ANVIL_TRANSFORM __attribute__((target("avx512f"), always_inline)) inline constexpr
 
 // Rows 1 to 4 of the transforms belong to the points 1, -1, 2 and -2, so they pair up as p + q,
@@ -97,6 +97,7 @@ ANVIL_TRANSFORM void input_1d(const T* d, int in, T* r, int out) {
                axpy<4>(d1, axpy<-5>(d3, d5)), r, out);
 }
 
+// F(M x M, R x R): M outputs per block side, R x R windows, M + R - 1 = 6.
 struct F2x5 {
     static constexpr int M = 2, R = 5;
     static constexpr int AT[M][6] = {{1, 1, 1, 1, 1, 0}, {0, 1, -1, 2, -2, 1}};
@@ -114,7 +115,7 @@ struct F2x5 {
         y[0] = plus(plus(m[0], a), c);
         y[out] = axpy<2>(e, plus(b, m[5 * in]));
     }
-    // (A g) of M values g: six.
+    // (A g): six values from the M values g.
     template <class T>
     static ANVIL_TRANSFORM void gradient_1d(const T* g, int in, T* r, int out) {
         point_rows(g[0], g[0], g[in], g[0], g[in], g[in], r, out);
@@ -521,7 +522,7 @@ __attribute__((target("avx512f"), always_inline)) inline void gradient_transform
 }
 
 // du[i][c] += sum_{k < n} m[k * ldm + i] * v[k * ldv + c] for kGradRows rows i and 16 NV columns c
-// (du = the sum for the `first` products into du: du is not read).
+// (with `first`, du = the sum: du is not read).
 template <int NV>
 __attribute__((target("avx512f"))) void gradient_product(bool first, int64_t n, const float* m, int64_t ldm,
                                                          const float* v, int64_t ldv, float* du, int64_t lddu) {
