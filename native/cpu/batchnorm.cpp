@@ -137,11 +137,10 @@ __attribute__((target("avx512f"))) void scale_shift_avx512(const Channel& ch, bo
     }
 }
 
-// The backward sums of one channel on vectors: g (dy through the fused ReLU's mask) into dx, or
-// into dresidual (the gradient reaching the residual, which is g) when there is one; sum g and
-// sum g (x - mean).
+// The backward sums of one channel on vectors: g (dy through the fused ReLU's mask) into `kept`
+// (see batchnorm_backward), sum g and sum g (x - mean).
 __attribute__((target("avx512f"))) void backward_sums_avx512(const Channel& ch, bool relu, float mean, const float* x,
-                                                              const float* y, const float* dy, float* dx, float* dresidual,
+                                                              const float* y, const float* dy, float* kept,
                                                               double& sum_g, double& sum_gx) {
     const __m512 mu = _mm512_set1_ps(mean), zero = _mm512_setzero_ps();
     __m512d acc_g[2] = {_mm512_setzero_pd(), _mm512_setzero_pd()}, acc_gx[2] = {_mm512_setzero_pd(), _mm512_setzero_pd()};
@@ -152,14 +151,14 @@ __attribute__((target("avx512f"))) void backward_sums_avx512(const Channel& ch, 
             fetch(dy + j);
             fetch(x + j);
             if (relu) fetch(y + j);
-            own(dresidual != nullptr ? dresidual + j : dx + j);
+            own(kept + j);
             __m512 g = _mm512_maskz_loadu_ps(k, dy + i);
             // y <= 0 (not NaN) blocks the gradient, as in the portable pass.
             if (relu) {
                 const __mmask16 blocked = _mm512_mask_cmp_ps_mask(k, _mm512_maskz_loadu_ps(k, y + i), zero, _CMP_LE_OQ);
                 g = _mm512_mask_mov_ps(g, blocked, zero);
             }
-            _mm512_mask_storeu_ps(dresidual != nullptr ? dresidual + i : dx + i, k, g);
+            _mm512_mask_storeu_ps(kept + i, k, g);
             add_wide(acc_g, g);
             fma_wide(acc_gx, g, _mm512_maskz_sub_ps(k, _mm512_maskz_loadu_ps(k, x + i), mu));
         }
@@ -251,7 +250,7 @@ void batchnorm_backward(anvil_context& ctx, const anvil_batchnorm_desc& d, const
             float* kept = dresidual != nullptr ? dresidual : dx;
             double total_g = 0.0, total_gx = 0.0;
             if (vectors) {
-                backward_sums_avx512(ch, d.relu != 0, mean, x, y, dy, dx, dresidual, total_g, total_gx);
+                backward_sums_avx512(ch, d.relu != 0, mean, x, y, dy, kept, total_g, total_gx);
             } else {
                 double sum_g[8] = {}, sum_gx[8] = {};
                 for (int64_t n = 0; n < ch.batch; ++n) {
