@@ -48,18 +48,24 @@ private:
 };
 
 // Splits [0, n) into one contiguous range per thread (at least `grain` items each, so tiny loops
-// stay on one thread) and calls body(begin, end) for each non-empty range.
+// stay on one thread) and calls body(begin, end) for each non-empty range. In loops over elements
+// (grain >= 64) every range but the last starts and ends on a multiple of 16 items, so that a
+// loop vectorised over the items meets the same vectors and the same scalar tail as on one
+// thread: its results are bit for bit those of one thread, even where the compiler rounds the
+// vector body and the tail differently (fused multiply-adds).
 template <class Body>
 void parallel_for(ThreadPool& pool, int64_t n, int64_t grain, Body&& body) {
     if (n <= 0) return;
-    int64_t chunks = std::min<int64_t>(pool.size(), std::max<int64_t>(1, n / std::max<int64_t>(1, grain)));
+    const int64_t chunks = std::min<int64_t>(pool.size(), std::max<int64_t>(1, n / std::max<int64_t>(1, grain)));
     if (chunks <= 1) {
         body(int64_t{0}, n);
         return;
     }
+    const int64_t quantum = grain >= 64 ? 16 : 1;
+    auto bound = [&](int64_t t) { return t == chunks ? n : n * t / chunks / quantum * quantum; };
     pool.run([&](int tid, int) {
         if (tid >= chunks) return;
-        int64_t begin = n * tid / chunks, end = n * (tid + 1) / chunks;
+        const int64_t begin = bound(tid), end = bound(tid + 1);
         if (begin < end) body(begin, end);
     });
 }
