@@ -56,9 +56,10 @@ bool vector_runs(const anvil_batchnorm_desc& d) { return d.spatial >= 16 && cpu_
 // prefetcher to get ahead of the loads, so the passes that meet the channel's data in memory (the
 // first one over each tensor) ask for the same cells a few runs (about 4 KiB) ahead, to read
 // (`fetch`) or to write (`own`: the line without waiting to read it at the store).
+int64_t runs_ahead(const Channel& ch) { return std::max<int64_t>(1, 1024 / ch.spatial); }
+
 int64_t ahead(const Channel& ch, int64_t n, int64_t s) {
-    const int64_t runs = std::max<int64_t>(1, 1024 / ch.spatial);
-    return ch.offset + std::min(n + runs, ch.batch - 1) * ch.stride + s;
+    return ch.offset + std::min(n + runs_ahead(ch), ch.batch - 1) * ch.stride + s;
 }
 
 // The second pass over a channel (normalising it, or applying the backward sums) takes its runs
@@ -67,8 +68,7 @@ int64_t ahead(const Channel& ch, int64_t n, int64_t s) {
 // 256 on 28 x 28 planes) would have left it run by run just ahead of the second pass. Its reads
 // that miss are asked for a few runs ahead in that order, as in `ahead`.
 int64_t behind(const Channel& ch, int64_t n, int64_t s) {
-    const int64_t runs = std::max<int64_t>(1, 1024 / ch.spatial);
-    return ch.offset + std::max<int64_t>(n - runs, 0) * ch.stride + s;
+    return ch.offset + std::max<int64_t>(n - runs_ahead(ch), 0) * ch.stride + s;
 }
 
 // The low and high 8 floats of v widened to double. (The zero-masked forms of the intrinsics:
