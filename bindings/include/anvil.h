@@ -38,7 +38,7 @@ extern "C" {
 
 /* Bumped whenever a function signature or struct layout changes. Additions (new functions, new
  * status codes) keep it: a binding built against an older header works with a newer library. */
-#define ANVIL_ABI_VERSION 3
+#define ANVIL_ABI_VERSION 4
 
 typedef enum anvil_status {
     ANVIL_OK = 0,
@@ -273,18 +273,27 @@ typedef struct anvil_batchnorm_desc {
     int32_t relu;     /* 1: y = max(batchnorm(x), 0), fused */
 } anvil_batchnorm_desc;
 
+/* Bytes of the fused ReLU's mask, which the forward pass writes and the backward pass reads instead
+ * of y (a bit where y is a float: the backward pass's first read of each element costs a
+ * thirty-second of one): 2 * batch * channels * ceil(spatial / 16). Bit s % 16 of the 16-bit word
+ * (n * channels + c) * ceil(spatial / 16) + s / 16 is set where element (n, c, s) passes the
+ * gradient (y > 0, or NaN); the bits past a run's end are 0. */
+ANVIL_API ANVIL_LEAF anvil_status anvil_batchnorm_relu_mask_bytes(const anvil_batchnorm_desc* d, int64_t* out);
 /* gamma and beta [channels] are both NULL without an affine transform. running_mean and running_var
  * [channels] are read in evaluation, updated in training, and may be NULL in training (no running
  * statistics). save_mean and save_invstd [channels] receive the mean and 1/sqrt(var + eps) used, for
- * the backward pass. y [batch, channels, spatial] must not overlap x. */
+ * the backward pass. y [batch, channels, spatial] must not overlap x. relu_mask (with relu only, else
+ * NULL) receives the ReLU's mask for the backward pass (anvil_batchnorm_relu_mask_bytes), or is NULL
+ * where none follows. */
 ANVIL_API anvil_status anvil_batchnorm_forward(anvil_context* ctx, const anvil_batchnorm_desc* d, const float* x,
                                                const float* gamma, const float* beta, float* running_mean,
-                                               float* running_var, float* save_mean, float* save_invstd, float* y);
+                                               float* running_var, float* save_mean, float* save_invstd, float* y,
+                                               void* relu_mask);
 /* dx (overwritten) and, with gamma, dgamma and dbeta (overwritten, or added to with accumulate = 1) from
- * dy and the forward pass's x, save_mean and save_invstd (and its y, for the fused ReLU's mask; NULL
- * without relu). In evaluation the statistics are constants: dx = dy * gamma * invstd. */
+ * dy and the forward pass's x, save_mean and save_invstd (and, with relu, its relu_mask; NULL without).
+ * In evaluation the statistics are constants: dx = dy * gamma * invstd. */
 ANVIL_API anvil_status anvil_batchnorm_backward(anvil_context* ctx, const anvil_batchnorm_desc* d, const float* x,
-                                                const float* y, const float* dy, const float* gamma,
+                                                const void* relu_mask, const float* dy, const float* gamma,
                                                 const float* save_mean, const float* save_invstd, float* dx,
                                                 float* dgamma, float* dbeta, int32_t accumulate);
 /* The last BatchNorm of a ResNet block, the shortcut's addition and the ReLU after it in one pass:
@@ -293,12 +302,12 @@ ANVIL_API anvil_status anvil_batchnorm_backward(anvil_context* ctx, const anvil_
 ANVIL_API anvil_status anvil_batchnorm_add_relu_forward(anvil_context* ctx, const anvil_batchnorm_desc* d, const float* x,
                                                         const float* residual, const float* gamma, const float* beta,
                                                         float* running_mean, float* running_var, float* save_mean,
-                                                        float* save_invstd, float* y);
-/* Its backward: dx and the parameter gradients as anvil_batchnorm_backward with relu (y: the output of
- * anvil_batchnorm_add_relu_forward), and dresidual (overwritten) = dy where y > 0, else 0: the
- * gradient that reaches the residual. dresidual must not overlap any other buffer of the call. */
+                                                        float* save_invstd, float* y, void* relu_mask);
+/* Its backward: dx and the parameter gradients as anvil_batchnorm_backward with relu (relu_mask: that of
+ * anvil_batchnorm_add_relu_forward), and dresidual (overwritten) = dy where the mask passes it, else
+ * 0: the gradient that reaches the residual. dresidual must not overlap any other buffer of the call. */
 ANVIL_API anvil_status anvil_batchnorm_add_relu_backward(anvil_context* ctx, const anvil_batchnorm_desc* d, const float* x,
-                                                         const float* y, const float* dy, const float* gamma,
+                                                         const void* relu_mask, const float* dy, const float* gamma,
                                                          const float* save_mean, const float* save_invstd, float* dx,
                                                          float* dresidual, float* dgamma, float* dbeta,
                                                          int32_t accumulate);

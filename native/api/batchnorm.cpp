@@ -2,6 +2,7 @@
 #include <cmath>
 
 #include "api.h"
+#include "shapes.h"
 #include "cpu/kernels.h"
 #ifdef ANVIL_WITH_CUDA
 #include "cuda/kernels.h"
@@ -40,10 +41,15 @@ void require_add_relu(const anvil_context& c, const anvil_batchnorm_desc& d, con
     require_data(c, extra, name);
 }
 
+// Bytes of the fused ReLU's mask (the descriptor checked).
+int64_t mask_bytes(const anvil_batchnorm_desc& d) {
+    return 2 * checked_numel({d.batch, d.channels, relu_mask_words_per_run(d.spatial)}, "relu_mask");
+}
+
 // anvil_batchnorm_forward, and with `residual` anvil_batchnorm_add_relu_forward.
 void forward(anvil_context* ctx, const anvil_batchnorm_desc* desc, const float* x, const float* residual,
              const float* gamma, const float* beta, float* running_mean, float* running_var, float* save_mean,
-             float* save_invstd, float* y, bool add_relu) {
+             float* save_invstd, float* y, void* relu_mask, bool add_relu) {
     const anvil_batchnorm_desc d = copy_desc(desc);
     ANVIL_LOCK_CONTEXT(c, ctx);
     const int64_t n = check_batchnorm(d);
@@ -52,6 +58,8 @@ void forward(anvil_context* ctx, const anvil_batchnorm_desc* desc, const float* 
     require_data(c, y, "y");
     require_data(c, save_mean, "save_mean");
     require_data(c, save_invstd, "save_invstd");
+    ANVIL_REQUIRE(d.relu || relu_mask == nullptr, "relu_mask is the fused ReLU's: it must be NULL without relu");
+    if (relu_mask != nullptr) require_data(c, relu_mask, "relu_mask");
     require_pair(gamma, "gamma", beta, "beta");
     require_pair(running_mean, "running_mean", running_var, "running_var");
     ANVIL_REQUIRE(d.training || running_mean != nullptr, "evaluation needs running_mean and running_var");
@@ -65,14 +73,15 @@ void forward(anvil_context* ctx, const anvil_batchnorm_desc* desc, const float* 
     }
     const int64_t cb = d.channels * 4;
     require_outputs_disjoint({{y, n * 4, "y"}, {running_mean, cb, "running_mean"}, {running_var, cb, "running_var"},
-                              {save_mean, cb, "save_mean"}, {save_invstd, cb, "save_invstd"}},
+                              {save_mean, cb, "save_mean"}, {save_invstd, cb, "save_invstd"},
+                              {relu_mask, relu_mask != nullptr ? mask_bytes(d) : 0, "relu_mask"}},
                              {{x, n * 4, "x"}, {residual, n * 4, "residual"}, {gamma, cb, "gamma"}, {beta, cb, "beta"}});
     ANVIL_DISPATCH(c, batchnorm_forward, d, x, residual, gamma, beta, running_mean, running_var, save_mean, save_invstd,
-                   y);
+                   y, static_cast<uint16_t*>(relu_mask));
 }
 
 // anvil_batchnorm_backward, and with `dresidual` anvil_batchnorm_add_relu_backward.
-void backward(anvil_context* ctx, const anvil_batchnorm_desc* desc, const float* x, const float* y, const float* dy,
+void backward(anvil_context* ctx, const anvil_batchnorm_desc* desc, const float* x, const void* relu_mask, const float* dy,
               const float* gamma, const float* save_mean, const float* save_invstd, float* dx, float* dresidual,
               float* dgamma, float* dbeta, int32_t accumulate, bool add_relu) {
     const anvil_batchnorm_desc d = copy_desc(desc);
@@ -85,7 +94,7 @@ void backward(anvil_context* ctx, const anvil_batchnorm_desc* desc, const float*
     require_data(c, dx, "dx");
     require_data(c, save_mean, "save_mean");
     require_data(c, save_invstd, "save_invstd");
-    if (d.relu) require_data(c, y, "y (the fused ReLU's mask)");
+    if (d.relu) require_data(c, relu_mask, "relu_mask (the fused ReLU's, from the forward pass)");
     require_pair(dgamma, "dgamma", dbeta, "dbeta");
     ANVIL_REQUIRE((gamma == nullptr) == (dgamma == nullptr), "dgamma and dbeta come with gamma, and only with it");
     if (gamma != nullptr) {
@@ -95,47 +104,56 @@ void backward(anvil_context* ctx, const anvil_batchnorm_desc* desc, const float*
     }
     const int64_t cb = d.channels * 4;
     require_outputs_disjoint({{dx, n * 4, "dx"}, {dresidual, n * 4, "dresidual"}, {dgamma, cb, "dgamma"}, {dbeta, cb, "dbeta"}},
-                             {{x, n * 4, "x"}, {d.relu ? y : nullptr, n * 4, "y"}, {dy, n * 4, "dy"}, {gamma, cb, "gamma"},
-                              {save_mean, cb, "save_mean"}, {save_invstd, cb, "save_invstd"}});
-    ANVIL_DISPATCH(c, batchnorm_backward, d, x, d.relu ? y : nullptr, dy, gamma, save_mean, save_invstd, dx, dresidual,
-                   dgamma, dbeta, accumulate != 0);
+                             {{x, n * 4, "x"}, {d.relu ? relu_mask : nullptr, mask_bytes(d), "relu_mask"}, {dy, n * 4, "dy"},
+                              {gamma, cb, "gamma"}, {save_mean, cb, "save_mean"}, {save_invstd, cb, "save_invstd"}});
+    ANVIL_DISPATCH(c, batchnorm_backward, d, x, d.relu ? static_cast<const uint16_t*>(relu_mask) : nullptr, dy, gamma,
+                   save_mean, save_invstd, dx, dresidual, dgamma, dbeta, accumulate != 0);
 }
 
 }  // namespace
 
 extern "C" {
 
-anvil_status anvil_batchnorm_forward(anvil_context* ctx, const anvil_batchnorm_desc* desc, const float* x,
-                                     const float* gamma, const float* beta, float* running_mean, float* running_var,
-                                     float* save_mean, float* save_invstd, float* y) {
-    return api_call("anvil_batchnorm_forward", [&] {
-        forward(ctx, desc, x, nullptr, gamma, beta, running_mean, running_var, save_mean, save_invstd, y, false);
+anvil_status anvil_batchnorm_relu_mask_bytes(const anvil_batchnorm_desc* desc, int64_t* out) {
+    return api_call("anvil_batchnorm_relu_mask_bytes", [&] {
+        const anvil_batchnorm_desc d = copy_desc(desc);
+        require_ptr(out, "out");
+        check_batchnorm(d);
+        *out = mask_bytes(d);
     });
 }
 
-anvil_status anvil_batchnorm_backward(anvil_context* ctx, const anvil_batchnorm_desc* desc, const float* x, const float* y,
-                                      const float* dy, const float* gamma, const float* save_mean, const float* save_invstd,
-                                      float* dx, float* dgamma, float* dbeta, int32_t accumulate) {
+anvil_status anvil_batchnorm_forward(anvil_context* ctx, const anvil_batchnorm_desc* desc, const float* x,
+                                     const float* gamma, const float* beta, float* running_mean, float* running_var,
+                                     float* save_mean, float* save_invstd, float* y, void* relu_mask) {
+    return api_call("anvil_batchnorm_forward", [&] {
+        forward(ctx, desc, x, nullptr, gamma, beta, running_mean, running_var, save_mean, save_invstd, y, relu_mask, false);
+    });
+}
+
+anvil_status anvil_batchnorm_backward(anvil_context* ctx, const anvil_batchnorm_desc* desc, const float* x,
+                                      const void* relu_mask, const float* dy, const float* gamma, const float* save_mean,
+                                      const float* save_invstd, float* dx, float* dgamma, float* dbeta, int32_t accumulate) {
     return api_call("anvil_batchnorm_backward", [&] {
-        backward(ctx, desc, x, y, dy, gamma, save_mean, save_invstd, dx, nullptr, dgamma, dbeta, accumulate, false);
+        backward(ctx, desc, x, relu_mask, dy, gamma, save_mean, save_invstd, dx, nullptr, dgamma, dbeta, accumulate, false);
     });
 }
 
 anvil_status anvil_batchnorm_add_relu_forward(anvil_context* ctx, const anvil_batchnorm_desc* desc, const float* x,
                                               const float* residual, const float* gamma, const float* beta,
                                               float* running_mean, float* running_var, float* save_mean,
-                                              float* save_invstd, float* y) {
+                                              float* save_invstd, float* y, void* relu_mask) {
     return api_call("anvil_batchnorm_add_relu_forward", [&] {
-        forward(ctx, desc, x, residual, gamma, beta, running_mean, running_var, save_mean, save_invstd, y, true);
+        forward(ctx, desc, x, residual, gamma, beta, running_mean, running_var, save_mean, save_invstd, y, relu_mask, true);
     });
 }
 
 anvil_status anvil_batchnorm_add_relu_backward(anvil_context* ctx, const anvil_batchnorm_desc* desc, const float* x,
-                                               const float* y, const float* dy, const float* gamma,
+                                               const void* relu_mask, const float* dy, const float* gamma,
                                                const float* save_mean, const float* save_invstd, float* dx,
                                                float* dresidual, float* dgamma, float* dbeta, int32_t accumulate) {
     return api_call("anvil_batchnorm_add_relu_backward", [&] {
-        backward(ctx, desc, x, y, dy, gamma, save_mean, save_invstd, dx, dresidual, dgamma, dbeta, accumulate, true);
+        backward(ctx, desc, x, relu_mask, dy, gamma, save_mean, save_invstd, dx, dresidual, dgamma, dbeta, accumulate, true);
     });
 }
 

@@ -34,4 +34,10 @@ inline int64_t pool2d_out_w(const anvil_pool2d_desc& d) { return pool_out(d.in_w
 // Bytes of one max-pool argmax element: positions within a window of up to 256 elements fit a byte.
 inline int64_t maxpool2d_index_bytes(const anvil_pool2d_desc& d) { return d.kernel_h * d.kernel_w <= 256 ? 1 : 4; }
 
+// A fused ReLU's mask (see anvil_batchnorm_relu_mask_bytes): 16-bit words per run of `spatial` elements.
+#ifdef __CUDACC__
+__host__ __device__
+#endif
+inline int64_t relu_mask_words_per_run(int64_t spatial) { return (spatial + 15) / 16; }
+
 }  // namespace anvil

@@ -16,20 +16,27 @@
 #include "cpu/lanes.h"
 #include "cpu/prefetch.h"
 #include "cpu_features.h"
+#include "shapes.h"
 
 namespace anvil::cpu {
 
 namespace {
 
-// The elements of channel c: `batch` runs of `spatial` floats, `stride` floats apart.
+// The elements of channel c: `batch` runs of `spatial` floats, `stride` floats apart; and the
+// words of the fused ReLU's mask that belong to them (see anvil_batchnorm_relu_mask_bytes): the
+// run's bits from `mask_offset`, `mask_stride` words apart.
 struct Channel {
-    int64_t batch, spatial, stride, offset;
+    int64_t batch, spatial, stride, offset, mask_stride, mask_offset;
     int64_t count() const { return batch * spatial; }
 };
 
 Channel channel(const anvil_batchnorm_desc& d, int64_t c) {
-    return {d.batch, d.spatial, d.channels * d.spatial, c * d.spatial};
+    const int64_t words = relu_mask_words_per_run(d.spatial);
+    return {d.batch, d.spatial, d.channels * d.spatial, c * d.spatial, d.channels * words, c * words};
 }
+
+// The mask word of element s of run n.
+int64_t mask_word(const Channel& ch, int64_t n, int64_t s) { return ch.mask_offset + n * ch.mask_stride + s / 16; }
 
 // sum_i f(i) over the channel's elements, in double, eight lanes per run.
 template <class F>
@@ -58,9 +65,9 @@ bool vector_runs(const anvil_batchnorm_desc& d) { return d.spatial >= 16 && cpu_
 // (`fetch`) or to write (`own`: the line without waiting to read it at the store).
 int64_t runs_ahead(const Channel& ch) { return std::max<int64_t>(1, 1024 / ch.spatial); }
 
-int64_t ahead(const Channel& ch, int64_t n, int64_t s) {
-    return ch.offset + std::min(n + runs_ahead(ch), ch.batch - 1) * ch.stride + s;
-}
+int64_t ahead_run(const Channel& ch, int64_t n) { return std::min(n + runs_ahead(ch), ch.batch - 1); }
+
+int64_t ahead(const Channel& ch, int64_t n, int64_t s) { return ch.offset + ahead_run(ch, n) * ch.stride + s; }
 
 // The second pass over a channel (normalising it, or applying the backward sums) takes its runs
 // from the last image back to the first: the runs the first pass read last are the ones still
@@ -130,9 +137,10 @@ __attribute__((target("avx512f"))) void batch_statistics_avx512(const Channel& c
     var = std::max(0.0, total(sq) / m - e * e);
 }
 
-// y = a x + b (+ residual), then max(., 0) with the fused ReLU.
+// y = a x + b (+ residual), then max(., 0) with the fused ReLU, and its mask.
 __attribute__((target("avx512f"))) void scale_shift_avx512(const Channel& ch, bool relu, float a, float b,
-                                                            const float* x, const float* residual, float* y) {
+                                                            const float* x, const float* residual, float* y,
+                                                            uint16_t* mask) {
     const __m512 va = _mm512_set1_ps(a), vb = _mm512_set1_ps(b), zero = _mm512_setzero_ps();
     for (int64_t n = ch.batch - 1; n >= 0; --n) {
         for (int64_t s = 0; s < ch.spatial; s += 16) {
@@ -145,16 +153,18 @@ __attribute__((target("avx512f"))) void scale_shift_avx512(const Channel& ch, bo
             if (residual != nullptr) v = _mm512_add_ps(v, _mm512_maskz_loadu_ps(k, residual + i));
             if (relu) v = _mm512_mask_mov_ps(v, _mm512_cmp_ps_mask(v, zero, _CMP_LT_OQ), zero);  // a NaN stays
             _mm512_mask_storeu_ps(y + i, k, v);
+            // Passes: not y <= 0 (a NaN passes), in the run's lanes only.
+            if (mask != nullptr) mask[mask_word(ch, n, s)] = _mm512_mask_cmp_ps_mask(k, v, zero, _CMP_NLE_UQ);
         }
     }
 }
 
-// The backward sums of one channel on vectors: g (dy through the fused ReLU's mask) into `kept`
-// (see batchnorm_backward), sum g and sum g (x - mean).
-__attribute__((target("avx512f"))) void backward_sums_avx512(const Channel& ch, bool relu, float mean, const float* x,
-                                                              const float* y, const float* dy, float* kept,
+// The backward sums of one channel on vectors: g (dy through the fused ReLU's mask, if any) into
+// `kept` (see batchnorm_backward), sum g and sum g (x - mean).
+__attribute__((target("avx512f"))) void backward_sums_avx512(const Channel& ch, float mean, const float* x,
+                                                              const uint16_t* mask, const float* dy, float* kept,
                                                               double& sum_g, double& sum_gx) {
-    const __m512 mu = _mm512_set1_ps(mean), zero = _mm512_setzero_ps();
+    const __m512 mu = _mm512_set1_ps(mean);
     __m512d acc_g[2] = {_mm512_setzero_pd(), _mm512_setzero_pd()}, acc_gx[2] = {_mm512_setzero_pd(), _mm512_setzero_pd()};
     for (int64_t n = 0; n < ch.batch; ++n) {
         for (int64_t s = 0; s < ch.spatial; s += 16) {
@@ -162,14 +172,10 @@ __attribute__((target("avx512f"))) void backward_sums_avx512(const Channel& ch, 
             const __mmask16 k = lanes(ch.spatial - s);
             fetch(dy + j);
             fetch(x + j);
-            if (relu) fetch(y + j);
+            if (mask != nullptr) fetch(mask + mask_word(ch, ahead_run(ch, n), s));
             own(kept + j);
-            __m512 g = _mm512_maskz_loadu_ps(k, dy + i);
-            // y <= 0 (not NaN) blocks the gradient, as in the portable pass.
-            if (relu) {
-                const __mmask16 blocked = _mm512_mask_cmp_ps_mask(k, _mm512_maskz_loadu_ps(k, y + i), zero, _CMP_LE_OQ);
-                g = _mm512_mask_mov_ps(g, blocked, zero);
-            }
+            const __mmask16 pass = mask != nullptr ? static_cast<__mmask16>(k & mask[mask_word(ch, n, s)]) : k;
+            const __m512 g = _mm512_maskz_loadu_ps(pass, dy + i);
             _mm512_mask_storeu_ps(kept + i, k, g);
             add_wide(acc_g, g);
             fma_wide(acc_gx, g, _mm512_maskz_sub_ps(k, _mm512_maskz_loadu_ps(k, x + i), mu));
@@ -201,7 +207,7 @@ __attribute__((target("avx512f"))) void backward_apply_avx512(const Channel& ch,
 
 void batchnorm_forward(anvil_context& ctx, const anvil_batchnorm_desc& d, const float* x, const float* residual,
                        const float* gamma, const float* beta, float* running_mean, float* running_var, float* save_mean,
-                       float* save_invstd, float* y) {
+                       float* save_invstd, float* y, uint16_t* relu_mask) {
     const bool vectors = vector_runs(d);
     parallel_for(ctx.pool, d.channels, 1, [&](int64_t c0, int64_t c1) {
         for (int64_t c = c0; c < c1; ++c) {
@@ -234,23 +240,30 @@ void batchnorm_forward(anvil_context& ctx, const anvil_batchnorm_desc& d, const 
             const float a = static_cast<float>((gamma != nullptr ? gamma[c] : 1.0) * invstd);
             const float b = static_cast<float>((beta != nullptr ? beta[c] : 0.0) - mean * a);
             if (vectors) {
-                scale_shift_avx512(ch, d.relu != 0, a, b, x, residual, y);
+                scale_shift_avx512(ch, d.relu != 0, a, b, x, residual, y, relu_mask);
                 continue;
             }
             for (int64_t n = 0; n < ch.batch; ++n) {
                 const int64_t base = ch.offset + n * ch.stride;
                 const float* xs = x + base;
                 float* ys = y + base;
+                uint16_t word = 0;
                 for (int64_t s = 0; s < ch.spatial; ++s) {
                     const float v = a * xs[s] + b + (residual != nullptr ? residual[base + s] : 0.0f);
-                    ys[s] = d.relu ? std::max(v, 0.0f) : v;
+                    ys[s] = d.relu ? std::max(v, 0.0f) : v;  // a NaN stays
+                    if (relu_mask == nullptr) continue;
+                    if (!(ys[s] <= 0.0f)) word = static_cast<uint16_t>(word | 1u << (s % 16));
+                    if (s % 16 == 15 || s + 1 == ch.spatial) {
+                        relu_mask[mask_word(ch, n, s)] = word;
+                        word = 0;
+                    }
                 }
             }
         }
     });
 }
 
-void batchnorm_backward(anvil_context& ctx, const anvil_batchnorm_desc& d, const float* x, const float* y, const float* dy,
+void batchnorm_backward(anvil_context& ctx, const anvil_batchnorm_desc& d, const float* x, const uint16_t* relu_mask, const float* dy,
                         const float* gamma, const float* save_mean, const float* save_invstd, float* dx, float* dresidual,
                         float* dgamma, float* dbeta, bool accumulate) {
     const bool vectors = vector_runs(d);
@@ -264,14 +277,15 @@ void batchnorm_backward(anvil_context& ctx, const anvil_batchnorm_desc& d, const
             float* kept = dresidual != nullptr ? dresidual : dx;
             double total_g = 0.0, total_gx = 0.0;
             if (vectors) {
-                backward_sums_avx512(ch, d.relu != 0, mean, x, y, dy, kept, total_g, total_gx);
+                backward_sums_avx512(ch, mean, x, relu_mask, dy, kept, total_g, total_gx);
             } else {
                 double sum_g[8] = {}, sum_gx[8] = {};
                 for (int64_t n = 0; n < ch.batch; ++n) {
                     const int64_t base = ch.offset + n * ch.stride;
                     for (int64_t s = 0; s < ch.spatial; ++s) {
                         const int64_t i = base + s;
-                        const float g = d.relu && y[i] <= 0.0f ? 0.0f : dy[i];
+                        const bool blocked = relu_mask != nullptr && (relu_mask[mask_word(ch, n, s)] >> (s % 16) & 1u) == 0;
+                        const float g = blocked ? 0.0f : dy[i];
                         kept[i] = g;
                         sum_g[s & 7] += g;
                         sum_gx[s & 7] += static_cast<double>(g) * (x[i] - mean);

@@ -7,7 +7,7 @@
 namespace anvil::cpu {
 
 // Asks for the line holding p, to read it soon.
-inline void fetch(const float* p) { _mm_prefetch(reinterpret_cast<const char*>(p), _MM_HINT_T0); }
+inline void fetch(const void* p) { _mm_prefetch(static_cast<const char*>(p), _MM_HINT_T0); }
 
 // Asks for the line holding p to write it soon, owned: the store then need not wait for the line
 // to be read in first. (PREFETCHW, which every CPU with AVX-512 has, written out: the intrinsic

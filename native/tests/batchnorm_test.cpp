@@ -1,5 +1,5 @@
 // Batch normalisation against a double-precision transcription of PyTorch's definition: outputs,
-// running statistics (unbiased variance), evaluation mode, the fused ReLU, the fused residual
+// running statistics (unbiased variance), evaluation mode, the fused ReLU and its mask, the fused residual
 // addition + ReLU of a ResNet block's end, gradients against the reference and against finite
 // differences, bit-identical results for 1 and 2 threads, the
 // element-wise kernels around them (add and copy_rows for residual blocks and concatenation, clamp
@@ -23,17 +23,29 @@ struct Case {
 
 struct Buffers {
     std::vector<float> x, gamma, beta, running_mean, running_var, save_mean, save_invstd, y;
+    std::vector<uint16_t> mask;  // the fused ReLU's
+    // The mask, with the ReLU only.
+    uint16_t* relu_mask(const Case& k) { return k.relu ? mask.data() : nullptr; }
 };
 
 anvil_batchnorm_desc desc(const Case& k) {
     return {k.batch, k.channels, k.spatial, 1e-5f, 0.1f, k.training ? 1 : 0, k.relu ? 1 : 0};
 }
 
+// 16-bit words of the fused ReLU's mask, as the library counts them.
+size_t mask_words(const Case& k) {
+    anvil_batchnorm_desc d = desc(k);
+    d.training = 0;  // also for the cases made to be refused in training
+    int64_t bytes = -1;
+    EXPECT_OK(anvil_batchnorm_relu_mask_bytes(&d, &bytes));
+    return static_cast<size_t>(bytes / 2);
+}
+
 Buffers make(const Case& k, Rng& rng) {
     const int64_t n = k.batch * k.channels * k.spatial;
     Buffers b{rng.vector(n, -2.0f, 3.0f), rng.vector(k.channels, 0.5f, 1.5f), rng.vector(k.channels, -0.5f, 0.5f),
               rng.vector(k.channels, -0.2f, 0.2f), rng.vector(k.channels, 0.5f, 2.0f), std::vector<float>(k.channels),
-              std::vector<float>(k.channels), std::vector<float>(n)};
+              std::vector<float>(k.channels), std::vector<float>(n), std::vector<uint16_t>(mask_words(k), 0xAAAA)};
     return b;
 }
 
@@ -41,7 +53,22 @@ anvil_status forward(anvil_context* ctx, const Case& k, Buffers& b) {
     const anvil_batchnorm_desc d = desc(k);
     return anvil_batchnorm_forward(ctx, &d, b.x.data(), k.affine ? b.gamma.data() : nullptr, k.affine ? b.beta.data() : nullptr,
                                    b.running_mean.data(), b.running_var.data(), b.save_mean.data(), b.save_invstd.data(),
-                                   b.y.data());
+                                   b.y.data(), b.relu_mask(k));
+}
+
+// The mask against y: bit s % 16 of word (n * channels + c) * ceil(spatial / 16) + s / 16 is set
+// where y > 0 or NaN, and the bits past a run's end are clear.
+bool mask_matches(const Case& k, const std::vector<float>& y, const std::vector<uint16_t>& mask) {
+    const int64_t words = (k.spatial + 15) / 16;
+    if (mask.size() != static_cast<size_t>(k.batch * k.channels * words)) return false;
+    for (int64_t run = 0; run < k.batch * k.channels; ++run) {
+        for (int64_t s = 0; s < words * 16; ++s) {
+            const bool bit = (mask[run * words + s / 16] >> (s % 16) & 1u) != 0;
+            const bool want = s < k.spatial && !(y[run * k.spatial + s] <= 0.0f);
+            if (bit != want) return false;
+        }
+    }
+    return true;
 }
 
 // y, and the running statistics after the update, in double.
@@ -90,12 +117,19 @@ void test_forward(const Contexts& ctxs) {
         EXPECT_OK(forward(ctxs.two, k, b));
         const Reference r = reference(k, before);
         EXPECT(test::all_close(b.y, r.y, 1e-5, 1e-5, "batchnorm y"));
+        if (k.relu) EXPECT(mask_matches(k, b.y, b.mask));
         EXPECT(test::all_close(b.running_mean, r.running_mean, 1e-6, 1e-6, "running_mean"));
         EXPECT(test::all_close(b.running_var, r.running_var, 1e-6, 1e-6, "running_var"));
         Buffers one = before;
         EXPECT_OK(forward(ctxs.one, k, one));
-        EXPECT(one.y == b.y && one.running_var == b.running_var);  // the same bits for any thread count
+        EXPECT(one.y == b.y && one.running_var == b.running_var && one.mask == b.mask);  // the same bits for any thread count
     }
+    // A NaN passes the fused ReLU, as in PyTorch, and so does its gradient: its bit is set.
+    const Case k{2, 2, 20, false, true, true};
+    Buffers b = make(k, rng);
+    b.x[3] = std::nanf("");
+    EXPECT_OK(forward(ctxs.two, k, b));
+    EXPECT(std::isnan(b.y[3]) && (b.mask[0] >> 3 & 1u) != 0 && mask_matches(k, b.y, b.mask));
 }
 
 // d/dx, dgamma, dbeta of L = sum(y * r) against finite differences of the forward pass (the batch
@@ -111,7 +145,7 @@ void test_gradients(const Contexts& ctxs) {
         EXPECT_OK(forward(ctxs.two, k, b));
         const anvil_batchnorm_desc d = desc(k);
         std::vector<float> dx(b.x.size()), dgamma(k.channels), dbeta(k.channels);
-        EXPECT_OK(anvil_batchnorm_backward(ctxs.two, &d, b.x.data(), b.y.data(), r.data(), k.affine ? b.gamma.data() : nullptr,
+        EXPECT_OK(anvil_batchnorm_backward(ctxs.two, &d, b.x.data(), b.relu_mask(k), r.data(), k.affine ? b.gamma.data() : nullptr,
                                            b.save_mean.data(), b.save_invstd.data(), dx.data(),
                                            k.affine ? dgamma.data() : nullptr, k.affine ? dbeta.data() : nullptr, 0));
         Buffers probe = start;
@@ -128,7 +162,7 @@ void test_gradients(const Contexts& ctxs) {
             EXPECT(test::all_close(dbeta, test::numeric_gradient(probe.beta, loss, 1e-3f), 2e-2, 2e-3, "batchnorm dbeta"));
             // accumulate adds to what is there.
             std::vector<float> dgamma2 = dgamma, dbeta2 = dbeta;
-            EXPECT_OK(anvil_batchnorm_backward(ctxs.one, &d, b.x.data(), b.y.data(), r.data(), b.gamma.data(), b.save_mean.data(),
+            EXPECT_OK(anvil_batchnorm_backward(ctxs.one, &d, b.x.data(), b.relu_mask(k), r.data(), b.gamma.data(), b.save_mean.data(),
                                                b.save_invstd.data(), dx.data(), dgamma2.data(), dbeta2.data(), 1));
             for (int64_t c = 0; c < k.channels; ++c) EXPECT(test::close(dgamma2[c], 2.0 * dgamma[c], 1e-5, 1e-6));
         }
@@ -147,7 +181,7 @@ void test_backward_reference(const Contexts& ctxs) {
         const std::vector<float> dy = rng.vector(b.y.size(), -1.0f, 1.0f);
         const anvil_batchnorm_desc d = desc(k);
         std::vector<float> dx(b.x.size()), dgamma(k.channels), dbeta(k.channels);
-        EXPECT_OK(anvil_batchnorm_backward(ctxs.two, &d, b.x.data(), b.y.data(), dy.data(), k.affine ? b.gamma.data() : nullptr,
+        EXPECT_OK(anvil_batchnorm_backward(ctxs.two, &d, b.x.data(), b.relu_mask(k), dy.data(), k.affine ? b.gamma.data() : nullptr,
                                            b.save_mean.data(), b.save_invstd.data(), dx.data(),
                                            k.affine ? dgamma.data() : nullptr, k.affine ? dbeta.data() : nullptr, 0));
         const int64_t m = k.batch * k.spatial;
@@ -184,7 +218,7 @@ void test_backward_reference(const Contexts& ctxs) {
             EXPECT(test::all_close(dbeta, want_dbeta, 1e-4, 1e-5, "batchnorm dbeta (closed form)"));
         }
         std::vector<float> dx_one(dx.size()), dgamma_one(k.channels), dbeta_one(k.channels);
-        EXPECT_OK(anvil_batchnorm_backward(ctxs.one, &d, b.x.data(), b.y.data(), dy.data(), k.affine ? b.gamma.data() : nullptr,
+        EXPECT_OK(anvil_batchnorm_backward(ctxs.one, &d, b.x.data(), b.relu_mask(k), dy.data(), k.affine ? b.gamma.data() : nullptr,
                                            b.save_mean.data(), b.save_invstd.data(), dx_one.data(),
                                            k.affine ? dgamma_one.data() : nullptr, k.affine ? dbeta_one.data() : nullptr, 0));
         EXPECT(dx_one == dx && dgamma_one == dgamma && dbeta_one == dbeta);  // the same bits for any thread count
@@ -206,7 +240,7 @@ void test_add_relu(const Contexts& ctxs) {
             return anvil_batchnorm_add_relu_forward(ctx, &d, t.x.data(), r.data(), k.affine ? t.gamma.data() : nullptr,
                                                     k.affine ? t.beta.data() : nullptr, t.running_mean.data(),
                                                     t.running_var.data(), t.save_mean.data(), t.save_invstd.data(),
-                                                    t.y.data());
+                                                    t.y.data(), t.mask.data());
         };
         EXPECT_OK(fused(ctxs.two, b, residual));
         Case plain = k;
@@ -218,16 +252,17 @@ void test_add_relu(const Contexts& ctxs) {
         EXPECT(test::all_close(b.running_var, r.running_var, 1e-6, 1e-6, "running_var of the fused pass"));
         Buffers one = start;
         EXPECT_OK(fused(ctxs.one, one, residual));
-        EXPECT(one.y == b.y);
+        EXPECT(one.y == b.y && one.mask == b.mask);
+        EXPECT(mask_matches(k, b.y, b.mask));
 
         std::vector<float> dx(b.x.size()), dres(b.x.size()), dgamma(k.channels), dbeta(k.channels);
         std::vector<float> dx_plain(b.x.size()), dgamma_plain(k.channels), dbeta_plain(k.channels);
         float* dg = k.affine ? dgamma.data() : nullptr;
         float* db = k.affine ? dbeta.data() : nullptr;
         const float* gamma = k.affine ? b.gamma.data() : nullptr;
-        EXPECT_OK(anvil_batchnorm_add_relu_backward(ctxs.two, &d, b.x.data(), b.y.data(), w.data(), gamma, b.save_mean.data(),
+        EXPECT_OK(anvil_batchnorm_add_relu_backward(ctxs.two, &d, b.x.data(), b.mask.data(), w.data(), gamma, b.save_mean.data(),
                                                     b.save_invstd.data(), dx.data(), dres.data(), dg, db, 0));
-        EXPECT_OK(anvil_batchnorm_backward(ctxs.two, &d, b.x.data(), b.y.data(), w.data(), gamma, b.save_mean.data(),
+        EXPECT_OK(anvil_batchnorm_backward(ctxs.two, &d, b.x.data(), b.mask.data(), w.data(), gamma, b.save_mean.data(),
                                            b.save_invstd.data(), dx_plain.data(), k.affine ? dgamma_plain.data() : nullptr,
                                            k.affine ? dbeta_plain.data() : nullptr, 0));
         EXPECT(dx == dx_plain && dgamma == dgamma_plain && dbeta == dbeta_plain);
@@ -258,26 +293,30 @@ void test_add_relu(const Contexts& ctxs) {
     anvil_batchnorm_desc d = desc(k);
     d.relu = 0;
     EXPECT_ERROR(anvil_batchnorm_add_relu_forward(ctxs.one, &d, b.x.data(), residual.data(), nullptr, nullptr, nullptr,
-                                                  nullptr, b.save_mean.data(), b.save_invstd.data(), b.y.data()),
+                                                  nullptr, b.save_mean.data(), b.save_invstd.data(), b.y.data(), nullptr),
                  ANVIL_ERR_INVALID_ARGUMENT, "relu must be 1, got 0");
     d = desc(k);
     EXPECT_ERROR(anvil_batchnorm_add_relu_forward(ctxs.one, &d, b.x.data(), nullptr, nullptr, nullptr, nullptr, nullptr,
-                                                  b.save_mean.data(), b.save_invstd.data(), b.y.data()),
+                                                  b.save_mean.data(), b.save_invstd.data(), b.y.data(), b.mask.data()),
                  ANVIL_ERR_INVALID_ARGUMENT, "residual is NULL");
     EXPECT_ERROR(anvil_batchnorm_add_relu_forward(ctxs.one, &d, b.x.data(), b.y.data() + 1, nullptr, nullptr, nullptr,
-                                                  nullptr, b.save_mean.data(), b.save_invstd.data(), b.y.data()),
+                                                  nullptr, b.save_mean.data(), b.save_invstd.data(), b.y.data(), b.mask.data()),
                  ANVIL_ERR_INVALID_ARGUMENT, "y and residual overlap");
+    EXPECT_ERROR(anvil_batchnorm_add_relu_forward(ctxs.one, &d, b.x.data(), residual.data(), nullptr, nullptr, nullptr,
+                                                  nullptr, b.save_mean.data(), b.save_invstd.data(), b.y.data(),
+                                                  b.y.data() + 2),
+                 ANVIL_ERR_INVALID_ARGUMENT, "y and relu_mask overlap");
     EXPECT_OK(anvil_batchnorm_add_relu_forward(ctxs.one, &d, b.x.data(), residual.data(), nullptr, nullptr, nullptr, nullptr,
-                                               b.save_mean.data(), b.save_invstd.data(), b.y.data()));
-    EXPECT_ERROR(anvil_batchnorm_add_relu_backward(ctxs.one, &d, b.x.data(), b.y.data(), residual.data(), nullptr,
+                                               b.save_mean.data(), b.save_invstd.data(), b.y.data(), b.mask.data()));
+    EXPECT_ERROR(anvil_batchnorm_add_relu_backward(ctxs.one, &d, b.x.data(), b.mask.data(), residual.data(), nullptr,
                                                    b.save_mean.data(), b.save_invstd.data(), dx.data(), nullptr, nullptr,
                                                    nullptr, 0),
                  ANVIL_ERR_INVALID_ARGUMENT, "dresidual is NULL");
-    EXPECT_ERROR(anvil_batchnorm_add_relu_backward(ctxs.one, &d, b.x.data(), b.y.data(), residual.data(), nullptr,
+    EXPECT_ERROR(anvil_batchnorm_add_relu_backward(ctxs.one, &d, b.x.data(), b.mask.data(), residual.data(), nullptr,
                                                    b.save_mean.data(), b.save_invstd.data(), dx.data(), dx.data(), nullptr,
                                                    nullptr, 0),
                  ANVIL_ERR_INVALID_ARGUMENT, "overlap");
-    EXPECT_ERROR(anvil_batchnorm_add_relu_backward(ctxs.one, &d, b.x.data(), b.y.data(), residual.data(), nullptr,
+    EXPECT_ERROR(anvil_batchnorm_add_relu_backward(ctxs.one, &d, b.x.data(), b.mask.data(), residual.data(), nullptr,
                                                    b.save_mean.data(), b.save_invstd.data(), dx.data(), residual.data(),
                                                    nullptr, nullptr, 0),
                  ANVIL_ERR_INVALID_ARGUMENT, "overlap");
@@ -292,27 +331,40 @@ void test_refusals(const Contexts& ctxs) {
     b = make(k, rng);
     anvil_batchnorm_desc d = desc(k);
     EXPECT_ERROR(anvil_batchnorm_forward(ctxs.one, &d, b.x.data(), b.gamma.data(), b.beta.data(), nullptr, nullptr,
-                                         b.save_mean.data(), b.save_invstd.data(), b.y.data()),
+                                         b.save_mean.data(), b.save_invstd.data(), b.y.data(), nullptr),
                  ANVIL_ERR_INVALID_ARGUMENT, "evaluation needs running_mean");
     EXPECT_ERROR(anvil_batchnorm_forward(ctxs.one, &d, b.x.data(), b.gamma.data(), nullptr, b.running_mean.data(),
-                                         b.running_var.data(), b.save_mean.data(), b.save_invstd.data(), b.y.data()),
+                                         b.running_var.data(), b.save_mean.data(), b.save_invstd.data(), b.y.data(), nullptr),
                  ANVIL_ERR_INVALID_ARGUMENT, "gamma and beta");
     EXPECT_ERROR(anvil_batchnorm_forward(ctxs.one, &d, b.x.data(), b.gamma.data(), b.beta.data(), b.running_mean.data(),
-                                         b.running_var.data(), b.save_mean.data(), b.save_invstd.data(), b.x.data()),
+                                         b.running_var.data(), b.save_mean.data(), b.save_invstd.data(), b.x.data(), nullptr),
                  ANVIL_ERR_INVALID_ARGUMENT, "y and x overlap");
     EXPECT_ERROR(anvil_batchnorm_forward(ctxs.one, &d, b.x.data(), b.gamma.data(), b.beta.data(), b.running_mean.data(),
-                                         b.running_var.data(), b.gamma.data(), b.save_invstd.data(), b.y.data()),
+                                         b.running_var.data(), b.gamma.data(), b.save_invstd.data(), b.y.data(), nullptr),
                  ANVIL_ERR_INVALID_ARGUMENT, "save_mean and gamma overlap");
     d.momentum = 1.5f;
     EXPECT_ERROR(anvil_batchnorm_forward(ctxs.one, &d, b.x.data(), nullptr, nullptr, b.running_mean.data(), b.running_var.data(),
-                                         b.save_mean.data(), b.save_invstd.data(), b.y.data()),
+                                         b.save_mean.data(), b.save_invstd.data(), b.y.data(), nullptr),
                  ANVIL_ERR_INVALID_ARGUMENT, "momentum");
     d = desc(k);
+    EXPECT_ERROR(anvil_batchnorm_forward(ctxs.one, &d, b.x.data(), nullptr, nullptr, b.running_mean.data(), b.running_var.data(),
+                                         b.save_mean.data(), b.save_invstd.data(), b.y.data(), b.mask.data()),
+                 ANVIL_ERR_INVALID_ARGUMENT, "relu_mask is the fused ReLU's: it must be NULL without relu");
     d.relu = 1;
     std::vector<float> dx(b.x.size());
     EXPECT_ERROR(anvil_batchnorm_backward(ctxs.one, &d, b.x.data(), nullptr, b.y.data(), nullptr, b.save_mean.data(),
                                           b.save_invstd.data(), dx.data(), nullptr, nullptr, 0),
-                 ANVIL_ERR_INVALID_ARGUMENT, "mask");
+                 ANVIL_ERR_INVALID_ARGUMENT, "relu_mask");
+    EXPECT_ERROR(anvil_batchnorm_backward(ctxs.one, &d, b.x.data(), dx.data() + 1, b.y.data(), nullptr, b.save_mean.data(),
+                                          b.save_invstd.data(), dx.data(), nullptr, nullptr, 0),
+                 ANVIL_ERR_INVALID_ARGUMENT, "dx and relu_mask overlap");
+    // Its size: 2 bytes per 16 elements of a run, rounded up per run.
+    int64_t bytes = -1;
+    const anvil_batchnorm_desc sized{3, 5, 17, 1e-5f, 0.1f, 1, 1, };
+    EXPECT_OK(anvil_batchnorm_relu_mask_bytes(&sized, &bytes));
+    EXPECT(bytes == 3 * 5 * 2 * 2);
+    EXPECT_ERROR(anvil_batchnorm_relu_mask_bytes(&sized, nullptr), ANVIL_ERR_INVALID_ARGUMENT, "out");
+    EXPECT_ERROR(anvil_batchnorm_relu_mask_bytes(nullptr, &bytes), ANVIL_ERR_INVALID_ARGUMENT, "descriptor");
     EXPECT_ERROR(anvil_batchnorm_backward(ctxs.one, nullptr, b.x.data(), nullptr, b.y.data(), nullptr, b.save_mean.data(),
                                           b.save_invstd.data(), dx.data(), nullptr, nullptr, 0),
                  ANVIL_ERR_INVALID_ARGUMENT, "descriptor");

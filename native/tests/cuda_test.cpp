@@ -399,6 +399,19 @@ void check_pointwise(anvil_context* gpu, anvil_context* cpu, int64_t n) {
     }
 }
 
+// Whether the fused ReLU's mask (see anvil_batchnorm_relu_mask_bytes) has a bit set exactly where y
+// passes the gradient (y > 0, or NaN).
+bool mask_agrees(const std::vector<float>& y, const std::vector<uint16_t>& mask, int64_t runs, int64_t spatial) {
+    const int64_t words = (spatial + 15) / 16;
+    for (int64_t run = 0; run < runs; ++run) {
+        for (int64_t s = 0; s < words * 16; ++s) {
+            const bool bit = (mask[run * words + s / 16] >> (s % 16) & 1u) != 0;
+            if (bit != (s < spatial && !(y[run * spatial + s] <= 0.0f))) return false;
+        }
+    }
+    return true;
+}
+
 // Batch and group normalisation, training mode with the fused ReLU, and their gradients.
 void check_normalization(anvil_context* gpu, anvil_context* cpu, int64_t batch, int64_t channels, int64_t spatial) {
     const int64_t n = batch * channels * spatial;
@@ -408,15 +421,20 @@ void check_normalization(anvil_context* gpu, anvil_context* cpu, int64_t batch, 
         gmean(gpu, zeros), ginv(gpu, zeros), gy(gpu, x), gdx(gpu, x), gdg(gpu, zeros), gdb(gpu, zeros);
     std::vector<float> rm = zeros, rv = ones, mean(channels), inv(channels), y(n), dx(n), dg(channels), db(channels);
     const anvil_batchnorm_desc bn{batch, channels, spatial, 1e-5f, 0.1f, 1, 1};
-    EXPECT_OK(anvil_batchnorm_forward(gpu, &bn, gx.f(), gg.f(), gb.f(), grm.f(), grv.f(), gmean.f(), ginv.f(), gy.f()));
+    int64_t mask_bytes = 0;
+    EXPECT_OK(anvil_batchnorm_relu_mask_bytes(&bn, &mask_bytes));
+    std::vector<uint16_t> mask(static_cast<size_t>(mask_bytes / 2));
+    DeviceBuffer gmask(gpu, mask);
+    EXPECT_OK(anvil_batchnorm_forward(gpu, &bn, gx.f(), gg.f(), gb.f(), grm.f(), grv.f(), gmean.f(), ginv.f(), gy.f(), gmask.ptr));
     EXPECT_OK(anvil_batchnorm_forward(cpu, &bn, x.data(), gamma.data(), beta.data(), rm.data(), rv.data(), mean.data(),
-                                      inv.data(), y.data()));
+                                      inv.data(), y.data(), mask.data()));
     const char* shape = "batchnorm";
     test::expect(max_rel_diff(gy.read<float>(), y) <= 1e-4, "%s y", shape);
+    test::expect(mask_agrees(gy.read<float>(), gmask.read<uint16_t>(), batch * channels, spatial), "%s relu mask", shape);
     test::expect(max_rel_diff(grv.read<float>(), rv) <= kReductionTol, "%s running_var", shape);
-    EXPECT_OK(anvil_batchnorm_backward(gpu, &bn, gx.f(), gy.f(), gdy.f(), gg.f(), gmean.f(), ginv.f(), gdx.f(), gdg.f(),
+    EXPECT_OK(anvil_batchnorm_backward(gpu, &bn, gx.f(), gmask.ptr, gdy.f(), gg.f(), gmean.f(), ginv.f(), gdx.f(), gdg.f(),
                                        gdb.f(), 0));
-    EXPECT_OK(anvil_batchnorm_backward(cpu, &bn, x.data(), y.data(), dy.data(), gamma.data(), mean.data(), inv.data(),
+    EXPECT_OK(anvil_batchnorm_backward(cpu, &bn, x.data(), mask.data(), dy.data(), gamma.data(), mean.data(), inv.data(),
                                        dx.data(), dg.data(), db.data(), 0));
     test::expect(max_rel_diff(gdx.read<float>(), dx) <= 1e-4, "%s dx", shape);
     test::expect(max_rel_diff(gdg.read<float>(), dg) <= 1e-4 && max_rel_diff(gdb.read<float>(), db) <= 1e-4, "%s dgamma/dbeta", shape);
@@ -425,13 +443,14 @@ void check_normalization(anvil_context* gpu, anvil_context* cpu, int64_t batch, 
     std::vector<float> dres(n);
     DeviceBuffer gdres(gpu, x);
     EXPECT_OK(anvil_batchnorm_add_relu_forward(gpu, &bn, gx.f(), gdy.f(), gg.f(), gb.f(), grm.f(), grv.f(), gmean.f(), ginv.f(),
-                                               gy.f()));
+                                               gy.f(), gmask.ptr));
     EXPECT_OK(anvil_batchnorm_add_relu_forward(cpu, &bn, x.data(), dy.data(), gamma.data(), beta.data(), rm.data(), rv.data(),
-                                               mean.data(), inv.data(), y.data()));
+                                               mean.data(), inv.data(), y.data(), mask.data()));
     test::expect(max_rel_diff(gy.read<float>(), y) <= 1e-4, "batchnorm + residual + relu y");
-    EXPECT_OK(anvil_batchnorm_add_relu_backward(gpu, &bn, gx.f(), gy.f(), gdy.f(), gg.f(), gmean.f(), ginv.f(), gdx.f(),
+    test::expect(mask_agrees(gy.read<float>(), gmask.read<uint16_t>(), batch * channels, spatial), "batchnorm + residual relu mask");
+    EXPECT_OK(anvil_batchnorm_add_relu_backward(gpu, &bn, gx.f(), gmask.ptr, gdy.f(), gg.f(), gmean.f(), ginv.f(), gdx.f(),
                                                 gdres.f(), gdg.f(), gdb.f(), 0));
-    EXPECT_OK(anvil_batchnorm_add_relu_backward(cpu, &bn, x.data(), y.data(), dy.data(), gamma.data(), mean.data(), inv.data(),
+    EXPECT_OK(anvil_batchnorm_add_relu_backward(cpu, &bn, x.data(), mask.data(), dy.data(), gamma.data(), mean.data(), inv.data(),
                                                 dx.data(), dres.data(), dg.data(), db.data(), 0));
     test::expect(max_rel_diff(gdx.read<float>(), dx) <= 1e-4 && max_rel_diff(gdres.read<float>(), dres) <= 1e-4,
                  "batchnorm + residual + relu dx/dresidual");

@@ -1293,7 +1293,8 @@ void compare_norm_grads(Fuzzer& f, const char* fn, void* const* out, const std::
 }
 
 // add_relu: the calls with the residual addition fused before the ReLU (relu 1), whose residual
-// (forward) and dresidual (backward) come last among the slots.
+// (forward) and dresidual (backward) come last among the slots. With relu the forward pass writes
+// the ReLU's mask (optional) and the backward pass reads it.
 void gen_batchnorm(Fuzzer& f, Case& c, bool backward, bool add_relu) {
     auto d = std::make_shared<anvil_batchnorm_desc>();
     d->batch = f.range(1, 4);
@@ -1334,30 +1335,40 @@ void gen_batchnorm(Fuzzer& f, Case& c, bool backward, bool add_relu) {
         double y = (xs[i] - mean[ch]) * invstd[ch] * (g ? g[ch] : 1.0) + (b ? b[ch] : 0.0) + (r ? r[i] : 0.0);
         return D.relu ? std::max(y, 0.0) : y;
     };
+    // The ReLU's mask: 16-bit words per run of `spatial` elements, bit s % 16 of word s / 16.
+    const int64_t run_words = (D.spatial + 15) / 16, mask_words = D.batch * C * run_words;
+    auto mask_bit = [=](const unsigned char* mask, int64_t i) {
+        const int64_t run = i / D.spatial, s = i % D.spatial;
+        return (reinterpret_cast<const uint16_t*>(mask)[run * run_words + s / 16] >> (s % 16) & 1u) != 0;
+    };
     if (!backward) {
         f.maybe_special(x);
         c.fn = add_relu ? "anvil_batchnorm_add_relu_forward" : "anvil_batchnorm_forward";
         c.slots = {in("x", x), affine ? in("gamma", gamma) : absent("gamma"), affine ? in("beta", beta) : absent("beta"),
                    running ? out("running_mean", rm) : absent("running_mean"), running ? out("running_var", rv) : absent("running_var"),
-                   out("save_mean", f.floats(C)), out("save_invstd", f.floats(C)), out("y", f.floats(n))};
+                   out("save_mean", f.floats(C)), out("save_invstd", f.floats(C)), out("y", f.floats(n)),
+                   D.relu ? Slot{"relu_mask", mask_words, 2, true, false, f.zeros(mask_words, 2)} : absent("relu_mask")};
         c.slots[3].must = c.slots[4].must = running;  // one of the pair alone is refused
         c.slots[3].state = c.slots[4].state = true;
         c.disjoint = {{7, 0}, {7, 1}, {7, 2}, {7, 3}, {7, 4}, {7, 5}, {7, 6}, {5, 0}, {5, 6}, {6, 1}, {3, 4}, {3, 0}, {4, 2}};
+        for (int other = 0; other < 8; ++other) c.disjoint.push_back({8, other});
         if (add_relu) {
             c.slots.push_back(in("residual", residual));
-            c.disjoint.push_back({7, 8});
+            c.disjoint.push_back({7, 9});
+            c.disjoint.push_back({8, 9});
         }
         c.invoke = [=](anvil_context* ctx, const void* desc, void* const* p) {
             const auto* dd = static_cast<const anvil_batchnorm_desc*>(desc);
             if (add_relu) {
-                return anvil_batchnorm_add_relu_forward(ctx, dd, CF4(0), CF4(8), CF4(1), CF4(2), F4(3), F4(4), F4(5), F4(6), F4(7));
+                return anvil_batchnorm_add_relu_forward(ctx, dd, CF4(0), CF4(9), CF4(1), CF4(2), F4(3), F4(4), F4(5), F4(6), F4(7),
+                                                        p[8]);
             }
-            return anvil_batchnorm_forward(ctx, dd, CF4(0), CF4(1), CF4(2), F4(3), F4(4), F4(5), F4(6), F4(7));
+            return anvil_batchnorm_forward(ctx, dd, CF4(0), CF4(1), CF4(2), F4(3), F4(4), F4(5), F4(6), F4(7), p[8]);
         };
         c.verify = [=](Fuzzer& f, const std::vector<Bytes>& before, void* const* p) {
             std::vector<double> y(n), sm(mean), si(invstd), nrm(C), nrv(C);
             for (int64_t i = 0; i < n; ++i) {
-                y[i] = y_of(IN(0), add_relu ? IN(8) : nullptr, affine ? IN(1) : nullptr, affine ? IN(2) : nullptr, i);
+                y[i] = y_of(IN(0), add_relu ? IN(9) : nullptr, affine ? IN(1) : nullptr, affine ? IN(2) : nullptr, i);
             }
             for (int64_t ch = 0; ch < C; ++ch) {
                 const double m = D.momentum;
@@ -1366,6 +1377,16 @@ void gen_batchnorm(Fuzzer& f, Case& c, bool backward, bool add_relu) {
             }
             const char* fn = add_relu ? "anvil_batchnorm_add_relu_forward" : "anvil_batchnorm_forward";
             f.compare(fn, "y", CF4(7), y, 2e-4);
+            if (p[8] != nullptr) {
+                // The bits against the call's own y (the reference's may round to the other side of 0).
+                bool agrees = true;
+                for (int64_t i = 0; i < n; ++i) agrees = agrees && mask_bit(static_cast<const unsigned char*>(p[8]), i) == !(CF4(7)[i] <= 0.0f);
+                for (int64_t w = 0; w < mask_words; ++w) {
+                    const int64_t used = std::min<int64_t>(16, D.spatial - w % run_words * 16);
+                    agrees = agrees && (static_cast<const uint16_t*>(p[8])[w] >> used) == 0;  // no bits past a run
+                }
+                if (!agrees) f.fail(fn, "relu_mask: a bit not set exactly where y > 0 or NaN");
+            }
             f.compare(fn, "save_mean", CF4(5), sm, 1e-5);
             f.compare(fn, "save_invstd", CF4(6), si, 2e-4);
             if (running) {
@@ -1376,7 +1397,7 @@ void gen_batchnorm(Fuzzer& f, Case& c, bool backward, bool add_relu) {
         return;
     }
     // Backward from the reference's statistics and output.
-    Bytes sm = f.zeros(C), si = f.zeros(C), y = f.zeros(n);
+    Bytes sm = f.zeros(C), si = f.zeros(C), y = f.zeros(n), mask = f.zeros(mask_words, 2);
     for (int64_t ch = 0; ch < C; ++ch) {
         reinterpret_cast<float*>(sm.data())[ch] = static_cast<float>(mean[ch]);
         reinterpret_cast<float*>(si.data())[ch] = static_cast<float>(invstd[ch]);
@@ -1385,10 +1406,13 @@ void gen_batchnorm(Fuzzer& f, Case& c, bool backward, bool add_relu) {
         reinterpret_cast<float*>(y.data())[i] = static_cast<float>(y_of(as<float>(x), add_relu ? as<float>(residual) : nullptr,
                                                                         affine ? as<float>(gamma) : nullptr,
                                                                         affine ? as<float>(beta) : nullptr, i));
+        if (as<float>(y)[i] > 0.0f) reinterpret_cast<uint16_t*>(mask.data())[i / D.spatial * run_words + i % D.spatial / 16] |=
+            static_cast<uint16_t>(1u << (i % D.spatial % 16));
     }
     auto acc = std::make_shared<int32_t>(static_cast<int32_t>(f.below(2)));
     c.fn = add_relu ? "anvil_batchnorm_add_relu_backward" : "anvil_batchnorm_backward";
-    c.slots = {in("x", x), D.relu ? in("y", y) : absent("y"), in("dy", f.floats(n)), affine ? in("gamma", gamma) : absent("gamma"),
+    c.slots = {in("x", x), D.relu ? Slot{"relu_mask", mask_words, 2, false, true, mask} : absent("relu_mask"), in("dy", f.floats(n)),
+               affine ? in("gamma", gamma) : absent("gamma"),
                in("save_mean", sm), in("save_invstd", si), out("dx", f.floats(n)),
                affine ? out("dgamma", f.floats(C)) : absent("dgamma"), affine ? out("dbeta", f.floats(C)) : absent("dbeta")};
     c.disjoint = {{6, 0}, {6, 1}, {6, 2}, {6, 3}, {6, 4}, {6, 5}, {6, 7}, {6, 8}, {7, 8}, {7, 2}, {8, 0}};
@@ -1400,17 +1424,17 @@ void gen_batchnorm(Fuzzer& f, Case& c, bool backward, bool add_relu) {
     c.invoke = [=](anvil_context* ctx, const void* desc, void* const* p) {
         const auto* dd = static_cast<const anvil_batchnorm_desc*>(desc);
         if (add_relu) {
-            return anvil_batchnorm_add_relu_backward(ctx, dd, CF4(0), CF4(1), CF4(2), CF4(3), CF4(4), CF4(5), F4(6), F4(9), F4(7),
+            return anvil_batchnorm_add_relu_backward(ctx, dd, CF4(0), p[1], CF4(2), CF4(3), CF4(4), CF4(5), F4(6), F4(9), F4(7),
                                                      F4(8), *acc);
         }
-        return anvil_batchnorm_backward(ctx, dd, CF4(0), CF4(1), CF4(2), CF4(3), CF4(4), CF4(5), F4(6), F4(7), F4(8), *acc);
+        return anvil_batchnorm_backward(ctx, dd, CF4(0), p[1], CF4(2), CF4(3), CF4(4), CF4(5), F4(6), F4(7), F4(8), *acc);
     };
     c.verify = [=](Fuzzer& f, const std::vector<Bytes>& before, void* const* p) {
         std::vector<double> dx(n), dg(C), db(C);
         for (int64_t ch = 0; ch < C; ++ch) {
             const double mu = IN(4)[ch], is = IN(5)[ch], g = affine ? IN(3)[ch] : 1.0;
             double sdy = 0, sdyx = 0;
-            auto g_dy = [&](int64_t i) { return D.relu && !(IN(1)[i] > 0) ? 0.0 : (double)IN(2)[i]; };
+            auto g_dy = [&](int64_t i) { return D.relu && !mask_bit(before[1].data(), i) ? 0.0 : (double)IN(2)[i]; };
             for (int64_t b = 0; b < D.batch; ++b)
                 for (int64_t s = 0; s < D.spatial; ++s) {
                     const int64_t i = (b * C + ch) * D.spatial + s;
@@ -1430,7 +1454,7 @@ void gen_batchnorm(Fuzzer& f, Case& c, bool backward, bool add_relu) {
         compare_norm_grads(f, fn, p + 6, dx, affine ? &dg : nullptr, db);
         if (add_relu) {
             std::vector<double> dres(n);
-            for (int64_t i = 0; i < n; ++i) dres[i] = IN(1)[i] > 0 ? IN(2)[i] : 0.0;
+            for (int64_t i = 0; i < n; ++i) dres[i] = mask_bit(before[1].data(), i) ? IN(2)[i] : 0.0;
             f.compare(fn, "dresidual", CF4(9), dres, 0);
         }
     };

@@ -385,31 +385,45 @@ public final class Native {
 
     // ------------------------------------------------------------------ batchnorm
 
-    /** BatchNorm forward; with a {@code residual} (not 0) y = max(batchnorm(x) + residual, 0), the desc's relu set. */
+    /** Bytes of a BatchNorm's fused ReLU mask, which the forward pass writes for the backward pass. */
+    public static long batchNormReluMaskBytes(BatchnormDesc d) {
+        Scratch s = SCRATCH.get();
+        d.write(s.buffer, Scratch.DESC);
+        check(A.anvil_batchnorm_relu_mask_bytes(s.address + Scratch.DESC, s.out(0)), "anvil_batchnorm_relu_mask_bytes");
+        return s.outLong(0);
+    }
+
+    /**
+     * BatchNorm forward; with a {@code residual} (not 0) y = max(batchnorm(x) + residual, 0), the desc's relu set; with the
+     * ReLU, {@code reluMask} (0 for none) receives its mask for the backward pass.
+     */
     public static void batchNormForward(Device dev, BatchnormDesc d, long x, long residual, long gamma, long beta,
-            long runningMean, long runningVar, long saveMean, long saveInvstd, long y) {
+            long runningMean, long runningVar, long saveMean, long saveInvstd, long y, long reluMask) {
         Scratch s = SCRATCH.get();
         d.write(s.buffer, Scratch.DESC);
         if (residual != 0) {
             check(A.anvil_batchnorm_add_relu_forward(ctx(dev), s.address + Scratch.DESC, x, residual, gamma, beta, runningMean,
-                    runningVar, saveMean, saveInvstd, y), "anvil_batchnorm_add_relu_forward");
+                    runningVar, saveMean, saveInvstd, y, reluMask), "anvil_batchnorm_add_relu_forward");
         } else {
             check(A.anvil_batchnorm_forward(ctx(dev), s.address + Scratch.DESC, x, gamma, beta, runningMean, runningVar, saveMean,
-                    saveInvstd, y), "anvil_batchnorm_forward");
+                    saveInvstd, y, reluMask), "anvil_batchnorm_forward");
         }
     }
 
-    /** BatchNorm backward; with a {@code dresidual} (not 0) that of the residual forward, which also gives the residual's gradient. */
-    public static void batchNormBackward(Device dev, BatchnormDesc d, long x, long y, long dy, long gamma, long saveMean,
+    /**
+     * BatchNorm backward (with the ReLU, from the forward pass's {@code reluMask}); with a {@code dresidual} (not 0) that of
+     * the residual forward, which also gives the residual's gradient.
+     */
+    public static void batchNormBackward(Device dev, BatchnormDesc d, long x, long reluMask, long dy, long gamma, long saveMean,
             long saveInvstd, long dx, long dresidual, long dgamma, long dbeta, boolean accumulate) {
         Scratch s = SCRATCH.get();
         d.write(s.buffer, Scratch.DESC);
         if (dresidual != 0) {
-            check(A.anvil_batchnorm_add_relu_backward(ctx(dev), s.address + Scratch.DESC, x, y, dy, gamma, saveMean, saveInvstd,
-                    dx, dresidual, dgamma, dbeta, accumulate ? 1 : 0), "anvil_batchnorm_add_relu_backward");
+            check(A.anvil_batchnorm_add_relu_backward(ctx(dev), s.address + Scratch.DESC, x, reluMask, dy, gamma, saveMean,
+                    saveInvstd, dx, dresidual, dgamma, dbeta, accumulate ? 1 : 0), "anvil_batchnorm_add_relu_backward");
         } else {
-            check(A.anvil_batchnorm_backward(ctx(dev), s.address + Scratch.DESC, x, y, dy, gamma, saveMean, saveInvstd, dx, dgamma,
-                    dbeta, accumulate ? 1 : 0), "anvil_batchnorm_backward");
+            check(A.anvil_batchnorm_backward(ctx(dev), s.address + Scratch.DESC, x, reluMask, dy, gamma, saveMean, saveInvstd, dx,
+                    dgamma, dbeta, accumulate ? 1 : 0), "anvil_batchnorm_backward");
         }
     }
 

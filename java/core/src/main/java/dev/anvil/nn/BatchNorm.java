@@ -41,6 +41,8 @@ public abstract class BatchNorm extends Layer {
     private long batches; // num_batches_tracked, kept here and written to its tensor when the state is read
     private boolean fusedRelu;
     private Tensor saveMean, saveInvstd, input, output, inputGrad;
+    private Tensor reluMask; // the fused ReLU's mask, written in training for the backward pass (int32 words)
+    private long[] reluMaskShape = {0};
     private Tensor residual; // what the next forward pass adds before its ReLU (set by a Residual block), or null
     private boolean residualAdded; // whether the last forward pass added one: its backward then gives residualGrad
     private Tensor residualGrad;
@@ -205,10 +207,18 @@ public abstract class BatchNorm extends Layer {
             throw new IllegalArgumentException(name() + ": the residual to add has shape " + r.shapeString() + " on " + r.device()
                     + " but the output is " + java.util.Arrays.toString(outShape) + " on " + dev);
         }
-        desc.relu(fusedRelu || r != null ? 1 : 0);
+        boolean relu = fusedRelu || r != null;
+        desc.relu(relu ? 1 : 0);
+        // The backward pass reads the ReLU's mask, a bit an element, instead of the output.
+        if (relu && isTraining()) {
+            long words = (Native.batchNormReluMaskBytes(desc) + 3) / 4;
+            if (reluMaskShape[0] != words) reluMaskShape = new long[] {words};
+            reluMask = reuse(reluMask, dev, DType.INT32, reluMaskShape);
+        }
         Native.batchNormForward(dev, desc, x.address(), r == null ? 0 : r.address(), weight == null ? 0 : weight.value().address(),
                 bias == null ? 0 : bias.value().address(), trackRunningStats ? runningMean.address() : 0,
-                trackRunningStats ? runningVar.address() : 0, saveMean.address(), saveInvstd.address(), output.address());
+                trackRunningStats ? runningVar.address() : 0, saveMean.address(), saveInvstd.address(), output.address(),
+                relu && isTraining() ? reluMask.address() : 0);
         residualAdded = r != null;
         if (update) batches++;
         input = isTraining() ? x : null;
@@ -228,7 +238,7 @@ public abstract class BatchNorm extends Layer {
         inputGrad = reuse(inputGrad, dy.device(), Shapes.of(input));
         if (residualAdded) residualGrad = reuse(residualGrad, dy.device(), Shapes.of(output));
         desc.relu(fusedRelu || residualAdded ? 1 : 0);
-        Native.batchNormBackward(dy.device(), desc, input.address(), fusedRelu || residualAdded ? output.address() : 0, dy.address(),
+        Native.batchNormBackward(dy.device(), desc, input.address(), fusedRelu || residualAdded ? reluMask.address() : 0, dy.address(),
                 weight == null ? 0 : weight.value().address(), saveMean.address(), saveInvstd.address(), inputGrad.address(),
                 residualAdded ? residualGrad.address() : 0, weight == null ? 0 : weight.grad().address(),
                 bias == null ? 0 : bias.grad().address(), accumulate);
@@ -237,7 +247,7 @@ public abstract class BatchNorm extends Layer {
 
     @Override
     protected void releaseBuffers() {
-        closeAll(saveMean, saveInvstd, output, inputGrad, residualGrad);
+        closeAll(saveMean, saveInvstd, output, inputGrad, residualGrad, reluMask);
         input = null;
         residualAdded = false;
     }

@@ -3,6 +3,7 @@ package dev.anvil.ops;
 import static dev.anvil.ops.Check.assertClose;
 import static dev.anvil.ops.Check.uniform;
 
+import dev.anvil.DType;
 import dev.anvil.Device;
 import dev.anvil.Scope;
 import dev.anvil.Tensor;
@@ -17,8 +18,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * Batch normalisation and add on every backend against a double transcription of PyTorch's
- * definition (training with batch statistics, evaluation with running ones, the fused ReLU), and
- * the input gradient against finite differences.
+ * definition (training with batch statistics, evaluation with running ones, the fused ReLU and
+ * its mask), and the input gradient against finite differences.
  */
 class BatchNormOpTest {
     /** batch, channels, spatial, training, relu */
@@ -72,30 +73,48 @@ class BatchNormOpTest {
         return y;
     }
 
-    /** y, save_mean, save_invstd; with a residual (not null) y = max(batchnorm(x) + residual, 0), the fused ReLU's shapes only. */
-    private static float[][] forward(Device dev, Shape s, float[] x, float[] residual, float[] gamma, float[] beta, float[] rm,
+    /** A forward pass's outputs: y, save_mean, save_invstd, and with the ReLU its mask (int32 words), else null. */
+    record Forward(float[] y, float[] mean, float[] invstd, int[] mask) {}
+
+    /** With a residual (not null) y = max(batchnorm(x) + residual, 0), the fused ReLU's shapes only. */
+    private static Forward forward(Device dev, Shape s, float[] x, float[] residual, float[] gamma, float[] beta, float[] rm,
             float[] rv) {
         try (Scope scope = Scope.open()) {
             Tensor tx = Tensor.of(dev, x, x.length), g = Tensor.of(dev, gamma, gamma.length), b = Tensor.of(dev, beta, beta.length);
             Tensor m = Tensor.of(dev, rm, rm.length), v = Tensor.of(dev, rv, rv.length);
             Tensor sm = Tensor.empty(dev, s.channels), si = Tensor.empty(dev, s.channels), y = Tensor.empty(dev, x.length);
             Tensor r = residual == null ? null : Tensor.of(dev, residual, residual.length);
+            Tensor mask = s.relu ? Tensor.empty(dev, DType.INT32, (Native.batchNormReluMaskBytes(s.desc()) + 3) / 4) : null;
             Native.batchNormForward(dev, s.desc(), tx.address(), r == null ? 0 : r.address(), g.address(), b.address(), m.address(),
-                    v.address(), sm.address(), si.address(), y.address());
-            return new float[][] {y.toFloatArray(), sm.toFloatArray(), si.toFloatArray()};
+                    v.address(), sm.address(), si.address(), y.address(), mask == null ? 0 : mask.address());
+            return new Forward(y.toFloatArray(), sm.toFloatArray(), si.toFloatArray(), mask == null ? null : mask.toIntArray());
+        }
+    }
+
+    /** The mask has a bit set exactly where y > 0: bit k % 16 of 16-bit word k / 16 of each run of {@code spatial} elements. */
+    private static void assertMaskMatches(Shape s, float[] y, int[] mask) {
+        int words = (s.spatial + 15) / 16;
+        for (int run = 0; run < s.batch * s.channels; run++) {
+            for (int k = 0; k < words * 16; k++) {
+                int word = run * words + k / 16;
+                boolean bit = ((mask[word / 2] >>> (16 * (word % 2) + k % 16)) & 1) != 0;
+                boolean want = k < s.spatial && y[run * s.spatial + k] > 0;
+                if (bit != want) throw new AssertionError("relu mask bit " + k + " of run " + run + ": " + bit + ", y " + y[run * s.spatial + k]);
+            }
         }
     }
 
     /** dx, and with {@code residualToo} the residual's gradient (the fused forward's backward). */
-    private static float[][] backwardData(Device dev, Shape s, float[] x, float[] y, float[] dy, float[] gamma, float[] sm,
-            float[] si, boolean residualToo) {
+    private static float[][] backwardData(Device dev, Shape s, float[] x, Forward f, float[] dy, float[] gamma, boolean residualToo) {
         try (Scope scope = Scope.open()) {
-            Tensor tx = Tensor.of(dev, x, x.length), ty = Tensor.of(dev, y, y.length), tdy = Tensor.of(dev, dy, dy.length);
-            Tensor g = Tensor.of(dev, gamma, gamma.length), m = Tensor.of(dev, sm, sm.length), i = Tensor.of(dev, si, si.length);
+            Tensor tx = Tensor.of(dev, x, x.length), tdy = Tensor.of(dev, dy, dy.length);
+            Tensor mask = f.mask() == null ? null : Tensor.ofInts(dev, f.mask(), f.mask().length);
+            Tensor g = Tensor.of(dev, gamma, gamma.length), m = Tensor.of(dev, f.mean(), f.mean().length);
+            Tensor i = Tensor.of(dev, f.invstd(), f.invstd().length);
             Tensor dx = Tensor.empty(dev, x.length), dg = Tensor.empty(dev, gamma.length), db = Tensor.empty(dev, gamma.length);
             Tensor dr = residualToo ? Tensor.empty(dev, x.length) : null;
-            Native.batchNormBackward(dev, s.desc(), tx.address(), ty.address(), tdy.address(), g.address(), m.address(), i.address(),
-                    dx.address(), dr == null ? 0 : dr.address(), dg.address(), db.address(), false);
+            Native.batchNormBackward(dev, s.desc(), tx.address(), mask == null ? 0 : mask.address(), tdy.address(), g.address(),
+                    m.address(), i.address(), dx.address(), dr == null ? 0 : dr.address(), dg.address(), db.address(), false);
             return new float[][] {dx.toFloatArray(), dr == null ? null : dr.toFloatArray()};
         }
     }
@@ -107,24 +126,26 @@ class BatchNormOpTest {
         float[] x = uniform(1, s.n()), gamma = uniform(2, s.channels), beta = uniform(3, s.channels), r = uniform(6, s.n());
         float[] rm = uniform(4, s.channels), rv = uniform(5, s.channels);
         for (int i = 0; i < rv.length; i++) rv[i] = 0.5f + Math.abs(rv[i]);
-        float[][] out = forward(dev, s, x, null, gamma, beta, rm.clone(), rv.clone());
+        Forward out = forward(dev, s, x, null, gamma, beta, rm.clone(), rv.clone());
         double[] ref = reference(s, x, gamma, beta, rm, rv);
-        assertClose("y", ref, out[0], 1e-4 * Check.maxAbs(ref) + 1e-5);
-        float[] dx = backwardData(dev, s, x, out[0], r, gamma, out[1], out[2], false)[0];
-        GradCheck.check("batchnorm dx", in -> forward(dev, s, in, null, gamma, beta, rm.clone(), rv.clone())[0], x, r, dx, 1e-3);
+        assertClose("y", ref, out.y(), 1e-4 * Check.maxAbs(ref) + 1e-5);
+        float[] dx = backwardData(dev, s, x, out, r, gamma, false)[0];
+        GradCheck.check("batchnorm dx", in -> forward(dev, s, in, null, gamma, beta, rm.clone(), rv.clone()).y(), x, r, dx, 1e-3);
         if (!s.relu) return;
+        assertMaskMatches(s, out.y(), out.mask());
         // The residual addition fused before the ReLU (a ResNet block's end): y = max(batchnorm(x) + res, 0).
         float[] res = uniform(7, s.n());
-        float[][] fused = forward(dev, s, x, res, gamma, beta, rm.clone(), rv.clone());
+        Forward fused = forward(dev, s, x, res, gamma, beta, rm.clone(), rv.clone());
         Shape plain = new Shape(s.batch, s.channels, s.spatial, s.training, false);
         double[] pre = reference(plain, x, gamma, beta, rm, rv);
         double[] want = new double[pre.length];
         for (int i = 0; i < pre.length; i++) want[i] = Math.max(pre[i] + res[i], 0);
-        assertClose("y of batchnorm + residual + relu", want, fused[0], 1e-4 * Check.maxAbs(want) + 1e-5);
-        float[][] grads = backwardData(dev, s, x, fused[0], r, gamma, fused[1], fused[2], true);
-        GradCheck.check("batchnorm + residual + relu dx", in -> forward(dev, s, in, res, gamma, beta, rm.clone(), rv.clone())[0], x,
+        assertClose("y of batchnorm + residual + relu", want, fused.y(), 1e-4 * Check.maxAbs(want) + 1e-5);
+        assertMaskMatches(s, fused.y(), fused.mask());
+        float[][] grads = backwardData(dev, s, x, fused, r, gamma, true);
+        GradCheck.check("batchnorm + residual + relu dx", in -> forward(dev, s, in, res, gamma, beta, rm.clone(), rv.clone()).y(), x,
                 r, grads[0], 1e-3);
         GradCheck.check("batchnorm + residual + relu dresidual",
-                in -> forward(dev, s, x, in, gamma, beta, rm.clone(), rv.clone())[0], res, r, grads[1], 1e-3);
+                in -> forward(dev, s, x, in, gamma, beta, rm.clone(), rv.clone()).y(), res, r, grads[1], 1e-3);
     }
 }
