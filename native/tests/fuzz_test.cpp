@@ -2407,6 +2407,27 @@ void fuzz_sizes(Fuzzer& f, int which) {
     }
 }
 
+// The size of a BatchNorm's ReLU mask: 2 bytes per 16 elements of each run, for a valid
+// descriptor; a broken one, or a NULL descriptor or out, refused.
+void fuzz_relu_mask_bytes(Fuzzer& f) {
+    anvil_batchnorm_desc d{f.range(1, 4), f.range(1, 5), f.range(1, 40), 1e-5f, 0.1f, 0, 1};
+    d.training = d.batch * d.spatial > 1 ? static_cast<int32_t>(f.below(2)) : 0;
+    const bool bad = f.chance(50);
+    if (bad) {
+        const std::vector<std::function<void()>> breakers = {[&] { d.batch = f.negative(); }, [&] { d.channels = 0; },
+                                                             [&] { d.spatial = f.huge(); }, [&] { d.eps = -1.0f; },
+                                                             [&] { d.relu = 3; }, [&] { d.training = 2; }};
+        breakers[f.below(breakers.size())]();
+    }
+    const int r = bad ? 0 : static_cast<int>(f.below(5));  // 1: NULL descriptor, 2: NULL out
+    int64_t bytes = -1;
+    const anvil_status s = anvil_batchnorm_relu_mask_bytes(r == 1 ? nullptr : &d, r == 2 ? nullptr : &bytes);
+    expect(f, "anvil_batchnorm_relu_mask_bytes", s, !bad && r != 1 && r != 2, bad ? "descriptor" : "NULL");
+    if (s == ANVIL_OK && bytes != 2 * d.batch * d.channels * ((d.spatial + 15) / 16)) {
+        f.fail("anvil_batchnorm_relu_mask_bytes", "%lld", static_cast<long long>(bytes));
+    }
+}
+
 // Runs `calls` calls: every handler in turn, in a new random order each round, so that every
 // function is reached in any run.
 void run_calls(Fuzzer& f, std::vector<std::function<void()>>& handlers, int64_t calls) {
@@ -2476,6 +2497,7 @@ std::vector<std::function<void()>> make_handlers(Fuzzer& f, bool has_cuda, bool 
     add({"anvil_conv2d_output_size"}, [&f] { fuzz_sizes(f, 0); });
     add({"anvil_pool2d_output_size"}, [&f] { fuzz_sizes(f, 1); });
     add({"anvil_maxpool2d_index_bytes"}, [&f] { fuzz_sizes(f, 2); });
+    add({"anvil_batchnorm_relu_mask_bytes"}, [&f] { fuzz_relu_mask_bytes(f); });
     add({"anvil_plugin_load", "anvil_plugin_unload"}, [&f] { fuzz_plugin_load(f); });
     add({"anvil_plugin_name", "anvil_plugin_op_count", "anvil_plugin_op_find", "anvil_plugin_op_name", "anvil_plugin_op_description",
          "anvil_plugin_op_num_params", "anvil_plugin_op_output_shape"},
