@@ -86,8 +86,9 @@ __global__ void __launch_bounds__(kThreads) forward_kernel(anvil_batchnorm_desc 
         for (int64_t s = s0; s < s0 + 16 && s < ch.spatial; ++s) {
             const int64_t i = ch.offset + n * ch.stride + s;
             const float v = a * x[i] + b + (residual != nullptr ? residual[i] : 0.0f);
-            y[i] = v < 0.0f ? 0.0f : v;
-            if (!(y[i] <= 0.0f)) word |= 1u << (s - s0);
+            const float out = v < 0.0f ? 0.0f : v;
+            y[i] = out;
+            if (!(out <= 0.0f)) word |= 1u << (s - s0);
         }
         mask[ch.mask_offset + n * ch.mask_stride + w % ch.words] = static_cast<uint16_t>(word);
     }
