@@ -276,8 +276,9 @@ typedef struct anvil_batchnorm_desc {
 /* Bytes of the fused ReLU's mask, which the forward pass writes and the backward pass reads instead
  * of y (a bit where y is a float: the backward pass's first read of each element costs a
  * thirty-second of one): 2 * batch * channels * ceil(spatial / 16). Bit s % 16 of the 16-bit word
- * (n * channels + c) * ceil(spatial / 16) + s / 16 is set where element (n, c, s) passes the
- * gradient (y > 0, or NaN); the bits past a run's end are 0. */
+ * (c * batch + n) * ceil(spatial / 16) + s / 16 is set where element (n, c, s) passes the gradient
+ * (y > 0, or NaN); the bits past a run's end are 0. Channel by channel, as the passes go: each
+ * channel's words are its own cache lines but at its ends. */
 ANVIL_API ANVIL_LEAF anvil_status anvil_batchnorm_relu_mask_bytes(const anvil_batchnorm_desc* d, int64_t* out);
 /* gamma and beta [channels] are both NULL without an affine transform. running_mean and running_var
  * [channels] are read in evaluation, updated in training, and may be NULL in training (no running

@@ -22,17 +22,25 @@ namespace anvil::cpu {
 
 namespace {
 
-// The elements of channel c: `batch` runs of `spatial` floats, `stride` floats apart; and the
-// words of the fused ReLU's mask that belong to them (see anvil_batchnorm_relu_mask_bytes): the
-// run's bits from `mask_offset`, `mask_stride` words apart.
+// The elements of channel c: `batch` runs of `spatial` floats, `stride` floats apart; the words
+// of the fused ReLU's mask that belong to them (see anvil_batchnorm_relu_mask_bytes): the runs'
+// words from `mask_offset`, `mask_stride` words apart; and how many runs ahead the passes
+// prefetch (see runs_ahead).
 struct Channel {
-    int64_t batch, spatial, stride, offset, mask_stride, mask_offset;
+    int64_t batch, spatial, stride, offset, mask_stride, mask_offset, lead;
     int64_t count() const { return batch * spatial; }
 };
 
+// A channel's runs are short (a plane) and far apart (a whole image): too short for the hardware
+// prefetcher to get ahead of the loads, so the passes that meet the channel's data in memory (the
+// first one over each tensor) ask for the same cells a few runs (about 4 KiB) ahead, to read
+// (`fetch`) or to write (`own`: the line without waiting to read it at the store). (Counted once
+// a channel: a division in the loops cost the normalising pass 10%.)
+int64_t runs_ahead(int64_t spatial) { return std::max<int64_t>(1, 1024 / spatial); }
+
 Channel channel(const anvil_batchnorm_desc& d, int64_t c) {
     const int64_t words = relu_mask_words_per_run(d.spatial);
-    return {d.batch, d.spatial, d.channels * d.spatial, c * d.spatial, d.channels * words, c * words};
+    return {d.batch, d.spatial, d.channels * d.spatial, c * d.spatial, words, c * d.batch * words, runs_ahead(d.spatial)};
 }
 
 // The mask word of element s of run n.
@@ -59,13 +67,7 @@ double channel_sum(const Channel& ch, F&& f) {
 // Whether a channel's runs take the vector passes: AVX-512 and at least one vector per run.
 bool vector_runs(const anvil_batchnorm_desc& d) { return d.spatial >= 16 && cpu_features().avx512f; }
 
-// A channel's runs are short (a plane) and far apart (a whole image): too short for the hardware
-// prefetcher to get ahead of the loads, so the passes that meet the channel's data in memory (the
-// first one over each tensor) ask for the same cells a few runs (about 4 KiB) ahead, to read
-// (`fetch`) or to write (`own`: the line without waiting to read it at the store).
-int64_t runs_ahead(const Channel& ch) { return std::max<int64_t>(1, 1024 / ch.spatial); }
-
-int64_t ahead_run(const Channel& ch, int64_t n) { return std::min(n + runs_ahead(ch), ch.batch - 1); }
+int64_t ahead_run(const Channel& ch, int64_t n) { return std::min(n + ch.lead, ch.batch - 1); }
 
 int64_t ahead(const Channel& ch, int64_t n, int64_t s) { return ch.offset + ahead_run(ch, n) * ch.stride + s; }
 
@@ -75,7 +77,7 @@ int64_t ahead(const Channel& ch, int64_t n, int64_t s) { return ch.offset + ahea
 // 256 on 28 x 28 planes) would have left it run by run just ahead of the second pass. Its reads
 // that miss are asked for a few runs ahead in that order, as in `ahead`.
 int64_t behind(const Channel& ch, int64_t n, int64_t s) {
-    return ch.offset + std::max<int64_t>(n - runs_ahead(ch), 0) * ch.stride + s;
+    return ch.offset + std::max<int64_t>(n - ch.lead, 0) * ch.stride + s;
 }
 
 // The low and high 8 floats of v widened to double. (The zero-masked forms of the intrinsics:
@@ -151,10 +153,11 @@ __attribute__((target("avx512f"))) void scale_shift_avx512(const Channel& ch, bo
             own(y + j);
             __m512 v = _mm512_fmadd_ps(va, _mm512_maskz_loadu_ps(k, x + i), vb);
             if (residual != nullptr) v = _mm512_add_ps(v, _mm512_maskz_loadu_ps(k, residual + i));
-            if (relu) v = _mm512_mask_mov_ps(v, _mm512_cmp_ps_mask(v, zero, _CMP_LT_OQ), zero);  // a NaN stays
+            // The ReLU passes the lanes that are not <= 0 (a NaN passes), in the run's lanes only.
+            const __mmask16 pass = _mm512_mask_cmp_ps_mask(k, v, zero, _CMP_NLE_UQ);
+            if (relu) v = _mm512_maskz_mov_ps(pass, v);
             _mm512_mask_storeu_ps(y + i, k, v);
-            // Passes: not y <= 0 (a NaN passes), in the run's lanes only.
-            if (mask != nullptr) mask[mask_word(ch, n, s)] = _mm512_mask_cmp_ps_mask(k, v, zero, _CMP_NLE_UQ);
+            if (mask != nullptr) mask[mask_word(ch, n, s)] = pass;
         }
     }
 }

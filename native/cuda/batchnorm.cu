@@ -33,7 +33,7 @@ struct Channel {
 
 __device__ Channel channel(const anvil_batchnorm_desc& d, int64_t c) {
     const int64_t words = relu_mask_words_per_run(d.spatial);
-    return {d.batch, d.spatial, d.channels * d.spatial, c * d.spatial, words, d.channels * words, c * words};
+    return {d.batch, d.spatial, d.channels * d.spatial, c * d.spatial, words, words, c * d.batch * words};
 }
 
 __global__ void __launch_bounds__(kThreads) forward_kernel(anvil_batchnorm_desc d, const float* x, const float* residual,

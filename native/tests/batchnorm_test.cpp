@@ -56,16 +56,18 @@ anvil_status forward(anvil_context* ctx, const Case& k, Buffers& b) {
                                    b.y.data(), b.relu_mask(k));
 }
 
-// The mask against y: bit s % 16 of word (n * channels + c) * ceil(spatial / 16) + s / 16 is set
+// The mask against y: bit s % 16 of word (c * batch + n) * ceil(spatial / 16) + s / 16 is set
 // where y > 0 or NaN, and the bits past a run's end are clear.
 bool mask_matches(const Case& k, const std::vector<float>& y, const std::vector<uint16_t>& mask) {
     const int64_t words = (k.spatial + 15) / 16;
     if (mask.size() != static_cast<size_t>(k.batch * k.channels * words)) return false;
-    for (int64_t run = 0; run < k.batch * k.channels; ++run) {
-        for (int64_t s = 0; s < words * 16; ++s) {
-            const bool bit = (mask[run * words + s / 16] >> (s % 16) & 1u) != 0;
-            const bool want = s < k.spatial && !(y[run * k.spatial + s] <= 0.0f);
-            if (bit != want) return false;
+    for (int64_t n = 0; n < k.batch; ++n) {
+        for (int64_t c = 0; c < k.channels; ++c) {
+            for (int64_t s = 0; s < words * 16; ++s) {
+                const bool bit = (mask[(c * k.batch + n) * words + s / 16] >> (s % 16) & 1u) != 0;
+                const bool want = s < k.spatial && !(y[(n * k.channels + c) * k.spatial + s] <= 0.0f);
+                if (bit != want) return false;
+            }
         }
     }
     return true;

@@ -401,12 +401,15 @@ void check_pointwise(anvil_context* gpu, anvil_context* cpu, int64_t n) {
 
 // Whether the fused ReLU's mask (see anvil_batchnorm_relu_mask_bytes) has a bit set exactly where y
 // passes the gradient (y > 0, or NaN).
-bool mask_agrees(const std::vector<float>& y, const std::vector<uint16_t>& mask, int64_t runs, int64_t spatial) {
+bool mask_agrees(const std::vector<float>& y, const std::vector<uint16_t>& mask, int64_t batch, int64_t channels,
+                 int64_t spatial) {
     const int64_t words = (spatial + 15) / 16;
-    for (int64_t run = 0; run < runs; ++run) {
-        for (int64_t s = 0; s < words * 16; ++s) {
-            const bool bit = (mask[run * words + s / 16] >> (s % 16) & 1u) != 0;
-            if (bit != (s < spatial && !(y[run * spatial + s] <= 0.0f))) return false;
+    for (int64_t n = 0; n < batch; ++n) {
+        for (int64_t c = 0; c < channels; ++c) {
+            for (int64_t s = 0; s < words * 16; ++s) {
+                const bool bit = (mask[(c * batch + n) * words + s / 16] >> (s % 16) & 1u) != 0;
+                if (bit != (s < spatial && !(y[(n * channels + c) * spatial + s] <= 0.0f))) return false;
+            }
         }
     }
     return true;
@@ -430,7 +433,7 @@ void check_normalization(anvil_context* gpu, anvil_context* cpu, int64_t batch, 
                                       inv.data(), y.data(), mask.data()));
     const char* shape = "batchnorm";
     test::expect(max_rel_diff(gy.read<float>(), y) <= 1e-4, "%s y", shape);
-    test::expect(mask_agrees(gy.read<float>(), gmask.read<uint16_t>(), batch * channels, spatial), "%s relu mask", shape);
+    test::expect(mask_agrees(gy.read<float>(), gmask.read<uint16_t>(), batch, channels, spatial), "%s relu mask", shape);
     test::expect(max_rel_diff(grv.read<float>(), rv) <= kReductionTol, "%s running_var", shape);
     EXPECT_OK(anvil_batchnorm_backward(gpu, &bn, gx.f(), gmask.ptr, gdy.f(), gg.f(), gmean.f(), ginv.f(), gdx.f(), gdg.f(),
                                        gdb.f(), 0));
@@ -447,7 +450,7 @@ void check_normalization(anvil_context* gpu, anvil_context* cpu, int64_t batch, 
     EXPECT_OK(anvil_batchnorm_add_relu_forward(cpu, &bn, x.data(), dy.data(), gamma.data(), beta.data(), rm.data(), rv.data(),
                                                mean.data(), inv.data(), y.data(), mask.data()));
     test::expect(max_rel_diff(gy.read<float>(), y) <= 1e-4, "batchnorm + residual + relu y");
-    test::expect(mask_agrees(gy.read<float>(), gmask.read<uint16_t>(), batch * channels, spatial), "batchnorm + residual relu mask");
+    test::expect(mask_agrees(gy.read<float>(), gmask.read<uint16_t>(), batch, channels, spatial), "batchnorm + residual relu mask");
     EXPECT_OK(anvil_batchnorm_add_relu_backward(gpu, &bn, gx.f(), gmask.ptr, gdy.f(), gg.f(), gmean.f(), ginv.f(), gdx.f(),
                                                 gdres.f(), gdg.f(), gdb.f(), 0));
     EXPECT_OK(anvil_batchnorm_add_relu_backward(cpu, &bn, x.data(), mask.data(), dy.data(), gamma.data(), mean.data(), inv.data(),

@@ -1335,11 +1335,15 @@ void gen_batchnorm(Fuzzer& f, Case& c, bool backward, bool add_relu) {
         double y = (xs[i] - mean[ch]) * invstd[ch] * (g ? g[ch] : 1.0) + (b ? b[ch] : 0.0) + (r ? r[i] : 0.0);
         return D.relu ? std::max(y, 0.0) : y;
     };
-    // The ReLU's mask: 16-bit words per run of `spatial` elements, bit s % 16 of word s / 16.
+    // The ReLU's mask: 16-bit words per run of `spatial` elements, runs channel by channel, bit
+    // s % 16 of word s / 16 of a run.
     const int64_t run_words = (D.spatial + 15) / 16, mask_words = D.batch * C * run_words;
+    auto mask_word = [=](int64_t i) {
+        const int64_t n = i / D.spatial / C, ch = i / D.spatial % C, s = i % D.spatial;
+        return (ch * D.batch + n) * run_words + s / 16;
+    };
     auto mask_bit = [=](const unsigned char* mask, int64_t i) {
-        const int64_t run = i / D.spatial, s = i % D.spatial;
-        return (reinterpret_cast<const uint16_t*>(mask)[run * run_words + s / 16] >> (s % 16) & 1u) != 0;
+        return (reinterpret_cast<const uint16_t*>(mask)[mask_word(i)] >> (i % D.spatial % 16) & 1u) != 0;
     };
     if (!backward) {
         f.maybe_special(x);
@@ -1406,8 +1410,9 @@ void gen_batchnorm(Fuzzer& f, Case& c, bool backward, bool add_relu) {
         reinterpret_cast<float*>(y.data())[i] = static_cast<float>(y_of(as<float>(x), add_relu ? as<float>(residual) : nullptr,
                                                                         affine ? as<float>(gamma) : nullptr,
                                                                         affine ? as<float>(beta) : nullptr, i));
-        if (as<float>(y)[i] > 0.0f) reinterpret_cast<uint16_t*>(mask.data())[i / D.spatial * run_words + i % D.spatial / 16] |=
-            static_cast<uint16_t>(1u << (i % D.spatial % 16));
+        if (as<float>(y)[i] > 0.0f) {
+            reinterpret_cast<uint16_t*>(mask.data())[mask_word(i)] |= static_cast<uint16_t>(1u << (i % D.spatial % 16));
+        }
     }
     auto acc = std::make_shared<int32_t>(static_cast<int32_t>(f.below(2)));
     c.fn = add_relu ? "anvil_batchnorm_add_relu_backward" : "anvil_batchnorm_backward";

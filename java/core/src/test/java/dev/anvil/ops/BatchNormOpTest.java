@@ -91,15 +91,20 @@ class BatchNormOpTest {
         }
     }
 
-    /** The mask has a bit set exactly where y > 0: bit k % 16 of 16-bit word k / 16 of each run of {@code spatial} elements. */
+    /**
+     * The mask has a bit set exactly where y > 0: bit k % 16 of 16-bit word k / 16 of each run of {@code spatial} elements,
+     * the runs channel by channel.
+     */
     private static void assertMaskMatches(Shape s, float[] y, int[] mask) {
         int words = (s.spatial + 15) / 16;
-        for (int run = 0; run < s.batch * s.channels; run++) {
-            for (int k = 0; k < words * 16; k++) {
-                int word = run * words + k / 16;
-                boolean bit = ((mask[word / 2] >>> (16 * (word % 2) + k % 16)) & 1) != 0;
-                boolean want = k < s.spatial && y[run * s.spatial + k] > 0;
-                if (bit != want) throw new AssertionError("relu mask bit " + k + " of run " + run + ": " + bit + ", y " + y[run * s.spatial + k]);
+        for (int n = 0; n < s.batch; n++) {
+            for (int c = 0; c < s.channels; c++) {
+                for (int k = 0; k < words * 16; k++) {
+                    int word = (c * s.batch + n) * words + k / 16;
+                    boolean bit = ((mask[word / 2] >>> (16 * (word % 2) + k % 16)) & 1) != 0;
+                    float v = k < s.spatial ? y[(n * s.channels + c) * s.spatial + k] : 0;
+                    if (bit != (v > 0)) throw new AssertionError("relu mask bit " + k + " of image " + n + " channel " + c + ": " + bit + ", y " + v);
+                }
             }
         }
     }
